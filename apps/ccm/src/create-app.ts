@@ -1,0 +1,36 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import { CcmConfig } from '@app/config';
+import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { AppModule } from './app.module';
+
+export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+
+/**
+ * The Fastify adapter ccm runs on. Webhook bodies are kept as raw bytes (a Buffer) so the controller
+ * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
+ */
+export function createFastifyAdapter(): FastifyAdapter {
+  const adapter = new FastifyAdapter({ bodyLimit: WEBHOOK_BODY_LIMIT_BYTES, trustProxy: true });
+  const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  fastify.removeAllContentTypeParsers();
+  const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }));
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, parse);
+  return adapter;
+}
+
+export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), { logger, bodyParser: false });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,2 @@
+export * from './agent-queue.service';
+export * from './agent-bridge.module';

@@ -1,0 +1,5 @@
+export * from './messenger-channel.module';
+export * from './messenger-event.mapper';
+export * from './messenger.signature';
+export * from './messenger.types';
+export * from './page-directory.service';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '@app/conversations';
+import { GraphApiModule } from '@app/graph-api';
+import { MessengerWebhookController } from './messenger-webhook.controller';
+import { MessengerSender } from './messenger.sender';
+import { PageDirectory } from './page-directory.service';
+
+/** The Messenger channel: webhook in, Send API out. */
+@Module({
+  imports: [ConversationsModule, GraphApiModule],
+  controllers: [MessengerWebhookController],
+  providers: [MessengerSender, PageDirectory],
+  exports: [PageDirectory],
+})
+export class MessengerChannelModule {}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { ChannelId, InboundAttachment, InboundEvent, InboundEventKind } from '@app/core';
+import { MessengerEntry, MessengerItem } from './messenger.types';
+
+export interface MappedWebhook {
+  events: InboundEvent[];
+  /** Items that could not be mapped (malformed): logged and skipped, the rest of the batch is kept. */
+  skipped: { reason: string; pageId?: string }[];
+  /** Page ids of the entries, for routing and for ignoring unknown pages. */
+  pageIds: string[];
+}
+
+const HANDOVER_KEYS = ['pass_thread_control', 'take_thread_control', 'request_thread_control', 'app_roles'] as const;
+
+/**
+ * Turns one Messenger webhook body into channel-neutral inbound events. Pure and total: any JSON
+ * value goes in, nothing throws; what cannot be understood is reported in `skipped`.
+ */
+export function mapMessengerWebhook(body: unknown, channel: ChannelId = 'messenger'): MappedWebhook {
+  const result: MappedWebhook = { events: [], skipped: [], pageIds: [] };
+  const entries = isObject(body) && Array.isArray(body.entry) ? (body.entry as unknown[]) : [];
+  for (const rawEntry of entries) {
+    if (!isObject(rawEntry)) {
+      result.skipped.push({ reason: 'entry is not an object' });
+      continue;
+    }
+    const entry = rawEntry as MessengerEntry;
+    const pageId = idString(entry.id);
+    if (!pageId) {
+      result.skipped.push({ reason: 'entry without a page id' });
+      continue;
+    }
+    result.pageIds.push(pageId);
+    for (const [list, standby] of [[entry.messaging, false], [entry.standby, true]] as const) {
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) {
+        result.skipped.push({ reason: `${standby ? 'standby' : 'messaging'} is not an array`, pageId });
+        continue;
+      }
+      for (const item of list) {
+        const mapped = mapItem(item, pageId, standby, channel);
+        if ('reason' in mapped) result.skipped.push({ reason: mapped.reason, pageId });
+        else result.events.push(mapped);
+      }
+    }
+    if (entry.changes !== undefined) {
+      // Feed changes belong to the Page comments channel; recorded here as unknown until it exists.
+      result.skipped.push({ reason: 'changes[] (feed) not handled by the Messenger channel', pageId });
+    }
+  }
+  return result;
+}
+
+function mapItem(raw: unknown, pageId: string, standby: boolean, channel: ChannelId): InboundEvent | { reason: string } {
+  if (!isObject(raw)) return { reason: 'messaging item is not an object' };
+  const item = raw as MessengerItem;
+  const timestamp = typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : undefined;
+  const base = (kind: InboundEventKind, customerId: string | undefined, key: string, userOriginated: boolean): InboundEvent => ({
+    channel, kind, pageId, customerId, timestamp: timestamp ?? 0, standby, userOriginated: userOriginated && !standby,
+    dedupeKey: `${channel}:${pageId}:${standby ? 'sb:' : ''}${key}`, raw,
+  });
+  const sender = isObject(item.sender) ? (item.sender.id ?? (item.sender.user_ref ? `user_ref:${item.sender.user_ref}` : undefined)) : undefined;
+  const recipient = isObject(item.recipient) ? item.recipient.id : undefined;
+
+  const policy = item.policy_enforcement ?? item['policy-enforcement'];
+  if (isObject(policy)) {
+    return { ...base('policy_enforcement', undefined, `policy:${policy.action}:${timestamp ?? hash(raw)}`, false), payload: String(policy.action ?? '') };
+  }
+  if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
+
+  if (timestamp === undefined) return { reason: 'messaging item without a numeric timestamp' };
+
+  if (isObject(item.message)) {
+    const message = item.message;
+    if (message.is_echo) {
+      // Echo: sender is the Page, the customer is the recipient.
+      if (!recipient || typeof message.mid !== 'string') return { reason: 'echo without recipient or mid' };
+      return {
+        ...base('echo', recipient, `echo:${message.mid}`, false),
+        mid: message.mid, text: optionalString(message.text), attachments: attachmentsOf(message.attachments),
+        payload: optionalString(message.metadata),
+      };
+    }
+    if (!sender || typeof message.mid !== 'string') return { reason: 'message without sender or mid' };
+    return {
+      ...base('message', sender, `mid:${message.mid}`, true),
+      mid: message.mid, text: optionalString(message.text), payload: optionalString(message.quick_reply?.payload),
+      attachments: attachmentsOf(message.attachments),
+    };
+  }
+  if (!sender) return { reason: 'event without a sender' };
+  if (isObject(item.postback)) {
+    const p = item.postback;
+    const key = typeof p.mid === 'string' ? `postback:${p.mid}` : `postback:${sender}:${timestamp}:${hash(p.payload ?? '')}`;
+    return { ...base('postback', sender, key, true), mid: optionalString(p.mid), text: optionalString(p.title), payload: optionalString(p.payload) };
+  }
+  if (isObject(item.reaction)) {
+    const r = item.reaction;
+    return { ...base('reaction', sender, `reaction:${sender}:${r.mid}:${r.action}:${r.reaction}:${timestamp}`, true), mid: optionalString(r.mid), payload: optionalString(r.action) };
+  }
+  if (isObject(item.referral)) return { ...base('referral', sender, `referral:${sender}:${timestamp}:${hash(item.referral)}`, true), payload: optionalString(item.referral.ref) };
+  if (isObject(item.optin)) return { ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true), payload: optionalString(item.optin.ref ?? item.optin.payload) };
+  if (isObject(item.delivery)) {
+    const watermark = Number(item.delivery.watermark);
+    return { ...base('delivery', sender, `delivery:${sender}:${watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined };
+  }
+  if (isObject(item.read)) {
+    const watermark = Number(item.read.watermark);
+    return { ...base('read', sender, `read:${sender}:${item.read.mid ?? watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined, mid: optionalString(item.read.mid) };
+  }
+  if (isObject(item.message_edit)) {
+    const e = item.message_edit;
+    return { ...base('message_edit', sender, `edit:${e.mid}:${e.num_edit ?? timestamp}`, false), mid: optionalString(e.mid), text: optionalString(e.text) };
+  }
+  if (isObject(item.account_linking)) return { ...base('account_linking', sender, `account_linking:${sender}:${timestamp}`, false), payload: optionalString(item.account_linking.status) };
+  for (const key of HANDOVER_KEYS) {
+    if (isObject(item[key])) return { ...base('handover', sender, `${key}:${sender}:${timestamp}`, false), payload: key };
+  }
+  return base('unknown', sender, `unknown:${hash(raw)}`, false);
+}
+
+function attachmentsOf(list: unknown): InboundAttachment[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  return list.filter(isObject).map((a) => {
+    const payload = isObject(a.payload) ? a.payload : {};
+    const coordinates = isObject(payload.coordinates) ? (payload.coordinates as { lat: number; long: number }) : undefined;
+    return {
+      type: typeof a.type === 'string' ? a.type : 'unknown',
+      url: optionalString(payload.url),
+      title: optionalString(payload.title ?? a.title),
+      stickerId: payload.sticker_id !== undefined ? String(payload.sticker_id) : undefined,
+      coordinates,
+      raw: a,
+    };
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.length > 0 && value.length <= 64) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function hash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('hex').slice(0, 24);
+}

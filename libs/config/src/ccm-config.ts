@@ -1,0 +1,41 @@
+import { RoutingPolicy } from '@app/core';
+
+/** A Facebook Page this deployment answers for. */
+export interface PageConfig {
+  /** Numeric Page id; undefined in single-page mode without FACEBOOK_PAGE_ID (any page id is accepted). */
+  pageId?: string;
+  accessToken: string;
+  /** Business name shown as the sender in transcripts. */
+  displayName: string;
+  routingPolicy: RoutingPolicy;
+}
+
+export interface DatabaseConfig {
+  dialect: 'sqlite' | 'postgres';
+  /** File path for SQLite, connection string for PostgreSQL. */
+  url: string;
+}
+
+/**
+ * The one typed configuration object. It is built once from the environment by `loadCcmConfig`
+ * and injected wherever configuration is needed (inject the `CcmConfig` class as the token).
+ */
+export abstract class CcmConfig {
+  abstract readonly port: number;
+  /** No Facebook credentials were configured: ccm talks to the built-in Graph API double. */
+  abstract readonly localMode: boolean;
+  abstract readonly graph: {
+    readonly baseUrl: string;
+    readonly version: string;
+    readonly timeoutMs: number;
+    readonly appSecret: string;
+  };
+  abstract readonly webhook: { readonly verifyToken: string };
+  abstract readonly pages: readonly PageConfig[];
+  abstract readonly messages: { readonly error: string; readonly handover: string };
+  abstract readonly routing: { readonly defaultPolicy: RoutingPolicy; readonly confidenceThreshold: number };
+  abstract readonly database: DatabaseConfig;
+  abstract readonly bot: { readonly intentsFile?: string };
+  /** Things worth a warning at startup (never containing secret values). */
+  abstract readonly warnings: readonly string[];
+}

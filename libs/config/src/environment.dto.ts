@@ -1,0 +1,66 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ROUTING_POLICIES } from '@app/core';
+
+/**
+ * The raw environment as class-validator sees it. Every variable is documented in `.env.example`.
+ * Values are strings in the environment; `@Type` converts the numeric ones before validation.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/]+(\/.*)?\/v\d+\.\d+\/?$/, {
+    message: 'must be a base URL ending in a version, e.g. https://graph.facebook.com/v24.0',
+  })
+  FACEBOOK_GRAPH_API_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  FACEBOOK_VERIFY_TOKEN?: string;
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters (a Meta app secret is 32 hex characters)' })
+  FACEBOOK_APP_SECRET?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  FACEBOOK_PAGE_ACCESS_TOKEN?: string;
+
+  @IsOptional() @Matches(/^\d+$/, { message: 'must be the numeric Page id' })
+  FACEBOOK_PAGE_ID?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  FACEBOOK_USERNAME?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ERROR_MESSAGE_RESPONSE?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  HANDOVER_MESSAGE?: string;
+
+  @IsOptional() @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
+  FB_ROUTING_POLICY?: string;
+
+  @IsOptional() @Type(() => Number) @IsNumber({}, { message: 'must be a number between 0 and 1' }) @Min(0) @Max(1)
+  BOT_CONFIDENCE_THRESHOLD?: number;
+
+  @IsOptional() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'must be sqlite:<file path> or postgres://user@host:port/db',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120000)
+  GRAPH_API_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsString()
+  BOT_INTENTS_FILE?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  LOCAL_GRAPH_PORT?: number;
+}
+
+/** Variables whose values must never be echoed in an error or a log line. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'FACEBOOK_APP_SECRET',
+  'FACEBOOK_PAGE_ACCESS_TOKEN',
+  'FACEBOOK_VERIFY_TOKEN',
+  'DATABASE_URL',
+]);

@@ -1,0 +1,4 @@
+export * from './ccm-config';
+export * from './ccm-config.module';
+export * from './load-ccm-config';
+export * from './graph-version.util';

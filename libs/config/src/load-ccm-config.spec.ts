@@ -1,0 +1,74 @@
+import { InvalidConfigError, loadCcmConfig } from './load-ccm-config';
+
+const live = {
+  FACEBOOK_APP_SECRET: 'app-secret-123456',
+  FACEBOOK_VERIFY_TOKEN: 'verify-me',
+  FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-page-token',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadCcmConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadCcmConfig', () => {
+  it('should start in local mode with defaults when no Facebook credentials are set', () => {
+    const config = loadCcmConfig({});
+    expect(config.localMode).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.routing).toEqual({ defaultPolicy: 'DEFAULT', confidenceThreshold: 0.6 });
+    expect(config.database).toEqual({ dialect: 'sqlite', url: './data/ccm.sqlite' });
+    expect(config.graph.version).toBe('v24.0');
+  });
+
+  it('should name every bad variable in one error', () => {
+    const problems = problemsOf({ FACEBOOK_VERIFY_TOKEN: 'x', FB_ROUTING_POLICY: 'SOMETIMES', BOT_CONFIDENCE_THRESHOLD: '1.5', PORT: 'abc' });
+    const names = problems.map((p) => p.split(':')[0]).sort();
+    expect(names).toEqual(['BOT_CONFIDENCE_THRESHOLD', 'FACEBOOK_APP_SECRET', 'FB_ROUTING_POLICY', 'PORT']);
+    expect(problems.find((p) => p.startsWith('FB_ROUTING_POLICY'))).toContain('must be one of DEFAULT, BOT_ONLY');
+  });
+
+  it('should never echo a secret value in an error', () => {
+    let message = '';
+    try {
+      loadCcmConfig({ ...live, FACEBOOK_APP_SECRET: 'short', DATABASE_URL: 'mysql://root:hunter2@db' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('FACEBOOK_APP_SECRET');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('short"');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('should use FACEBOOK_VERIFY_TOKEN as the page token for legacy deployments, with a warning', () => {
+    const config = loadCcmConfig({ FACEBOOK_APP_SECRET: 'app-secret-123456', FACEBOOK_VERIFY_TOKEN: 'legacy-token' });
+    expect(config.localMode).toBe(false);
+    expect(config.pages[0].accessToken).toBe('legacy-token');
+    expect(config.webhook.verifyToken).toBe('legacy-token');
+    expect(config.warnings.join('\n')).toContain('FACEBOOK_PAGE_ACCESS_TOKEN is not set');
+    expect(config.warnings.join('\n')).not.toContain('legacy-token');
+  });
+
+  it('should warn about an expired Graph API version', () => {
+    const config = loadCcmConfig({ ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v4.0' }, new Date('2026-11-30'));
+    expect(config.graph.version).toBe('v4.0');
+    expect(config.warnings.join('\n')).toContain('v4.0, which Meta has expired');
+  });
+
+  it('should not warn about a supported version', () => {
+    const config = loadCcmConfig({ ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v25.0/' }, new Date('2026-11-30'));
+    expect(config.graph.baseUrl).toBe('https://graph.facebook.com/v25.0');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('should select PostgreSQL from a postgres:// DATABASE_URL', () => {
+    const config = loadCcmConfig({ ...live, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+  });
+});

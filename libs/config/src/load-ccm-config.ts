@@ -1,0 +1,135 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { RoutingPolicy } from '@app/core';
+import { CcmConfig, DatabaseConfig } from './ccm-config';
+import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
+import { DEFAULT_GRAPH_API_URL, graphVersionOf, isExpiredGraphVersion } from './graph-version.util';
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown when the environment is invalid; its message names every bad variable and why. */
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** Credentials used in local mode against the built-in Graph API double. Not secrets: they only work there. */
+export const LOCAL_MODE_CREDENTIALS = {
+  appSecret: 'local-mode-app-secret',
+  verifyToken: 'local-mode-verify-token',
+  pageAccessToken: 'local-mode-page-token',
+  pageId: '100000000000001',
+} as const;
+
+const DEFAULTS = {
+  port: 3000,
+  username: 'ccm',
+  error: 'Sorry, something went wrong on our side. Please try again in a moment.',
+  handover: 'Thanks! I am passing you to a colleague, who will answer here as soon as possible.',
+  threshold: 0.6,
+  database: 'sqlite:./data/ccm.sqlite',
+  timeoutMs: 10000,
+};
+
+const FACEBOOK_CREDENTIALS = ['FACEBOOK_APP_SECRET', 'FACEBOOK_PAGE_ACCESS_TOKEN', 'FACEBOOK_VERIFY_TOKEN'];
+
+/** Local mode: none of Meta's credentials are configured, so there is nothing real to talk to. */
+export function isLocalMode(env: Env): boolean {
+  return FACEBOOK_CREDENTIALS.every((name) => !nonEmpty(env[name]));
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+function describe(error: ValidationError): string {
+  const reasons = Object.values(error.constraints ?? {}).join('; ');
+  const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${error.property}: ${reasons}${shown}`;
+}
+
+function parseDatabaseUrl(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', url: url.slice('sqlite:'.length) };
+  return { dialect: 'postgres', url };
+}
+
+/**
+ * Builds the typed configuration from a flat environment. Pure: no logging, no process exit; the
+ * caller decides what to do with `InvalidConfigError` and with `warnings`.
+ */
+export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
+  // Empty strings mean "unset" (docker-compose and .env files often leave variables blank).
+  const env: Env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => nonEmpty(v)));
+  const dto = plainToInstance(EnvironmentVariables, env, { enableImplicitConversion: false });
+  const problems = validateSync(dto, { skipMissingProperties: false }).map(describe);
+  const warnings: string[] = [];
+  const localMode = isLocalMode(env);
+
+  if (!localMode && !env.FACEBOOK_APP_SECRET) {
+    problems.push('FACEBOOK_APP_SECRET: must be set to verify X-Hub-Signature-256 on webhooks (App Dashboard → Settings → Basic)');
+  }
+  if (!localMode && !env.FACEBOOK_VERIFY_TOKEN && !env.FACEBOOK_PAGE_ACCESS_TOKEN) {
+    problems.push('FACEBOOK_PAGE_ACCESS_TOKEN: must be set (the Page access token used for the Send API)');
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+
+  let pageAccessToken = env.FACEBOOK_PAGE_ACCESS_TOKEN;
+  if (!localMode && !pageAccessToken) {
+    // Older deployments kept the page access token in FACEBOOK_VERIFY_TOKEN and used it for both.
+    pageAccessToken = env.FACEBOOK_VERIFY_TOKEN;
+    warnings.push(
+      'FACEBOOK_PAGE_ACCESS_TOKEN is not set: using the value of FACEBOOK_VERIFY_TOKEN as both the webhook verify token and the Page access token (legacy setup). Set FACEBOOK_PAGE_ACCESS_TOKEN to separate them.',
+    );
+  }
+
+  const baseUrl = (dto.FACEBOOK_GRAPH_API_URL ?? DEFAULT_GRAPH_API_URL).replace(/\/+$/, '');
+  const version = graphVersionOf(baseUrl) ?? 'unknown';
+  if (isExpiredGraphVersion(version, now)) {
+    warnings.push(
+      `FACEBOOK_GRAPH_API_URL uses Graph API ${version}, which Meta has expired: calls are silently served by the oldest supported version, so behaviour changes under you. Pin a supported version such as ${graphVersionOf(DEFAULT_GRAPH_API_URL)}.`,
+    );
+  }
+
+  const routingPolicy = (dto.FB_ROUTING_POLICY ?? 'DEFAULT') as RoutingPolicy;
+  const displayName = dto.FACEBOOK_USERNAME ?? DEFAULTS.username;
+  const config: CcmConfig = {
+    port: dto.PORT ?? DEFAULTS.port,
+    localMode,
+    graph: {
+      baseUrl,
+      version,
+      timeoutMs: dto.GRAPH_API_TIMEOUT_MS ?? DEFAULTS.timeoutMs,
+      appSecret: localMode ? LOCAL_MODE_CREDENTIALS.appSecret : (env.FACEBOOK_APP_SECRET as string),
+    },
+    webhook: {
+      verifyToken: localMode
+        ? LOCAL_MODE_CREDENTIALS.verifyToken
+        : (env.FACEBOOK_VERIFY_TOKEN ?? (pageAccessToken as string)),
+    },
+    pages: [
+      {
+        pageId: localMode ? (env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId) : env.FACEBOOK_PAGE_ID,
+        accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
+        displayName,
+        routingPolicy,
+      },
+    ],
+    messages: {
+      error: dto.ERROR_MESSAGE_RESPONSE ?? DEFAULTS.error,
+      handover: dto.HANDOVER_MESSAGE ?? DEFAULTS.handover,
+    },
+    routing: {
+      defaultPolicy: routingPolicy,
+      confidenceThreshold: dto.BOT_CONFIDENCE_THRESHOLD ?? DEFAULTS.threshold,
+    },
+    database: parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
+    bot: { intentsFile: dto.BOT_INTENTS_FILE },
+    warnings,
+  };
+  return config;
+}

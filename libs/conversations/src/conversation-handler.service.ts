@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AgentQueueService } from '@app/agent-bridge';
+import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
+import { CcmConfig } from '@app/config';
+import { InboundEvent, MessageAuthor } from '@app/core';
+import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import { decideRoute, RoutingPolicyService } from '@app/routing';
+
+/** Event kinds that are something the customer did: they (re)open the 24-hour window. */
+const USER_ORIGINATED = new Set(['message', 'postback', 'quick_reply', 'reaction', 'referral', 'optin']);
+
+/**
+ * Applies one inbound event to its conversation: stores it, and for a customer's text decides who
+ * answers (bot or agent queue). All writes of one event — the stored message, the state change, the
+ * queued replies and the journal mark — commit together, so a crash or a redelivery never produces
+ * a second reply.
+ */
+@Injectable()
+export class ConversationHandler {
+  private readonly logger = new Logger(ConversationHandler.name);
+
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly routing: RoutingPolicyService,
+    private readonly agents: AgentQueueService,
+    private readonly config: CcmConfig,
+    @Inject(BOT_CONNECTOR) private readonly bot: BotConnector,
+  ) {}
+
+  async handle(journalId: number, event: InboundEvent, conversationId: string | undefined): Promise<void> {
+    const now = Date.now();
+    if (!conversationId) {
+      this.logger.log(`page-level ${event.kind} event for page ${event.pageId} recorded`);
+      await this.persistence.repos.journal.markDone(journalId, now);
+      return;
+    }
+    const conversation = await this.persistence.repos.conversations.findById(conversationId);
+    if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
+
+    if (event.kind === 'message' && event.text !== undefined && !event.standby) {
+      // The bot is asked outside the transaction: it may be slow or remote, and it has no side effects.
+      const botTurn = conversation.state === 'BOT' || conversation.state === 'CLOSED' ? await this.askBot(conversation, event) : undefined;
+      await this.persistence.transaction(async (repos) => {
+        const isNew = await this.storeInbound(repos, conversation, event, now);
+        if (isNew && botTurn) await this.route(repos, conversation, botTurn, now);
+        await repos.journal.markDone(journalId, now);
+      });
+      return;
+    }
+
+    await this.persistence.transaction(async (repos) => {
+      if (event.kind === 'message' || event.kind === 'echo') await this.storeInbound(repos, conversation, event, now);
+      else if (USER_ORIGINATED.has(event.kind) && !event.standby) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+      await repos.journal.markDone(journalId, now);
+    });
+    this.logger.log(`${event.kind} event for conversation ${conversation.id} recorded`);
+  }
+
+  /** Tells the customer something went wrong (ERROR_MESSAGE_RESPONSE) when their message could not be handled. */
+  async apologize(conversationId: string): Promise<void> {
+    const conversation = await this.persistence.repos.conversations.findById(conversationId);
+    if (!conversation) return;
+    this.logger.error(`conversation ${conversationId}: message could not be handled; sending the error message`);
+    await this.enqueue(this.persistence.repos, conversation, 'system', this.config.messages.error, Date.now());
+  }
+
+  private async askBot(conversation: ConversationRow, event: InboundEvent): Promise<BotReply | Error> {
+    try {
+      return await this.bot.reply({
+        conversationId: conversation.id, pageId: conversation.page_id, customerId: conversation.customer_id,
+        text: event.text ?? '', payload: event.payload,
+      });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private async storeInbound(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number): Promise<boolean> {
+    const isEcho = event.kind === 'echo';
+    const inserted = await repos.messages.insertOnce({
+      conversation_id: conversation.id, direction: isEcho ? 'out' : 'in', author: isEcho ? 'agent' : 'customer',
+      text: event.text ?? null, content: event.attachments ? JSON.stringify({ attachments: event.attachments }) : null,
+      mid: event.mid ?? null, status: isEcho ? 'sent' : 'received', attempts: 0, next_attempt_at: null, lease_until: null,
+      error: null, event_ts: event.timestamp, created_at: now, sent_at: isEcho ? event.timestamp : null,
+    });
+    if (inserted && !isEcho && !event.standby) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+    return inserted;
+  }
+
+  private async noteUserEvent(repos: Repositories, conversation: ConversationRow, timestamp: number, now: number): Promise<void> {
+    const current = (await repos.conversations.findById(conversation.id))?.last_user_event_at ?? 0;
+    if (timestamp > current) await repos.conversations.update(conversation.id, { last_user_event_at: timestamp, updated_at: now });
+  }
+
+  private async route(repos: Repositories, conversation: ConversationRow, botTurn: BotReply | Error, now: number): Promise<void> {
+    if (conversation.state === 'CLOSED') {
+      await repos.conversations.update(conversation.id, { state: 'BOT', updated_at: now });
+      await repos.conversationEvents.append({
+        conversation_id: conversation.id, type: 'reopened', from_state: 'CLOSED', to_state: 'BOT', reason: 'customer wrote again', actor: 'customer', created_at: now,
+      });
+    }
+    if (botTurn instanceof Error) {
+      this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);
+      await this.enqueue(repos, conversation, 'system', this.config.messages.error, now);
+      return;
+    }
+    const { policy, threshold } = this.routing.policyFor(conversation.page_id);
+    const decision = decideRoute({ policy, threshold, ...botTurn });
+    if (decision.action === 'reply') {
+      for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', text, now);
+      return;
+    }
+    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now);
+    await this.enqueue(repos, conversation, 'system', notice, now);
+  }
+
+  private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, text: string, now: number): Promise<void> {
+    await repos.messages.enqueue({
+      conversation_id: conversation.id, author, text, content: JSON.stringify({ kind: 'text', text }), mid: null, attempts: 0,
+      next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+    });
+  }
+}

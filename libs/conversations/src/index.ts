@@ -1,0 +1,5 @@
+export * from './channel-registry.service';
+export * from './conversations.module';
+export * from './inbound-intake.service';
+export * from './outbox-dispatcher.service';
+export * from './polling-loop';

@@ -1,0 +1,25 @@
+/**
+ * Channel-neutral domain types shared by every lib. Nothing in here knows about Nest, HTTP or Meta.
+ */
+
+/** Which channel a conversation lives on. A channel module owns its id. */
+export type ChannelId = 'messenger' | (string & { readonly __channel?: unique symbol });
+
+export type ConversationState = 'BOT' | 'QUEUED' | 'AGENT' | 'CLOSED';
+
+export type MessageDirection = 'in' | 'out';
+
+export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+
+/** Outbound delivery state; inbound messages are `received`. */
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export type RoutingPolicy = 'DEFAULT' | 'BOT_ONLY';
+export const ROUTING_POLICIES: readonly RoutingPolicy[] = ['DEFAULT', 'BOT_ONLY'];
+
+/** Identifies one customer thread: the same person has a different id on every Page. */
+export interface ConversationKey {
+  channel: ChannelId;
+  pageId: string;
+  customerId: string;
+}

@@ -1,0 +1,54 @@
+import { ChannelId } from './domain.types';
+
+/**
+ * A channel-neutral inbound event, produced by a channel's event mapper from one webhook item and
+ * written to the inbound journal before the webhook is acknowledged.
+ */
+export type InboundEventKind =
+  | 'message'
+  | 'echo'
+  | 'postback'
+  | 'quick_reply'
+  | 'referral'
+  | 'optin'
+  | 'delivery'
+  | 'read'
+  | 'reaction'
+  | 'message_edit'
+  | 'account_linking'
+  | 'policy_enforcement'
+  | 'handover'
+  | 'unknown';
+
+export interface InboundAttachment {
+  type: string;
+  url?: string;
+  title?: string;
+  stickerId?: string;
+  coordinates?: { lat: number; long: number };
+  raw: unknown;
+}
+
+export interface InboundEvent {
+  channel: ChannelId;
+  kind: InboundEventKind;
+  pageId: string;
+  /** The customer this event belongs to (PSID); undefined for page-level events. */
+  customerId?: string;
+  /** Event time in epoch milliseconds, as Meta reports it; used to order a conversation's events. */
+  timestamp: number;
+  /** Idempotency key: the same Meta event always maps to the same key. */
+  dedupeKey: string;
+  /** True when the event came from the standby channel (another app owns the thread): record only. */
+  standby: boolean;
+  /** True when the event is something the customer did (re-opens the 24-hour window). */
+  userOriginated: boolean;
+  mid?: string;
+  text?: string;
+  payload?: string;
+  attachments?: InboundAttachment[];
+  /** Watermark for delivery/read receipts (epoch ms). */
+  watermark?: number;
+  /** The untouched webhook item, kept for audit and for kinds we do not map yet. */
+  raw: unknown;
+}

@@ -1,0 +1,5 @@
+export * from './domain.types';
+export * from './inbound-event.types';
+export * from './redact.util';
+export * from './outbound.types';
+export * from './http.constants';

@@ -1,0 +1,46 @@
+import { ChannelId, MessageAuthor } from './domain.types';
+
+/** Where an outbound message goes. */
+export interface OutboundTarget {
+  channel: ChannelId;
+  conversationId: string;
+  pageId: string;
+  customerId: string;
+}
+
+/** What is sent: stored as JSON on the message row, rendered by the channel. */
+export interface OutboundContent {
+  kind: 'text';
+  text: string;
+}
+
+export interface OutboundMessage {
+  id: number;
+  author: MessageAuthor;
+  content: OutboundContent;
+}
+
+export type DeliveryFailureKind = 'transient' | 'permanent' | 'paused';
+
+/**
+ * A send that did not go through, as the outbox needs to know it: retry later (`transient`), give up
+ * and tell the sender (`permanent`), or keep it queued until an operator acts (`paused`, e.g. an
+ * invalid Page token). `details` is stored on the message; it never holds secrets.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    readonly kind: DeliveryFailureKind,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** A channel's way out: implemented by each channel module and registered with the outbox. */
+export interface OutboundSender {
+  readonly channel: ChannelId;
+  /** Sends one message; resolves with the channel's message id; throws `DeliveryError`. */
+  send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }>;
+}

@@ -1,0 +1,120 @@
+import { createHmac } from 'node:crypto';
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger } from '@nestjs/common';
+import { AxiosError, AxiosRequestConfig } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { CcmConfig } from '@app/config';
+import { redactSecrets } from '@app/core';
+import { GraphApiError } from './graph-api.error';
+
+export interface SendApiRecipient {
+  id?: string;
+  user_ref?: string;
+  comment_id?: string;
+  post_id?: string;
+}
+
+/** The body of a Send API call (snake_case, as Meta expects). */
+export interface SendApiRequest {
+  recipient: SendApiRecipient;
+  messaging_type?: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | 'UTILITY';
+  tag?: 'HUMAN_AGENT' | 'CUSTOMER_FEEDBACK';
+  message?: Record<string, unknown>;
+  sender_action?: 'typing_on' | 'typing_off' | 'mark_seen';
+}
+
+export interface SendApiResult {
+  recipientId?: string;
+  messageId?: string;
+}
+
+export interface UserProfile {
+  first_name?: string;
+  last_name?: string;
+  profile_pic?: string;
+}
+
+/**
+ * The only code that talks to Meta. Every call carries the Page token in the Authorization header
+ * (never in the URL), an `appsecret_proof`, and a timeout; every error that leaves here is a
+ * `GraphApiError` with the token and secret redacted.
+ */
+@Injectable()
+export class GraphApiGateway {
+  private readonly logger = new Logger(GraphApiGateway.name);
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: CcmConfig,
+  ) {}
+
+  /**
+   * Sends a message or a sender action.
+   * @see https://developers.facebook.com/docs/messenger-platform/reference/send-api/
+   */
+  async send(accessToken: string, body: SendApiRequest): Promise<SendApiResult> {
+    const data = await this.call<{ recipient_id?: string; message_id?: string }>(accessToken, {
+      method: 'POST',
+      url: '/me/messages',
+      data: body,
+    });
+    return { recipientId: data.recipient_id, messageId: data.message_id };
+  }
+
+  /**
+   * Fetches a customer's public profile fields.
+   * @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
+   */
+  async getUserProfile(accessToken: string, psid: string): Promise<UserProfile> {
+    return this.call<UserProfile>(accessToken, {
+      method: 'GET',
+      url: `/${encodeURIComponent(psid)}`,
+      params: { fields: 'first_name,last_name,profile_pic' },
+    });
+  }
+
+  /** `GET /me` with the Page token: cheap check that the token still works. */
+  async me(accessToken: string): Promise<{ id: string; name?: string }> {
+    return this.call(accessToken, { method: 'GET', url: '/me' });
+  }
+
+  private async call<T>(accessToken: string, request: AxiosRequestConfig): Promise<T> {
+    const { baseUrl, timeoutMs, appSecret } = this.config.graph;
+    try {
+      const response = await firstValueFrom(
+        this.http.request<T>({
+          ...request,
+          baseURL: baseUrl,
+          timeout: timeoutMs,
+          headers: { Authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+          params: { ...(request.params as object), appsecret_proof: appSecretProof(appSecret, accessToken) },
+        }),
+      );
+      return response.data;
+    } catch (error) {
+      throw this.toGraphError(error, [accessToken, appSecret]);
+    }
+  }
+
+  private toGraphError(error: unknown, secrets: string[]): GraphApiError {
+    if (error instanceof AxiosError && error.response) {
+      const body = error.response.data as { error?: { message?: string; code?: number; error_subcode?: number; fbtrace_id?: string } };
+      const e = body?.error;
+      return new GraphApiError(redactSecrets(e?.message ?? `HTTP ${error.response.status}`, secrets), {
+        httpStatus: error.response.status,
+        code: e?.code,
+        subcode: e?.error_subcode,
+        fbtraceId: e?.fbtrace_id,
+      });
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const wrapped = new GraphApiError(redactSecrets(`Graph API unreachable: ${message}`, secrets), { network: true });
+    this.logger.debug(wrapped.message);
+    return wrapped;
+  }
+}
+
+/** hex(HMAC-SHA256(app_secret, access_token)) — proves the call comes from the app's server. */
+export function appSecretProof(appSecret: string, accessToken: string): string {
+  return createHmac('sha256', appSecret).update(accessToken).digest('hex');
+}

@@ -1,0 +1,4 @@
+export * from './graph-api.error';
+export * from './graph-api.gateway';
+export * from './graph-api.module';
+export * from './retry-policy';

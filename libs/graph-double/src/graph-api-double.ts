@@ -1,0 +1,278 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
+import { validateSendApiRequest } from './send-api-validator';
+
+const MAX_BODY = 2 * 1024 * 1024;
+
+/**
+ * A real HTTP server that answers like Meta's Graph API for the calls ccm makes: the Send API
+ * (`/me/messages`, `/{page-id}/messages`), the User Profile API and `GET /me`. It checks tokens and
+ * `appsecret_proof`, rejects payloads Meta would reject (with Meta's error shapes), records every
+ * request and can be told to fail. Tests and local mode use it; it never calls Meta.
+ */
+export class GraphApiDouble {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private seq = 0;
+  private messageSeq = 0;
+  private faults: InjectedFault[] = [];
+  private readonly revokedTokens = new Set<string>();
+  private readonly pages: Map<string, { pageId: string; name: string }>;
+  private waiters: (() => void)[] = [];
+  private baseUrl = '';
+
+  constructor(private readonly options: GraphApiDoubleOptions) {
+    this.pages = new Map(options.pages.map((p) => [p.accessToken, { pageId: p.pageId, name: p.name ?? `Page ${p.pageId}` }]));
+  }
+
+  static async start(options: GraphApiDoubleOptions): Promise<GraphApiDouble> {
+    const double = new GraphApiDouble(options);
+    await double.listen();
+    return double;
+  }
+
+  get version(): string {
+    return this.options.version ?? 'v24.0';
+  }
+
+  /** Base URL including the version, as ccm's FACEBOOK_GRAPH_API_URL expects. */
+  get url(): string {
+    return `${this.baseUrl}/${this.version}`;
+  }
+
+  get origin(): string {
+    return this.baseUrl;
+  }
+
+  async listen(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /** Script failures for the next matching calls. */
+  injectFault(fault: InjectedFault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Makes a token invalid (→ error 190) until `addPage` registers a replacement. */
+  revokeToken(token: string): void {
+    this.revokedTokens.add(token);
+  }
+
+  addPage(page: { pageId: string; accessToken: string; name?: string }): void {
+    this.pages.set(page.accessToken, { pageId: page.pageId, name: page.name ?? `Page ${page.pageId}` });
+    this.revokedTokens.delete(page.accessToken);
+  }
+
+  setTransientFailureRate(rate: number): void {
+    this.options.transientFailureRate = rate;
+  }
+
+  /** Successful Send API message calls (not sender actions), in the order they were answered. */
+  sentMessages(recipientId?: string): RecordedRequest[] {
+    return this.requests.filter((r) => {
+      if (r.method !== 'POST' || !/\/messages$/.test(r.path) || r.status !== 200) return false;
+      const body = r.body as { message?: unknown; recipient?: { id?: string } };
+      return body.message !== undefined && (recipientId === undefined || body.recipient?.id === recipientId);
+    });
+  }
+
+  /** Texts successfully sent to a PSID, in order. */
+  sentTexts(recipientId: string): string[] {
+    return this.sentMessages(recipientId).map((r) => (r.body as { message: { text?: string } }).message.text ?? '[rich]');
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.faults = [];
+  }
+
+  /** Resolves when the predicate holds over the recorded requests; rejects after `timeoutMs`. */
+  async waitFor(predicate: (requests: RecordedRequest[]) => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.requests)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`GraphApiDouble.waitFor timed out after ${timeoutMs} ms (${this.requests.length} requests recorded)`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://double');
+    const raw = await readBody(req).catch(() => undefined);
+    if (raw === undefined) return this.reply(res, 413, graphError(100, 'Request body too large'));
+
+    if (url.pathname.startsWith('/_double/')) return this.control(req, res, url, raw);
+
+    const match = /^\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);
+    const query = Object.fromEntries(url.searchParams.entries());
+    let body: unknown = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+    }
+    const record: RecordedRequest = {
+      seq: ++this.seq, at: Date.now(), method: req.method ?? 'GET', path: match?.[2] ?? url.pathname,
+      version: match?.[1] ?? '', query, body, status: 0, response: undefined,
+    };
+    const [status, response, delayMs] = this.answer(req, record, match !== null);
+    record.status = status;
+    record.response = response;
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    this.requests.push(record);
+    this.reply(res, status, response);
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((wake) => wake());
+  }
+
+  private answer(req: IncomingMessage, record: RecordedRequest, versioned: boolean): [number, unknown, number?] {
+    if (!versioned) return [400, graphError(2500, 'Unknown path components: missing API version')];
+    if (record.body === undefined) return [400, graphError(100, '(#100) Invalid JSON in request body')];
+
+    const token = bearer(req.headers.authorization) ?? record.query.access_token ?? (record.body as { access_token?: string }).access_token;
+    record.accessToken = token;
+    if (!token) return [400, graphError(104, 'An access token is required to request this resource.', 'OAuthException')];
+    const page = this.pages.get(token);
+    if (!page || this.revokedTokens.has(token)) {
+      return [400, graphError(190, 'Error validating access token: The session has been invalidated.', 'OAuthException', 460)];
+    }
+    if (this.options.appSecret) {
+      const proof = record.query.appsecret_proof ?? (record.body as { appsecret_proof?: string }).appsecret_proof;
+      const expected = createHmac('sha256', this.options.appSecret).update(token).digest('hex');
+      if (!proof || !safeEqual(proof, expected)) {
+        return [400, graphError(100, 'Invalid appsecret_proof provided in the API argument', 'GraphMethodException')];
+      }
+    }
+
+    const fault = this.faults.find((f) => (f.path ?? /\/messages$/).test(record.path));
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      return [fault.status, graphError(fault.code, fault.message ?? `(#${fault.code}) Injected failure`, 'OAuthException', fault.subcode), fault.delayMs];
+    }
+
+    if (record.method === 'POST' && /^\/(me|\d+)\/messages$/.test(record.path)) {
+      const pageInPath = record.path.split('/')[1];
+      if (pageInPath !== 'me' && pageInPath !== page.pageId) {
+        return [400, graphError(100, '(#100) No matching user found', 'OAuthException', 2018001)];
+      }
+      if ((this.options.transientFailureRate ?? 0) > Math.random()) {
+        return [500, graphError(2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException')];
+      }
+      const verdict = validateSendApiRequest(record.body);
+      if (!verdict.ok) return [400, graphError(verdict.code, verdict.message, 'OAuthException', verdict.subcode)];
+      const body = record.body as { recipient: { id?: string }; message?: unknown };
+      if (body.message === undefined) return [200, { recipient_id: body.recipient.id }];
+      return [200, { recipient_id: body.recipient.id, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
+    }
+    if (record.method === 'GET' && record.path === '/me') {
+      return [200, { id: page.pageId, name: page.name }];
+    }
+    if (record.method === 'GET' && /^\/[\w-]+$/.test(record.path)) {
+      const psid = record.path.slice(1);
+      const profile = this.options.profiles?.[psid] ?? generatedProfile(psid);
+      const fields = (record.query.fields ?? 'first_name,last_name,profile_pic').split(',');
+      return [200, { id: psid, ...Object.fromEntries(fields.filter((f) => f in profile).map((f) => [f, profile[f as keyof typeof profile]])) }];
+    }
+    return [400, graphError(100, `(#100) Unsupported ${record.method} request to ${record.path}`, 'GraphMethodException', 33)];
+  }
+
+  /** A small control API so another process (local mode, the simulator script) can read what was sent. */
+  private control(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): void {
+    if (req.method === 'GET' && url.pathname === '/_double/requests') {
+      const since = Number(url.searchParams.get('since') ?? 0);
+      return this.reply(res, 200, { requests: this.requests.filter((r) => r.seq > since) });
+    }
+    if (req.method === 'POST' && url.pathname === '/_double/faults') {
+      try {
+        const fault = JSON.parse(raw.toString('utf8')) as InjectedFault & { path?: string };
+        this.injectFault({ ...fault, path: fault.path ? new RegExp(fault.path) : undefined });
+        return this.reply(res, 200, { ok: true });
+      } catch {
+        return this.reply(res, 400, { error: 'invalid fault JSON' });
+      }
+    }
+    this.reply(res, 404, { error: 'unknown control endpoint' });
+  }
+
+  private reply(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function graphError(code: number, message: string, type = 'OAuthException', subcode?: number): GraphErrorBody {
+  return {
+    error: {
+      message, type, code, ...(subcode !== undefined ? { error_subcode: subcode } : {}),
+      fbtrace_id: randomBytes(8).toString('base64url'),
+    },
+  };
+}
+
+function generatedProfile(psid: string): { first_name: string; last_name: string; profile_pic: string } {
+  const digest = createHash('sha1').update(psid).digest('hex').slice(0, 6);
+  return {
+    first_name: 'Customer',
+    last_name: digest,
+    profile_pic: `https://platform-lookaside.fbsbx.com/platform/profilepic/?psid=${psid}&ext=${Math.floor(Date.now() / 1000) + 86400}&hash=${digest}`,
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

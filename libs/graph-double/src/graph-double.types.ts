@@ -1,0 +1,54 @@
+/** One request the double received, as recorded for assertions and for the simulator UI. */
+export interface RecordedRequest {
+  seq: number;
+  at: number;
+  method: string;
+  /** Path without the version prefix, e.g. `/me/messages`, `/123/messages`, `/psid-1`. */
+  path: string;
+  version: string;
+  query: Record<string, string>;
+  /** The access token the caller used (header or query), for token-routing assertions. */
+  accessToken?: string;
+  body: unknown;
+  /** What the double answered. */
+  status: number;
+  response: unknown;
+}
+
+export interface GraphErrorBody {
+  error: {
+    message: string;
+    type: string;
+    code: number;
+    error_subcode?: number;
+    fbtrace_id: string;
+  };
+}
+
+/** A scripted failure: the next matching calls get this status and Graph error instead of success. */
+export interface InjectedFault {
+  status: number;
+  code: number;
+  subcode?: number;
+  message?: string;
+  /** How many calls fail (default 1). */
+  times?: number;
+  /** Only calls whose path matches (default: the Send API). */
+  path?: RegExp;
+  /** Delay the answer by this many ms (to simulate timeouts). */
+  delayMs?: number;
+}
+
+export interface GraphApiDoubleOptions {
+  /** When set, every call must carry a matching `appsecret_proof`. */
+  appSecret?: string;
+  /** Valid Page access tokens and the Page id each belongs to. */
+  pages: { pageId: string; accessToken: string; name?: string }[];
+  port?: number;
+  host?: string;
+  version?: string;
+  /** Profiles returned by the User Profile API, by PSID. Unknown PSIDs get a generated profile. */
+  profiles?: Record<string, { first_name?: string; last_name?: string; profile_pic?: string }>;
+  /** Probability (0..1) that a Send API call fails with a transient error (code 2 / HTTP 500). */
+  transientFailureRate?: number;
+}

@@ -1,0 +1,4 @@
+export * from './graph-double.types';
+export * from './graph-api-double';
+export * from './messenger-simulator';
+export * from './send-api-validator';

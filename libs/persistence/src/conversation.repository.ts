@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely, Updateable } from 'kysely';
+import { ConversationKey, ConversationState } from '@app/core';
+import { ConversationRow, ConversationsTable, Database } from './database.types';
+
+export class ConversationRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Returns the conversation for this key, creating it (state BOT) if it does not exist yet. */
+  async ensure(key: ConversationKey, now: number): Promise<ConversationRow> {
+    await this.db
+      .insertInto('conversations')
+      .values({
+        id: randomUUID(),
+        channel: key.channel,
+        page_id: key.pageId,
+        customer_id: key.customerId,
+        state: 'BOT',
+        handover_reason: null,
+        queued_at: null,
+        last_user_event_at: null,
+        lease_owner: null,
+        lease_until: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
+      .execute();
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('channel', '=', key.channel)
+      .where('page_id', '=', key.pageId)
+      .where('customer_id', '=', key.customerId)
+      .executeTakeFirstOrThrow();
+  }
+
+  async findById(id: string): Promise<ConversationRow | undefined> {
+    return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByKey(key: ConversationKey): Promise<ConversationRow | undefined> {
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('channel', '=', key.channel)
+      .where('page_id', '=', key.pageId)
+      .where('customer_id', '=', key.customerId)
+      .executeTakeFirst();
+  }
+
+  async listByState(state: ConversationState): Promise<ConversationRow[]> {
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('state', '=', state)
+      .orderBy('queued_at')
+      .orderBy('created_at')
+      .execute();
+  }
+
+  /**
+   * Takes the conversation's lease: the database row is the lock that serializes all work on one
+   * conversation, across processes and instances. A conditional UPDATE is atomic on SQLite and
+   * PostgreSQL alike; an expired lease (crashed holder) can be taken over.
+   */
+  async tryLease(id: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ lease_owner: owner, lease_until: now + ttlMs })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable('conversations')
+      .set({ lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async update(id: string, patch: Updateable<ConversationsTable>): Promise<void> {
+    await this.db.updateTable('conversations').set(patch).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Pool, types } from 'pg';
+import { DatabaseConfig } from '@app/config';
+import { Database } from './database.types';
+import { ccmMigrations } from './migrations';
+
+// bigint (int8) columns hold epoch milliseconds and serial ids: both fit in a JS number.
+types.setTypeParser(20, (value: string) => Number(value));
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: DatabaseConfig['dialect'];
+  /** PostgreSQL schema selected by `?schema=` (tables, including Kysely's migration tables, live there). */
+  schema?: string;
+}
+
+/**
+ * Opens the database named by the config. For PostgreSQL a `schema` query parameter
+ * (`postgres://…/db?schema=tenant_a`) selects (and creates) a schema, which tests use for isolation.
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
+  if (config.dialect === 'sqlite') {
+    if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
+    const sqlite = new BetterSqlite3(config.url);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    // WAL + NORMAL is durable against process crashes (the case we design for); only an OS crash
+    // could lose the last commits.
+    sqlite.pragma('synchronous = NORMAL');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+  }
+  const url = new URL(config.url);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  if (schema && !/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error('DATABASE_URL schema must be a plain identifier');
+  const pool = new Pool({
+    connectionString: url.toString(),
+    max: 10,
+    options: schema ? `-c search_path=${schema}` : undefined,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  return { db, dialect: 'postgres', schema: schema ?? undefined };
+}
+
+/** Applies every pending migration; throws with the failing migration's error. */
+export async function migrateToLatest(open: OpenDatabase): Promise<void> {
+  const migrator = new Migrator({ db: open.db, provider: ccmMigrations(open.dialect), migrationTableSchema: open.schema });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,85 @@
+import { Generated, Insertable, Selectable } from 'kysely';
+import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } from '@app/core';
+
+/** Times are epoch milliseconds (bigint columns, parsed to numbers on both dialects). */
+export interface ConversationsTable {
+  id: string;
+  channel: string;
+  page_id: string;
+  customer_id: string;
+  state: ConversationState;
+  handover_reason: string | null;
+  queued_at: number | null;
+  /** Last user-originated event (message, postback, reaction, referral, optin): the 24-hour window. */
+  last_user_event_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  conversation_id: string;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  text: string | null;
+  /** JSON: the rich message (outbound) or attachments/payload (inbound). */
+  content: string | null;
+  /** Meta's message id (`mid` inbound, `message_id` from the Send API outbound). */
+  mid: string | null;
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  /** JSON error (code, subcode, message, fbtrace_id) for failed sends — never containing tokens. */
+  error: string | null;
+  event_ts: number | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export type InboundEventStatus = 'pending' | 'done' | 'dead';
+
+export interface InboundEventsTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  channel: string;
+  page_id: string;
+  customer_id: string | null;
+  conversation_id: string | null;
+  kind: string;
+  event_ts: number;
+  /** JSON of the mapped InboundEvent (including the raw webhook item). */
+  event: string;
+  status: InboundEventStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  received_at: number;
+  processed_at: number | null;
+}
+
+export interface ConversationEventsTable {
+  id: Generated<number>;
+  conversation_id: string;
+  type: string;
+  from_state: string | null;
+  to_state: string | null;
+  reason: string | null;
+  actor: string;
+  created_at: number;
+}
+
+export interface Database {
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  inbound_events: InboundEventsTable;
+  conversation_events: ConversationEventsTable;
+}
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;
+export type InboundEventRow = Selectable<InboundEventsTable>;
+export type ConversationEventRow = Selectable<ConversationEventsTable>;

@@ -1,0 +1,97 @@
+import { Insertable, Kysely } from 'kysely';
+import { Database, InboundEventRow, InboundEventsTable } from './database.types';
+
+export type NewInboundEvent = Omit<Insertable<InboundEventsTable>, 'status' | 'attempts' | 'next_attempt_at'>;
+
+/**
+ * The inbound journal: every accepted webhook event is written here before Meta gets its 200, and
+ * processed from here afterwards. The unique `dedupe_key` makes redeliveries no-ops.
+ */
+export class InboundJournalRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Records events; returns how many were new (duplicates are ignored). */
+  async record(events: readonly NewInboundEvent[]): Promise<number> {
+    let inserted = 0;
+    for (const event of events) {
+      const row = await this.db
+        .insertInto('inbound_events')
+        .values({ ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (row) inserted += 1;
+    }
+    return inserted;
+  }
+
+  /** Conversations that have pending events due now (oldest first). */
+  async dueConversations(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('inbound_events')
+      .select('conversation_id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where('conversation_id', 'is not', null)
+      .groupBy('conversation_id')
+      .orderBy((eb) => eb.fn.min('id'))
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.conversation_id as string);
+  }
+
+  /** Page-level events (no customer, e.g. policy enforcement) due now. */
+  async duePageEvents(now: number, limit: number): Promise<InboundEventRow[]> {
+    return this.db
+      .selectFrom('inbound_events')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where('conversation_id', 'is', null)
+      .orderBy('event_ts')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** A conversation's pending events in the order they happened (Meta's timestamp, then arrival). */
+  async pendingFor(conversationId: string): Promise<InboundEventRow[]> {
+    return this.db
+      .selectFrom('inbound_events')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', 'pending')
+      .orderBy('event_ts')
+      .orderBy('id')
+      .execute();
+  }
+
+  async markDone(id: number, now: number): Promise<void> {
+    await this.db.updateTable('inbound_events').set({ status: 'done', processed_at: now }).where('id', '=', id).execute();
+  }
+
+  async markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('inbound_events')
+      .set({ attempts, next_attempt_at: nextAttemptAt, last_error: error })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markDead(id: number, attempts: number, error: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('inbound_events')
+      .set({ status: 'dead', attempts, last_error: error, processed_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('inbound_events')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+}

@@ -1,0 +1,105 @@
+import { Kysely, sql } from 'kysely';
+import { Database, MessageRow, NewMessage } from './database.types';
+
+export class MessageRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores an inbound message once: a second delivery of the same `mid` is ignored (returns false). */
+  async insertOnce(message: NewMessage): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('messages')
+      .values(message)
+      .onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** Adds a message to the outbox (status `queued`); the dispatcher sends it. Returns its id. */
+  async enqueue(message: Omit<NewMessage, 'status' | 'direction'>): Promise<number> {
+    const row = await this.db
+      .insertInto('messages')
+      .values({ ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async listForConversation(conversationId: string): Promise<MessageRow[]> {
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id')
+      .execute();
+  }
+
+  async findById(id: number): Promise<MessageRow | undefined> {
+    return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Outbound messages that may be sent now: per conversation only the oldest one still queued, so a
+   * message waits for the previous one to the same person to succeed or fail permanently.
+   */
+  async dueOutbound(now: number, limit: number): Promise<MessageRow[]> {
+    return this.db
+      .selectFrom('messages as m')
+      .selectAll('m')
+      .where('m.direction', '=', 'out')
+      .where('m.status', '=', 'queued')
+      .where('m.next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('m.lease_until', 'is', null), eb('m.lease_until', '<', now)]))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('messages as p')
+              .select(sql<number>`1`.as('one'))
+              .whereRef('p.conversation_id', '=', 'm.conversation_id')
+              .where('p.direction', '=', 'out')
+              .where('p.status', '=', 'queued')
+              .whereRef('p.id', '<', 'm.id'),
+          ),
+        ),
+      )
+      .orderBy('m.id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Claims one outbound message for sending (atomic; false when another worker has it). */
+  async claim(id: number, now: number, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ lease_until: now + leaseMs })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async markSent(id: number, mid: string | null, now: number): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ status: 'sent', mid, sent_at: now, lease_until: null, attempts: sql`attempts + 1`, error: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ status: 'failed', error, lease_until: null, attempts: sql`attempts + 1` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async scheduleRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ next_attempt_at: nextAttemptAt, error, lease_until: null, attempts: sql`attempts + 1` })
+      .where('id', '=', id)
+      .execute();
+  }
+}

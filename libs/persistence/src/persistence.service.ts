@@ -1,0 +1,51 @@
+import { Kysely } from 'kysely';
+import { ConversationEventRepository } from './conversation-event.repository';
+import { ConversationRepository } from './conversation.repository';
+import { Database } from './database.types';
+import { InboundJournalRepository } from './inbound-journal.repository';
+import { MessageRepository } from './message.repository';
+import { OpenDatabase } from './create-database';
+
+/** The repositories, bound to one executor (the pool, or one transaction). */
+export class Repositories {
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly journal: InboundJournalRepository;
+  readonly conversationEvents: ConversationEventRepository;
+
+  constructor(db: Kysely<Database>) {
+    this.conversations = new ConversationRepository(db);
+    this.messages = new MessageRepository(db);
+    this.journal = new InboundJournalRepository(db);
+    this.conversationEvents = new ConversationEventRepository(db);
+  }
+}
+
+/**
+ * The one data-access entry point. Runs the same code on SQLite and PostgreSQL; `transaction`
+ * gives a unit of work whose writes commit together or not at all.
+ */
+export class PersistenceService {
+  readonly repos: Repositories;
+
+  constructor(private readonly open: OpenDatabase) {
+    this.repos = new Repositories(open.db);
+  }
+
+  get dialect(): OpenDatabase['dialect'] {
+    return this.open.dialect;
+  }
+
+  /** Raw Kysely access, for tests and admin queries. Feature code goes through repositories. */
+  get db(): Kysely<Database> {
+    return this.open.db;
+  }
+
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.open.db.transaction().execute((trx) => work(new Repositories(trx)));
+  }
+
+  async close(): Promise<void> {
+    await this.open.db.destroy();
+  }
+}

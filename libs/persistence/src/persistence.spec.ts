@@ -1,0 +1,94 @@
+import { TEST_DIALECTS, testDatabase } from '@app/testing';
+import { migrateToLatest, openDatabase } from './create-database';
+import { PersistenceService } from './persistence.service';
+
+const key = { channel: 'messenger', pageId: '111', customerId: 'psid-1' };
+
+describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
+  let persistence: PersistenceService;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    const test = testDatabase(dialect);
+    cleanup = test.cleanup;
+    const open = await openDatabase(test.config);
+    await migrateToLatest(open);
+    await migrateToLatest(open); // idempotent: a second instance starting up applies nothing
+    persistence = new PersistenceService(open);
+  });
+
+  afterEach(async () => {
+    await persistence.close();
+    await cleanup();
+  });
+
+  it('should create a conversation once per (channel, page, customer)', async () => {
+    const a = await persistence.repos.conversations.ensure(key, 1000);
+    const b = await persistence.repos.conversations.ensure(key, 2000);
+    expect(b.id).toBe(a.id);
+    expect(a.state).toBe('BOT');
+    expect(typeof a.created_at).toBe('number');
+    const other = await persistence.repos.conversations.ensure({ ...key, customerId: 'psid-2' }, 1000);
+    expect(other.id).not.toBe(a.id);
+  });
+
+  it('should store an inbound mid only once', async () => {
+    const conversation = await persistence.repos.conversations.ensure(key, 1000);
+    const message = {
+      conversation_id: conversation.id, direction: 'in' as const, author: 'customer' as const, text: 'hi',
+      content: null, mid: 'm_1', status: 'received' as const, attempts: 0, next_attempt_at: null,
+      lease_until: null, error: null, event_ts: 1000, created_at: 1000, sent_at: null,
+    };
+    expect(await persistence.repos.messages.insertOnce(message)).toBe(true);
+    expect(await persistence.repos.messages.insertOnce(message)).toBe(false);
+    expect(await persistence.repos.messages.listForConversation(conversation.id)).toHaveLength(1);
+  });
+
+  it('should let only one holder take a conversation lease until it expires or is released', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1000);
+    expect(await persistence.repos.conversations.tryLease(id, 'w1', 1000, 500)).toBe(true);
+    expect(await persistence.repos.conversations.tryLease(id, 'w2', 1200, 500)).toBe(false);
+    expect(await persistence.repos.conversations.tryLease(id, 'w2', 1600, 500)).toBe(true); // w1's lease expired
+    await persistence.repos.conversations.releaseLease(id, 'w2');
+    expect(await persistence.repos.conversations.tryLease(id, 'w1', 1601, 500)).toBe(true);
+  });
+
+  it('should offer only the oldest queued outbound message per conversation', async () => {
+    const c1 = await persistence.repos.conversations.ensure(key, 1);
+    const c2 = await persistence.repos.conversations.ensure({ ...key, customerId: 'psid-2' }, 1);
+    const out = (conversation_id: string, text: string) => ({
+      conversation_id, author: 'bot' as const, text, content: null, mid: null, attempts: 0,
+      next_attempt_at: null, lease_until: null, error: null, event_ts: null, created_at: 10, sent_at: null,
+    });
+    const first = await persistence.repos.messages.enqueue(out(c1.id, 'one'));
+    await persistence.repos.messages.enqueue(out(c1.id, 'two'));
+    const other = await persistence.repos.messages.enqueue(out(c2.id, 'x'));
+    expect((await persistence.repos.messages.dueOutbound(10, 10)).map((m) => m.id)).toEqual([first, other]);
+    expect(await persistence.repos.messages.claim(first, 10, 1000)).toBe(true);
+    expect(await persistence.repos.messages.claim(first, 10, 1000)).toBe(false);
+    await persistence.repos.messages.markSent(first, 'm_out_1', 20);
+    expect((await persistence.repos.messages.dueOutbound(20, 10)).map((m) => m.text)).toEqual(['two', 'x']);
+  });
+
+  it('should journal each dedupe key once and return pending events in timestamp order', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1);
+    const event = (dedupe_key: string, event_ts: number) => ({
+      dedupe_key, channel: 'messenger', page_id: '111', customer_id: 'psid-1', conversation_id: id,
+      kind: 'message', event_ts, event: '{}', last_error: null, received_at: 5, processed_at: null,
+    });
+    expect(await persistence.repos.journal.record([event('b', 20), event('a', 10), event('b', 20)])).toBe(2);
+    expect(await persistence.repos.journal.record([event('a', 10)])).toBe(0);
+    expect((await persistence.repos.journal.pendingFor(id)).map((e) => e.dedupe_key)).toEqual(['a', 'b']);
+    expect(await persistence.repos.journal.dueConversations(5, 10)).toEqual([id]);
+  });
+
+  it('should roll back every write of a failed transaction', async () => {
+    await expect(
+      persistence.transaction(async (repos) => {
+        await repos.conversations.ensure(key, 1);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await persistence.repos.conversations.findByKey(key)).toBeUndefined();
+  });
+});

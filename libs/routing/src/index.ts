@@ -1,0 +1,3 @@
+export * from './routing-policy';
+export * from './routing-policy.service';
+export * from './routing.module';

@@ -1,0 +1,33 @@
+import { RoutingPolicy } from '@app/core';
+
+export interface RouteInput {
+  policy: RoutingPolicy;
+  threshold: number;
+  intent: string | undefined;
+  confidence: number;
+  handoverRequested: boolean;
+  answer: string[];
+  fallback: string[];
+}
+
+export type RouteDecision =
+  | { action: 'reply'; texts: string[]; reason: string }
+  | { action: 'handover'; texts: string[]; reason: string };
+
+/**
+ * Who answers this turn. Pure, so every rule is unit-tested:
+ * - DEFAULT: the bot answers when confident; below the threshold, or when the bot asks for a
+ *   person, the conversation goes to the agent queue.
+ * - BOT_ONLY: never to an agent; below the threshold (or on a hand-over request) the fallback answer.
+ */
+export function decideRoute(input: RouteInput): RouteDecision {
+  const confident = input.intent !== undefined && input.confidence >= input.threshold && input.answer.length > 0;
+  const lowConfidence = `low confidence ${input.confidence.toFixed(2)} < ${input.threshold.toFixed(2)}`;
+  if (input.policy === 'BOT_ONLY') {
+    if (confident && !input.handoverRequested) return { action: 'reply', texts: input.answer, reason: `intent ${input.intent}` };
+    return { action: 'reply', texts: input.fallback, reason: input.handoverRequested ? 'hand-over requested, BOT_ONLY: fallback' : `${lowConfidence}, BOT_ONLY: fallback` };
+  }
+  if (confident && input.handoverRequested) return { action: 'handover', texts: [], reason: 'customer asked for a person' };
+  if (confident) return { action: 'reply', texts: input.answer, reason: `intent ${input.intent}` };
+  return { action: 'handover', texts: [], reason: lowConfidence };
+}

@@ -1,0 +1,90 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { CcmConfig, Env, loadCcmConfig } from '@app/config';
+import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
+import { PersistenceService } from '@app/persistence';
+import { testDatabase } from '@app/testing';
+import { AppModule } from '../../apps/ccm/src/app.module';
+import { createFastifyAdapter } from '../../apps/ccm/src/create-app';
+
+export const APP_SECRET = 'test-app-secret-0123456789abcdef';
+export const VERIFY_TOKEN = 'test-verify-token';
+export const PAGE_TOKEN = 'EAAB-test-page-token-123';
+export const PAGE_ID = '1234567890';
+
+export interface CcmHarness {
+  app: NestFastifyApplication;
+  url: string;
+  graph: GraphApiDouble;
+  simulator: MessengerSimulator;
+  persistence: PersistenceService;
+  config: CcmConfig;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Env;
+  dialect?: 'sqlite' | 'postgres';
+  /** Replace a provider (e.g. the bot connector). The Graph API gateway is never replaced. */
+  overrides?: { provide: string | symbol | (abstract new (...args: never[]) => unknown); useValue: unknown }[];
+  graph?: GraphApiDouble;
+}
+
+/**
+ * Boots the real application on a real port, against a real database (SQLite file or a fresh
+ * PostgreSQL schema) and the Graph API double over HTTP.
+ */
+export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness> {
+  const graph = options.graph ?? (await GraphApiDouble.start({ appSecret: APP_SECRET, pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] }));
+  const db = testDatabase(options.dialect ?? 'sqlite');
+  const config = loadCcmConfig({
+    FACEBOOK_APP_SECRET: APP_SECRET,
+    FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+    FACEBOOK_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
+    FACEBOOK_PAGE_ID: PAGE_ID,
+    FACEBOOK_GRAPH_API_URL: graph.url,
+    GRAPH_API_TIMEOUT_MS: '2000',
+    DATABASE_URL: db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url,
+    ...options.env,
+  });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  for (const o of options.overrides ?? []) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+    bodyParser: false,
+    logger: process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
+  });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    app, url, graph, config,
+    simulator: new MessengerSimulator({ webhookUrl: `${url}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE_ID }),
+    persistence: app.get(PersistenceService),
+    async close() {
+      await app.close();
+      if (!options.graph) await graph.stop();
+      await db.cleanup();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (or throws the last error after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 3000, stepMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw lastError instanceof Error ? lastError : new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+/** Waits a little and asserts nothing more happened (for "no second reply" checks). */
+export function settle(ms = 600): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
