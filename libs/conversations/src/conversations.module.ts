@@ -3,6 +3,7 @@ import { AgentBridgeModule } from '@app/agent-bridge';
 import { BotModule } from '@app/bot';
 import { RoutingModule } from '@app/routing';
 import { ChannelRegistry } from './channel-registry.service';
+import { ConversationBus } from './conversation-bus.service';
 import { ConversationHandler } from './conversation-handler.service';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessor } from './inbound-processor.service';
@@ -11,7 +12,7 @@ import { OutboxDispatcher } from './outbox-dispatcher.service';
 /** The conversation core: durable intake, ordered processing, routing to bot or agents, the outbox. */
 @Module({
   imports: [RoutingModule, BotModule, AgentBridgeModule],
-  providers: [ChannelRegistry, ConversationHandler, InboundIntakeService, InboundProcessor, OutboxDispatcher],
-  exports: [ChannelRegistry, InboundIntakeService, OutboxDispatcher],
+  providers: [ChannelRegistry, ConversationBus, ConversationHandler, InboundIntakeService, InboundProcessor, OutboxDispatcher],
+  exports: [ChannelRegistry, ConversationBus, InboundIntakeService, OutboxDispatcher],
 })
 export class ConversationsModule {}

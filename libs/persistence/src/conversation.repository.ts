@@ -21,6 +21,9 @@ export class ConversationRepository {
         last_user_event_at: null,
         lease_owner: null,
         lease_until: null,
+        assigned_agent_id: null,
+        customer_profile: null,
+        profile_fetched_at: null,
         created_at: now,
         updated_at: now,
       })

@@ -14,7 +14,24 @@ export interface ConversationsTable {
   last_user_event_at: number | null;
   lease_owner: string | null;
   lease_until: number | null;
+  /** The agent who owns the conversation in state AGENT. */
+  assigned_agent_id: string | null;
+  /** JSON: first_name, last_name, profile_pic from the User Profile API (best effort). */
+  customer_profile: string | null;
+  profile_fetched_at: number | null;
   created_at: number;
+  updated_at: number;
+}
+
+/** Health of a Page's credentials and standing, shared by all instances. */
+export interface PageStatesTable {
+  page_id: string;
+  token_status: 'valid' | 'invalid';
+  token_error: string | null;
+  /** A replacement token set at run time (admin API); overrides the configured one. */
+  access_token: string | null;
+  blocked: number;
+  block_reason: string | null;
   updated_at: number;
 }
 
@@ -76,6 +93,7 @@ export interface Database {
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   conversation_events: ConversationEventsTable;
+  page_states: PageStatesTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -83,3 +101,4 @@ export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type InboundEventRow = Selectable<InboundEventsTable>;
 export type ConversationEventRow = Selectable<ConversationEventsTable>;
+export type PageStateRow = Selectable<PageStatesTable>;

@@ -1,0 +1,35 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } from '@app/core';
+
+/** Something that happened to a conversation, published after it was committed to the database. */
+export type ConversationBusEvent =
+  | { type: 'message.created'; conversationId: string; messageId: number; direction: MessageDirection; author: MessageAuthor }
+  | { type: 'message.status'; conversationId: string; messageId: number; status: MessageStatus; error?: string }
+  | { type: 'conversation.state'; conversationId: string; from: ConversationState; to: ConversationState; reason: string }
+  | { type: 'customer.activity'; conversationId: string; kind: string };
+
+export type ConversationBusListener = (event: ConversationBusEvent) => void | Promise<void>;
+
+/**
+ * In-process fan-out of conversation events to whoever shows them live (agent desk, chat-server
+ * bridge). The database stays the source of truth; listeners re-read what they need. A realtime
+ * transport across instances (Redis) plugs in as one more listener/publisher.
+ */
+@Injectable()
+export class ConversationBus {
+  private readonly logger = new Logger(ConversationBus.name);
+  private readonly listeners = new Set<ConversationBusListener>();
+
+  subscribe(listener: ConversationBusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(event: ConversationBusEvent): void {
+    for (const listener of this.listeners) {
+      Promise.resolve()
+        .then(() => listener(event))
+        .catch((error: unknown) => this.logger.warn(`listener failed on ${event.type}: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+}
