@@ -1,3 +1,4 @@
+import type { RichMessage } from '@app/templates';
 import { ChannelId, MessageAuthor } from './domain.types';
 
 /** Where an outbound message goes. */
@@ -8,11 +9,11 @@ export interface OutboundTarget {
   customerId: string;
 }
 
-/** What is sent: stored as JSON on the message row, rendered by the channel. */
-export interface OutboundContent {
-  kind: 'text';
-  text: string;
-}
+/**
+ * What is sent: a channel-neutral rich message (plain text is `{ kind: 'text', text }`), stored as
+ * JSON on the message row and rendered by the channel that delivers it.
+ */
+export type OutboundContent = RichMessage;
 
 export interface OutboundMessage {
   id: number;

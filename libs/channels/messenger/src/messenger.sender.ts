@@ -2,12 +2,14 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DeliveryError, OutboundMessage, OutboundSender, OutboundTarget } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { classifyGraphError, GraphApiError, GraphApiGateway, SendApiRequest } from '@app/graph-api';
+import { MessengerRenderer } from '@app/templates';
 import { PageDirectory } from './page-directory.service';
 
 /** Messenger's way out: renders an outbound message to a Send API call and maps errors for the outbox. */
 @Injectable()
 export class MessengerSender implements OutboundSender, OnModuleInit {
   readonly channel = 'messenger';
+  private readonly renderer = new MessengerRenderer();
 
   constructor(
     private readonly registry: ChannelRegistry,
@@ -26,7 +28,7 @@ export class MessengerSender implements OutboundSender, OnModuleInit {
       recipient: { id: target.customerId },
       messaging_type: 'RESPONSE',
       // metadata comes back in the echo: it lets us recognise our own messages.
-      message: { text: message.content.text, metadata: `ccm:${message.id}` },
+      message: { ...this.renderer.render(message.content), metadata: `ccm:${message.id}` },
     };
     try {
       const result = await this.gateway.send(page.accessToken, request);
