@@ -2,18 +2,23 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AgentQueueService } from '@app/agent-bridge';
 import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
 import { CcmConfig } from '@app/config';
-import { InboundEvent, MessageAuthor } from '@app/core';
+import { InboundEvent, MessageAuthor, OutboundContent } from '@app/core';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
 import { decideRoute, RoutingPolicyService } from '@app/routing';
+import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
+import { transition } from './conversation-state-machine';
 
-/** Event kinds that are something the customer did: they (re)open the 24-hour window. */
-const USER_ORIGINATED = new Set(['message', 'postback', 'quick_reply', 'reaction', 'referral', 'optin']);
+/** The "like" sticker: an acknowledgement, not a question for the bot or an agent. */
+const LIKE_STICKER_ID = '369239263222822';
+
+/** Our own outbound messages carry `metadata: "ccm:<message id>"`; their echoes are matched, not stored again. */
+const OWN_METADATA = /^ccm:(\d+)$/;
 
 /**
- * Applies one inbound event to its conversation: stores it, and for a customer's text decides who
- * answers (bot or agent queue). All writes of one event — the stored message, the state change, the
- * queued replies and the journal mark — commit together, so a crash or a redelivery never produces
- * a second reply.
+ * Applies one inbound event to its conversation. Every write caused by one event — the stored
+ * message, window time, state change, queued replies and the journal mark — commits in one
+ * transaction, so a crash or a redelivery never produces a second reply. Listeners (agent desk) are
+ * told after the commit.
  */
 @Injectable()
 export class ConversationHandler {
@@ -24,36 +29,25 @@ export class ConversationHandler {
     private readonly routing: RoutingPolicyService,
     private readonly agents: AgentQueueService,
     private readonly config: CcmConfig,
+    private readonly bus: ConversationBus,
     @Inject(BOT_CONNECTOR) private readonly bot: BotConnector,
   ) {}
 
   async handle(journalId: number, event: InboundEvent, conversationId: string | undefined): Promise<void> {
     const now = Date.now();
-    if (!conversationId) {
-      this.logger.log(`page-level ${event.kind} event for page ${event.pageId} recorded`);
-      await this.persistence.repos.journal.markDone(journalId, now);
-      return;
-    }
+    if (!conversationId) return this.handlePageEvent(journalId, event, now);
+
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
 
-    if (event.kind === 'message' && event.text !== undefined && !event.standby) {
-      // The bot is asked outside the transaction: it may be slow or remote, and it has no side effects.
-      const botTurn = conversation.state === 'BOT' || conversation.state === 'CLOSED' ? await this.askBot(conversation, event) : undefined;
-      await this.persistence.transaction(async (repos) => {
-        const isNew = await this.storeInbound(repos, conversation, event, now);
-        if (isNew && botTurn) await this.route(repos, conversation, botTurn, now);
-        await repos.journal.markDone(journalId, now);
-      });
-      return;
-    }
-
+    // The bot is asked before the transaction: it may be slow or remote, and it has no side effects.
+    const botTurn = this.wantsBotTurn(conversation, event) ? await this.askBot(conversation, event) : undefined;
+    const published: ConversationBusEvent[] = [];
     await this.persistence.transaction(async (repos) => {
-      if (event.kind === 'message' || event.kind === 'echo') await this.storeInbound(repos, conversation, event, now);
-      else if (USER_ORIGINATED.has(event.kind) && !event.standby) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+      await this.apply(repos, conversation, event, botTurn, now, published);
       await repos.journal.markDone(journalId, now);
     });
-    this.logger.log(`${event.kind} event for conversation ${conversation.id} recorded`);
+    for (const e of published) this.bus.publish(e);
   }
 
   /** Tells the customer something went wrong (ERROR_MESSAGE_RESPONSE) when their message could not be handled. */
@@ -61,7 +55,55 @@ export class ConversationHandler {
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) return;
     this.logger.error(`conversation ${conversationId}: message could not be handled; sending the error message`);
-    await this.enqueue(this.persistence.repos, conversation, 'system', this.config.messages.error, Date.now());
+    const published: ConversationBusEvent[] = [];
+    await this.enqueue(this.persistence.repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, Date.now(), published);
+    for (const e of published) this.bus.publish(e);
+  }
+
+  private async apply(
+    repos: Repositories, conversation: ConversationRow, event: InboundEvent, botTurn: BotReply | Error | undefined,
+    now: number, published: ConversationBusEvent[],
+  ): Promise<void> {
+    switch (event.kind) {
+      case 'message':
+      case 'postback': {
+        const isNew = await this.storeCustomerMessage(repos, conversation, event, now, published);
+        if (isNew && event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+        if (isNew && botTurn) await this.route(repos, conversation, botTurn, now, published);
+        return;
+      }
+      case 'echo':
+        return this.applyEcho(repos, conversation, event, now, published);
+      case 'delivery':
+      case 'read': {
+        const mids = event.kind === 'delivery' ? ((event.raw as { delivery?: { mids?: unknown } }).delivery?.mids ?? []) : event.mid ? [event.mid] : [];
+        const changed = await repos.messages.advanceStatus(
+          conversation.id, event.kind === 'read' ? 'read' : 'delivered', event.watermark, Array.isArray(mids) ? mids.filter((m): m is string => typeof m === 'string') : [],
+        );
+        for (const messageId of changed) published.push({ type: 'message.status', conversationId: conversation.id, messageId, status: event.kind === 'read' ? 'read' : 'delivered' });
+        return;
+      }
+      case 'message_edit':
+        if (event.mid && event.text !== undefined && (await repos.messages.applyEdit(conversation.id, event.mid, event.text))) {
+          await this.record(repos, conversation, 'message_edited', `mid ${event.mid}`, 'customer', now);
+        }
+        return;
+      default:
+        // reaction, referral, optin, account linking, thread control, unknown: recorded, never answered.
+        await this.record(repos, conversation, event.kind, describe(event), event.standby ? 'standby' : 'customer', now);
+        if (event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+        if (event.userOriginated || event.kind === 'reaction') published.push({ type: 'customer.activity', conversationId: conversation.id, kind: event.kind });
+    }
+  }
+
+  private wantsBotTurn(conversation: ConversationRow, event: InboundEvent): boolean {
+    if (event.standby || !event.userOriginated) return false; // another app owns the thread: record only
+    if (conversation.state !== 'BOT' && conversation.state !== 'CLOSED') return false; // an agent (or the queue) has it
+    if (event.kind === 'postback') return true;
+    if (event.kind !== 'message') return false;
+    if (event.text !== undefined || event.payload !== undefined) return true;
+    const attachments = event.attachments ?? [];
+    return attachments.length > 0 && !attachments.every((a) => a.stickerId === LIKE_STICKER_ID);
   }
 
   private async askBot(conversation: ConversationRow, event: InboundEvent): Promise<BotReply | Error> {
@@ -75,16 +117,32 @@ export class ConversationHandler {
     }
   }
 
-  private async storeInbound(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number): Promise<boolean> {
-    const isEcho = event.kind === 'echo';
-    const inserted = await repos.messages.insertOnce({
-      conversation_id: conversation.id, direction: isEcho ? 'out' : 'in', author: isEcho ? 'agent' : 'customer',
-      text: event.text ?? null, content: event.attachments ? JSON.stringify({ attachments: event.attachments }) : null,
-      mid: event.mid ?? null, status: isEcho ? 'sent' : 'received', attempts: 0, next_attempt_at: null, lease_until: null,
-      error: null, event_ts: event.timestamp, created_at: now, sent_at: isEcho ? event.timestamp : null,
+  private async storeCustomerMessage(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<boolean> {
+    const content = event.attachments || event.payload ? JSON.stringify({ attachments: event.attachments, payload: event.payload, kind: event.kind }) : null;
+    const id = await repos.messages.insertOnce({
+      conversation_id: conversation.id, direction: 'in', author: 'customer', text: event.text ?? null, content,
+      mid: event.mid ?? null, status: 'received', attempts: 0, next_attempt_at: null, lease_until: null,
+      error: null, event_ts: event.timestamp, created_at: now, sent_at: null,
     });
-    if (inserted && !isEcho && !event.standby) await this.noteUserEvent(repos, conversation, event.timestamp, now);
-    return inserted;
+    if (id !== undefined) published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'in', author: 'customer' });
+    return id !== undefined;
+  }
+
+  private async applyEcho(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<void> {
+    const own = OWN_METADATA.exec(event.payload ?? '');
+    if (own && event.mid) {
+      // Our own message coming back: it is already stored; just make sure Meta's id is on it.
+      await repos.messages.attachMid(Number(own[1]), conversation.id, event.mid);
+      return;
+    }
+    // Sent from the Page inbox or another app: part of the transcript, written by a person at the business.
+    const id = await repos.messages.insertOnce({
+      conversation_id: conversation.id, direction: 'out', author: 'agent', text: event.text ?? null,
+      content: event.attachments ? JSON.stringify({ attachments: event.attachments }) : null, mid: event.mid ?? null,
+      status: 'sent', attempts: 0, next_attempt_at: null, lease_until: null, error: null, event_ts: event.timestamp,
+      created_at: now, sent_at: event.timestamp,
+    });
+    if (id !== undefined) published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'out', author: 'agent' });
   }
 
   private async noteUserEvent(repos: Repositories, conversation: ConversationRow, timestamp: number, now: number): Promise<void> {
@@ -92,32 +150,69 @@ export class ConversationHandler {
     if (timestamp > current) await repos.conversations.update(conversation.id, { last_user_event_at: timestamp, updated_at: now });
   }
 
-  private async route(repos: Repositories, conversation: ConversationRow, botTurn: BotReply | Error, now: number): Promise<void> {
+  private async route(repos: Repositories, conversation: ConversationRow, botTurn: BotReply | Error, now: number, published: ConversationBusEvent[]): Promise<void> {
     if (conversation.state === 'CLOSED') {
-      await repos.conversations.update(conversation.id, { state: 'BOT', updated_at: now });
-      await repos.conversationEvents.append({
-        conversation_id: conversation.id, type: 'reopened', from_state: 'CLOSED', to_state: 'BOT', reason: 'customer wrote again', actor: 'customer', created_at: now,
-      });
+      const reopened = transition('CLOSED', 'customer_message');
+      if (reopened.ok) {
+        await repos.conversations.update(conversation.id, { state: reopened.to, assigned_agent_id: null, updated_at: now });
+        await this.record(repos, conversation, 'reopened', 'customer wrote again', 'customer', now, 'CLOSED', reopened.to);
+        published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'CLOSED', to: reopened.to, reason: 'customer wrote again' });
+      }
     }
     if (botTurn instanceof Error) {
       this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);
-      await this.enqueue(repos, conversation, 'system', this.config.messages.error, now);
+      await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, now, published);
       return;
     }
     const { policy, threshold } = this.routing.policyFor(conversation.page_id);
     const decision = decideRoute({ policy, threshold, ...botTurn });
     if (decision.action === 'reply') {
-      for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', text, now);
+      for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', { kind: 'text', text }, now, published);
       return;
     }
     const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now);
-    await this.enqueue(repos, conversation, 'system', notice, now);
+    published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'BOT', to: 'QUEUED', reason: decision.reason });
+    await this.enqueue(repos, conversation, 'system', { kind: 'text', text: notice }, now, published);
   }
 
-  private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, text: string, now: number): Promise<void> {
-    await repos.messages.enqueue({
-      conversation_id: conversation.id, author, text, content: JSON.stringify({ kind: 'text', text }), mid: null, attempts: 0,
-      next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+  private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, content: OutboundContent, now: number, published: ConversationBusEvent[]): Promise<void> {
+    const messageId = await repos.messages.enqueue({
+      conversation_id: conversation.id, author, text: content.kind === 'text' ? content.text : null, content: JSON.stringify(content), mid: null,
+      attempts: 0, next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+    });
+    published.push({ type: 'message.created', conversationId: conversation.id, messageId, direction: 'out', author });
+  }
+
+  private async record(repos: Repositories, conversation: ConversationRow, type: string, reason: string, actor: string, now: number, from: string | null = null, to: string | null = null): Promise<void> {
+    await repos.conversationEvents.append({ conversation_id: conversation.id, type, from_state: from, to_state: to, reason, actor, created_at: now });
+  }
+
+  private async handlePageEvent(journalId: number, event: InboundEvent, now: number): Promise<void> {
+    await this.persistence.transaction(async (repos) => {
+      if (event.kind === 'policy_enforcement') {
+        const action = event.payload;
+        const reason = (event.raw as { policy_enforcement?: { reason?: string }; 'policy-enforcement'?: { reason?: string } });
+        const why = reason.policy_enforcement?.reason ?? reason['policy-enforcement']?.reason ?? null;
+        if (action === 'block') {
+          this.logger.error(`ALERT: Meta blocked page ${event.pageId} (${why ?? 'no reason given'}): sends to this page are stopped`);
+          await repos.pageStates.setBlocked(event.pageId, true, why, now);
+        } else if (action === 'unblock') {
+          this.logger.warn(`Meta unblocked page ${event.pageId}: sends resume`);
+          await repos.pageStates.setBlocked(event.pageId, false, null, now);
+        } else {
+          this.logger.warn(`Meta policy ${action ?? 'notice'} for page ${event.pageId}: ${why ?? ''}`);
+        }
+      } else {
+        this.logger.log(`page-level ${event.kind} event for page ${event.pageId} recorded`);
+      }
+      await repos.journal.markDone(journalId, now);
     });
   }
+}
+
+function describe(event: InboundEvent): string {
+  const parts: string[] = [event.kind];
+  if (event.payload) parts.push(event.payload);
+  if (event.mid) parts.push(`mid ${event.mid}`);
+  return parts.join(': ');
 }

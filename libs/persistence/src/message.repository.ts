@@ -4,15 +4,15 @@ import { Database, MessageRow, NewMessage } from './database.types';
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Stores an inbound message once: a second delivery of the same `mid` is ignored (returns false). */
-  async insertOnce(message: NewMessage): Promise<boolean> {
+  /** Stores a message once: a second delivery of the same `mid` is ignored. Returns the new id, if any. */
+  async insertOnce(message: NewMessage): Promise<number | undefined> {
     const inserted = await this.db
       .insertInto('messages')
       .values(message)
       .onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    return inserted !== undefined;
+    return inserted === undefined ? undefined : Number(inserted.id);
   }
 
   /** Adds a message to the outbox (status `queued`); the dispatcher sends it. Returns its id. */
@@ -101,5 +101,51 @@ export class MessageRepository {
       .set({ next_attempt_at: nextAttemptAt, error, lease_until: null, attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** Records Meta's id on our own outbound message (from its echo) when the send response lacked it. */
+  async attachMid(id: number, conversationId: string, mid: string): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ mid })
+      .where('id', '=', id)
+      .where('conversation_id', '=', conversationId)
+      .where('mid', 'is', null)
+      .execute();
+  }
+
+  /** A customer edited a message: same `mid`, new text. Returns whether a stored message changed. */
+  async applyEdit(conversationId: string, mid: string, text: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ text })
+      .where('conversation_id', '=', conversationId)
+      .where('mid', '=', mid)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Watermark semantics of delivery/read receipts: every outbound message sent at or before the
+   * watermark (or named in `mids`) moves forward to `status`; a read message never goes back to
+   * delivered. Returns the ids that changed.
+   */
+  async advanceStatus(conversationId: string, status: 'delivered' | 'read', watermark: number | undefined, mids: readonly string[] = []): Promise<number[]> {
+    const from = status === 'read' ? ['sent', 'delivered'] : ['sent'];
+    const rows = await this.db
+      .updateTable('messages')
+      .set({ status })
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'out')
+      .where('status', 'in', from as ('sent' | 'delivered')[])
+      .where((eb) => {
+        const conditions = [];
+        if (watermark !== undefined) conditions.push(eb('sent_at', '<=', watermark));
+        if (mids.length > 0) conditions.push(eb('mid', 'in', [...mids]));
+        return conditions.length > 0 ? eb.or(conditions) : eb.val(false);
+      })
+      .returning('id')
+      .execute();
+    return rows.map((r) => Number(r.id));
   }
 }

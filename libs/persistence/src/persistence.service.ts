@@ -4,6 +4,7 @@ import { ConversationRepository } from './conversation.repository';
 import { Database } from './database.types';
 import { InboundJournalRepository } from './inbound-journal.repository';
 import { MessageRepository } from './message.repository';
+import { PageStateRepository } from './page-state.repository';
 import { OpenDatabase } from './create-database';
 
 /** The repositories, bound to one executor (the pool, or one transaction). */
@@ -12,12 +13,14 @@ export class Repositories {
   readonly messages: MessageRepository;
   readonly journal: InboundJournalRepository;
   readonly conversationEvents: ConversationEventRepository;
+  readonly pageStates: PageStateRepository;
 
   constructor(db: Kysely<Database>) {
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.journal = new InboundJournalRepository(db);
     this.conversationEvents = new ConversationEventRepository(db);
+    this.pageStates = new PageStateRepository(db);
   }
 }
 
