@@ -68,8 +68,9 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
   });
 
   it('should store one message and send one reply when Meta delivers the same webhook twice', async () => {
-    const first = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp: 1_700_000_000_000 });
-    const second = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp: 1_700_000_000_000 });
+    const timestamp = Date.now();
+    const first = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp });
+    const second = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp });
     expect([first.response.status, second.response.status]).toEqual([200, 200]);
     await h.graph.waitFor((reqs) => reqs.some((r) => r.status === 200), 2000);
     await settle();

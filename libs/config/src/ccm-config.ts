@@ -36,6 +36,16 @@ export abstract class CcmConfig {
   abstract readonly routing: { readonly defaultPolicy: RoutingPolicy; readonly confidenceThreshold: number };
   abstract readonly database: DatabaseConfig;
   abstract readonly bot: { readonly intentsFile?: string };
+  abstract readonly messenger: {
+    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission). */
+    readonly humanAgentTag: boolean;
+    /** Send API calls per second per Page (Meta allows 300/s for text). */
+    readonly sendRatePerPage: number;
+    /** How often every Page token is checked with GET /me (0 = never). */
+    readonly tokenCheckIntervalMs: number;
+  };
+  /** Key for the admin API (`x-admin-key` header); the admin API is closed when unset. */
+  abstract readonly adminApiKey?: string;
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
 }

@@ -55,6 +55,22 @@ export class EnvironmentVariables {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   LOCAL_GRAPH_PORT?: number;
+
+  /** JSON array of Pages: [{"id":"…","accessToken":"…","name":"…","routingPolicy":"BOT_ONLY"}]. */
+  @IsOptional() @IsString()
+  FACEBOOK_PAGES?: string;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  MESSENGER_HUMAN_AGENT_TAG?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  SEND_RATE_PER_PAGE?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  TOKEN_CHECK_INTERVAL_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
@@ -63,4 +79,6 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'FACEBOOK_PAGE_ACCESS_TOKEN',
   'FACEBOOK_VERIFY_TOKEN',
   'DATABASE_URL',
+  'FACEBOOK_PAGES',
+  'ADMIN_API_KEY',
 ]);

@@ -71,4 +71,26 @@ describe('loadCcmConfig', () => {
     const config = loadCcmConfig({ ...live, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
     expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
   });
+
+  it('should read several pages from FACEBOOK_PAGES next to the single-page variables', () => {
+    const config = loadCcmConfig({
+      ...live,
+      FACEBOOK_PAGE_ID: '111',
+      FACEBOOK_PAGES: JSON.stringify([{ id: '222', accessToken: 'tok-222', name: 'Shop B', routingPolicy: 'BOT_ONLY' }]),
+    });
+    expect(config.pages).toEqual([
+      { pageId: '111', accessToken: 'EAAB-page-token', displayName: 'ccm', routingPolicy: 'DEFAULT' },
+      { pageId: '222', accessToken: 'tok-222', displayName: 'Shop B', routingPolicy: 'BOT_ONLY' },
+    ]);
+  });
+
+  it('should name each bad FACEBOOK_PAGES field without echoing tokens', () => {
+    const problems = problemsOf({ ...live, FACEBOOK_PAGES: JSON.stringify([{ id: 'abc', accessToken: 'secret-tok' }, { id: '1', routingPolicy: 'X' }]) });
+    expect(problems).toEqual([
+      'FACEBOOK_PAGES[0].id: must be the numeric Page id as a string',
+      'FACEBOOK_PAGES[1].accessToken: must be a non-empty string',
+      'FACEBOOK_PAGES[1].routingPolicy: must be one of DEFAULT, BOT_ONLY',
+    ]);
+    expect(problemsOf({ ...live, FACEBOOK_PAGES: '{not json' })).toEqual(['FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}']);
+  });
 });

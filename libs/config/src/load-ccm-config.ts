@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { RoutingPolicy } from '@app/core';
-import { CcmConfig, DatabaseConfig } from './ccm-config';
+import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
+import { CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 import { DEFAULT_GRAPH_API_URL, graphVersionOf, isExpiredGraphVersion } from './graph-version.util';
 
@@ -36,7 +36,41 @@ const DEFAULTS = {
   timeoutMs: 10000,
 };
 
-const FACEBOOK_CREDENTIALS = ['FACEBOOK_APP_SECRET', 'FACEBOOK_PAGE_ACCESS_TOKEN', 'FACEBOOK_VERIFY_TOKEN'];
+const FACEBOOK_CREDENTIALS = ['FACEBOOK_APP_SECRET', 'FACEBOOK_PAGE_ACCESS_TOKEN', 'FACEBOOK_VERIFY_TOKEN', 'FACEBOOK_PAGES'];
+
+/**
+ * FACEBOOK_PAGES: several Pages in one deployment, each with its own token, name and policy. Problems
+ * are named by position and field, never by value (tokens are secrets).
+ */
+function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}');
+    return [];
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    problems.push('FACEBOOK_PAGES: must be a non-empty JSON array');
+    return [];
+  }
+  const pages: PageConfig[] = [];
+  parsed.forEach((entry: unknown, i) => {
+    const page = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const before = problems.length;
+    if (typeof page.id !== 'string' || !/^\d+$/.test(page.id)) problems.push(`FACEBOOK_PAGES[${i}].id: must be the numeric Page id as a string`);
+    if (typeof page.accessToken !== 'string' || page.accessToken === '') problems.push(`FACEBOOK_PAGES[${i}].accessToken: must be a non-empty string`);
+    if (page.name !== undefined && typeof page.name !== 'string') problems.push(`FACEBOOK_PAGES[${i}].name: must be a string`);
+    if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
+      problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
+    }
+    if (problems.length === before) {
+      pages.push({ pageId: page.id as string, accessToken: page.accessToken as string, displayName: (page.name as string | undefined) ?? '', routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT' });
+    }
+  });
+  return pages;
+}
 
 /** Local mode: none of Meta's credentials are configured, so there is nothing real to talk to. */
 export function isLocalMode(env: Env): boolean {
@@ -73,13 +107,14 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
   if (!localMode && !env.FACEBOOK_APP_SECRET) {
     problems.push('FACEBOOK_APP_SECRET: must be set to verify X-Hub-Signature-256 on webhooks (App Dashboard → Settings → Basic)');
   }
-  if (!localMode && !env.FACEBOOK_VERIFY_TOKEN && !env.FACEBOOK_PAGE_ACCESS_TOKEN) {
+  if (!localMode && !env.FACEBOOK_VERIFY_TOKEN && !env.FACEBOOK_PAGE_ACCESS_TOKEN && !env.FACEBOOK_PAGES) {
     problems.push('FACEBOOK_PAGE_ACCESS_TOKEN: must be set (the Page access token used for the Send API)');
   }
+  const extraPages = parsePages(env.FACEBOOK_PAGES, problems);
   if (problems.length > 0) throw new InvalidConfigError(problems);
 
   let pageAccessToken = env.FACEBOOK_PAGE_ACCESS_TOKEN;
-  if (!localMode && !pageAccessToken) {
+  if (!localMode && !pageAccessToken && !env.FACEBOOK_PAGES) {
     // Older deployments kept the page access token in FACEBOOK_VERIFY_TOKEN and used it for both.
     pageAccessToken = env.FACEBOOK_VERIFY_TOKEN;
     warnings.push(
@@ -87,6 +122,9 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     );
   }
 
+  if (extraPages.length > 0 && pageAccessToken && !env.FACEBOOK_PAGE_ID) {
+    warnings.push('FACEBOOK_PAGE_ACCESS_TOKEN is ignored: with FACEBOOK_PAGES set, also set FACEBOOK_PAGE_ID to add that page.');
+  }
   const baseUrl = (dto.FACEBOOK_GRAPH_API_URL ?? DEFAULT_GRAPH_API_URL).replace(/\/+$/, '');
   const version = graphVersionOf(baseUrl) ?? 'unknown';
   if (isExpiredGraphVersion(version, now)) {
@@ -112,13 +150,17 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
         : (env.FACEBOOK_VERIFY_TOKEN ?? (pageAccessToken as string)),
     },
     pages: [
-      {
-        pageId: localMode ? (env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId) : env.FACEBOOK_PAGE_ID,
-        accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
-        displayName,
-        routingPolicy,
-      },
-    ],
+      // The single-page variables still work; without FACEBOOK_PAGE_ID that page answers for any id.
+      ...(localMode || pageAccessToken
+        ? [{
+            pageId: localMode ? (env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId) : (env.FACEBOOK_PAGE_ID ?? (extraPages.length > 0 ? '' : undefined)),
+            accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
+            displayName,
+            routingPolicy,
+          }]
+        : []),
+      ...extraPages.map((p) => ({ ...p, displayName: p.displayName || displayName })),
+    ].filter((p) => p.pageId !== ''),
     messages: {
       error: dto.ERROR_MESSAGE_RESPONSE ?? DEFAULTS.error,
       handover: dto.HANDOVER_MESSAGE ?? DEFAULTS.handover,
@@ -129,6 +171,12 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     },
     database: parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
     bot: { intentsFile: dto.BOT_INTENTS_FILE },
+    messenger: {
+      humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG !== 'false',
+      sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
+      tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
+    },
+    adminApiKey: env.ADMIN_API_KEY,
     warnings,
   };
   return config;

@@ -7,6 +7,8 @@ export interface OutboundTarget {
   conversationId: string;
   pageId: string;
   customerId: string;
+  /** The customer's last user-originated event (epoch ms): channels with a messaging window need it. */
+  lastUserEventAt: number | null;
 }
 
 /**
@@ -33,10 +35,20 @@ export class DeliveryError extends Error {
     readonly kind: DeliveryFailureKind,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** For `paused`: what must happen before sends resume ('token' = a new Page token). */
+    readonly pauseCause?: 'token' | 'blocked',
   ) {
     super(message);
     this.name = 'DeliveryError';
   }
+}
+
+export type SenderAction = 'typing_on' | 'typing_off' | 'mark_seen';
+
+export interface CustomerProfile {
+  firstName?: string;
+  lastName?: string;
+  pictureUrl?: string;
 }
 
 /** A channel's way out: implemented by each channel module and registered with the outbox. */
@@ -44,4 +56,8 @@ export interface OutboundSender {
   readonly channel: ChannelId;
   /** Sends one message; resolves with the channel's message id; throws `DeliveryError`. */
   send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }>;
+  /** Typing indicators and read marks: best effort, never awaited by a reply. */
+  senderAction?(target: OutboundTarget, action: SenderAction): Promise<void>;
+  /** The customer's public profile, best effort (undefined when not available). */
+  fetchProfile?(target: OutboundTarget): Promise<CustomerProfile | undefined>;
 }

@@ -95,6 +95,16 @@ export class MessageRepository {
       .execute();
   }
 
+  /** Not now, not a failure: try again at `at` (rate limiting, paused page). */
+  async postpone(id: number, at: number): Promise<void> {
+    await this.db.updateTable('messages').set({ next_attempt_at: at }).where('id', '=', id).where('status', '=', 'queued').execute();
+  }
+
+  /** Gives a claimed message back to the queue without counting an attempt (e.g. the page's token is invalid). */
+  async release(id: number, at: number, error: string): Promise<void> {
+    await this.db.updateTable('messages').set({ next_attempt_at: at, lease_until: null, error }).where('id', '=', id).execute();
+  }
+
   async scheduleRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
     await this.db
       .updateTable('messages')

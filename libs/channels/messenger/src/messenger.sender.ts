@@ -1,20 +1,29 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DeliveryError, OutboundMessage, OutboundSender, OutboundTarget } from '@app/core';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CcmConfig } from '@app/config';
+import { CustomerProfile, DeliveryError, OutboundMessage, OutboundSender, OutboundTarget, SenderAction } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { classifyGraphError, GraphApiError, GraphApiGateway, SendApiRequest } from '@app/graph-api';
+import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
+import { decideMessagingWindow } from './messaging-window';
 import { PageDirectory } from './page-directory.service';
 
-/** Messenger's way out: renders an outbound message to a Send API call and maps errors for the outbox. */
+/**
+ * Messenger's way out: checks Meta's messaging window, renders the channel-neutral message to a Send
+ * API call with the token of the conversation's own Page, and maps Graph errors for the outbox.
+ */
 @Injectable()
 export class MessengerSender implements OutboundSender, OnModuleInit {
   readonly channel = 'messenger';
+  private readonly logger = new Logger(MessengerSender.name);
   private readonly renderer = new MessengerRenderer();
 
   constructor(
     private readonly registry: ChannelRegistry,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
+    private readonly persistence: PersistenceService,
+    private readonly config: CcmConfig,
   ) {}
 
   onModuleInit(): void {
@@ -22,21 +31,57 @@ export class MessengerSender implements OutboundSender, OnModuleInit {
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
-    const page = this.pages.find(target.pageId);
-    if (!page) throw new DeliveryError('permanent', `page ${target.pageId} is not configured`);
+    const token = await this.tokenFor(target.pageId);
+    const window = decideMessagingWindow(message.author, target.lastUserEventAt, Date.now(), this.config.messenger.humanAgentTag);
+    if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     const request: SendApiRequest = {
       recipient: { id: target.customerId },
-      messaging_type: 'RESPONSE',
+      messaging_type: window.messagingType,
+      ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
       // metadata comes back in the echo: it lets us recognise our own messages.
       message: { ...this.renderer.render(message.content), metadata: `ccm:${message.id}` },
     };
     try {
-      const result = await this.gateway.send(page.accessToken, request);
+      const result = await this.gateway.send(token, request);
       return { mid: result.messageId };
     } catch (error) {
-      if (!(error instanceof GraphApiError)) throw error;
-      const kind = classifyGraphError(error);
-      throw new DeliveryError(kind === 'token' ? 'paused' : kind, error.message, error.toJSON());
+      throw toDeliveryError(error);
     }
   }
+
+  async senderAction(target: OutboundTarget, action: SenderAction): Promise<void> {
+    try {
+      await this.gateway.send(await this.tokenFor(target.pageId), { recipient: { id: target.customerId }, sender_action: action });
+    } catch (error) {
+      this.logger.debug(`${action} for conversation ${target.conversationId} not sent: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async fetchProfile(target: OutboundTarget): Promise<CustomerProfile | undefined> {
+    try {
+      const profile = await this.gateway.getUserProfile(await this.tokenFor(target.pageId), target.customerId);
+      if (!profile.first_name && !profile.last_name && !profile.profile_pic) return undefined;
+      return { firstName: profile.first_name, lastName: profile.last_name, pictureUrl: profile.profile_pic };
+    } catch (error) {
+      // No permission, no profile (2018218), phone-number accounts: never blocks the conversation.
+      this.logger.debug(`profile of conversation ${target.conversationId} not available: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  /** The Page's token: a replacement set at run time (admin API) wins over the configured one. */
+  private async tokenFor(pageId: string): Promise<string> {
+    const page = this.pages.find(pageId);
+    if (!page) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
+    const state = await this.persistence.repos.pageStates.get(pageId);
+    return state?.access_token ?? page.accessToken;
+  }
+}
+
+function toDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  if (!(error instanceof GraphApiError)) return new DeliveryError('transient', error instanceof Error ? error.message : String(error));
+  const kind = classifyGraphError(error);
+  if (kind === 'token') return new DeliveryError('paused', error.message, error.toJSON(), 'token');
+  return new DeliveryError(kind, error.message, error.toJSON());
 }
