@@ -11,6 +11,9 @@ export const APP_SECRET = 'test-app-secret-0123456789abcdef';
 export const VERIFY_TOKEN = 'test-verify-token';
 export const PAGE_TOKEN = 'EAAB-test-page-token-123';
 export const PAGE_ID = '1234567890';
+/** A second Page served by the same deployment (multi-page), with its own token and policy. */
+export const PAGE2_ID = '2222222222';
+export const PAGE2_TOKEN = 'EAAB-second-page-token-456';
 
 export interface CcmHarness {
   app: NestFastifyApplication;
@@ -35,13 +38,17 @@ export interface HarnessOptions {
  * PostgreSQL schema) and the Graph API double over HTTP.
  */
 export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness> {
-  const graph = options.graph ?? (await GraphApiDouble.start({ appSecret: APP_SECRET, pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }] }));
+  const graph = options.graph ?? (await GraphApiDouble.start({
+    appSecret: APP_SECRET,
+    pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }, { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN }],
+  }));
   const db = testDatabase(options.dialect ?? 'sqlite');
   const config = loadCcmConfig({
     FACEBOOK_APP_SECRET: APP_SECRET,
     FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
     FACEBOOK_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
     FACEBOOK_PAGE_ID: PAGE_ID,
+    FACEBOOK_PAGES: JSON.stringify([{ id: PAGE2_ID, accessToken: PAGE2_TOKEN, name: 'Second Shop', routingPolicy: 'BOT_ONLY' }]),
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
     DATABASE_URL: db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url,

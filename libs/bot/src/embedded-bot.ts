@@ -5,7 +5,7 @@ import { TextClassifier } from './text-classifier';
 
 export interface IntentsFile {
   fallback: string;
-  intents: { name: string; examples: string[]; answer: string; handover?: boolean }[];
+  intents: { name: string; examples: string[]; answer: string; handover?: boolean; payloads?: string[] }[];
 }
 
 /** Reads an intents file, failing with a message that says what is wrong with it. */
@@ -35,7 +35,9 @@ export class EmbeddedBot implements BotConnector {
   }
 
   async reply(input: BotInput): Promise<BotReply> {
-    const { intent, confidence } = this.classifier.classify(input.text);
+    // A button or quick reply the bot offered says exactly what the customer wants: no guessing.
+    const chosen = input.payload ? this.intents.intents.find((i) => i.payloads?.includes(input.payload as string)) : undefined;
+    const { intent, confidence } = chosen ? { intent: chosen.name, confidence: 1 } : this.classifier.classify(input.text);
     const matched = intent ? this.byName.get(intent) : undefined;
     return {
       intent,
