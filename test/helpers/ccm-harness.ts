@@ -51,6 +51,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     FACEBOOK_PAGES: JSON.stringify([{ id: PAGE2_ID, accessToken: PAGE2_TOKEN, name: 'Second Shop', routingPolicy: 'BOT_ONLY' }]),
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
+    TOKEN_CHECK_INTERVAL_MS: '0', // token checks are tested explicitly; elsewhere they would add GET /me calls
     DATABASE_URL: db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url,
     ...options.env,
   });

@@ -1,4 +1,6 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { AdminModule } from '@app/admin';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
@@ -11,8 +13,9 @@ export class AppModule {
   static forRoot(config: CcmConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule],
+      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule, AdminModule],
       controllers: [HealthController],
+      providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) }],
     };
   }
 }

@@ -13,6 +13,6 @@ import { OutboxDispatcher } from './outbox-dispatcher.service';
 @Module({
   imports: [RoutingModule, BotModule, AgentBridgeModule],
   providers: [ChannelRegistry, ConversationBus, ConversationHandler, InboundIntakeService, InboundProcessor, OutboxDispatcher],
-  exports: [ChannelRegistry, ConversationBus, InboundIntakeService, OutboxDispatcher],
+  exports: [ChannelRegistry, ConversationBus, InboundIntakeService, InboundProcessor, OutboxDispatcher],
 })
 export class ConversationsModule {}

@@ -5,3 +5,5 @@ export * from './outbox-dispatcher.service';
 export * from './polling-loop';
 export * from './conversation-bus.service';
 export * from './conversation-state-machine';
+export * from './inbound-processor.service';
+export * from './rate-limiter';

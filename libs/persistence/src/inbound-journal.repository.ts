@@ -94,4 +94,19 @@ export class InboundJournalRepository {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
+
+  async listDead(limit = 100): Promise<InboundEventRow[]> {
+    return this.db.selectFrom('inbound_events').selectAll().where('status', '=', 'dead').orderBy('id').limit(limit).execute();
+  }
+
+  /** Puts a dead event back in line (an operator fixed the cause). Returns false if it was not dead. */
+  async replay(id: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('inbound_events')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now, processed_at: null })
+      .where('id', '=', id)
+      .where('status', '=', 'dead')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -3,3 +3,5 @@ export * from './messenger-event.mapper';
 export * from './messenger.signature';
 export * from './messenger.types';
 export * from './page-directory.service';
+export * from './token-health.service';
+export * from './messaging-window';

@@ -1,0 +1,2 @@
+export * from './admin-key.guard';
+export * from './admin.module';

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Put, UseGuards } from '@nestjs/common';
+import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
+import { PageDirectory, TokenHealthService } from '@app/messenger';
+import { PersistenceService } from '@app/persistence';
+import { AdminKeyGuard } from './admin-key.guard';
+import { SetPageTokenDto } from './admin.dto';
+
+/** Operators' view of what went wrong, and the levers to fix it without a restart. */
+@Controller('api/admin')
+@UseGuards(AdminKeyGuard)
+export class OperationsController {
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly processor: InboundProcessor,
+    private readonly outbox: OutboxDispatcher,
+    private readonly pages: PageDirectory,
+    private readonly tokens: TokenHealthService,
+  ) {}
+
+  /** Inbound events that failed every attempt, with their last error. */
+  @Get('inbound/dead')
+  async dead() {
+    const rows = await this.persistence.repos.journal.listDead();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, pageId: r.page_id, customerId: r.customer_id, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at }));
+  }
+
+  @Post('inbound/:id/replay')
+  @HttpCode(202)
+  async replay(@Param('id', ParseIntPipe) id: number) {
+    if (!(await this.persistence.repos.journal.replay(id, Date.now()))) throw new NotFoundException(`no dead inbound event ${id}`);
+    this.processor.kick();
+    return { replayed: id };
+  }
+
+  /** A new Page token: checked against Meta, stored for every instance, and paused sends resume. */
+  @Put('pages/:pageId/token')
+  async setToken(@Param('pageId') pageId: string, @Body() body: SetPageTokenDto) {
+    if (!this.pages.find(pageId)) throw new NotFoundException(`page ${pageId} is not configured`);
+    const status = await this.tokens.replaceToken(pageId, body.accessToken);
+    this.outbox.kick();
+    return { pageId, tokenStatus: status };
+  }
+
+  @Get('pages')
+  async pageStates() {
+    return (await this.persistence.repos.pageStates.list()).map((p) => ({
+      pageId: p.page_id, tokenStatus: p.token_status, tokenError: p.token_error, blocked: p.blocked === 1, blockReason: p.block_reason, updatedAt: p.updated_at,
+    }));
+  }
+}
