@@ -30,7 +30,13 @@ export abstract class CcmConfig {
     readonly timeoutMs: number;
     readonly appSecret: string;
   };
-  abstract readonly webhook: { readonly verifyToken: string };
+  abstract readonly webhook: {
+    readonly verifyToken: string;
+    /** Also accept the legacy `X-Hub-Signature: sha1=…` header (off unless explicitly enabled). */
+    readonly acceptSha1: boolean;
+    /** First retry delay of a failing inbound event (doubles per attempt, 5 attempts, then dead). */
+    readonly retryBaseMs: number;
+  };
   abstract readonly pages: readonly PageConfig[];
   abstract readonly messages: { readonly error: string; readonly handover: string };
   abstract readonly routing: { readonly defaultPolicy: RoutingPolicy; readonly confidenceThreshold: number };

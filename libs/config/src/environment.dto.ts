@@ -63,6 +63,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
   MESSENGER_HUMAN_AGENT_TAG?: string;
 
+  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  FACEBOOK_ACCEPT_SHA1_SIGNATURE?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(600000)
+  INBOUND_RETRY_BASE_MS?: number;
+
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_API_KEY?: string;
 

@@ -148,6 +148,8 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       verifyToken: localMode
         ? LOCAL_MODE_CREDENTIALS.verifyToken
         : (env.FACEBOOK_VERIFY_TOKEN ?? (pageAccessToken as string)),
+      acceptSha1: dto.FACEBOOK_ACCEPT_SHA1_SIGNATURE === 'true',
+      retryBaseMs: dto.INBOUND_RETRY_BASE_MS ?? 500,
     },
     pages: [
       // The single-page variables still work; without FACEBOOK_PAGE_ID that page answers for any id.

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CcmConfig } from '@app/config';
 import { InboundEvent } from '@app/core';
 import { InboundEventRow, PersistenceService } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
@@ -26,6 +27,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     private readonly persistence: PersistenceService,
     private readonly handler: ConversationHandler,
     private readonly outbox: OutboxDispatcher,
+    private readonly config: CcmConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -92,7 +94,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
         return true;
       }
       this.logger.warn(`inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`);
-      await this.persistence.repos.journal.markRetry(row.id, attempts, now + 250 * 2 ** attempts, message);
+      await this.persistence.repos.journal.markRetry(row.id, attempts, now + this.config.webhook.retryBaseMs * 2 ** (attempts - 1), message);
       return false;
     }
   }

@@ -5,7 +5,7 @@ import { WEBHOOK_PATH_PREFIX } from '@app/core';
 import { InboundIntakeService } from '@app/conversations';
 import { timingSafeEqual } from 'node:crypto';
 import { mapMessengerWebhook } from './messenger-event.mapper';
-import { verifySignature256 } from './messenger.signature';
+import { verifySignature256, verifySignatureSha1 } from './messenger.signature';
 import { PageDirectory } from './page-directory.service';
 
 /**
@@ -40,9 +40,14 @@ export class MessengerWebhookController {
 
   @Post()
   @HttpCode(200)
-  async receive(@Req() request: FastifyRequest, @Headers('x-hub-signature-256') signature?: string): Promise<string> {
+  async receive(
+    @Req() request: FastifyRequest,
+    @Headers('x-hub-signature-256') signature?: string,
+    @Headers('x-hub-signature') legacySignature?: string,
+  ): Promise<string> {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const verdict = verifySignature256(raw, signature, this.config.graph.appSecret);
+    let verdict = verifySignature256(raw, signature, this.config.graph.appSecret);
+    if (verdict === 'missing' && this.config.webhook.acceptSha1) verdict = verifySignatureSha1(raw, legacySignature, this.config.graph.appSecret);
     if (verdict !== 'valid') {
       this.logger.warn(`webhook refused: signature ${verdict} (${raw.length} bytes from ${request.ip})`);
       throw new ForbiddenException(`invalid X-Hub-Signature-256 (${verdict})`);
