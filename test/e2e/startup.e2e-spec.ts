@@ -1,36 +1,16 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { eventually } from '../helpers/ccm-harness';
-
-const ROOT = join(__dirname, '..', '..');
-const MAIN = ['-r', '@swc-node/register', 'apps/ccm/src/main.ts'];
-
-/** Runs ccm's real entry point as its own process, with exactly the given environment. */
-function runMain(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, MAIN, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  return Object.assign(child, { output: () => output });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+import { spawnCcm } from '../helpers/ccm-process';
 
 describe('ccm process startup', () => {
   jest.setTimeout(60_000);
 
   it('should exit non-zero naming FB_ROUTING_POLICY and FACEBOOK_APP_SECRET in one message', async () => {
-    const child = runMain({ FB_ROUTING_POLICY: 'SOMETIMES', FACEBOOK_VERIFY_TOKEN: 'verify', FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-secret-page-token' });
-    const code = await exitOf(child);
+    const child = spawnCcm({ FB_ROUTING_POLICY: 'SOMETIMES', FACEBOOK_VERIFY_TOKEN: 'verify', FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-secret-page-token' });
+    const code = await child.exited;
     expect(code).not.toBe(0);
     const out = child.output();
     expect(out).toContain('Invalid configuration (2 problems)');
@@ -42,7 +22,7 @@ describe('ccm process startup', () => {
   it('should come up in local mode with no .env and answer the GET handshake', async () => {
     const port = 39000 + Math.floor(Math.random() * 500) * 2;
     const dataDir = mkdtempSync(join(tmpdir(), 'ccm-start-'));
-    const child = runMain({ PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'ccm.sqlite')}` });
+    const child = spawnCcm({ PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'ccm.sqlite')}` });
     try {
       const response = await eventually(async () => {
         const r = await fetch(`http://127.0.0.1:${port}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${LOCAL_MODE_CREDENTIALS.verifyToken}&hub.challenge=777`);
@@ -52,8 +32,7 @@ describe('ccm process startup', () => {
       expect(child.output()).toContain('LOCAL MODE');
       expect(child.output()).toContain('npm run simulate');
     } finally {
-      child.kill('SIGTERM');
-      await exitOf(child);
+      await child.kill('SIGTERM');
     }
   });
 });

@@ -9,7 +9,7 @@ async function rows(h: CcmHarness): Promise<number> {
   return Number(r.n);
 }
 
-async function postRaw(h: CcmHarness, raw: string | Buffer, headers: Record<string, string>): Promise<Response> {
+async function postRaw(h: CcmHarness, raw: string, headers: Record<string, string>): Promise<Response> {
   return fetch(`${h.url}/ccm/webhook`, { method: 'POST', headers, body: raw });
 }
 
