@@ -66,7 +66,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app, url, graph, config,
-    simulator: new MessengerSimulator({ webhookUrl: `${url}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE_ID }),
+    simulator: new MessengerSimulator({ webhookUrl: `${url}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE_ID, graph }),
     persistence: app.get(PersistenceService),
     async close() {
       await app.close();

@@ -7,6 +7,9 @@ import { ConversationRow, PersistenceService, Repositories } from '@app/persiste
 import { decideRoute, RoutingPolicyService } from '@app/routing';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
 import { transition } from './conversation-state-machine';
+import { targetOf } from './outbox-dispatcher.service';
+import { enqueueOutbound } from './outbox-writer';
+import { ChannelRegistry } from './channel-registry.service';
 
 /** The "like" sticker: an acknowledgement, not a question for the bot or an agent. */
 const LIKE_STICKER_ID = '369239263222822';
@@ -30,6 +33,7 @@ export class ConversationHandler {
     private readonly agents: AgentQueueService,
     private readonly config: CcmConfig,
     private readonly bus: ConversationBus,
+    private readonly channels: ChannelRegistry,
     @Inject(BOT_CONNECTOR) private readonly bot: BotConnector,
   ) {}
 
@@ -40,8 +44,11 @@ export class ConversationHandler {
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
 
+    const wantsBot = this.wantsBotTurn(conversation, event);
+    if (event.userOriginated && (event.kind === 'message' || event.kind === 'postback')) this.refreshProfileInBackground(conversation);
+    if (wantsBot) this.senderActionsInBackground(conversation);
     // The bot is asked before the transaction: it may be slow or remote, and it has no side effects.
-    const botTurn = this.wantsBotTurn(conversation, event) ? await this.askBot(conversation, event) : undefined;
+    const botTurn = wantsBot ? await this.askBot(conversation, event) : undefined;
     const published: ConversationBusEvent[] = [];
     await this.persistence.transaction(async (repos) => {
       await this.apply(repos, conversation, event, botTurn, now, published);
@@ -94,6 +101,32 @@ export class ConversationHandler {
         if (event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
         if (event.userOriginated || event.kind === 'reaction') published.push({ type: 'customer.activity', conversationId: conversation.id, kind: event.kind });
     }
+  }
+
+  /** "Seen" and "typing…" while the bot composes: best effort, never awaited by the reply. */
+  private senderActionsInBackground(conversation: ConversationRow): void {
+    const sender = this.channels.sender(conversation.channel);
+    if (!sender.senderAction) return;
+    const target = targetOf(conversation);
+    void sender.senderAction(target, 'mark_seen').then(() => sender.senderAction?.(target, 'typing_on'));
+  }
+
+  /**
+   * The customer's name and picture for agents: fetched for a new customer and again when the cached
+   * profile is a day old or its picture URL has expired. Best effort: a failure never blocks anything.
+   */
+  private refreshProfileInBackground(conversation: ConversationRow): void {
+    if (!profileIsStale(conversation, Date.now())) return;
+    const sender = this.channels.sender(conversation.channel);
+    if (!sender.fetchProfile) return;
+    void sender
+      .fetchProfile(targetOf(conversation))
+      .then(async (profile) => {
+        await this.persistence.repos.conversations.update(conversation.id, {
+          customer_profile: profile ? JSON.stringify(profile) : conversation.customer_profile, profile_fetched_at: Date.now(),
+        });
+      })
+      .catch((error: unknown) => this.logger.debug(`profile refresh failed for ${conversation.id}: ${String(error)}`));
   }
 
   private wantsBotTurn(conversation: ConversationRow, event: InboundEvent): boolean {
@@ -176,11 +209,9 @@ export class ConversationHandler {
   }
 
   private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, content: OutboundContent, now: number, published: ConversationBusEvent[]): Promise<void> {
-    const messageId = await repos.messages.enqueue({
-      conversation_id: conversation.id, author, text: content.kind === 'text' ? content.text : null, content: JSON.stringify(content), mid: null,
-      attempts: 0, next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
-    });
-    published.push({ type: 'message.created', conversationId: conversation.id, messageId, direction: 'out', author });
+    for (const messageId of await enqueueOutbound(repos, conversation.id, author, content, now)) {
+      published.push({ type: 'message.created', conversationId: conversation.id, messageId, direction: 'out', author });
+    }
   }
 
   private async record(repos: Repositories, conversation: ConversationRow, type: string, reason: string, actor: string, now: number, from: string | null = null, to: string | null = null): Promise<void> {
@@ -208,6 +239,22 @@ export class ConversationHandler {
       await repos.journal.markDone(journalId, now);
     });
   }
+}
+
+const PROFILE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Profile picture URLs carry their expiry (`ext=<unix seconds>`); an expired one must be fetched again. */
+export function profileIsStale(conversation: Pick<ConversationRow, 'customer_profile' | 'profile_fetched_at'>, now: number): boolean {
+  if (conversation.profile_fetched_at === null) return true;
+  if (now - conversation.profile_fetched_at > PROFILE_TTL_MS) return true;
+  const picture = conversation.customer_profile ? (JSON.parse(conversation.customer_profile) as { pictureUrl?: string }).pictureUrl : undefined;
+  let ext = NaN;
+  try {
+    ext = picture ? Number(new URL(picture).searchParams.get('ext')) : NaN;
+  } catch {
+    return true; // not a URL: fetch a proper one
+  }
+  return Number.isFinite(ext) && ext > 0 && ext * 1000 <= now;
 }
 
 function describe(event: InboundEvent): string {

@@ -21,6 +21,9 @@ export class GraphApiDouble {
   private readonly revokedTokens = new Set<string>();
   private readonly pages: Map<string, { pageId: string; name: string }>;
   private waiters: (() => void)[] = [];
+  /** Last user-originated event per PSID, as the simulator reports it: Meta's 24-hour window. */
+  private readonly customerActivity = new Map<string, number>();
+  private sendTimes: number[] = [];
   private baseUrl = '';
 
   constructor(private readonly options: GraphApiDoubleOptions) {
@@ -80,6 +83,11 @@ export class GraphApiDouble {
   addPage(page: { pageId: string; accessToken: string; name?: string }): void {
     this.pages.set(page.accessToken, { pageId: page.pageId, name: page.name ?? `Page ${page.pageId}` });
     this.revokedTokens.delete(page.accessToken);
+  }
+
+  /** The customer wrote at `timestamp` (called by the simulator): opens Meta's messaging window. */
+  noteCustomerActivity(psid: string, timestamp: number): void {
+    this.customerActivity.set(psid, Math.max(timestamp, this.customerActivity.get(psid) ?? 0));
   }
 
   setTransientFailureRate(rate: number): void {
@@ -189,7 +197,17 @@ export class GraphApiDouble {
       }
       const verdict = validateSendApiRequest(record.body);
       if (!verdict.ok) return [400, graphError(verdict.code, verdict.message, 'OAuthException', verdict.subcode)];
-      const body = record.body as { recipient: { id?: string }; message?: unknown };
+      const body = record.body as { recipient: { id?: string }; message?: unknown; messaging_type?: string; tag?: string };
+      if (this.options.sendRatePerSecond !== undefined) {
+        const now = Date.now();
+        this.sendTimes = this.sendTimes.filter((t) => t > now - 1000);
+        if (this.sendTimes.length >= this.options.sendRatePerSecond) {
+          return [400, graphError(613, '(#613) Calls to this api have exceeded the rate limit.', 'OAuthException', 2534040)];
+        }
+        this.sendTimes.push(now);
+      }
+      const windowError = this.windowError(body);
+      if (windowError) return [400, windowError];
       if (body.message === undefined) return [200, { recipient_id: body.recipient.id }];
       return [200, { recipient_id: body.recipient.id, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
     }
@@ -203,6 +221,18 @@ export class GraphApiDouble {
       return [200, { id: psid, ...Object.fromEntries(fields.filter((f) => f in profile).map((f) => [f, profile[f as keyof typeof profile]])) }];
     }
     return [400, graphError(100, `(#100) Unsupported ${record.method} request to ${record.path}`, 'GraphMethodException', 33)];
+  }
+
+  /** Meta's window rules, enforced for customers the simulator has seen write. */
+  private windowError(body: { recipient: { id?: string }; message?: unknown; messaging_type?: string; tag?: string }): GraphErrorBody | undefined {
+    const last = body.recipient.id ? this.customerActivity.get(body.recipient.id) : undefined;
+    if (body.message === undefined || last === undefined) return undefined;
+    const age = Date.now() - last;
+    const day = 24 * 60 * 60 * 1000;
+    if (body.messaging_type === 'MESSAGE_TAG' && body.tag === 'HUMAN_AGENT' ? age > 7 * day : age > day) {
+      return graphError(10, '(#10) This message is sent outside of allowed window.', 'OAuthException', 2018278);
+    }
+    return undefined;
   }
 
   /** A small control API so another process (local mode, the simulator script) can read what was sent. */

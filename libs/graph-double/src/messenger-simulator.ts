@@ -39,7 +39,7 @@ export function textMessageItem(pageId: string, psid: string, text: string, opti
  * signed with the app secret, to ccm's webhook. Used by tests, `npm run simulate` and local mode.
  */
 export class MessengerSimulator {
-  constructor(private readonly options: { webhookUrl: string; appSecret: string; pageId: string }) {}
+  constructor(private readonly options: { webhookUrl: string; appSecret: string; pageId: string; graph?: { noteCustomerActivity(psid: string, timestamp: number): void } }) {}
 
   /** Posts a raw body (string, sent byte-for-byte) with a valid signature unless one is given. */
   async post(body: unknown, signature?: string | null): Promise<Response> {
@@ -53,6 +53,7 @@ export class MessengerSimulator {
   /** The customer `psid` types `text`; resolves with the webhook response and the message id used. */
   async sendText(psid: string, text: string, options: { mid?: string; timestamp?: number } = {}): Promise<{ response: Response; mid: string }> {
     const item = textMessageItem(this.options.pageId, psid, text, options);
+    this.options.graph?.noteCustomerActivity(psid, item.timestamp);
     const response = await this.post(webhookEnvelope([{ pageId: this.options.pageId, messaging: [item] }]));
     return { response, mid: (item.message as { mid: string }).mid };
   }

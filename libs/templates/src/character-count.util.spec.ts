@@ -61,3 +61,10 @@ describe(splitText.name, () => {
     expect(chunks.join(' ')).toBe(text);
   });
 });
+
+describe('splitText at sentence boundaries', () => {
+  it('should prefer the end of a sentence over the last space', () => {
+    const text = 'First sentence is here. Second one is longer than the limit allows';
+    expect(splitText(text, 40)).toEqual(['First sentence is here.', 'Second one is longer than the limit', 'allows']);
+  });
+});

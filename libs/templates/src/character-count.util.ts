@@ -62,7 +62,9 @@ export function splitText(value: string, max: number): string[] {
     }
     const end = start + max;
     const floor = start + Math.floor(max / 2);
+    // Prefer a paragraph break, then the end of a sentence, then any space; cut mid-word only if forced.
     let cut = lastIndexMatching(graphemes, end, floor, (g) => g.includes('\n'));
+    if (cut === -1) cut = lastIndexMatching(graphemes, end, floor, (g, i) => WHITESPACE.test(g) && /[.!?…]$/.test(graphemes[i - 1] ?? ''));
     if (cut === -1) cut = lastIndexMatching(graphemes, end, floor, (g) => WHITESPACE.test(g));
     if (cut === -1) cut = end;
     chunks.push(graphemes.slice(start, cut).join('').trimEnd());
@@ -71,9 +73,9 @@ export function splitText(value: string, max: number): string[] {
   return chunks;
 }
 
-function lastIndexMatching(items: string[], from: number, above: number, test: (item: string) => boolean): number {
+function lastIndexMatching(items: string[], from: number, above: number, test: (item: string, index: number) => boolean): number {
   for (let i = from; i > above; i--) {
-    if (test(items[i]) && WHITESPACE.test(items[i])) return i;
+    if (test(items[i], i) && WHITESPACE.test(items[i])) return i;
   }
   return -1;
 }

@@ -1,0 +1,27 @@
+import { MessageAuthor, OutboundContent } from '@app/core';
+import { Repositories } from '@app/persistence';
+import { RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
+
+/**
+ * The one way to put a message in the outbox. A text longer than Meta allows is split at paragraph,
+ * sentence or word boundaries into several messages, queued in order (quick replies stay on the last
+ * part, where the customer answers). Returns the ids of the queued rows.
+ */
+export async function enqueueOutbound(repos: Repositories, conversationId: string, author: MessageAuthor, content: OutboundContent, now: number): Promise<number[]> {
+  const parts: OutboundContent[] =
+    content.kind === 'text' && [...new Intl.Segmenter().segment(content.text)].length > RICH_MESSAGE_LIMITS.textMaxChars
+      ? splitText(content.text, RICH_MESSAGE_LIMITS.textMaxChars).map((text, i, all) =>
+          i === all.length - 1 ? { ...content, text } : { kind: 'text' as const, text, ...(content.metadata ? { metadata: content.metadata } : {}) },
+        )
+      : [content];
+  const ids: number[] = [];
+  for (const part of parts) {
+    ids.push(
+      await repos.messages.enqueue({
+        conversation_id: conversationId, author, text: part.kind === 'text' ? part.text : null, content: JSON.stringify(part), mid: null,
+        attempts: 0, next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+      }),
+    );
+  }
+  return ids;
+}
