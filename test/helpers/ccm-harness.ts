@@ -1,3 +1,4 @@
+import { LoggerService } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CcmConfig, Env, loadCcmConfig } from '@app/config';
@@ -31,6 +32,8 @@ export interface HarnessOptions {
   /** Replace a provider (e.g. the bot connector). The Graph API gateway is never replaced. */
   overrides?: { provide: string | symbol | (abstract new (...args: never[]) => unknown); useValue: unknown }[];
   graph?: GraphApiDouble;
+  /** Collects every log line (all levels) here instead of printing. */
+  captureLogs?: string[];
 }
 
 /**
@@ -60,7 +63,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
     bodyParser: false,
-    logger: process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
+    logger: options.captureLogs ? captureLogger(options.captureLogs) : process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
   });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -74,6 +77,13 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
       await db.cleanup();
     },
   };
+}
+
+function captureLogger(lines: string[]): LoggerService {
+  const write = (level: string) => (message: unknown, ...rest: unknown[]) => {
+    lines.push(`${level} ${[message, ...rest].map((m) => (m instanceof Error ? `${m.message} ${m.stack}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}`);
+  };
+  return { log: write('log'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('verbose'), fatal: write('fatal') };
 }
 
 /** Polls until `check` returns a truthy value (or throws the last error after `timeoutMs`). */
