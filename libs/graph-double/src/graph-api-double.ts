@@ -153,7 +153,8 @@ export class GraphApiDouble {
     const [status, response, delayMs] = this.answer(req, record, match !== null);
     record.status = status;
     record.response = response;
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const latency = (delayMs ?? 0) + (/\/messages$/.test(record.path) ? (this.options.sendLatencyMs ?? 0) : 0);
+    if (latency) await new Promise((r) => setTimeout(r, latency));
     this.requests.push(record);
     this.reply(res, status, response);
     const waiters = this.waiters;

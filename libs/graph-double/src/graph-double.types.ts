@@ -49,6 +49,8 @@ export interface GraphApiDoubleOptions {
   version?: string;
   /** Profiles returned by the User Profile API, by PSID. Unknown PSIDs get a generated profile. */
   profiles?: Record<string, { first_name?: string; last_name?: string; profile_pic?: string }>;
+  /** Every Send API answer takes this long (a slow Meta keeps sends in flight). */
+  sendLatencyMs?: number;
   /** Meta's per-Page send rate: more calls in one second are refused with (#613). */
   sendRatePerSecond?: number;
   /** Probability (0..1) that a Send API call fails with a transient error (code 2 / HTTP 500). */

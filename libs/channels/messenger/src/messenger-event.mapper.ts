@@ -59,12 +59,14 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
     channel, kind, pageId, customerId, timestamp: timestamp ?? 0, standby, userOriginated: userOriginated && !standby,
     dedupeKey: `${channel}:${pageId}:${standby ? 'sb:' : ''}${key}`, raw,
   });
-  const sender = isObject(item.sender) ? (item.sender.id ?? (item.sender.user_ref ? `user_ref:${item.sender.user_ref}` : undefined)) : undefined;
-  const recipient = isObject(item.recipient) ? item.recipient.id : undefined;
+  // Ids are checked, not trusted: anything but a plain id string or integer makes the item malformed.
+  const senderRef = isObject(item.sender) ? optionalString(item.sender.user_ref) : undefined;
+  const sender = isObject(item.sender) ? (idString(item.sender.id) ?? (senderRef ? `user_ref:${senderRef}` : undefined)) : undefined;
+  const recipient = isObject(item.recipient) ? idString(item.recipient.id) : undefined;
 
   const policy = item.policy_enforcement ?? item['policy-enforcement'];
   if (isObject(policy)) {
-    return { ...base('policy_enforcement', undefined, `policy:${policy.action}:${timestamp ?? hash(raw)}`, false), payload: String(policy.action ?? '') };
+    return { ...base('policy_enforcement', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false), payload: optionalString(policy.action) };
   }
   if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
 
@@ -96,7 +98,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   }
   if (isObject(item.reaction)) {
     const r = item.reaction;
-    return { ...base('reaction', sender, `reaction:${sender}:${r.mid}:${r.action}:${r.reaction}:${timestamp}`, true), mid: optionalString(r.mid), payload: optionalString(r.action) };
+    return { ...base('reaction', sender, `reaction:${sender}:${hash([r.mid, r.action, r.reaction])}:${timestamp}`, true), mid: optionalString(r.mid), payload: optionalString(r.action) };
   }
   if (isObject(item.referral)) return { ...base('referral', sender, `referral:${sender}:${timestamp}:${hash(item.referral)}`, true), payload: optionalString(item.referral.ref) };
   if (isObject(item.optin)) return { ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true), payload: optionalString(item.optin.ref ?? item.optin.payload) };
@@ -106,11 +108,12 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   }
   if (isObject(item.read)) {
     const watermark = Number(item.read.watermark);
-    return { ...base('read', sender, `read:${sender}:${item.read.mid ?? watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined, mid: optionalString(item.read.mid) };
+    const readMid = optionalString(item.read.mid);
+    return { ...base('read', sender, `read:${sender}:${readMid ?? watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined, mid: readMid };
   }
   if (isObject(item.message_edit)) {
     const e = item.message_edit;
-    return { ...base('message_edit', sender, `edit:${e.mid}:${e.num_edit ?? timestamp}`, false), mid: optionalString(e.mid), text: optionalString(e.text) };
+    return { ...base('message_edit', sender, `edit:${hash([e.mid, e.num_edit])}:${timestamp}`, false), mid: optionalString(e.mid), text: optionalString(e.text) };
   }
   if (isObject(item.account_linking)) return { ...base('account_linking', sender, `account_linking:${sender}:${timestamp}`, false), payload: optionalString(item.account_linking.status) };
   for (const key of HANDOVER_KEYS) {
