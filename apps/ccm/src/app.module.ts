@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgentDeskModule } from '@app/agent-desk';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: CcmConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule],
+      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule, AgentDeskModule],
       controllers: [HealthController],
     };
   }

@@ -5,6 +5,7 @@ import { CcmConfig } from '@app/config';
 import { InboundEvent, MessageAuthor } from '@app/core';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
 import { decideRoute, RoutingPolicyService } from '@app/routing';
+import { ConversationBus } from './conversation-bus.service';
 
 /** Event kinds that are something the customer did: they (re)open the 24-hour window. */
 const USER_ORIGINATED = new Set(['message', 'postback', 'quick_reply', 'reaction', 'referral', 'optin']);
@@ -25,6 +26,7 @@ export class ConversationHandler {
     private readonly agents: AgentQueueService,
     private readonly config: CcmConfig,
     @Inject(BOT_CONNECTOR) private readonly bot: BotConnector,
+    private readonly bus: ConversationBus,
   ) {}
 
   async handle(journalId: number, event: InboundEvent, conversationId: string | undefined): Promise<void> {
@@ -36,6 +38,7 @@ export class ConversationHandler {
     }
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
+    const lastMessageId = (await this.persistence.repos.messages.lastId(conversation.id)) ?? 0;
 
     if (event.kind === 'message' && event.text !== undefined && !event.standby) {
       // The bot is asked outside the transaction: it may be slow or remote, and it has no side effects.
@@ -45,14 +48,23 @@ export class ConversationHandler {
         if (isNew && botTurn) await this.route(repos, conversation, botTurn, now);
         await repos.journal.markDone(journalId, now);
       });
+      await this.publishCommitted(conversation, lastMessageId);
       return;
     }
 
+    let receipts: number[] = [];
     await this.persistence.transaction(async (repos) => {
       if (event.kind === 'message' || event.kind === 'echo') await this.storeInbound(repos, conversation, event, now);
       else if (USER_ORIGINATED.has(event.kind) && !event.standby) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+      else if ((event.kind === 'read' || event.kind === 'delivery') && event.watermark !== undefined && !event.standby) {
+        receipts = await repos.messages.applyWatermark(conversation.id, event.kind === 'read' ? 'read' : 'delivered', event.watermark);
+      }
       await repos.journal.markDone(journalId, now);
     });
+    for (const messageId of receipts) {
+      this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId, status: event.kind === 'read' ? 'read' : 'delivered' });
+    }
+    await this.publishCommitted(conversation, lastMessageId);
     this.logger.log(`${event.kind} event for conversation ${conversation.id} recorded`);
   }
 
@@ -110,7 +122,7 @@ export class ConversationHandler {
       for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', text, now);
       return;
     }
-    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now);
+    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now, { intent: botTurn.intent, confidence: botTurn.confidence });
     await this.enqueue(repos, conversation, 'system', notice, now);
   }
 
@@ -119,5 +131,19 @@ export class ConversationHandler {
       conversation_id: conversation.id, author, text, content: JSON.stringify({ kind: 'text', text }), mid: null, attempts: 0,
       next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
     });
+  }
+
+  /**
+   * Tells live listeners (agent desk, chat-server bridge) what the committed unit of work changed:
+   * messages created after `lastMessageId` and a state change. Re-read from the database, so only
+   * committed facts are published.
+   */
+  private async publishCommitted(before: ConversationRow, lastMessageId: number): Promise<void> {
+    const after = await this.persistence.repos.conversations.findById(before.id);
+    const created = (await this.persistence.repos.messages.listForConversation(before.id)).filter((m) => m.id > lastMessageId);
+    for (const m of created) this.bus.publish({ type: 'message.created', conversationId: before.id, messageId: m.id, direction: m.direction, author: m.author });
+    if (after && after.state !== before.state) {
+      this.bus.publish({ type: 'conversation.state', conversationId: before.id, from: before.state, to: after.state, reason: after.handover_reason ?? 'customer wrote' });
+    }
   }
 }

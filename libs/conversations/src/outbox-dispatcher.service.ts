@@ -3,6 +3,7 @@ import { DeliveryError, OutboundContent } from '@app/core';
 import { MessageRow, PersistenceService } from '@app/persistence';
 import { retryDelay } from '@app/graph-api';
 import { ChannelRegistry } from './channel-registry.service';
+import { ConversationBus } from './conversation-bus.service';
 import { PollingLoop } from './polling-loop';
 
 const SEND_LEASE_MS = 60_000;
@@ -23,6 +24,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
+    private readonly bus: ConversationBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,6 +62,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         { id: message.id, author: message.author, content },
       );
       await repos.messages.markSent(message.id, mid ?? null, Date.now());
+      this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'sent' });
       return true;
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', error instanceof Error ? error.message : String(error));
@@ -68,12 +71,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       if (failure.kind === 'permanent') {
         this.logger.warn(`message ${message.id} (conversation ${conversation.id}) failed permanently: ${failure.message}`);
         await repos.messages.markFailed(message.id, stored);
+        this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'failed', error: stored });
         return true;
       }
       const delay = failure.kind === 'paused' ? PAUSED_RETRY_MS : retryDelay(attempt);
       if (delay === undefined) {
         this.logger.warn(`message ${message.id} (conversation ${conversation.id}) failed after ${attempt} attempts: ${failure.message}`);
         await repos.messages.markFailed(message.id, stored);
+        this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'failed', error: stored });
         return true;
       }
       this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.kind}), retry in ${delay} ms`);

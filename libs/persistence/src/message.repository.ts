@@ -102,4 +102,46 @@ export class MessageRepository {
       .where('id', '=', id)
       .execute();
   }
+
+  // ---- agent desk (issue 7) -------------------------------------------------------------------
+
+  /**
+   * Applies a delivery/read watermark (Meta: every message sent before it was delivered/read) to the
+   * conversation's outbound messages; returns the ids whose status changed. Statuses only move
+   * forward (sent → delivered → read), so a late delivery receipt never downgrades a read message.
+   */
+  async applyWatermark(conversationId: string, status: 'delivered' | 'read', watermark: number): Promise<number[]> {
+    const from = status === 'read' ? (['sent', 'delivered'] as const) : (['sent'] as const);
+    const rows = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'out')
+      .where('status', 'in', [...from])
+      .where('sent_at', '<=', watermark)
+      .execute();
+    const ids = rows.map((r) => Number(r.id));
+    if (ids.length > 0) await this.db.updateTable('messages').set({ status }).where('id', 'in', ids).where('status', 'in', [...from]).execute();
+    return ids;
+  }
+
+  /** Inbound (customer) messages after each conversation's `agent_seen_message_id`: the desk's unread counts. */
+  async unreadCounts(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .select(['m.conversation_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('m.conversation_id', 'in', [...conversationIds])
+      .where('m.direction', '=', 'in')
+      .where((eb) => eb('m.id', '>', eb.fn.coalesce('c.agent_seen_message_id', sql<number>`0`)))
+      .groupBy('m.conversation_id')
+      .execute();
+    return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+  }
+
+  async lastId(conversationId: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? Number(row.id) : undefined;
+  }
 }

@@ -4,6 +4,9 @@ import { ConversationRepository } from './conversation.repository';
 import { Database } from './database.types';
 import { InboundJournalRepository } from './inbound-journal.repository';
 import { MessageRepository } from './message.repository';
+import { AgentRepository } from './agent.repository';
+import { BridgeOutboxRepository } from './bridge-outbox.repository';
+import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
 
 /** The repositories, bound to one executor (the pool, or one transaction). */
@@ -12,12 +15,18 @@ export class Repositories {
   readonly messages: MessageRepository;
   readonly journal: InboundJournalRepository;
   readonly conversationEvents: ConversationEventRepository;
+  readonly agents: AgentRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly bridgeOutbox: BridgeOutboxRepository;
 
   constructor(db: Kysely<Database>) {
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.journal = new InboundJournalRepository(db);
     this.conversationEvents = new ConversationEventRepository(db);
+    this.agents = new AgentRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.bridgeOutbox = new BridgeOutboxRepository(db);
   }
 }
 

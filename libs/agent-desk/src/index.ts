@@ -1,0 +1,5 @@
+export * from './agent-desk.module';
+export * from './http/openapi';
+export * from './http/desk.exception';
+export * from './conversations/desk-conversations.service';
+export * from './auth/password-hasher';

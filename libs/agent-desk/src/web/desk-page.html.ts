@@ -1,0 +1,1 @@
+export const DESK_PAGE_HTML = '<!doctype html><title>ccm</title>';
