@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentDeskModule } from '@app/agent-desk';
+import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: CcmConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule, AgentDeskModule],
+      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule, AgentDeskModule, ChatServerBridgeModule.forRoot(config)],
       controllers: [HealthController],
     };
   }

@@ -43,7 +43,7 @@ import { DeskPageController } from './web/desk-page.controller';
     AgentTokenService, LoginService, DeskAuthGuard, AdminKeyGuard, AdminOrSupervisorGuard, DeskValidationPipe,
     AgentsService, AgentPresenceEvents, DeskConversationsService, DeskGateway, DeskEventsRelay, AssignmentService,
   ],
-  exports: [DeskConversationsService],
+  exports: [DeskConversationsService, CustomerChannelActions],
 })
 export class AgentDeskModule implements OnModuleInit {
   constructor(private readonly config: CcmConfig) {}

@@ -3,3 +3,4 @@ export * from './http/openapi';
 export * from './http/desk.exception';
 export * from './conversations/desk-conversations.service';
 export * from './auth/password-hasher';
+export * from './sender-actions/customer-channel-actions';

@@ -25,7 +25,7 @@ interface OwnershipChange {
 
 /** Called inside the transaction of a desk close, so a bridge can record it durably. */
 export abstract class DeskCloseObserver {
-  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, now: number): Promise<void>;
+  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void>;
 }
 
 /**
@@ -98,7 +98,7 @@ export class DeskConversationsService {
       action: returnToBot ? 'return_to_bot' : 'close',
       patch: () => ({}), // the owner stays recorded: the agent still sees it under "closed"
       reason: returnToBot ? 'returned to the bot' : 'closed by agent',
-      alsoWrite: (repos, r, to, now) => this.closeObserver?.onClosed(repos, r, to, now) ?? Promise.resolve(),
+      alsoWrite: (repos, r, to, now) => this.closeObserver?.onClosed(repos, r, to, principal.agentId, now) ?? Promise.resolve(),
     });
     return conversationView(row, 0);
   }
