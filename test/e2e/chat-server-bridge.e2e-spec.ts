@@ -68,7 +68,8 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     ]);
     expect(receiver.events.at(-1)).toMatchObject({ closed: { outcome: 'closed', by: 'ext:cc-agent-7' } });
     expect(receiver.badSignatures).toEqual([]);
-    expect((await h.persistence.repos.bridgeOutbox.list()).every((e) => e.status === 'delivered')).toBe(true);
+    // ccm marks an event delivered once it has the receiver's answer (just after the receiver recorded it).
+    await eventually(async () => (await h.persistence.repos.bridgeOutbox.list()).every((e) => e.status === 'delivered'), 3000);
   }, 30_000);
 
   it('should refuse a wrong API key and route nothing to embedded agents', async () => {
