@@ -6,7 +6,7 @@ import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { PersistenceService } from '@app/persistence';
 import { testDatabase } from '@app/testing';
 import { AppModule } from '../../apps/ccm/src/app.module';
-import { createFastifyAdapter } from '../../apps/ccm/src/create-app';
+import { configureApp, createFastifyAdapter } from '../../apps/ccm/src/create-app';
 
 export const APP_SECRET = 'test-app-secret-0123456789abcdef';
 export const VERIFY_TOKEN = 'test-verify-token';
@@ -65,6 +65,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     bodyParser: false,
     logger: options.captureLogs ? captureLogger(options.captureLogs) : process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
   });
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {

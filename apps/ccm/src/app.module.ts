@@ -1,6 +1,7 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@app/admin';
+import { AgentDeskModule } from '@app/agent-desk';
+import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
@@ -13,9 +14,16 @@ export class AppModule {
   static forRoot(config: CcmConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CcmConfigModule.forRoot({ config }), PersistenceModule, ConversationsModule, MessengerChannelModule, AdminModule],
+      imports: [
+        CcmConfigModule.forRoot({ config }),
+        PersistenceModule,
+        ConversationsModule,
+        MessengerChannelModule,
+        AdminModule,
+        AgentDeskModule,
+        ChatServerBridgeModule.forRoot(config),
+      ],
       controllers: [HealthController],
-      providers: [{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true, forbidNonWhitelisted: true }) }],
     };
   }
 }

@@ -2,7 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
-import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { setupAgentDeskOpenApi } from '@app/agent-desk';
+import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -20,7 +22,9 @@ export function createFastifyAdapter(): FastifyAdapter {
     if (body.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')));
-    } catch {
+    } catch (error) {
+      // The agent API answers bad JSON itself, in its own error shape (code INVALID_JSON).
+      if (request.url.startsWith('/api/')) return done(null, new UnparseableJsonBody(error instanceof Error ? error.message : 'unparseable'));
       done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }));
     }
   };
@@ -31,6 +35,14 @@ export function createFastifyAdapter(): FastifyAdapter {
 
 export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), { logger, bodyParser: false });
+  configureApp(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/** What every ccm app needs besides its modules (the test harness calls it too): Socket.IO and the OpenAPI docs. */
+export function configureApp(app: NestFastifyApplication): void {
+  // Socket.IO attaches to the same HTTP server Fastify listens on (path /socket.io).
+  app.useWebSocketAdapter(new IoAdapter(app));
+  setupAgentDeskOpenApi(app);
 }

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
         `  Send a customer message:   npm run simulate -- "where is my order"`,
         `  Verify handshake:          curl "${base}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${LOCAL_MODE_CREDENTIALS.verifyToken}&hub.challenge=42"`,
         `  What the double received:  curl ${graphDouble.origin}/_double/requests`,
+        `  Agent desk:                ${base}/agent (create agents with x-admin-key: ${LOCAL_MODE_CREDENTIALS.adminApiKey}; API docs ${base}/api/docs)`,
       ].join('\n'),
     );
     app.getHttpServer().once('close', () => void graphDouble?.stop());

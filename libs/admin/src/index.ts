@@ -1,2 +1,1 @@
-export * from './admin-key.guard';
 export * from './admin.module';

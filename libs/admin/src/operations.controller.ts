@@ -1,13 +1,14 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Put, UseGuards, UsePipes } from '@nestjs/common';
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
 import { PageDirectory, TokenHealthService } from '@app/messenger';
 import { PersistenceService } from '@app/persistence';
-import { AdminKeyGuard } from './admin-key.guard';
+import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
 import { SetPageTokenDto } from './admin.dto';
 
 /** Operators' view of what went wrong, and the levers to fix it without a restart. */
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
+@UsePipes(DeskValidationPipe)
 export class OperationsController {
   constructor(
     private readonly persistence: PersistenceService,

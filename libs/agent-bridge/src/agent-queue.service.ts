@@ -1,6 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { Repositories } from '@app/persistence';
+
+/**
+ * Told about a hand-over inside the hand-over's own transaction, so whatever it writes (e.g. the
+ * chat-server bridge's outbox event) commits together with the queueing or not at all.
+ */
+export interface HandoverObserver {
+  onHandover(repos: Repositories, conversationId: string, reason: string, now: number): Promise<void>;
+}
+export const HANDOVER_OBSERVER = Symbol('HANDOVER_OBSERVER');
 
 /**
  * The agent side of a hand-over. For now the embedded default: the conversation is put in the agent
@@ -11,17 +20,31 @@ import { Repositories } from '@app/persistence';
 export class AgentQueueService {
   private readonly logger = new Logger(AgentQueueService.name);
 
-  constructor(private readonly config: CcmConfig) {}
+  constructor(
+    private readonly config: CcmConfig,
+    @Optional() @Inject(HANDOVER_OBSERVER) private readonly observer?: HandoverObserver,
+  ) {}
 
   /** Queues the conversation (within the caller's unit of work) and returns what to tell the customer. */
-  async handOver(repos: Repositories, conversationId: string, reason: string, now: number): Promise<{ notice: string }> {
+  async handOver(
+    repos: Repositories,
+    conversationId: string,
+    reason: string,
+    now: number,
+    bot?: { intent: string | undefined; confidence: number },
+  ): Promise<{ notice: string }> {
     const conversation = await repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} not found`);
-    await repos.conversations.update(conversationId, { state: 'QUEUED', handover_reason: reason, queued_at: now, updated_at: now });
+    await repos.conversations.update(conversationId, {
+      state: 'QUEUED', handover_reason: reason, queued_at: now, updated_at: now, assigned_agent_id: null, assigned_at: null,
+      // Shown to the agent who takes over: what the bot thought the customer wanted, and how sure it was.
+      ...(bot && { bot_intent: bot.intent ?? null, bot_confidence: bot.confidence }),
+    });
     await repos.conversationEvents.append({
       conversation_id: conversationId, type: 'handover', from_state: conversation.state, to_state: 'QUEUED',
       reason, actor: 'routing', created_at: now,
     });
+    await this.observer?.onHandover(repos, conversationId, reason, now);
     this.logger.log(`conversation ${conversationId} queued for an agent (${reason})`);
     return { notice: this.config.messages.handover };
   }

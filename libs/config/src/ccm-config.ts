@@ -16,6 +16,33 @@ export interface DatabaseConfig {
   url: string;
 }
 
+/** The agent side: the embedded desk (auth, routing) and the bridge to an external chat server. */
+export interface AgentDeskConfig {
+  /** `x-admin-key` for the admin API; undefined disables the admin API. */
+  readonly adminApiKey?: string;
+  readonly jwtSecret: string;
+  /** AGENT_JWT_SECRET was unset and a random one is used (fine for one process, not for several). */
+  readonly jwtSecretGenerated: boolean;
+  readonly jwtTtlSeconds: number;
+  /** Concurrency limit: push routing never gives an agent more active chats than this. */
+  readonly maxChatsPerAgent: number;
+  /** How long an away/disconnected agent keeps their conversations before they go back to the queue. */
+  readonly graceMs: number;
+  /** Failed logins per username+IP allowed within the window before further attempts are refused. */
+  readonly loginMaxFailures: number;
+  readonly loginWindowMs: number;
+  /** `embedded`: ccm's own desk takes hand-overs. `external`: they are posted to CHAT_SERVER_URL. */
+  readonly bridge: 'embedded' | 'external';
+  readonly chatServer?: {
+    readonly url: string;
+    readonly secret: string;
+    readonly apiKey: string;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    readonly timeoutMs: number;
+  };
+}
+
 /**
  * The one typed configuration object. It is built once from the environment by `loadCcmConfig`
  * and injected wherever configuration is needed (inject the `CcmConfig` class as the token).
@@ -50,8 +77,7 @@ export abstract class CcmConfig {
     /** How often every Page token is checked with GET /me (0 = never). */
     readonly tokenCheckIntervalMs: number;
   };
-  /** Key for the admin API (`x-admin-key` header); the admin API is closed when unset. */
-  abstract readonly adminApiKey?: string;
+  abstract readonly agents: AgentDeskConfig;
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
 }

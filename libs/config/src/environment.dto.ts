@@ -68,6 +68,7 @@ export class EnvironmentVariables {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(600000)
   INBOUND_RETRY_BASE_MS?: number;
+  // ---- agent desk and chat-server bridge (issue 7) ----
 
   @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_API_KEY?: string;
@@ -77,6 +78,41 @@ export class EnvironmentVariables {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   TOKEN_CHECK_INTERVAL_MS?: number;
+  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  AGENT_JWT_SECRET?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400)
+  AGENT_JWT_TTL?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  AGENT_MAX_CHATS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(86400)
+  AGENT_GRACE_SECONDS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  LOGIN_MAX_FAILURES?: number;
+
+  @IsOptional() @IsIn(['embedded', 'external'], { message: 'must be one of embedded, external' })
+  AGENT_BRIDGE?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  CHAT_SERVER_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  CHAT_SERVER_SECRET?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  CHAT_SERVER_API_KEY?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3_600_000)
+  CHAT_SERVER_RETRY_BASE_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3_600_000)
+  CHAT_SERVER_RETRY_MAX_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120000)
+  CHAT_SERVER_TIMEOUT_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
@@ -87,4 +123,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'DATABASE_URL',
   'FACEBOOK_PAGES',
   'ADMIN_API_KEY',
+  'AGENT_JWT_SECRET',
+  'CHAT_SERVER_SECRET',
+  'CHAT_SERVER_API_KEY',
 ]);

@@ -94,3 +94,32 @@ describe('loadCcmConfig', () => {
     expect(problemsOf({ ...live, FACEBOOK_PAGES: '{not json' })).toEqual(['FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}']);
   });
 });
+
+describe('loadCcmConfig agent desk settings', () => {
+  it('should default to the embedded desk with a local admin key and a generated JWT secret in local mode', () => {
+    const config = loadCcmConfig({});
+    expect(config.agents).toMatchObject({ bridge: 'embedded', adminApiKey: 'local-mode-admin-key', jwtSecretGenerated: true, maxChatsPerAgent: 3, graceMs: 60_000 });
+    expect(config.agents.jwtSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(config.agents.chatServer).toBeUndefined();
+  });
+
+  it('should leave the admin API disabled in live mode without ADMIN_API_KEY', () => {
+    expect(loadCcmConfig(live).agents.adminApiKey).toBeUndefined();
+  });
+
+  it('should require the chat server URL, secret and API key for the external bridge', () => {
+    const names = problemsOf({ ...live, AGENT_BRIDGE: 'external' }).map((p) => p.split(':')[0]).sort();
+    expect(names).toEqual(['CHAT_SERVER_API_KEY', 'CHAT_SERVER_SECRET', 'CHAT_SERVER_URL']);
+  });
+
+  it('should build the chat server settings and never echo its secrets', () => {
+    const config = loadCcmConfig({
+      ...live, AGENT_BRIDGE: 'external', CHAT_SERVER_URL: 'https://chat.example/ccm', CHAT_SERVER_SECRET: 'chat-server-secret-1',
+      CHAT_SERVER_API_KEY: 'chat-server-api-key-1', CHAT_SERVER_RETRY_BASE_MS: '50',
+    });
+    expect(config.agents.chatServer).toMatchObject({ url: 'https://chat.example/ccm', retryBaseMs: 50, retryMaxMs: 60_000 });
+    const problems = problemsOf({ ...live, AGENT_JWT_SECRET: 'too-short-secret' });
+    expect(problems.join('\n')).toContain('AGENT_JWT_SECRET');
+    expect(problems.join('\n')).not.toContain('too-short-secret');
+  });
+});

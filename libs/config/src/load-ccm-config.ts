@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
@@ -24,6 +25,8 @@ export const LOCAL_MODE_CREDENTIALS = {
   verifyToken: 'local-mode-verify-token',
   pageAccessToken: 'local-mode-page-token',
   pageId: '100000000000001',
+  /** The admin API key in local mode (when ADMIN_API_KEY is unset). */
+  adminApiKey: 'local-mode-admin-key',
 } as const;
 
 const DEFAULTS = {
@@ -111,7 +114,20 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     problems.push('FACEBOOK_PAGE_ACCESS_TOKEN: must be set (the Page access token used for the Send API)');
   }
   const extraPages = parsePages(env.FACEBOOK_PAGES, problems);
+  const bridge = (dto.AGENT_BRIDGE ?? 'embedded') as 'embedded' | 'external';
+  if (bridge === 'external') {
+    for (const name of ['CHAT_SERVER_URL', 'CHAT_SERVER_SECRET', 'CHAT_SERVER_API_KEY'] as const) {
+      if (!env[name]) problems.push(`${name}: must be set when AGENT_BRIDGE=external`);
+    }
+  }
   if (problems.length > 0) throw new InvalidConfigError(problems);
+
+  let jwtSecret = env.AGENT_JWT_SECRET;
+  if (!jwtSecret) {
+    // A random secret works for one process; tokens then die on restart and are not shared between
+    // instances. The agent desk warns about it at startup (only when the desk is in use).
+    jwtSecret = randomBytes(32).toString('hex');
+  }
 
   let pageAccessToken = env.FACEBOOK_PAGE_ACCESS_TOKEN;
   if (!localMode && !pageAccessToken && !env.FACEBOOK_PAGES) {
@@ -178,7 +194,28 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
     },
-    adminApiKey: env.ADMIN_API_KEY,
+    agents: {
+      adminApiKey: env.ADMIN_API_KEY ?? (localMode ? LOCAL_MODE_CREDENTIALS.adminApiKey : undefined),
+      jwtSecret,
+      jwtSecretGenerated: !env.AGENT_JWT_SECRET,
+      jwtTtlSeconds: dto.AGENT_JWT_TTL ?? 3600,
+      maxChatsPerAgent: dto.AGENT_MAX_CHATS ?? 3,
+      graceMs: (dto.AGENT_GRACE_SECONDS ?? 60) * 1000,
+      loginMaxFailures: dto.LOGIN_MAX_FAILURES ?? 5,
+      loginWindowMs: 15 * 60 * 1000,
+      bridge,
+      chatServer:
+        bridge === 'external'
+          ? {
+              url: env.CHAT_SERVER_URL as string,
+              secret: env.CHAT_SERVER_SECRET as string,
+              apiKey: env.CHAT_SERVER_API_KEY as string,
+              retryBaseMs: dto.CHAT_SERVER_RETRY_BASE_MS ?? 1000,
+              retryMaxMs: dto.CHAT_SERVER_RETRY_MAX_MS ?? 60_000,
+              timeoutMs: dto.CHAT_SERVER_TIMEOUT_MS ?? 5000,
+            }
+          : undefined,
+    },
     warnings,
   };
   return config;

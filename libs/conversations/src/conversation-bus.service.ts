@@ -5,7 +5,16 @@ import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } fro
 export type ConversationBusEvent =
   | { type: 'message.created'; conversationId: string; messageId: number; direction: MessageDirection; author: MessageAuthor }
   | { type: 'message.status'; conversationId: string; messageId: number; status: MessageStatus; error?: string }
-  | { type: 'conversation.state'; conversationId: string; from: ConversationState; to: ConversationState; reason: string }
+  | {
+      type: 'conversation.state';
+      conversationId: string;
+      from: ConversationState;
+      to: ConversationState;
+      reason: string;
+      /** Who did it (agent id, `system`, `routing`…) and who owned it before, when an agent was involved. */
+      actor?: string;
+      previousAgentId?: string | null;
+    }
   | { type: 'customer.activity'; conversationId: string; kind: string };
 
 export type ConversationBusListener = (event: ConversationBusEvent) => void | Promise<void>;

@@ -57,13 +57,21 @@ export class ConversationHandler {
     for (const e of published) this.bus.publish(e);
   }
 
-  /** Tells the customer something went wrong (ERROR_MESSAGE_RESPONSE) when their message could not be handled. */
-  async apologize(conversationId: string): Promise<void> {
+  /**
+   * Tells the customer something went wrong (ERROR_MESSAGE_RESPONSE) when their message could not be
+   * handled. The failed message still counts as the customer writing (it opens Meta's window), or the
+   * apology itself could not be sent.
+   */
+  async apologize(conversationId: string, customerWroteAt: number): Promise<void> {
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) return;
     this.logger.error(`conversation ${conversationId}: message could not be handled; sending the error message`);
     const published: ConversationBusEvent[] = [];
-    await this.enqueue(this.persistence.repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, Date.now(), published);
+    const now = Date.now();
+    await this.persistence.transaction(async (repos) => {
+      await this.noteUserEvent(repos, conversation, customerWroteAt, now);
+      await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, now, published);
+    });
     for (const e of published) this.bus.publish(e);
   }
 
@@ -203,7 +211,7 @@ export class ConversationHandler {
       for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', { kind: 'text', text }, now, published);
       return;
     }
-    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now);
+    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now, { intent: botTurn.intent, confidence: botTurn.confidence });
     published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'BOT', to: 'QUEUED', reason: decision.reason });
     await this.enqueue(repos, conversation, 'system', { kind: 'text', text: notice }, now, published);
   }

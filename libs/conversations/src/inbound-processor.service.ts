@@ -90,7 +90,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       if (attempts >= MAX_EVENT_ATTEMPTS) {
         this.logger.error(`inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) parked as dead after ${attempts} attempts: ${message}`);
         await this.persistence.repos.journal.markDead(row.id, attempts, message, now);
-        if (conversationId && row.kind === 'message') await this.handler.apologize(conversationId).catch(() => undefined);
+        if (conversationId && row.kind === 'message') await this.handler.apologize(conversationId, row.event_ts).catch(() => undefined);
         return true;
       }
       this.logger.warn(`inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`);

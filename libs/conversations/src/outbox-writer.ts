@@ -1,6 +1,8 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
 import { Repositories } from '@app/persistence';
-import { RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
+import { PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
+
+const plainText = new PlainTextRenderer();
 
 /**
  * The one way to put a message in the outbox. A text longer than Meta allows is split at paragraph,
@@ -18,7 +20,8 @@ export async function enqueueOutbound(repos: Repositories, conversationId: strin
   for (const part of parts) {
     ids.push(
       await repos.messages.enqueue({
-        conversation_id: conversationId, author, text: part.kind === 'text' ? part.text : null, content: JSON.stringify(part), mid: null,
+        // `text` is what transcripts show: the text itself, or a readable rendering of a rich message.
+        conversation_id: conversationId, author, text: part.kind === 'text' ? part.text : plainText.render(part), content: JSON.stringify(part), mid: null,
         attempts: 0, next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
       }),
     );

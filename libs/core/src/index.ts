@@ -3,3 +3,4 @@ export * from './inbound-event.types';
 export * from './redact.util';
 export * from './outbound.types';
 export * from './http.constants';
+export * from './unparseable-body';

@@ -89,4 +89,38 @@ export class ConversationRepository {
   async update(id: string, patch: Updateable<ConversationsTable>): Promise<void> {
     await this.db.updateTable('conversations').set(patch).where('id', '=', id).execute();
   }
+
+  // ---- agent desk (issue 7) -------------------------------------------------------------------
+
+  /** Conversations in the given states, optionally only those owned by one agent (queue order first). */
+  async listForDesk(states: readonly ConversationState[], assignedAgentId?: string): Promise<ConversationRow[]> {
+    let query = this.db.selectFrom('conversations').selectAll().where('state', 'in', [...states]);
+    if (assignedAgentId !== undefined) query = query.where('assigned_agent_id', '=', assignedAgentId);
+    return query.orderBy('queued_at').orderBy('updated_at', 'desc').limit(500).execute();
+  }
+
+  /**
+   * Applies a state change only if the conversation is still in `expected` (and, when given, still
+   * owned by `expectedAgentId`): the conditional UPDATE makes a lost race visible (returns false)
+   * instead of silently overwriting what another agent or instance just did.
+   */
+  async updateIfState(id: string, expected: ConversationState, expectedAgentId: string | null | undefined, patch: Updateable<ConversationsTable>): Promise<boolean> {
+    let query = this.db.updateTable('conversations').set(patch).where('id', '=', id).where('state', '=', expected);
+    if (expectedAgentId === null) query = query.where('assigned_agent_id', 'is', null);
+    else if (expectedAgentId !== undefined) query = query.where('assigned_agent_id', '=', expectedAgentId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Active (state AGENT) conversation count per agent, for push routing's concurrency limit. */
+  async activeCountByAgent(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select(['assigned_agent_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', '=', 'AGENT')
+      .where('assigned_agent_id', 'is not', null)
+      .groupBy('assigned_agent_id')
+      .execute();
+    return new Map(rows.map((r) => [r.assigned_agent_id as string, Number(r.n)]));
+  }
 }

@@ -21,6 +21,13 @@ export interface ConversationsTable {
   profile_fetched_at: number | null;
   created_at: number;
   updated_at: number;
+  /** When the current owner got it (push or pull); nullable columns from migration 0100. */
+  assigned_at: number | null;
+  /** The last message the assigned agent has seen in the desk (unread counts start after it). */
+  agent_seen_message_id: number | null;
+  /** The bot's last intent/confidence before the hand-over, shown to the agent. */
+  bot_intent: string | null;
+  bot_confidence: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */
@@ -88,12 +95,63 @@ export interface ConversationEventsTable {
   created_at: number;
 }
 
+export type AgentRole = 'agent' | 'supervisor';
+export type AgentStatus = 'available' | 'away';
+
+export interface AgentsTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: AgentRole;
+  /** `scrypt$N$r$p$salt$hash` (see the agent desk's password hasher). */
+  password_hash: string;
+  status: AgentStatus;
+  status_changed_at: number;
+  /** Heartbeat while the agent has the desk open; stale means disconnected. */
+  last_seen_at: number | null;
+  /** Per-agent concurrency limit (null: AGENT_MAX_CHATS). */
+  max_chats: number | null;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  username: string;
+  ip: string;
+  failed_at: number;
+}
+
+export type BridgeOutboxStatus = 'pending' | 'delivered';
+
+/** Events for the external chat server, written before they are posted (retried until delivered). */
+export interface BridgeOutboxTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  conversation_id: string;
+  event_type: string;
+  /** The message the event is about (for a hand-over: the last message of its transcript). */
+  message_id: number | null;
+  payload: string;
+  status: BridgeOutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
   conversation_events: ConversationEventsTable;
   page_states: PageStatesTable;
+  agents: AgentsTable;
+  login_failures: LoginFailuresTable;
+  bridge_outbox: BridgeOutboxTable;
 }
 
 export type ConversationRow = Selectable<ConversationsTable>;
@@ -102,3 +160,5 @@ export type NewMessage = Insertable<MessagesTable>;
 export type InboundEventRow = Selectable<InboundEventsTable>;
 export type ConversationEventRow = Selectable<ConversationEventsTable>;
 export type PageStateRow = Selectable<PageStatesTable>;
+export type AgentRow = Selectable<AgentsTable>;
+export type BridgeOutboxRow = Selectable<BridgeOutboxTable>;

@@ -4,3 +4,6 @@ export * from './persistence.service';
 export * from './persistence.module';
 export * from './inbound-journal.repository';
 export * from './page-state.repository';
+export * from './agent.repository';
+export * from './bridge-outbox.repository';
+export * from './login-failure.repository';

@@ -158,4 +158,26 @@ export class MessageRepository {
       .execute();
     return rows.map((r) => Number(r.id));
   }
+
+  // ---- agent desk (issue 7) -------------------------------------------------------------------
+
+  /** Inbound (customer) messages after each conversation's `agent_seen_message_id`: the desk's unread counts. */
+  async unreadCounts(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .select(['m.conversation_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('m.conversation_id', 'in', [...conversationIds])
+      .where('m.direction', '=', 'in')
+      .where((eb) => eb('m.id', '>', eb.fn.coalesce('c.agent_seen_message_id', sql<number>`0`)))
+      .groupBy('m.conversation_id')
+      .execute();
+    return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));
+  }
+
+  async lastId(conversationId: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? Number(row.id) : undefined;
+  }
 }

@@ -5,6 +5,9 @@ import { Database } from './database.types';
 import { InboundJournalRepository } from './inbound-journal.repository';
 import { MessageRepository } from './message.repository';
 import { PageStateRepository } from './page-state.repository';
+import { AgentRepository } from './agent.repository';
+import { BridgeOutboxRepository } from './bridge-outbox.repository';
+import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
 
 /** The repositories, bound to one executor (the pool, or one transaction). */
@@ -14,6 +17,9 @@ export class Repositories {
   readonly journal: InboundJournalRepository;
   readonly conversationEvents: ConversationEventRepository;
   readonly pageStates: PageStateRepository;
+  readonly agents: AgentRepository;
+  readonly loginFailures: LoginFailureRepository;
+  readonly bridgeOutbox: BridgeOutboxRepository;
 
   constructor(db: Kysely<Database>) {
     this.conversations = new ConversationRepository(db);
@@ -21,6 +27,9 @@ export class Repositories {
     this.journal = new InboundJournalRepository(db);
     this.conversationEvents = new ConversationEventRepository(db);
     this.pageStates = new PageStateRepository(db);
+    this.agents = new AgentRepository(db);
+    this.loginFailures = new LoginFailureRepository(db);
+    this.bridgeOutbox = new BridgeOutboxRepository(db);
   }
 }
 

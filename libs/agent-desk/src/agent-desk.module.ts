@@ -1,0 +1,51 @@
+import { Logger, Module, OnModuleInit } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { CcmConfig } from '@app/config';
+import { ConversationsModule } from '@app/conversations';
+import { AgentsController, AdminOrSupervisorGuard, AuthController } from './agents/agents.controller';
+import { AgentsService } from './agents/agents.service';
+import { AgentTokenService } from './auth/agent-token.service';
+import { AdminKeyGuard, DeskAuthGuard } from './auth/desk-auth.guard';
+import { LoginService } from './auth/login.service';
+import { ConversationsController } from './conversations/conversations.controller';
+import { DeskConversationsService } from './conversations/desk-conversations.service';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { DeskValidationPipe } from './http/desk-validation.pipe';
+import { AgentPresenceEvents } from './realtime/agent-presence.events';
+import { DeskEventsRelay } from './realtime/desk-events.relay';
+import { DeskGateway } from './realtime/desk.gateway';
+import { AssignmentService } from './routing/assignment.service';
+import { CustomerChannelActions } from './sender-actions/customer-channel-actions';
+import { DeskPageController } from './web/desk-page.controller';
+
+/**
+ * The agent side of ccm: agents and auth, the `/api` REST API (also used by an external chat
+ * server), the realtime gateway, push routing and the `/agent` web page.
+ */
+@Module({
+  imports: [
+    ConversationsModule,
+    JwtModule.registerAsync({
+      inject: [CcmConfig],
+      useFactory: (config: CcmConfig) => ({ secret: config.agents.jwtSecret, signOptions: { expiresIn: config.agents.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+    }),
+  ],
+  controllers: [AuthController, AgentsController, ConversationsController, DeskPageController],
+  providers: [
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    CustomerChannelActions,
+    AgentTokenService, LoginService, DeskAuthGuard, AdminKeyGuard, AdminOrSupervisorGuard, DeskValidationPipe,
+    AgentsService, AgentPresenceEvents, DeskConversationsService, DeskGateway, DeskEventsRelay, AssignmentService,
+  ],
+  exports: [DeskConversationsService, CustomerChannelActions],
+})
+export class AgentDeskModule implements OnModuleInit {
+  constructor(private readonly config: CcmConfig) {}
+
+  onModuleInit(): void {
+    if (this.config.agents.jwtSecretGenerated && !this.config.localMode) {
+      new Logger(AgentDeskModule.name).warn('AGENT_JWT_SECRET is not set: agent logins use a random secret, so they end on restart and are not valid on other instances. Set it (32+ characters).');
+    }
+  }
+}

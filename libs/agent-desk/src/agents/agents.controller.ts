@@ -1,0 +1,89 @@
+import { Body, CanActivate, Controller, ExecutionContext, Get, HttpCode, Injectable, Param, Patch, Post, Put, Req, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { AdminKeyGuard, CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
+import { LoginService } from '../auth/login.service';
+import { Principal } from '../auth/principal';
+import { DeskErrorCode, DeskException } from '../http/desk.exception';
+import { DeskValidationPipe } from '../http/desk-validation.pipe';
+import { AgentStatusDto, AgentView, CreateAgentDto, LoginDto, LoginResponse, UpdateAgentDto } from './agents.dto';
+import { AgentsService } from './agents.service';
+
+@ApiTags('auth')
+@Controller('api/auth')
+@UsePipes(DeskValidationPipe)
+export class AuthController {
+  constructor(private readonly login: LoginService) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponse })
+  async signIn(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<LoginResponse> {
+    return this.login.login(body.username, body.password, request.ip);
+  }
+}
+
+/** The admin key, or a supervisor's token: both may see every agent. */
+@Injectable()
+export class AdminOrSupervisorGuard implements CanActivate {
+  constructor(
+    private readonly admin: AdminKeyGuard,
+    private readonly desk: DeskAuthGuard,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'] !== undefined) return this.admin.canActivate(context);
+    await this.desk.canActivate(context);
+    const principal = (context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>()).principal;
+    if (principal?.role !== 'supervisor') throw new DeskException(DeskErrorCode.Forbidden, 'only supervisors and admins list agents');
+    return true;
+  }
+}
+
+@ApiTags('agents')
+@Controller('api/agents')
+@UsePipes(DeskValidationPipe)
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post()
+  @UseGuards(AdminKeyGuard)
+  @ApiSecurity('admin-key')
+  @ApiOkResponse({ type: AgentView })
+  create(@Body() body: CreateAgentDto): Promise<AgentView> {
+    return this.agents.create(body);
+  }
+
+  @Get()
+  @UseGuards(AdminOrSupervisorGuard)
+  @ApiSecurity('admin-key')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: [AgentView] })
+  list(): Promise<AgentView[]> {
+    return this.agents.list();
+  }
+
+  @Get('me')
+  @UseGuards(DeskAuthGuard)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: AgentView })
+  me(@CurrentPrincipal() principal: Principal): Promise<AgentView> {
+    return this.agents.me(principal);
+  }
+
+  @Put('me/status')
+  @UseGuards(DeskAuthGuard)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: AgentView })
+  setStatus(@CurrentPrincipal() principal: Principal, @Body() body: AgentStatusDto): Promise<AgentView> {
+    return this.agents.setStatus(principal, body.status);
+  }
+
+  @Patch(':id')
+  @UseGuards(AdminKeyGuard)
+  @ApiSecurity('admin-key')
+  @ApiOkResponse({ type: AgentView, description: 'Disable/enable an agent, change role or concurrency limit' })
+  update(@Param('id') id: string, @Body() body: UpdateAgentDto): Promise<AgentView> {
+    return this.agents.update(id, body);
+  }
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PersistenceService } from '@app/persistence';
+import { Principal } from '../auth/principal';
+import { hashPassword } from '../auth/password-hasher';
+import { DeskErrorCode, DeskException } from '../http/desk.exception';
+import { AgentPresenceEvents } from '../realtime/agent-presence.events';
+import { agentView, AgentView, CreateAgentDto, UpdateAgentDto } from './agents.dto';
+import { AgentStatus } from '@app/persistence';
+
+/** Agent management (admin) and an agent's own availability. */
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly presence: AgentPresenceEvents,
+  ) {}
+
+  async create(dto: CreateAgentDto): Promise<AgentView> {
+    const repos = this.persistence.repos;
+    if (await repos.agents.findByUsername(dto.username)) throw new DeskException(DeskErrorCode.UsernameTaken, `username ${dto.username} is taken`, [{ field: 'username', message: 'already taken' }]);
+    const now = Date.now();
+    const id = randomUUID();
+    await repos.agents.insert({
+      id, username: dto.username, display_name: dto.displayName, role: dto.role ?? 'agent', password_hash: await hashPassword(dto.password),
+      status: 'away', status_changed_at: now, last_seen_at: null, max_chats: dto.maxChats ?? null, disabled: 0, created_at: now, updated_at: now,
+    });
+    return agentView((await repos.agents.findById(id))!);
+  }
+
+  async update(id: string, dto: UpdateAgentDto): Promise<AgentView> {
+    const repos = this.persistence.repos;
+    if (!(await repos.agents.findById(id))) throw new DeskException(DeskErrorCode.NotFound, `agent ${id} not found`);
+    await repos.agents.update(id, {
+      ...(dto.disabled !== undefined && { disabled: dto.disabled ? 1 : 0 }),
+      ...(dto.role !== undefined && { role: dto.role }),
+      ...(dto.maxChats !== undefined && { max_chats: dto.maxChats }),
+      updated_at: Date.now(),
+    });
+    const row = (await repos.agents.findById(id))!;
+    this.presence.changed(row);
+    return agentView(row);
+  }
+
+  /** Everyone (admin); supervisors see all agents with their load. Agents only see themselves (`me`). */
+  async list(): Promise<AgentView[]> {
+    const counts = await this.persistence.repos.conversations.activeCountByAgent();
+    const now = Date.now();
+    return (await this.persistence.repos.agents.list()).map((a) => agentView(a, now, counts.get(a.id) ?? 0));
+  }
+
+  async me(principal: Principal): Promise<AgentView> {
+    const row = await this.persistence.repos.agents.findById(principal.agentId);
+    if (!row) throw new DeskException(DeskErrorCode.NotFound, 'only agents have a status');
+    const counts = await this.persistence.repos.conversations.activeCountByAgent();
+    return agentView(row, Date.now(), counts.get(row.id) ?? 0);
+  }
+
+  async setStatus(principal: Principal, status: AgentStatus): Promise<AgentView> {
+    const repos = this.persistence.repos;
+    const row = await repos.agents.findById(principal.agentId);
+    if (!row) throw new DeskException(DeskErrorCode.Forbidden, 'only agents have a status');
+    const now = Date.now();
+    if (row.status !== status) await repos.agents.update(row.id, { status, status_changed_at: now, updated_at: now });
+    const updated = (await repos.agents.findById(row.id))!;
+    this.presence.changed(updated);
+    return agentView(updated, now);
+  }
+}

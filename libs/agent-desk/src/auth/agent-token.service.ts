@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { PersistenceService } from '@app/persistence';
+import { AgentTokenClaims, Principal } from './principal';
+
+/** Issues and checks the short-lived agent JWT used by REST (Bearer) and Socket.IO (handshake auth). */
+@Injectable()
+export class AgentTokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly persistence: PersistenceService,
+  ) {}
+
+  async issue(claims: AgentTokenClaims): Promise<string> {
+    return this.jwt.signAsync(claims);
+  }
+
+  /**
+   * The principal for a token, or undefined when it is invalid or expired — or when the agent was
+   * disabled after the token was issued (checked in the database on every use, so disabling is immediate).
+   */
+  async verify(token: string | undefined): Promise<Principal | undefined> {
+    if (!token) return undefined;
+    let claims: AgentTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AgentTokenClaims>(token);
+    } catch {
+      return undefined;
+    }
+    const agent = await this.persistence.repos.agents.findById(claims.sub);
+    if (!agent || agent.disabled) return undefined;
+    return { kind: 'agent', agentId: agent.id, role: agent.role, name: agent.display_name };
+  }
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConversationState } from '@app/core';
+import { ConversationAction, ConversationBus, enqueueOutbound, transition } from '@app/conversations';
+import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import { assertValidRichMessage, parseRichMessage, RichMessage, RichMessageValidationError } from '@app/templates';
+import { Principal } from '../auth/principal';
+import { DeskErrorCode, DeskException } from '../http/desk.exception';
+import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
+import { canAct, canView, DESK_FILTER_STATES, DeskListFilter } from './conversation-visibility';
+import { conversationView, ConversationView, messageView, MessageView } from './desk-views';
+
+const LEASE_MS = 10_000;
+const LEASE_WAIT_MS = 3000;
+
+/** Something the desk does to a conversation's ownership, as the state machine and the audit trail see it. */
+interface OwnershipChange {
+  action: ConversationAction;
+  /** Columns to set besides `state` (owner, queue time…). */
+  patch: (row: ConversationRow, now: number) => Partial<ConversationRow>;
+  reason: string;
+  /** Extra writes in the same transaction (e.g. the chat-server bridge outbox). */
+  alsoWrite?: (repos: Repositories, row: ConversationRow, to: ConversationState, now: number) => Promise<void>;
+}
+
+/** Called inside the transaction of a desk close, so a bridge can record it durably. */
+export abstract class DeskCloseObserver {
+  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void>;
+}
+
+/**
+ * The agent desk's use cases on conversations. Ownership changes go through the conversation state
+ * machine, under the conversation's lease (the same row lock the inbound processor takes) plus a
+ * conditional UPDATE, so two agents can never both accept one conversation.
+ */
+@Injectable()
+export class DeskConversationsService {
+  private readonly logger = new Logger(DeskConversationsService.name);
+  private closeObserver?: DeskCloseObserver;
+
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly bus: ConversationBus,
+    private readonly channel: CustomerChannelActions,
+  ) {}
+
+  /** Lets the chat-server bridge record closes in the same transaction (set once at startup). */
+  observeCloses(observer: DeskCloseObserver): void {
+    this.closeObserver = observer;
+  }
+
+  async list(principal: Principal, filter: DeskListFilter): Promise<ConversationView[]> {
+    const states = DESK_FILTER_STATES[filter];
+    const ownerOnly = principal.role !== 'supervisor' && filter !== 'queued' ? principal.agentId : undefined;
+    let rows = await this.persistence.repos.conversations.listForDesk(states, ownerOnly);
+    if (filter === 'closed') rows = rows.filter((r) => r.assigned_agent_id !== null); // BOT conversations nobody handled are not "closed"
+    const unread = await this.persistence.repos.messages.unreadCounts(rows.map((r) => r.id));
+    return rows.filter((r) => canView(principal, r)).map((r) => conversationView(r, unread.get(r.id) ?? 0));
+  }
+
+  async get(principal: Principal, id: string): Promise<ConversationView> {
+    const row = await this.visible(principal, id);
+    const unread = await this.persistence.repos.messages.unreadCounts([row.id]);
+    return conversationView(row, unread.get(row.id) ?? 0);
+  }
+
+  async messages(principal: Principal, id: string): Promise<MessageView[]> {
+    const row = await this.visible(principal, id);
+    return (await this.persistence.repos.messages.listForConversation(row.id)).map(messageView);
+  }
+
+  /** Takes a queued conversation (pull by an agent, or push by the router acting for one). */
+  async accept(principal: Principal, id: string, actor = principal.agentId): Promise<ConversationView> {
+    const row = await this.changeOwnership(principal, id, {
+      action: 'assign',
+      patch: (_, now) => ({ assigned_agent_id: principal.agentId, assigned_at: now, agent_seen_message_id: null }),
+      reason: actor === 'routing' ? 'push routing' : 'accepted',
+    }, actor, (r) => {
+      if (r.state !== 'QUEUED') throw new DeskException(r.state === 'AGENT' ? DeskErrorCode.AlreadyAssigned : DeskErrorCode.InvalidState, r.state === 'AGENT' ? 'conversation is already assigned' : `cannot accept a conversation in state ${r.state}`);
+    });
+    return conversationView(row, 0);
+  }
+
+  async transfer(principal: Principal, id: string, toAgentId: string | undefined): Promise<ConversationView> {
+    if (toAgentId !== undefined) {
+      const target = await this.persistence.repos.agents.findById(toAgentId);
+      if (!target || target.disabled) throw new DeskException(DeskErrorCode.NotFound, `agent ${toAgentId} not found`, [{ field: 'toAgentId', message: 'no such active agent' }]);
+    }
+    const row = await this.changeOwnership(principal, id, toAgentId === undefined
+      ? { action: 'transfer_to_queue', patch: (_, now) => ({ assigned_agent_id: null, assigned_at: null, queued_at: now }), reason: 'transferred to the queue' }
+      : { action: 'transfer_to_agent', patch: (_, now) => ({ assigned_agent_id: toAgentId, assigned_at: now, agent_seen_message_id: null }), reason: `transferred to agent ${toAgentId}` });
+    return conversationView(row, 0);
+  }
+
+  async close(principal: Principal, id: string, returnToBot: boolean): Promise<ConversationView> {
+    const row = await this.changeOwnership(principal, id, {
+      action: returnToBot ? 'return_to_bot' : 'close',
+      patch: () => ({}), // the owner stays recorded: the agent still sees it under "closed"
+      reason: returnToBot ? 'returned to the bot' : 'closed by agent',
+      alsoWrite: (repos, r, to, now) => this.closeObserver?.onClosed(repos, r, to, principal.agentId, now) ?? Promise.resolve(),
+    });
+    return conversationView(row, 0);
+  }
+
+  /** Sends a text or rich message as the agent (through the outbox: ordered, retried, status tracked). */
+  async send(principal: Principal, id: string, input: { text?: string; message?: unknown }): Promise<MessageView> {
+    const content = this.parseContent(input);
+    const row = await this.actionable(principal, id);
+    const now = Date.now();
+    const ids = await enqueueOutbound(this.persistence.repos, row.id, 'agent', content, now);
+    const messageId = ids[ids.length - 1];
+    // Answering means the agent has seen everything before it.
+    await this.persistence.repos.conversations.update(row.id, { agent_seen_message_id: messageId, updated_at: now });
+    for (const id of ids) this.bus.publish({ type: 'message.created', conversationId: row.id, messageId: id, direction: 'out', author: 'agent' });
+    const stored = await this.persistence.repos.messages.findById(messageId);
+    if (!stored) throw new DeskException(DeskErrorCode.Internal, 'message vanished');
+    return messageView(stored);
+  }
+
+  async typing(principal: Principal, id: string, on: boolean): Promise<void> {
+    const row = await this.actionable(principal, id);
+    void this.channel.typing(row, on); // best effort: never delays the agent
+  }
+
+  /** The agent opened the conversation: everything so far is seen, and the customer sees "seen". */
+  async open(principal: Principal, id: string): Promise<void> {
+    const row = await this.visible(principal, id);
+    if (row.assigned_agent_id !== principal.agentId || row.state !== 'AGENT') return;
+    const last = await this.persistence.repos.messages.lastId(row.id);
+    if (last !== undefined) await this.persistence.repos.conversations.update(row.id, { agent_seen_message_id: last });
+    void this.channel.markSeen(row);
+  }
+
+  parseContent(input: { text?: string; message?: unknown }): RichMessage {
+    const given = (input.text !== undefined ? 1 : 0) + (input.message !== undefined ? 1 : 0);
+    if (given !== 1) throw new DeskException(DeskErrorCode.ValidationFailed, 'send exactly one of text or message', [{ field: 'text', message: 'exactly one of text or message is required' }]);
+    try {
+      return input.text !== undefined ? assertValidRichMessage({ kind: 'text', text: input.text }) : parseRichMessage(input.message);
+    } catch (error) {
+      if (!(error instanceof RichMessageValidationError)) throw error;
+      const prefix = input.text !== undefined ? '' : 'message.';
+      const details = error.violations.map((v) => ({ field: input.text !== undefined ? 'text' : `${prefix}${v.path}`.replace(/\.$/, ''), message: v.message }));
+      throw new DeskException(DeskErrorCode.InvalidMessage, details.map((d) => d.message).join('; '), details);
+    }
+  }
+
+  private async visible(principal: Principal, id: string): Promise<ConversationRow> {
+    const row = await this.persistence.repos.conversations.findById(id);
+    if (!row || !canView(principal, row)) throw new DeskException(DeskErrorCode.NotFound, `conversation ${id} not found`);
+    return row;
+  }
+
+  private async actionable(principal: Principal, id: string): Promise<ConversationRow> {
+    const row = await this.visible(principal, id);
+    if (!canAct(principal, row)) {
+      throw new DeskException(
+        row.state === 'AGENT' || row.assigned_agent_id === principal.agentId ? DeskErrorCode.InvalidState : DeskErrorCode.Forbidden,
+        row.state === 'QUEUED' ? 'accept the conversation first' : `not allowed on a conversation in state ${row.state}`,
+      );
+    }
+    return row;
+  }
+
+  /**
+   * One ownership change: lease → re-read → permission and state-machine check → conditional update
+   * plus audit event in one transaction → release → publish.
+   */
+  private async changeOwnership(principal: Principal, id: string, change: OwnershipChange, actor = principal.agentId, precheck?: (row: ConversationRow) => void): Promise<ConversationRow> {
+    await this.visible(principal, id);
+    const owner = `desk:${randomUUID()}`;
+    await this.takeLease(id, owner);
+    let before: ConversationRow;
+    let after: ConversationRow;
+    try {
+      const row = await this.visible(principal, id);
+      precheck?.(row);
+      if (change.action !== 'assign' && !canAct(principal, row)) {
+        throw new DeskException(DeskErrorCode.Forbidden, `not allowed on a conversation in state ${row.state} owned by someone else`);
+      }
+      const verdict = transition(row.state, change.action);
+      if (!verdict.ok) throw new DeskException(DeskErrorCode.InvalidState, verdict.reason);
+      const now = Date.now();
+      await this.persistence.transaction(async (repos) => {
+        const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, { ...change.patch(row, now), state: verdict.to, updated_at: now });
+        if (!updated) throw new DeskException(DeskErrorCode.AlreadyAssigned, 'the conversation changed meanwhile; reload it');
+        await repos.conversationEvents.append({
+          conversation_id: row.id, type: change.action, from_state: row.state, to_state: verdict.to, reason: change.reason, actor, created_at: now,
+        });
+        await change.alsoWrite?.(repos, row, verdict.to, now);
+      });
+      before = row;
+      const reread = await this.persistence.repos.conversations.findById(id);
+      if (!reread) throw new DeskException(DeskErrorCode.NotFound, `conversation ${id} not found`);
+      after = reread;
+    } finally {
+      await this.persistence.repos.conversations.releaseLease(id, owner);
+    }
+    this.logger.log(`conversation ${id}: ${change.action} ${before.state} → ${after.state} by ${actor}`);
+    this.bus.publish({
+      type: 'conversation.state', conversationId: id, from: before.state, to: after.state, reason: change.reason, actor, previousAgentId: before.assigned_agent_id,
+    });
+    return after;
+  }
+
+  /** The inbound processor may hold the lease for a moment; wait briefly rather than fail at once. */
+  private async takeLease(id: string, owner: string): Promise<void> {
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    while (!(await this.persistence.repos.conversations.tryLease(id, owner, Date.now(), LEASE_MS))) {
+      if (Date.now() > deadline) throw new DeskException(DeskErrorCode.Busy, 'the conversation is being updated; try again');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

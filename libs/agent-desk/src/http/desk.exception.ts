@@ -1,0 +1,57 @@
+/** Stable error codes of the agent desk API: clients switch on `error.code`, never on the message. */
+export enum DeskErrorCode {
+  Unauthenticated = 'UNAUTHENTICATED',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  LoginRateLimited = 'LOGIN_RATE_LIMITED',
+  Forbidden = 'FORBIDDEN',
+  AdminApiDisabled = 'ADMIN_API_DISABLED',
+  NotFound = 'NOT_FOUND',
+  InvalidJson = 'INVALID_JSON',
+  ValidationFailed = 'VALIDATION_FAILED',
+  InvalidMessage = 'INVALID_MESSAGE',
+  InvalidState = 'INVALID_STATE',
+  AlreadyAssigned = 'ALREADY_ASSIGNED',
+  UsernameTaken = 'USERNAME_TAKEN',
+  Busy = 'CONVERSATION_BUSY',
+  Internal = 'INTERNAL_ERROR',
+}
+
+export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
+  [DeskErrorCode.Unauthenticated]: 401,
+  [DeskErrorCode.InvalidCredentials]: 401,
+  [DeskErrorCode.LoginRateLimited]: 429,
+  [DeskErrorCode.Forbidden]: 403,
+  [DeskErrorCode.AdminApiDisabled]: 403,
+  [DeskErrorCode.NotFound]: 404,
+  [DeskErrorCode.InvalidJson]: 400,
+  [DeskErrorCode.ValidationFailed]: 400,
+  [DeskErrorCode.InvalidMessage]: 400,
+  [DeskErrorCode.InvalidState]: 409,
+  [DeskErrorCode.AlreadyAssigned]: 409,
+  [DeskErrorCode.UsernameTaken]: 409,
+  [DeskErrorCode.Busy]: 409,
+  [DeskErrorCode.Internal]: 500,
+};
+
+export interface DeskErrorDetail {
+  /** The offending field, e.g. `message.cards[10]` or `status`. */
+  field: string;
+  message: string;
+}
+
+/** A domain error of the desk; `DeskExceptionFilter` turns it into `{ error: { code, message, details? } }`. */
+export class DeskException extends Error {
+  constructor(
+    readonly code: DeskErrorCode,
+    message: string,
+    readonly details?: readonly DeskErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'DeskException';
+  }
+}
+
+/** The one JSON error shape of `/api`. */
+export interface DeskErrorBody {
+  error: { code: string; message: string; details?: readonly DeskErrorDetail[] };
+}

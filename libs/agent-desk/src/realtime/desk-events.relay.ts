@@ -1,0 +1,107 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConversationBus, ConversationBusEvent } from '@app/conversations';
+import { AgentRow, ConversationRow, PersistenceService } from '@app/persistence';
+import { agentView } from '../agents/agents.dto';
+import { conversationView, messageView } from '../conversations/desk-views';
+import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
+import { AgentPresenceEvents } from './agent-presence.events';
+import { agentRoom, DeskGateway, ROOM_AGENTS, ROOM_SUPERVISORS } from './desk.gateway';
+
+/** Who may see a conversation right now: everyone while queued, else its owner, always supervisors. */
+export function audienceOf(conversation: Pick<ConversationRow, 'state' | 'assigned_agent_id'>): string[] {
+  const rooms = [ROOM_SUPERVISORS];
+  if (conversation.state === 'QUEUED') rooms.push(ROOM_AGENTS);
+  if (conversation.assigned_agent_id) rooms.push(agentRoom(conversation.assigned_agent_id));
+  return rooms;
+}
+
+/**
+ * Turns committed conversation events (the ConversationBus) into desk events for exactly the
+ * sockets allowed to see them. Events carry ids; everything shown is re-read from the database.
+ *
+ * Server → client events: `conversation.queued`, `conversation.assigned`, `conversation.closed`,
+ * `conversation.updated`, `conversation.removed` (no longer visible to you), `message.created`,
+ * `message.status`, `agent.status`.
+ */
+@Injectable()
+export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(DeskEventsRelay.name);
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly bus: ConversationBus,
+    private readonly persistence: PersistenceService,
+    private readonly gateway: DeskGateway,
+    private readonly presence: AgentPresenceEvents,
+    private readonly channel: CustomerChannelActions,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe.push(this.bus.subscribe((event) => this.relay(event)));
+    this.unsubscribe.push(this.presence.subscribe((agent) => this.agentChanged(agent)));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe.forEach((u) => u());
+  }
+
+  private async relay(event: ConversationBusEvent): Promise<void> {
+    const conversation = await this.persistence.repos.conversations.findById(event.conversationId);
+    if (!conversation) return;
+    switch (event.type) {
+      case 'message.created': {
+        const message = await this.persistence.repos.messages.findById(event.messageId);
+        if (message) this.gateway.emit(audienceOf(conversation), 'message.created', { conversationId: conversation.id, message: messageView(message) });
+        await this.conversationUpdated(conversation); // unread counts moved
+        return;
+      }
+      case 'message.status': {
+        const message = await this.persistence.repos.messages.findById(event.messageId);
+        if (message) this.gateway.emit(audienceOf(conversation), 'message.status', { conversationId: conversation.id, messageId: message.id, status: message.status, error: messageView(message).error });
+        return;
+      }
+      case 'conversation.state':
+        await this.stateChanged(conversation, event.to, event.previousAgentId ?? null);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async stateChanged(conversation: ConversationRow, to: ConversationRow['state'], previousAgentId: string | null): Promise<void> {
+    // Looked up when an agent takes over (not at hand-over: conversations nobody answers cost no Graph call).
+    if (to === 'AGENT' && !conversation.customer_profile) await this.fetchProfile(conversation);
+    const fresh = (await this.persistence.repos.conversations.findById(conversation.id)) ?? conversation;
+    const unread = (await this.persistence.repos.messages.unreadCounts([fresh.id])).get(fresh.id) ?? 0;
+    const view = conversationView(fresh, unread);
+    const audience = audienceOf(fresh);
+    const name = to === 'QUEUED' ? 'conversation.queued' : to === 'AGENT' ? 'conversation.assigned' : 'conversation.closed';
+    this.gateway.emit(audience, name, view);
+    // Whoever could see it before but not any more (the rest of the queue, a previous owner) only
+    // learns that it is gone: no transcript or profile leaks to them.
+    const before = [ROOM_AGENTS, ...(previousAgentId ? [agentRoom(previousAgentId)] : [])];
+    this.gateway.emitExcept(before, audience, 'conversation.removed', { conversationId: fresh.id });
+  }
+
+  private async conversationUpdated(conversation: ConversationRow): Promise<void> {
+    const unread = (await this.persistence.repos.messages.unreadCounts([conversation.id])).get(conversation.id) ?? 0;
+    this.gateway.emit(audienceOf(conversation), 'conversation.updated', conversationView(conversation, unread));
+  }
+
+  private async fetchProfile(conversation: ConversationRow): Promise<void> {
+    const profile = await this.channel.profile(conversation);
+    if (!profile) {
+      this.logger.debug(`no profile available for conversation ${conversation.id}`);
+      return;
+    }
+    await this.persistence.repos.conversations.update(conversation.id, {
+      customer_profile: JSON.stringify(profile),
+      profile_fetched_at: Date.now(),
+    });
+  }
+
+  private agentChanged(agent: AgentRow): void {
+    const view = agentView(agent);
+    this.gateway.emit([ROOM_SUPERVISORS, agentRoom(agent.id)], 'agent.status', view);
+  }
+}

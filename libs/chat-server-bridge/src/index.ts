@@ -1,0 +1,3 @@
+export * from './chat-server-bridge.module';
+export * from './bridge-event.types';
+export * from './webhook-signature';

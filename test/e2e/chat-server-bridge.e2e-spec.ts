@@ -1,0 +1,81 @@
+import { CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { callApi } from '../helpers/agent-desk-client';
+import { ChatServerReceiver } from '../helpers/chat-server-receiver';
+
+const SECRET = 'chat-server-signing-secret';
+const API_KEY = 'chat-server-api-key-0123';
+/** How long the receiver stays down. The retry timing is scaled down (base 50 ms, cap 400 ms) so
+ *  these seconds are as many failed attempts as a real minute would be with the default 1 s / 60 s. */
+const DOWN_MS = 3000;
+
+describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %s', (dialect) => {
+  let h: CcmHarness;
+  let receiver: ChatServerReceiver;
+  const asChatServer = (path: string, body?: unknown) => callApi(h, path, { body, headers: { 'x-api-key': API_KEY, 'x-agent-id': 'cc-agent-7' } });
+
+  beforeEach(async () => {
+    receiver = new ChatServerReceiver(SECRET);
+    await receiver.start();
+    h = await startCcm({
+      dialect,
+      env: {
+        AGENT_BRIDGE: 'external', CHAT_SERVER_URL: receiver.url, CHAT_SERVER_SECRET: SECRET, CHAT_SERVER_API_KEY: API_KEY,
+        CHAT_SERVER_RETRY_BASE_MS: '50', CHAT_SERVER_RETRY_MAX_MS: '400', CHAT_SERVER_TIMEOUT_MS: '1000',
+      },
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+    await receiver.stop();
+  });
+
+  it('should post signed events, and lose none while the chat server is down', async () => {
+    // Hand-over with transcript and profile.
+    await h.simulator.sendText('psid-ext', 'I want to talk to an agent');
+    const handover = await eventually(async () => receiver.events.find((e) => e.type === 'conversation.handover'), 5000);
+    expect(handover).toMatchObject({
+      conversation: { state: 'QUEUED', customerId: 'psid-ext', handoverReason: 'customer asked for a person', bot: { intent: 'human' } },
+      customer: { id: 'psid-ext', firstName: 'Customer', pictureUrl: expect.stringMatching(/^https:/) },
+      transcript: [{ author: 'customer', text: 'I want to talk to an agent' }],
+    });
+    const conversationId = handover.conversation.id;
+
+    // The chat server acts through the REST API with its key.
+    expect((await asChatServer(`/api/conversations/${conversationId}/accept`, {})).body).toMatchObject({ state: 'AGENT', assignedAgentId: 'ext:cc-agent-7' });
+    expect((await asChatServer(`/api/conversations/${conversationId}/messages`, { text: 'Hi, this is Kim from support.' })).status).toBe(201);
+    await eventually(async () => h.graph.sentTexts('psid-ext').includes('Hi, this is Kim from support.'), 5000);
+    await h.simulator.sendText('psid-ext', 'hello Kim');
+    await eventually(async () => receiver.events.some((e) => e.type === 'message.created' && e.message?.text === 'hello Kim'), 5000);
+    expect(receiver.events.filter((e) => e.type === 'message.created').map((e) => e.message?.author)).toEqual(['customer']); // agent messages are not echoed
+
+    // The chat server goes down; the customer keeps writing and the conversation is closed meanwhile.
+    await receiver.stop();
+    for (const text of ['are you there?', 'my order is 4711', 'please hurry']) await h.simulator.sendText('psid-ext', text);
+    await eventually(async () => (await h.persistence.repos.bridgeOutbox.list()).filter((e) => e.status === 'pending').length === 3, 5000);
+    expect((await asChatServer(`/api/conversations/${conversationId}/close`, {})).body).toMatchObject({ state: 'CLOSED' });
+    await settle(DOWN_MS);
+    const pending = (await h.persistence.repos.bridgeOutbox.list()).filter((e) => e.status === 'pending');
+    expect(pending).toHaveLength(4);
+    // The oldest event was retried all along; the later ones wait behind it, so order is kept.
+    expect(pending[0].attempts).toBeGreaterThanOrEqual(5);
+    expect(pending.slice(1).map((e) => e.attempts)).toEqual([0, 0, 0]);
+
+    // It comes back: everything arrives, in order, exactly once at the receiver.
+    await receiver.start();
+    await eventually(async () => receiver.events.some((e) => e.type === 'conversation.closed'), 5000);
+    expect(receiver.events.map((e) => (e.type === 'message.created' ? e.message?.text : e.type))).toEqual([
+      'conversation.handover', 'hello Kim', 'are you there?', 'my order is 4711', 'please hurry', 'conversation.closed',
+    ]);
+    expect(receiver.events.at(-1)).toMatchObject({ closed: { outcome: 'closed', by: 'ext:cc-agent-7' } });
+    expect(receiver.badSignatures).toEqual([]);
+    // ccm marks an event delivered once it has the receiver's answer (just after the receiver recorded it).
+    await eventually(async () => (await h.persistence.repos.bridgeOutbox.list()).every((e) => e.status === 'delivered'), 3000);
+  }, 30_000);
+
+  it('should refuse a wrong API key and route nothing to embedded agents', async () => {
+    expect((await callApi(h, '/api/conversations?state=queued', { headers: { 'x-api-key': 'not-the-key-0000000' } })).status).toBe(401);
+    await h.simulator.sendText('psid-ext-2', 'I want to talk to an agent');
+    await eventually(async () => receiver.events.length === 1, 5000);
+    expect((await asChatServer('/api/conversations?state=queued')).body.map((c: { customer: { id: string } }) => c.customer.id)).toEqual(['psid-ext-2']);
+  });
+});
