@@ -14,7 +14,7 @@ describe('ccm process startup', () => {
     expect(code).not.toBe(0);
     const out = child.output();
     expect(out).toContain('Invalid configuration (2 problems)');
-    expect(out).toMatch(/FB_ROUTING_POLICY: must be one of DEFAULT, BOT_ONLY/);
+    expect(out).toMatch(/FB_ROUTING_POLICY: must be one of DEFAULT, BOT_ONLY, AGENT_ONLY/);
     expect(out).toMatch(/FACEBOOK_APP_SECRET: must be set/);
     expect(out).not.toContain('EAAB-secret-page-token');
   });

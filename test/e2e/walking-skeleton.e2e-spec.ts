@@ -116,6 +116,9 @@ describe('when handling fails', () => {
     await h.simulator.sendText('psid-erin', 'hello');
     await h.graph.waitFor(() => h.graph.sentMessages('psid-erin').length > 0, 2000);
     expect(h.graph.sentTexts('psid-erin')).toEqual([ERROR_TEXT]);
+    // Under DEFAULT a person takes over when the bot is down.
+    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-erin' });
+    expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: 'bot failed: bot backend unreachable' });
   });
 });
 

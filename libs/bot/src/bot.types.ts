@@ -1,3 +1,5 @@
+import type { RichMessage } from '@app/templates';
+
 /** What a bot connector sees of one customer turn. */
 export interface BotInput {
   conversationId: string;
@@ -8,15 +10,15 @@ export interface BotInput {
   payload?: string;
 }
 
-/** A bot's answer to one turn. Texts only for now; rich answers come with the templates lib. */
+/** A bot's answer to one turn: channel-neutral rich messages (text, buttons, carousels, media). */
 export interface BotReply {
   intent: string | undefined;
   /** 0..1: how sure the bot is that `intent` is what the customer meant. */
   confidence: number;
   /** The answer for the recognised intent (empty when nothing was recognised). */
-  answer: string[];
+  answer: RichMessage[];
   /** What to say when the answer is not confident enough and no person will take over. */
-  fallback: string[];
+  fallback: RichMessage[];
   /** The bot itself asks for a person (e.g. the customer asked for one). */
   handoverRequested: boolean;
 }

@@ -1,22 +1,39 @@
 import { readFileSync } from 'node:fs';
 import bundledIntents from './data/intents.json';
+import { parseRichMessage, RichMessage } from '@app/templates';
 import { BotConnector, BotInput, BotReply } from './bot.types';
 import { TextClassifier } from './text-classifier';
 
+/** An answer in an intents file: plain text, one rich message (JSON form), or several in order. */
+export type IntentAnswer = string | RichMessage | (string | RichMessage)[];
+
 export interface IntentsFile {
-  fallback: string;
-  intents: { name: string; examples: string[]; answer: string; handover?: boolean; payloads?: string[] }[];
+  fallback: IntentAnswer;
+  intents: { name: string; examples: string[]; answer: IntentAnswer; handover?: boolean; payloads?: string[] }[];
+}
+
+/** Turns an answer from the file into validated rich messages; a bad one fails loading with its path. */
+export function answerMessages(answer: IntentAnswer, where: string): RichMessage[] {
+  const list = Array.isArray(answer) ? answer : [answer];
+  return list.map((item, i) => {
+    if (typeof item === 'string') return { kind: 'text', text: item };
+    try {
+      return parseRichMessage(item);
+    } catch (error) {
+      throw new Error(`${where}[${i}]: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
 }
 
 /** Reads an intents file, failing with a message that says what is wrong with it. */
 export function loadIntentsFile(path?: string): IntentsFile {
   if (!path) return bundledIntents as IntentsFile;
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<IntentsFile>;
-  if (typeof parsed.fallback !== 'string' || !Array.isArray(parsed.intents) || parsed.intents.length === 0) {
-    throw new Error(`BOT_INTENTS_FILE ${path}: expected {"fallback": string, "intents": [{name, examples[], answer}]}`);
+  if (parsed.fallback === undefined || !Array.isArray(parsed.intents) || parsed.intents.length === 0) {
+    throw new Error(`BOT_INTENTS_FILE ${path}: expected {"fallback": answer, "intents": [{name, examples[], answer}]}`);
   }
   for (const [i, intent] of parsed.intents.entries()) {
-    if (!intent.name || !Array.isArray(intent.examples) || intent.examples.length === 0 || typeof intent.answer !== 'string') {
+    if (!intent.name || !Array.isArray(intent.examples) || intent.examples.length === 0 || intent.answer === undefined) {
       throw new Error(`BOT_INTENTS_FILE ${path}: intents[${i}] needs a name, at least one example and an answer`);
     }
   }
@@ -27,11 +44,14 @@ export function loadIntentsFile(path?: string): IntentsFile {
 export class EmbeddedBot implements BotConnector {
   readonly name = 'embedded';
   private readonly classifier: TextClassifier;
-  private readonly byName: Map<string, IntentsFile['intents'][number]>;
+  private readonly byName: Map<string, IntentsFile['intents'][number] & { messages: RichMessage[] }>;
+  private readonly fallback: RichMessage[];
 
   constructor(private readonly intents: IntentsFile) {
     this.classifier = new TextClassifier(intents.intents.flatMap((i) => i.examples.map((text) => ({ intent: i.name, text }))));
-    this.byName = new Map(intents.intents.map((i) => [i.name, i]));
+    // Answers are validated against the channel limits once, at startup, not when a customer asks.
+    this.byName = new Map(intents.intents.map((i) => [i.name, { ...i, messages: answerMessages(i.answer, `intents.${i.name}.answer`) }]));
+    this.fallback = answerMessages(intents.fallback, 'fallback');
   }
 
   async reply(input: BotInput): Promise<BotReply> {
@@ -42,8 +62,8 @@ export class EmbeddedBot implements BotConnector {
     return {
       intent,
       confidence,
-      answer: matched ? [matched.answer] : [],
-      fallback: [this.intents.fallback],
+      answer: matched ? matched.messages : [],
+      fallback: this.fallback,
       handoverRequested: Boolean(matched?.handover),
     };
   }

@@ -30,7 +30,7 @@ describe('loadCcmConfig', () => {
     const problems = problemsOf({ FACEBOOK_VERIFY_TOKEN: 'x', FB_ROUTING_POLICY: 'SOMETIMES', BOT_CONFIDENCE_THRESHOLD: '1.5', PORT: 'abc' });
     const names = problems.map((p) => p.split(':')[0]).sort();
     expect(names).toEqual(['BOT_CONFIDENCE_THRESHOLD', 'FACEBOOK_APP_SECRET', 'FB_ROUTING_POLICY', 'PORT']);
-    expect(problems.find((p) => p.startsWith('FB_ROUTING_POLICY'))).toContain('must be one of DEFAULT, BOT_ONLY');
+    expect(problems.find((p) => p.startsWith('FB_ROUTING_POLICY'))).toContain('must be one of DEFAULT, BOT_ONLY, AGENT_ONLY');
   });
 
   it('should never echo a secret value in an error', () => {
@@ -89,7 +89,7 @@ describe('loadCcmConfig', () => {
     expect(problems).toEqual([
       'FACEBOOK_PAGES[0].id: must be the numeric Page id as a string',
       'FACEBOOK_PAGES[1].accessToken: must be a non-empty string',
-      'FACEBOOK_PAGES[1].routingPolicy: must be one of DEFAULT, BOT_ONLY',
+      'FACEBOOK_PAGES[1].routingPolicy: must be one of DEFAULT, BOT_ONLY, AGENT_ONLY',
     ]);
     expect(problemsOf({ ...live, FACEBOOK_PAGES: '{not json' })).toEqual(['FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}']);
   });

@@ -200,20 +200,26 @@ export class ConversationHandler {
         published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'CLOSED', to: reopened.to, reason: 'customer wrote again' });
       }
     }
+    const { policy, threshold } = this.routing.policyFor(conversation.page_id);
     if (botTurn instanceof Error) {
+      // The customer hears that something failed; unless the policy forbids agents, a person takes over.
       this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);
       await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, now, published);
+      if (policy !== 'BOT_ONLY') await this.handOver(repos, conversation, `bot failed: ${botTurn.message}`, undefined, now, published, false);
       return;
     }
-    const { policy, threshold } = this.routing.policyFor(conversation.page_id);
     const decision = decideRoute({ policy, threshold, ...botTurn });
     if (decision.action === 'reply') {
-      for (const text of decision.texts) await this.enqueue(repos, conversation, 'bot', { kind: 'text', text }, now, published);
+      for (const message of decision.messages) await this.enqueue(repos, conversation, 'bot', message, now, published);
       return;
     }
-    const { notice } = await this.agents.handOver(repos, conversation.id, decision.reason, now, { intent: botTurn.intent, confidence: botTurn.confidence });
-    published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'BOT', to: 'QUEUED', reason: decision.reason });
-    await this.enqueue(repos, conversation, 'system', { kind: 'text', text: notice }, now, published);
+    await this.handOver(repos, conversation, decision.reason, botTurn, now, published);
+  }
+
+  private async handOver(repos: Repositories, conversation: ConversationRow, reason: string, botTurn: BotReply | undefined, now: number, published: ConversationBusEvent[], notify = true): Promise<void> {
+    const { notice } = await this.agents.handOver(repos, conversation.id, reason, now, botTurn ? { intent: botTurn.intent, confidence: botTurn.confidence } : undefined);
+    published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'BOT', to: 'QUEUED', reason });
+    if (notify) await this.enqueue(repos, conversation, 'system', { kind: 'text', text: notice }, now, published);
   }
 
   private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, content: OutboundContent, now: number, published: ConversationBusEvent[]): Promise<void> {

@@ -14,8 +14,12 @@ export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
 /** Outbound delivery state; inbound messages are `received`. */
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
-export type RoutingPolicy = 'DEFAULT' | 'BOT_ONLY';
-export const ROUTING_POLICIES: readonly RoutingPolicy[] = ['DEFAULT', 'BOT_ONLY'];
+/**
+ * Who answers: DEFAULT (the bot, agents below the confidence threshold or on request), BOT_ONLY (never
+ * an agent), AGENT_ONLY (every conversation goes to agents; for teams without a bot).
+ */
+export type RoutingPolicy = 'DEFAULT' | 'BOT_ONLY' | 'AGENT_ONLY';
+export const ROUTING_POLICIES: readonly RoutingPolicy[] = ['DEFAULT', 'BOT_ONLY', 'AGENT_ONLY'];
 
 /** Identifies one customer thread: the same person has a different id on every Page. */
 export interface ConversationKey {

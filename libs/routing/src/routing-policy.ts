@@ -1,4 +1,4 @@
-import { RoutingPolicy } from '@app/core';
+import { OutboundContent, RoutingPolicy } from '@app/core';
 
 export interface RouteInput {
   policy: RoutingPolicy;
@@ -6,13 +6,13 @@ export interface RouteInput {
   intent: string | undefined;
   confidence: number;
   handoverRequested: boolean;
-  answer: string[];
-  fallback: string[];
+  answer: OutboundContent[];
+  fallback: OutboundContent[];
 }
 
 export type RouteDecision =
-  | { action: 'reply'; texts: string[]; reason: string }
-  | { action: 'handover'; texts: string[]; reason: string };
+  | { action: 'reply'; messages: OutboundContent[]; reason: string }
+  | { action: 'handover'; messages: OutboundContent[]; reason: string };
 
 /**
  * Who answers this turn. Pure, so every rule is unit-tested:
@@ -21,13 +21,14 @@ export type RouteDecision =
  * - BOT_ONLY: never to an agent; below the threshold (or on a hand-over request) the fallback answer.
  */
 export function decideRoute(input: RouteInput): RouteDecision {
+  if (input.policy === 'AGENT_ONLY') return { action: 'handover', messages: [], reason: 'AGENT_ONLY: every conversation goes to an agent' };
   const confident = input.intent !== undefined && input.confidence >= input.threshold && input.answer.length > 0;
   const lowConfidence = `low confidence ${input.confidence.toFixed(2)} < ${input.threshold.toFixed(2)}`;
   if (input.policy === 'BOT_ONLY') {
-    if (confident && !input.handoverRequested) return { action: 'reply', texts: input.answer, reason: `intent ${input.intent}` };
-    return { action: 'reply', texts: input.fallback, reason: input.handoverRequested ? 'hand-over requested, BOT_ONLY: fallback' : `${lowConfidence}, BOT_ONLY: fallback` };
+    if (confident && !input.handoverRequested) return { action: 'reply', messages: input.answer, reason: `intent ${input.intent}` };
+    return { action: 'reply', messages: input.fallback, reason: input.handoverRequested ? 'hand-over requested, BOT_ONLY: fallback' : `${lowConfidence}, BOT_ONLY: fallback` };
   }
-  if (confident && input.handoverRequested) return { action: 'handover', texts: [], reason: 'customer asked for a person' };
-  if (confident) return { action: 'reply', texts: input.answer, reason: `intent ${input.intent}` };
-  return { action: 'handover', texts: [], reason: lowConfidence };
+  if (confident && input.handoverRequested) return { action: 'handover', messages: [], reason: 'customer asked for a person' };
+  if (confident) return { action: 'reply', messages: input.answer, reason: `intent ${input.intent}` };
+  return { action: 'handover', messages: [], reason: lowConfidence };
 }
