@@ -50,7 +50,8 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
   it('should queue an unclassifiable message for agents under DEFAULT and tell the customer', async () => {
     await h.simulator.sendText('psid-bob', 'the quantum flux capacitor exploded yesterday');
     await h.graph.waitFor(() => h.graph.sentMessages('psid-bob').length > 0, 2000);
-    expect(h.graph.sentTexts('psid-bob')).toEqual([HANDOVER_TEXT]);
+    // No agent is signed in yet, so the customer is told that too, with their place in the queue.
+    expect(h.graph.sentTexts('psid-bob')).toEqual([expect.stringMatching(/^No colleague is available right now\..* You are number 1 in the queue\.$/)]);
     const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-bob' });
     expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/) });
     const queue = await h.persistence.repos.conversations.listByState('QUEUED');

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { Repositories } from '@app/persistence';
+import { isWithinBusinessHours } from './business-hours';
 
 /**
  * Told about a hand-over inside the hand-over's own transaction, so whatever it writes (e.g. the
@@ -25,6 +26,16 @@ export class AgentQueueService {
     @Optional() @Inject(HANDOVER_OBSERVER) private readonly observer?: HandoverObserver,
   ) {}
 
+  /**
+   * Can a person take a conversation now? Outside business hours, or (with the embedded desk) when no
+   * agent is available, the customer is told so; an external chat server manages its own agents.
+   */
+  async availability(repos: Repositories, now: number): Promise<'open' | 'closed' | 'no_agent'> {
+    if (!isWithinBusinessHours(this.config.queue.businessHours, new Date(now))) return 'closed';
+    if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable()) === 0) return 'no_agent';
+    return 'open';
+  }
+
   /** Queues the conversation (within the caller's unit of work) and returns what to tell the customer. */
   async handOver(
     repos: Repositories,
@@ -45,8 +56,12 @@ export class AgentQueueService {
       reason, actor: 'routing', created_at: now,
     });
     await this.observer?.onHandover(repos, conversationId, reason, now);
-    this.logger.log(`conversation ${conversationId} queued for an agent (${reason})`);
-    return { notice: this.config.messages.handover };
+    const position = await repos.conversations.queuePosition(conversationId, now);
+    await repos.conversations.update(conversationId, { queue_position_told: position, queue_timeout_told_at: null });
+    const availability = await this.availability(repos, now);
+    this.logger.log(`conversation ${conversationId} queued for an agent at position ${position} (${reason}; ${availability})`);
+    const opening = availability === 'open' ? this.config.messages.handover : this.config.queue.noAgentMessage;
+    return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}` };
   }
 
   async queue(repos: Repositories) {

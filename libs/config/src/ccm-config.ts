@@ -66,7 +66,31 @@ export abstract class CcmConfig {
   };
   abstract readonly pages: readonly PageConfig[];
   abstract readonly messages: { readonly error: string; readonly handover: string };
-  abstract readonly routing: { readonly defaultPolicy: RoutingPolicy; readonly confidenceThreshold: number };
+  abstract readonly routing: {
+    readonly defaultPolicy: RoutingPolicy;
+    readonly confidenceThreshold: number;
+    /** Hand over after this many consecutive low-confidence bot turns (DEFAULT policy). */
+    readonly lowConfidenceTurns: number;
+    /** Customer phrases that ask for a person (whole-word match, case-insensitive). */
+    readonly handoverPhrases: readonly string[];
+    /** A postback / quick-reply payload that asks for a person. */
+    readonly handoverPayload: string;
+  };
+  /** The agent queue as the customer experiences it. */
+  abstract readonly queue: {
+    /** Told when nobody can take the conversation now (no agent available, or outside business hours). */
+    readonly noAgentMessage: string;
+    /** `{position}` is replaced; sent when the position improves. */
+    readonly positionMessage: string;
+    /** After this long in the queue the customer is told once (0 = never). */
+    readonly timeoutMs: number;
+    readonly timeoutMessage: string;
+    /** With no agent available: keep the conversation queued (`queue`) or let the bot answer (`bot`). */
+    readonly noAgentFallback: 'queue' | 'bot';
+    /** Business hours per weekday (0 = Sunday) in minutes since midnight, in `timeZone`; undefined = always open. */
+    readonly businessHours?: { readonly days: readonly number[]; readonly from: number; readonly to: number; readonly timeZone: string };
+    readonly updateIntervalMs: number;
+  };
   abstract readonly database: DatabaseConfig;
   abstract readonly bot: { readonly intentsFile?: string };
   abstract readonly messenger: {

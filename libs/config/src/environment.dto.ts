@@ -76,6 +76,39 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   SEND_RATE_PER_PAGE?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  LOW_CONFIDENCE_TURNS?: number;
+
+  @IsOptional() @IsString()
+  HANDOVER_PHRASES?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  HANDOVER_PAYLOAD?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  NO_AGENT_MESSAGE?: string;
+
+  @IsOptional() @IsString() @Matches(/\{position\}/, { message: 'must contain {position}' })
+  QUEUE_POSITION_MESSAGE?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  QUEUE_TIMEOUT_MS?: number;
+
+  @IsOptional() @IsString() @MinLength(1)
+  QUEUE_TIMEOUT_MESSAGE?: string;
+
+  @IsOptional() @IsIn(['queue', 'bot'], { message: 'must be queue or bot' })
+  NO_AGENT_FALLBACK?: string;
+
+  /** e.g. "Mon-Fri 09:00-18:00 Europe/Berlin" */
+  @IsOptional() @Matches(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( [A-Za-z_]+\/[A-Za-z_\/]+|UTC)?$/, {
+    message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"',
+  })
+  BUSINESS_HOURS?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(100)
+  QUEUE_UPDATE_INTERVAL_MS?: number;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   TOKEN_CHECK_INTERVAL_MS?: number;
   @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })

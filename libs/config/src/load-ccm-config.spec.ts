@@ -21,7 +21,7 @@ describe('loadCcmConfig', () => {
     const config = loadCcmConfig({});
     expect(config.localMode).toBe(true);
     expect(config.port).toBe(3000);
-    expect(config.routing).toEqual({ defaultPolicy: 'DEFAULT', confidenceThreshold: 0.6 });
+    expect(config.routing).toMatchObject({ defaultPolicy: 'DEFAULT', confidenceThreshold: 0.6, lowConfidenceTurns: 1, handoverPayload: 'HUMAN_AGENT' });
     expect(config.database).toEqual({ dialect: 'sqlite', url: './data/ccm.sqlite' });
     expect(config.graph.version).toBe('v24.0');
   });

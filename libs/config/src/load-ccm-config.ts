@@ -84,6 +84,23 @@ function nonEmpty(value: string | undefined): value is string {
   return value !== undefined && value.trim() !== '';
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "Mon-Fri 09:00-18:00 Europe/Berlin" → days 1..5, 540..1080 minutes, that zone (default UTC). */
+export function parseBusinessHours(spec: string | undefined): CcmConfig['queue']['businessHours'] {
+  if (!spec) return undefined;
+  const [dayPart, timePart, zone] = spec.split(' ');
+  const [first, last = first] = dayPart.split('-').map((d) => WEEKDAYS.indexOf(d));
+  const days: number[] = [];
+  for (let d = first; ; d = (d + 1) % 7) {
+    days.push(d);
+    if (d === last) break;
+  }
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const [from, to] = timePart.split('-').map(minutes);
+  return { days, from, to, timeZone: zone ?? 'UTC' };
+}
+
 function describe(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).join('; ');
   const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
@@ -186,6 +203,19 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     routing: {
       defaultPolicy: routingPolicy,
       confidenceThreshold: dto.BOT_CONFIDENCE_THRESHOLD ?? DEFAULTS.threshold,
+      lowConfidenceTurns: dto.LOW_CONFIDENCE_TURNS ?? 1,
+      handoverPhrases: (dto.HANDOVER_PHRASES ?? 'agent,human,talk to a person,talk to someone,real person,operator')
+        .split(',').map((p) => p.trim().toLowerCase()).filter(Boolean),
+      handoverPayload: dto.HANDOVER_PAYLOAD ?? 'HUMAN_AGENT',
+    },
+    queue: {
+      noAgentMessage: dto.NO_AGENT_MESSAGE ?? 'No colleague is available right now. Your conversation stays in the queue and we will answer as soon as someone is back.',
+      positionMessage: dto.QUEUE_POSITION_MESSAGE ?? 'You are number {position} in the queue.',
+      timeoutMs: dto.QUEUE_TIMEOUT_MS ?? 10 * 60 * 1000,
+      timeoutMessage: dto.QUEUE_TIMEOUT_MESSAGE ?? 'Sorry for the wait: all our colleagues are busy. You have not been forgotten.',
+      noAgentFallback: (dto.NO_AGENT_FALLBACK ?? 'queue') as 'queue' | 'bot',
+      businessHours: parseBusinessHours(dto.BUSINESS_HOURS),
+      updateIntervalMs: dto.QUEUE_UPDATE_INTERVAL_MS ?? 15_000,
     },
     database: parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
     bot: { intentsFile: dto.BOT_INTENTS_FILE },

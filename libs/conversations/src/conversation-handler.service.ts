@@ -4,12 +4,22 @@ import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
 import { CcmConfig } from '@app/config';
 import { InboundEvent, MessageAuthor, OutboundContent } from '@app/core';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
-import { decideRoute, RoutingPolicyService } from '@app/routing';
+import { asksForPerson, decideRoute, RoutingPolicyService, RoutingSettings } from '@app/routing';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
 import { transition } from './conversation-state-machine';
 import { targetOf } from './outbox-dispatcher.service';
 import { enqueueOutbound } from './outbox-writer';
 import { ChannelRegistry } from './channel-registry.service';
+
+/** What was decided about a customer turn before its transaction. */
+interface CustomerTurn {
+  settings: RoutingSettings;
+  customerAskedForPerson: boolean;
+  bot: BotReply | Error;
+}
+
+/** Under AGENT_ONLY no bot is asked; routing sends the turn to an agent. */
+const NO_BOT: BotReply = { intent: undefined, confidence: 0, answer: [], fallback: [], handoverRequested: false };
 
 /** The "like" sticker: an acknowledgement, not a question for the bot or an agent. */
 const LIKE_STICKER_ID = '369239263222822';
@@ -46,12 +56,10 @@ export class ConversationHandler {
 
     const wantsBot = this.wantsBotTurn(conversation, event);
     if (event.userOriginated && (event.kind === 'message' || event.kind === 'postback')) this.refreshProfileInBackground(conversation);
-    if (wantsBot) this.senderActionsInBackground(conversation);
-    // The bot is asked before the transaction: it may be slow or remote, and it has no side effects.
-    const botTurn = wantsBot ? await this.askBot(conversation, event) : undefined;
+    const turn = wantsBot ? await this.takeTurn(conversation, event) : undefined;
     const published: ConversationBusEvent[] = [];
     await this.persistence.transaction(async (repos) => {
-      await this.apply(repos, conversation, event, botTurn, now, published);
+      await this.apply(repos, conversation, event, turn, now, published);
       await repos.journal.markDone(journalId, now);
     });
     for (const e of published) this.bus.publish(e);
@@ -75,8 +83,21 @@ export class ConversationHandler {
     for (const e of published) this.bus.publish(e);
   }
 
+  /**
+   * Everything a customer turn needs before the transaction: the routing settings in force and the
+   * bot's answer. The bot is asked outside the transaction (it may be slow or remote, and has no side
+   * effects), and not at all under AGENT_ONLY.
+   */
+  private async takeTurn(conversation: ConversationRow, event: InboundEvent): Promise<CustomerTurn> {
+    const settings = await this.routing.settingsFor(conversation.page_id);
+    const customerAskedForPerson = asksForPerson(event.text, event.payload, this.config.routing.handoverPhrases, this.config.routing.handoverPayload);
+    if (settings.policy === 'AGENT_ONLY') return { settings, customerAskedForPerson, bot: NO_BOT };
+    this.senderActionsInBackground(conversation);
+    return { settings, customerAskedForPerson, bot: await this.askBot(conversation, event) };
+  }
+
   private async apply(
-    repos: Repositories, conversation: ConversationRow, event: InboundEvent, botTurn: BotReply | Error | undefined,
+    repos: Repositories, conversation: ConversationRow, event: InboundEvent, turn: CustomerTurn | undefined,
     now: number, published: ConversationBusEvent[],
   ): Promise<void> {
     switch (event.kind) {
@@ -84,7 +105,7 @@ export class ConversationHandler {
       case 'postback': {
         const isNew = await this.storeCustomerMessage(repos, conversation, event, now, published);
         if (isNew && event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
-        if (isNew && botTurn) await this.route(repos, conversation, botTurn, now, published);
+        if (isNew && turn) await this.route(repos, conversation, turn, now, published);
         return;
       }
       case 'echo':
@@ -191,7 +212,8 @@ export class ConversationHandler {
     if (timestamp > current) await repos.conversations.update(conversation.id, { last_user_event_at: timestamp, updated_at: now });
   }
 
-  private async route(repos: Repositories, conversation: ConversationRow, botTurn: BotReply | Error, now: number, published: ConversationBusEvent[]): Promise<void> {
+  private async route(repos: Repositories, conversation: ConversationRow, turn: CustomerTurn, now: number, published: ConversationBusEvent[]): Promise<void> {
+    const { settings, bot: botTurn } = turn;
     if (conversation.state === 'CLOSED') {
       const reopened = transition('CLOSED', 'customer_message');
       if (reopened.ok) {
@@ -200,7 +222,7 @@ export class ConversationHandler {
         published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'CLOSED', to: reopened.to, reason: 'customer wrote again' });
       }
     }
-    const { policy, threshold } = this.routing.policyFor(conversation.page_id);
+    const { policy, threshold, lowConfidenceTurns } = settings;
     if (botTurn instanceof Error) {
       // The customer hears that something failed; unless the policy forbids agents, a person takes over.
       this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);
@@ -208,9 +230,22 @@ export class ConversationHandler {
       if (policy !== 'BOT_ONLY') await this.handOver(repos, conversation, `bot failed: ${botTurn.message}`, undefined, now, published, false);
       return;
     }
-    const decision = decideRoute({ policy, threshold, ...botTurn });
+    const decision = decideRoute({
+      policy, threshold, lowConfidenceTurns, ...botTurn, customerAskedForPerson: turn.customerAskedForPerson,
+      lowConfidenceStreak: conversation.low_confidence_streak,
+    });
+    if (decision.lowConfidenceStreak !== conversation.low_confidence_streak) {
+      await repos.conversations.update(conversation.id, { low_confidence_streak: decision.lowConfidenceStreak });
+    }
     if (decision.action === 'reply') {
       for (const message of decision.messages) await this.enqueue(repos, conversation, 'bot', message, now, published);
+      return;
+    }
+    if (this.config.queue.noAgentFallback === 'bot' && policy !== 'AGENT_ONLY' && (await this.agents.availability(repos, now)) !== 'open') {
+      // Configured BOT_ONLY-style fallback: nobody could answer now, so the bot keeps the conversation.
+      await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.queue.noAgentMessage }, now, published);
+      for (const message of botTurn.fallback) await this.enqueue(repos, conversation, 'bot', message, now, published);
+      await this.record(repos, conversation, 'handover_declined', `${decision.reason}; no agent available`, 'routing', now);
       return;
     }
     await this.handOver(repos, conversation, decision.reason, botTurn, now, published);

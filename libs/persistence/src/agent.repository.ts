@@ -30,4 +30,15 @@ export class AgentRepository {
     if (ids.length === 0) return;
     await this.db.updateTable('agents').set({ last_seen_at: now }).where('id', 'in', [...ids]).execute();
   }
+
+  /** Agents who can take a conversation now (available, not disabled). */
+  async countAvailable(): Promise<number> {
+    const row = await this.db
+      .selectFrom('agents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'available')
+      .where('disabled', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
 }

@@ -24,6 +24,9 @@ export class ConversationRepository {
         assigned_agent_id: null,
         customer_profile: null,
         profile_fetched_at: null,
+        low_confidence_streak: 0,
+        queue_position_told: null,
+        queue_timeout_told_at: null,
         created_at: now,
         updated_at: now,
       })
@@ -122,5 +125,32 @@ export class ConversationRepository {
       .groupBy('assigned_agent_id')
       .execute();
     return new Map(rows.map((r) => [r.assigned_agent_id as string, Number(r.n)]));
+  }
+
+  /** Position in the agent queue (1 = next), by time queued. */
+  async queuePosition(conversationId: string, queuedAt: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'QUEUED')
+      .where((eb) => eb.or([eb('queued_at', '<', queuedAt), eb.and([eb('queued_at', '=', queuedAt), eb('id', '<=', conversationId)])]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Records what the customer was told about the queue, only if nobody else recorded something in the
+   * meantime (another instance's watcher): the caller sends the message only when this returns true.
+   */
+  async claimQueueNotice(id: string, expected: { position: number | null; timeoutAt: number | null }, next: { position: number | null; timeoutAt: number | null }): Promise<boolean> {
+    const result = await this.db
+      .updateTable('conversations')
+      .set({ queue_position_told: next.position, queue_timeout_told_at: next.timeoutAt })
+      .where('id', '=', id)
+      .where('state', '=', 'QUEUED')
+      .where((eb) => (expected.position === null ? eb('queue_position_told', 'is', null) : eb('queue_position_told', '=', expected.position)))
+      .where((eb) => (expected.timeoutAt === null ? eb('queue_timeout_told_at', 'is', null) : eb('queue_timeout_told_at', '=', expected.timeoutAt)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { Generated, Insertable, Selectable } from 'kysely';
-import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } from '@app/core';
+import { ConversationState, MessageAuthor, MessageDirection, MessageStatus, RoutingPolicy } from '@app/core';
 
 /** Times are epoch milliseconds (bigint columns, parsed to numbers on both dialects). */
 export interface ConversationsTable {
@@ -19,6 +19,11 @@ export interface ConversationsTable {
   /** JSON: first_name, last_name, profile_pic from the User Profile API (best effort). */
   customer_profile: string | null;
   profile_fetched_at: number | null;
+  /** Consecutive bot turns below the confidence threshold (hand-over after N, configurable). */
+  low_confidence_streak: number;
+  /** The queue position the customer was last told, and when they were told the wait is long. */
+  queue_position_told: number | null;
+  queue_timeout_told_at: number | null;
   created_at: number;
   updated_at: number;
   /** When the current owner got it (push or pull); nullable columns from migration 0100. */
@@ -143,7 +148,30 @@ export interface BridgeOutboxTable {
   delivered_at: number | null;
 }
 
+/** Run-time routing settings per Page (admin API); null fields fall back to the environment. */
+export interface PageSettingsTable {
+  page_id: string;
+  routing_policy: RoutingPolicy | null;
+  confidence_threshold: number | null;
+  low_confidence_turns: number | null;
+  updated_at: number;
+  updated_by: string;
+}
+
+/** Who changed what through the admin API, with the value before and after. */
+export interface AdminAuditTable {
+  id: Generated<number>;
+  actor: string;
+  action: string;
+  target: string;
+  before_value: string | null;
+  after_value: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  page_settings: PageSettingsTable;
+  admin_audit: AdminAuditTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   inbound_events: InboundEventsTable;
@@ -162,3 +190,5 @@ export type ConversationEventRow = Selectable<ConversationEventsTable>;
 export type PageStateRow = Selectable<PageStatesTable>;
 export type AgentRow = Selectable<AgentsTable>;
 export type BridgeOutboxRow = Selectable<BridgeOutboxTable>;
+export type PageSettingsRow = Selectable<PageSettingsTable>;
+export type AdminAuditRow = Selectable<AdminAuditTable>;

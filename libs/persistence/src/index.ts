@@ -7,3 +7,4 @@ export * from './page-state.repository';
 export * from './agent.repository';
 export * from './bridge-outbox.repository';
 export * from './login-failure.repository';
+export * from './page-settings.repository';

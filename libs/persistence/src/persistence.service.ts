@@ -5,6 +5,7 @@ import { Database } from './database.types';
 import { InboundJournalRepository } from './inbound-journal.repository';
 import { MessageRepository } from './message.repository';
 import { PageStateRepository } from './page-state.repository';
+import { PageSettingsRepository } from './page-settings.repository';
 import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
@@ -17,6 +18,7 @@ export class Repositories {
   readonly journal: InboundJournalRepository;
   readonly conversationEvents: ConversationEventRepository;
   readonly pageStates: PageStateRepository;
+  readonly pageSettings: PageSettingsRepository;
   readonly agents: AgentRepository;
   readonly loginFailures: LoginFailureRepository;
   readonly bridgeOutbox: BridgeOutboxRepository;
@@ -27,6 +29,7 @@ export class Repositories {
     this.journal = new InboundJournalRepository(db);
     this.conversationEvents = new ConversationEventRepository(db);
     this.pageStates = new PageStateRepository(db);
+    this.pageSettings = new PageSettingsRepository(db);
     this.agents = new AgentRepository(db);
     this.loginFailures = new LoginFailureRepository(db);
     this.bridgeOutbox = new BridgeOutboxRepository(db);
