@@ -34,6 +34,8 @@ export interface HarnessOptions {
   graph?: GraphApiDouble;
   /** Collects every log line (all levels) here instead of printing. */
   captureLogs?: string[];
+  /** Reuse this database (e.g. to restart the app on the same data); not dropped on close. */
+  databaseUrl?: string;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     appSecret: APP_SECRET,
     pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }, { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN }],
   }));
-  const db = testDatabase(options.dialect ?? 'sqlite');
+  const db = options.databaseUrl
+    ? { config: { dialect: 'sqlite' as const, url: '' }, cleanup: async () => undefined }
+    : testDatabase(options.dialect ?? 'sqlite');
   const config = loadCcmConfig({
     FACEBOOK_APP_SECRET: APP_SECRET,
     FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
@@ -55,7 +59,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
     TOKEN_CHECK_INTERVAL_MS: '0', // token checks are tested explicitly; elsewhere they would add GET /me calls
-    DATABASE_URL: db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url,
+    DATABASE_URL: options.databaseUrl ?? (db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url),
     ...options.env,
   });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
 import { OperationsController } from './operations.controller';
+import { RoutingSettingsController } from './routing-settings.controller';
+import { RoutingModule } from '@app/routing';
 
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule],
-  controllers: [OperationsController],
+  imports: [ConversationsModule, MessengerChannelModule, RoutingModule],
+  controllers: [OperationsController, RoutingSettingsController],
 })
 export class AdminModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { Repositories } from '@app/persistence';
 import { isWithinBusinessHours } from './business-hours';
 
@@ -32,7 +33,7 @@ export class AgentQueueService {
    */
   async availability(repos: Repositories, now: number): Promise<'open' | 'closed' | 'no_agent'> {
     if (!isWithinBusinessHours(this.config.queue.businessHours, new Date(now))) return 'closed';
-    if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable()) === 0) return 'no_agent';
+    if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable(now - AGENT_PRESENCE_TTL_MS)) === 0) return 'no_agent';
     return 'open';
   }
 

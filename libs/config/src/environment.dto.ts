@@ -101,7 +101,7 @@ export class EnvironmentVariables {
   NO_AGENT_FALLBACK?: string;
 
   /** e.g. "Mon-Fri 09:00-18:00 Europe/Berlin" */
-  @IsOptional() @Matches(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( [A-Za-z_]+\/[A-Za-z_\/]+|UTC)?$/, {
+  @IsOptional() @Matches(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( ([A-Za-z_]+\/[A-Za-z_\/]+|UTC))?$/, {
     message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"',
   })
   BUSINESS_HOURS?: string;

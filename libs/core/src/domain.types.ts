@@ -27,3 +27,6 @@ export interface ConversationKey {
   pageId: string;
   customerId: string;
 }
+
+/** An agent counts as present while their desk has been seen within this time (heartbeats). */
+export const AGENT_PRESENCE_TTL_MS = 15_000;

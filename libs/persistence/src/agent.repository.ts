@@ -31,13 +31,14 @@ export class AgentRepository {
     await this.db.updateTable('agents').set({ last_seen_at: now }).where('id', 'in', [...ids]).execute();
   }
 
-  /** Agents who can take a conversation now (available, not disabled). */
-  async countAvailable(): Promise<number> {
+  /** Agents who can take a conversation now: available, not disabled, and their desk seen since `seenSince`. */
+  async countAvailable(seenSince: number): Promise<number> {
     const row = await this.db
       .selectFrom('agents')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'available')
       .where('disabled', '=', 0)
+      .where('last_seen_at', '>=', seenSince)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

@@ -1,3 +1,4 @@
+import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { AgentRole, AgentRow, AgentStatus } from '@app/persistence';
@@ -63,7 +64,7 @@ export class LoginResponse {
 }
 
 /** Desks send a heartbeat every few seconds; one missing for this long counts as disconnected. */
-export const PRESENCE_TTL_MS = 15_000;
+export const PRESENCE_TTL_MS = AGENT_PRESENCE_TTL_MS;
 
 export function agentView(row: AgentRow, now = Date.now(), activeChats?: number): AgentView {
   return {

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards, UsePipes } from '@nestjs/common';
+import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
+import { PageDirectory } from '@app/messenger';
+import { PersistenceService } from '@app/persistence';
+import { RoutingPolicyService } from '@app/routing';
+import { UpdateRoutingDto } from './admin.dto';
+
+/**
+ * Routing at run time: policy, confidence threshold and low-confidence turns per Page. Stored in the
+ * database (every instance sees it on the next message; it survives restarts) and audited.
+ */
+@Controller('api/admin')
+@UseGuards(AdminKeyGuard)
+@UsePipes(DeskValidationPipe)
+export class RoutingSettingsController {
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly routing: RoutingPolicyService,
+    private readonly pages: PageDirectory,
+  ) {}
+
+  @Get('pages/:pageId/routing')
+  async get(@Param('pageId') pageId: string) {
+    this.assertPage(pageId);
+    return { pageId, ...(await this.routing.settingsFor(pageId)) };
+  }
+
+  @Put('pages/:pageId/routing')
+  async update(@Param('pageId') pageId: string, @Body() body: UpdateRoutingDto, @Headers('x-admin-actor') actor?: string) {
+    this.assertPage(pageId);
+    const now = Date.now();
+    const before = await this.routing.settingsFor(pageId);
+    await this.persistence.transaction(async (repos) => {
+      await repos.pageSettings.upsert(pageId, {
+        ...(body.policy !== undefined && { routing_policy: body.policy }),
+        ...(body.confidenceThreshold !== undefined && { confidence_threshold: body.confidenceThreshold }),
+        ...(body.lowConfidenceTurns !== undefined && { low_confidence_turns: body.lowConfidenceTurns }),
+      }, actor ?? 'admin-api', now);
+      await repos.pageSettings.audit({ actor: actor ?? 'admin-api', action: 'routing.update', target: `page:${pageId}`, before, after: body }, now);
+    });
+    return { pageId, ...(await this.routing.settingsFor(pageId)) };
+  }
+
+  @Get('audit')
+  async audit() {
+    const rows = await this.persistence.repos.pageSettings.auditTrail();
+    return rows.map((r) => ({ id: r.id, actor: r.actor, action: r.action, target: r.target, before: JSON.parse(r.before_value ?? 'null') as unknown, after: JSON.parse(r.after_value ?? 'null') as unknown, at: r.created_at }));
+  }
+
+  private assertPage(pageId: string): void {
+    if (!this.pages.find(pageId)) throw new NotFoundException(`page ${pageId} is not configured`);
+  }
+}
