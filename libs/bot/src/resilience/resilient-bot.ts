@@ -55,6 +55,8 @@ export class ResilientBotConnector implements BotConnector {
       throw error instanceof Error ? error : new BotCallError(this.name, 'bad_response', String(error));
     } finally {
       clearTimeout(timer);
+      // Ends whatever is still in flight (Rasa's second call when the first one already failed).
+      controller.abort();
     }
   }
 }
