@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { BOT_CONNECTOR } from './bot.types';
-import { EmbeddedBot, loadIntentsFile } from './embedded-bot';
+import { createBotConnector } from './bot-connector.factory';
 
 @Module({
   providers: [
     {
       provide: BOT_CONNECTOR,
       inject: [CcmConfig],
-      useFactory: (config: CcmConfig) => new EmbeddedBot(loadIntentsFile(config.bot.intentsFile)),
+      // BOT_CONNECTOR=embedded|rasa|http (docs/bot-connectors.md).
+      useFactory: (config: CcmConfig) => createBotConnector(config.bot),
     },
   ],
   exports: [BOT_CONNECTOR],

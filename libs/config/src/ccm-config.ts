@@ -43,6 +43,22 @@ export interface AgentDeskConfig {
   };
 }
 
+export const BOT_CONNECTOR_KINDS = ['embedded', 'rasa', 'http'] as const;
+export type BotConnectorKind = (typeof BOT_CONNECTOR_KINDS)[number];
+
+/** Which bot answers customers (docs/bot-connectors.md) and how a remote one is guarded. */
+export interface BotConfig {
+  /** The embedded bot's intents; its fallback is also the remote bots' default fallback. */
+  readonly intentsFile?: string;
+  readonly connector: BotConnectorKind;
+  /** Deadline of one remote bot turn (all its HTTP calls). */
+  readonly timeoutMs: number;
+  /** Consecutive failures that open the circuit, and how long it stays open before a trial call. */
+  readonly circuit: { readonly failureThreshold: number; readonly cooldownMs: number };
+  readonly rasa?: { readonly url: string; readonly token?: string; readonly handoverIntents: readonly string[] };
+  readonly http?: { readonly url: string; readonly secret: string };
+}
+
 /**
  * The one typed configuration object. It is built once from the environment by `loadCcmConfig`
  * and injected wherever configuration is needed (inject the `CcmConfig` class as the token).
@@ -92,7 +108,7 @@ export abstract class CcmConfig {
     readonly updateIntervalMs: number;
   };
   abstract readonly database: DatabaseConfig;
-  abstract readonly bot: { readonly intentsFile?: string };
+  abstract readonly bot: BotConfig;
   abstract readonly messenger: {
     /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission). */
     readonly humanAgentTag: boolean;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
-import { CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
+import { BotConnectorKind, CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 import { DEFAULT_GRAPH_API_URL, graphVersionOf, isExpiredGraphVersion } from './graph-version.util';
 
@@ -137,7 +137,17 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       if (!env[name]) problems.push(`${name}: must be set when AGENT_BRIDGE=external`);
     }
   }
+  const botConnector = (dto.BOT_CONNECTOR ?? 'embedded') as BotConnectorKind;
+  if (botConnector === 'rasa' && !env.RASA_URL) problems.push('RASA_URL: must be set when BOT_CONNECTOR=rasa');
+  if (botConnector === 'http') {
+    for (const name of ['BOT_HTTP_URL', 'BOT_HTTP_SECRET'] as const) {
+      if (!env[name]) problems.push(`${name}: must be set when BOT_CONNECTOR=http`);
+    }
+  }
   if (problems.length > 0) throw new InvalidConfigError(problems);
+  for (const [name, kind] of [['RASA_URL', 'rasa'], ['BOT_HTTP_URL', 'http']] as const) {
+    if (env[name] && botConnector !== kind) warnings.push(`${name} is set but BOT_CONNECTOR=${botConnector}: it is ignored (set BOT_CONNECTOR=${kind} to use it)`);
+  }
 
   let jwtSecret = env.AGENT_JWT_SECRET;
   if (!jwtSecret) {
@@ -218,7 +228,16 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       updateIntervalMs: dto.QUEUE_UPDATE_INTERVAL_MS ?? 15_000,
     },
     database: parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
-    bot: { intentsFile: dto.BOT_INTENTS_FILE },
+    bot: {
+      intentsFile: dto.BOT_INTENTS_FILE,
+      connector: botConnector,
+      timeoutMs: dto.BOT_TIMEOUT_MS ?? 5000,
+      circuit: { failureThreshold: dto.BOT_CIRCUIT_FAILURES ?? 5, cooldownMs: dto.BOT_CIRCUIT_COOLDOWN_MS ?? 30_000 },
+      rasa: botConnector === 'rasa'
+        ? { url: env.RASA_URL as string, token: env.RASA_TOKEN, handoverIntents: (env.RASA_HANDOVER_INTENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean) }
+        : undefined,
+      http: botConnector === 'http' ? { url: env.BOT_HTTP_URL as string, secret: env.BOT_HTTP_SECRET as string } : undefined,
+    },
     messenger: {
       humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG !== 'false',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,

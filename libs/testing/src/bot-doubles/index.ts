@@ -1,0 +1,3 @@
+export * from './scripted-http-server';
+export * from './rasa-double';
+export * from './http-bot-double';
