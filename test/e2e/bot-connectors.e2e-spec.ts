@@ -9,7 +9,9 @@ const ERROR_TEXT = 'Oops, our assistant is unavailable. A colleague will help yo
 const HANDOVER_TEXT = 'One moment, a colleague will take over.';
 const RASA_TOKEN = 'rasa-auth-token-123';
 const BOT_SECRET = 'http-bot-secret-0123456789';
-const MESSAGES = { ERROR_MESSAGE_RESPONSE: ERROR_TEXT, HANDOVER_MESSAGE: HANDOVER_TEXT };
+// No agent desk is open in these tests, so the queue notice is the no-agent one; position texts off.
+const MESSAGES = { ERROR_MESSAGE_RESPONSE: ERROR_TEXT, NO_AGENT_MESSAGE: HANDOVER_TEXT, QUEUE_POSITION_MESSAGE: '(#{position})' };
+const QUEUED_NOTICE = `${HANDOVER_TEXT} (#1)`;
 
 /** The customer taps a button (Messenger postback with its title and payload). */
 async function tap(h: CcmHarness, psid: string, title: string, payload: string): Promise<void> {
@@ -78,7 +80,7 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     await say(h, 'psid-rasa-1', 'refund');
     await sent(h, 'psid-rasa-1', 5);
     await settle(300);
-    expect(h.graph.sentTexts('psid-rasa-1').slice(4)).toEqual([HANDOVER_TEXT]);
+    expect(h.graph.sentTexts('psid-rasa-1').slice(4)).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-rasa-1')).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.30 < 0.60', bot_intent: 'refund' });
   });
 
@@ -86,7 +88,7 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     await say(h, 'psid-rasa-2', 'human please');
     await sent(h, 'psid-rasa-2', 1);
     await settle(300);
-    expect(h.graph.sentTexts('psid-rasa-2')).toEqual([HANDOVER_TEXT]);
+    expect(h.graph.sentTexts('psid-rasa-2')).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-rasa-2')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person', bot_intent: 'human_handoff' });
   });
 });
@@ -130,7 +132,7 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     await say(h, 'psid-http-1', 'refund');
     await sent(h, 'psid-http-1', 3);
     await settle(300);
-    expect(h.graph.sentTexts('psid-http-1').slice(2)).toEqual([HANDOVER_TEXT]);
+    expect(h.graph.sentTexts('psid-http-1').slice(2)).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-http-1')).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.25 < 0.60' });
   });
 
@@ -138,7 +140,7 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     await say(h, 'psid-http-2', 'human please');
     await sent(h, 'psid-http-2', 1);
     await settle(300);
-    expect(h.graph.sentTexts('psid-http-2')).toEqual([HANDOVER_TEXT]);
+    expect(h.graph.sentTexts('psid-http-2')).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-http-2')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person', bot_intent: 'human' });
   });
 
