@@ -1,4 +1,4 @@
-import { LoggerService } from '@nestjs/common';
+import { LoggerService, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CcmConfig, Env, loadCcmConfig } from '@app/config';
@@ -34,6 +34,8 @@ export interface HarnessOptions {
   graph?: GraphApiDouble;
   /** Collects every log line (all levels) here instead of printing. */
   captureLogs?: string[];
+  /** The channel modules to boot (default: the app's `CHANNEL_MODULES`). */
+  channelModules?: readonly Type<unknown>[];
 }
 
 /**
@@ -58,7 +60,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     DATABASE_URL: db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url,
     ...options.env,
   });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, options.channelModules)] });
   for (const o of options.overrides ?? []) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {

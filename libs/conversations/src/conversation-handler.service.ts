@@ -103,6 +103,12 @@ export class ConversationHandler {
           await this.record(repos, conversation, 'message_edited', `mid ${event.mid}`, 'customer', now);
         }
         return;
+      case 'channel_event': {
+        // Only its channel understands it (e.g. a comment hidden): the channel applies it in this transaction.
+        const outcome = await this.channels.eventApplier(conversation.channel)?.apply(repos, conversation, event, now);
+        await this.record(repos, conversation, outcome?.type ?? event.kind, outcome?.reason ?? describe(event), 'customer', now);
+        return;
+      }
       default:
         // reaction, referral, optin, account linking, thread control, unknown: recorded, never answered.
         await this.record(repos, conversation, event.kind, describe(event), event.standby ? 'standby' : 'customer', now);
@@ -200,7 +206,7 @@ export class ConversationHandler {
         published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'CLOSED', to: reopened.to, reason: 'customer wrote again' });
       }
     }
-    const { policy, threshold } = this.routing.policyFor(conversation.page_id);
+    const { policy, threshold } = this.routing.policyFor(conversation.page_id, conversation.channel);
     if (botTurn instanceof Error) {
       // The customer hears that something failed; unless the policy forbids agents, a person takes over.
       this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);

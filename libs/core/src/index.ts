@@ -4,3 +4,4 @@ export * from './redact.util';
 export * from './outbound.types';
 export * from './http.constants';
 export * from './unparseable-body';
+export * from './channel-adapter.types';
