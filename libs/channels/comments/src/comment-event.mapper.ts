@@ -44,7 +44,11 @@ export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadL
   // A Page reply may answer a comment of the same batch: what this batch says counts before the index.
   const inBatch = new Map<string, string>();
   const lookupAll: ThreadLookup = (id) => inBatch.get(id) ?? lookup(id);
-  for (const entry of entries) {
+  for (const entry of entries as readonly unknown[]) {
+    if (!isObject(entry)) {
+      result.skipped.push({ reason: 'feed entry is not an object' });
+      continue;
+    }
     const pageId = idString(entry.id);
     if (!pageId) {
       result.skipped.push({ reason: 'feed entry without a page id' });
