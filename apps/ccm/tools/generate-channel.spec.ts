@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateChannel } = require('./generate-channel.js') as { generateChannel(root: string, name: string): { files: string[]; alias: string; moduleClass: string } };
 
 describe('npm run generate:channel', () => {
