@@ -23,6 +23,8 @@ describe('mapFeedEntries', () => {
     // Known from the index instead of the same batch:
     const later = mapFeedEntries([entry(pageReply)], (id) => (id === '9_1' ? `${PAGE}_9:42` : undefined));
     expect(later.events[0]).toMatchObject({ kind: 'echo', customerId: `${PAGE}_9:42` });
+    // A reply ccm posted itself is dropped (the outbox stores it).
+    expect(mapFeedEntries([entry(pageReply)], none, (id) => id === '9_2').events).toEqual([]);
   });
 
   it('should map edits to message_edit and remove/hide/unhide to channel events, ordered by the notification time', () => {

@@ -34,12 +34,12 @@ const STATE_VERBS = ['remove', 'delete', 'hide', 'unhide'];
 /**
  * Maps the `changes[]` of feed webhook entries to channel-neutral events. Pure and total.
  * - a customer's comment (`verb: add`) → `message` (mid = comment id; the bot and routing see a message);
- * - the Page's own comment → `echo` in the thread's conversation: recorded, never answered (and our own
- *   public replies, already stored with that id, are not stored twice);
+ * - the Page's own comment → `echo` in the thread's conversation: recorded, never answered; replies ccm
+ *   posted itself (`isOwnReply`) are dropped, the outbox already stores them;
  * - `edit`/`edited` → `message_edit`; `remove`/`delete`/`hide`/`unhide` → `channel_event` (payload = verb).
  * `created_time` is in seconds; events carry milliseconds like every other channel.
  */
-export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadLookup): MappedFeed {
+export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadLookup, isOwnReply: (commentId: string) => boolean = () => false): MappedFeed {
   const result: MappedFeed = { events: [], facts: [], skipped: [] };
   // A Page reply may answer a comment of the same batch: what this batch says counts before the index.
   const inBatch = new Map<string, string>();
@@ -62,6 +62,9 @@ export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadL
     for (const change of entry.changes as unknown[]) {
       if (!isObject(change) || change.field !== 'feed') continue; // other fields are not comments (not claimed either)
       const mapped = mapChange(change.value, pageId, entrySeconds, lookupAll, change);
+      // A reply ccm itself posted comes back through the feed: the outbox stores it (with this id), so the
+      // echo is dropped here — storing it too would race the outbox marking its own message sent.
+      if ('event' in mapped && mapped.event.kind === 'echo' && mapped.event.mid && isOwnReply(mapped.event.mid)) continue;
       if ('reason' in mapped) result.skipped.push({ reason: mapped.reason, pageId });
       else {
         result.events.push(mapped.event);

@@ -27,8 +27,10 @@ export class CommentsWebhook implements ChannelWebhook {
     });
     const repo = new PageCommentRepository(this.persistence.repos);
     // The Page's own comments join the thread they answer: look up the threads named in this batch once.
-    const known = await repo.customersOf(referencedIds(served));
-    const mapped = mapFeedEntries(served, (id) => known.get(id));
+    const ids = referencedIds(served);
+    const known = await repo.customersOf(ids);
+    const ours = await repo.ownReplies(ids);
+    const mapped = mapFeedEntries(served, (id) => known.get(id), (id) => ours.has(id));
     // Facts (author, post, created_time) are immutable and written idempotently before the events are
     // journaled: a later private reply or a Page reply needs them, and a redelivery changes nothing.
     await repo.recordFacts(mapped.facts, Date.now());

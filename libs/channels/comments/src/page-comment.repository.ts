@@ -43,6 +43,13 @@ export class PageCommentRepository {
     return new Map(rows.map((r) => [r.comment_id, r.customer_id]));
   }
 
+  /** Which of `ids` are replies ccm posted itself (indexed by the sender right after Meta answered). */
+  async ownReplies(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('page_comments').select('comment_id').where('comment_id', 'in', [...ids]).where('from_page', '=', 1).execute();
+    return new Set(rows.map((r) => r.comment_id));
+  }
+
   /** The customer's latest comment in a conversation that is still there (what a reply answers by default). */
   async latestCustomerComment(pageId: string, customerId: string): Promise<PageCommentRow | undefined> {
     return this.db
