@@ -1,4 +1,4 @@
-import { LoggerService } from '@nestjs/common';
+import { LoggerService, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CcmConfig, Env, loadCcmConfig } from '@app/config';
@@ -36,6 +36,8 @@ export interface HarnessOptions {
   captureLogs?: string[];
   /** Reuse this database (e.g. to restart the app on the same data); not dropped on close. */
   databaseUrl?: string;
+  /** The channel modules to boot (default: the app's `CHANNEL_MODULES`). */
+  channelModules?: readonly Type<unknown>[];
 }
 
 /**
@@ -62,7 +64,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     DATABASE_URL: options.databaseUrl ?? (db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url),
     ...options.env,
   });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, options.channelModules)] });
   for (const o of options.overrides ?? []) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {

@@ -1,24 +1,27 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AdminModule } from '@app/admin';
 import { AgentDeskModule } from '@app/agent-desk';
 import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
-import { MessengerChannelModule } from '@app/messenger';
 import { PersistenceModule } from '@app/persistence';
+import { WebhookModule } from '@app/webhook';
+import { CHANNEL_MODULES } from './channel-modules';
 import { HealthController } from './health.controller';
 
 /** Only wiring: every feature lives in a lib. */
 @Module({})
 export class AppModule {
-  static forRoot(config: CcmConfig): DynamicModule {
+  /** `channels`: the channel modules to run (all of `CHANNEL_MODULES` unless a test says otherwise). */
+  static forRoot(config: CcmConfig, channels: readonly Type<unknown>[] = CHANNEL_MODULES): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CcmConfigModule.forRoot({ config }),
         PersistenceModule,
         ConversationsModule,
-        MessengerChannelModule,
+        WebhookModule,
+        ...channels,
         AdminModule,
         AgentDeskModule,
         ChatServerBridgeModule.forRoot(config),

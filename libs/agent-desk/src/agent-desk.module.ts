@@ -7,6 +7,8 @@ import { AgentsController, AdminOrSupervisorGuard, AuthController } from './agen
 import { AgentsService } from './agents/agents.service';
 import { AgentTokenService } from './auth/agent-token.service';
 import { AdminKeyGuard, DeskAuthGuard } from './auth/desk-auth.guard';
+import { ChannelActionsController } from './channel-actions/channel-actions.controller';
+import { ChannelActionsService } from './channel-actions/channel-actions.service';
 import { LoginService } from './auth/login.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { DeskConversationsService } from './conversations/desk-conversations.service';
@@ -31,10 +33,10 @@ import { DeskPageController } from './web/desk-page.controller';
       useFactory: (config: CcmConfig) => ({ secret: config.agents.jwtSecret, signOptions: { expiresIn: config.agents.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
     }),
   ],
-  controllers: [AuthController, AgentsController, ConversationsController, DeskPageController],
+  controllers: [AuthController, AgentsController, ConversationsController, ChannelActionsController, DeskPageController],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
-    CustomerChannelActions,
+    CustomerChannelActions, ChannelActionsService,
     AgentTokenService, LoginService, DeskAuthGuard, AdminKeyGuard, AdminOrSupervisorGuard, DeskValidationPipe,
     AgentsService, AgentPresenceEvents, DeskConversationsService, DeskGateway, DeskEventsRelay, AssignmentService,
   ],

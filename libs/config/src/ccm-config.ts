@@ -8,6 +8,8 @@ export interface PageConfig {
   /** Business name shown as the sender in transcripts. */
   displayName: string;
   routingPolicy: RoutingPolicy;
+  /** Policy for this Page's comments (Page comments channel); undefined: COMMENTS_ROUTING_POLICY, then `routingPolicy`. */
+  commentsRoutingPolicy?: RoutingPolicy;
 }
 
 export interface DatabaseConfig {
@@ -118,6 +120,8 @@ export abstract class CcmConfig {
     readonly tokenCheckIntervalMs: number;
   };
   abstract readonly agents: AgentDeskConfig;
+  /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
+  abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
 }

@@ -57,7 +57,10 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
   LOCAL_GRAPH_PORT?: number;
 
-  /** JSON array of Pages: [{"id":"…","accessToken":"…","name":"…","routingPolicy":"BOT_ONLY"}]. */
+  @IsOptional() @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
+  COMMENTS_ROUTING_POLICY?: string;
+
+  /** JSON array of Pages: [{"id":"…","accessToken":"…","name":"…","routingPolicy":"BOT_ONLY","commentsRoutingPolicy":"AGENT_ONLY"}]. */
   @IsOptional() @IsString()
   FACEBOOK_PAGES?: string;
 

@@ -68,8 +68,14 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
+      problems.push(`FACEBOOK_PAGES[${i}].commentsRoutingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
+    }
     if (problems.length === before) {
-      pages.push({ pageId: page.id as string, accessToken: page.accessToken as string, displayName: (page.name as string | undefined) ?? '', routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT' });
+      pages.push({
+        pageId: page.id as string, accessToken: page.accessToken as string, displayName: (page.name as string | undefined) ?? '', routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
+        ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
+      });
     }
   });
   return pages;
@@ -265,6 +271,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
             }
           : undefined,
     },
+    comments: { routingPolicy: dto.COMMENTS_ROUTING_POLICY as RoutingPolicy | undefined },
     warnings,
   };
   return config;

@@ -89,7 +89,7 @@ export class ConversationHandler {
    * effects), and not at all under AGENT_ONLY.
    */
   private async takeTurn(conversation: ConversationRow, event: InboundEvent): Promise<CustomerTurn> {
-    const settings = await this.routing.settingsFor(conversation.page_id);
+    const settings = await this.routing.settingsFor(conversation.page_id, conversation.channel);
     const customerAskedForPerson = asksForPerson(event.text, event.payload, this.config.routing.handoverPhrases, this.config.routing.handoverPayload);
     if (settings.policy === 'AGENT_ONLY') return { settings, customerAskedForPerson, bot: NO_BOT };
     this.senderActionsInBackground(conversation);
@@ -124,6 +124,12 @@ export class ConversationHandler {
           await this.record(repos, conversation, 'message_edited', `mid ${event.mid}`, 'customer', now);
         }
         return;
+      case 'channel_event': {
+        // Only its channel understands it (e.g. a comment hidden): the channel applies it in this transaction.
+        const outcome = await this.channels.eventApplier(conversation.channel)?.apply(repos, conversation, event, now);
+        await this.record(repos, conversation, outcome?.type ?? event.kind, outcome?.reason ?? describe(event), 'customer', now);
+        return;
+      }
       default:
         // reaction, referral, optin, account linking, thread control, unknown: recorded, never answered.
         await this.record(repos, conversation, event.kind, describe(event), event.standby ? 'standby' : 'customer', now);

@@ -18,6 +18,8 @@ export type InboundEventKind =
   | 'account_linking'
   | 'policy_enforcement'
   | 'handover'
+  /** Something only its channel understands (e.g. a comment hidden): applied by the channel's `ChannelEventApplier`. */
+  | 'channel_event'
   | 'unknown';
 
 export interface InboundAttachment {

@@ -5,3 +5,4 @@ export * from './outbound.types';
 export * from './http.constants';
 export * from './unparseable-body';
 export * from './signed-body';
+export * from './channel-adapter.types';

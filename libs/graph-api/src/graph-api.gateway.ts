@@ -73,6 +73,47 @@ export class GraphApiGateway {
     });
   }
 
+  /**
+   * Replies publicly to a Page comment (the reply appears in the comment's thread, as the Page).
+   * @see https://developers.facebook.com/docs/graph-api/reference/object/comments/#publish
+   */
+  async replyToComment(accessToken: string, commentId: string, message: string): Promise<{ id: string }> {
+    return this.call<{ id: string }>(accessToken, { method: 'POST', url: `/${encodeURIComponent(commentId)}/comments`, data: { message } });
+  }
+
+  /**
+   * Likes (`POST`) or unlikes (`DELETE`) a comment as the Page.
+   * @see https://developers.facebook.com/docs/graph-api/reference/object/likes/
+   */
+  async setCommentLiked(accessToken: string, commentId: string, liked: boolean): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, { method: liked ? 'POST' : 'DELETE', url: `/${encodeURIComponent(commentId)}/likes` });
+  }
+
+  /**
+   * Hides or unhides a comment (hidden: visible only to its author and their friends).
+   * @see https://developers.facebook.com/docs/graph-api/reference/comment/#updating
+   */
+  async setCommentHidden(accessToken: string, commentId: string, hidden: boolean): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, { method: 'POST', url: `/${encodeURIComponent(commentId)}`, data: { is_hidden: hidden } });
+  }
+
+  /**
+   * Deletes a comment on one of the Page's posts.
+   * @see https://developers.facebook.com/docs/graph-api/reference/comment/#deleting
+   */
+  async deleteComment(accessToken: string, commentId: string): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, { method: 'DELETE', url: `/${encodeURIComponent(commentId)}` });
+  }
+
+  /**
+   * A private reply: one Messenger message to the author of a comment (Send API with
+   * `recipient.comment_id`); Meta allows one per comment, within 7 days of it.
+   * @see https://developers.facebook.com/docs/messenger-platform/discovery/private-replies/
+   */
+  async sendPrivateReply(accessToken: string, commentId: string, message: Record<string, unknown>): Promise<SendApiResult> {
+    return this.send(accessToken, { recipient: { comment_id: commentId }, messaging_type: 'RESPONSE', message });
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
+import { CommentDouble, DoubleAnswer } from './comment-double';
 import { validateSendApiRequest } from './send-api-validator';
 
 const MAX_BODY = 2 * 1024 * 1024;
@@ -14,6 +15,8 @@ const MAX_BODY = 2 * 1024 * 1024;
  */
 export class GraphApiDouble {
   readonly requests: RecordedRequest[] = [];
+  /** Page comments: register them (`comments.add`) so public replies, likes, hides and private replies find them. */
+  readonly comments = new CommentDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -188,6 +191,9 @@ export class GraphApiDouble {
       return [fault.status, graphError(fault.code, fault.message ?? `(#${fault.code}) Injected failure`, 'OAuthException', fault.subcode), fault.delayMs];
     }
 
+    const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
+    if (commentAnswer) return toTuple(commentAnswer);
+
     if (record.method === 'POST' && /^\/(me|\d+)\/messages$/.test(record.path)) {
       const pageInPath = record.path.split('/')[1];
       if (pageInPath !== 'me' && pageInPath !== page.pageId) {
@@ -209,6 +215,12 @@ export class GraphApiDouble {
       }
       const windowError = this.windowError(body);
       if (windowError) return [400, windowError];
+      const commentId = (body.recipient as { comment_id?: string }).comment_id;
+      if (commentId !== undefined && body.message !== undefined) {
+        const reply = this.comments.privateReply(commentId, page.pageId);
+        if ('error' in reply) return toTuple(reply);
+        return [200, { recipient_id: reply.psid, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
+      }
       if (body.message === undefined) return [200, { recipient_id: body.recipient.id }];
       return [200, { recipient_id: body.recipient.id, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
     }
@@ -259,6 +271,10 @@ export class GraphApiDouble {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
+}
+
+function toTuple(answer: DoubleAnswer): [number, unknown] {
+  return Array.isArray(answer) ? answer : [answer.error, graphError(answer.code, answer.message, answer.type ?? 'OAuthException', answer.subcode)];
 }
 
 function bearer(header: string | undefined): string | undefined {

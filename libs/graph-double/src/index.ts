@@ -2,3 +2,4 @@ export * from './graph-double.types';
 export * from './graph-api-double';
 export * from './messenger-simulator';
 export * from './send-api-validator';
+export * from './comment-double';

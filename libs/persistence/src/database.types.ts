@@ -33,6 +33,11 @@ export interface ConversationsTable {
   /** The bot's last intent/confidence before the hand-over, shown to the agent. */
   bot_intent: string | null;
   bot_confidence: number | null;
+  /**
+   * The same customer's conversation on another channel (e.g. a Page comment thread and the
+   * Messenger conversation its private reply started), set on both sides; migration 0200.
+   */
+  linked_conversation_id: string | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */

@@ -23,7 +23,11 @@ export class Repositories {
   readonly loginFailures: LoginFailureRepository;
   readonly bridgeOutbox: BridgeOutboxRepository;
 
-  constructor(db: Kysely<Database>) {
+  /**
+   * The executor these repositories use (the pool or the open transaction): a channel module's own
+   * repository (e.g. Page comments) binds to it so its writes join the same unit of work.
+   */
+  constructor(readonly db: Kysely<Database>) {
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.journal = new InboundJournalRepository(db);

@@ -30,6 +30,8 @@ export class ConversationView {
   @ApiProperty({ description: 'Customer messages the assigned agent has not seen yet' }) unread!: number;
   @ApiProperty({ description: 'Whether a reply is inside the 24-hour messaging window' }) windowOpen!: boolean;
   @ApiProperty() updatedAt!: number;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The same customer's conversation on another channel (a comment thread ↔ the Messenger conversation its private reply started)" })
+  linkedConversationId!: string | null;
 }
 
 export class MessageErrorView {
@@ -66,6 +68,7 @@ export function conversationView(row: ConversationRow, unread: number, now = Dat
     unread,
     windowOpen: row.last_user_event_at !== null && now - row.last_user_event_at < MESSAGING_WINDOW_MS,
     updatedAt: row.updated_at,
+    linkedConversationId: row.linked_conversation_id ?? null,
   };
 }
 

@@ -13,6 +13,12 @@ export enum DeskErrorCode {
   AlreadyAssigned = 'ALREADY_ASSIGNED',
   UsernameTaken = 'USERNAME_TAKEN',
   Busy = 'CONVERSATION_BUSY',
+  /** A channel rule forbids the action (e.g. a second private reply to one comment); the message says which. */
+  ActionRefused = 'ACTION_REFUSED',
+  /** The conversation's channel has no such action (e.g. `hide` on Messenger). */
+  ActionNotSupported = 'ACTION_NOT_SUPPORTED',
+  /** The platform refused or did not answer the action. */
+  ActionFailed = 'ACTION_FAILED',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -30,6 +36,9 @@ export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
   [DeskErrorCode.AlreadyAssigned]: 409,
   [DeskErrorCode.UsernameTaken]: 409,
   [DeskErrorCode.Busy]: 409,
+  [DeskErrorCode.ActionRefused]: 409,
+  [DeskErrorCode.ActionNotSupported]: 400,
+  [DeskErrorCode.ActionFailed]: 502,
   [DeskErrorCode.Internal]: 500,
 };
 

@@ -100,8 +100,10 @@ export const DESK_PAGE_HTML = String.raw`<!doctype html>
           <button type="button" id="transfer">Transfer</button>
           <button type="button" id="close">Close</button>
           <button type="button" id="to-bot">Back to bot</button>
+          <button type="button" id="open-linked" hidden>Open linked conversation</button>
         </div>
       </div>
+      <div id="channel-actions" class="actions" hidden aria-label="Channel actions"><span id="channel-buttons"></span><span id="action-status" class="meta" role="status"></span></div>
       <ol id="transcript" aria-label="Transcript"></ol>
       <div id="typing" aria-live="polite"></div>
       <form id="composer">
@@ -138,6 +140,7 @@ export const DESK_PAGE_HTML = String.raw`<!doctype html>
   var me = JSON.parse(sessionStorage.getItem('ccm.agent') || 'null');
   var socket = null;
   var conversations = {};   // id → view
+  var channels = {};        // channel id → descriptor (GET /api/channels)
   var messages = {};        // id → [message]
   var current = null;
   var lastTyping = 0;
@@ -174,6 +177,8 @@ export const DESK_PAGE_HTML = String.raw`<!doctype html>
     $('app').style.display = 'grid';
     $('me').textContent = me.displayName + (me.role === 'supervisor' ? ' (supervisor)' : '');
     api('GET', '/api/agents/me').then(function (a) { $('available').checked = a.status === 'available'; });
+    // What each channel can do beyond messages (e.g. comments: reply publicly or privately, like, hide, delete).
+    api('GET', '/api/channels').then(function (list) { list.forEach(function (c) { channels[c.id] = c; }); if (current) renderHead(); });
     if (me.role === 'supervisor') api('GET', '/api/agents').then(function (list) { list.forEach(function (a) { if (a.id !== me.id) { var o = el('option', '', 'To ' + a.displayName); o.value = a.id; $('transfer-to').appendChild(o); } }); });
     socket = io('/desk', { auth: { token: token }, transports: ['websocket', 'polling'] });
     socket.on('connect', function () { $('conn').textContent = 'online'; refresh(); });
@@ -260,6 +265,35 @@ export const DESK_PAGE_HTML = String.raw`<!doctype html>
     $('accept').hidden = c.state !== 'QUEUED';
     ['transfer', 'transfer-to', 'close', 'to-bot'].forEach(function (b) { $(b).hidden = !mineActive; });
     $('composer').hidden = !mineActive;
+    $('open-linked').hidden = !c.linkedConversationId;
+    $('open-linked').onclick = function () { select(c.linkedConversationId); };
+    renderChannelActions(c, mineActive);
+  }
+
+  var renderedActionsFor = null;
+  var ACTION_LABELS = { public_reply: 'Reply publicly', private_reply: 'Reply privately', like: 'Like', unlike: 'Unlike', hide: 'Hide', unhide: 'Unhide', 'delete': 'Delete comment' };
+  function renderChannelActions(c, mineActive) {
+    var box = $('channel-buttons'); box.textContent = '';
+    var actions = (channels[c.channel] && channels[c.channel].capabilities.actions) || [];
+    $('channel-actions').hidden = !(mineActive && actions.length);
+    if (renderedActionsFor !== c.id) { $('action-status').textContent = ''; renderedActionsFor = c.id; }
+    actions.forEach(function (a) {
+      var b = el('button', '', ACTION_LABELS[a] || a); b.type = 'button'; b.setAttribute('data-action', a);
+      b.addEventListener('click', function () { channelAction(c.id, a); });
+      box.appendChild(b);
+    });
+  }
+  function channelAction(id, action) {
+    var body = { action: action };
+    if (action === 'public_reply' || action === 'private_reply') {
+      var text = window.prompt(action === 'private_reply' ? 'Private reply (a Messenger message; one per comment, within 7 days):' : 'Public reply to the comment:');
+      if (!text) return;
+      body.text = text;
+    }
+    if (action === 'delete' && !window.confirm('Delete the comment on Facebook?')) return;
+    api('POST', '/api/conversations/' + id + '/channel-actions', body)
+      .then(function (r) { $('action-status').textContent = 'Done: ' + (ACTION_LABELS[action] || action) + (r.linkedConversationId ? ' (continues on Messenger)' : ''); load(id); })
+      .catch(function (e) { $('action-status').textContent = e.message; });
   }
 
   function describe(m) {

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { GraphApiModule } from '@app/graph-api';
-import { MessengerWebhookController } from './messenger-webhook.controller';
 import { MessengerSender } from './messenger.sender';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
 
-/** The Messenger channel: webhook in, Send API out. */
+/** The Messenger channel: its adapter (webhook entries in, Send API out) registers itself with the ChannelRegistry. */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  controllers: [MessengerWebhookController],
   providers: [MessengerSender, PageDirectory, TokenHealthService],
   exports: [PageDirectory, TokenHealthService, GraphApiModule],
 })

@@ -43,10 +43,7 @@ export function mapMessengerWebhook(body: unknown, channel: ChannelId = 'messeng
         else result.events.push(mapped);
       }
     }
-    if (entry.changes !== undefined) {
-      // Feed changes belong to the Page comments channel; recorded here as unknown until it exists.
-      result.skipped.push({ reason: 'changes[] (feed) not handled by the Messenger channel', pageId });
-    }
+    // changes[] (feed…) is another channel's part of the entry: the webhook hands it to whoever claims it.
   }
   return result;
 }

@@ -1,20 +1,30 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { CustomerProfile, DeliveryError, OutboundMessage, OutboundSender, OutboundTarget, SenderAction } from '@app/core';
+import { ChannelAdapter, ChannelDescriptor, CustomerProfile, DeliveryError, OutboundMessage, OutboundTarget, SenderAction } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { classifyGraphError, GraphApiError, GraphApiGateway, SendApiRequest } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
+import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
 
+export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
+  id: 'messenger',
+  displayName: 'Facebook Messenger',
+  docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
+  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
+};
+
 /**
- * Messenger's way out: checks Meta's messaging window, renders the channel-neutral message to a Send
+ * The Messenger channel adapter. In: `messaging[]`/`standby[]` of `object: "page"` webhooks. Out: checks Meta's messaging window, renders the channel-neutral message to a Send
  * API call with the token of the conversation's own Page, and maps Graph errors for the outbox.
  */
 @Injectable()
-export class MessengerSender implements OutboundSender, OnModuleInit {
+export class MessengerSender implements ChannelAdapter, OnModuleInit {
   readonly channel = 'messenger';
+  readonly descriptor = MESSENGER_DESCRIPTOR;
+  readonly webhook: MessengerWebhook;
   private readonly logger = new Logger(MessengerSender.name);
   private readonly renderer = new MessengerRenderer();
 
@@ -24,7 +34,9 @@ export class MessengerSender implements OutboundSender, OnModuleInit {
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
-  ) {}
+  ) {
+    this.webhook = new MessengerWebhook(pages);
+  }
 
   onModuleInit(): void {
     this.registry.register(this);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { verifySignature256, verifySignatureSha1 } from './messenger.signature';
+import { verifySignature256, verifySignatureSha1 } from './webhook-signature';
 
 const secret = 'app-secret-123456';
 const body = Buffer.from('{"object":"page","entry":[{"id":"1","messaging":[]}]}');

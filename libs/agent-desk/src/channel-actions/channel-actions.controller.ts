@@ -1,0 +1,34 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
+import { Principal } from '../auth/principal';
+import { DeskValidationPipe } from '../http/desk-validation.pipe';
+import { ChannelActionDto, ChannelActionResultView, ChannelDescriptorView } from './channel-actions.dto';
+import { ChannelActionsService } from './channel-actions.service';
+
+const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => Object.assign(new Error('conversation not found'), { statusCode: 404 }) }));
+
+@ApiTags('channels')
+@ApiBearerAuth()
+@ApiSecurity('chat-server-key')
+@Controller('api')
+@UseGuards(DeskAuthGuard)
+@UsePipes(DeskValidationPipe)
+export class ChannelActionsController {
+  constructor(private readonly actions: ChannelActionsService) {}
+
+  /** The channels this deployment runs, with what each can do (the desk shows buttons from it). */
+  @Get('channels')
+  @ApiOkResponse({ type: [ChannelDescriptorView] })
+  channels(): ChannelDescriptorView[] {
+    return this.actions.descriptors().map((d) => ({ ...d, capabilities: { ...d.capabilities } }));
+  }
+
+  /** A channel action on the conversation (e.g. reply privately to a comment); refused with a reason when a channel rule forbids it. */
+  @Post('conversations/:id/channel-actions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ChannelActionResultView })
+  perform(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: ChannelActionDto): Promise<ChannelActionResultView> {
+    return this.actions.perform(principal, id, { action: body.action, itemId: body.itemId, text: body.text });
+  }
+}

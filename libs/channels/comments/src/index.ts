@@ -1,0 +1,4 @@
+export * from './page-comments.module';
+export * from './page-comments.types';
+export * from './comment-event.mapper';
+export * from './comment-rules';

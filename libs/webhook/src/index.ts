@@ -1,0 +1,3 @@
+export * from './webhook.module';
+export * from './webhook-dispatch';
+export * from './webhook-signature';
