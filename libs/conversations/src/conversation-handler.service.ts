@@ -4,6 +4,7 @@ import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
 import { CcmConfig } from '@app/config';
 import { InboundEvent, MessageAuthor, OutboundContent } from '@app/core';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import { parseChoice } from '@app/templates';
 import { asksForPerson, decideRoute, RoutingPolicyService, RoutingSettings } from '@app/routing';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
 import { transition } from './conversation-state-machine';
@@ -178,7 +179,7 @@ export class ConversationHandler {
     try {
       return await this.bot.reply({
         conversationId: conversation.id, pageId: conversation.page_id, customerId: conversation.customer_id,
-        text: event.text ?? '', payload: event.payload,
+        text: event.text ?? '', payload: event.payload === undefined ? undefined : (parseChoice({ payload: event.payload })?.payload ?? event.payload),
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -186,7 +187,9 @@ export class ConversationHandler {
   }
 
   private async storeCustomerMessage(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<boolean> {
-    const content = event.attachments || event.payload ? JSON.stringify({ attachments: event.attachments, payload: event.payload, kind: event.kind }) : null;
+    // A pressed button or quick reply is kept as a structured choice ("customer pressed 'Track order'").
+    const choice = event.payload !== undefined ? parseChoice(event.kind === 'postback' ? { payload: event.payload, title: event.text } : { payload: event.payload, text: event.text }) : undefined;
+    const content = event.attachments || choice ? JSON.stringify({ attachments: event.attachments, payload: choice?.payload, choice, kind: event.kind }) : null;
     const id = await repos.messages.insertOnce({
       conversation_id: conversation.id, direction: 'in', author: 'customer', text: event.text ?? null, content,
       mid: event.mid ?? null, status: 'received', attempts: 0, next_attempt_at: null, lease_until: null,
