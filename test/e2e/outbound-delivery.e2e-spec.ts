@@ -103,6 +103,29 @@ describe('outbound delivery', () => {
     expect(parts.join(' ')).toBe(text);
   });
 
+  it('should upload reusable media once per Page, send it by attachment_id, and upload again when Meta forgets it', async () => {
+    const media = { kind: 'media' as const, mediaType: 'image' as const, url: 'https://example.com/catalog/summer.jpg', reusable: true };
+    const first = await conversationFor(h, 'psid-media-1');
+    const second = await conversationFor(h, 'psid-media-2');
+    await enqueueOutbound(h.persistence.repos, first.id, 'agent', media, Date.now());
+    await enqueueOutbound(h.persistence.repos, second.id, 'agent', media, Date.now());
+    h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
+    await h.graph.waitFor(() => h.graph.sentMessages('psid-media-1').length === 1 && h.graph.sentMessages('psid-media-2').length === 1);
+    const uploads = () => h.graph.requests.filter((r) => r.path === '/me/message_attachments' && r.status === 200);
+    expect(uploads()).toHaveLength(1);
+    const id = (uploads()[0].response as { attachment_id: string }).attachment_id;
+    for (const psid of ['psid-media-1', 'psid-media-2']) {
+      expect(h.graph.sentMessages(psid)[0].body).toMatchObject({ message: { attachment: { type: 'image', payload: { attachment_id: id } } } });
+    }
+
+    h.graph.expireAttachment(id);
+    await enqueueOutbound(h.persistence.repos, first.id, 'agent', media, Date.now());
+    h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
+    await h.graph.waitFor(() => h.graph.sentMessages('psid-media-1').length === 2, 10_000);
+    expect(uploads()).toHaveLength(2);
+    expect((h.graph.sentMessages('psid-media-1')[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message.attachment.payload.attachment_id).not.toBe(id);
+  });
+
   it('should never put the access token or the app secret in a log line or a stored error', async () => {
     const conversation = await conversationFor(h, 'psid-secret');
     h.graph.injectFault({ status: 400, code: 100, subcode: 2018001, message: '(#100) No matching user found', times: 1 });

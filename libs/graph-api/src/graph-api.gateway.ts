@@ -114,6 +114,19 @@ export class GraphApiGateway {
     return this.send(accessToken, { recipient: { comment_id: commentId }, messaging_type: 'RESPONSE', message });
   }
 
+  /**
+   * Uploads media by URL for reuse; Meta answers with an `attachment_id` private to the Page (90 days).
+   * @see https://developers.facebook.com/docs/messenger-platform/send-messages/saving-assets
+   */
+  async uploadAttachment(accessToken: string, type: 'image' | 'audio' | 'video' | 'file', url: string): Promise<string> {
+    const data = await this.call<{ attachment_id: string }>(accessToken, {
+      method: 'POST',
+      url: '/me/message_attachments',
+      data: { message: { attachment: { type, payload: { url, is_reusable: true } } } },
+    });
+    return data.attachment_id;
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

@@ -27,6 +27,8 @@ export class GraphApiDouble {
   /** Last user-originated event per PSID, as the simulator reports it: Meta's 24-hour window. */
   private readonly customerActivity = new Map<string, number>();
   private sendTimes: number[] = [];
+  /** Reusable attachment ids issued by the upload API, and the Page each belongs to. */
+  private readonly attachments = new Map<string, string>();
   private baseUrl = '';
 
   constructor(private readonly options: GraphApiDoubleOptions) {
@@ -86,6 +88,11 @@ export class GraphApiDouble {
   addPage(page: { pageId: string; accessToken: string; name?: string }): void {
     this.pages.set(page.accessToken, { pageId: page.pageId, name: page.name ?? `Page ${page.pageId}` });
     this.revokedTokens.delete(page.accessToken);
+  }
+
+  /** Meta forgets an uploaded attachment (after 90 days): sends using its id fail with 100/2018074. */
+  expireAttachment(attachmentId: string): void {
+    this.attachments.delete(attachmentId);
   }
 
   /** The customer wrote at `timestamp` (called by the simulator): opens Meta's messaging window. */
@@ -194,6 +201,16 @@ export class GraphApiDouble {
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
 
+    if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path)) {
+      const attachment = (record.body as { message?: { attachment?: { type?: string; payload?: { url?: string; is_reusable?: boolean } } } }).message?.attachment;
+      if (!attachment?.type || !['image', 'audio', 'video', 'file'].includes(attachment.type) || !attachment.payload?.url?.startsWith('https://')) {
+        return [400, graphError(100, '(#100) param message[attachment] must have a type and an https payload.url', 'OAuthException', 2018008)];
+      }
+      const id = `${Date.now()}${++this.messageSeq}`;
+      this.attachments.set(id, page.pageId);
+      return [200, { attachment_id: id }];
+    }
+
     if (record.method === 'POST' && /^\/(me|\d+)\/messages$/.test(record.path)) {
       const pageInPath = record.path.split('/')[1];
       if (pageInPath !== 'me' && pageInPath !== page.pageId) {
@@ -215,6 +232,10 @@ export class GraphApiDouble {
       }
       const windowError = this.windowError(body);
       if (windowError) return [400, windowError];
+      const attachmentId = (body.message as { attachment?: { payload?: { attachment_id?: string } } } | undefined)?.attachment?.payload?.attachment_id;
+      if (attachmentId !== undefined && this.attachments.get(attachmentId) !== page.pageId) {
+        return [400, graphError(100, '(#100) Attachment id is invalid or belongs to another page', 'OAuthException', 2018074)];
+      }
       const commentId = (body.recipient as { comment_id?: string }).comment_id;
       if (commentId !== undefined && body.message !== undefined) {
         const reply = this.comments.privateReply(commentId, page.pageId);

@@ -174,7 +174,16 @@ export interface AdminAuditTable {
   created_at: number;
 }
 
+/** Reusable media uploaded to a Page (Meta's `attachment_id`, private to the Page, valid 90 days). */
+export interface AttachmentCacheTable {
+  page_id: string;
+  url: string;
+  attachment_id: string;
+  uploaded_at: number;
+}
+
 export interface Database {
+  attachment_cache: AttachmentCacheTable;
   page_settings: PageSettingsTable;
   admin_audit: AdminAuditTable;
   conversations: ConversationsTable;

@@ -203,6 +203,18 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.createIndex('page_comments_customer').on('page_comments').columns(['page_id', 'customer_id', 'created_time']).execute();
       },
     },
+    '0004_attachment_cache': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('attachment_cache')
+          .addColumn('page_id', 'varchar(64)', (c) => c.notNull())
+          .addColumn('url', 'varchar(2048)', (c) => c.notNull())
+          .addColumn('attachment_id', 'varchar(128)', (c) => c.notNull())
+          .addColumn('uploaded_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('attachment_cache_pk', ['page_id', 'url'])
+          .execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

@@ -6,6 +6,7 @@ import { InboundJournalRepository } from './inbound-journal.repository';
 import { MessageRepository } from './message.repository';
 import { PageStateRepository } from './page-state.repository';
 import { PageSettingsRepository } from './page-settings.repository';
+import { AttachmentCacheRepository } from './attachment-cache.repository';
 import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
@@ -19,6 +20,7 @@ export class Repositories {
   readonly conversationEvents: ConversationEventRepository;
   readonly pageStates: PageStateRepository;
   readonly pageSettings: PageSettingsRepository;
+  readonly attachments: AttachmentCacheRepository;
   readonly agents: AgentRepository;
   readonly loginFailures: LoginFailureRepository;
   readonly bridgeOutbox: BridgeOutboxRepository;
@@ -34,6 +36,7 @@ export class Repositories {
     this.conversationEvents = new ConversationEventRepository(db);
     this.pageStates = new PageStateRepository(db);
     this.pageSettings = new PageSettingsRepository(db);
+    this.attachments = new AttachmentCacheRepository(db);
     this.agents = new AgentRepository(db);
     this.loginFailures = new LoginFailureRepository(db);
     this.bridgeOutbox = new BridgeOutboxRepository(db);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { ChannelAdapter, ChannelDescriptor, CustomerProfile, DeliveryError, OutboundMessage, OutboundTarget, SenderAction } from '@app/core';
+import { ChannelAdapter, ChannelDescriptor, CustomerProfile, DeliveryError, OutboundContent, OutboundMessage, OutboundTarget, SenderAction } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { classifyGraphError, GraphApiError, GraphApiGateway, SendApiRequest } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
@@ -8,6 +8,9 @@ import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
+
+/** Meta keeps reusable attachment ids 90 days; we re-upload a day early. */
+const ATTACHMENT_ID_LIFETIME_MS = 89 * 24 * 60 * 60 * 1000;
 
 export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: 'messenger',
@@ -27,6 +30,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
   readonly webhook: MessengerWebhook;
   private readonly logger = new Logger(MessengerSender.name);
   private readonly renderer = new MessengerRenderer();
+  private readonly uploads = new Map<string, Promise<string>>();
 
   constructor(
     private readonly registry: ChannelRegistry,
@@ -46,19 +50,58 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     const token = await this.tokenFor(target.pageId);
     const window = decideMessagingWindow(message.author, target.lastUserEventAt, Date.now(), this.config.messenger.humanAgentTag);
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: { id: target.customerId },
       messaging_type: window.messagingType,
       ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
       // metadata comes back in the echo: it lets us recognise our own messages.
-      message: { ...this.renderer.render(message.content), metadata: `ccm:${message.id}` },
+      message: { ...this.renderer.render(reused.content), metadata: `ccm:${message.id}` },
     };
     try {
       const result = await this.gateway.send(token, request);
       return { mid: result.messageId };
     } catch (error) {
+      if (reused.attachmentId && error instanceof GraphApiError && error.details.code === 100 && error.details.subcode === 2018074) {
+        // Meta no longer knows the uploaded id (expired or revoked): forget it; the retry uploads again.
+        await this.persistence.repos.attachments.forget(target.pageId, reused.attachmentId);
+        throw new DeliveryError('transient', `attachment ${reused.attachmentId} was refused by Meta; uploading again`, error.toJSON());
+      }
       throw toDeliveryError(error);
     }
+  }
+
+  /**
+   * Media marked `reusable` is uploaded once per Page and then sent by `attachment_id` (valid 90 days,
+   * cached in the database, uploaded again when expired or refused) instead of Meta fetching the URL
+   * for every customer.
+   */
+  private async withReusableAttachment(token: string, pageId: string, content: OutboundContent): Promise<{ content: OutboundContent; attachmentId?: string }> {
+    if (content.kind !== 'media' || !content.reusable || !content.url || content.buttons?.length) return { content };
+    const now = Date.now();
+    const { url, mediaType } = content;
+    let attachmentId = await this.persistence.repos.attachments.find(pageId, url, now - ATTACHMENT_ID_LIFETIME_MS);
+    if (!attachmentId) {
+      // One upload per Page and URL even when several customers get the same media at once (single
+      // flight in this process; another instance may upload too, which is harmless: the last id wins).
+      const key = `${pageId} ${url}`;
+      let upload = this.uploads.get(key);
+      if (!upload) {
+        upload = (async () => {
+          const id = await this.gateway.uploadAttachment(token, mediaType, url);
+          await this.persistence.repos.attachments.put(pageId, url, id, Date.now());
+          return id;
+        })().finally(() => this.uploads.delete(key));
+        this.uploads.set(key, upload);
+      }
+      try {
+        attachmentId = await upload;
+      } catch (error) {
+        throw toDeliveryError(error);
+      }
+    }
+    const { url: _url, reusable: _reusable, ...rest } = content;
+    return { content: { ...rest, attachmentId }, attachmentId };
   }
 
   async senderAction(target: OutboundTarget, action: SenderAction): Promise<void> {
