@@ -60,29 +60,44 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     this.loop.kick();
   }
 
+  /**
+   * One pass: the head message of each conversation, paced per Page. Page health is read once per
+   * Page per pass, and a message over the Page's rate is simply left for a later pass (no write):
+   * the database work per pass stays proportional to what is actually sent.
+   */
   private async tick(): Promise<boolean> {
-    const due = await this.persistence.repos.messages.dueOutbound(Date.now(), BATCH);
-    const results = await Promise.all(due.map((m) => this.deliver(m)));
-    return results.some(Boolean);
+    const repos = this.persistence.repos;
+    const due = await repos.messages.dueOutbound(Date.now(), BATCH);
+    if (due.length === 0) return false;
+    const conversations = new Map((await repos.conversations.findByIds([...new Set(due.map((m) => m.conversation_id))])).map((c) => [c.id, c]));
+    const paused = new Map<string, boolean>();
+    const sendable: { message: MessageRow; conversation: ConversationRow }[] = [];
+    let rateLimited = false;
+    for (const message of due) {
+      const conversation = conversations.get(message.conversation_id);
+      if (!conversation) {
+        await repos.messages.markFailed(message.id, JSON.stringify({ message: 'conversation not found' }));
+        continue;
+      }
+      if (!paused.has(conversation.page_id)) paused.set(conversation.page_id, await this.isPaused(conversation.page_id));
+      if (paused.get(conversation.page_id)) {
+        await repos.messages.postpone(message.id, Date.now() + PAUSED_RECHECK_MS);
+        continue;
+      }
+      if (this.limiter.take(conversation.page_id) > 0) {
+        rateLimited = true;
+        continue;
+      }
+      sendable.push({ message, conversation });
+    }
+    const results = await Promise.all(sendable.map(({ message, conversation }) => this.deliver(message, conversation)));
+    // Rate-limited work is waiting for tokens, not for the poll interval: come back after a short pause.
+    if (rateLimited && !results.some(Boolean)) await new Promise((r) => setTimeout(r, 20));
+    return results.some(Boolean) || rateLimited;
   }
 
-  private async deliver(message: MessageRow): Promise<boolean> {
+  private async deliver(message: MessageRow, conversation: ConversationRow): Promise<boolean> {
     const repos = this.persistence.repos;
-    const conversation = await repos.conversations.findById(message.conversation_id);
-    if (!conversation) {
-      await repos.messages.markFailed(message.id, JSON.stringify({ message: 'conversation not found' }));
-      return true;
-    }
-    const pause = await this.pausedReason(conversation.page_id);
-    if (pause) {
-      await repos.messages.postpone(message.id, Date.now() + PAUSED_RECHECK_MS);
-      return false;
-    }
-    const wait = this.limiter.take(conversation.page_id);
-    if (wait > 0) {
-      await repos.messages.postpone(message.id, Date.now() + wait);
-      return false;
-    }
     if (!(await repos.messages.claim(message.id, Date.now(), SEND_LEASE_MS))) return false;
     try {
       const content = JSON.parse(message.content ?? 'null') as OutboundContent | null;
@@ -122,12 +137,10 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     return false;
   }
 
-  private async pausedReason(pageId: string): Promise<string | undefined> {
+  /** A Page Meta blocked, or whose token is invalid, keeps its messages queued until that is fixed. */
+  private async isPaused(pageId: string): Promise<boolean> {
     const state = await this.persistence.repos.pageStates.get(pageId);
-    if (!state) return undefined;
-    if (state.blocked) return `page ${pageId} is blocked by Meta`;
-    if (state.token_status === 'invalid') return `page ${pageId} token is invalid`;
-    return undefined;
+    return Boolean(state && (state.blocked || state.token_status === 'invalid'));
   }
 }
 

@@ -45,6 +45,11 @@ export class ConversationRepository {
     return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async findByIds(ids: readonly string[]): Promise<ConversationRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('conversations').selectAll().where('id', 'in', [...ids]).execute();
+  }
+
   async findByKey(key: ConversationKey): Promise<ConversationRow | undefined> {
     return this.db
       .selectFrom('conversations')
