@@ -85,7 +85,7 @@ async function startApp(graph: GraphApiDouble, extraEnv: Record<string, string> 
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false, bodyParser: false });
-  configureApp(app);
+  await configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }

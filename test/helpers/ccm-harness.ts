@@ -71,7 +71,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     bodyParser: false,
     logger: options.captureLogs ? captureLogger(options.captureLogs) : process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
   });
-  configureApp(app);
+  await configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {

@@ -3,7 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { setupAgentDeskOpenApi } from '@app/agent-desk';
+import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { AppModule } from './app.module';
 
@@ -35,14 +35,23 @@ export function createFastifyAdapter(): FastifyAdapter {
 
 export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), { logger, bodyParser: false });
-  configureApp(app);
+  await configureApp(app, config);
   app.enableShutdownHooks();
   return app;
 }
 
-/** What every ccm app needs besides its modules (the test harness calls it too): Socket.IO and the OpenAPI docs. */
-export function configureApp(app: NestFastifyApplication): void {
+/**
+ * What every ccm app needs besides its modules (the test harness calls it too): Socket.IO (over Redis
+ * when REDIS_URL is set, so several instances share realtime fan-out) and the OpenAPI docs.
+ */
+export async function configureApp(app: NestFastifyApplication, config: CcmConfig): Promise<void> {
   // Socket.IO attaches to the same HTTP server Fastify listens on (path /socket.io).
-  app.useWebSocketAdapter(new IoAdapter(app));
+  if (config.realtime.redisUrl) {
+    const adapter = new RedisIoAdapter(app);
+    await adapter.connect(config.realtime.redisUrl);
+    app.useWebSocketAdapter(adapter);
+  } else {
+    app.useWebSocketAdapter(new IoAdapter(app));
+  }
   setupAgentDeskOpenApi(app);
 }

@@ -6,3 +6,4 @@ export * from './auth/password-hasher';
 export * from './sender-actions/customer-channel-actions';
 export * from './auth/desk-auth.guard';
 export * from './http/desk-validation.pipe';
+export * from './realtime/redis-io.adapter';

@@ -94,6 +94,8 @@ export abstract class CcmConfig {
     /** A postback / quick-reply payload that asks for a person. */
     readonly handoverPayload: string;
   };
+  /** Realtime fan-out to agent desks across instances (Redis pub/sub); in-process when unset. */
+  abstract readonly realtime: { readonly redisUrl?: string };
   /** The agent queue as the customer experiences it. */
   abstract readonly queue: {
     /** Told when nobody can take the conversation now (no agent available, or outside business hours). */

@@ -80,6 +80,9 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   SEND_RATE_PER_PAGE?: number;
 
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be redis://host:port' })
+  REDIS_URL?: string;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
   LOW_CONFIDENCE_TURNS?: number;
 

@@ -224,6 +224,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
         .split(',').map((p) => p.trim().toLowerCase()).filter(Boolean),
       handoverPayload: dto.HANDOVER_PAYLOAD ?? 'HUMAN_AGENT',
     },
+    realtime: { redisUrl: env.REDIS_URL },
     queue: {
       noAgentMessage: dto.NO_AGENT_MESSAGE ?? 'No colleague is available right now. Your conversation stays in the queue and we will answer as soon as someone is back.',
       positionMessage: dto.QUEUE_POSITION_MESSAGE ?? 'You are number {position} in the queue.',
