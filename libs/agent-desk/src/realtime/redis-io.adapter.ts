@@ -18,10 +18,11 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   async connect(url: string): Promise<void> {
-    const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    const sub = pub.duplicate();
-    await Promise.all([pub.connect(), sub.connect()]);
+    // Auto-connecting clients with ioredis' own reconnect strategy; startup waits until both are ready.
+    const pub = new Redis(url, { maxRetriesPerRequest: 3 });
+    const sub = new Redis(url, { maxRetriesPerRequest: 3 });
     this.clients = [pub, sub];
+    await Promise.all(this.clients.map((client) => ready(client, url)));
     this.adapterConstructor = createAdapter(pub, sub);
     this.logger.log('agent desk realtime fans out through Redis');
   }
@@ -34,6 +35,20 @@ export class RedisIoAdapter extends IoAdapter {
 
   override async dispose(): Promise<void> {
     await super.dispose();
+    // Sockets that were just closed still leave their rooms through Redis; let that finish before
+    // the clients quit, or those last commands fail with "Connection is closed".
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await Promise.all(this.clients.map((c) => c.quit().catch(() => undefined)));
   }
+}
+
+function ready(client: Redis, url: string): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis at ${url.replace(/\/\/[^@]*@/, '//')} not ready within 10 s`)), 10_000);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -5,7 +5,7 @@ import {
   InboundEvent, OutboundMessage, OutboundTarget,
 } from '@app/core';
 import { ChannelEventApplier, ChannelEventOutcome, ChannelRegistry, ConversationBus, ConversationBusEvent } from '@app/conversations';
-import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
+import { GraphApiError, GraphApiGateway, toDeliveryError } from '@app/graph-api';
 import { PageDirectory } from '@app/messenger';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
 import { RoutingPolicyService } from '@app/routing';
@@ -207,12 +207,10 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     }
   }
 
-  /** The Page's token: a replacement set at run time (admin API) wins over the configured one. */
   private async tokenFor(pageId: string): Promise<string> {
-    const page = this.pages.find(pageId);
-    if (!page) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
-    const state = await this.persistence.repos.pageStates.get(pageId);
-    return state?.access_token ?? page.accessToken;
+    const token = await this.pages.accessToken(pageId);
+    if (!token) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
+    return token;
   }
 }
 
@@ -230,10 +228,3 @@ function ownReplyFact(comment: PageCommentRow, id: string, customerId: string) {
   };
 }
 
-function toDeliveryError(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error;
-  if (!(error instanceof GraphApiError)) return new DeliveryError('transient', error instanceof Error ? error.message : String(error));
-  const kind = classifyGraphError(error);
-  if (kind === 'token') return new DeliveryError('paused', error.message, error.toJSON(), 'token');
-  return new DeliveryError(kind, error.message, error.toJSON());
-}

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { ChannelAdapter, ChannelDescriptor, CustomerProfile, DeliveryError, OutboundContent, OutboundMessage, OutboundTarget, SenderAction } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
-import { classifyGraphError, GraphApiError, GraphApiGateway, SendApiRequest } from '@app/graph-api';
+import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
@@ -124,19 +124,10 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     }
   }
 
-  /** The Page's token: a replacement set at run time (admin API) wins over the configured one. */
   private async tokenFor(pageId: string): Promise<string> {
-    const page = this.pages.find(pageId);
-    if (!page) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
-    const state = await this.persistence.repos.pageStates.get(pageId);
-    return state?.access_token ?? page.accessToken;
+    const token = await this.pages.accessToken(pageId);
+    if (!token) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
+    return token;
   }
 }
 
-function toDeliveryError(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error;
-  if (!(error instanceof GraphApiError)) return new DeliveryError('transient', error instanceof Error ? error.message : String(error));
-  const kind = classifyGraphError(error);
-  if (kind === 'token') return new DeliveryError('paused', error.message, error.toJSON(), 'token');
-  return new DeliveryError(kind, error.message, error.toJSON());
-}
