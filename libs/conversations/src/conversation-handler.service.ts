@@ -305,12 +305,12 @@ const PROFILE_TTL_MS = 24 * 60 * 60 * 1000;
 export function profileIsStale(conversation: Pick<ConversationRow, 'customer_profile' | 'profile_fetched_at'>, now: number): boolean {
   if (conversation.profile_fetched_at === null) return true;
   if (now - conversation.profile_fetched_at > PROFILE_TTL_MS) return true;
-  const picture = conversation.customer_profile ? (JSON.parse(conversation.customer_profile) as { pictureUrl?: string }).pictureUrl : undefined;
   let ext = NaN;
   try {
+    const picture = conversation.customer_profile ? (JSON.parse(conversation.customer_profile) as { pictureUrl?: string }).pictureUrl : undefined;
     ext = picture ? Number(new URL(picture).searchParams.get('ext')) : NaN;
   } catch {
-    return true; // not a URL: fetch a proper one
+    return true; // unreadable profile or not a URL: fetch a proper one
   }
   return Number.isFinite(ext) && ext > 0 && ext * 1000 <= now;
 }
