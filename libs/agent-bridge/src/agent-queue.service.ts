@@ -10,6 +10,8 @@ import { isWithinBusinessHours } from './business-hours';
  */
 export interface HandoverObserver {
   onHandover(repos: Repositories, conversationId: string, reason: string, now: number): Promise<void>;
+  /** A customer message was stored (same transaction), e.g. to forward it to an external chat server. */
+  onCustomerMessage?(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void>;
 }
 export const HANDOVER_OBSERVER = Symbol('HANDOVER_OBSERVER');
 
@@ -63,6 +65,11 @@ export class AgentQueueService {
     this.logger.log(`conversation ${conversationId} queued for an agent at position ${position} (${reason}; ${availability})`);
     const opening = availability === 'open' ? this.config.messages.handover : this.config.queue.noAgentMessage;
     return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}` };
+  }
+
+  /** Called by the conversation core inside the transaction that stored a customer message. */
+  async customerMessageStored(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void> {
+    await this.observer?.onCustomerMessage?.(repos, conversationId, messageId, now);
   }
 
   async queue(repos: Repositories) {

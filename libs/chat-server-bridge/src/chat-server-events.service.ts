@@ -1,38 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HandoverObserver } from '@app/agent-bridge';
 import { DeskCloseObserver, DeskConversationsService } from '@app/agent-desk';
 import { ConversationState } from '@app/core';
-import { ConversationBus, ConversationBusEvent } from '@app/conversations';
-import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import { ConversationRow, Repositories } from '@app/persistence';
 import { closedEvent, customerMessageEvent, handoverEvent } from './bridge-event.builder';
 
 /**
- * Decides what the external chat server is told and writes it to the bridge outbox. Hand-overs and
- * closes are written in the same transaction as the state change (nothing lost, nothing phantom);
- * customer messages are written when the committed message is published, with the message id as
- * the dedupe key so a repeat publish adds nothing.
+ * Decides what the external chat server is told and writes it to the bridge outbox, always in the
+ * same transaction as the change itself (hand-over, close, stored customer message): nothing lost,
+ * nothing phantom. The message id is the dedupe key of a customer message.
  */
 @Injectable()
-export class ChatServerEventsService extends DeskCloseObserver implements HandoverObserver, OnModuleInit, OnModuleDestroy {
+export class ChatServerEventsService extends DeskCloseObserver implements HandoverObserver, OnModuleInit {
   private readonly logger = new Logger(ChatServerEventsService.name);
-  private unsubscribe?: () => void;
 
-  constructor(
-    private readonly persistence: PersistenceService,
-    private readonly bus: ConversationBus,
-    private readonly desk: DeskConversationsService,
-  ) {
+  constructor(private readonly desk: DeskConversationsService) {
     super();
   }
 
   onModuleInit(): void {
     this.desk.observeCloses(this);
-    this.unsubscribe = this.bus.subscribe((event) => this.onBusEvent(event));
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe?.();
   }
 
   async onHandover(repos: Repositories, conversationId: string, _reason: string, now: number): Promise<void> {
@@ -55,17 +43,15 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     });
   }
 
-  private async onBusEvent(event: ConversationBusEvent): Promise<void> {
-    if (event.type !== 'message.created' || event.direction !== 'in' || event.author !== 'customer') return;
-    const repos = this.persistence.repos;
-    const conversation = await repos.conversations.findById(event.conversationId);
+  async onCustomerMessage(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void> {
+    const conversation = await repos.conversations.findById(conversationId);
+    // With the bot: not the chat server's business (a later hand-over carries the whole transcript).
     if (!conversation || (conversation.state !== 'QUEUED' && conversation.state !== 'AGENT')) return;
     // Already part of the hand-over's transcript (the message that caused the hand-over).
     const handover = await repos.bridgeOutbox.lastOfType(conversation.id, 'conversation.handover');
-    if (!handover || (handover.message_id !== null && handover.message_id >= event.messageId)) return;
-    const message = await repos.messages.findById(event.messageId);
+    if (!handover || (handover.message_id !== null && handover.message_id >= messageId)) return;
+    const message = await repos.messages.findById(messageId);
     if (!message) return;
-    const now = Date.now();
     await repos.bridgeOutbox.add({
       dedupeKey: `message:${message.id}`, conversationId: conversation.id, eventType: 'message.created', messageId: message.id,
       payload: JSON.stringify(customerMessageEvent(randomUUID(), conversation, message, now)), now,

@@ -195,8 +195,11 @@ export class ConversationHandler {
       mid: event.mid ?? null, status: 'received', attempts: 0, next_attempt_at: null, lease_until: null,
       error: null, event_ts: event.timestamp, created_at: now, sent_at: null,
     });
-    if (id !== undefined) published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'in', author: 'customer' });
-    return id !== undefined;
+    if (id === undefined) return false;
+    // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.
+    await this.agents.customerMessageStored(repos, conversation.id, id, now);
+    published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'in', author: 'customer' });
+    return true;
   }
 
   private async applyEcho(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<void> {
