@@ -33,6 +33,18 @@ describe('loadCcmConfig', () => {
     expect(problems.find((p) => p.startsWith('FB_ROUTING_POLICY'))).toContain('must be one of DEFAULT, BOT_ONLY, AGENT_ONLY');
   });
 
+  it('should point out missing Facebook credentials when an otherwise local-mode config is invalid', () => {
+    let message = '';
+    try {
+      loadCcmConfig({ FB_ROUTING_POLICY: 'SOMETIMES' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('Invalid configuration (1 problem)');
+    expect(message).toContain('FB_ROUTING_POLICY: must be one of');
+    expect(message).toContain('Note: FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN are not set');
+  });
+
   it('should never echo a secret value in an error', () => {
     let message = '';
     try {

@@ -10,10 +10,14 @@ export type Env = Record<string, string | undefined>;
 
 /** Thrown when the environment is invalid; its message names every bad variable and why. */
 export class InvalidConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  constructor(
+    readonly problems: readonly string[],
+    notes: readonly string[] = [],
+  ) {
     super(
       `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p}`).join('\n'),
+        problems.map((p) => `  - ${p}`).join('\n') +
+        notes.map((n) => `\nNote: ${n}`).join(''),
     );
     this.name = 'InvalidConfigError';
   }
@@ -150,7 +154,13 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       if (!env[name]) problems.push(`${name}: must be set when BOT_CONNECTOR=http`);
     }
   }
-  if (problems.length > 0) throw new InvalidConfigError(problems);
+  if (problems.length > 0) {
+    // Someone fixing a broken config should also learn that no Meta credentials are set at all.
+    const notes = localMode
+      ? ['FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN are not set: once the problems above are fixed, ccm starts in local mode against its built-in Graph API double, not Meta. Set them to go live.']
+      : [];
+    throw new InvalidConfigError(problems, notes);
+  }
   for (const [name, kind] of [['RASA_URL', 'rasa'], ['BOT_HTTP_URL', 'http']] as const) {
     if (env[name] && botConnector !== kind) warnings.push(`${name} is set but BOT_CONNECTOR=${botConnector}: it is ignored (set BOT_CONNECTOR=${kind} to use it)`);
   }
