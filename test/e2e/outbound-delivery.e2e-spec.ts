@@ -23,7 +23,8 @@ describe('outbound delivery', () => {
   const logs: string[] = [];
   beforeEach(async () => {
     logs.length = 0;
-    h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY }, captureLogs: logs });
+    // Fast, generous retries: these tests are about order and loss, not about how long backoff waits.
+    h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '400', OUTBOX_MAX_ATTEMPTS: '20' }, captureLogs: logs });
   });
   afterEach(() => h.close());
 

@@ -121,6 +121,8 @@ export abstract class CcmConfig {
     /** How often every Page token is checked with GET /me (0 = never). */
     readonly tokenCheckIntervalMs: number;
   };
+  /** Retries of transient send failures: capped exponential backoff with jitter. */
+  abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };

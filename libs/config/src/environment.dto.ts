@@ -80,6 +80,15 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   SEND_RATE_PER_PAGE?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(600000)
+  OUTBOX_RETRY_BASE_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3600000)
+  OUTBOX_RETRY_CAP_MS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  OUTBOX_MAX_ATTEMPTS?: number;
+
   @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be redis://host:port' })
   REDIS_URL?: string;
 

@@ -235,6 +235,11 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       handoverPayload: dto.HANDOVER_PAYLOAD ?? 'HUMAN_AGENT',
     },
     realtime: { redisUrl: env.REDIS_URL },
+    outbox: {
+      retryBaseMs: dto.OUTBOX_RETRY_BASE_MS ?? 200,
+      retryCapMs: dto.OUTBOX_RETRY_CAP_MS ?? 60_000,
+      maxAttempts: dto.OUTBOX_MAX_ATTEMPTS ?? 8,
+    },
     queue: {
       noAgentMessage: dto.NO_AGENT_MESSAGE ?? 'No colleague is available right now. Your conversation stays in the queue and we will answer as soon as someone is back.',
       positionMessage: dto.QUEUE_POSITION_MESSAGE ?? 'You are number {position} in the queue.',

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget } from '@app/core';
-import { retryDelay } from '@app/graph-api';
+import { BackoffOptions, retryDelay } from '@app/graph-api';
 import { ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
@@ -28,6 +28,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
   private readonly limiter: RateLimiter;
+  private readonly backoff: BackoffOptions;
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -37,6 +38,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     config: CcmConfig,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
+    this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
   }
 
   onModuleInit(): void {
@@ -125,7 +127,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       return false;
     }
     const attempt = message.attempts + 1;
-    const delay = failure.kind === 'transient' ? retryDelay(attempt) : undefined;
+    const delay = failure.kind === 'transient' ? retryDelay(attempt, this.backoff) : undefined;
     if (delay === undefined) {
       this.logger.warn(`message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`);
       await repos.messages.markFailed(message.id, stored);
