@@ -72,7 +72,4 @@ export class AgentQueueService {
     await this.observer?.onCustomerMessage?.(repos, conversationId, messageId, now);
   }
 
-  async queue(repos: Repositories) {
-    return repos.conversations.listByState('QUEUED');
-  }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { PollingLoop } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 
 /** Writes a message to the outbox; given by the conversations lib (which owns the outbox) at boot. */
@@ -13,14 +14,15 @@ export type QueueNoticeWriter = (conversationId: string, text: string) => Promis
 @Injectable()
 export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueWatcher.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly loop: PollingLoop;
   private writer?: QueueNoticeWriter;
 
   constructor(
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
-  ) {}
+  ) {
+    this.loop = new PollingLoop('queue-watcher', async () => (await this.tick(), false), config.queue.updateIntervalMs);
+  }
 
   /** Called by the outbox owner so the watcher can send messages without depending on it. */
   useWriter(writer: QueueNoticeWriter): void {
@@ -28,15 +30,11 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().then(() => undefined, (error: unknown) => this.logger.warn(`queue update failed: ${String(error)}`)).finally(() => (this.running = undefined));
-    }, this.config.queue.updateIntervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass over the queue; returns how many notices were sent. */

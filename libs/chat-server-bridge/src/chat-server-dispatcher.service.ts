@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CustomerChannelActions } from '@app/agent-desk';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/conversations';
+import { PollingLoop } from '@app/core';
 import { BridgeOutboxRow, PersistenceService } from '@app/persistence';
 import { BridgeEvent } from './bridge-event.types';
 import { bridgeRetryDelay, EVENT_ID_HEADER, signBridgeBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';

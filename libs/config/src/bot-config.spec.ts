@@ -1,14 +1,7 @@
-import { InvalidConfigError, loadCcmConfig } from './load-ccm-config';
+import { configProblems } from '@app/testing';
+import { loadCcmConfig } from './load-ccm-config';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadCcmConfig(env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('bot connector configuration', () => {
   it('should default to the embedded bot with a 5 s timeout and a 5-failure / 30 s circuit', () => {

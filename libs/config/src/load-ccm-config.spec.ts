@@ -1,4 +1,5 @@
-import { InvalidConfigError, loadCcmConfig } from './load-ccm-config';
+import { configProblems } from '@app/testing';
+import { loadCcmConfig } from './load-ccm-config';
 
 const live = {
   FACEBOOK_APP_SECRET: 'app-secret-123456',
@@ -6,15 +7,7 @@ const live = {
   FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-page-token',
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadCcmConfig(env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('loadCcmConfig', () => {
   it('should start in local mode with defaults when no Facebook credentials are set', () => {

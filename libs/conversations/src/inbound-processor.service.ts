@@ -1,11 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { InboundEvent } from '@app/core';
+import { InboundEvent, PollingLoop } from '@app/core';
 import { InboundEventRow, PersistenceService } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
 import { INSTANCE_ID } from './instance-id';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
-import { PollingLoop } from './polling-loop';
 
 /** How long one conversation's lease lasts; renewed per event, taken over after a crash. */
 const LEASE_MS = 30_000;

@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
-import { DeliveryError, OutboundContent, OutboundTarget } from '@app/core';
+import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop } from '@app/core';
 import { BackoffOptions, retryDelay } from '@app/graph-api';
 import { ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { enqueueOutbound } from './outbox-writer';
-import { PollingLoop } from './polling-loop';
 import { RateLimiter } from './rate-limiter';
 
 const SEND_LEASE_MS = 60_000;

@@ -6,3 +6,4 @@ export * from './http.constants';
 export * from './unparseable-body';
 export * from './signed-body';
 export * from './channel-adapter.types';
+export * from './polling-loop';

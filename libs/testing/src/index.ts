@@ -1,2 +1,3 @@
 export * from './test-database';
 export * from './bot-doubles';
+export * from './config-problems';

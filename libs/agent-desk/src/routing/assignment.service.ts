@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { ConversationBus, PollingLoop } from '@app/conversations';
+import { PollingLoop } from '@app/core';
+import { ConversationBus } from '@app/conversations';
 import { PersistenceService } from '@app/persistence';
 import { PRESENCE_TTL_MS } from '../agents/agents.dto';
 import { DeskConversationsService } from '../conversations/desk-conversations.service';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/conversations';
+import { PollingLoop } from '@app/core';
 import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 
