@@ -22,7 +22,11 @@ const ROUTES: [string, string][] = [
 async function queuedConversationOf(h: CcmHarness, psid: string, agent?: DeskAgent): Promise<string> {
   await h.simulator.sendText(psid, 'I want to talk to an agent');
   const conversation = await eventually(async () => {
-    const row = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: h.config.pages[0].pageId!, customerId: psid });
+    const row = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: h.config.pages[0].pageId!,
+      customerId: psid,
+    });
     return row?.state === 'QUEUED' ? row : undefined;
   });
   if (agent) expect((await agent.api(`/api/conversations/${conversation.id}/accept`, { body: {} })).status).toBe(200);
@@ -72,16 +76,29 @@ describe('agent API security', () => {
     expect((await sue.api(`/api/conversations/${id}`)).body).toMatchObject({ id, assignedAgentId: alice.id });
     expect((await sue.api('/api/conversations?state=active')).body.map((c: { id: string }) => c.id)).toContain(id);
     expect((await sue.api('/api/agents')).body.map((a: { username: string }) => a.username)).toEqual(['alice', 'bob', 'sue']);
-    expect((await sue.api(`/api/conversations/${id}/transfer`, { body: { toAgentId: bob.id } })).body).toMatchObject({ assignedAgentId: bob.id });
+    expect((await sue.api(`/api/conversations/${id}/transfer`, { body: { toAgentId: bob.id } })).body).toMatchObject({
+      assignedAgentId: bob.id,
+    });
     expect((await alice.api(`/api/conversations/${id}`)).status).toBe(404);
     expect((await bob.api(`/api/conversations/${id}/messages`)).status).toBe(200);
   });
 
   it('should answer bad JSON with 400 INVALID_JSON and a clear message', async () => {
-    const response = await callApi(h, '/api/auth/login', { method: 'POST', body: '{"username": "alice", ', headers: { 'content-type': 'application/json' } });
+    const response = await callApi(h, '/api/auth/login', {
+      method: 'POST',
+      body: '{"username": "alice", ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ code: 'INVALID_JSON', message: expect.stringMatching(/^request body is not valid JSON: /) });
-    const authed = await callApi(h, `/api/conversations/${SOME_ID}/messages`, { method: 'POST', body: 'not json', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' } });
+    expect(response.body.error).toMatchObject({
+      code: 'INVALID_JSON',
+      message: expect.stringMatching(/^request body is not valid JSON: /),
+    });
+    const authed = await callApi(h, `/api/conversations/${SOME_ID}/messages`, {
+      method: 'POST',
+      body: 'not json',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+    });
     expect(authed.status).toBe(400);
     expect(authed.body.error.code).toBe('INVALID_JSON');
   });
@@ -91,20 +108,31 @@ describe('agent API security', () => {
     const cards = Array.from({ length: 11 }, (_, i) => ({ title: `Card ${i}`, subtitle: 'x' }));
     const tooMany = await alice.api(`/api/conversations/${id}/messages`, { body: { message: { kind: 'carousel', cards } } });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error).toMatchObject({ code: 'INVALID_MESSAGE', details: [{ field: 'message.cards[10]', message: 'carousel.cards[10]: at most 10 cards' }] });
+    expect(tooMany.body.error).toMatchObject({
+      code: 'INVALID_MESSAGE',
+      details: [{ field: 'message.cards[10]', message: 'carousel.cards[10]: at most 10 cards' }],
+    });
     const longTitle = await alice.api(`/api/conversations/${id}/messages`, {
-      body: { message: { kind: 'buttons', text: 'Pick', buttons: [{ type: 'postback', title: 'A title that is far too long', payload: 'X' }] } },
+      body: {
+        message: { kind: 'buttons', text: 'Pick', buttons: [{ type: 'postback', title: 'A title that is far too long', payload: 'X' }] },
+      },
     });
     expect(longTitle.body.error.details).toEqual([{ field: 'message.buttons[0].title', message: expect.stringContaining('limit 20') }]);
     const both = await alice.api(`/api/conversations/${id}/messages`, { body: { text: 'a', message: { kind: 'text', text: 'b' } } });
     expect(both.body.error.code).toBe('VALIDATION_FAILED');
     const unknown = await alice.api(`/api/conversations/${id}/messages`, { body: { txt: 'typo' } });
-    expect(unknown.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'txt', message: 'property txt should not exist' }] });
+    expect(unknown.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'txt', message: 'property txt should not exist' }],
+    });
   });
 
   it('should refuse a second accept of the same conversation', async () => {
     const id = await queuedConversationOf(h, 'psid-sec-3');
-    const results = await Promise.all([alice.api(`/api/conversations/${id}/accept`, { body: {} }), bob.api(`/api/conversations/${id}/accept`, { body: {} })]);
+    const results = await Promise.all([
+      alice.api(`/api/conversations/${id}/accept`, { body: {} }),
+      bob.api(`/api/conversations/${id}/accept`, { body: {} }),
+    ]);
     const winners = results.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     // The loser either no longer sees it (someone else's now: 404) or lost the race inside (409).
@@ -118,7 +146,9 @@ describe('agent API security', () => {
   it('should rate-limit failed logins per username and IP, in the database', async () => {
     const carol = await createAgent(h, 'carol');
     for (let i = 0; i < 3; i++) {
-      expect((await callApi(h, '/api/auth/login', { body: { username: 'carol', password: 'wrong-password' } })).body.error.code).toBe('INVALID_CREDENTIALS');
+      expect((await callApi(h, '/api/auth/login', { body: { username: 'carol', password: 'wrong-password' } })).body.error.code).toBe(
+        'INVALID_CREDENTIALS',
+      );
     }
     const limited = await callApi(h, '/api/auth/login', { body: { username: 'carol', password: AGENT_PASSWORD } });
     expect(limited.status).toBe(429);
@@ -128,11 +158,18 @@ describe('agent API security', () => {
   });
 
   it('should keep the admin API behind x-admin-key and never return password hashes', async () => {
-    const wrong = await callApi(h, '/api/agents', { body: { username: 'eve', displayName: 'Eve', password: 'long-enough-pw' }, headers: { 'x-admin-key': 'wrong-key-wrong-key' } });
+    const wrong = await callApi(h, '/api/agents', {
+      body: { username: 'eve', displayName: 'Eve', password: 'long-enough-pw' },
+      headers: { 'x-admin-key': 'wrong-key-wrong-key' },
+    });
     expect(wrong.status).toBe(401);
     const list = await callApi(h, '/api/agents', { headers: { 'x-admin-key': ADMIN_KEY } });
     expect(JSON.stringify(list.body)).not.toMatch(/scrypt|password/);
-    const disabled = await callApi(h, `/api/agents/${bob.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
+    const disabled = await callApi(h, `/api/agents/${bob.id}`, {
+      method: 'PATCH',
+      body: { disabled: true },
+      headers: { 'x-admin-key': ADMIN_KEY },
+    });
     expect(disabled.body).toMatchObject({ disabled: true });
     expect((await bob.api('/api/agents/me')).status).toBe(401); // disabling ends the session at once
   });
@@ -140,7 +177,9 @@ describe('agent API security', () => {
   it('should serve the OpenAPI document with the /api routes only', async () => {
     const doc = await callApi(h, '/api/docs-json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/agents', '/api/agents/me/status', '/api/conversations/{id}/messages']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/agents', '/api/agents/me/status', '/api/conversations/{id}/messages']),
+    );
     expect(Object.keys(doc.body.paths).some((p) => p.startsWith('/ccm'))).toBe(false);
     const ui = await fetch(`${h.url}/api/docs`);
     expect(ui.status).toBe(200);

@@ -6,7 +6,14 @@ import { ADMIN_KEY, AGENT_PASSWORD, createAgent } from '../helpers/agent-desk-cl
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-const TWO_BUTTONS = { kind: 'buttons', text: 'Shall I refund it?', buttons: [{ type: 'postback', title: 'Yes please', payload: 'REFUND_YES' }, { type: 'postback', title: 'No thanks', payload: 'REFUND_NO' }] };
+const TWO_BUTTONS = {
+  kind: 'buttons',
+  text: 'Shall I refund it?',
+  buttons: [
+    { type: 'postback', title: 'Yes please', payload: 'REFUND_YES' },
+    { type: 'postback', title: 'No thanks', payload: 'REFUND_NO' },
+  ],
+};
 
 describe('agent desk page in headless Chromium', () => {
   let h: CcmHarness;
@@ -17,7 +24,16 @@ describe('agent desk page in headless Chromium', () => {
     h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
   }, 30_000);
@@ -54,7 +70,17 @@ describe('agent desk page in headless Chromium', () => {
     await page.getByLabel('Rich message JSON').fill(JSON.stringify(TWO_BUTTONS, null, 2));
     expect(await page.locator('#rich-errors li').count()).toBe(0);
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await eventually(async () => h.graph.sentMessages('psid-web').some((r) => (r.body as { message: { attachment?: { payload?: { template_type?: string } } } }).message.attachment?.payload?.template_type === 'button'), 5000);
+    await eventually(
+      async () =>
+        h.graph
+          .sentMessages('psid-web')
+          .some(
+            (r) =>
+              (r.body as { message: { attachment?: { payload?: { template_type?: string } } } }).message.attachment?.payload
+                ?.template_type === 'button',
+          ),
+      5000,
+    );
 
     const received = await h.simulator.sendText('psid-web', 'Yes please, refund it');
     expect(received.response.status).toBe(200);
@@ -62,7 +88,9 @@ describe('agent desk page in headless Chromium', () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'agent-desk.png'), fullPage: true });
-    const button = h.graph.sentMessages('psid-web').at(-1)!.body as { message: { attachment: { payload: { buttons: { title: string }[] } } } };
+    const button = h.graph.sentMessages('psid-web').at(-1)!.body as {
+      message: { attachment: { payload: { buttons: { title: string }[] } } };
+    };
     expect(button.message.attachment.payload.buttons.map((b) => b.title)).toEqual(['Yes please', 'No thanks']);
   }, 60_000);
 });

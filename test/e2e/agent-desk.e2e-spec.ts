@@ -4,7 +4,12 @@ import { ADMIN_KEY, connectDesk, createAgent, DeskSocket } from '../helpers/agen
 const CAROUSEL = {
   kind: 'carousel',
   cards: [
-    { title: 'Blue shirt', subtitle: '$20', imageUrl: 'https://img.example/blue.png', buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY_BLUE' }] },
+    {
+      title: 'Blue shirt',
+      subtitle: '$20',
+      imageUrl: 'https://img.example/blue.png',
+      buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY_BLUE' }],
+    },
     { title: 'Red shirt', subtitle: '$22', buttons: [{ type: 'url', title: 'View', url: 'https://shop.example/red' }] },
   ],
 };
@@ -25,13 +30,19 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     // Arrange: an agent with the desk open, available.
     const alice = await createAgent(h, 'alice');
     desk = await connectDesk(h, alice.token);
-    expect((await alice.api('/api/agents/me/status', { method: 'PUT', body: { status: 'available' } })).body).toMatchObject({ status: 'available', online: true });
+    expect((await alice.api('/api/agents/me/status', { method: 'PUT', body: { status: 'available' } })).body).toMatchObject({
+      status: 'available',
+      online: true,
+    });
 
     // The customer asks for a human: the embedded bot's `human` intent hands over, push routing assigns.
     await h.simulator.sendText('psid-zoe', 'I want to talk to an agent');
     const assigned = await desk.waitFor('conversation.assigned');
     expect(assigned).toMatchObject({
-      state: 'AGENT', assignedAgentId: alice.id, handoverReason: 'customer asked for a person', bot: { intent: 'human', confidence: expect.any(Number) },
+      state: 'AGENT',
+      assignedAgentId: alice.id,
+      handoverReason: 'customer asked for a person',
+      bot: { intent: 'human', confidence: expect.any(Number) },
       customer: { id: 'psid-zoe', name: expect.stringMatching(/^Customer /), pictureUrl: expect.stringMatching(/^https:/) },
     });
     const conversationId = assigned.id as string;
@@ -43,7 +54,10 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
 
     // The customer writes again: the agent sees it live.
     await h.simulator.sendText('psid-zoe', 'my order 4711 has not arrived');
-    const live = await desk.waitFor('message.created', (p) => p.message.author === 'customer' && p.message.text === 'my order 4711 has not arrived');
+    const live = await desk.waitFor(
+      'message.created',
+      (p) => p.message.author === 'customer' && p.message.text === 'my order 4711 has not arrived',
+    );
     expect(live.conversationId).toBe(conversationId);
 
     // The agent answers with a carousel → a valid generic template reaches the Send API.
@@ -55,14 +69,32 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     const generic = h.graph.sentMessages('psid-zoe').at(-1)!;
     expect(generic.status).toBe(200);
     expect(generic.body).toMatchObject({
-      message: { attachment: { type: 'template', payload: { template_type: 'generic', elements: [{ title: 'Blue shirt' }, { title: 'Red shirt' }] } } },
+      message: {
+        attachment: {
+          type: 'template',
+          payload: { template_type: 'generic', elements: [{ title: 'Blue shirt' }, { title: 'Red shirt' }] },
+        },
+      },
     });
 
     // The customer reads it: Meta's read watermark turns the agent's message to "read".
     const stored = await h.persistence.repos.messages.findById(sent.body.id);
     await h.simulator.post({
       object: 'page',
-      entry: [{ id: PAGE_ID, time: Date.now(), messaging: [{ sender: { id: 'psid-zoe' }, recipient: { id: PAGE_ID }, timestamp: stored!.sent_at! + 5, read: { watermark: stored!.sent_at! + 1 } }] }],
+      entry: [
+        {
+          id: PAGE_ID,
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: 'psid-zoe' },
+              recipient: { id: PAGE_ID },
+              timestamp: stored!.sent_at! + 5,
+              read: { watermark: stored!.sent_at! + 1 },
+            },
+          ],
+        },
+      ],
     });
     await desk.waitFor('message.status', (p) => p.messageId === sent.body.id && p.status === 'read');
     const afterRead = (await alice.api(`/api/conversations/${conversationId}/messages`)).body as { id: number; status: string }[];

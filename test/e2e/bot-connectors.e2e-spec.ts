@@ -17,7 +17,12 @@ const QUEUED_NOTICE = `${HANDOVER_TEXT} (#1)`;
 async function tap(h: CcmHarness, psid: string, title: string, payload: string): Promise<void> {
   const timestamp = Date.now();
   h.graph.noteCustomerActivity(psid, timestamp);
-  const item = { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp, postback: { mid: `m_pb_${randomBytes(6).toString('hex')}`, title, payload } };
+  const item = {
+    sender: { id: psid },
+    recipient: { id: PAGE_ID },
+    timestamp,
+    postback: { mid: `m_pb_${randomBytes(6).toString('hex')}`, title, payload },
+  };
   const response = await h.simulator.post(webhookEnvelope([{ pageId: PAGE_ID, messaging: [item] }]));
   expect(response.status).toBe(200);
 }
@@ -58,15 +63,22 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
       attachment: {
         type: 'template',
         payload: {
-          template_type: 'button', text: 'What can I do for you?',
-          buttons: [{ type: 'postback', title: 'Track my order', payload: '/order_status' }, { type: 'postback', title: 'Opening hours', payload: '/opening_hours' }],
+          template_type: 'button',
+          text: 'What can I do for you?',
+          buttons: [
+            { type: 'postback', title: 'Track my order', payload: '/order_status' },
+            { type: 'postback', title: 'Opening hours', payload: '/opening_hours' },
+          ],
         },
       },
     });
     const conversation = await conversationOf(h, 'psid-rasa-1');
     expect(conversation?.state).toBe('BOT');
     // One NLU parse and one REST-channel turn, keyed by the conversation, with Rasa's token auth.
-    expect(rasa.requests.map((r) => [r.path, r.query.get('token')]).sort()).toEqual([['/model/parse', RASA_TOKEN], ['/webhooks/rest/webhook', RASA_TOKEN]]);
+    expect(rasa.requests.map((r) => [r.path, r.query.get('token')]).sort()).toEqual([
+      ['/model/parse', RASA_TOKEN],
+      ['/webhooks/rest/webhook', RASA_TOKEN],
+    ]);
     expect(rasa.restMessages[0]).toMatchObject({ sender: conversation!.id, message: 'hello' });
 
     // The tapped button's payload goes to Rasa as the message, as in Rasa's own channels.
@@ -81,7 +93,11 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     await sent(h, 'psid-rasa-1', 5);
     await settle(300);
     expect(h.graph.sentTexts('psid-rasa-1').slice(4)).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-rasa-1')).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.30 < 0.60', bot_intent: 'refund' });
+    expect(await conversationOf(h, 'psid-rasa-1')).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: 'low confidence 0.30 < 0.60',
+      bot_intent: 'refund',
+    });
   });
 
   it('should queue a fresh conversation when Rasa answers with a custom hand-over payload', async () => {
@@ -89,7 +105,11 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     await sent(h, 'psid-rasa-2', 1);
     await settle(300);
     expect(h.graph.sentTexts('psid-rasa-2')).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-rasa-2')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person', bot_intent: 'human_handoff' });
+    expect(await conversationOf(h, 'psid-rasa-2')).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: 'customer asked for a person',
+      bot_intent: 'human_handoff',
+    });
   });
 });
 
@@ -101,19 +121,29 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
   beforeEach(async () => {
     logs.length = 0;
     bot = await HttpBotDouble.start(BOT_SECRET);
-    h = await startCcm({ env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: BOT_SECRET }, captureLogs: logs });
+    h = await startCcm({
+      env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: BOT_SECRET },
+      captureLogs: logs,
+    });
   });
   afterEach(async () => {
     await h.close();
     await bot.stop();
   });
 
-  it('should send signed turns with the customer text and conversation id, answer with the bot\'s rich messages, pass a tapped choice, and hand over a low-confidence turn', async () => {
+  it("should send signed turns with the customer text and conversation id, answer with the bot's rich messages, pass a tapped choice, and hand over a low-confidence turn", async () => {
     const before = Date.now();
     await say(h, 'psid-http-1', 'hello');
     const greeting = await sent(h, 'psid-http-1', 1);
     expect(greeting[0]).toMatchObject({
-      attachment: { type: 'template', payload: { template_type: 'button', text: 'Hi from the HTTP bot! What do you need?', buttons: [{ type: 'postback', title: 'Opening hours', payload: 'HOURS' }] } },
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'button',
+          text: 'Hi from the HTTP bot! What do you need?',
+          buttons: [{ type: 'postback', title: 'Opening hours', payload: 'HOURS' }],
+        },
+      },
     });
     const conversation = await conversationOf(h, 'psid-http-1');
     expect(bot.badSignatures).toEqual([]);
@@ -122,7 +152,11 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     expect(Number(timestamp)).toBeGreaterThanOrEqual(before);
     expect(Number(timestamp)).toBeLessThanOrEqual(Date.now());
     expect(verifyTimestampedSignature(BOT_SECRET, timestamp, request.raw, request.headers[SIGNATURE_HEADER] as string)).toBe(true);
-    expect(request.body).toEqual({ version: 1, conversation: { id: conversation!.id, pageId: PAGE_ID, customerId: 'psid-http-1' }, event: { type: 'text', text: 'hello' } });
+    expect(request.body).toEqual({
+      version: 1,
+      conversation: { id: conversation!.id, pageId: PAGE_ID, customerId: 'psid-http-1' },
+      event: { type: 'text', text: 'hello' },
+    });
 
     await tap(h, 'psid-http-1', 'Opening hours', 'HOURS');
     await sent(h, 'psid-http-1', 2);
@@ -141,7 +175,11 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     await sent(h, 'psid-http-2', 1);
     await settle(300);
     expect(h.graph.sentTexts('psid-http-2')).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-http-2')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person', bot_intent: 'human' });
+    expect(await conversationOf(h, 'psid-http-2')).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: 'customer asked for a person',
+      bot_intent: 'human',
+    });
   });
 
   it('should treat an answer that breaks the contract as a bot failure, logging why', async () => {
@@ -149,21 +187,35 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     await sent(h, 'psid-http-3', 1);
     expect(h.graph.sentTexts('psid-http-3')).toEqual([ERROR_TEXT]);
     const conversation = await conversationOf(h, 'psid-http-3');
-    expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: 'bot failed: http bot: answer breaks the contract: confidence: must be a number in 0..1 (got "high")' });
-    expect(logs.some((l) => l.startsWith('error') && l.includes(`conversation ${conversation!.id}: bot failed: http bot: answer breaks the contract: confidence`))).toBe(true);
+    expect(conversation).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: 'bot failed: http bot: answer breaks the contract: confidence: must be a number in 0..1 (got "high")',
+    });
+    expect(
+      logs.some(
+        (l) =>
+          l.startsWith('error') &&
+          l.includes(`conversation ${conversation!.id}: bot failed: http bot: answer breaks the contract: confidence`),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('generic HTTP bot with the wrong secret', () => {
   it('should be refused by the bot (401) and answer the customer with the error message', async () => {
     const bot = await HttpBotDouble.start(BOT_SECRET);
-    const h = await startCcm({ env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: 'not-the-bot-secret-000' } });
+    const h = await startCcm({
+      env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: 'not-the-bot-secret-000' },
+    });
     try {
       await say(h, 'psid-http-4', 'hello');
       await sent(h, 'psid-http-4', 1);
       expect(h.graph.sentTexts('psid-http-4')).toEqual([ERROR_TEXT]);
       expect(bot.badSignatures).toHaveLength(1);
-      expect(await conversationOf(h, 'psid-http-4')).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringContaining('answered HTTP 401') });
+      expect(await conversationOf(h, 'psid-http-4')).toMatchObject({
+        state: 'QUEUED',
+        handover_reason: expect.stringContaining('answered HTTP 401'),
+      });
     } finally {
       await h.close();
       await bot.stop();
@@ -177,7 +229,10 @@ describe.each(['rasa', 'http'] as const)('%s bot double down', (kind) => {
 
   beforeEach(async () => {
     double = kind === 'rasa' ? await RasaDouble.start() : await HttpBotDouble.start(BOT_SECRET);
-    const env = kind === 'rasa' ? { BOT_CONNECTOR: 'rasa', RASA_URL: double.url } : { BOT_CONNECTOR: 'http', BOT_HTTP_URL: double.url, BOT_HTTP_SECRET: BOT_SECRET };
+    const env =
+      kind === 'rasa'
+        ? { BOT_CONNECTOR: 'rasa', RASA_URL: double.url }
+        : { BOT_CONNECTOR: 'http', BOT_HTTP_URL: double.url, BOT_HTTP_SECRET: BOT_SECRET };
     h = await startCcm({ env: { ...MESSAGES, ...env, BOT_TIMEOUT_MS: '400' } });
   });
   afterEach(async () => {
@@ -190,7 +245,10 @@ describe.each(['rasa', 'http'] as const)('%s bot double down', (kind) => {
     await say(h, `psid-${kind}-down`, 'hello');
     await sent(h, `psid-${kind}-down`, 1);
     expect(h.graph.sentTexts(`psid-${kind}-down`)).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, `psid-${kind}-down`)).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringMatching(new RegExp(`^bot failed: ${kind} bot: .*unreachable`)) });
+    expect(await conversationOf(h, `psid-${kind}-down`)).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: expect.stringMatching(new RegExp(`^bot failed: ${kind} bot: .*unreachable`)),
+    });
 
     await double.start(); // same port
     await say(h, `psid-${kind}-back`, 'hello');
@@ -206,7 +264,10 @@ describe.each(['rasa', 'http'] as const)('%s bot double down', (kind) => {
     await sent(h, `psid-${kind}-slow`, 1);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(h.graph.sentTexts(`psid-${kind}-slow`)).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, `psid-${kind}-slow`)).toMatchObject({ state: 'QUEUED', handover_reason: `bot failed: ${kind} bot: no answer within 400 ms` });
+    expect(await conversationOf(h, `psid-${kind}-slow`)).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: `bot failed: ${kind} bot: no answer within 400 ms`,
+    });
   });
 });
 
@@ -217,7 +278,14 @@ describe('circuit breaker around a failing bot', () => {
   beforeEach(async () => {
     bot = await HttpBotDouble.start(BOT_SECRET);
     h = await startCcm({
-      env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: BOT_SECRET, BOT_CIRCUIT_FAILURES: '2', BOT_CIRCUIT_COOLDOWN_MS: '1500' },
+      env: {
+        ...MESSAGES,
+        BOT_CONNECTOR: 'http',
+        BOT_HTTP_URL: bot.url,
+        BOT_HTTP_SECRET: BOT_SECRET,
+        BOT_CIRCUIT_FAILURES: '2',
+        BOT_CIRCUIT_COOLDOWN_MS: '1500',
+      },
     });
   });
   afterEach(async () => {
@@ -241,7 +309,10 @@ describe('circuit breaker around a failing bot', () => {
     await say(h, 'psid-cb-3', 'hello');
     await sent(h, 'psid-cb-3', 1);
     expect(h.graph.sentTexts('psid-cb-3')).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, 'psid-cb-3')).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringContaining('http bot: circuit open after 2 consecutive failures') });
+    expect(await conversationOf(h, 'psid-cb-3')).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: expect.stringContaining('http bot: circuit open after 2 consecutive failures'),
+    });
     expect(bot.requests).toHaveLength(2);
 
     // After the cool-down one trial call goes through; it succeeds and the circuit closes.
@@ -249,7 +320,9 @@ describe('circuit breaker around a failing bot', () => {
     for (const psid of ['psid-cb-4', 'psid-cb-5']) {
       await say(h, psid, 'hello');
       await sent(h, psid, 1);
-      expect(h.graph.sentMessages(psid)[0].body).toMatchObject({ message: { attachment: { payload: { text: 'Hi from the HTTP bot! What do you need?' } } } });
+      expect(h.graph.sentMessages(psid)[0].body).toMatchObject({
+        message: { attachment: { payload: { text: 'Hi from the HTTP bot! What do you need?' } } },
+      });
     }
     expect(bot.requests).toHaveLength(4);
     await eventually(async () => (await conversationOf(h, 'psid-cb-5'))?.state === 'BOT');

@@ -34,7 +34,9 @@ describe('channel modules are plug-ins: the app without the Page comments module
   it('acknowledges a feed webhook nobody claims, logs it and stores nothing', async () => {
     const response = await h.simulator.post(loadCommentFixture('new-comment'));
     expect(response.status).toBe(200);
-    await eventually(async () => logs.some((l) => l.includes(`page ${PAGE_ID}, keys id,time,changes) acknowledged and ignored: no channel module handles it`)));
+    await eventually(async () =>
+      logs.some((l) => l.includes(`page ${PAGE_ID}, keys id,time,changes) acknowledged and ignored: no channel module handles it`)),
+    );
     const rows = await h.persistence.db.selectFrom('inbound_events').selectAll().where('channel', '!=', 'messenger').execute();
     expect(rows).toEqual([]);
   });
@@ -49,7 +51,9 @@ describe('the core does not depend on the Page comments module', () => {
     const importers = [...sourceFiles(join(ROOT, 'apps')), ...sourceFiles(join(ROOT, 'libs')), ...sourceFiles(join(ROOT, 'test'))]
       .map((file) => relative(ROOT, file))
       .filter((file) => !file.startsWith(join('libs', 'channels', 'comments')))
-      .filter((file) => /from\s+['"]@app\/channel-comments['"]|require\(['"]@app\/channel-comments['"]\)/.test(readFileSync(join(ROOT, file), 'utf8')));
+      .filter((file) =>
+        /from\s+['"]@app\/channel-comments['"]|require\(['"]@app\/channel-comments['"]\)/.test(readFileSync(join(ROOT, file), 'utf8')),
+      );
     expect(importers).toEqual([join('apps', 'ccm', 'src', 'channel-modules.ts')]);
   });
 });

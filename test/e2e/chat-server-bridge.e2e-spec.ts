@@ -11,7 +11,8 @@ const DOWN_MS = 3000;
 describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %s', (dialect) => {
   let h: CcmHarness;
   let receiver: ChatServerReceiver;
-  const asChatServer = (path: string, body?: unknown) => callApi(h, path, { body, headers: { 'x-api-key': API_KEY, 'x-agent-id': 'cc-agent-7' } });
+  const asChatServer = (path: string, body?: unknown) =>
+    callApi(h, path, { body, headers: { 'x-api-key': API_KEY, 'x-agent-id': 'cc-agent-7' } });
 
   beforeEach(async () => {
     receiver = new ChatServerReceiver(SECRET);
@@ -19,8 +20,13 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     h = await startCcm({
       dialect,
       env: {
-        AGENT_BRIDGE: 'external', CHAT_SERVER_URL: receiver.url, CHAT_SERVER_SECRET: SECRET, CHAT_SERVER_API_KEY: API_KEY,
-        CHAT_SERVER_RETRY_BASE_MS: '50', CHAT_SERVER_RETRY_MAX_MS: '400', CHAT_SERVER_TIMEOUT_MS: '1000',
+        AGENT_BRIDGE: 'external',
+        CHAT_SERVER_URL: receiver.url,
+        CHAT_SERVER_SECRET: SECRET,
+        CHAT_SERVER_API_KEY: API_KEY,
+        CHAT_SERVER_RETRY_BASE_MS: '50',
+        CHAT_SERVER_RETRY_MAX_MS: '400',
+        CHAT_SERVER_TIMEOUT_MS: '1000',
       },
     });
   });
@@ -41,8 +47,13 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     const conversationId = handover.conversation.id;
 
     // The chat server acts through the REST API with its key.
-    expect((await asChatServer(`/api/conversations/${conversationId}/accept`, {})).body).toMatchObject({ state: 'AGENT', assignedAgentId: 'ext:cc-agent-7' });
-    expect((await asChatServer(`/api/conversations/${conversationId}/messages`, { text: 'Hi, this is Kim from support.' })).status).toBe(201);
+    expect((await asChatServer(`/api/conversations/${conversationId}/accept`, {})).body).toMatchObject({
+      state: 'AGENT',
+      assignedAgentId: 'ext:cc-agent-7',
+    });
+    expect((await asChatServer(`/api/conversations/${conversationId}/messages`, { text: 'Hi, this is Kim from support.' })).status).toBe(
+      201,
+    );
     await eventually(async () => h.graph.sentTexts('psid-ext').includes('Hi, this is Kim from support.'), 5000);
     await h.simulator.sendText('psid-ext', 'hello Kim');
     await eventually(async () => receiver.events.some((e) => e.type === 'message.created' && e.message?.text === 'hello Kim'), 5000);
@@ -64,7 +75,12 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     await receiver.start();
     await eventually(async () => receiver.events.some((e) => e.type === 'conversation.closed'), 5000);
     expect(receiver.events.map((e) => (e.type === 'message.created' ? e.message?.text : e.type))).toEqual([
-      'conversation.handover', 'hello Kim', 'are you there?', 'my order is 4711', 'please hurry', 'conversation.closed',
+      'conversation.handover',
+      'hello Kim',
+      'are you there?',
+      'my order is 4711',
+      'please hurry',
+      'conversation.closed',
     ]);
     expect(receiver.events.at(-1)).toMatchObject({ closed: { outcome: 'closed', by: 'ext:cc-agent-7' } });
     expect(receiver.badSignatures).toEqual([]);
@@ -76,6 +92,8 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     expect((await callApi(h, '/api/conversations?state=queued', { headers: { 'x-api-key': 'not-the-key-0000000' } })).status).toBe(401);
     await h.simulator.sendText('psid-ext-2', 'I want to talk to an agent');
     await eventually(async () => receiver.events.length === 1, 5000);
-    expect((await asChatServer('/api/conversations?state=queued')).body.map((c: { customer: { id: string } }) => c.customer.id)).toEqual(['psid-ext-2']);
+    expect((await asChatServer('/api/conversations?state=queued')).body.map((c: { customer: { id: string } }) => c.customer.id)).toEqual([
+      'psid-ext-2',
+    ]);
   });
 });

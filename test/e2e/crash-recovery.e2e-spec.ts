@@ -18,8 +18,14 @@ describe('crash recovery (SIGKILL)', () => {
   let port: number;
 
   const env = () => ({
-    PORT: String(port), DATABASE_URL: `sqlite:${dbFile}`, FACEBOOK_APP_SECRET: APP_SECRET, FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
-    FACEBOOK_PAGE_ACCESS_TOKEN: PAGE_TOKEN, FACEBOOK_PAGE_ID: PAGE_ID, FACEBOOK_GRAPH_API_URL: graph.url, TOKEN_CHECK_INTERVAL_MS: '0',
+    PORT: String(port),
+    DATABASE_URL: `sqlite:${dbFile}`,
+    FACEBOOK_APP_SECRET: APP_SECRET,
+    FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+    FACEBOOK_PAGE_ACCESS_TOKEN: PAGE_TOKEN,
+    FACEBOOK_PAGE_ID: PAGE_ID,
+    FACEBOOK_GRAPH_API_URL: graph.url,
+    TOKEN_CHECK_INTERVAL_MS: '0',
     SEND_RATE_PER_PAGE: '300',
   });
 
@@ -39,13 +45,23 @@ describe('crash recovery (SIGKILL)', () => {
   it('should process every acknowledged webhook after a SIGKILL right after the 200s, none twice', async () => {
     await graph.stop();
     // A slow Send API (250 ms per call) keeps replies in flight and queued when the process dies.
-    graph = await GraphApiDouble.start({ appSecret: APP_SECRET, pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }], sendLatencyMs: 250 });
+    graph = await GraphApiDouble.start({
+      appSecret: APP_SECRET,
+      pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }],
+      sendLatencyMs: 250,
+    });
     // Slow Send API answers keep work in flight when the process dies.
     let ccm = spawnCcm(env());
     await ccm.ready(port);
-    const simulator = new MessengerSimulator({ webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE_ID });
+    const simulator = new MessengerSimulator({
+      webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`,
+      appSecret: APP_SECRET,
+      pageId: PAGE_ID,
+    });
     const customers = Array.from({ length: 300 }, (_, i) => `psid-crash-${i}`);
-    const statuses = await Promise.all(customers.map((psid) => simulator.sendText(psid, 'where is my order', { mid: `m_crash_${psid}` }).then((r) => r.response.status)));
+    const statuses = await Promise.all(
+      customers.map((psid) => simulator.sendText(psid, 'where is my order', { mid: `m_crash_${psid}` }).then((r) => r.response.status)),
+    );
     await ccm.kill('SIGKILL');
     expect(statuses.every((s) => s === 200)).toBe(true);
 
@@ -53,19 +69,33 @@ describe('crash recovery (SIGKILL)', () => {
     const atKill = await db.repos.journal.countByStatus();
     const sentAtKill = graph.sentMessages().length;
     expect((atKill.pending ?? 0) + (atKill.done ?? 0)).toBe(300); // everything acknowledged was durable
-    const unsentAtKill = await db.db.selectFrom('messages').select('id').where('direction', '=', 'out').where('status', '=', 'queued').execute();
+    const unsentAtKill = await db.db
+      .selectFrom('messages')
+      .select('id')
+      .where('direction', '=', 'out')
+      .where('status', '=', 'queued')
+      .execute();
     await db.close();
     // The test is only meaningful if the kill interrupted work: events still pending or replies not yet sent.
     expect((atKill.pending ?? 0) + unsentAtKill.length).toBeGreaterThan(0);
 
     ccm = spawnCcm(env());
     await ccm.ready(port);
-    await eventually(async () => {
-      const check = await openDb();
-      const sent = await check.db.selectFrom('messages').select('id').where('direction', '=', 'out').where('status', '=', 'sent').execute();
-      await check.close();
-      return sent.length === 300;
-    }, 60_000, 250);
+    await eventually(
+      async () => {
+        const check = await openDb();
+        const sent = await check.db
+          .selectFrom('messages')
+          .select('id')
+          .where('direction', '=', 'out')
+          .where('status', '=', 'sent')
+          .execute();
+        await check.close();
+        return sent.length === 300;
+      },
+      60_000,
+      250,
+    );
     await ccm.kill('SIGTERM');
 
     const after = await openDb();
@@ -79,7 +109,9 @@ describe('crash recovery (SIGKILL)', () => {
     // A send in flight at the instant of the kill may reach Meta twice (at-least-once); report it.
     const extra = graph.sentMessages().length - 300;
     expect(extra).toBeLessThanOrEqual(64); // at most one outbox batch was in flight
-    process.stdout.write(`crash test: ${atKill.pending ?? 0} events pending, ${unsentAtKill.length} replies queued and ${sentAtKill} sent at SIGKILL; ${extra} in-flight sends repeated after restart\n`);
+    process.stdout.write(
+      `crash test: ${atKill.pending ?? 0} events pending, ${unsentAtKill.length} replies queued and ${sentAtKill} sent at SIGKILL; ${extra} in-flight sends repeated after restart\n`,
+    );
   });
 
   it('should deliver 1,000 queued outbound messages after a SIGKILL, in order per recipient', async () => {
@@ -92,8 +124,18 @@ describe('crash recovery (SIGKILL)', () => {
       for (let i = 0; i < 20; i++) {
         const text = `message ${i} to ${c}`;
         await db.repos.messages.enqueue({
-          conversation_id: conversation.id, author: 'agent', text, content: JSON.stringify({ kind: 'text', text }), mid: null, attempts: 0,
-          next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+          conversation_id: conversation.id,
+          author: 'agent',
+          text,
+          content: JSON.stringify({ kind: 'text', text }),
+          mid: null,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_until: null,
+          error: null,
+          event_ts: null,
+          created_at: now,
+          sent_at: null,
         });
       }
     }
@@ -108,12 +150,16 @@ describe('crash recovery (SIGKILL)', () => {
 
     ccm = spawnCcm(env());
     await ccm.ready(port);
-    await eventually(async () => {
-      const check = await openDb();
-      const left = await check.db.selectFrom('messages').select('id').where('status', '=', 'queued').execute();
-      await check.close();
-      return left.length === 0;
-    }, 90_000, 500);
+    await eventually(
+      async () => {
+        const check = await openDb();
+        const left = await check.db.selectFrom('messages').select('id').where('status', '=', 'queued').execute();
+        await check.close();
+        return left.length === 0;
+      },
+      90_000,
+      500,
+    );
     await ccm.kill('SIGTERM');
 
     for (let c = 0; c < 50; c++) {
@@ -122,6 +168,8 @@ describe('crash recovery (SIGKILL)', () => {
       const deduped = texts.filter((t, i) => t !== texts[i - 1]);
       expect(deduped).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i} to ${c}`));
     }
-    process.stdout.write(`outbound crash test: ${sentAtKill} of 1000 sent at SIGKILL, ${graph.sentMessages().length - 1000} repeated after restart\n`);
+    process.stdout.write(
+      `outbound crash test: ${sentAtKill} of 1000 sent at SIGKILL, ${graph.sentMessages().length - 1000} repeated after restart\n`,
+    );
   });
 });

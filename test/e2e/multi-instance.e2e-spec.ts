@@ -19,7 +19,13 @@ describe('two instances sharing PostgreSQL and Redis', () => {
   const desks: DeskSocket[] = [];
 
   beforeAll(async () => {
-    graph = await GraphApiDouble.start({ appSecret: APP_SECRET, pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }, { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN }] });
+    graph = await GraphApiDouble.start({
+      appSecret: APP_SECRET,
+      pages: [
+        { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
+        { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN },
+      ],
+    });
     const options = { graph, databaseUrl: db.url, env: { ADMIN_API_KEY: ADMIN_KEY, REDIS_URL } };
     a = await startCcm(options);
     b = await startCcm(options);
@@ -59,7 +65,11 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     expect(sent.status).toBe(201);
 
     // Emitted by instance B's relay, delivered through Redis to the socket held by instance A.
-    const live = await desks[0].waitFor('message.created', (p: { message: { text: string } }) => p.message.text === 'Hello from instance B', 5000);
+    const live = await desks[0].waitFor(
+      'message.created',
+      (p: { message: { text: string } }) => p.message.text === 'Hello from instance B',
+      5000,
+    );
     expect(live.conversationId).toBe(conversation.id);
     await graph.waitFor(() => graph.sentTexts('psid-multi').includes('Hello from instance B'), 5000);
   });

@@ -6,7 +6,10 @@ import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, settle, startC
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
 async function conversationFor(h: CcmHarness, psid: string, lastUserEventAt: number | null = Date.now()) {
-  const conversation = await h.persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE_ID, customerId: psid }, Date.now());
+  const conversation = await h.persistence.repos.conversations.ensure(
+    { channel: 'messenger', pageId: PAGE_ID, customerId: psid },
+    Date.now(),
+  );
   await h.persistence.repos.conversations.update(conversation.id, { last_user_event_at: lastUserEventAt });
   h.graph.noteCustomerActivity(psid, lastUserEventAt ?? 0);
   return conversation;
@@ -24,7 +27,10 @@ describe('outbound delivery', () => {
   beforeEach(async () => {
     logs.length = 0;
     // Fast, generous retries: these tests are about order and loss, not about how long backoff waits.
-    h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '400', OUTBOX_MAX_ATTEMPTS: '20' }, captureLogs: logs });
+    h = await startCcm({
+      env: { ADMIN_API_KEY: ADMIN_KEY, OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '400', OUTBOX_MAX_ATTEMPTS: '20' },
+      captureLogs: logs,
+    });
   });
   afterEach(() => h.close());
 
@@ -57,7 +63,9 @@ describe('outbound delivery', () => {
     const newToken = 'EAAB-rotated-page-token-789';
     h.graph.addPage({ pageId: PAGE_ID, accessToken: newToken });
     const response = await fetch(`${h.url}/api/admin/pages/${PAGE_ID}/token`, {
-      method: 'PUT', headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY }, body: JSON.stringify({ accessToken: newToken }),
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+      body: JSON.stringify({ accessToken: newToken }),
     });
     expect(await response.json()).toEqual({ pageId: PAGE_ID, tokenStatus: 'valid' });
     await h.graph.waitFor(() => h.graph.sentMessages('psid-token').length === 2, 10_000);
@@ -78,10 +86,18 @@ describe('outbound delivery', () => {
     const [botId] = await send(h, conversation.id, 'bot', 'automated follow-up');
     await send(h, conversation.id, 'agent', 'Sorry for the wait, here is your answer.');
     await h.graph.waitFor(() => h.graph.sentMessages('psid-30h').length === 1);
-    expect(h.graph.sentMessages('psid-30h')[0].body).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'Sorry for the wait, here is your answer.' } });
+    expect(h.graph.sentMessages('psid-30h')[0].body).toMatchObject({
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+      message: { text: 'Sorry for the wait, here is your answer.' },
+    });
     const bot = await h.persistence.repos.messages.findById(botId);
     expect(bot?.status).toBe('failed');
-    expect(JSON.parse(bot?.error ?? '{}')).toMatchObject({ kind: 'permanent', code: 'OUTSIDE_WINDOW', message: expect.stringContaining('only a human agent may answer') });
+    expect(JSON.parse(bot?.error ?? '{}')).toMatchObject({
+      kind: 'permanent',
+      code: 'OUTSIDE_WINDOW',
+      message: expect.stringContaining('only a human agent may answer'),
+    });
   });
 
   it('should send nothing 8 days after the customer wrote', async () => {
@@ -116,7 +132,9 @@ describe('outbound delivery', () => {
     expect(uploads()).toHaveLength(1);
     const id = (uploads()[0].response as { attachment_id: string }).attachment_id;
     for (const psid of ['psid-media-1', 'psid-media-2']) {
-      expect(h.graph.sentMessages(psid)[0].body).toMatchObject({ message: { attachment: { type: 'image', payload: { attachment_id: id } } } });
+      expect(h.graph.sentMessages(psid)[0].body).toMatchObject({
+        message: { attachment: { type: 'image', payload: { attachment_id: id } } },
+      });
     }
 
     h.graph.expireAttachment(id);
@@ -124,7 +142,10 @@ describe('outbound delivery', () => {
     h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
     await h.graph.waitFor(() => h.graph.sentMessages('psid-media-1').length === 2, 10_000);
     expect(uploads()).toHaveLength(2);
-    expect((h.graph.sentMessages('psid-media-1')[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message.attachment.payload.attachment_id).not.toBe(id);
+    expect(
+      (h.graph.sentMessages('psid-media-1')[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message
+        .attachment.payload.attachment_id,
+    ).not.toBe(id);
   });
 
   it('should never put the access token or the app secret in a log line or a stored error', async () => {
@@ -150,7 +171,11 @@ describe('outbound pacing', () => {
   let h: CcmHarness;
   beforeAll(async () => {
     const { GraphApiDouble } = await import('@app/graph-double');
-    const graph = await GraphApiDouble.start({ appSecret: APP_SECRET, pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }], sendRatePerSecond: 60 });
+    const graph = await GraphApiDouble.start({
+      appSecret: APP_SECRET,
+      pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }],
+      sendRatePerSecond: 60,
+    });
     h = await startCcm({ graph, env: { SEND_RATE_PER_PAGE: '50' } });
   });
   afterAll(async () => {
@@ -160,7 +185,8 @@ describe('outbound pacing', () => {
 
   it('should drain a burst to many customers at the Page rate without a (#613) storm', async () => {
     const conversations = await Promise.all(Array.from({ length: 100 }, (_, i) => conversationFor(h, `psid-burst-${i}`)));
-    for (const c of conversations) for (let i = 0; i < 2; i++) await enqueueOutbound(h.persistence.repos, c.id, 'bot', { kind: 'text', text: `burst ${i}` }, Date.now());
+    for (const c of conversations)
+      for (let i = 0; i < 2; i++) await enqueueOutbound(h.persistence.repos, c.id, 'bot', { kind: 'text', text: `burst ${i}` }, Date.now());
     h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
     await h.graph.waitFor(() => h.graph.sentMessages().length >= 200, 20_000);
     const throttled = h.graph.requests.filter((r) => (r.response as { error?: { code?: number } }).error?.code === 613).length;

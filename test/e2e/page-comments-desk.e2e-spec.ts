@@ -13,7 +13,10 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
 
   beforeAll(async () => {
     h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, COMMENTS_ROUTING_POLICY: 'AGENT_ONLY' } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    });
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
   }, 30_000);
   afterAll(async () => {
@@ -36,7 +39,11 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
 
     const [messenger, comment] = await Promise.all([
       h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: '1234567890', customerId: 'psid-desk' }),
-      h.persistence.repos.conversations.findByKey({ channel: 'facebook-comments', pageId: '1234567890', customerId: '1234567890_5550001:7000000001' }),
+      h.persistence.repos.conversations.findByKey({
+        channel: 'facebook-comments',
+        pageId: '1234567890',
+        customerId: '1234567890_5550001:7000000001',
+      }),
     ]);
     await page.locator(`#queue li[data-id="${messenger!.id}"]`).click();
     await page.getByRole('button', { name: 'Accept' }).click();
@@ -49,12 +56,17 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Reply privately' }).waitFor();
 
     await page.getByRole('button', { name: 'Like', exact: true }).click();
-    await eventually(async () => h.graph.requests.some((r) => r.method === 'POST' && r.path === `/${COMMENT}/likes` && r.status === 200), 5000);
+    await eventually(
+      async () => h.graph.requests.some((r) => r.method === 'POST' && r.path === `/${COMMENT}/likes` && r.status === 200),
+      5000,
+    );
 
     page.once('dialog', (dialog) => void dialog.accept('Hi! Please send us your order number.'));
     await page.getByRole('button', { name: 'Reply privately' }).click();
     await page.locator('#action-status').getByText('continues on Messenger').waitFor();
-    expect(h.graph.requests.filter((r) => (r.body as { recipient?: { comment_id?: string } }).recipient?.comment_id === COMMENT)).toHaveLength(1);
+    expect(
+      h.graph.requests.filter((r) => (r.body as { recipient?: { comment_id?: string } }).recipient?.comment_id === COMMENT),
+    ).toHaveLength(1);
     await page.getByRole('button', { name: 'Open linked conversation' }).waitFor();
 
     page.once('dialog', (dialog) => void dialog.accept('again'));

@@ -33,9 +33,13 @@ async function messagesOf(h: CcmHarness, commenter: string) {
 }
 
 const publicReplies = (h: CcmHarness, commentId?: string): RecordedRequest[] =>
-  h.graph.requests.filter((r) => r.method === 'POST' && /^\/[\w]+\/comments$/.test(r.path) && (commentId === undefined || r.path === `/${commentId}/comments`));
+  h.graph.requests.filter(
+    (r) => r.method === 'POST' && /^\/[\w]+\/comments$/.test(r.path) && (commentId === undefined || r.path === `/${commentId}/comments`),
+  );
 const privateReplies = (h: CcmHarness): RecordedRequest[] =>
-  h.graph.requests.filter((r) => r.path === '/me/messages' && (r.body as { recipient?: { comment_id?: string } }).recipient?.comment_id !== undefined);
+  h.graph.requests.filter(
+    (r) => r.path === '/me/messages' && (r.body as { recipient?: { comment_id?: string } }).recipient?.comment_id !== undefined,
+  );
 
 describe('Page comments channel (feed webhook, one fixture per scenario)', () => {
   let h: CcmHarness;
@@ -146,17 +150,23 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
     return conversation.id;
   }
 
-  it('a private reply continues on Messenger: the customer\'s answer lands in the linked conversation; a second private reply is refused locally', async () => {
+  it("a private reply continues on Messenger: the customer's answer lands in the linked conversation; a second private reply is refused locally", async () => {
     const id = await acceptedCommentConversation();
     // AGENT_ONLY for comments: the bot did not answer; the only public reply is the hand-over notice.
     await h.graph.waitFor(() => publicReplies(h).length === 1);
     expect((publicReplies(h)[0].body as { message: string }).message).toMatch(/No colleague is available right now/);
 
-    const sent = await alice.api(`/api/conversations/${id}/channel-actions`, { body: { action: 'private_reply', text: 'Hi Alice, can you send us your order number?' } });
+    const sent = await alice.api(`/api/conversations/${id}/channel-actions`, {
+      body: { action: 'private_reply', text: 'Hi Alice, can you send us your order number?' },
+    });
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ action: 'private_reply', itemId: ALICE_COMMENT, linkedConversationId: expect.any(String) });
     expect(privateReplies(h)).toHaveLength(1);
-    expect(privateReplies(h)[0]).toMatchObject({ status: 200, accessToken: PAGE_TOKEN, body: { recipient: { comment_id: ALICE_COMMENT }, message: { text: 'Hi Alice, can you send us your order number?' } } });
+    expect(privateReplies(h)[0]).toMatchObject({
+      status: 200,
+      accessToken: PAGE_TOKEN,
+      body: { recipient: { comment_id: ALICE_COMMENT }, message: { text: 'Hi Alice, can you send us your order number?' } },
+    });
 
     // The customer answers on Messenger, from the PSID Meta gave the private reply.
     const psid = psidOfCommenter(ALICE);
@@ -177,7 +187,9 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
 
     const second = await alice.api(`/api/conversations/${id}/channel-actions`, { body: { action: 'private_reply', text: 'one more?' } });
     expect(second.status).toBe(409);
-    expect(second.body).toEqual({ error: { code: 'ACTION_REFUSED', message: expect.stringContaining('a private reply was already sent to this comment') } });
+    expect(second.body).toEqual({
+      error: { code: 'ACTION_REFUSED', message: expect.stringContaining('a private reply was already sent to this comment') },
+    });
     await settle(200);
     expect(privateReplies(h)).toHaveLength(1);
   });
@@ -192,16 +204,26 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
 
   it('public reply, like, hide and delete reach the Graph double; a deleted comment is not acted on again', async () => {
     const id = await acceptedCommentConversation();
-    const reply = await alice.api(`/api/conversations/${id}/channel-actions`, { body: { action: 'public_reply', text: 'We are checking!' } });
+    const reply = await alice.api(`/api/conversations/${id}/channel-actions`, {
+      body: { action: 'public_reply', text: 'We are checking!' },
+    });
     expect(reply.status).toBe(200);
-    expect(publicReplies(h, ALICE_COMMENT).map((r) => (r.body as { message: string }).message)).toEqual([expect.stringMatching(/No colleague is available right now/), 'We are checking!']);
+    expect(publicReplies(h, ALICE_COMMENT).map((r) => (r.body as { message: string }).message)).toEqual([
+      expect.stringMatching(/No colleague is available right now/),
+      'We are checking!',
+    ]);
     for (const action of ['like', 'hide', 'unhide', 'delete']) {
       const result = await alice.api(`/api/conversations/${id}/channel-actions`, { body: { action } });
       expect({ action, status: result.status }).toEqual({ action, status: 200 });
     }
     const calls = h.graph.requests.filter((r) => r.path.startsWith(`/${ALICE_COMMENT}`)).map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(calls).toEqual([
-      `POST /${ALICE_COMMENT}/comments 200`, `POST /${ALICE_COMMENT}/comments 200`, `POST /${ALICE_COMMENT}/likes 200`, `POST /${ALICE_COMMENT} 200`, `POST /${ALICE_COMMENT} 200`, `DELETE /${ALICE_COMMENT} 200`,
+      `POST /${ALICE_COMMENT}/comments 200`,
+      `POST /${ALICE_COMMENT}/comments 200`,
+      `POST /${ALICE_COMMENT}/likes 200`,
+      `POST /${ALICE_COMMENT} 200`,
+      `POST /${ALICE_COMMENT} 200`,
+      `DELETE /${ALICE_COMMENT} 200`,
     ]);
     expect(h.graph.comments.comments.get(ALICE_COMMENT)).toMatchObject({ likedByPage: true, hidden: false, deleted: true });
     const afterDelete = await alice.api(`/api/conversations/${id}/channel-actions`, { body: { action: 'like' } });
@@ -227,14 +249,22 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
     expect((await alice.api(`/api/conversations/${queued.id}/accept`, { method: 'POST' })).status).toBe(200);
     const refused = await alice.api(`/api/conversations/${queued.id}/channel-actions`, { body: { action: 'hide' } });
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ code: 'ACTION_NOT_SUPPORTED', message: 'Facebook Messenger conversations do not support hide' });
+    expect(refused.body.error).toMatchObject({
+      code: 'ACTION_NOT_SUPPORTED',
+      message: 'Facebook Messenger conversations do not support hide',
+    });
   });
 });
 
 describe('Page comments: per-Page comments policy', () => {
   it('FACEBOOK_PAGES[].commentsRoutingPolicy wins for that Page', async () => {
     const h = await startCcm({
-      env: { FACEBOOK_PAGES: JSON.stringify([{ id: '2222222222', accessToken: 'EAAB-second-page-token-456', commentsRoutingPolicy: 'AGENT_ONLY' }]), COMMENTS_ROUTING_POLICY: 'BOT_ONLY' },
+      env: {
+        FACEBOOK_PAGES: JSON.stringify([
+          { id: '2222222222', accessToken: 'EAAB-second-page-token-456', commentsRoutingPolicy: 'AGENT_ONLY' },
+        ]),
+        COMMENTS_ROUTING_POLICY: 'BOT_ONLY',
+      },
     });
     try {
       await postFeed(h, 'new-comment'); // page 1234567890: COMMENTS_ROUTING_POLICY=BOT_ONLY → the bot answers
@@ -244,7 +274,11 @@ describe('Page comments: per-Page comments policy', () => {
       expect((await h.simulator.post(body)).status).toBe(200);
       await drained(h);
       const other = await eventually(async () => {
-        const c = await h.persistence.repos.conversations.findByKey({ channel: CHANNEL, pageId: '2222222222', customerId: `2222222222_5550001:${BOB}` });
+        const c = await h.persistence.repos.conversations.findByKey({
+          channel: CHANNEL,
+          pageId: '2222222222',
+          customerId: `2222222222_5550001:${BOB}`,
+        });
         return c?.state === 'QUEUED' ? c : undefined;
       });
       expect(other.state).toBe('QUEUED');

@@ -2,7 +2,13 @@ import { validateSendApiRequest, webhookEnvelope } from '@app/graph-double';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
 interface SendBody {
-  message: { text?: string; attachment?: { type: string; payload: { template_type?: string; buttons?: { type: string; title: string; payload?: string }[]; elements?: unknown[] } } };
+  message: {
+    text?: string;
+    attachment?: {
+      type: string;
+      payload: { template_type?: string; buttons?: { type: string; title: string; payload?: string }[]; elements?: unknown[] };
+    };
+  };
 }
 
 const sent = (h: CcmHarness, psid: string) => h.graph.sentMessages(psid).map((r) => r.body as SendBody);
@@ -41,31 +47,62 @@ describe('rich media from the bot, and the customer pressing a button', () => {
     expect(carousel.message.attachment?.payload.template_type).toBe('generic');
     expect(carousel.message.attachment?.payload.elements).toHaveLength(10);
     expect((carousel.message.attachment?.payload.elements as { title: string; buttons: unknown[] }[])[9]).toMatchObject({
-      title: 'Sneaker model 10', image_url: 'https://example.com/img/sneaker-10.jpg',
-      buttons: [{ type: 'web_url', title: 'View', url: 'https://example.com/p/10' }, { type: 'postback', title: 'Buy', payload: 'BUY_SNEAKER_10' }],
+      title: 'Sneaker model 10',
+      image_url: 'https://example.com/img/sneaker-10.jpg',
+      buttons: [
+        { type: 'web_url', title: 'View', url: 'https://example.com/p/10' },
+        { type: 'postback', title: 'Buy', payload: 'BUY_SNEAKER_10' },
+      ],
     });
     expect(h.graph.sentMessages('psid-shop').every((r) => r.status === 200)).toBe(true);
   });
 
   it('should treat a pressed button (signed postback) as that choice and give the intended answer', async () => {
-    const body = webhookEnvelope([{ pageId: PAGE_ID, messaging: [{
-      sender: { id: 'psid-menu' }, recipient: { id: PAGE_ID }, timestamp: Date.now(),
-      postback: { mid: 'm_postback_track', title: 'Track my order', payload: 'TRACK_ORDER' },
-    }] }]);
+    const body = webhookEnvelope([
+      {
+        pageId: PAGE_ID,
+        messaging: [
+          {
+            sender: { id: 'psid-menu' },
+            recipient: { id: PAGE_ID },
+            timestamp: Date.now(),
+            postback: { mid: 'm_postback_track', title: 'Track my order', payload: 'TRACK_ORDER' },
+          },
+        ],
+      },
+    ]);
     expect((await h.simulator.post(body)).status).toBe(200);
     await h.graph.waitFor(() => h.graph.sentMessages('psid-menu').length === 2);
     expect(sent(h, 'psid-menu')[1].message.text).toContain('track your order');
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-menu' });
-    const pressed = await eventually(async () => (await h.persistence.repos.messages.listForConversation(conversation!.id)).find((m) => m.mid === 'm_postback_track'));
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-menu',
+    });
+    const pressed = await eventually(async () =>
+      (await h.persistence.repos.messages.listForConversation(conversation!.id)).find((m) => m.mid === 'm_postback_track'),
+    );
     expect(pressed.text).toBe('Track my order');
-    expect(JSON.parse(pressed.content ?? '{}')).toMatchObject({ kind: 'postback', choice: { payload: 'TRACK_ORDER', title: 'Track my order', source: 'postback' } });
+    expect(JSON.parse(pressed.content ?? '{}')).toMatchObject({
+      kind: 'postback',
+      choice: { payload: 'TRACK_ORDER', title: 'Track my order', source: 'postback' },
+    });
   });
 
   it('should answer a carousel "Buy" button with that product intent', async () => {
-    const body = webhookEnvelope([{ pageId: PAGE_ID, messaging: [{
-      sender: { id: 'psid-shop' }, recipient: { id: PAGE_ID }, timestamp: Date.now(),
-      postback: { mid: 'm_postback_buy', title: 'Buy', payload: 'BUY_SNEAKER_7' },
-    }] }]);
+    const body = webhookEnvelope([
+      {
+        pageId: PAGE_ID,
+        messaging: [
+          {
+            sender: { id: 'psid-shop' },
+            recipient: { id: PAGE_ID },
+            timestamp: Date.now(),
+            postback: { mid: 'm_postback_buy', title: 'Buy', payload: 'BUY_SNEAKER_7' },
+          },
+        ],
+      },
+    ]);
     await h.simulator.post(body);
     await h.graph.waitFor(() => h.graph.sentMessages('psid-shop').length === 3);
     expect(sent(h, 'psid-shop')[2].message.text).toContain('Great choice!');

@@ -5,7 +5,8 @@ import { ADMIN_KEY, callApi, connectDesk, createAgent, DeskSocket } from '../hel
 import { PAGE_ID, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
 
 const GREETING = 'Hi! I am the virtual assistant. How can I help you today?';
-const FALLBACK = 'Sorry, I did not quite get that. You can ask me about opening hours, your order, returns or delivery, or type "agent" to talk to a person.';
+const FALLBACK =
+  'Sorry, I did not quite get that. You can ask me about opening hours, your order, returns or delivery, or type "agent" to talk to a person.';
 const env = {
   ADMIN_API_KEY: ADMIN_KEY,
   HANDOVER_MESSAGE: 'A colleague will take over.',
@@ -58,7 +59,9 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await settle(500);
     expect(h.graph.sentTexts('psid-default-2')).toEqual([GREETING, 'A colleague will take over. Your place in the queue: 1.']);
     const events = await h.persistence.repos.conversationEvents.listForConversation((await conversation(h, 'psid-default-2'))!.id);
-    expect(events.filter((e) => e.type === 'handover').map((e) => e.reason)).toEqual([expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/)]);
+    expect(events.filter((e) => e.type === 'handover').map((e) => e.reason)).toEqual([
+      expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/),
+    ]);
   });
 
   it('BOT_ONLY: the bot answers everything, with its fallback where DEFAULT would hand over', async () => {
@@ -79,7 +82,10 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await h.simulator.sendText('psid-agentonly', 'I want to talk to a human');
     await settle(500);
     expect(h.graph.sentTexts('psid-agentonly')).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
-    expect(await conversation(h, 'psid-agentonly')).toMatchObject({ state: 'QUEUED', handover_reason: 'AGENT_ONLY: every conversation goes to an agent' });
+    expect(await conversation(h, 'psid-agentonly')).toMatchObject({
+      state: 'QUEUED',
+      handover_reason: 'AGENT_ONLY: every conversation goes to an agent',
+    });
   });
 
   it('no agent available with NO_AGENT_FALLBACK=bot: the bot keeps the conversation with its fallback', async () => {
@@ -100,7 +106,9 @@ describe('routing policies: the exact messages a scripted conversation produces'
 describe('the queue keeps waiting customers informed', () => {
   let h: CcmHarness;
   beforeAll(async () => {
-    h = await startCcm({ env: { ...env, QUEUE_UPDATE_INTERVAL_MS: '150', QUEUE_TIMEOUT_MS: '1500', QUEUE_TIMEOUT_MESSAGE: 'Still waiting, sorry!' } });
+    h = await startCcm({
+      env: { ...env, QUEUE_UPDATE_INTERVAL_MS: '150', QUEUE_TIMEOUT_MS: '1500', QUEUE_TIMEOUT_MESSAGE: 'Still waiting, sorry!' },
+    });
   });
   afterAll(() => h.close());
 
@@ -133,12 +141,16 @@ describe('20 messages from one customer posted concurrently while an agent accep
     const start = Date.now();
     const texts = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'hello' : `the quantum flux capacitor exploded ${i}`));
     const posting = Promise.all(texts.map((text, i) => h.simulator.sendText('psid-race', text, { timestamp: start + i })));
-    const acceptedAt = await eventually(async () => {
-      const c = await conversation(h, 'psid-race');
-      if (c?.state !== 'QUEUED') return undefined;
-      const accepted = await agent.api(`/api/conversations/${c.id}/accept`, { method: 'POST' });
-      return accepted.status === 200 ? Date.now() : undefined;
-    }, 10_000, 5);
+    const acceptedAt = await eventually(
+      async () => {
+        const c = await conversation(h, 'psid-race');
+        if (c?.state !== 'QUEUED') return undefined;
+        const accepted = await agent.api(`/api/conversations/${c.id}/accept`, { method: 'POST' });
+        return accepted.status === 200 ? Date.now() : undefined;
+      },
+      10_000,
+      5,
+    );
     await posting;
     await eventually(async () => ((await h.persistence.repos.journal.countByStatus()).pending ?? 0) === 0, 10_000);
     await settle(500);
@@ -164,16 +176,32 @@ describe('changing the policy through the admin API', () => {
       await say(h, 'psid-policy', 'the quantum flux capacitor exploded yesterday', 1);
       expect((await conversation(h, 'psid-policy'))?.state).toBe('QUEUED');
 
-      const changed = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { method: 'PUT', body: { policy: 'BOT_ONLY' }, headers: { 'x-admin-key': ADMIN_KEY, 'x-admin-actor': 'ops@example.com' } });
+      const changed = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+        method: 'PUT',
+        body: { policy: 'BOT_ONLY' },
+        headers: { 'x-admin-key': ADMIN_KEY, 'x-admin-actor': 'ops@example.com' },
+      });
       expect(changed).toMatchObject({ status: 200, body: { pageId: PAGE_ID, policy: 'BOT_ONLY', threshold: 0.6, lowConfidenceTurns: 1 } });
-      const refused = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { method: 'PUT', body: { policy: 'SOMETIMES' }, headers: { 'x-admin-key': ADMIN_KEY } });
+      const refused = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+        method: 'PUT',
+        body: { policy: 'SOMETIMES' },
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
       expect(refused.status).toBe(400);
       expect(JSON.stringify(refused.body)).toContain('policy must be one of DEFAULT, BOT_ONLY, AGENT_ONLY');
 
       await say(h, 'psid-policy-2', 'the quantum flux capacitor exploded yesterday', 1);
       expect(h.graph.sentTexts('psid-policy-2')).toEqual([FALLBACK]);
       const audit = await callApi(h, '/api/admin/audit', { headers: { 'x-admin-key': ADMIN_KEY } });
-      expect(audit.body).toEqual([expect.objectContaining({ actor: 'ops@example.com', action: 'routing.update', target: `page:${PAGE_ID}`, before: expect.objectContaining({ policy: 'DEFAULT' }), after: { policy: 'BOT_ONLY' } })]);
+      expect(audit.body).toEqual([
+        expect.objectContaining({
+          actor: 'ops@example.com',
+          action: 'routing.update',
+          target: `page:${PAGE_ID}`,
+          before: expect.objectContaining({ policy: 'DEFAULT' }),
+          after: { policy: 'BOT_ONLY' },
+        }),
+      ]);
     } finally {
       await h.close();
     }
@@ -182,7 +210,9 @@ describe('changing the policy through the admin API', () => {
     try {
       await say(h, 'psid-policy-3', 'the quantum flux capacitor exploded yesterday', 1);
       expect(h.graph.sentTexts('psid-policy-3')).toEqual([FALLBACK]);
-      expect((await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { headers: { 'x-admin-key': ADMIN_KEY } })).body).toMatchObject({ policy: 'BOT_ONLY' });
+      expect((await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { headers: { 'x-admin-key': ADMIN_KEY } })).body).toMatchObject({
+        policy: 'BOT_ONLY',
+      });
     } finally {
       await h.close();
     }

@@ -9,7 +9,11 @@ describe('ccm process startup', () => {
   jest.setTimeout(60_000);
 
   it('should exit non-zero naming FB_ROUTING_POLICY and FACEBOOK_APP_SECRET in one message', async () => {
-    const child = spawnCcm({ FB_ROUTING_POLICY: 'SOMETIMES', FACEBOOK_VERIFY_TOKEN: 'verify', FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-secret-page-token' });
+    const child = spawnCcm({
+      FB_ROUTING_POLICY: 'SOMETIMES',
+      FACEBOOK_VERIFY_TOKEN: 'verify',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'EAAB-secret-page-token',
+    });
     const code = await child.exited;
     expect(code).not.toBe(0);
     const out = child.output();
@@ -24,10 +28,16 @@ describe('ccm process startup', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ccm-start-'));
     const child = spawnCcm({ PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'ccm.sqlite')}` });
     try {
-      const response = await eventually(async () => {
-        const r = await fetch(`http://127.0.0.1:${port}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${LOCAL_MODE_CREDENTIALS.verifyToken}&hub.challenge=777`);
-        return r.status === 200 ? r : undefined;
-      }, 40_000, 250);
+      const response = await eventually(
+        async () => {
+          const r = await fetch(
+            `http://127.0.0.1:${port}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${LOCAL_MODE_CREDENTIALS.verifyToken}&hub.challenge=777`,
+          );
+          return r.status === 200 ? r : undefined;
+        },
+        40_000,
+        250,
+      );
       expect(await response.text()).toBe('777');
       expect(child.output()).toContain('LOCAL MODE');
       expect(child.output()).toContain('npm run simulate');

@@ -5,9 +5,18 @@ const ERROR_TEXT = 'Oops, our side failed. Please retry.';
 const HANDOVER_TEXT = 'One moment, a colleague will take over.';
 
 async function countRows(h: CcmHarness) {
-  const conversations = await h.persistence.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const messages = await h.persistence.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const journal = await h.persistence.db.selectFrom('inbound_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const conversations = await h.persistence.db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const messages = await h.persistence.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const journal = await h.persistence.db
+    .selectFrom('inbound_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { conversations: Number(conversations.n), messages: Number(messages.n), journal: Number(journal.n) };
 }
 
@@ -37,29 +46,53 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
       message: { text: expect.stringContaining('track your order') },
     });
 
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-alice' });
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-alice',
+    });
     expect(conversation).toMatchObject({ state: 'BOT' });
     const messages = await eventually(async () => {
       const rows = await h.persistence.repos.messages.listForConversation(conversation!.id);
       return rows.length === 2 && rows[1].status === 'sent' ? rows : undefined;
     });
     expect(messages[0]).toMatchObject({ direction: 'in', author: 'customer', text: 'where is my order', mid, status: 'received' });
-    expect(messages[1]).toMatchObject({ direction: 'out', author: 'bot', status: 'sent', mid: (send.response as { message_id: string }).message_id });
+    expect(messages[1]).toMatchObject({
+      direction: 'out',
+      author: 'bot',
+      status: 'sent',
+      mid: (send.response as { message_id: string }).message_id,
+    });
   });
 
   it('should queue an unclassifiable message for agents under DEFAULT and tell the customer', async () => {
     await h.simulator.sendText('psid-bob', 'the quantum flux capacitor exploded yesterday');
     await h.graph.waitFor(() => h.graph.sentMessages('psid-bob').length > 0, 2000);
     // No agent is signed in yet, so the customer is told that too, with their place in the queue.
-    expect(h.graph.sentTexts('psid-bob')).toEqual([expect.stringMatching(/^No colleague is available right now\..* You are number 1 in the queue\.$/)]);
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-bob' });
+    expect(h.graph.sentTexts('psid-bob')).toEqual([
+      expect.stringMatching(/^No colleague is available right now\..* You are number 1 in the queue\.$/),
+    ]);
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-bob',
+    });
     expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/) });
     const queue = await h.persistence.repos.conversations.listByState('QUEUED');
     expect(queue.map((c) => c.customer_id)).toEqual(['psid-bob']);
   });
 
   it('should return 403 and store nothing for a bad or missing signature', async () => {
-    const body = { object: 'page', entry: [{ id: PAGE_ID, time: 1, messaging: [{ sender: { id: 'psid-x' }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_bad', text: 'hi' } }] }] };
+    const body = {
+      object: 'page',
+      entry: [
+        {
+          id: PAGE_ID,
+          time: 1,
+          messaging: [{ sender: { id: 'psid-x' }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_bad', text: 'hi' } }],
+        },
+      ],
+    };
     const bad = await h.simulator.post(body, `sha256=${'0'.repeat(64)}`);
     const missing = await h.simulator.post(body, null);
     expect([bad.status, missing.status]).toEqual([403, 403]);
@@ -76,7 +109,11 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
     await h.graph.waitFor(() => h.graph.sentMessages('psid-carol').length > 0, 2000);
     await settle();
     expect(h.graph.sentMessages('psid-carol')).toHaveLength(1);
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-carol' });
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-carol',
+    });
     const inbound = (await h.persistence.repos.messages.listForConversation(conversation!.id)).filter((m) => m.direction === 'in');
     expect(inbound).toHaveLength(1);
   });
@@ -95,7 +132,11 @@ describe('routing policy BOT_ONLY', () => {
     await settle(300);
     expect(h.graph.sentTexts('psid-dan')).toEqual([expect.stringContaining('Sorry, I did not quite get that')]);
     expect(await h.persistence.repos.conversations.listByState('QUEUED')).toEqual([]);
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-dan' });
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-dan',
+    });
     expect(conversation?.state).toBe('BOT');
   });
 });
@@ -118,7 +159,11 @@ describe('when handling fails', () => {
     await h.graph.waitFor(() => h.graph.sentMessages('psid-erin').length > 0, 2000);
     expect(h.graph.sentTexts('psid-erin')).toEqual([ERROR_TEXT]);
     // Under DEFAULT a person takes over when the bot is down.
-    const conversation = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-erin' });
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-erin',
+    });
     expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: 'bot failed: bot backend unreachable' });
   });
 });

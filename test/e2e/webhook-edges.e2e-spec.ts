@@ -5,7 +5,10 @@ import { APP_SECRET, PAGE_ID, CcmHarness, eventually, settle, startCcm } from '.
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
 async function rows(h: CcmHarness): Promise<number> {
-  const r = await h.persistence.db.selectFrom('inbound_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await h.persistence.db
+    .selectFrom('inbound_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -21,7 +24,9 @@ describe('webhook hard edges', () => {
   afterAll(() => h.close());
 
   it('should refuse a body over 1 MB with 413 and store nothing', async () => {
-    const big = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-big', 'x'.repeat(1_100_000))] }]));
+    const big = JSON.stringify(
+      webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-big', 'x'.repeat(1_100_000))] }]),
+    );
     const response = await postRaw(h, big, { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(big, APP_SECRET) });
     expect(response.status).toBe(413);
     expect(await rows(h)).toBe(0);
@@ -29,7 +34,10 @@ describe('webhook hard edges', () => {
 
   it('should answer 400 to a signed body that is not JSON, or not a webhook', async () => {
     for (const raw of ['not json at all', '[1,2,3]', '{"object":"page"}', '{"object":"page","entry":{}}', '']) {
-      const response = await postRaw(h, raw, { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(raw, APP_SECRET) });
+      const response = await postRaw(h, raw, {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signWebhookBody(raw, APP_SECRET),
+      });
       expect({ raw, status: response.status }).toEqual({ raw, status: 400 });
     }
     const text = await postRaw(h, 'hello', { 'content-type': 'text/plain', 'x-hub-signature-256': signWebhookBody('hello', APP_SECRET) });
@@ -68,7 +76,11 @@ describe('legacy SHA-1 signature when enabled', () => {
     const raw = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-sha1', 'hello')] }]));
     const sha1 = `sha1=${createHmac('sha1', APP_SECRET).update(raw).digest('hex')}`;
     expect((await postRaw(h, raw, { 'content-type': 'application/json', 'x-hub-signature': sha1 })).status).toBe(200);
-    const badSha256 = await postRaw(h, raw, { 'content-type': 'application/json', 'x-hub-signature': sha1, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` });
+    const badSha256 = await postRaw(h, raw, {
+      'content-type': 'application/json',
+      'x-hub-signature': sha1,
+      'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+    });
     expect(badSha256.status).toBe(403);
   });
 });
@@ -76,25 +88,35 @@ describe('legacy SHA-1 signature when enabled', () => {
 describe('poison events (PostgreSQL refuses NUL characters in text)', () => {
   let h: CcmHarness;
   beforeAll(async () => {
-    h = await startCcm({ dialect: 'postgres', env: { INBOUND_RETRY_BASE_MS: '50', ADMIN_API_KEY: ADMIN_KEY, ERROR_MESSAGE_RESPONSE: 'Sorry, that failed.' } });
+    h = await startCcm({
+      dialect: 'postgres',
+      env: { INBOUND_RETRY_BASE_MS: '50', ADMIN_API_KEY: ADMIN_KEY, ERROR_MESSAGE_RESPONSE: 'Sorry, that failed.' },
+    });
   });
   afterAll(() => h.close());
 
   it('should retry a failing event a bounded number of times, park it as dead, tell the customer, and not block later events', async () => {
     await h.simulator.sendText('psid-poison', 'bad \u0000 byte');
     await h.simulator.sendText('psid-poison', 'where is my order');
-    const dead = await eventually(async () => {
-      const r = await fetch(`${h.url}/api/admin/inbound/dead`, { headers: { 'x-admin-key': ADMIN_KEY } });
-      const list = (await r.json()) as { id: number; attempts: number; lastError: string }[];
-      return list.length === 1 ? list : undefined;
-    }, 10_000, 100);
+    const dead = await eventually(
+      async () => {
+        const r = await fetch(`${h.url}/api/admin/inbound/dead`, { headers: { 'x-admin-key': ADMIN_KEY } });
+        const list = (await r.json()) as { id: number; attempts: number; lastError: string }[];
+        return list.length === 1 ? list : undefined;
+      },
+      10_000,
+      100,
+    );
     expect(dead[0]).toMatchObject({ attempts: 5, lastError: expect.stringMatching(/0x00|invalid byte sequence|null character/i) });
 
     await h.graph.waitFor(() => h.graph.sentTexts('psid-poison').length === 2, 5000);
     expect(h.graph.sentTexts('psid-poison')).toEqual(['Sorry, that failed.', expect.stringContaining('track your order')]);
     expect((await (await fetch(`${h.url}/health`)).json()) as object).toMatchObject({ status: 'degraded', inbound: { dead: 1 } });
 
-    const replay = await fetch(`${h.url}/api/admin/inbound/${dead[0].id}/replay`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
+    const replay = await fetch(`${h.url}/api/admin/inbound/${dead[0].id}/replay`, {
+      method: 'POST',
+      headers: { 'x-admin-key': ADMIN_KEY },
+    });
     expect(replay.status).toBe(202);
     expect((await h.persistence.repos.journal.countByStatus()).dead ?? 0).toBeLessThanOrEqual(1);
     await settle(100);

@@ -56,16 +56,21 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect((await messagesOf(h))[0]).toMatchObject({ direction: 'in', author: 'customer', text: 'where is my order', mid: 'm_fx_text' });
   });
 
-  it.each(['image', 'audio', 'video', 'file', 'location', 'fallback', 'sticker', 'template'])('attachment %s: stored with its type and fields', async (type) => {
-    await post(h, `attachment-${type}`);
-    const [message] = await messagesOf(h);
-    const content = JSON.parse(message.content ?? '{}') as { attachments: { type: string; url?: string; stickerId?: string; coordinates?: unknown }[] };
-    expect(content.attachments).toHaveLength(1);
-    expect(content.attachments[0].type).toBe(type);
-    if (['image', 'audio', 'video', 'file'].includes(type)) expect(content.attachments[0].url).toMatch(/^https:\/\//);
-    if (type === 'sticker') expect(content.attachments[0].stickerId).toBe('369239263222822');
-    if (type === 'location') expect(content.attachments[0].coordinates).toEqual({ lat: 52.52, long: 13.405 });
-  });
+  it.each(['image', 'audio', 'video', 'file', 'location', 'fallback', 'sticker', 'template'])(
+    'attachment %s: stored with its type and fields',
+    async (type) => {
+      await post(h, `attachment-${type}`);
+      const [message] = await messagesOf(h);
+      const content = JSON.parse(message.content ?? '{}') as {
+        attachments: { type: string; url?: string; stickerId?: string; coordinates?: unknown }[];
+      };
+      expect(content.attachments).toHaveLength(1);
+      expect(content.attachments[0].type).toBe(type);
+      if (['image', 'audio', 'video', 'file'].includes(type)) expect(content.attachments[0].url).toMatch(/^https:\/\//);
+      if (type === 'sticker') expect(content.attachments[0].stickerId).toBe('369239263222822');
+      if (type === 'location') expect(content.attachments[0].coordinates).toEqual({ lat: 52.52, long: 13.405 });
+    },
+  );
 
   it('sticker "like": no bot reply and no hand-over', async () => {
     await post(h, 'attachment-sticker');
@@ -78,7 +83,11 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     await post(h, 'multi-attachment');
     const [message] = await messagesOf(h);
     expect(message.text).toBe('here are the photos');
-    expect((JSON.parse(message.content ?? '{}') as { attachments: { type: string }[] }).attachments.map((a) => a.type)).toEqual(['image', 'image', 'file']);
+    expect((JSON.parse(message.content ?? '{}') as { attachments: { type: string }[] }).attachments.map((a) => a.type)).toEqual([
+      'image',
+      'image',
+      'file',
+    ]);
   });
 
   it('quick reply: the payload reaches the bot, which answers that choice', async () => {
@@ -91,7 +100,9 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
   it('echo from the Page inbox: recorded as an agent message, never answered', async () => {
     await post(h, 'echo-page-inbox');
     await settle(300);
-    expect(await messagesOf(h)).toEqual([expect.objectContaining({ direction: 'out', author: 'agent', status: 'sent', text: 'Hi, this is Anna from the shop team.' })]);
+    expect(await messagesOf(h)).toEqual([
+      expect.objectContaining({ direction: 'out', author: 'agent', status: 'sent', text: 'Hi, this is Anna from the shop team.' }),
+    ]);
     expect(h.graph.sentMessages()).toHaveLength(0);
     expect((await conversationOf(h))?.last_user_event_at).toBeNull();
   });
@@ -111,7 +122,10 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect((await conversationOf(h))?.last_user_event_at).not.toBeNull();
   });
 
-  it.each([['referral', 'winter-promo'], ['optin', 'WEEKLY_NEWS']])('%s: recorded, re-opens the window, not answered', async (name, payload) => {
+  it.each([
+    ['referral', 'winter-promo'],
+    ['optin', 'WEEKLY_NEWS'],
+  ])('%s: recorded, re-opens the window, not answered', async (name, payload) => {
     await post(h, name);
     expect(await eventsOf(h)).toEqual([expect.objectContaining({ type: name, reason: `${name}: ${payload}` })]);
     expect((await conversationOf(h))?.last_user_event_at).toEqual(expect.any(Number));
@@ -142,7 +156,10 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
 
   it('policy enforcement block: the page is marked blocked and sends to it stop', async () => {
     await post(h, 'policy-enforcement');
-    expect(await h.persistence.repos.pageStates.get(PAGE_ID)).toMatchObject({ blocked: 1, block_reason: 'The bot violated our Platform Policies' });
+    expect(await h.persistence.repos.pageStates.get(PAGE_ID)).toMatchObject({
+      blocked: 1,
+      block_reason: 'The bot violated our Platform Policies',
+    });
     await h.simulator.sendText('psid-after-block', 'hello');
     await settle(600);
     expect(h.graph.sentMessages()).toHaveLength(0);

@@ -46,14 +46,25 @@ describe('webhook fuzzing (correctly signed, random and mutated payloads)', () =
     if (!global.gc) throw new Error('run this test with node --expose-gc (npm test does) so heap use can be measured');
     const fixtures = fixtureNames().map((name) => loadFixture(name, { MID: 'm_fuzz', MESSAGE_ID: 1 }) as Json);
     const mutated = fc
-      .tuple(fc.constantFrom(...fixtures), fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>, fc.boolean()), { minLength: 1, maxLength: 4 }))
-      .map(([doc, edits]) => edits.reduce((d, [n, replacement, remove]) => {
-        const all = paths(d);
-        return mutate(d, all[n % all.length], replacement, remove);
-      }, doc));
+      .tuple(
+        fc.constantFrom(...fixtures),
+        fc.array(fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>, fc.boolean()), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([doc, edits]) =>
+        edits.reduce((d, [n, replacement, remove]) => {
+          const all = paths(d);
+          return mutate(d, all[n % all.length], replacement, remove);
+        }, doc),
+      );
     const random = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<Json>;
-    const envelopeWithRandomItems = fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 5 }).map((items) => ({ object: 'page', entry: [{ id: '1234567890', time: Date.now(), messaging: items }] }) as Json);
-    const payloads = fc.oneof({ weight: 3, arbitrary: mutated }, { weight: 1, arbitrary: random }, { weight: 1, arbitrary: envelopeWithRandomItems });
+    const envelopeWithRandomItems = fc
+      .array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 5 })
+      .map((items) => ({ object: 'page', entry: [{ id: '1234567890', time: Date.now(), messaging: items }] }) as Json);
+    const payloads = fc.oneof(
+      { weight: 3, arbitrary: mutated },
+      { weight: 1, arbitrary: random },
+      { weight: 1, arbitrary: envelopeWithRandomItems },
+    );
 
     const statuses = new Map<number, number>();
     const failures: string[] = [];
@@ -62,7 +73,9 @@ describe('webhook fuzzing (correctly signed, random and mutated payloads)', () =
     for (let round = 0; round < rounds; round++) {
       const batch = fc.sample(payloads, { numRuns: 500, seed: 4242 + round });
       for (let i = 0; i < batch.length; i += 25) {
-        const responses = await Promise.all(batch.slice(i, i + 25).map((body) => h.simulator.post(typeof body === 'string' ? JSON.stringify(body) : body)));
+        const responses = await Promise.all(
+          batch.slice(i, i + 25).map((body) => h.simulator.post(typeof body === 'string' ? JSON.stringify(body) : body)),
+        );
         responses.forEach((r, k) => {
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           if (r.status >= 500 && failures.length < 3) failures.push(JSON.stringify(batch[i + k]).slice(0, 2000));
@@ -80,7 +93,9 @@ describe('webhook fuzzing (correctly signed, random and mutated payloads)', () =
     expect(unhandled).toEqual([]);
     // Memory: after the first round warmed up caches, the heap does not keep climbing.
     const growthMb = (heap[heap.length - 1] - heap[1]) / 1024 / 1024;
-    process.stdout.write(`fuzz: ${JSON.stringify(Object.fromEntries(statuses))}; heap per round (MB): ${heap.map((b) => (b / 1024 / 1024).toFixed(0)).join(', ')}\n`);
+    process.stdout.write(
+      `fuzz: ${JSON.stringify(Object.fromEntries(statuses))}; heap per round (MB): ${heap.map((b) => (b / 1024 / 1024).toFixed(0)).join(', ')}\n`,
+    );
     expect(growthMb).toBeLessThan(16);
     // The app still works after all that (mutated policy-enforcement fixtures legitimately blocked the page).
     await h.persistence.repos.pageStates.setBlocked('1234567890', false, null, Date.now());

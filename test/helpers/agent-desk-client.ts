@@ -12,7 +12,11 @@ export interface DeskAgent {
 }
 
 /** Calls the agent API with JSON in and out. */
-export async function callApi(h: CcmHarness, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any }> {
+export async function callApi(
+  h: CcmHarness,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${h.url}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { ...(init.body !== undefined && { 'content-type': 'application/json' }), ...init.headers },
@@ -30,13 +34,18 @@ export async function callApi(h: CcmHarness, path: string, init: { method?: stri
 
 /** Creates an agent through the admin API and logs them in. */
 export async function createAgent(h: CcmHarness, username: string, role: 'agent' | 'supervisor' = 'agent'): Promise<DeskAgent> {
-  const created = await callApi(h, '/api/agents', { body: { username, displayName: `${username[0].toUpperCase()}${username.slice(1)}`, password: AGENT_PASSWORD, role }, headers: { 'x-admin-key': ADMIN_KEY } });
+  const created = await callApi(h, '/api/agents', {
+    body: { username, displayName: `${username[0].toUpperCase()}${username.slice(1)}`, password: AGENT_PASSWORD, role },
+    headers: { 'x-admin-key': ADMIN_KEY },
+  });
   if (created.status !== 201) throw new Error(`create agent: ${created.status} ${JSON.stringify(created.body)}`);
   const login = await callApi(h, '/api/auth/login', { body: { username, password: AGENT_PASSWORD } });
   if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
   const token = login.body.token as string;
   return {
-    id: created.body.id, username, token,
+    id: created.body.id,
+    username,
+    token,
     api: (path, init = {}) => callApi(h, path, { ...init, headers: { authorization: `Bearer ${token}` } }),
   };
 }
@@ -54,7 +63,8 @@ export async function connectDesk(h: CcmHarness, token: string): Promise<DeskSoc
   const events: { name: string; payload: any }[] = [];
   socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
   const desk: DeskSocket = {
-    socket, events,
+    socket,
+    events,
     async waitFor(name, predicate = () => true, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -45,10 +45,15 @@ export interface HarnessOptions {
  * PostgreSQL schema) and the Graph API double over HTTP.
  */
 export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness> {
-  const graph = options.graph ?? (await GraphApiDouble.start({
-    appSecret: APP_SECRET,
-    pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }, { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN }],
-  }));
+  const graph =
+    options.graph ??
+    (await GraphApiDouble.start({
+      appSecret: APP_SECRET,
+      pages: [
+        { pageId: PAGE_ID, accessToken: PAGE_TOKEN },
+        { pageId: PAGE2_ID, accessToken: PAGE2_TOKEN },
+      ],
+    }));
   const db = options.databaseUrl
     ? { config: { dialect: 'sqlite' as const, url: '' }, cleanup: async () => undefined }
     : testDatabase(options.dialect ?? 'sqlite');
@@ -69,13 +74,20 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
     bodyParser: false,
-    logger: options.captureLogs ? captureLogger(options.captureLogs) : process.env.CCM_TEST_LOGS ? ['log', 'error', 'warn', 'debug'] : false,
+    logger: options.captureLogs
+      ? captureLogger(options.captureLogs)
+      : process.env.CCM_TEST_LOGS
+        ? ['log', 'error', 'warn', 'debug']
+        : false,
   });
   await configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
-    app, url, graph, config,
+    app,
+    url,
+    graph,
+    config,
     simulator: new MessengerSimulator({ webhookUrl: `${url}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE_ID, graph }),
     persistence: app.get(PersistenceService),
     async close() {
@@ -87,10 +99,21 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
 }
 
 function captureLogger(lines: string[]): LoggerService {
-  const write = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    lines.push(`${level} ${[message, ...rest].map((m) => (m instanceof Error ? `${m.message} ${m.stack}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}`);
+  const write =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) => {
+      lines.push(
+        `${level} ${[message, ...rest].map((m) => (m instanceof Error ? `${m.message} ${m.stack}` : typeof m === 'string' ? m : JSON.stringify(m))).join(' ')}`,
+      );
+    };
+  return {
+    log: write('log'),
+    error: write('error'),
+    warn: write('warn'),
+    debug: write('debug'),
+    verbose: write('verbose'),
+    fatal: write('fatal'),
   };
-  return { log: write('log'), error: write('error'), warn: write('warn'), debug: write('debug'), verbose: write('verbose'), fatal: write('fatal') };
 }
 
 /** Polls until `check` returns a truthy value (or throws the last error after `timeoutMs`). */

@@ -16,7 +16,9 @@ export function loadCommentFixture(name: string, values: Record<string, string |
   for (const [key, value] of Object.entries(values)) text = text.split(`{{${key}}}`).join(String(value));
   const shift = Math.floor(now / 1000) - EPOCH_S;
   return JSON.parse(text, (key, value: unknown) =>
-    (key === 'time' || key === 'created_time') && typeof value === 'number' && value >= EPOCH_S - 30 * 86_400 && value < 1e11 ? value + shift : value,
+    (key === 'time' || key === 'created_time') && typeof value === 'number' && value >= EPOCH_S - 30 * 86_400 && value < 1e11
+      ? value + shift
+      : value,
   );
 }
 
@@ -28,8 +30,13 @@ export function registerComments(graph: GraphApiDouble, body: unknown): void {
       const v = change.value;
       if (change.field !== 'feed' || v.item !== 'comment' || v.verb !== 'add') continue;
       graph.comments.add({
-        id: String(v.comment_id), pageId: entry.id, postId: String(v.post_id), parentId: v.parent_id as string | undefined,
-        fromId: String((v.from as { id: string }).id), message: String(v.message ?? ''), createdTime: Number(v.created_time) * 1000,
+        id: String(v.comment_id),
+        pageId: entry.id,
+        postId: String(v.post_id),
+        parentId: v.parent_id as string | undefined,
+        fromId: String((v.from as { id: string }).id),
+        message: String(v.message ?? ''),
+        createdTime: Number(v.created_time) * 1000,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'webhooks');
@@ -21,8 +21,7 @@ export function loadFixture(name: string, values: Record<string, string | number
 }
 
 export function fixtureNames(): string[] {
-  return require('node:fs')
-    .readdirSync(join(FIXTURES, 'messenger'))
+  return readdirSync(join(FIXTURES, 'messenger'))
     .filter((f: string) => f.endsWith('.json'))
     .map((f: string) => f.replace(/\.json$/, ''))
     .sort();

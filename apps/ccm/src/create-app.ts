@@ -24,7 +24,8 @@ export function createFastifyAdapter(): FastifyAdapter {
       done(null, JSON.parse(body.toString('utf8')));
     } catch (error) {
       // The agent API answers bad JSON itself, in its own error shape (code INVALID_JSON).
-      if (request.url.startsWith('/api/')) return done(null, new UnparseableJsonBody(error instanceof Error ? error.message : 'unparseable'));
+      if (request.url.startsWith('/api/'))
+        return done(null, new UnparseableJsonBody(error instanceof Error ? error.message : 'unparseable'));
       done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }));
     }
   };
@@ -34,7 +35,10 @@ export function createFastifyAdapter(): FastifyAdapter {
 }
 
 export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), { logger, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+    logger,
+    bodyParser: false,
+  });
   await configureApp(app, config);
   app.enableShutdownHooks();
   return app;

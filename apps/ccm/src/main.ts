@@ -15,7 +15,13 @@ async function main(): Promise<void> {
     // No Meta credentials: run against the built-in Graph API double so everything works offline.
     graphDouble = await GraphApiDouble.start({
       appSecret: LOCAL_MODE_CREDENTIALS.appSecret,
-      pages: [{ pageId: env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId, accessToken: LOCAL_MODE_CREDENTIALS.pageAccessToken, name: env.FACEBOOK_USERNAME ?? 'ccm' }],
+      pages: [
+        {
+          pageId: env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId,
+          accessToken: LOCAL_MODE_CREDENTIALS.pageAccessToken,
+          name: env.FACEBOOK_USERNAME ?? 'ccm',
+        },
+      ],
       port: Number(env.LOCAL_GRAPH_PORT ?? Number(env.PORT ?? 3000) + 1),
     });
     env.FACEBOOK_GRAPH_API_URL = graphDouble.url;
@@ -54,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ccm failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`ccm failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

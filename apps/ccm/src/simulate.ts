@@ -24,7 +24,11 @@ async function main(): Promise<void> {
 
   const before = (await (await fetch(controlUrl)).json()) as { requests: { seq: number }[] };
   const since = before.requests.at(-1)?.seq ?? 0;
-  const simulator = new MessengerSimulator({ webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`, appSecret: LOCAL_MODE_CREDENTIALS.appSecret, pageId });
+  const simulator = new MessengerSimulator({
+    webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`,
+    appSecret: LOCAL_MODE_CREDENTIALS.appSecret,
+    pageId,
+  });
   const { response } = await simulator.sendText(psid, text);
   console.log(`customer ${psid}: ${text}   (webhook answered ${response.status})`);
 
@@ -35,7 +39,8 @@ async function main(): Promise<void> {
       requests: { body: { recipient?: { id?: string }; message?: { text?: string } }; status: number }[];
     };
     const replies = requests.filter((r) => r.body.recipient?.id === psid && r.body.message);
-    for (const reply of replies.slice(printed)) console.log(`ccm → ${psid}: ${reply.body.message?.text ?? JSON.stringify(reply.body.message)}`);
+    for (const reply of replies.slice(printed))
+      console.log(`ccm → ${psid}: ${reply.body.message?.text ?? JSON.stringify(reply.body.message)}`);
     printed = replies.length;
     await new Promise((r) => setTimeout(r, 300));
   }

@@ -31,7 +31,10 @@ function main(argv) {
 
 /** Generates the module under `root`; returns what it wrote. Throws if the channel already exists. */
 function generateChannel(root, name) {
-  const pascal = name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+  const pascal = name
+    .split('-')
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
   const camel = pascal[0].toLowerCase() + pascal.slice(1);
   const constant = name.toUpperCase().replace(/-/g, '_');
   const dir = path.join(root, 'libs', 'channels', name, 'src');

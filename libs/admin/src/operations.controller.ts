@@ -22,7 +22,15 @@ export class OperationsController {
   @Get('inbound/dead')
   async dead() {
     const rows = await this.persistence.repos.journal.listDead();
-    return rows.map((r) => ({ id: r.id, kind: r.kind, pageId: r.page_id, customerId: r.customer_id, attempts: r.attempts, lastError: r.last_error, receivedAt: r.received_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      pageId: r.page_id,
+      customerId: r.customer_id,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      receivedAt: r.received_at,
+    }));
   }
 
   @Post('inbound/:id/replay')
@@ -45,7 +53,12 @@ export class OperationsController {
   @Get('pages')
   async pageStates() {
     return (await this.persistence.repos.pageStates.list()).map((p) => ({
-      pageId: p.page_id, tokenStatus: p.token_status, tokenError: p.token_error, blocked: p.blocked === 1, blockReason: p.block_reason, updatedAt: p.updated_at,
+      pageId: p.page_id,
+      tokenStatus: p.token_status,
+      tokenError: p.token_error,
+      blocked: p.blocked === 1,
+      blockReason: p.block_reason,
+      updatedAt: p.updated_at,
     }));
   }
 }

@@ -31,12 +31,20 @@ export class RoutingSettingsController {
     const now = Date.now();
     const before = await this.routing.settingsFor(pageId);
     await this.persistence.transaction(async (repos) => {
-      await repos.pageSettings.upsert(pageId, {
-        ...(body.policy !== undefined && { routing_policy: body.policy }),
-        ...(body.confidenceThreshold !== undefined && { confidence_threshold: body.confidenceThreshold }),
-        ...(body.lowConfidenceTurns !== undefined && { low_confidence_turns: body.lowConfidenceTurns }),
-      }, actor ?? 'admin-api', now);
-      await repos.pageSettings.audit({ actor: actor ?? 'admin-api', action: 'routing.update', target: `page:${pageId}`, before, after: body }, now);
+      await repos.pageSettings.upsert(
+        pageId,
+        {
+          ...(body.policy !== undefined && { routing_policy: body.policy }),
+          ...(body.confidenceThreshold !== undefined && { confidence_threshold: body.confidenceThreshold }),
+          ...(body.lowConfidenceTurns !== undefined && { low_confidence_turns: body.lowConfidenceTurns }),
+        },
+        actor ?? 'admin-api',
+        now,
+      );
+      await repos.pageSettings.audit(
+        { actor: actor ?? 'admin-api', action: 'routing.update', target: `page:${pageId}`, before, after: body },
+        now,
+      );
     });
     return { pageId, ...(await this.routing.settingsFor(pageId)) };
   }
@@ -44,7 +52,15 @@ export class RoutingSettingsController {
   @Get('audit')
   async audit() {
     const rows = await this.persistence.repos.pageSettings.auditTrail();
-    return rows.map((r) => ({ id: r.id, actor: r.actor, action: r.action, target: r.target, before: JSON.parse(r.before_value ?? 'null') as unknown, after: JSON.parse(r.after_value ?? 'null') as unknown, at: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      before: JSON.parse(r.before_value ?? 'null') as unknown,
+      after: JSON.parse(r.after_value ?? 'null') as unknown,
+      at: r.created_at,
+    }));
   }
 
   private assertPage(pageId: string): void {

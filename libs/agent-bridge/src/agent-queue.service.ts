@@ -35,7 +35,8 @@ export class AgentQueueService {
    */
   async availability(repos: Repositories, now: number): Promise<'open' | 'closed' | 'no_agent'> {
     if (!isWithinBusinessHours(this.config.queue.businessHours, new Date(now))) return 'closed';
-    if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable(now - AGENT_PRESENCE_TTL_MS)) === 0) return 'no_agent';
+    if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable(now - AGENT_PRESENCE_TTL_MS)) === 0)
+      return 'no_agent';
     return 'open';
   }
 
@@ -50,13 +51,23 @@ export class AgentQueueService {
     const conversation = await repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} not found`);
     await repos.conversations.update(conversationId, {
-      state: 'QUEUED', handover_reason: reason, queued_at: now, updated_at: now, assigned_agent_id: null, assigned_at: null,
+      state: 'QUEUED',
+      handover_reason: reason,
+      queued_at: now,
+      updated_at: now,
+      assigned_agent_id: null,
+      assigned_at: null,
       // Shown to the agent who takes over: what the bot thought the customer wanted, and how sure it was.
       ...(bot && { bot_intent: bot.intent ?? null, bot_confidence: bot.confidence }),
     });
     await repos.conversationEvents.append({
-      conversation_id: conversationId, type: 'handover', from_state: conversation.state, to_state: 'QUEUED',
-      reason, actor: 'routing', created_at: now,
+      conversation_id: conversationId,
+      type: 'handover',
+      from_state: conversation.state,
+      to_state: 'QUEUED',
+      reason,
+      actor: 'routing',
+      created_at: now,
     });
     await this.observer?.onHandover(repos, conversationId, reason, now);
     const position = await repos.conversations.queuePosition(conversationId, now);
@@ -71,5 +82,4 @@ export class AgentQueueService {
   async customerMessageStored(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void> {
     await this.observer?.onCustomerMessage?.(repos, conversationId, messageId, now);
   }
-
 }

@@ -45,10 +45,14 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     for (const [index, conversation] of queue.entries()) {
       const position = index + 1;
       const told = { position: conversation.queue_position_told, timeoutAt: conversation.queue_timeout_told_at };
-      const timeoutDue = this.config.queue.timeoutMs > 0 && told.timeoutAt === null && now - (conversation.queued_at ?? now) >= this.config.queue.timeoutMs;
+      const timeoutDue =
+        this.config.queue.timeoutMs > 0 && told.timeoutAt === null && now - (conversation.queued_at ?? now) >= this.config.queue.timeoutMs;
       const moved = told.position !== null && position < told.position;
       if (!timeoutDue && !moved) continue;
-      const claimed = await this.persistence.repos.conversations.claimQueueNotice(conversation.id, told, { position, timeoutAt: timeoutDue ? now : told.timeoutAt });
+      const claimed = await this.persistence.repos.conversations.claimQueueNotice(conversation.id, told, {
+        position,
+        timeoutAt: timeoutDue ? now : told.timeoutAt,
+      });
       if (!claimed) continue;
       const texts = [
         ...(timeoutDue ? [this.config.queue.timeoutMessage] : []),

@@ -30,15 +30,30 @@ import { DeskPageController } from './web/desk-page.controller';
     ConversationsModule,
     JwtModule.registerAsync({
       inject: [CcmConfig],
-      useFactory: (config: CcmConfig) => ({ secret: config.agents.jwtSecret, signOptions: { expiresIn: config.agents.jwtTtlSeconds, algorithm: 'HS256' }, verifyOptions: { algorithms: ['HS256'] } }),
+      useFactory: (config: CcmConfig) => ({
+        secret: config.agents.jwtSecret,
+        signOptions: { expiresIn: config.agents.jwtTtlSeconds, algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
     }),
   ],
   controllers: [AuthController, AgentsController, ConversationsController, ChannelActionsController, DeskPageController],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
-    CustomerChannelActions, ChannelActionsService,
-    AgentTokenService, LoginService, DeskAuthGuard, AdminKeyGuard, AdminOrSupervisorGuard, DeskValidationPipe,
-    AgentsService, AgentPresenceEvents, DeskConversationsService, DeskGateway, DeskEventsRelay, AssignmentService,
+    CustomerChannelActions,
+    ChannelActionsService,
+    AgentTokenService,
+    LoginService,
+    DeskAuthGuard,
+    AdminKeyGuard,
+    AdminOrSupervisorGuard,
+    DeskValidationPipe,
+    AgentsService,
+    AgentPresenceEvents,
+    DeskConversationsService,
+    DeskGateway,
+    DeskEventsRelay,
+    AssignmentService,
   ],
   exports: [DeskConversationsService, CustomerChannelActions],
 })
@@ -47,7 +62,9 @@ export class AgentDeskModule implements OnModuleInit {
 
   onModuleInit(): void {
     if (this.config.agents.jwtSecretGenerated && !this.config.localMode) {
-      new Logger(AgentDeskModule.name).warn('AGENT_JWT_SECRET is not set: agent logins use a random secret, so they end on restart and are not valid on other instances. Set it (32+ characters).');
+      new Logger(AgentDeskModule.name).warn(
+        'AGENT_JWT_SECRET is not set: agent logins use a random secret, so they end on restart and are not valid on other instances. Set it (32+ characters).',
+      );
     }
   }
 }

@@ -26,7 +26,12 @@ describe('docs/bot-connectors.md examples', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ccm-doc-')), 'intents.json');
     writeFileSync(path, JSON.stringify(intents));
     const bot = new EmbeddedBot(loadIntentsFile(path));
-    expect(await bot.reply({ conversationId: 'c', pageId: 'p', customerId: 'u', text: 'hello' })).toMatchObject({ intent: 'greeting', confidence: 1 });
-    expect(await bot.reply({ conversationId: 'c', pageId: 'p', customerId: 'u', text: 'Talk to a person', payload: 'HUMAN_AGENT' })).toMatchObject({ intent: 'human', handoverRequested: true });
+    expect(await bot.reply({ conversationId: 'c', pageId: 'p', customerId: 'u', text: 'hello' })).toMatchObject({
+      intent: 'greeting',
+      confidence: 1,
+    });
+    expect(
+      await bot.reply({ conversationId: 'c', pageId: 'p', customerId: 'u', text: 'Talk to a person', payload: 'HUMAN_AGENT' }),
+    ).toMatchObject({ intent: 'human', handoverRequested: true });
   });
 });

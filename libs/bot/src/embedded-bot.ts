@@ -20,7 +20,7 @@ export function answerMessages(answer: IntentAnswer, where: string): RichMessage
     try {
       return parseRichMessage(item);
     } catch (error) {
-      throw new Error(`${where}[${i}]: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`${where}[${i}]: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   });
 }

@@ -70,9 +70,7 @@ export class TextClassifier {
       const score = cosine(query, vector);
       if (score > (best.get(intent) ?? -1)) best.set(intent, score);
     }
-    const ranking = [...best.entries()]
-      .map(([intent, score]) => ({ intent, score: round(score) }))
-      .sort((a, b) => b.score - a.score);
+    const ranking = [...best.entries()].map(([intent, score]) => ({ intent, score: round(score) })).sort((a, b) => b.score - a.score);
     const top = ranking[0];
     if (!top || top.score <= 0) return { intent: undefined, confidence: 0, ranking };
     return { intent: top.intent, confidence: top.score, ranking };

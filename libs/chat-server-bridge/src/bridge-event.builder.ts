@@ -5,8 +5,13 @@ import { BridgeConversation, BridgeCustomer, BridgeEvent, BridgeMessage } from '
 /** Pure builders of bridge payloads from database rows (one place for the wire format). */
 export function bridgeConversation(row: ConversationRow): BridgeConversation {
   return {
-    id: row.id, channel: row.channel, pageId: row.page_id, customerId: row.customer_id, state: row.state,
-    handoverReason: row.handover_reason, bot: { intent: row.bot_intent, confidence: row.bot_confidence },
+    id: row.id,
+    channel: row.channel,
+    pageId: row.page_id,
+    customerId: row.customer_id,
+    state: row.state,
+    handoverReason: row.handover_reason,
+    bot: { intent: row.bot_intent, confidence: row.bot_confidence },
   };
 }
 
@@ -16,7 +21,7 @@ export function bridgeCustomer(row: ConversationRow): BridgeCustomer {
 }
 
 export function bridgeMessage(row: MessageRow): BridgeMessage {
-  let content: unknown = null;
+  let content: unknown;
   try {
     content = row.content ? (JSON.parse(row.content) as unknown) : null;
   } catch {
@@ -26,13 +31,34 @@ export function bridgeMessage(row: MessageRow): BridgeMessage {
 }
 
 export function handoverEvent(id: string, row: ConversationRow, transcript: readonly MessageRow[], now: number): BridgeEvent {
-  return { id, type: 'conversation.handover', occurredAt: now, conversation: bridgeConversation(row), customer: bridgeCustomer(row), transcript: transcript.map(bridgeMessage) };
+  return {
+    id,
+    type: 'conversation.handover',
+    occurredAt: now,
+    conversation: bridgeConversation(row),
+    customer: bridgeCustomer(row),
+    transcript: transcript.map(bridgeMessage),
+  };
 }
 
 export function customerMessageEvent(id: string, row: ConversationRow, message: MessageRow, now: number): BridgeEvent {
-  return { id, type: 'message.created', occurredAt: now, conversation: bridgeConversation(row), customer: bridgeCustomer(row), message: bridgeMessage(message) };
+  return {
+    id,
+    type: 'message.created',
+    occurredAt: now,
+    conversation: bridgeConversation(row),
+    customer: bridgeCustomer(row),
+    message: bridgeMessage(message),
+  };
 }
 
 export function closedEvent(id: string, row: ConversationRow, outcome: 'closed' | 'returned_to_bot', by: string, now: number): BridgeEvent {
-  return { id, type: 'conversation.closed', occurredAt: now, conversation: bridgeConversation(row), customer: bridgeCustomer(row), closed: { outcome, by } };
+  return {
+    id,
+    type: 'conversation.closed',
+    occurredAt: now,
+    conversation: bridgeConversation(row),
+    customer: bridgeCustomer(row),
+    closed: { outcome, by },
+  };
 }

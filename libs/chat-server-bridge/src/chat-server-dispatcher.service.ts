@@ -55,8 +55,11 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
       const response = await fetch(server.url, {
         method: 'POST',
         headers: {
-          'content-type': 'application/json', [SIGNATURE_HEADER]: signBridgeBody(server.secret, timestamp, body), [TIMESTAMP_HEADER]: String(timestamp),
-          [EVENT_ID_HEADER]: (JSON.parse(body) as BridgeEvent).id, 'user-agent': 'ccm-chat-server-bridge/1',
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signBridgeBody(server.secret, timestamp, body),
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [EVENT_ID_HEADER]: (JSON.parse(body) as BridgeEvent).id,
+          'user-agent': 'ccm-chat-server-bridge/1',
         },
         body,
         signal: AbortSignal.timeout(server.timeoutMs),

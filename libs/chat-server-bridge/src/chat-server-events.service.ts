@@ -29,8 +29,12 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     const transcript = await repos.messages.listForConversation(conversationId);
     const id = randomUUID();
     await repos.bridgeOutbox.add({
-      dedupeKey: `handover:${conversationId}:${now}`, conversationId, eventType: 'conversation.handover', messageId: transcript.at(-1)?.id ?? null,
-      payload: JSON.stringify(handoverEvent(id, conversation, transcript, now)), now,
+      dedupeKey: `handover:${conversationId}:${now}`,
+      conversationId,
+      eventType: 'conversation.handover',
+      messageId: transcript.at(-1)?.id ?? null,
+      payload: JSON.stringify(handoverEvent(id, conversation, transcript, now)),
+      now,
     });
   }
 
@@ -38,8 +42,12 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     const after = { ...conversation, state: to };
     const id = randomUUID();
     await repos.bridgeOutbox.add({
-      dedupeKey: `closed:${conversation.id}:${now}`, conversationId: conversation.id, eventType: 'conversation.closed', messageId: null,
-      payload: JSON.stringify(closedEvent(id, after, to === 'BOT' ? 'returned_to_bot' : 'closed', by, now)), now,
+      dedupeKey: `closed:${conversation.id}:${now}`,
+      conversationId: conversation.id,
+      eventType: 'conversation.closed',
+      messageId: null,
+      payload: JSON.stringify(closedEvent(id, after, to === 'BOT' ? 'returned_to_bot' : 'closed', by, now)),
+      now,
     });
   }
 
@@ -53,8 +61,12 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     const message = await repos.messages.findById(messageId);
     if (!message) return;
     await repos.bridgeOutbox.add({
-      dedupeKey: `message:${message.id}`, conversationId: conversation.id, eventType: 'message.created', messageId: message.id,
-      payload: JSON.stringify(customerMessageEvent(randomUUID(), conversation, message, now)), now,
+      dedupeKey: `message:${message.id}`,
+      conversationId: conversation.id,
+      eventType: 'message.created',
+      messageId: message.id,
+      payload: JSON.stringify(customerMessageEvent(randomUUID(), conversation, message, now)),
+      now,
     });
     this.logger.debug(`customer message ${message.id} queued for the chat server`);
   }

@@ -8,188 +8,332 @@ import { BOT_CONNECTOR_KINDS } from './ccm-config';
  * Values are strings in the environment; `@Type` converts the numeric ones before validation.
  */
 export class EnvironmentVariables {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s/]+(\/.*)?\/v\d+\.\d+\/?$/, {
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\/[^\s/]+(\/.*)?\/v\d+\.\d+\/?$/, {
     message: 'must be a base URL ending in a version, e.g. https://graph.facebook.com/v24.0',
   })
   FACEBOOK_GRAPH_API_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   FACEBOOK_VERIFY_TOKEN?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'must be at least 8 characters (a Meta app secret is 32 hex characters)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters (a Meta app secret is 32 hex characters)' })
   FACEBOOK_APP_SECRET?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   FACEBOOK_PAGE_ACCESS_TOKEN?: string;
 
-  @IsOptional() @Matches(/^\d+$/, { message: 'must be the numeric Page id' })
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric Page id' })
   FACEBOOK_PAGE_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   FACEBOOK_USERNAME?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   ERROR_MESSAGE_RESPONSE?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   HANDOVER_MESSAGE?: string;
 
-  @IsOptional() @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
   FB_ROUTING_POLICY?: string;
 
-  @IsOptional() @Type(() => Number) @IsNumber({}, { message: 'must be a number between 0 and 1' }) @Min(0) @Max(1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({}, { message: 'must be a number between 0 and 1' })
+  @Min(0)
+  @Max(1)
   BOT_CONFIDENCE_THRESHOLD?: number;
 
-  @IsOptional() @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+  @IsOptional()
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'must be sqlite:<file path> or postgres://user@host:port/db',
   })
   DATABASE_URL?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
   GRAPH_API_TIMEOUT_MS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   BOT_INTENTS_FILE?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   LOCAL_GRAPH_PORT?: number;
 
-  @IsOptional() @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ROUTING_POLICIES as string[], { message: `must be one of ${ROUTING_POLICIES.join(', ')}` })
   COMMENTS_ROUTING_POLICY?: string;
 
   /** JSON array of Pages: [{"id":"…","accessToken":"…","name":"…","routingPolicy":"BOT_ONLY","commentsRoutingPolicy":"AGENT_ONLY"}]. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   FACEBOOK_PAGES?: string;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
   MESSENGER_HUMAN_AGENT_TAG?: string;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
   FACEBOOK_ACCEPT_SHA1_SIGNATURE?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(600000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
   INBOUND_RETRY_BASE_MS?: number;
   // ---- agent desk and chat-server bridge (issue 7) ----
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   ADMIN_API_KEY?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   SEND_RATE_PER_PAGE?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(600000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(600000)
   OUTBOX_RETRY_BASE_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3600000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600000)
   OUTBOX_RETRY_CAP_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   OUTBOX_MAX_ATTEMPTS?: number;
 
-  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be redis://host:port' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be redis://host:port' })
   REDIS_URL?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   LOW_CONFIDENCE_TURNS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HANDOVER_PHRASES?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   HANDOVER_PAYLOAD?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   NO_AGENT_MESSAGE?: string;
 
-  @IsOptional() @IsString() @Matches(/\{position\}/, { message: 'must contain {position}' })
+  @IsOptional()
+  @IsString()
+  @Matches(/\{position\}/, { message: 'must contain {position}' })
   QUEUE_POSITION_MESSAGE?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   QUEUE_TIMEOUT_MS?: number;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   QUEUE_TIMEOUT_MESSAGE?: string;
 
-  @IsOptional() @IsIn(['queue', 'bot'], { message: 'must be queue or bot' })
+  @IsOptional()
+  @IsIn(['queue', 'bot'], { message: 'must be queue or bot' })
   NO_AGENT_FALLBACK?: string;
 
   /** e.g. "Mon-Fri 09:00-18:00 Europe/Berlin" */
-  @IsOptional() @Matches(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( ([A-Za-z_]+\/[A-Za-z_\/]+|UTC))?$/, {
-    message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"',
-  })
+  @IsOptional()
+  @Matches(
+    /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( ([A-Za-z_]+\/[A-Za-z_/]+|UTC))?$/,
+    {
+      message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"',
+    },
+  )
   BUSINESS_HOURS?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   QUEUE_UPDATE_INTERVAL_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   TOKEN_CHECK_INTERVAL_MS?: number;
-  @IsOptional() @IsString() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   AGENT_JWT_SECRET?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   AGENT_JWT_TTL?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   AGENT_MAX_CHATS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(86400)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
   AGENT_GRACE_SECONDS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   LOGIN_MAX_FAILURES?: number;
 
-  @IsOptional() @IsIn(['embedded', 'external'], { message: 'must be one of embedded, external' })
+  @IsOptional()
+  @IsIn(['embedded', 'external'], { message: 'must be one of embedded, external' })
   AGENT_BRIDGE?: string;
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   CHAT_SERVER_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   CHAT_SERVER_SECRET?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   CHAT_SERVER_API_KEY?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3_600_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
   CHAT_SERVER_RETRY_BASE_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3_600_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
   CHAT_SERVER_RETRY_MAX_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(120000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
   CHAT_SERVER_TIMEOUT_MS?: number;
   // ---- bot connectors (issue 6, item 4; docs/bot-connectors.md) ----
 
-  @IsOptional() @IsIn(BOT_CONNECTOR_KINDS as unknown as string[], { message: `must be one of ${BOT_CONNECTOR_KINDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(BOT_CONNECTOR_KINDS as unknown as string[], { message: `must be one of ${BOT_CONNECTOR_KINDS.join(', ')}` })
   BOT_CONNECTOR?: string;
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL (the Rasa server, e.g. http://rasa:5005)' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL (the Rasa server, e.g. http://rasa:5005)' })
   RASA_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   RASA_TOKEN?: string;
 
   /** Comma-separated Rasa intents that mean "the customer wants a person". */
-  @IsOptional() @Matches(/^\s*[\w.-]+(\s*,\s*[\w.-]+)*\s*$/, { message: 'must be a comma-separated list of intent names' })
+  @IsOptional()
+  @Matches(/^\s*[\w.-]+(\s*,\s*[\w.-]+)*\s*$/, { message: 'must be a comma-separated list of intent names' })
   RASA_HANDOVER_INTENTS?: string;
 
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
   BOT_HTTP_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
   BOT_HTTP_SECRET?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(60000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
   BOT_TIMEOUT_MS?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   BOT_CIRCUIT_FAILURES?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   BOT_CIRCUIT_COOLDOWN_MS?: number;
 }
 

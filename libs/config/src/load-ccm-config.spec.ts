@@ -14,13 +14,23 @@ describe('loadCcmConfig', () => {
     const config = loadCcmConfig({});
     expect(config.localMode).toBe(true);
     expect(config.port).toBe(3000);
-    expect(config.routing).toMatchObject({ defaultPolicy: 'DEFAULT', confidenceThreshold: 0.6, lowConfidenceTurns: 1, handoverPayload: 'HUMAN_AGENT' });
+    expect(config.routing).toMatchObject({
+      defaultPolicy: 'DEFAULT',
+      confidenceThreshold: 0.6,
+      lowConfidenceTurns: 1,
+      handoverPayload: 'HUMAN_AGENT',
+    });
     expect(config.database).toEqual({ dialect: 'sqlite', url: './data/ccm.sqlite' });
     expect(config.graph.version).toBe('v24.0');
   });
 
   it('should name every bad variable in one error', () => {
-    const problems = problemsOf({ FACEBOOK_VERIFY_TOKEN: 'x', FB_ROUTING_POLICY: 'SOMETIMES', BOT_CONFIDENCE_THRESHOLD: '1.5', PORT: 'abc' });
+    const problems = problemsOf({
+      FACEBOOK_VERIFY_TOKEN: 'x',
+      FB_ROUTING_POLICY: 'SOMETIMES',
+      BOT_CONFIDENCE_THRESHOLD: '1.5',
+      PORT: 'abc',
+    });
     const names = problems.map((p) => p.split(':')[0]).sort();
     expect(names).toEqual(['BOT_CONFIDENCE_THRESHOLD', 'FACEBOOK_APP_SECRET', 'FB_ROUTING_POLICY', 'PORT']);
     expect(problems.find((p) => p.startsWith('FB_ROUTING_POLICY'))).toContain('must be one of DEFAULT, BOT_ONLY, AGENT_ONLY');
@@ -90,20 +100,34 @@ describe('loadCcmConfig', () => {
   });
 
   it('should name each bad FACEBOOK_PAGES field without echoing tokens', () => {
-    const problems = problemsOf({ ...live, FACEBOOK_PAGES: JSON.stringify([{ id: 'abc', accessToken: 'secret-tok' }, { id: '1', routingPolicy: 'X' }]) });
+    const problems = problemsOf({
+      ...live,
+      FACEBOOK_PAGES: JSON.stringify([
+        { id: 'abc', accessToken: 'secret-tok' },
+        { id: '1', routingPolicy: 'X' },
+      ]),
+    });
     expect(problems).toEqual([
       'FACEBOOK_PAGES[0].id: must be the numeric Page id as a string',
       'FACEBOOK_PAGES[1].accessToken: must be a non-empty string',
       'FACEBOOK_PAGES[1].routingPolicy: must be one of DEFAULT, BOT_ONLY, AGENT_ONLY',
     ]);
-    expect(problemsOf({ ...live, FACEBOOK_PAGES: '{not json' })).toEqual(['FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}']);
+    expect(problemsOf({ ...live, FACEBOOK_PAGES: '{not json' })).toEqual([
+      'FACEBOOK_PAGES: must be a JSON array of {"id","accessToken","name"?,"routingPolicy"?}',
+    ]);
   });
 });
 
 describe('loadCcmConfig agent desk settings', () => {
   it('should default to the embedded desk with a local admin key and a generated JWT secret in local mode', () => {
     const config = loadCcmConfig({});
-    expect(config.agents).toMatchObject({ bridge: 'embedded', adminApiKey: 'local-mode-admin-key', jwtSecretGenerated: true, maxChatsPerAgent: 3, graceMs: 60_000 });
+    expect(config.agents).toMatchObject({
+      bridge: 'embedded',
+      adminApiKey: 'local-mode-admin-key',
+      jwtSecretGenerated: true,
+      maxChatsPerAgent: 3,
+      graceMs: 60_000,
+    });
     expect(config.agents.jwtSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(config.agents.chatServer).toBeUndefined();
   });
@@ -113,14 +137,20 @@ describe('loadCcmConfig agent desk settings', () => {
   });
 
   it('should require the chat server URL, secret and API key for the external bridge', () => {
-    const names = problemsOf({ ...live, AGENT_BRIDGE: 'external' }).map((p) => p.split(':')[0]).sort();
+    const names = problemsOf({ ...live, AGENT_BRIDGE: 'external' })
+      .map((p) => p.split(':')[0])
+      .sort();
     expect(names).toEqual(['CHAT_SERVER_API_KEY', 'CHAT_SERVER_SECRET', 'CHAT_SERVER_URL']);
   });
 
   it('should build the chat server settings and never echo its secrets', () => {
     const config = loadCcmConfig({
-      ...live, AGENT_BRIDGE: 'external', CHAT_SERVER_URL: 'https://chat.example/ccm', CHAT_SERVER_SECRET: 'chat-server-secret-1',
-      CHAT_SERVER_API_KEY: 'chat-server-api-key-1', CHAT_SERVER_RETRY_BASE_MS: '50',
+      ...live,
+      AGENT_BRIDGE: 'external',
+      CHAT_SERVER_URL: 'https://chat.example/ccm',
+      CHAT_SERVER_SECRET: 'chat-server-secret-1',
+      CHAT_SERVER_API_KEY: 'chat-server-api-key-1',
+      CHAT_SERVER_RETRY_BASE_MS: '50',
     });
     expect(config.agents.chatServer).toMatchObject({ url: 'https://chat.example/ccm', retryBaseMs: 50, retryMaxMs: 60_000 });
     const problems = problemsOf({ ...live, AGENT_JWT_SECRET: 'too-short-secret' });

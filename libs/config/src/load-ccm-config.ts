@@ -66,8 +66,10 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
   parsed.forEach((entry: unknown, i) => {
     const page = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const before = problems.length;
-    if (typeof page.id !== 'string' || !/^\d+$/.test(page.id)) problems.push(`FACEBOOK_PAGES[${i}].id: must be the numeric Page id as a string`);
-    if (typeof page.accessToken !== 'string' || page.accessToken === '') problems.push(`FACEBOOK_PAGES[${i}].accessToken: must be a non-empty string`);
+    if (typeof page.id !== 'string' || !/^\d+$/.test(page.id))
+      problems.push(`FACEBOOK_PAGES[${i}].id: must be the numeric Page id as a string`);
+    if (typeof page.accessToken !== 'string' || page.accessToken === '')
+      problems.push(`FACEBOOK_PAGES[${i}].accessToken: must be a non-empty string`);
     if (page.name !== undefined && typeof page.name !== 'string') problems.push(`FACEBOOK_PAGES[${i}].name: must be a string`);
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
@@ -77,7 +79,10 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     }
     if (problems.length === before) {
       pages.push({
-        pageId: page.id as string, accessToken: page.accessToken as string, displayName: (page.name as string | undefined) ?? '', routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
+        pageId: page.id as string,
+        accessToken: page.accessToken as string,
+        displayName: (page.name as string | undefined) ?? '',
+        routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
       });
     }
@@ -157,12 +162,18 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
   if (problems.length > 0) {
     // Someone fixing a broken config should also learn that no Meta credentials are set at all.
     const notes = localMode
-      ? ['FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN are not set: once the problems above are fixed, ccm starts in local mode against its built-in Graph API double, not Meta. Set them to go live.']
+      ? [
+          'FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN are not set: once the problems above are fixed, ccm starts in local mode against its built-in Graph API double, not Meta. Set them to go live.',
+        ]
       : [];
     throw new InvalidConfigError(problems, notes);
   }
-  for (const [name, kind] of [['RASA_URL', 'rasa'], ['BOT_HTTP_URL', 'http']] as const) {
-    if (env[name] && botConnector !== kind) warnings.push(`${name} is set but BOT_CONNECTOR=${botConnector}: it is ignored (set BOT_CONNECTOR=${kind} to use it)`);
+  for (const [name, kind] of [
+    ['RASA_URL', 'rasa'],
+    ['BOT_HTTP_URL', 'http'],
+  ] as const) {
+    if (env[name] && botConnector !== kind)
+      warnings.push(`${name} is set but BOT_CONNECTOR=${botConnector}: it is ignored (set BOT_CONNECTOR=${kind} to use it)`);
   }
 
   let jwtSecret = env.AGENT_JWT_SECRET;
@@ -204,21 +215,23 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       appSecret: localMode ? LOCAL_MODE_CREDENTIALS.appSecret : (env.FACEBOOK_APP_SECRET as string),
     },
     webhook: {
-      verifyToken: localMode
-        ? LOCAL_MODE_CREDENTIALS.verifyToken
-        : (env.FACEBOOK_VERIFY_TOKEN ?? (pageAccessToken as string)),
+      verifyToken: localMode ? LOCAL_MODE_CREDENTIALS.verifyToken : (env.FACEBOOK_VERIFY_TOKEN ?? (pageAccessToken as string)),
       acceptSha1: dto.FACEBOOK_ACCEPT_SHA1_SIGNATURE === 'true',
       retryBaseMs: dto.INBOUND_RETRY_BASE_MS ?? 500,
     },
     pages: [
       // The single-page variables still work; without FACEBOOK_PAGE_ID that page answers for any id.
       ...(localMode || pageAccessToken
-        ? [{
-            pageId: localMode ? (env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId) : (env.FACEBOOK_PAGE_ID ?? (extraPages.length > 0 ? '' : undefined)),
-            accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
-            displayName,
-            routingPolicy,
-          }]
+        ? [
+            {
+              pageId: localMode
+                ? (env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId)
+                : (env.FACEBOOK_PAGE_ID ?? (extraPages.length > 0 ? '' : undefined)),
+              accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
+              displayName,
+              routingPolicy,
+            },
+          ]
         : []),
       ...extraPages.map((p) => ({ ...p, displayName: p.displayName || displayName })),
     ].filter((p) => p.pageId !== ''),
@@ -231,7 +244,9 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       confidenceThreshold: dto.BOT_CONFIDENCE_THRESHOLD ?? DEFAULTS.threshold,
       lowConfidenceTurns: dto.LOW_CONFIDENCE_TURNS ?? 1,
       handoverPhrases: (dto.HANDOVER_PHRASES ?? 'agent,human,talk to a person,talk to someone,real person,operator')
-        .split(',').map((p) => p.trim().toLowerCase()).filter(Boolean),
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .filter(Boolean),
       handoverPayload: dto.HANDOVER_PAYLOAD ?? 'HUMAN_AGENT',
     },
     realtime: { redisUrl: env.REDIS_URL },
@@ -241,7 +256,9 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       maxAttempts: dto.OUTBOX_MAX_ATTEMPTS ?? 8,
     },
     queue: {
-      noAgentMessage: dto.NO_AGENT_MESSAGE ?? 'No colleague is available right now. Your conversation stays in the queue and we will answer as soon as someone is back.',
+      noAgentMessage:
+        dto.NO_AGENT_MESSAGE ??
+        'No colleague is available right now. Your conversation stays in the queue and we will answer as soon as someone is back.',
       positionMessage: dto.QUEUE_POSITION_MESSAGE ?? 'You are number {position} in the queue.',
       timeoutMs: dto.QUEUE_TIMEOUT_MS ?? 10 * 60 * 1000,
       timeoutMessage: dto.QUEUE_TIMEOUT_MESSAGE ?? 'Sorry for the wait: all our colleagues are busy. You have not been forgotten.',
@@ -255,9 +272,17 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       connector: botConnector,
       timeoutMs: dto.BOT_TIMEOUT_MS ?? 5000,
       circuit: { failureThreshold: dto.BOT_CIRCUIT_FAILURES ?? 5, cooldownMs: dto.BOT_CIRCUIT_COOLDOWN_MS ?? 30_000 },
-      rasa: botConnector === 'rasa'
-        ? { url: env.RASA_URL as string, token: env.RASA_TOKEN, handoverIntents: (env.RASA_HANDOVER_INTENTS ?? '').split(',').map((s) => s.trim()).filter(Boolean) }
-        : undefined,
+      rasa:
+        botConnector === 'rasa'
+          ? {
+              url: env.RASA_URL as string,
+              token: env.RASA_TOKEN,
+              handoverIntents: (env.RASA_HANDOVER_INTENTS ?? '')
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            }
+          : undefined,
       http: botConnector === 'http' ? { url: env.BOT_HTTP_URL as string, secret: env.BOT_HTTP_SECRET as string } : undefined,
     },
     messenger: {

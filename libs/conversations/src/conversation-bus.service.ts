@@ -38,7 +38,9 @@ export class ConversationBus {
     for (const listener of this.listeners) {
       Promise.resolve()
         .then(() => listener(event))
-        .catch((error: unknown) => this.logger.warn(`listener failed on ${event.type}: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.warn(`listener failed on ${event.type}: ${error instanceof Error ? error.message : String(error)}`),
+        );
     }
   }
 }

@@ -91,15 +91,24 @@ export class ConversationHandler {
    */
   private async takeTurn(conversation: ConversationRow, event: InboundEvent): Promise<CustomerTurn> {
     const settings = await this.routing.settingsFor(conversation.page_id, conversation.channel);
-    const customerAskedForPerson = asksForPerson(event.text, event.payload, this.config.routing.handoverPhrases, this.config.routing.handoverPayload);
+    const customerAskedForPerson = asksForPerson(
+      event.text,
+      event.payload,
+      this.config.routing.handoverPhrases,
+      this.config.routing.handoverPayload,
+    );
     if (settings.policy === 'AGENT_ONLY') return { settings, customerAskedForPerson, bot: NO_BOT };
     this.senderActionsInBackground(conversation);
     return { settings, customerAskedForPerson, bot: await this.askBot(conversation, event) };
   }
 
   private async apply(
-    repos: Repositories, conversation: ConversationRow, event: InboundEvent, turn: CustomerTurn | undefined,
-    now: number, published: ConversationBusEvent[],
+    repos: Repositories,
+    conversation: ConversationRow,
+    event: InboundEvent,
+    turn: CustomerTurn | undefined,
+    now: number,
+    published: ConversationBusEvent[],
   ): Promise<void> {
     switch (event.kind) {
       case 'message':
@@ -113,11 +122,25 @@ export class ConversationHandler {
         return this.applyEcho(repos, conversation, event, now, published);
       case 'delivery':
       case 'read': {
-        const mids = event.kind === 'delivery' ? ((event.raw as { delivery?: { mids?: unknown } }).delivery?.mids ?? []) : event.mid ? [event.mid] : [];
+        const mids =
+          event.kind === 'delivery'
+            ? ((event.raw as { delivery?: { mids?: unknown } }).delivery?.mids ?? [])
+            : event.mid
+              ? [event.mid]
+              : [];
         const changed = await repos.messages.advanceStatus(
-          conversation.id, event.kind === 'read' ? 'read' : 'delivered', event.watermark, Array.isArray(mids) ? mids.filter((m): m is string => typeof m === 'string') : [],
+          conversation.id,
+          event.kind === 'read' ? 'read' : 'delivered',
+          event.watermark,
+          Array.isArray(mids) ? mids.filter((m): m is string => typeof m === 'string') : [],
         );
-        for (const messageId of changed) published.push({ type: 'message.status', conversationId: conversation.id, messageId, status: event.kind === 'read' ? 'read' : 'delivered' });
+        for (const messageId of changed)
+          published.push({
+            type: 'message.status',
+            conversationId: conversation.id,
+            messageId,
+            status: event.kind === 'read' ? 'read' : 'delivered',
+          });
         return;
       }
       case 'message_edit':
@@ -135,7 +158,8 @@ export class ConversationHandler {
         // reaction, referral, optin, account linking, thread control, unknown: recorded, never answered.
         await this.record(repos, conversation, event.kind, describe(event), event.standby ? 'standby' : 'customer', now);
         if (event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
-        if (event.userOriginated || event.kind === 'reaction') published.push({ type: 'customer.activity', conversationId: conversation.id, kind: event.kind });
+        if (event.userOriginated || event.kind === 'reaction')
+          published.push({ type: 'customer.activity', conversationId: conversation.id, kind: event.kind });
     }
   }
 
@@ -159,7 +183,8 @@ export class ConversationHandler {
       .fetchProfile(targetOf(conversation))
       .then(async (profile) => {
         await this.persistence.repos.conversations.update(conversation.id, {
-          customer_profile: profile ? JSON.stringify(profile) : conversation.customer_profile, profile_fetched_at: Date.now(),
+          customer_profile: profile ? JSON.stringify(profile) : conversation.customer_profile,
+          profile_fetched_at: Date.now(),
         });
       })
       .catch((error: unknown) => this.logger.debug(`profile refresh failed for ${conversation.id}: ${String(error)}`));
@@ -178,22 +203,50 @@ export class ConversationHandler {
   private async askBot(conversation: ConversationRow, event: InboundEvent): Promise<BotReply | Error> {
     try {
       return await this.bot.reply({
-        conversationId: conversation.id, pageId: conversation.page_id, customerId: conversation.customer_id,
-        text: event.text ?? '', payload: event.payload === undefined ? undefined : (parseChoice({ payload: event.payload })?.payload ?? event.payload),
+        conversationId: conversation.id,
+        pageId: conversation.page_id,
+        customerId: conversation.customer_id,
+        text: event.text ?? '',
+        payload: event.payload === undefined ? undefined : (parseChoice({ payload: event.payload })?.payload ?? event.payload),
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
   }
 
-  private async storeCustomerMessage(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<boolean> {
+  private async storeCustomerMessage(
+    repos: Repositories,
+    conversation: ConversationRow,
+    event: InboundEvent,
+    now: number,
+    published: ConversationBusEvent[],
+  ): Promise<boolean> {
     // A pressed button or quick reply is kept as a structured choice ("customer pressed 'Track order'").
-    const choice = event.payload !== undefined ? parseChoice(event.kind === 'postback' ? { payload: event.payload, title: event.text } : { payload: event.payload, text: event.text }) : undefined;
-    const content = event.attachments || choice ? JSON.stringify({ attachments: event.attachments, payload: choice?.payload, choice, kind: event.kind }) : null;
+    const choice =
+      event.payload !== undefined
+        ? parseChoice(
+            event.kind === 'postback' ? { payload: event.payload, title: event.text } : { payload: event.payload, text: event.text },
+          )
+        : undefined;
+    const content =
+      event.attachments || choice
+        ? JSON.stringify({ attachments: event.attachments, payload: choice?.payload, choice, kind: event.kind })
+        : null;
     const id = await repos.messages.insertOnce({
-      conversation_id: conversation.id, direction: 'in', author: 'customer', text: event.text ?? null, content,
-      mid: event.mid ?? null, status: 'received', attempts: 0, next_attempt_at: null, lease_until: null,
-      error: null, event_ts: event.timestamp, created_at: now, sent_at: null,
+      conversation_id: conversation.id,
+      direction: 'in',
+      author: 'customer',
+      text: event.text ?? null,
+      content,
+      mid: event.mid ?? null,
+      status: 'received',
+      attempts: 0,
+      next_attempt_at: null,
+      lease_until: null,
+      error: null,
+      event_ts: event.timestamp,
+      created_at: now,
+      sent_at: null,
     });
     if (id === undefined) return false;
     // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.
@@ -202,7 +255,13 @@ export class ConversationHandler {
     return true;
   }
 
-  private async applyEcho(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number, published: ConversationBusEvent[]): Promise<void> {
+  private async applyEcho(
+    repos: Repositories,
+    conversation: ConversationRow,
+    event: InboundEvent,
+    now: number,
+    published: ConversationBusEvent[],
+  ): Promise<void> {
     const own = OWN_METADATA.exec(event.payload ?? '');
     if (own && event.mid) {
       // Our own message coming back: it is already stored; just make sure Meta's id is on it.
@@ -211,12 +270,23 @@ export class ConversationHandler {
     }
     // Sent from the Page inbox or another app: part of the transcript, written by a person at the business.
     const id = await repos.messages.insertOnce({
-      conversation_id: conversation.id, direction: 'out', author: 'agent', text: event.text ?? null,
-      content: event.attachments ? JSON.stringify({ attachments: event.attachments }) : null, mid: event.mid ?? null,
-      status: 'sent', attempts: 0, next_attempt_at: null, lease_until: null, error: null, event_ts: event.timestamp,
-      created_at: now, sent_at: event.timestamp,
+      conversation_id: conversation.id,
+      direction: 'out',
+      author: 'agent',
+      text: event.text ?? null,
+      content: event.attachments ? JSON.stringify({ attachments: event.attachments }) : null,
+      mid: event.mid ?? null,
+      status: 'sent',
+      attempts: 0,
+      next_attempt_at: null,
+      lease_until: null,
+      error: null,
+      event_ts: event.timestamp,
+      created_at: now,
+      sent_at: event.timestamp,
     });
-    if (id !== undefined) published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'out', author: 'agent' });
+    if (id !== undefined)
+      published.push({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'out', author: 'agent' });
   }
 
   private async noteUserEvent(repos: Repositories, conversation: ConversationRow, timestamp: number, now: number): Promise<void> {
@@ -224,14 +294,26 @@ export class ConversationHandler {
     if (timestamp > current) await repos.conversations.update(conversation.id, { last_user_event_at: timestamp, updated_at: now });
   }
 
-  private async route(repos: Repositories, conversation: ConversationRow, turn: CustomerTurn, now: number, published: ConversationBusEvent[]): Promise<void> {
+  private async route(
+    repos: Repositories,
+    conversation: ConversationRow,
+    turn: CustomerTurn,
+    now: number,
+    published: ConversationBusEvent[],
+  ): Promise<void> {
     const { settings, bot: botTurn } = turn;
     if (conversation.state === 'CLOSED') {
       const reopened = transition('CLOSED', 'customer_message');
       if (reopened.ok) {
         await repos.conversations.update(conversation.id, { state: reopened.to, assigned_agent_id: null, updated_at: now });
         await this.record(repos, conversation, 'reopened', 'customer wrote again', 'customer', now, 'CLOSED', reopened.to);
-        published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'CLOSED', to: reopened.to, reason: 'customer wrote again' });
+        published.push({
+          type: 'conversation.state',
+          conversationId: conversation.id,
+          from: 'CLOSED',
+          to: reopened.to,
+          reason: 'customer wrote again',
+        });
       }
     }
     const { policy, threshold, lowConfidenceTurns } = settings;
@@ -239,11 +321,16 @@ export class ConversationHandler {
       // The customer hears that something failed; unless the policy forbids agents, a person takes over.
       this.logger.error(`conversation ${conversation.id}: bot failed: ${botTurn.message}`);
       await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.messages.error }, now, published);
-      if (policy !== 'BOT_ONLY') await this.handOver(repos, conversation, `bot failed: ${botTurn.message}`, undefined, now, published, false);
+      if (policy !== 'BOT_ONLY')
+        await this.handOver(repos, conversation, `bot failed: ${botTurn.message}`, undefined, now, published, false);
       return;
     }
     const decision = decideRoute({
-      policy, threshold, lowConfidenceTurns, ...botTurn, customerAskedForPerson: turn.customerAskedForPerson,
+      policy,
+      threshold,
+      lowConfidenceTurns,
+      ...botTurn,
+      customerAskedForPerson: turn.customerAskedForPerson,
       lowConfidenceStreak: conversation.low_confidence_streak,
     });
     if (decision.lowConfidenceStreak !== conversation.low_confidence_streak) {
@@ -263,27 +350,65 @@ export class ConversationHandler {
     await this.handOver(repos, conversation, decision.reason, botTurn, now, published);
   }
 
-  private async handOver(repos: Repositories, conversation: ConversationRow, reason: string, botTurn: BotReply | undefined, now: number, published: ConversationBusEvent[], notify = true): Promise<void> {
-    const { notice } = await this.agents.handOver(repos, conversation.id, reason, now, botTurn ? { intent: botTurn.intent, confidence: botTurn.confidence } : undefined);
+  private async handOver(
+    repos: Repositories,
+    conversation: ConversationRow,
+    reason: string,
+    botTurn: BotReply | undefined,
+    now: number,
+    published: ConversationBusEvent[],
+    notify = true,
+  ): Promise<void> {
+    const { notice } = await this.agents.handOver(
+      repos,
+      conversation.id,
+      reason,
+      now,
+      botTurn ? { intent: botTurn.intent, confidence: botTurn.confidence } : undefined,
+    );
     published.push({ type: 'conversation.state', conversationId: conversation.id, from: 'BOT', to: 'QUEUED', reason });
     if (notify) await this.enqueue(repos, conversation, 'system', { kind: 'text', text: notice }, now, published);
   }
 
-  private async enqueue(repos: Repositories, conversation: ConversationRow, author: MessageAuthor, content: OutboundContent, now: number, published: ConversationBusEvent[]): Promise<void> {
+  private async enqueue(
+    repos: Repositories,
+    conversation: ConversationRow,
+    author: MessageAuthor,
+    content: OutboundContent,
+    now: number,
+    published: ConversationBusEvent[],
+  ): Promise<void> {
     for (const messageId of await enqueueOutbound(repos, conversation.id, author, content, now)) {
       published.push({ type: 'message.created', conversationId: conversation.id, messageId, direction: 'out', author });
     }
   }
 
-  private async record(repos: Repositories, conversation: ConversationRow, type: string, reason: string, actor: string, now: number, from: string | null = null, to: string | null = null): Promise<void> {
-    await repos.conversationEvents.append({ conversation_id: conversation.id, type, from_state: from, to_state: to, reason, actor, created_at: now });
+  private async record(
+    repos: Repositories,
+    conversation: ConversationRow,
+    type: string,
+    reason: string,
+    actor: string,
+    now: number,
+    from: string | null = null,
+    to: string | null = null,
+  ): Promise<void> {
+    await repos.conversationEvents.append({
+      conversation_id: conversation.id,
+      type,
+      from_state: from,
+      to_state: to,
+      reason,
+      actor,
+      created_at: now,
+    });
   }
 
   private async handlePageEvent(journalId: number, event: InboundEvent, now: number): Promise<void> {
     await this.persistence.transaction(async (repos) => {
       if (event.kind === 'policy_enforcement') {
         const action = event.payload;
-        const reason = (event.raw as { policy_enforcement?: { reason?: string }; 'policy-enforcement'?: { reason?: string } });
+        const reason = event.raw as { policy_enforcement?: { reason?: string }; 'policy-enforcement'?: { reason?: string } };
         const why = reason.policy_enforcement?.reason ?? reason['policy-enforcement']?.reason ?? null;
         if (action === 'block') {
           this.logger.error(`ALERT: Meta blocked page ${event.pageId} (${why ?? 'no reason given'}): sends to this page are stopped`);
@@ -308,9 +433,11 @@ const PROFILE_TTL_MS = 24 * 60 * 60 * 1000;
 export function profileIsStale(conversation: Pick<ConversationRow, 'customer_profile' | 'profile_fetched_at'>, now: number): boolean {
   if (conversation.profile_fetched_at === null) return true;
   if (now - conversation.profile_fetched_at > PROFILE_TTL_MS) return true;
-  let ext = NaN;
+  let ext: number;
   try {
-    const picture = conversation.customer_profile ? (JSON.parse(conversation.customer_profile) as { pictureUrl?: string }).pictureUrl : undefined;
+    const picture = conversation.customer_profile
+      ? (JSON.parse(conversation.customer_profile) as { pictureUrl?: string }).pictureUrl
+      : undefined;
     ext = picture ? Number(new URL(picture).searchParams.get('ext')) : NaN;
   } catch {
     return true; // unreadable profile or not a URL: fetch a proper one

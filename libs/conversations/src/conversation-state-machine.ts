@@ -30,6 +30,16 @@ export function transition(from: ConversationState, action: ConversationAction):
 
 /** Every (state, action) pair, for exhaustive tests and documentation. */
 export function allTransitions(): { from: ConversationState; action: ConversationAction; to: ConversationState | undefined }[] {
-  const actions: ConversationAction[] = ['handover', 'assign', 'transfer_to_agent', 'transfer_to_queue', 'close', 'return_to_bot', 'customer_message'];
-  return (Object.keys(TRANSITIONS) as ConversationState[]).flatMap((from) => actions.map((action) => ({ from, action, to: TRANSITIONS[from][action] })));
+  const actions: ConversationAction[] = [
+    'handover',
+    'assign',
+    'transfer_to_agent',
+    'transfer_to_queue',
+    'close',
+    'return_to_bot',
+    'customer_message',
+  ];
+  return (Object.keys(TRANSITIONS) as ConversationState[]).flatMap((from) =>
+    actions.map((action) => ({ from, action, to: TRANSITIONS[from][action] })),
+  );
 }

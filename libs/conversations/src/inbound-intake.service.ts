@@ -27,14 +27,24 @@ export class InboundIntakeService {
           const key = `${event.channel}|${event.pageId}|${event.customerId}`;
           conversationId = conversationIds.get(key) ?? null;
           if (!conversationId) {
-            conversationId = (await repos.conversations.ensure({ channel: event.channel, pageId: event.pageId, customerId: event.customerId }, now)).id;
+            conversationId = (
+              await repos.conversations.ensure({ channel: event.channel, pageId: event.pageId, customerId: event.customerId }, now)
+            ).id;
             conversationIds.set(key, conversationId);
           }
         }
         rows.push({
-          dedupe_key: event.dedupeKey, channel: event.channel, page_id: event.pageId, customer_id: event.customerId ?? null,
-          conversation_id: conversationId, kind: event.kind, event_ts: event.timestamp, event: JSON.stringify(event),
-          last_error: null, received_at: now, processed_at: null,
+          dedupe_key: event.dedupeKey,
+          channel: event.channel,
+          page_id: event.pageId,
+          customer_id: event.customerId ?? null,
+          conversation_id: conversationId,
+          kind: event.kind,
+          event_ts: event.timestamp,
+          event: JSON.stringify(event),
+          last_error: null,
+          received_at: now,
+          processed_at: null,
         });
       }
       return repos.journal.record(rows);

@@ -87,13 +87,22 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       const attempts = row.attempts + 1;
       const now = Date.now();
       if (attempts >= MAX_EVENT_ATTEMPTS) {
-        this.logger.error(`inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) parked as dead after ${attempts} attempts: ${message}`);
+        this.logger.error(
+          `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) parked as dead after ${attempts} attempts: ${message}`,
+        );
         await this.persistence.repos.journal.markDead(row.id, attempts, message, now);
         if (conversationId && row.kind === 'message') await this.handler.apologize(conversationId, row.event_ts).catch(() => undefined);
         return true;
       }
-      this.logger.warn(`inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`);
-      await this.persistence.repos.journal.markRetry(row.id, attempts, now + this.config.webhook.retryBaseMs * 2 ** (attempts - 1), message);
+      this.logger.warn(
+        `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`,
+      );
+      await this.persistence.repos.journal.markRetry(
+        row.id,
+        attempts,
+        now + this.config.webhook.retryBaseMs * 2 ** (attempts - 1),
+        message,
+      );
       return false;
     }
   }

@@ -44,7 +44,8 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     // Queue position and long-wait notices go through the outbox like every other message.
     this.queueWatcher.useWriter(async (conversationId, text) => {
       const ids = await enqueueOutbound(this.persistence.repos, conversationId, 'system', { kind: 'text', text }, Date.now());
-      for (const messageId of ids) this.bus.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author: 'system' });
+      for (const messageId of ids)
+        this.bus.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author: 'system' });
       this.kick();
     });
   }
@@ -70,7 +71,9 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     const repos = this.persistence.repos;
     const due = await repos.messages.dueOutbound(Date.now(), BATCH);
     if (due.length === 0) return false;
-    const conversations = new Map((await repos.conversations.findByIds([...new Set(due.map((m) => m.conversation_id))])).map((c) => [c.id, c]));
+    const conversations = new Map(
+      (await repos.conversations.findByIds([...new Set(due.map((m) => m.conversation_id))])).map((c) => [c.id, c]),
+    );
     const paused = new Map<string, boolean>();
     const sendable: { message: MessageRow; conversation: ConversationRow }[] = [];
     let rateLimited = false;
@@ -103,7 +106,9 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     try {
       const content = JSON.parse(message.content ?? 'null') as OutboundContent | null;
       if (!content) throw new DeliveryError('permanent', 'message has no content');
-      const { mid } = await this.channels.sender(conversation.channel).send(targetOf(conversation), { id: message.id, author: message.author, content });
+      const { mid } = await this.channels
+        .sender(conversation.channel)
+        .send(targetOf(conversation), { id: message.id, author: message.author, content });
       await repos.messages.markSent(message.id, mid ?? null, Date.now());
       this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'sent' });
       return true;
@@ -114,11 +119,14 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
 
   private async handleFailure(message: MessageRow, conversation: ConversationRow, error: unknown): Promise<boolean> {
     const repos = this.persistence.repos;
-    const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', error instanceof Error ? error.message : String(error));
+    const failure =
+      error instanceof DeliveryError ? error : new DeliveryError('transient', error instanceof Error ? error.message : String(error));
     const stored = JSON.stringify({ kind: failure.kind, message: failure.message, ...failure.details });
     if (failure.kind === 'paused') {
       if (failure.pauseCause === 'token') {
-        this.logger.error(`ALERT: the access token of page ${conversation.page_id} is invalid (${failure.message}); sends to this page are paused until a new token is set`);
+        this.logger.error(
+          `ALERT: the access token of page ${conversation.page_id} is invalid (${failure.message}); sends to this page are paused until a new token is set`,
+        );
         await repos.pageStates.markTokenInvalid(conversation.page_id, failure.message, Date.now());
       }
       // Kept queued, not failed, and not counted as an attempt: nothing is wrong with the message.
@@ -128,9 +136,17 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     const attempt = message.attempts + 1;
     const delay = failure.kind === 'transient' ? retryDelay(attempt, this.backoff) : undefined;
     if (delay === undefined) {
-      this.logger.warn(`message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`);
+      this.logger.warn(
+        `message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`,
+      );
       await repos.messages.markFailed(message.id, stored);
-      this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'failed', error: failure.message });
+      this.bus.publish({
+        type: 'message.status',
+        conversationId: conversation.id,
+        messageId: message.id,
+        status: 'failed',
+        error: failure.message,
+      });
       return true;
     }
     this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.message}), retry in ${delay} ms`);
@@ -147,7 +163,10 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
 
 export function targetOf(conversation: ConversationRow): OutboundTarget {
   return {
-    channel: conversation.channel, conversationId: conversation.id, pageId: conversation.page_id,
-    customerId: conversation.customer_id, lastUserEventAt: conversation.last_user_event_at,
+    channel: conversation.channel,
+    conversationId: conversation.id,
+    pageId: conversation.page_id,
+    customerId: conversation.customer_id,
+    lastUserEventAt: conversation.last_user_event_at,
   };
 }

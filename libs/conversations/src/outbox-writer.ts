@@ -9,11 +9,19 @@ const plainText = new PlainTextRenderer();
  * sentence or word boundaries into several messages, queued in order (quick replies stay on the last
  * part, where the customer answers). Returns the ids of the queued rows.
  */
-export async function enqueueOutbound(repos: Repositories, conversationId: string, author: MessageAuthor, content: OutboundContent, now: number): Promise<number[]> {
+export async function enqueueOutbound(
+  repos: Repositories,
+  conversationId: string,
+  author: MessageAuthor,
+  content: OutboundContent,
+  now: number,
+): Promise<number[]> {
   const parts: OutboundContent[] =
     content.kind === 'text' && [...new Intl.Segmenter().segment(content.text)].length > RICH_MESSAGE_LIMITS.textMaxChars
       ? splitText(content.text, RICH_MESSAGE_LIMITS.textMaxChars).map((text, i, all) =>
-          i === all.length - 1 ? { ...content, text } : { kind: 'text' as const, text, ...(content.metadata ? { metadata: content.metadata } : {}) },
+          i === all.length - 1
+            ? { ...content, text }
+            : { kind: 'text' as const, text, ...(content.metadata ? { metadata: content.metadata } : {}) },
         )
       : [content];
   const ids: number[] = [];
@@ -21,8 +29,18 @@ export async function enqueueOutbound(repos: Repositories, conversationId: strin
     ids.push(
       await repos.messages.enqueue({
         // `text` is what transcripts show: the text itself, or a readable rendering of a rich message.
-        conversation_id: conversationId, author, text: part.kind === 'text' ? part.text : plainText.render(part), content: JSON.stringify(part), mid: null,
-        attempts: 0, next_attempt_at: now, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: null,
+        conversation_id: conversationId,
+        author,
+        text: part.kind === 'text' ? part.text : plainText.render(part),
+        content: JSON.stringify(part),
+        mid: null,
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        error: null,
+        event_ts: null,
+        created_at: now,
+        sent_at: null,
       }),
     );
   }

@@ -69,7 +69,15 @@ export interface ChannelWebhookMapping {
 }
 
 export type ChannelActionName = 'public_reply' | 'private_reply' | 'like' | 'unlike' | 'hide' | 'unhide' | 'delete';
-export const CHANNEL_ACTION_NAMES: readonly ChannelActionName[] = ['public_reply', 'private_reply', 'like', 'unlike', 'hide', 'unhide', 'delete'];
+export const CHANNEL_ACTION_NAMES: readonly ChannelActionName[] = [
+  'public_reply',
+  'private_reply',
+  'like',
+  'unlike',
+  'hide',
+  'unhide',
+  'delete',
+];
 
 export interface ChannelActionRequest {
   action: ChannelActionName;

@@ -7,3 +7,4 @@ export * from './unparseable-body';
 export * from './signed-body';
 export * from './channel-adapter.types';
 export * from './polling-loop';
+export * from './clock';

@@ -14,7 +14,12 @@ export function signTimestampedBody(secret: string, timestamp: number, rawBody: 
 }
 
 /** The receiver's check (example receivers and test doubles use it): constant time, exact match. */
-export function verifyTimestampedSignature(secret: string, timestamp: string | undefined, rawBody: string, header: string | undefined): boolean {
+export function verifyTimestampedSignature(
+  secret: string,
+  timestamp: string | undefined,
+  rawBody: string,
+  header: string | undefined,
+): boolean {
   if (!timestamp || !header || !/^\d+$/.test(timestamp)) return false;
   const expected = Buffer.from(signTimestampedBody(secret, Number(timestamp), rawBody));
   const given = Buffer.from(header);

@@ -86,7 +86,10 @@ export class GraphApiGateway {
    * @see https://developers.facebook.com/docs/graph-api/reference/object/likes/
    */
   async setCommentLiked(accessToken: string, commentId: string, liked: boolean): Promise<void> {
-    await this.call<{ success?: boolean }>(accessToken, { method: liked ? 'POST' : 'DELETE', url: `/${encodeURIComponent(commentId)}/likes` });
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: liked ? 'POST' : 'DELETE',
+      url: `/${encodeURIComponent(commentId)}/likes`,
+    });
   }
 
   /**
@@ -94,7 +97,11 @@ export class GraphApiGateway {
    * @see https://developers.facebook.com/docs/graph-api/reference/comment/#updating
    */
   async setCommentHidden(accessToken: string, commentId: string, hidden: boolean): Promise<void> {
-    await this.call<{ success?: boolean }>(accessToken, { method: 'POST', url: `/${encodeURIComponent(commentId)}`, data: { is_hidden: hidden } });
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: `/${encodeURIComponent(commentId)}`,
+      data: { is_hidden: hidden },
+    });
   }
 
   /**

@@ -5,17 +5,45 @@ const err = (code?: number, subcode?: number, httpStatus = 400) => new GraphApiE
 
 describe('classifyGraphError', () => {
   it.each([
-    [1200, undefined], [1, undefined], [1, 99], [2, undefined], [4, undefined], [17, undefined], [32, undefined],
-    [613, undefined], [613, 2534040], [341, undefined], [2018321, undefined],
+    [1200, undefined],
+    [1, undefined],
+    [1, 99],
+    [2, undefined],
+    [4, undefined],
+    [17, undefined],
+    [32, undefined],
+    [613, undefined],
+    [613, 2534040],
+    [341, undefined],
+    [2018321, undefined],
   ])('should retry code %s/%s', (code, subcode) => {
     expect(classifyGraphError(err(code, subcode))).toBe('transient');
   });
 
   it.each([
-    [613, 2018338], [4, 2018354], [9, 2018352], [613, 1893016], [10, 2018278], [10, 2534022], [10, 2018065],
-    [10, 2018108], [10, 1893063], [10, undefined], [551, undefined], [551, 1545041], [200, 1545041],
-    [100, 2018001], [100, 2018014], [100, undefined], [100, 33], [200, 2018028], [368, undefined],
-    [2018300, undefined], [100, 2534037], [2018218, undefined], [2018247, undefined],
+    [613, 2018338],
+    [4, 2018354],
+    [9, 2018352],
+    [613, 1893016],
+    [10, 2018278],
+    [10, 2534022],
+    [10, 2018065],
+    [10, 2018108],
+    [10, 1893063],
+    [10, undefined],
+    [551, undefined],
+    [551, 1545041],
+    [200, 1545041],
+    [100, 2018001],
+    [100, 2018014],
+    [100, undefined],
+    [100, 33],
+    [200, 2018028],
+    [368, undefined],
+    [2018300, undefined],
+    [100, 2534037],
+    [2018218, undefined],
+    [2018247, undefined],
   ])('should not retry code %s/%s', (code, subcode) => {
     expect(classifyGraphError(err(code, subcode))).toBe('permanent');
   });

@@ -32,7 +32,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 200, capMs: 60_000, max
  * so many senders throttled at once do not retry in lockstep. `attempt` counts from 1.
  * Returns undefined when the attempts are used up.
  */
-export function retryDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number | undefined {
+export function retryDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number | undefined {
   if (attempt >= options.maxAttempts) return undefined;
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -17,7 +17,8 @@ export interface DoubleComment {
   privateReplied: boolean;
 }
 
-export type DoubleAnswer = [status: number, body: unknown] | { error: number; code: number; message: string; subcode?: number; type?: string };
+export type DoubleAnswer =
+  [status: number, body: unknown] | { error: number; code: number; message: string; subcode?: number; type?: string };
 
 const PRIVATE_REPLY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 const MESSAGE_MAX = 8000;
@@ -51,8 +52,10 @@ export class CommentDouble {
     const edge = m[2];
     if (edge === '/comments' && method === 'POST') {
       const message = body.message;
-      if (typeof message !== 'string' || message.trim() === '') return { error: 400, code: 100, message: '(#100) Missing message or attachment' };
-      if ([...message].length > MESSAGE_MAX) return { error: 400, code: 100, message: `(#100) Param message must be at most ${MESSAGE_MAX} characters long` };
+      if (typeof message !== 'string' || message.trim() === '')
+        return { error: 400, code: 100, message: '(#100) Missing message or attachment' };
+      if ([...message].length > MESSAGE_MAX)
+        return { error: 400, code: 100, message: `(#100) Param message must be at most ${MESSAGE_MAX} characters long` };
       // Comments are one level deep: a reply to a reply goes into the top-level comment's thread.
       const root = comment.parentId && comment.parentId !== comment.postId ? comment.parentId : comment.id;
       const id = `${comment.postId.split('_')[1] ?? comment.postId}_${randomInt(1e9, 1e10)}`;
@@ -66,7 +69,7 @@ export class CommentDouble {
     if (edge === undefined && method === 'POST') {
       if (typeof body.is_hidden !== 'boolean') return { error: 400, code: 100, message: '(#100) Param is_hidden must be a boolean' };
       // Double's choice (Meta's code is not documented): the Page cannot hide its own comment.
-      if (comment.fromId === pageId) return { error: 400, code: 100, message: "(#100) A Page cannot hide its own comment" };
+      if (comment.fromId === pageId) return { error: 400, code: 100, message: '(#100) A Page cannot hide its own comment' };
       comment.hidden = body.is_hidden;
       return [200, { success: true }];
     }
@@ -82,7 +85,8 @@ export class CommentDouble {
     const comment = this.comments.get(commentId);
     if (!comment || comment.deleted) return { error: 400, code: 100, message: '(#100) No matching user found', subcode: 2018001 };
     if (comment.pageId !== pageId) return { error: 400, code: 200, message: '(#200) Permissions error' };
-    if (comment.fromId === pageId) return { error: 400, code: 100, message: "(#100) Cannot send a private reply to the Page's own comment" };
+    if (comment.fromId === pageId)
+      return { error: 400, code: 100, message: "(#100) Cannot send a private reply to the Page's own comment" };
     // Meta answers a second private reply with (#10900) "Activity already replied to".
     if (comment.privateReplied) return { error: 400, code: 10900, message: '(#10900) Activity already replied to' };
     if (now - comment.createdTime > PRIVATE_REPLY_WINDOW_MS) {
@@ -95,7 +99,10 @@ export class CommentDouble {
 
 function missing(id: string): DoubleAnswer {
   return {
-    error: 400, code: 100, subcode: 33, type: 'GraphMethodException',
+    error: 400,
+    code: 100,
+    subcode: 33,
+    type: 'GraphMethodException',
     message: `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
   };
 }

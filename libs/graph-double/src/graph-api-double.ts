@@ -157,8 +157,15 @@ export class GraphApiDouble {
       }
     }
     const record: RecordedRequest = {
-      seq: ++this.seq, at: Date.now(), method: req.method ?? 'GET', path: match?.[2] ?? url.pathname,
-      version: match?.[1] ?? '', query, body, status: 0, response: undefined,
+      seq: ++this.seq,
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path: match?.[2] ?? url.pathname,
+      version: match?.[1] ?? '',
+      query,
+      body,
+      status: 0,
+      response: undefined,
     };
     const [status, response, delayMs] = this.answer(req, record, match !== null);
     record.status = status;
@@ -195,16 +202,29 @@ export class GraphApiDouble {
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      return [fault.status, graphError(fault.code, fault.message ?? `(#${fault.code}) Injected failure`, 'OAuthException', fault.subcode), fault.delayMs];
+      return [
+        fault.status,
+        graphError(fault.code, fault.message ?? `(#${fault.code}) Injected failure`, 'OAuthException', fault.subcode),
+        fault.delayMs,
+      ];
     }
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
 
     if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path)) {
-      const attachment = (record.body as { message?: { attachment?: { type?: string; payload?: { url?: string; is_reusable?: boolean } } } }).message?.attachment;
-      if (!attachment?.type || !['image', 'audio', 'video', 'file'].includes(attachment.type) || !attachment.payload?.url?.startsWith('https://')) {
-        return [400, graphError(100, '(#100) param message[attachment] must have a type and an https payload.url', 'OAuthException', 2018008)];
+      const attachment = (
+        record.body as { message?: { attachment?: { type?: string; payload?: { url?: string; is_reusable?: boolean } } } }
+      ).message?.attachment;
+      if (
+        !attachment?.type ||
+        !['image', 'audio', 'video', 'file'].includes(attachment.type) ||
+        !attachment.payload?.url?.startsWith('https://')
+      ) {
+        return [
+          400,
+          graphError(100, '(#100) param message[attachment] must have a type and an https payload.url', 'OAuthException', 2018008),
+        ];
       }
       const id = `${Date.now()}${++this.messageSeq}`;
       this.attachments.set(id, page.pageId);
@@ -232,7 +252,8 @@ export class GraphApiDouble {
       }
       const windowError = this.windowError(body);
       if (windowError) return [400, windowError];
-      const attachmentId = (body.message as { attachment?: { payload?: { attachment_id?: string } } } | undefined)?.attachment?.payload?.attachment_id;
+      const attachmentId = (body.message as { attachment?: { payload?: { attachment_id?: string } } } | undefined)?.attachment?.payload
+        ?.attachment_id;
       if (attachmentId !== undefined && this.attachments.get(attachmentId) !== page.pageId) {
         return [400, graphError(100, '(#100) Attachment id is invalid or belongs to another page', 'OAuthException', 2018074)];
       }
@@ -243,7 +264,10 @@ export class GraphApiDouble {
         return [200, { recipient_id: reply.psid, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
       }
       if (body.message === undefined) return [200, { recipient_id: body.recipient.id }];
-      return [200, { recipient_id: body.recipient.id, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` }];
+      return [
+        200,
+        { recipient_id: body.recipient.id, message_id: `m_${page.pageId}_${++this.messageSeq}_${randomBytes(4).toString('hex')}` },
+      ];
     }
     if (record.method === 'GET' && record.path === '/me') {
       return [200, { id: page.pageId, name: page.name }];
@@ -252,13 +276,21 @@ export class GraphApiDouble {
       const psid = record.path.slice(1);
       const profile = this.options.profiles?.[psid] ?? generatedProfile(psid);
       const fields = (record.query.fields ?? 'first_name,last_name,profile_pic').split(',');
-      return [200, { id: psid, ...Object.fromEntries(fields.filter((f) => f in profile).map((f) => [f, profile[f as keyof typeof profile]])) }];
+      return [
+        200,
+        { id: psid, ...Object.fromEntries(fields.filter((f) => f in profile).map((f) => [f, profile[f as keyof typeof profile]])) },
+      ];
     }
     return [400, graphError(100, `(#100) Unsupported ${record.method} request to ${record.path}`, 'GraphMethodException', 33)];
   }
 
   /** Meta's window rules, enforced for customers the simulator has seen write. */
-  private windowError(body: { recipient: { id?: string }; message?: unknown; messaging_type?: string; tag?: string }): GraphErrorBody | undefined {
+  private windowError(body: {
+    recipient: { id?: string };
+    message?: unknown;
+    messaging_type?: string;
+    tag?: string;
+  }): GraphErrorBody | undefined {
     const last = body.recipient.id ? this.customerActivity.get(body.recipient.id) : undefined;
     if (body.message === undefined || last === undefined) return undefined;
     const age = Date.now() - last;
@@ -295,7 +327,9 @@ export class GraphApiDouble {
 }
 
 function toTuple(answer: DoubleAnswer): [number, unknown] {
-  return Array.isArray(answer) ? answer : [answer.error, graphError(answer.code, answer.message, answer.type ?? 'OAuthException', answer.subcode)];
+  return Array.isArray(answer)
+    ? answer
+    : [answer.error, graphError(answer.code, answer.message, answer.type ?? 'OAuthException', answer.subcode)];
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -312,7 +346,10 @@ function safeEqual(a: string, b: string): boolean {
 function graphError(code: number, message: string, type = 'OAuthException', subcode?: number): GraphErrorBody {
   return {
     error: {
-      message, type, code, ...(subcode !== undefined ? { error_subcode: subcode } : {}),
+      message,
+      type,
+      code,
+      ...(subcode !== undefined ? { error_subcode: subcode } : {}),
       fbtrace_id: randomBytes(8).toString('base64url'),
     },
   };

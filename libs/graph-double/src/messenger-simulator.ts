@@ -13,7 +13,10 @@ export interface MessagingItem {
 }
 
 /** A Messenger webhook envelope with one entry per page. */
-export function webhookEnvelope(entries: { pageId: string; messaging?: MessagingItem[]; standby?: MessagingItem[]; time?: number }[], object = 'page') {
+export function webhookEnvelope(
+  entries: { pageId: string; messaging?: MessagingItem[]; standby?: MessagingItem[]; time?: number }[],
+  object = 'page',
+) {
   return {
     object,
     entry: entries.map((e) => ({
@@ -25,7 +28,12 @@ export function webhookEnvelope(entries: { pageId: string; messaging?: Messaging
   };
 }
 
-export function textMessageItem(pageId: string, psid: string, text: string, options: { mid?: string; timestamp?: number } = {}): MessagingItem {
+export function textMessageItem(
+  pageId: string,
+  psid: string,
+  text: string,
+  options: { mid?: string; timestamp?: number } = {},
+): MessagingItem {
   return {
     sender: { id: psid },
     recipient: { id: pageId },
@@ -39,7 +47,14 @@ export function textMessageItem(pageId: string, psid: string, text: string, opti
  * signed with the app secret, to ccm's webhook. Used by tests, `npm run simulate` and local mode.
  */
 export class MessengerSimulator {
-  constructor(private readonly options: { webhookUrl: string; appSecret: string; pageId: string; graph?: { noteCustomerActivity(psid: string, timestamp: number): void } }) {}
+  constructor(
+    private readonly options: {
+      webhookUrl: string;
+      appSecret: string;
+      pageId: string;
+      graph?: { noteCustomerActivity(psid: string, timestamp: number): void };
+    },
+  ) {}
 
   /** Posts a raw body (string, sent byte-for-byte) with a valid signature unless one is given. */
   async post(body: unknown, signature?: string | null): Promise<Response> {
@@ -51,7 +66,11 @@ export class MessengerSimulator {
   }
 
   /** The customer `psid` types `text`; resolves with the webhook response and the message id used. */
-  async sendText(psid: string, text: string, options: { mid?: string; timestamp?: number } = {}): Promise<{ response: Response; mid: string }> {
+  async sendText(
+    psid: string,
+    text: string,
+    options: { mid?: string; timestamp?: number } = {},
+  ): Promise<{ response: Response; mid: string }> {
     const item = textMessageItem(this.options.pageId, psid, text, options);
     this.options.graph?.noteCustomerActivity(psid, item.timestamp);
     const response = await this.post(webhookEnvelope([{ pageId: this.options.pageId, messaging: [item] }]));

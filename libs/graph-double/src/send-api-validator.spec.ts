@@ -4,8 +4,12 @@ type Body = Record<string, unknown>;
 
 const recipient = { id: '1254459154682919' };
 const send = (message: unknown, extra: Body = {}): Body => ({ recipient, messaging_type: 'RESPONSE', message, ...extra });
-const buttonTemplate = (buttons: unknown[], text: unknown = 'Pick one') => ({ attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } });
-const generic = (elements: unknown[], extra: Body = {}) => ({ attachment: { type: 'template', payload: { template_type: 'generic', elements, ...extra } } });
+const buttonTemplate = (buttons: unknown[], text: unknown = 'Pick one') => ({
+  attachment: { type: 'template', payload: { template_type: 'button', text, buttons } },
+});
+const generic = (elements: unknown[], extra: Body = {}) => ({
+  attachment: { type: 'template', payload: { template_type: 'generic', elements, ...extra } },
+});
 const mediaTemplate = (element: Body) => ({ attachment: { type: 'template', payload: { template_type: 'media', elements: [element] } } });
 const postback = (i = 0) => ({ type: 'postback', title: `Option ${i}`, payload: `P${i}` });
 const qr = (i = 0) => ({ content_type: 'text', title: `R${i}`, payload: `R${i}` });
@@ -25,21 +29,36 @@ interface Case {
 const CASES: Case[] = [
   // request envelope
   { rule: 'body is an object', passes: send({ text: 'Hi' }), fails: 'text=Hi', param: 'request body' },
-  { rule: 'recipient is required', passes: send({ text: 'Hi' }), fails: { messaging_type: 'RESPONSE', message: { text: 'Hi' } }, param: 'recipient' },
+  {
+    rule: 'recipient is required',
+    passes: send({ text: 'Hi' }),
+    fails: { messaging_type: 'RESPONSE', message: { text: 'Hi' } },
+    param: 'recipient',
+  },
   {
     rule: 'recipient has exactly one id',
     passes: send({ text: 'Hi' }, { recipient: { user_ref: 'ref-1' } }),
     fails: send({ text: 'Hi' }, { recipient: { id: '1', user_ref: 'ref-1' } }),
     param: 'recipient',
   },
-  { rule: 'recipient needs an id', passes: send({ text: 'Hi' }, { recipient: { comment_id: '1_2' } }), fails: send({ text: 'Hi' }, { recipient: {} }), param: 'recipient' },
+  {
+    rule: 'recipient needs an id',
+    passes: send({ text: 'Hi' }, { recipient: { comment_id: '1_2' } }),
+    fails: send({ text: 'Hi' }, { recipient: {} }),
+    param: 'recipient',
+  },
   {
     rule: 'recipient id is non-empty',
     passes: send({ text: 'Hi' }, { recipient: { notification_messages_token: 'tok' } }),
     fails: send({ text: 'Hi' }, { recipient: { id: '' } }),
     param: 'recipient[id]',
   },
-  { rule: 'recipient keys are known', passes: send({ text: 'Hi' }, { recipient: { post_id: '1_2' } }), fails: send({ text: 'Hi' }, { recipient: { psid: '1' } }), param: 'recipient[psid]' },
+  {
+    rule: 'recipient keys are known',
+    passes: send({ text: 'Hi' }, { recipient: { post_id: '1_2' } }),
+    fails: send({ text: 'Hi' }, { recipient: { psid: '1' } }),
+    param: 'recipient[psid]',
+  },
   {
     rule: 'message and sender_action are exclusive',
     passes: { recipient, sender_action: 'typing_on' },
@@ -47,9 +66,19 @@ const CASES: Case[] = [
     param: 'sender_action',
     subcode: SEND_API_SUBCODE_MESSAGE_WITH_SENDER_ACTION,
   },
-  { rule: 'message or sender_action is required', passes: { recipient, sender_action: 'mark_seen' }, fails: { recipient, messaging_type: 'RESPONSE' }, param: 'message or sender_action' },
+  {
+    rule: 'message or sender_action is required',
+    passes: { recipient, sender_action: 'mark_seen' },
+    fails: { recipient, messaging_type: 'RESPONSE' },
+    param: 'message or sender_action',
+  },
   // sender actions
-  { rule: 'sender_action is known', passes: { recipient, sender_action: 'typing_off' }, fails: { recipient, sender_action: 'typing' }, param: 'sender_action' },
+  {
+    rule: 'sender_action is known',
+    passes: { recipient, sender_action: 'typing_off' },
+    fails: { recipient, sender_action: 'typing' },
+    param: 'sender_action',
+  },
   {
     rule: 'sender_action body holds only recipient',
     passes: { recipient, sender_action: 'typing_on' },
@@ -71,15 +100,30 @@ const CASES: Case[] = [
     param: 'payload[reaction]',
   },
   // messaging type and tags
-  { rule: 'messaging_type is required for messages', passes: send({ text: 'Hi' }), fails: { recipient, message: { text: 'Hi' } }, param: 'messaging_type' },
-  { rule: 'messaging_type is known', passes: send({ text: 'Hi' }, { messaging_type: 'UPDATE' }), fails: send({ text: 'Hi' }, { messaging_type: 'NON_PROMOTIONAL' }), param: 'messaging_type' },
+  {
+    rule: 'messaging_type is required for messages',
+    passes: send({ text: 'Hi' }),
+    fails: { recipient, message: { text: 'Hi' } },
+    param: 'messaging_type',
+  },
+  {
+    rule: 'messaging_type is known',
+    passes: send({ text: 'Hi' }, { messaging_type: 'UPDATE' }),
+    fails: send({ text: 'Hi' }, { messaging_type: 'NON_PROMOTIONAL' }),
+    param: 'messaging_type',
+  },
   {
     rule: 'MESSAGE_TAG needs a tag',
     passes: send({ text: 'Hi' }, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }),
     fails: send({ text: 'Hi' }, { messaging_type: 'MESSAGE_TAG' }),
     param: 'tag',
   },
-  { rule: 'tag only with MESSAGE_TAG', passes: send({ text: 'Hi' }, { messaging_type: 'UTILITY' }), fails: send({ text: 'Hi' }, { tag: 'HUMAN_AGENT' }), param: 'tag' },
+  {
+    rule: 'tag only with MESSAGE_TAG',
+    passes: send({ text: 'Hi' }, { messaging_type: 'UTILITY' }),
+    fails: send({ text: 'Hi' }, { tag: 'HUMAN_AGENT' }),
+    param: 'tag',
+  },
   ...['ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE'].map((tag) => ({
     rule: `retired tag ${tag} is rejected`,
     passes: send({ text: 'Hi' }, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }),
@@ -88,24 +132,67 @@ const CASES: Case[] = [
   })),
   {
     rule: 'CUSTOMER_FEEDBACK only with the customer_feedback template',
-    passes: send({ attachment: { type: 'template', payload: { template_type: 'customer_feedback', title: 'Rate us' } } }, { messaging_type: 'MESSAGE_TAG', tag: 'CUSTOMER_FEEDBACK' }),
+    passes: send(
+      { attachment: { type: 'template', payload: { template_type: 'customer_feedback', title: 'Rate us' } } },
+      { messaging_type: 'MESSAGE_TAG', tag: 'CUSTOMER_FEEDBACK' },
+    ),
     fails: send({ text: 'Rate us' }, { messaging_type: 'MESSAGE_TAG', tag: 'CUSTOMER_FEEDBACK' }),
     param: 'tag',
   },
-  { rule: 'notification_type is known', passes: send({ text: 'Hi' }, { notification_type: 'SILENT_PUSH' }), fails: send({ text: 'Hi' }, { notification_type: 'LOUD' }), param: 'notification_type' },
-  { rule: 'reply_to has a mid', passes: send({ text: 'Hi' }, { reply_to: { mid: 'm_1' } }), fails: send({ text: 'Hi' }, { reply_to: {} }), param: 'reply_to[mid]' },
-  { rule: 'top-level keys are known', passes: send({ text: 'Hi' }, { persona_id: '42' }), fails: send({ text: 'Hi' }, { messagingType: 'RESPONSE' }), param: 'messagingType' },
+  {
+    rule: 'notification_type is known',
+    passes: send({ text: 'Hi' }, { notification_type: 'SILENT_PUSH' }),
+    fails: send({ text: 'Hi' }, { notification_type: 'LOUD' }),
+    param: 'notification_type',
+  },
+  {
+    rule: 'reply_to has a mid',
+    passes: send({ text: 'Hi' }, { reply_to: { mid: 'm_1' } }),
+    fails: send({ text: 'Hi' }, { reply_to: {} }),
+    param: 'reply_to[mid]',
+  },
+  {
+    rule: 'top-level keys are known',
+    passes: send({ text: 'Hi' }, { persona_id: '42' }),
+    fails: send({ text: 'Hi' }, { messagingType: 'RESPONSE' }),
+    param: 'messagingType',
+  },
   // message content
-  { rule: 'message has one content', passes: send({ sticker_id: 369239263222822 }), fails: send({ text: 'Hi', attachment: { type: 'image', payload: { attachment_id: '1' } } }), param: 'message' },
+  {
+    rule: 'message has one content',
+    passes: send({ sticker_id: 369239263222822 }),
+    fails: send({ text: 'Hi', attachment: { type: 'image', payload: { attachment_id: '1' } } }),
+    param: 'message',
+  },
   { rule: 'message has some content', passes: send({ text: 'Hi', metadata: 'm' }), fails: send({ metadata: 'm' }), param: 'message' },
-  { rule: 'message keys are known', passes: send({ text: 'Hi', quick_replies: [qr()] }), fails: send({ text: 'Hi', quickReplies: [qr()] }), param: 'message[quickReplies]' },
+  {
+    rule: 'message keys are known',
+    passes: send({ text: 'Hi', quick_replies: [qr()] }),
+    fails: send({ text: 'Hi', quickReplies: [qr()] }),
+    param: 'message[quickReplies]',
+  },
   { rule: 'text is non-empty', passes: send({ text: '.' }), fails: send({ text: '  ' }), param: 'message[text]' },
   { rule: 'text is < 2000 characters', passes: send({ text: chars(1999) }), fails: send({ text: chars(2000) }), param: 'message[text]' },
   { rule: 'text is valid UTF-8', passes: send({ text: '😀' }), fails: send({ text: 'broken \ud83d' }), param: 'message[text]' },
-  { rule: 'metadata is < 1000 characters', passes: send({ text: 'Hi', metadata: chars(999) }), fails: send({ text: 'Hi', metadata: chars(1000) }), param: 'message[metadata]' },
+  {
+    rule: 'metadata is < 1000 characters',
+    passes: send({ text: 'Hi', metadata: chars(999) }),
+    fails: send({ text: 'Hi', metadata: chars(1000) }),
+    param: 'message[metadata]',
+  },
   // quick replies
-  { rule: 'at most 13 quick replies', passes: send({ text: 'Hi', quick_replies: repeat(13, qr) }), fails: send({ text: 'Hi', quick_replies: repeat(14, qr) }), param: 'message[quick_replies]' },
-  { rule: 'at least 1 quick reply', passes: send({ text: 'Hi', quick_replies: [qr()] }), fails: send({ text: 'Hi', quick_replies: [] }), param: 'message[quick_replies]' },
+  {
+    rule: 'at most 13 quick replies',
+    passes: send({ text: 'Hi', quick_replies: repeat(13, qr) }),
+    fails: send({ text: 'Hi', quick_replies: repeat(14, qr) }),
+    param: 'message[quick_replies]',
+  },
+  {
+    rule: 'at least 1 quick reply',
+    passes: send({ text: 'Hi', quick_replies: [qr()] }),
+    fails: send({ text: 'Hi', quick_replies: [] }),
+    param: 'message[quick_replies]',
+  },
   {
     rule: 'quick replies only with text or attachment',
     passes: send({ attachment: { type: 'image', payload: { attachment_id: '1' } }, quick_replies: [qr()] }),
@@ -137,7 +224,12 @@ const CASES: Case[] = [
     param: 'message[quick_replies][0][payload]',
   },
   // attachments
-  { rule: 'attachment type is known', passes: send({ attachment: { type: 'file', payload: { url: 'https://x.io/a.pdf' } } }), fails: send({ attachment: { type: 'gif', payload: { url: 'https://x.io/a.gif' } } }), param: 'message[attachment][type]' },
+  {
+    rule: 'attachment type is known',
+    passes: send({ attachment: { type: 'file', payload: { url: 'https://x.io/a.pdf' } } }),
+    fails: send({ attachment: { type: 'gif', payload: { url: 'https://x.io/a.gif' } } }),
+    param: 'message[attachment][type]',
+  },
   {
     rule: 'attachment has url XOR attachment_id',
     passes: send({ attachment: { type: 'video', payload: { attachment_id: '1' } } }),
@@ -163,9 +255,24 @@ const CASES: Case[] = [
     param: 'message[attachment][payload][template_type]',
   },
   // button template and buttons
-  { rule: 'button template text ≤ 640', passes: send(buttonTemplate([postback()], chars(640))), fails: send(buttonTemplate([postback()], chars(641))), param: 'message[attachment][payload][text]' },
-  { rule: 'button template has ≤ 3 buttons', passes: send(buttonTemplate(repeat(3, postback))), fails: send(buttonTemplate(repeat(4, postback))), param: 'message[attachment][payload][buttons]' },
-  { rule: 'button template has ≥ 1 button', passes: send(buttonTemplate([postback()])), fails: send(buttonTemplate([])), param: 'message[attachment][payload][buttons]' },
+  {
+    rule: 'button template text ≤ 640',
+    passes: send(buttonTemplate([postback()], chars(640))),
+    fails: send(buttonTemplate([postback()], chars(641))),
+    param: 'message[attachment][payload][text]',
+  },
+  {
+    rule: 'button template has ≤ 3 buttons',
+    passes: send(buttonTemplate(repeat(3, postback))),
+    fails: send(buttonTemplate(repeat(4, postback))),
+    param: 'message[attachment][payload][buttons]',
+  },
+  {
+    rule: 'button template has ≥ 1 button',
+    passes: send(buttonTemplate([postback()])),
+    fails: send(buttonTemplate([])),
+    param: 'message[attachment][payload][buttons]',
+  },
   {
     rule: 'button title ≤ 20',
     passes: send(buttonTemplate([{ type: 'postback', title: chars(20), payload: 'P' }])),
@@ -198,8 +305,14 @@ const CASES: Case[] = [
   },
   {
     rule: 'fallback_url only with messenger_extensions',
-    passes: send(buttonTemplate([{ type: 'web_url', title: 'Site', url: 'https://x.io', messenger_extensions: true, fallback_url: 'https://x.io/f' }])),
-    fails: send(buttonTemplate([{ type: 'web_url', title: 'Site', url: 'https://x.io', messenger_extensions: false, fallback_url: 'https://x.io/f' }])),
+    passes: send(
+      buttonTemplate([{ type: 'web_url', title: 'Site', url: 'https://x.io', messenger_extensions: true, fallback_url: 'https://x.io/f' }]),
+    ),
+    fails: send(
+      buttonTemplate([
+        { type: 'web_url', title: 'Site', url: 'https://x.io', messenger_extensions: false, fallback_url: 'https://x.io/f' },
+      ]),
+    ),
     param: 'message[attachment][payload][buttons][0][fallback_url]',
   },
   {
@@ -227,14 +340,24 @@ const CASES: Case[] = [
     fails: send(generic(repeat(11, () => ({ title: 'A', subtitle: 'b' })))),
     param: 'message[attachment][payload][elements]',
   },
-  { rule: 'generic has ≥ 1 element', passes: send(generic([{ title: 'A', subtitle: 'b' }])), fails: send(generic([])), param: 'message[attachment][payload][elements]' },
+  {
+    rule: 'generic has ≥ 1 element',
+    passes: send(generic([{ title: 'A', subtitle: 'b' }])),
+    fails: send(generic([])),
+    param: 'message[attachment][payload][elements]',
+  },
   {
     rule: 'element title ≤ 80',
     passes: send(generic([{ title: chars(80), subtitle: 'b' }])),
     fails: send(generic([{ title: chars(81), subtitle: 'b' }])),
     param: 'message[attachment][payload][elements][0][title]',
   },
-  { rule: 'element title is required', passes: send(generic([{ title: 'A', subtitle: 'b' }])), fails: send(generic([{ subtitle: 'b' }])), param: 'message[attachment][payload][elements][0][title]' },
+  {
+    rule: 'element title is required',
+    passes: send(generic([{ title: 'A', subtitle: 'b' }])),
+    fails: send(generic([{ subtitle: 'b' }])),
+    param: 'message[attachment][payload][elements][0][title]',
+  },
   {
     rule: 'element subtitle ≤ 80',
     passes: send(generic([{ title: 'A', subtitle: chars(80) }])),
@@ -275,7 +398,18 @@ const CASES: Case[] = [
   {
     rule: 'media template has exactly one element',
     passes: send(mediaTemplate({ media_type: 'image', attachment_id: '1' })),
-    fails: send({ attachment: { type: 'template', payload: { template_type: 'media', elements: [{ media_type: 'image', attachment_id: '1' }, { media_type: 'image', attachment_id: '2' }] } } }),
+    fails: send({
+      attachment: {
+        type: 'template',
+        payload: {
+          template_type: 'media',
+          elements: [
+            { media_type: 'image', attachment_id: '1' },
+            { media_type: 'image', attachment_id: '2' },
+          ],
+        },
+      },
+    }),
     param: 'message[attachment][payload][elements]',
   },
   {
@@ -316,7 +450,11 @@ describe(validateSendApiRequest.name, () => {
   });
 
   it('should answer with Meta-style messages', () => {
-    expect(validateSendApiRequest(send({ text: chars(2000) }))).toEqual({ ok: false, code: 100, message: '(#100) Param message[text] must be less than 2000 characters (got 2000)' });
+    expect(validateSendApiRequest(send({ text: chars(2000) }))).toEqual({
+      ok: false,
+      code: 100,
+      message: '(#100) Param message[text] must be less than 2000 characters (got 2000)',
+    });
     expect(validateSendApiRequest({ recipient, message: { text: 'Hi' }, sender_action: 'typing_on' })).toEqual({
       ok: false,
       code: 100,

@@ -28,12 +28,29 @@ export interface SendApiValidatorOptions {
 export const SEND_API_SUBCODE_MESSAGE_WITH_SENDER_ACTION = 2018014;
 
 const TRANSPORT_KEYS = ['access_token', 'appsecret_proof', 'appsecret_time'];
-const MESSAGE_REQUEST_KEYS = ['recipient', 'messaging_type', 'message', 'tag', 'notification_type', 'reply_to', 'persona_id', 'thread_control', ...TRANSPORT_KEYS];
+const MESSAGE_REQUEST_KEYS = [
+  'recipient',
+  'messaging_type',
+  'message',
+  'tag',
+  'notification_type',
+  'reply_to',
+  'persona_id',
+  'thread_control',
+  ...TRANSPORT_KEYS,
+];
 const RECIPIENT_KEYS = ['id', 'user_ref', 'comment_id', 'post_id', 'notification_messages_token', 'one_time_notif_token'];
 const SENDER_ACTIONS = ['typing_on', 'typing_off', 'mark_seen', 'react', 'unreact'];
 const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY'];
 const MESSAGE_TAGS = ['HUMAN_AGENT', 'CUSTOMER_FEEDBACK'];
-const RETIRED_TAGS = ['ACCOUNT_UPDATE', 'CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'SHIPPING_UPDATE', 'ISSUE_RESOLUTION', 'NON_PROMOTIONAL_SUBSCRIPTION'];
+const RETIRED_TAGS = [
+  'ACCOUNT_UPDATE',
+  'CONFIRMED_EVENT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'SHIPPING_UPDATE',
+  'ISSUE_RESOLUTION',
+  'NON_PROMOTIONAL_SUBSCRIPTION',
+];
 const NOTIFICATION_TYPES = ['REGULAR', 'SILENT_PUSH', 'NO_PUSH'];
 const MESSAGE_CONTENT_KEYS = ['text', 'attachment', 'sticker_id', 'template'];
 const MESSAGE_KEYS = [...MESSAGE_CONTENT_KEYS, 'quick_replies', 'metadata'];
@@ -117,18 +134,24 @@ class RequestChecker {
     const present = RECIPIENT_KEYS.filter((k) => recipient[k] !== undefined);
     if (present.length !== 1) reject('recipient', `must have exactly one of ${RECIPIENT_KEYS.join(', ')}`);
     const value = recipient[present[0]];
-    const ok = (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0);
+    const ok =
+      (typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0);
     if (!ok) reject(`recipient[${present[0]}]`, 'must be a non-empty string');
   }
 
   private senderAction(body: Json): void {
     const action = body.sender_action;
-    if (typeof action !== 'string' || !SENDER_ACTIONS.includes(action)) reject('sender_action', `must be one of ${SENDER_ACTIONS.join(', ')}`);
+    if (typeof action !== 'string' || !SENDER_ACTIONS.includes(action))
+      reject('sender_action', `must be one of ${SENDER_ACTIONS.join(', ')}`);
     const withPayload = action === 'react' || action === 'unreact';
     const allowed = ['recipient', 'sender_action', ...(withPayload ? ['payload'] : []), ...TRANSPORT_KEYS];
     const extra = Object.keys(body).find((k) => !allowed.includes(k));
     if (extra !== undefined) {
-      reject(extra, `cannot be sent with sender_action ${action} (only recipient${withPayload ? ' and payload' : ''})`, SEND_API_SUBCODE_MESSAGE_WITH_SENDER_ACTION);
+      reject(
+        extra,
+        `cannot be sent with sender_action ${action} (only recipient${withPayload ? ' and payload' : ''})`,
+        SEND_API_SUBCODE_MESSAGE_WITH_SENDER_ACTION,
+      );
     }
     if (!withPayload) return;
     const payload = body.payload;
@@ -143,10 +166,12 @@ class RequestChecker {
     this.knownKeys('', body, MESSAGE_REQUEST_KEYS);
     const type = body.messaging_type;
     if (type === undefined) throw new Rejection('(#100) The parameter messaging_type is required');
-    if (typeof type !== 'string' || !MESSAGING_TYPES.includes(type)) reject('messaging_type', `must be one of ${MESSAGING_TYPES.join(', ')}`);
+    if (typeof type !== 'string' || !MESSAGING_TYPES.includes(type))
+      reject('messaging_type', `must be one of ${MESSAGING_TYPES.join(', ')}`);
     const tag = body.tag;
     if (tag !== undefined) {
-      if (typeof tag === 'string' && RETIRED_TAGS.includes(tag)) reject('tag', `${tag} is no longer supported (use HUMAN_AGENT or CUSTOMER_FEEDBACK)`);
+      if (typeof tag === 'string' && RETIRED_TAGS.includes(tag))
+        reject('tag', `${tag} is no longer supported (use HUMAN_AGENT or CUSTOMER_FEEDBACK)`);
       if (typeof tag !== 'string' || !MESSAGE_TAGS.includes(tag)) reject('tag', `must be one of ${MESSAGE_TAGS.join(', ')}`);
       if (type !== 'MESSAGE_TAG') reject('tag', 'is only allowed with messaging_type MESSAGE_TAG');
     } else if (type === 'MESSAGE_TAG') {
@@ -181,8 +206,11 @@ class RequestChecker {
     if (message.template !== undefined && !isJson(message.template)) reject('message[template]', 'must be an object');
     if (message.metadata !== undefined) this.text('message[metadata]', message.metadata, LIMITS.metadataMax, true);
     if (message.quick_replies !== undefined) {
-      if (message.text === undefined && message.attachment === undefined) reject('message[quick_replies]', 'is only allowed with text or an attachment');
-      this.array('message[quick_replies]', message.quick_replies, 1, LIMITS.quickRepliesMax).forEach((qr, i) => this.quickReply(`message[quick_replies][${i}]`, qr));
+      if (message.text === undefined && message.attachment === undefined)
+        reject('message[quick_replies]', 'is only allowed with text or an attachment');
+      this.array('message[quick_replies]', message.quick_replies, 1, LIMITS.quickRepliesMax).forEach((qr, i) =>
+        this.quickReply(`message[quick_replies][${i}]`, qr),
+      );
     }
   }
 
@@ -235,8 +263,11 @@ class RequestChecker {
         break;
       case 'generic':
         this.knownKeys(param, payload, ['template_type', 'elements', 'image_aspect_ratio', 'sharable']);
-        if (payload.image_aspect_ratio !== undefined) this.oneOf(`${param}[image_aspect_ratio]`, payload.image_aspect_ratio, IMAGE_ASPECT_RATIOS);
-        this.array(`${param}[elements]`, payload.elements, 1, LIMITS.genericElementsMax).forEach((e, i) => this.genericElement(`${param}[elements][${i}]`, e));
+        if (payload.image_aspect_ratio !== undefined)
+          this.oneOf(`${param}[image_aspect_ratio]`, payload.image_aspect_ratio, IMAGE_ASPECT_RATIOS);
+        this.array(`${param}[elements]`, payload.elements, 1, LIMITS.genericElementsMax).forEach((e, i) =>
+          this.genericElement(`${param}[elements][${i}]`, e),
+        );
         break;
       case 'media':
         this.knownKeys(param, payload, ['template_type', 'elements', 'sharable']);
@@ -296,7 +327,15 @@ class RequestChecker {
     if (!isJson(button)) reject(param, 'must be an object');
     switch (button.type) {
       case 'web_url':
-        this.knownKeys(param, button, ['type', 'title', 'url', 'webview_height_ratio', 'messenger_extensions', 'fallback_url', 'webview_share_button']);
+        this.knownKeys(param, button, [
+          'type',
+          'title',
+          'url',
+          'webview_height_ratio',
+          'messenger_extensions',
+          'fallback_url',
+          'webview_share_button',
+        ]);
         this.text(`${param}[title]`, button.title, LIMITS.buttonTitleMax);
         this.webUrlFields(param, button);
         break;
@@ -308,7 +347,8 @@ class RequestChecker {
       case 'phone_number':
         this.knownKeys(param, button, ['type', 'title', 'payload']);
         this.text(`${param}[title]`, button.title, LIMITS.buttonTitleMax);
-        if (typeof button.payload !== 'string' || !PHONE_NUMBER.test(button.payload)) reject(`${param}[payload]`, 'must be a phone number like +16505551234');
+        if (typeof button.payload !== 'string' || !PHONE_NUMBER.test(button.payload))
+          reject(`${param}[payload]`, 'must be a phone number like +16505551234');
         break;
       case 'account_link':
         this.knownKeys(param, button, ['type', 'url']);
@@ -326,12 +366,14 @@ class RequestChecker {
     const extensions = fields.messenger_extensions;
     if (extensions !== undefined && typeof extensions !== 'boolean') reject(`${param}[messenger_extensions]`, 'must be a boolean');
     this.url(`${param}[url]`, fields.url, extensions === true);
-    if (fields.webview_height_ratio !== undefined) this.oneOf(`${param}[webview_height_ratio]`, fields.webview_height_ratio, WEBVIEW_HEIGHT_RATIOS);
+    if (fields.webview_height_ratio !== undefined)
+      this.oneOf(`${param}[webview_height_ratio]`, fields.webview_height_ratio, WEBVIEW_HEIGHT_RATIOS);
     if (fields.fallback_url !== undefined) {
       if (extensions !== true) reject(`${param}[fallback_url]`, 'is only allowed with messenger_extensions true');
       this.url(`${param}[fallback_url]`, fields.fallback_url);
     }
-    if (fields.webview_share_button !== undefined && fields.webview_share_button !== 'hide') reject(`${param}[webview_share_button]`, 'must be hide');
+    if (fields.webview_share_button !== undefined && fields.webview_share_button !== 'hide')
+      reject(`${param}[webview_share_button]`, 'must be hide');
   }
 
   // ---- primitives ----
@@ -346,7 +388,8 @@ class RequestChecker {
 
   private requiredString(param: string, value: unknown, allowNumber = false): void {
     if (value === undefined) throw new Rejection(`(#100) The parameter ${param} is required`);
-    const ok = (typeof value === 'string' && value.trim() !== '') || (allowNumber && typeof value === 'number' && Number.isSafeInteger(value));
+    const ok =
+      (typeof value === 'string' && value.trim() !== '') || (allowNumber && typeof value === 'number' && Number.isSafeInteger(value));
     if (!ok) reject(param, 'must be a non-empty string');
   }
 

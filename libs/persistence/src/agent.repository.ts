@@ -28,7 +28,11 @@ export class AgentRepository {
   /** Presence heartbeat for agents with an open desk on this instance. */
   async touch(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.updateTable('agents').set({ last_seen_at: now }).where('id', 'in', [...ids]).execute();
+    await this.db
+      .updateTable('agents')
+      .set({ last_seen_at: now })
+      .where('id', 'in', [...ids])
+      .execute();
   }
 
   /** Agents who can take a conversation now: available, not disabled, and their desk seen since `seenSince`. */

@@ -19,9 +19,18 @@ export class BridgeOutboxRepository {
     const row = await this.db
       .insertInto('bridge_outbox')
       .values({
-        dedupe_key: event.dedupeKey, conversation_id: event.conversationId, event_type: event.eventType, message_id: event.messageId,
-        payload: event.payload, status: 'pending', attempts: 0, next_attempt_at: event.now, lease_until: null, last_error: null,
-        created_at: event.now, delivered_at: null,
+        dedupe_key: event.dedupeKey,
+        conversation_id: event.conversationId,
+        event_type: event.eventType,
+        message_id: event.messageId,
+        payload: event.payload,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: event.now,
+        lease_until: null,
+        last_error: null,
+        created_at: event.now,
+        delivered_at: null,
       })
       .onConflict((oc) => oc.column('dedupe_key').doNothing())
       .returning('id')
@@ -41,7 +50,15 @@ export class BridgeOutboxRepository {
       .where('e.next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('e.lease_until', 'is', null), eb('e.lease_until', '<', now)]))
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('bridge_outbox as p').select('p.id').whereRef('p.conversation_id', '=', 'e.conversation_id').where('p.status', '=', 'pending').whereRef('p.id', '<', 'e.id'))),
+        not(
+          exists(
+            selectFrom('bridge_outbox as p')
+              .select('p.id')
+              .whereRef('p.conversation_id', '=', 'e.conversation_id')
+              .where('p.status', '=', 'pending')
+              .whereRef('p.id', '<', 'e.id'),
+          ),
+        ),
       )
       .orderBy('e.id')
       .limit(limit)
@@ -60,11 +77,19 @@ export class BridgeOutboxRepository {
   }
 
   async markDelivered(id: number, attempts: number, now: number): Promise<void> {
-    await this.db.updateTable('bridge_outbox').set({ status: 'delivered', attempts, delivered_at: now, lease_until: null, last_error: null }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('bridge_outbox')
+      .set({ status: 'delivered', attempts, delivered_at: now, lease_until: null, last_error: null })
+      .where('id', '=', id)
+      .execute();
   }
 
   async scheduleRetry(id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.db.updateTable('bridge_outbox').set({ attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('bridge_outbox')
+      .set({ attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error })
+      .where('id', '=', id)
+      .execute();
   }
 
   /** The hand-over event of a conversation's current queue stay, if any (its transcript ends at `message_id`). */

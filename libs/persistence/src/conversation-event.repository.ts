@@ -10,11 +10,6 @@ export class ConversationEventRepository {
   }
 
   async listForConversation(conversationId: string): Promise<ConversationEventRow[]> {
-    return this.db
-      .selectFrom('conversation_events')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id')
-      .execute();
+    return this.db.selectFrom('conversation_events').selectAll().where('conversation_id', '=', conversationId).orderBy('id').execute();
   }
 }

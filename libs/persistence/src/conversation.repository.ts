@@ -47,7 +47,11 @@ export class ConversationRepository {
 
   async findByIds(ids: readonly string[]): Promise<ConversationRow[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('conversations').selectAll().where('id', 'in', [...ids]).execute();
+    return this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
   }
 
   async findByKey(key: ConversationKey): Promise<ConversationRow | undefined> {
@@ -61,13 +65,7 @@ export class ConversationRepository {
   }
 
   async listByState(state: ConversationState): Promise<ConversationRow[]> {
-    return this.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('state', '=', state)
-      .orderBy('queued_at')
-      .orderBy('created_at')
-      .execute();
+    return this.db.selectFrom('conversations').selectAll().where('state', '=', state).orderBy('queued_at').orderBy('created_at').execute();
   }
 
   /**
@@ -102,7 +100,10 @@ export class ConversationRepository {
 
   /** Conversations in the given states, optionally only those owned by one agent (queue order first). */
   async listForDesk(states: readonly ConversationState[], assignedAgentId?: string): Promise<ConversationRow[]> {
-    let query = this.db.selectFrom('conversations').selectAll().where('state', 'in', [...states]);
+    let query = this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('state', 'in', [...states]);
     if (assignedAgentId !== undefined) query = query.where('assigned_agent_id', '=', assignedAgentId);
     return query.orderBy('queued_at').orderBy('updated_at', 'desc').limit(500).execute();
   }
@@ -112,7 +113,12 @@ export class ConversationRepository {
    * owned by `expectedAgentId`): the conditional UPDATE makes a lost race visible (returns false)
    * instead of silently overwriting what another agent or instance just did.
    */
-  async updateIfState(id: string, expected: ConversationState, expectedAgentId: string | null | undefined, patch: Updateable<ConversationsTable>): Promise<boolean> {
+  async updateIfState(
+    id: string,
+    expected: ConversationState,
+    expectedAgentId: string | null | undefined,
+    patch: Updateable<ConversationsTable>,
+  ): Promise<boolean> {
     let query = this.db.updateTable('conversations').set(patch).where('id', '=', id).where('state', '=', expected);
     if (expectedAgentId === null) query = query.where('assigned_agent_id', 'is', null);
     else if (expectedAgentId !== undefined) query = query.where('assigned_agent_id', '=', expectedAgentId);
@@ -147,14 +153,22 @@ export class ConversationRepository {
    * Records what the customer was told about the queue, only if nobody else recorded something in the
    * meantime (another instance's watcher): the caller sends the message only when this returns true.
    */
-  async claimQueueNotice(id: string, expected: { position: number | null; timeoutAt: number | null }, next: { position: number | null; timeoutAt: number | null }): Promise<boolean> {
+  async claimQueueNotice(
+    id: string,
+    expected: { position: number | null; timeoutAt: number | null },
+    next: { position: number | null; timeoutAt: number | null },
+  ): Promise<boolean> {
     const result = await this.db
       .updateTable('conversations')
       .set({ queue_position_told: next.position, queue_timeout_told_at: next.timeoutAt })
       .where('id', '=', id)
       .where('state', '=', 'QUEUED')
-      .where((eb) => (expected.position === null ? eb('queue_position_told', 'is', null) : eb('queue_position_told', '=', expected.position)))
-      .where((eb) => (expected.timeoutAt === null ? eb('queue_timeout_told_at', 'is', null) : eb('queue_timeout_told_at', '=', expected.timeoutAt)))
+      .where((eb) =>
+        expected.position === null ? eb('queue_position_told', 'is', null) : eb('queue_position_told', '=', expected.position),
+      )
+      .where((eb) =>
+        expected.timeoutAt === null ? eb('queue_timeout_told_at', 'is', null) : eb('queue_timeout_told_at', '=', expected.timeoutAt),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }

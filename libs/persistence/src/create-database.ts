@@ -49,7 +49,12 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
 
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrateToLatest(open: OpenDatabase): Promise<void> {
-  const migrator = new Migrator({ db: open.db, provider: ccmMigrations(open.dialect), migrationTableSchema: open.schema, allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db: open.db,
+    provider: ccmMigrations(open.dialect),
+    migrationTableSchema: open.schema,
+    allowUnorderedMigrations: true,
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

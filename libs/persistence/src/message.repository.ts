@@ -26,12 +26,7 @@ export class MessageRepository {
   }
 
   async listForConversation(conversationId: string): Promise<MessageRow[]> {
-    return this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id')
-      .execute();
+    return this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id').execute();
   }
 
   async findById(id: number): Promise<MessageRow | undefined> {
@@ -140,7 +135,12 @@ export class MessageRepository {
    * watermark (or named in `mids`) moves forward to `status`; a read message never goes back to
    * delivered. Returns the ids that changed.
    */
-  async advanceStatus(conversationId: string, status: 'delivered' | 'read', watermark: number | undefined, mids: readonly string[] = []): Promise<number[]> {
+  async advanceStatus(
+    conversationId: string,
+    status: 'delivered' | 'read',
+    watermark: number | undefined,
+    mids: readonly string[] = [],
+  ): Promise<number[]> {
     const from = status === 'read' ? ['sent', 'delivered'] : ['sent'];
     const rows = await this.db
       .updateTable('messages')
@@ -177,7 +177,13 @@ export class MessageRepository {
   }
 
   async lastId(conversationId: string): Promise<number | undefined> {
-    const row = await this.db.selectFrom('messages').select('id').where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? Number(row.id) : undefined;
   }
 }

@@ -171,7 +171,10 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .addColumn('after_value', 'text')
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.alterTable('conversations').addColumn('low_confidence_streak', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('conversations')
+          .addColumn('low_confidence_streak', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
         await db.schema.alterTable('conversations').addColumn('queue_position_told', 'integer').execute();
         await db.schema.alterTable('conversations').addColumn('queue_timeout_told_at', 'bigint').execute();
       },
@@ -200,7 +203,11 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .addColumn('private_reply_conversation_id', 'varchar(36)')
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('page_comments_customer').on('page_comments').columns(['page_id', 'customer_id', 'created_time']).execute();
+        await db.schema
+          .createIndex('page_comments_customer')
+          .on('page_comments')
+          .columns(['page_id', 'customer_id', 'created_time'])
+          .execute();
       },
     },
     '0004_attachment_cache': {

@@ -14,7 +14,15 @@ export class PageSettingsRepository {
   async upsert(pageId: string, patch: PageSettingsPatch, actor: string, now: number): Promise<void> {
     await this.db
       .insertInto('page_settings')
-      .values({ page_id: pageId, routing_policy: null, confidence_threshold: null, low_confidence_turns: null, ...patch, updated_at: now, updated_by: actor })
+      .values({
+        page_id: pageId,
+        routing_policy: null,
+        confidence_threshold: null,
+        low_confidence_turns: null,
+        ...patch,
+        updated_at: now,
+        updated_by: actor,
+      })
       .onConflict((oc) => oc.column('page_id').doUpdateSet({ ...patch, updated_at: now, updated_by: actor }))
       .execute();
   }
@@ -22,7 +30,14 @@ export class PageSettingsRepository {
   async audit(entry: { actor: string; action: string; target: string; before: unknown; after: unknown }, now: number): Promise<void> {
     await this.db
       .insertInto('admin_audit')
-      .values({ actor: entry.actor, action: entry.action, target: entry.target, before_value: JSON.stringify(entry.before ?? null), after_value: JSON.stringify(entry.after ?? null), created_at: now })
+      .values({
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        before_value: JSON.stringify(entry.before ?? null),
+        after_value: JSON.stringify(entry.after ?? null),
+        created_at: now,
+      })
       .execute();
   }
 

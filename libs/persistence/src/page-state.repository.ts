@@ -19,7 +19,12 @@ export class PageStateRepository {
 
   /** A new token (admin API) or a successful check makes the Page sendable again. */
   async markTokenValid(pageId: string, now: number, accessToken?: string): Promise<void> {
-    await this.upsert(pageId, { token_status: 'valid', token_error: null, updated_at: now, ...(accessToken ? { access_token: accessToken } : {}) });
+    await this.upsert(pageId, {
+      token_status: 'valid',
+      token_error: null,
+      updated_at: now,
+      ...(accessToken ? { access_token: accessToken } : {}),
+    });
   }
 
   async setBlocked(pageId: string, blocked: boolean, reason: string | null, now: number): Promise<void> {

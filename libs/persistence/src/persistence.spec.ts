@@ -35,9 +35,20 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
   it('should store an inbound mid only once', async () => {
     const conversation = await persistence.repos.conversations.ensure(key, 1000);
     const message = {
-      conversation_id: conversation.id, direction: 'in' as const, author: 'customer' as const, text: 'hi',
-      content: null, mid: 'm_1', status: 'received' as const, attempts: 0, next_attempt_at: null,
-      lease_until: null, error: null, event_ts: 1000, created_at: 1000, sent_at: null,
+      conversation_id: conversation.id,
+      direction: 'in' as const,
+      author: 'customer' as const,
+      text: 'hi',
+      content: null,
+      mid: 'm_1',
+      status: 'received' as const,
+      attempts: 0,
+      next_attempt_at: null,
+      lease_until: null,
+      error: null,
+      event_ts: 1000,
+      created_at: 1000,
+      sent_at: null,
     };
     expect(await persistence.repos.messages.insertOnce(message)).toEqual(expect.any(Number));
     expect(await persistence.repos.messages.insertOnce(message)).toBeUndefined();
@@ -57,8 +68,18 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     const c1 = await persistence.repos.conversations.ensure(key, 1);
     const c2 = await persistence.repos.conversations.ensure({ ...key, customerId: 'psid-2' }, 1);
     const out = (conversation_id: string, text: string) => ({
-      conversation_id, author: 'bot' as const, text, content: null, mid: null, attempts: 0,
-      next_attempt_at: null, lease_until: null, error: null, event_ts: null, created_at: 10, sent_at: null,
+      conversation_id,
+      author: 'bot' as const,
+      text,
+      content: null,
+      mid: null,
+      attempts: 0,
+      next_attempt_at: null,
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: 10,
+      sent_at: null,
     });
     const first = await persistence.repos.messages.enqueue(out(c1.id, 'one'));
     await persistence.repos.messages.enqueue(out(c1.id, 'two'));
@@ -73,8 +94,17 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
   it('should journal each dedupe key once and return pending events in timestamp order', async () => {
     const { id } = await persistence.repos.conversations.ensure(key, 1);
     const event = (dedupe_key: string, event_ts: number) => ({
-      dedupe_key, channel: 'messenger', page_id: '111', customer_id: 'psid-1', conversation_id: id,
-      kind: 'message', event_ts, event: '{}', last_error: null, received_at: 5, processed_at: null,
+      dedupe_key,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: 'psid-1',
+      conversation_id: id,
+      kind: 'message',
+      event_ts,
+      event: '{}',
+      last_error: null,
+      received_at: 5,
+      processed_at: null,
     });
     expect(await persistence.repos.journal.record([event('b', 20), event('a', 10), event('b', 20)])).toBe(2);
     expect(await persistence.repos.journal.record([event('a', 10)])).toBe(0);

@@ -17,8 +17,7 @@ export interface RouteInput {
 }
 
 export type RouteDecision = (
-  | { action: 'reply'; messages: OutboundContent[]; reason: string }
-  | { action: 'handover'; messages: OutboundContent[]; reason: string }
+  { action: 'reply'; messages: OutboundContent[]; reason: string } | { action: 'handover'; messages: OutboundContent[]; reason: string }
 ) & { lowConfidenceStreak: number };
 
 /**
@@ -32,7 +31,8 @@ export type RouteDecision = (
 export function decideRoute(input: RouteInput): RouteDecision {
   const streak = input.lowConfidenceStreak ?? 0;
   const turns = input.lowConfidenceTurns ?? 1;
-  if (input.policy === 'AGENT_ONLY') return { action: 'handover', messages: [], reason: 'AGENT_ONLY: every conversation goes to an agent', lowConfidenceStreak: 0 };
+  if (input.policy === 'AGENT_ONLY')
+    return { action: 'handover', messages: [], reason: 'AGENT_ONLY: every conversation goes to an agent', lowConfidenceStreak: 0 };
 
   const confident = input.intent !== undefined && input.confidence >= input.threshold && input.answer.length > 0;
   const lowConfidence = `low confidence ${input.confidence.toFixed(2)} < ${input.threshold.toFixed(2)}`;
@@ -43,21 +43,47 @@ export function decideRoute(input: RouteInput): RouteDecision {
       : undefined;
 
   if (input.policy === 'BOT_ONLY') {
-    if (confident && !wantsPerson) return { action: 'reply', messages: input.answer, reason: `intent ${input.intent}`, lowConfidenceStreak: 0 };
-    return { action: 'reply', messages: input.fallback, reason: `${wantsPerson ?? lowConfidence}, BOT_ONLY: fallback`, lowConfidenceStreak: confident ? 0 : streak + 1 };
+    if (confident && !wantsPerson)
+      return { action: 'reply', messages: input.answer, reason: `intent ${input.intent}`, lowConfidenceStreak: 0 };
+    return {
+      action: 'reply',
+      messages: input.fallback,
+      reason: `${wantsPerson ?? lowConfidence}, BOT_ONLY: fallback`,
+      lowConfidenceStreak: confident ? 0 : streak + 1,
+    };
   }
   if (wantsPerson) return { action: 'handover', messages: [], reason: wantsPerson, lowConfidenceStreak: 0 };
   if (confident) return { action: 'reply', messages: input.answer, reason: `intent ${input.intent}`, lowConfidenceStreak: 0 };
   if (streak + 1 >= turns) {
-    return { action: 'handover', messages: [], reason: turns > 1 ? `${lowConfidence} (${streak + 1} turns in a row)` : lowConfidence, lowConfidenceStreak: 0 };
+    return {
+      action: 'handover',
+      messages: [],
+      reason: turns > 1 ? `${lowConfidence} (${streak + 1} turns in a row)` : lowConfidence,
+      lowConfidenceStreak: 0,
+    };
   }
-  return { action: 'reply', messages: input.fallback, reason: `${lowConfidence} (${streak + 1} of ${turns} turns): fallback`, lowConfidenceStreak: streak + 1 };
+  return {
+    action: 'reply',
+    messages: input.fallback,
+    reason: `${lowConfidence} (${streak + 1} of ${turns} turns): fallback`,
+    lowConfidenceStreak: streak + 1,
+  };
 }
 
 /** Whether the customer asks for a person: a configured phrase as whole words, or the hand-over payload. */
-export function asksForPerson(text: string | undefined, payload: string | undefined, phrases: readonly string[], handoverPayload: string): boolean {
+export function asksForPerson(
+  text: string | undefined,
+  payload: string | undefined,
+  phrases: readonly string[],
+  handoverPayload: string,
+): boolean {
   if (payload !== undefined && payload === handoverPayload) return true;
   if (!text) return false;
-  const normalized = ` ${text.toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  const normalized = ` ${text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
   return phrases.some((phrase) => normalized.includes(` ${phrase} `));
 }

@@ -37,7 +37,12 @@ export function truncateCharacters(value: string, max: number): string {
   const graphemes = splitGraphemes(value);
   if (graphemes.length <= max) return value;
   if (max <= 1) return ELLIPSIS.slice(0, Math.max(max, 0));
-  return graphemes.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
+  return (
+    graphemes
+      .slice(0, max - 1)
+      .join('')
+      .trimEnd() + ELLIPSIS
+  );
 }
 
 /**

@@ -32,7 +32,11 @@ describe(encodeChoices.name, () => {
   });
 
   it('should re-stamp rather than nest', () => {
-    expect(listChoiceOptions(encodeChoices(encodeChoices(offer, 'old'), 'new'))[0]).toEqual({ title: 'Track order', payload: 'TRACK', messageRef: 'new' });
+    expect(listChoiceOptions(encodeChoices(encodeChoices(offer, 'old'), 'new'))[0]).toEqual({
+      title: 'Track order',
+      payload: 'TRACK',
+      messageRef: 'new',
+    });
   });
 });
 
@@ -60,15 +64,31 @@ describe(parseChoice.name, () => {
   });
 
   it('should map a quick reply (payload with text)', () => {
-    expect(parseChoice({ payload: '~c1|m-1|2|CANCEL', text: 'Cancel' })).toEqual({ payload: 'CANCEL', title: 'Cancel', source: 'quick_reply', messageRef: 'm-1', index: 2 });
+    expect(parseChoice({ payload: '~c1|m-1|2|CANCEL', text: 'Cancel' })).toEqual({
+      payload: 'CANCEL',
+      title: 'Cancel',
+      source: 'quick_reply',
+      messageRef: 'm-1',
+      index: 2,
+    });
   });
 
   it('should pass an unstamped payload through', () => {
-    expect(parseChoice({ payload: 'GET_STARTED', title: 'Get Started' })).toEqual({ payload: 'GET_STARTED', title: 'Get Started', source: 'postback' });
+    expect(parseChoice({ payload: 'GET_STARTED', title: 'Get Started' })).toEqual({
+      payload: 'GET_STARTED',
+      title: 'Get Started',
+      source: 'postback',
+    });
   });
 
   it('should match a typed answer against offered options', () => {
-    expect(parseChoice({ text: '1' }, listChoiceOptions(stamped))).toEqual({ payload: 'TRACK', title: 'Track order', source: 'typed', messageRef: 'm-1', index: 0 });
+    expect(parseChoice({ text: '1' }, listChoiceOptions(stamped))).toEqual({
+      payload: 'TRACK',
+      title: 'Track order',
+      source: 'typed',
+      messageRef: 'm-1',
+      index: 0,
+    });
   });
 
   it('should return undefined for free text without offered options', () => {

@@ -96,7 +96,11 @@ export function listChoiceOptions(model: RichMessage): OfferedOption[] {
   const options: OfferedOption[] = [];
   forEachChoice(model, (holder) => {
     const decoded = decodeChoicePayload(holder.payload);
-    options.push({ title: holder.title, payload: decoded.payload, ...(decoded.messageRef !== undefined && { messageRef: decoded.messageRef }) });
+    options.push({
+      title: holder.title,
+      payload: decoded.payload,
+      ...(decoded.messageRef !== undefined && { messageRef: decoded.messageRef }),
+    });
   });
   return options;
 }
@@ -158,7 +162,11 @@ interface ChoiceHolder {
 /** Visits postback buttons and text quick replies in display order (mutable, for stamping). */
 function forEachChoice(model: RichMessage, visit: (holder: ChoiceHolder) => void): void {
   const buttons: RichButton[] =
-    model.kind === 'buttons' || model.kind === 'media' ? (model.buttons ?? []) : model.kind === 'carousel' ? model.cards.flatMap((c) => c.buttons ?? []) : [];
+    model.kind === 'buttons' || model.kind === 'media'
+      ? (model.buttons ?? [])
+      : model.kind === 'carousel'
+        ? model.cards.flatMap((c) => c.buttons ?? [])
+        : [];
   for (const button of buttons) if (button.type === 'postback') visit(button);
   for (const reply of model.quickReplies ?? []) if (reply.type === 'text') visit(reply);
 }

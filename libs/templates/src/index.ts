@@ -32,7 +32,13 @@ export type {
   UserPhoneNumberQuickReply,
   WebviewHeightRatio,
 } from './rich-message.types';
-export { ALL_RICH_CAPABILITIES, ELLIPSIS, PHONE_NUMBER_PATTERN, RICH_MESSAGE_LIMITS, TEXT_ONLY_CAPABILITIES } from './rich-message.constant';
+export {
+  ALL_RICH_CAPABILITIES,
+  ELLIPSIS,
+  PHONE_NUMBER_PATTERN,
+  RICH_MESSAGE_LIMITS,
+  TEXT_ONLY_CAPABILITIES,
+} from './rich-message.constant';
 export { countCharacters, isWellFormedText, splitGraphemes, splitText, truncateCharacters } from './character-count.util';
 export {
   ButtonsMessageBuilder,
@@ -51,7 +57,13 @@ export {
 export type { UrlButtonOptions } from './rich-message.builder';
 export { RichMessageValidationError } from './rich-message-validation.error';
 export type { RichMessageRule, RichMessageViolation } from './rich-message-validation.error';
-export { assertValidRichMessage, formatViolationMessage, isFacebookHostedUrl, isHttpUrl, validateRichMessage } from './rich-message.validator';
+export {
+  assertValidRichMessage,
+  formatViolationMessage,
+  isFacebookHostedUrl,
+  isHttpUrl,
+  validateRichMessage,
+} from './rich-message.validator';
 export { checkCapabilities, degradeRichMessage, prepareRichMessage } from './rich-message.degrade';
 export type { PrepareRichMessageOptions, RichMessageMode } from './rich-message.degrade';
 export {
@@ -77,14 +89,7 @@ export {
   parseRichMessage,
 } from './rich-message.dto';
 export type { QuickReplyDto, RichButtonDto, RichMessageDto } from './rich-message.dto';
-export {
-  decodeChoicePayload,
-  encodeChoicePayload,
-  encodeChoices,
-  listChoiceOptions,
-  matchTypedChoice,
-  parseChoice,
-} from './choice.util';
+export { decodeChoicePayload, encodeChoicePayload, encodeChoices, listChoiceOptions, matchTypedChoice, parseChoice } from './choice.util';
 export type { ChoiceInput, ChoiceSource, ChoiceStamp, OfferedOption, ParsedChoice } from './choice.util';
 export type { RichMessageRenderer } from './renderers/rich-message.renderer';
 export { MessengerRenderer } from './renderers/messenger.renderer';

@@ -64,7 +64,12 @@ export function mediaLine(media: Pick<MediaMessage, 'mediaType' | 'url'>): strin
 
 /** How many numbered choices come from buttons (they precede the quick replies). */
 export function countButtonChoices(model: RichMessage): number {
-  const buttons = model.kind === 'buttons' || model.kind === 'media' ? (model.buttons ?? []) : model.kind === 'carousel' ? model.cards.flatMap((c) => c.buttons ?? []) : [];
+  const buttons =
+    model.kind === 'buttons' || model.kind === 'media'
+      ? (model.buttons ?? [])
+      : model.kind === 'carousel'
+        ? model.cards.flatMap((c) => c.buttons ?? [])
+        : [];
   return buttons.filter((b) => b.type === 'postback').length;
 }
 

@@ -44,7 +44,9 @@ export class RichMessageValidationError extends Error {
 
   constructor(violations: readonly RichMessageViolation[]) {
     const count = violations.length;
-    super(`Invalid rich message (${count} ${count === 1 ? 'violation' : 'violations'}):\n${violations.map((v) => `- ${v.message}`).join('\n')}`);
+    super(
+      `Invalid rich message (${count} ${count === 1 ? 'violation' : 'violations'}):\n${violations.map((v) => `- ${v.message}`).join('\n')}`,
+    );
     this.name = RichMessageValidationError.name;
     this.violations = violations;
   }

@@ -11,7 +11,11 @@ describe('RichMessage builder', () => {
   });
 
   it('should build a buttons message in call order', () => {
-    const model = RichMessage.buttons('Pick one').postback('Track order', 'TRACK').url('Site', 'https://x').call('Call us', '+16505551234').build();
+    const model = RichMessage.buttons('Pick one')
+      .postback('Track order', 'TRACK')
+      .url('Site', 'https://x')
+      .call('Call us', '+16505551234')
+      .build();
 
     expect(model).toStrictEqual({
       kind: 'buttons',
@@ -35,7 +39,12 @@ describe('RichMessage builder', () => {
     expect(model).toStrictEqual({
       kind: 'carousel',
       cards: [
-        { title: 'A', subtitle: 'b', imageUrl: 'https://img.example/a.png', buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY_A' }] },
+        {
+          title: 'A',
+          subtitle: 'b',
+          imageUrl: 'https://img.example/a.png',
+          buttons: [{ type: 'postback', title: 'Buy', payload: 'BUY_A' }],
+        },
         { title: 'B', subtitle: 'c' },
       ],
       imageAspectRatio: 'square',
@@ -43,7 +52,11 @@ describe('RichMessage builder', () => {
   });
 
   it('should build media by URL or attachment id, the last source winning', () => {
-    expect(RichMessage.media('image').url('https://cdn.example/a.png').build()).toStrictEqual({ kind: 'media', mediaType: 'image', url: 'https://cdn.example/a.png' });
+    expect(RichMessage.media('image').url('https://cdn.example/a.png').build()).toStrictEqual({
+      kind: 'media',
+      mediaType: 'image',
+      url: 'https://cdn.example/a.png',
+    });
     expect(RichMessage.media('file').url('https://cdn.example/a.pdf').attachmentId('99').metadata('m').build()).toStrictEqual({
       kind: 'media',
       mediaType: 'file',

@@ -23,7 +23,13 @@ describe(degradeRichMessage.name, () => {
 
   describe('buttons', () => {
     it('should turn more than 3 postback buttons into quick replies', () => {
-      const model = RichMessage.buttons('Pick a size').postback('XS', 'XS').postback('S', 'S').postback('M', 'M').postback('L', 'L').metadata('m-1').build();
+      const model = RichMessage.buttons('Pick a size')
+        .postback('XS', 'XS')
+        .postback('S', 'S')
+        .postback('M', 'M')
+        .postback('L', 'L')
+        .metadata('m-1')
+        .build();
 
       expect(degradeRichMessage(model, ALL)).toEqual([
         {
@@ -60,11 +66,16 @@ describe(degradeRichMessage.name, () => {
 
     it('should use quick replies for postbacks when the channel has no buttons', () => {
       const model = RichMessage.buttons('Pick').postback('A', 'A').build();
-      expect(degradeRichMessage(model, { ...ALL, buttons: false })).toEqual([{ kind: 'text', text: 'Pick', quickReplies: [{ type: 'text', title: 'A', payload: 'A' }] }]);
+      expect(degradeRichMessage(model, { ...ALL, buttons: false })).toEqual([
+        { kind: 'text', text: 'Pick', quickReplies: [{ type: 'text', title: 'A', payload: 'A' }] },
+      ]);
     });
 
     it('should truncate over-long button titles with an ellipsis', () => {
-      const model = RichMessage.buttons('Pick').postback('Abcdefghijklmnopqrstuvwxyz', 'A').url('👍🏽'.repeat(25), 'https://x.example').build();
+      const model = RichMessage.buttons('Pick')
+        .postback('Abcdefghijklmnopqrstuvwxyz', 'A')
+        .url('👍🏽'.repeat(25), 'https://x.example')
+        .build();
 
       const [result] = degradeRichMessage(model, ALL);
 
@@ -107,13 +118,19 @@ describe(degradeRichMessage.name, () => {
 
     it('should repeat a card that has more than 3 buttons', () => {
       const model = RichMessage.carousel()
-        .card((c) => c.title('Shirt').image('https://img.example/s.png').postback('XS', 'XS').postback('S', 'S').postback('M', 'M').postback('L', 'L'))
+        .card((c) =>
+          c.title('Shirt').image('https://img.example/s.png').postback('XS', 'XS').postback('S', 'S').postback('M', 'M').postback('L', 'L'),
+        )
         .build();
 
       const [result] = degradeRichMessage(model, ALL) as CarouselMessage[];
 
       expect(result.cards).toEqual([
-        { title: 'Shirt', imageUrl: 'https://img.example/s.png', buttons: ['XS', 'S', 'M'].map((s) => ({ type: 'postback', title: s, payload: s })) },
+        {
+          title: 'Shirt',
+          imageUrl: 'https://img.example/s.png',
+          buttons: ['XS', 'S', 'M'].map((s) => ({ type: 'postback', title: s, payload: s })),
+        },
         { title: 'Shirt', imageUrl: 'https://img.example/s.png', buttons: [{ type: 'postback', title: 'L', payload: 'L' }] },
       ]);
     });
@@ -136,7 +153,9 @@ describe(degradeRichMessage.name, () => {
 
       const result = degradeRichMessage(builder.build(), ALL);
 
-      expect(result).toEqual([{ kind: 'text', text: `Pick a number\n\n${Array.from({ length: 14 }, (_, i) => `${i + 1}. N${i + 1}`).join('\n')}` }]);
+      expect(result).toEqual([
+        { kind: 'text', text: `Pick a number\n\n${Array.from({ length: 14 }, (_, i) => `${i + 1}. N${i + 1}`).join('\n')}` },
+      ]);
     });
 
     it('should number text-ified quick replies after the button choices', () => {
@@ -153,7 +172,9 @@ describe(degradeRichMessage.name, () => {
 
     it('should truncate over-long quick reply titles', () => {
       const model = RichMessage.text('Hi').quickReply('A very long quick reply title', 'P').build();
-      expect(degradeRichMessage(model, ALL)).toEqual([{ kind: 'text', text: 'Hi', quickReplies: [{ type: 'text', title: 'A very long quick r…', payload: 'P' }] }]);
+      expect(degradeRichMessage(model, ALL)).toEqual([
+        { kind: 'text', text: 'Hi', quickReplies: [{ type: 'text', title: 'A very long quick r…', payload: 'P' }] },
+      ]);
     });
   });
 
@@ -173,15 +194,27 @@ describe(degradeRichMessage.name, () => {
 
   describe('media', () => {
     it('should send audio with buttons as the clip, then quick replies for postbacks', () => {
-      const model = { ...RichMessage.media('audio').url('https://cdn.example/a.mp3').build(), buttons: [{ type: 'postback' as const, title: 'Again', payload: 'AGAIN' }] };
+      const model = {
+        ...RichMessage.media('audio').url('https://cdn.example/a.mp3').build(),
+        buttons: [{ type: 'postback' as const, title: 'Again', payload: 'AGAIN' }],
+      };
 
       expect(degradeRichMessage(model, ALL)).toEqual([
-        { kind: 'media', mediaType: 'audio', url: 'https://cdn.example/a.mp3', quickReplies: [{ type: 'text', title: 'Again', payload: 'AGAIN' }] },
+        {
+          kind: 'media',
+          mediaType: 'audio',
+          url: 'https://cdn.example/a.mp3',
+          quickReplies: [{ type: 'text', title: 'Again', payload: 'AGAIN' }],
+        },
       ]);
     });
 
     it('should send an external image with buttons as the image, then a numbered list', () => {
-      const model = RichMessage.media('image').url('https://cdn.example/a.png').postback('Buy', 'BUY').urlButton('Shop', 'https://shop.example').build();
+      const model = RichMessage.media('image')
+        .url('https://cdn.example/a.png')
+        .postback('Buy', 'BUY')
+        .urlButton('Shop', 'https://shop.example')
+        .build();
 
       expect(degradeRichMessage(model, ALL)).toEqual([
         { kind: 'media', mediaType: 'image', url: 'https://cdn.example/a.png' },
@@ -197,7 +230,12 @@ describe(degradeRichMessage.name, () => {
 
   describe('text-only channels', () => {
     it('should render a buttons message with quick replies as one numbered text', () => {
-      const model = RichMessage.buttons('Pick one').postback('Track order', 'TRACK').url('Site', 'https://x.example').call('Call us', '+16505551234').quickReply('Cancel', 'CANCEL').build();
+      const model = RichMessage.buttons('Pick one')
+        .postback('Track order', 'TRACK')
+        .url('Site', 'https://x.example')
+        .call('Call us', '+16505551234')
+        .quickReply('Cancel', 'CANCEL')
+        .build();
 
       expect(degradeRichMessage(model, TEXT)).toEqual([
         { kind: 'text', text: 'Pick one\n\n1. Track order\nSite: https://x.example\nCall us: +16505551234\n\n2. Cancel' },
@@ -233,7 +271,15 @@ describe(degradeRichMessage.name, () => {
 
   it('should always produce valid messages for a mixed over-limit carousel on every channel profile', () => {
     const builder = RichMessage.carousel();
-    for (let i = 0; i < 12; i++) builder.card((c) => c.title(`Card ${i} ${'x'.repeat(90)}`).postback('A', 'A').postback('B', 'B').postback('C', 'C').postback('D', 'D'));
+    for (let i = 0; i < 12; i++)
+      builder.card((c) =>
+        c
+          .title(`Card ${i} ${'x'.repeat(90)}`)
+          .postback('A', 'A')
+          .postback('B', 'B')
+          .postback('C', 'C')
+          .postback('D', 'D'),
+      );
     const model = builder.quickReplyUserEmail().build();
 
     for (const caps of [ALL, TEXT, NO_QUICK_REPLIES, { ...ALL, carousel: false }]) {
@@ -263,6 +309,8 @@ describe(prepareRichMessage.name, () => {
   });
 
   it('should degrade in degrade mode', () => {
-    expect(prepareRichMessage(model, { mode: 'degrade', capabilities: TEXT })).toEqual([{ kind: 'text', text: 'Pick\n\n1. A\n\n2. Later' }]);
+    expect(prepareRichMessage(model, { mode: 'degrade', capabilities: TEXT })).toEqual([
+      { kind: 'text', text: 'Pick\n\n1. A\n\n2. Later' },
+    ]);
   });
 });

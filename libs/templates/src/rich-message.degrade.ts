@@ -43,7 +43,12 @@ export function prepareRichMessage(model: RichMessage, options: PrepareRichMessa
 export function checkCapabilities(model: RichMessage, capabilities: RichMessageCapabilities): RichMessageViolation[] {
   const violations: RichMessageViolation[] = [];
   const add = (path: string, value: unknown, feature: string): void => {
-    violations.push({ path, value, rule: 'unsupported', message: formatViolationMessage(model.kind, path, `${feature} not supported by the channel`) });
+    violations.push({
+      path,
+      value,
+      rule: 'unsupported',
+      message: formatViolationMessage(model.kind, path, `${feature} not supported by the channel`),
+    });
   };
   if (model.kind === 'buttons' && !capabilities.buttons) add('buttons', model.buttons, 'buttons');
   if (model.kind === 'carousel' && !capabilities.carousel) add('cards', model.cards, 'carousels');
@@ -164,7 +169,11 @@ function degradeMedia(model: MediaMessage, capabilities: RichMessageCapabilities
 }
 
 /** Quick replies standing in for buttons, when every button is a postback and they fit. */
-function buttonsAsQuickReplies(buttons: RichButton[], model: RichMessage, capabilities: RichMessageCapabilities): TextQuickReply[] | undefined {
+function buttonsAsQuickReplies(
+  buttons: RichButton[],
+  model: RichMessage,
+  capabilities: RichMessageCapabilities,
+): TextQuickReply[] | undefined {
   if (!capabilities.quickReplies || model.quickReplies !== undefined || buttons.length > L.quickRepliesMax) return undefined;
   const replies: TextQuickReply[] = [];
   for (const button of buttons) {

@@ -23,7 +23,11 @@ function violationsOf(input: unknown): Array<{ path: string; rule: string; messa
 
 describe(parseRichMessage.name, () => {
   it('should return a copy of a valid JSON message', () => {
-    const json = JSON.parse(JSON.stringify(RichMessage.buttons('Pick').postback('A', 'A').url('Site', 'https://x.io').quickReplyUserEmail().metadata('m').build()));
+    const json = JSON.parse(
+      JSON.stringify(
+        RichMessage.buttons('Pick').postback('A', 'A').url('Site', 'https://x.io').quickReplyUserEmail().metadata('m').build(),
+      ),
+    );
 
     const parsed = parseRichMessage(json);
 
@@ -32,7 +36,9 @@ describe(parseRichMessage.name, () => {
   });
 
   it('should reject an unknown kind', () => {
-    expect(violationsOf({ kind: 'list', text: 'x' })).toEqual([{ path: 'kind', rule: 'enum', message: 'kind: must be one of text, buttons, carousel, media' }]);
+    expect(violationsOf({ kind: 'list', text: 'x' })).toEqual([
+      { path: 'kind', rule: 'enum', message: 'kind: must be one of text, buttons, carousel, media' },
+    ]);
     expect(violationsOf('text')).toMatchObject([{ path: 'kind' }]);
   });
 
@@ -59,7 +65,9 @@ describe(parseRichMessage.name, () => {
   });
 
   it('should report Meta limit violations after the shape is right', () => {
-    expect(violationsOf({ kind: 'text', text: 'x'.repeat(2000) })).toEqual([{ path: 'text', rule: 'maxLength', message: 'text: 2000 characters, limit 1999' }]);
+    expect(violationsOf({ kind: 'text', text: 'x'.repeat(2000) })).toEqual([
+      { path: 'text', rule: 'maxLength', message: 'text: 2000 characters, limit 1999' },
+    ]);
   });
 
   it('should report a malformed nested value instead of crashing', () => {
@@ -69,7 +77,9 @@ describe(parseRichMessage.name, () => {
 
 describe(ValidateNestedRichMessage.name, () => {
   it('should turn a nested JSON message into the DTO of its kind', () => {
-    const body = plainToInstance(SendRequestDto, { message: { kind: 'buttons', text: 'Pick', buttons: [{ type: 'url', title: 'S', url: 'https://x.io' }] } });
+    const body = plainToInstance(SendRequestDto, {
+      message: { kind: 'buttons', text: 'Pick', buttons: [{ type: 'url', title: 'S', url: 'https://x.io' }] },
+    });
 
     expect(validateSync(body, { whitelist: true, forbidNonWhitelisted: true })).toEqual([]);
     expect(body.message).toBeInstanceOf(ButtonsMessageDto);

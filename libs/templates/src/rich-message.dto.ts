@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { Equals, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested, ValidationError, validateSync } from 'class-validator';
+import {
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  ValidateNested,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
 import { RichMessageValidationError, RichMessageViolation } from './rich-message-validation.error';
 import { formatViolationMessage, validateRichMessage } from './rich-message.validator';
 import {
@@ -300,15 +311,26 @@ export function parseRichMessage(input: unknown): RichMessage {
   const kind = isRecord(input) ? input.kind : undefined;
   if (!isKind(kind)) {
     throw new RichMessageValidationError([
-      { path: 'kind', value: kind, rule: 'enum', message: formatViolationMessage('', 'kind', `must be one of ${RICH_MESSAGE_KINDS.join(', ')}`) },
+      {
+        path: 'kind',
+        value: kind,
+        rule: 'enum',
+        message: formatViolationMessage('', 'kind', `must be one of ${RICH_MESSAGE_KINDS.join(', ')}`),
+      },
     ]);
   }
   let errors: ValidationError[];
   try {
-    errors = validateSync(plainToInstance(DTO_BY_KIND[kind], input), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    errors = validateSync(plainToInstance(DTO_BY_KIND[kind], input), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+    });
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RichMessageValidationError([{ path: '', value: input, rule: 'shape', message: formatViolationMessage(kind, '', `malformed message (${reason})`) }]);
+    throw new RichMessageValidationError([
+      { path: '', value: input, rule: 'shape', message: formatViolationMessage(kind, '', `malformed message (${reason})`) },
+    ]);
   }
   const violations = errors.flatMap((error) => flattenErrors(kind, error, ''));
   if (violations.length > 0) throw new RichMessageValidationError(violations);
@@ -319,7 +341,11 @@ export function parseRichMessage(input: unknown): RichMessage {
 }
 
 function flattenErrors(kind: string, error: ValidationError, parent: string): RichMessageViolation[] {
-  const path = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent === '' ? error.property : `${parent}.${error.property}`;
+  const path = /^\d+$/.test(error.property)
+    ? `${parent}[${error.property}]`
+    : parent === ''
+      ? error.property
+      : `${parent}.${error.property}`;
   const own = Object.values(error.constraints ?? {}).map((constraint) => ({
     path,
     value: error.value,

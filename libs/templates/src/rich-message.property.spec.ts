@@ -125,7 +125,9 @@ const OVERSIZED: Sizes = {
 function buttonArb(size: Sizes): fc.Arbitrary<RichButton> {
   const title = textArb(1, size.title);
   return fc.oneof(
-    fc.record({ title, payload: textArb(1, L.payloadMaxChars) }).map(({ title, payload }): RichButton => ({ type: 'postback', title, payload })),
+    fc
+      .record({ title, payload: textArb(1, L.payloadMaxChars) })
+      .map(({ title, payload }): RichButton => ({ type: 'postback', title, payload })),
     fc
       .record({
         title,
@@ -152,9 +154,24 @@ function buttonArb(size: Sizes): fc.Arbitrary<RichButton> {
 
 function quickReplyArb(size: Sizes): fc.Arbitrary<QuickReply> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc
-      .record({ title: textArb(1, size.title), payload: textArb(1, L.payloadMaxChars), imageUrl: fc.option(httpUrlArb(), { nil: undefined }), blankTitle: fc.boolean() })
-      .map((r): QuickReply => compact({ type: 'text' as const, title: r.imageUrl !== undefined && r.blankTitle ? '' : r.title, payload: r.payload, imageUrl: r.imageUrl })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .record({
+          title: textArb(1, size.title),
+          payload: textArb(1, L.payloadMaxChars),
+          imageUrl: fc.option(httpUrlArb(), { nil: undefined }),
+          blankTitle: fc.boolean(),
+        })
+        .map((r): QuickReply =>
+          compact({
+            type: 'text' as const,
+            title: r.imageUrl !== undefined && r.blankTitle ? '' : r.title,
+            payload: r.payload,
+            imageUrl: r.imageUrl,
+          }),
+        ),
+    },
     { weight: 1, arbitrary: fc.constant<QuickReply>({ type: 'user_email' }) },
     { weight: 1, arbitrary: fc.constant<QuickReply>({ type: 'user_phone_number' }) },
   );
@@ -186,21 +203,28 @@ function cardArb(size: Sizes): fc.Arbitrary<CarouselCard> {
       subtitle: fc.option(textArb(1, size.cardTitle), { nil: undefined }),
       imageUrl: fc.option(httpUrlArb(), { nil: undefined }),
       defaultAction: fc.option(
-        fc.record({ url: httpUrlArb(), webviewHeightRatio: fc.option(fc.constantFrom(...WEBVIEW_HEIGHT_RATIOS), { nil: undefined }) }).map((a) => compact(a)),
+        fc
+          .record({ url: httpUrlArb(), webviewHeightRatio: fc.option(fc.constantFrom(...WEBVIEW_HEIGHT_RATIOS), { nil: undefined }) })
+          .map((a) => compact(a)),
         { nil: undefined },
       ),
       buttons: fc.option(fc.array(buttonArb(size), { minLength: 1, maxLength: size.cardButtons }), { nil: undefined }),
       fallbackSubtitle: textArb(1, 20),
     })
     .map(({ fallbackSubtitle, ...card }) => {
-      const hasMore = card.subtitle !== undefined || card.imageUrl !== undefined || card.defaultAction !== undefined || card.buttons !== undefined;
+      const hasMore =
+        card.subtitle !== undefined || card.imageUrl !== undefined || card.defaultAction !== undefined || card.buttons !== undefined;
       return compact({ ...card, subtitle: hasMore ? card.subtitle : fallbackSubtitle });
     });
 }
 
 function carouselMessageArb(size: Sizes): fc.Arbitrary<CarouselMessage> {
   return fc
-    .tuple(fc.array(cardArb(size), { minLength: 1, maxLength: size.cards }), fc.option(fc.constantFrom(...IMAGE_ASPECT_RATIOS), { nil: undefined }), commonArb(size))
+    .tuple(
+      fc.array(cardArb(size), { minLength: 1, maxLength: size.cards }),
+      fc.option(fc.constantFrom(...IMAGE_ASPECT_RATIOS), { nil: undefined }),
+      commonArb(size),
+    )
     .map(([cards, imageAspectRatio, common]) => compact({ kind: 'carousel' as const, cards, imageAspectRatio, ...common }));
 }
 
@@ -332,7 +356,8 @@ const MUTATIONS: Mutation[] = [
     name: 'too many buttons',
     applies: (m) => m.kind === 'buttons',
     apply: (m, _p, extra) => {
-      if (m.kind === 'buttons') while (m.buttons.length <= L.buttonsMax + (extra % 3)) m.buttons.push({ type: 'postback', title: 'More', payload: 'MORE' });
+      if (m.kind === 'buttons')
+        while (m.buttons.length <= L.buttonsMax + (extra % 3)) m.buttons.push({ type: 'postback', title: 'More', payload: 'MORE' });
       return `buttons[${L.buttonsMax}]`;
     },
   },
@@ -427,7 +452,10 @@ const MUTATIONS: Mutation[] = [
       if (m.kind !== 'carousel') return '';
       const index = pick % m.cards.length;
       const card = m.cards[index];
-      card.buttons = [...(card.buttons ?? []), ...Array.from({ length: 4 }, () => ({ type: 'postback' as const, title: 'More', payload: 'MORE' }))];
+      card.buttons = [
+        ...(card.buttons ?? []),
+        ...Array.from({ length: 4 }, () => ({ type: 'postback' as const, title: 'More', payload: 'MORE' })),
+      ];
       return `cards[${index}].buttons[${L.cardButtonsMax}]`;
     },
   },
@@ -499,12 +527,14 @@ describe('rich message properties', () => {
   });
 
   it('should report the mutated field when a valid model is pushed over one limit', () => {
-    const mutatedArb = fc.tuple(validRichMessageArb, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 40 })).map(([model, which, pick, extra]) => {
-      const copy = structuredClone(model);
-      const applicable = MUTATIONS.filter((m) => m.applies(copy));
-      const mutation = applicable[which % applicable.length];
-      return { mutation, path: mutation.apply(copy, pick, extra), model: copy };
-    });
+    const mutatedArb = fc
+      .tuple(validRichMessageArb, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 40 }))
+      .map(([model, which, pick, extra]) => {
+        const copy = structuredClone(model);
+        const applicable = MUTATIONS.filter((m) => m.applies(copy));
+        const mutation = applicable[which % applicable.length];
+        return { mutation, path: mutation.apply(copy, pick, extra), model: copy };
+      });
     fc.assert(
       fc.property(mutatedArb, ({ mutation, path, model }) => {
         const paths = validateRichMessage(model).map((v) => v.path);

@@ -1,6 +1,15 @@
 import { RICH_MESSAGE_LIMITS as L } from './rich-message.constant';
 import { RichMessageValidationError } from './rich-message-validation.error';
-import { ButtonsMessage, CarouselCard, CarouselMessage, MediaMessage, QuickReply, RichButton, RichMessage, TextMessage } from './rich-message.types';
+import {
+  ButtonsMessage,
+  CarouselCard,
+  CarouselMessage,
+  MediaMessage,
+  QuickReply,
+  RichButton,
+  RichMessage,
+  TextMessage,
+} from './rich-message.types';
 import { assertValidRichMessage, formatViolationMessage, validateRichMessage } from './rich-message.validator';
 
 /** `n` user-perceived characters; every other one is a multi-code-point grapheme. */
@@ -12,7 +21,12 @@ const text = (value: string): TextMessage => ({ kind: 'text', text: value });
 const buttons = (list: RichButton[], value = 'Pick one'): ButtonsMessage => ({ kind: 'buttons', text: value, buttons: list });
 const card = (overrides: Partial<CarouselCard> = {}): CarouselCard => ({ title: 'Card', subtitle: 'sub', ...overrides });
 const carousel = (cards: CarouselCard[]): CarouselMessage => ({ kind: 'carousel', cards });
-const media = (overrides: Partial<MediaMessage> = {}): MediaMessage => ({ kind: 'media', mediaType: 'image', url: 'https://cdn.example.com/a.png', ...overrides });
+const media = (overrides: Partial<MediaMessage> = {}): MediaMessage => ({
+  kind: 'media',
+  mediaType: 'image',
+  url: 'https://cdn.example.com/a.png',
+  ...overrides,
+});
 const withQuickReplies = (replies: QuickReply[]): TextMessage => ({ ...text('Hi'), quickReplies: replies });
 const textReply = (i = 0): QuickReply => ({ type: 'text', title: `Reply ${i}`, payload: `R_${i}` });
 
@@ -51,7 +65,13 @@ const EDGES: Edge[] = [
     path: 'buttons[3]',
     message: 'buttons[3]: at most 3 buttons',
   },
-  { rule: 'at least 1 button', passes: buttons(repeat(1, postback)), fails: buttons([]), path: 'buttons', message: 'buttons: at least 1 button' },
+  {
+    rule: 'at least 1 button',
+    passes: buttons(repeat(1, postback)),
+    fails: buttons([]),
+    path: 'buttons',
+    message: 'buttons: at least 1 button',
+  },
   {
     rule: 'button title ≤ 20',
     passes: buttons([postback(), { type: 'postback', title: chars(20), payload: 'P' }]),
@@ -89,7 +109,9 @@ const EDGES: Edge[] = [
   },
   {
     rule: 'fallbackUrl only with messengerExtensions',
-    passes: buttons([{ type: 'url', title: 'Site', url: 'https://example.com', messengerExtensions: true, fallbackUrl: 'https://example.com/f' }]),
+    passes: buttons([
+      { type: 'url', title: 'Site', url: 'https://example.com', messengerExtensions: true, fallbackUrl: 'https://example.com/f' },
+    ]),
     fails: buttons([{ type: 'url', title: 'Site', url: 'https://example.com', fallbackUrl: 'https://example.com/f' }]),
     path: 'buttons[0].fallbackUrl',
     message: 'buttons[0].fallbackUrl: only allowed with messengerExtensions',
@@ -172,7 +194,13 @@ const EDGES: Edge[] = [
     path: 'quickReplies[13]',
     message: 'text.quickReplies[13]: at most 13 quick replies',
   },
-  { rule: 'at least 1 quick reply', passes: withQuickReplies([textReply()]), fails: withQuickReplies([]), path: 'quickReplies', message: 'text.quickReplies: at least 1 quick reply' },
+  {
+    rule: 'at least 1 quick reply',
+    passes: withQuickReplies([textReply()]),
+    fails: withQuickReplies([]),
+    path: 'quickReplies',
+    message: 'text.quickReplies: at least 1 quick reply',
+  },
   {
     rule: 'quick reply title ≤ 20',
     passes: withQuickReplies([{ type: 'text', title: chars(20), payload: 'P' }]),
@@ -291,7 +319,9 @@ describe(validateRichMessage.name, () => {
   });
 
   it('should report the offending value and rule', () => {
-    expect(validateRichMessage(buttons(repeat(5, postback)))).toEqual([{ path: 'buttons[3]', value: 5, rule: 'maxItems', message: 'buttons[3]: at most 3 buttons' }]);
+    expect(validateRichMessage(buttons(repeat(5, postback)))).toEqual([
+      { path: 'buttons[3]', value: 5, rule: 'maxItems', message: 'buttons[3]: at most 3 buttons' },
+    ]);
     expect(validateRichMessage(text(chars(2000)))[0]).toMatchObject({ rule: 'maxLength', value: chars(2000) });
   });
 
@@ -310,15 +340,21 @@ describe(validateRichMessage.name, () => {
   it('should reject wrong types, unknown discriminators and lone surrogates from untrusted JSON', () => {
     const untrusted = (value: unknown) => validateRichMessage(value as RichMessage);
     expect(untrusted(null)).toEqual([{ path: '', value: null, rule: 'type', message: 'message: must be an object' }]);
-    expect(untrusted({ kind: 'sticker' })).toEqual([{ path: 'kind', value: 'sticker', rule: 'enum', message: 'kind: must be one of text, buttons, carousel, media' }]);
+    expect(untrusted({ kind: 'sticker' })).toEqual([
+      { path: 'kind', value: 'sticker', rule: 'enum', message: 'kind: must be one of text, buttons, carousel, media' },
+    ]);
     expect(untrusted({ kind: 'text', text: 42 })).toMatchObject([{ path: 'text', rule: 'type' }]);
     expect(untrusted({ kind: 'text', text: 'broken \ud83d' })).toMatchObject([{ path: 'text', rule: 'encoding' }]);
-    expect(untrusted({ kind: 'buttons', text: 'x', buttons: [{ type: 'share', title: 'S' }] })).toMatchObject([{ path: 'buttons[0].type', rule: 'enum' }]);
-    expect(untrusted({ kind: 'buttons', text: 'x' })).toMatchObject([{ path: 'buttons', rule: 'required' }]);
-    expect(untrusted({ kind: 'text', text: 'x', quickReplies: [{ type: 'location' }] })).toMatchObject([{ path: 'quickReplies[0].type', rule: 'enum' }]);
-    expect(untrusted({ ...buttons([{ type: 'url', title: 'S', url: 'https://x.io', messengerExtensions: 'yes' } as unknown as RichButton]) })).toMatchObject([
-      { path: 'buttons[0].messengerExtensions', rule: 'type' },
+    expect(untrusted({ kind: 'buttons', text: 'x', buttons: [{ type: 'share', title: 'S' }] })).toMatchObject([
+      { path: 'buttons[0].type', rule: 'enum' },
     ]);
+    expect(untrusted({ kind: 'buttons', text: 'x' })).toMatchObject([{ path: 'buttons', rule: 'required' }]);
+    expect(untrusted({ kind: 'text', text: 'x', quickReplies: [{ type: 'location' }] })).toMatchObject([
+      { path: 'quickReplies[0].type', rule: 'enum' },
+    ]);
+    expect(
+      untrusted({ ...buttons([{ type: 'url', title: 'S', url: 'https://x.io', messengerExtensions: 'yes' } as unknown as RichButton]) }),
+    ).toMatchObject([{ path: 'buttons[0].messengerExtensions', rule: 'type' }]);
   });
 });
 

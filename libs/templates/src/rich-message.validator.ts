@@ -60,9 +60,9 @@ export function validateRichMessage(model: RichMessage): RichMessageViolation[] 
       check.oneOf('kind', raw.kind, RICH_MESSAGE_KINDS, true);
       return check.violations;
   }
-  check.items('quickReplies', raw.quickReplies, L.quickRepliesMin, L.quickRepliesMax, QUICK_REPLY, false)?.forEach((qr, i) =>
-    check.quickReply(`quickReplies[${i}]`, qr),
-  );
+  check
+    .items('quickReplies', raw.quickReplies, L.quickRepliesMin, L.quickRepliesMax, QUICK_REPLY, false)
+    ?.forEach((qr, i) => check.quickReply(`quickReplies[${i}]`, qr));
   check.text('metadata', raw.metadata, { max: L.metadataMaxChars, required: false, allowEmpty: true });
   return check.violations;
 }
@@ -77,7 +77,11 @@ export function assertValidRichMessage<T extends RichMessage>(model: T): T {
 /** Formats the human-readable violation message: the path qualified by the message kind. */
 export function formatViolationMessage(kind: string, path: string, description: string): string {
   const qualified =
-    kind === '' || path === kind || path.startsWith(`${kind}.`) || path.startsWith(`${kind}[`) ? path : path === '' ? kind : `${kind}.${path}`;
+    kind === '' || path === kind || path.startsWith(`${kind}.`) || path.startsWith(`${kind}[`)
+      ? path
+      : path === ''
+        ? kind
+        : `${kind}.${path}`;
   return `${qualified}: ${description}`;
 }
 
@@ -237,7 +241,9 @@ class Checker {
       return;
     }
     this.text(`${path}.title`, card.title, { max: L.cardTitleMaxChars });
-    const hasSubtitle = this.text(`${path}.subtitle`, card.subtitle, { max: L.cardSubtitleMaxChars, required: false, allowEmpty: true }) && card.subtitle.trim() !== '';
+    const hasSubtitle =
+      this.text(`${path}.subtitle`, card.subtitle, { max: L.cardSubtitleMaxChars, required: false, allowEmpty: true }) &&
+      card.subtitle.trim() !== '';
     if (card.imageUrl !== undefined) this.url(`${path}.imageUrl`, card.imageUrl, true);
     if (card.defaultAction !== undefined) {
       if (isObject(card.defaultAction)) {

@@ -4,8 +4,17 @@ import { dispatchEntries, isServedObject } from './webhook-dispatch';
 function adapter(channel: string, key: string): ChannelAdapter {
   return {
     channel,
-    descriptor: { id: channel, displayName: channel, docsUrl: '', capabilities: { richTemplates: false, typingIndicators: false, readReceipts: false, actions: [] } },
-    webhook: { objects: ['page'], claims: (_o: string, e: WebhookEntry) => e[key] !== undefined, map: async () => ({ events: [], skipped: [] }) },
+    descriptor: {
+      id: channel,
+      displayName: channel,
+      docsUrl: '',
+      capabilities: { richTemplates: false, typingIndicators: false, readReceipts: false, actions: [] },
+    },
+    webhook: {
+      objects: ['page'],
+      claims: (_o: string, e: WebhookEntry) => e[key] !== undefined,
+      map: async () => ({ events: [], skipped: [] }),
+    },
     send: async () => ({}),
   };
 }
@@ -16,9 +25,19 @@ describe('dispatchEntries', () => {
 
   it('should give each adapter the entries it claims, an entry with both parts to both, and report the rest', () => {
     const both = { id: '1', messaging: [], changes: [] };
-    const result = dispatchEntries('page', [{ id: '1', messaging: [] }, { id: '2', changes: [] }, both, { id: '3', inbox_labels: [] }, 'junk'], [messenger, comments]);
-    expect(result.claimed.map((c) => [c.adapter.channel, c.entries.length])).toEqual([['messenger', 2], ['comments', 2]]);
-    expect(result.unclaimed).toEqual([{ index: 3, pageId: '3', keys: ['id', 'inbox_labels'] }, { index: 4, pageId: undefined, keys: [] }]);
+    const result = dispatchEntries(
+      'page',
+      [{ id: '1', messaging: [] }, { id: '2', changes: [] }, both, { id: '3', inbox_labels: [] }, 'junk'],
+      [messenger, comments],
+    );
+    expect(result.claimed.map((c) => [c.adapter.channel, c.entries.length])).toEqual([
+      ['messenger', 2],
+      ['comments', 2],
+    ]);
+    expect(result.unclaimed).toEqual([
+      { index: 3, pageId: '3', keys: ['id', 'inbox_labels'] },
+      { index: 4, pageId: undefined, keys: [] },
+    ]);
   });
 
   it('should leave everything unclaimed when the only channel that would claim it is not running', () => {

@@ -19,7 +19,11 @@ export function dispatchEntries(object: string, entries: readonly unknown[], ada
     const entry = isObject(raw) ? raw : undefined;
     const takers = entry ? listening.filter((a) => a.webhook!.claims(object, entry)) : [];
     if (!entry || takers.length === 0) {
-      unclaimed.push({ index, pageId: entry && (typeof entry.id === 'string' || typeof entry.id === 'number') ? String(entry.id) : undefined, keys: entry ? Object.keys(entry) : [] });
+      unclaimed.push({
+        index,
+        pageId: entry && (typeof entry.id === 'string' || typeof entry.id === 'number') ? String(entry.id) : undefined,
+        keys: entry ? Object.keys(entry) : [],
+      });
       return;
     }
     for (const adapter of takers) claimed.set(adapter, [...(claimed.get(adapter) ?? []), entry]);

@@ -1,4 +1,16 @@
-import { BadRequestException, Controller, ForbiddenException, Get, Headers, HttpCode, Logger, NotFoundException, Post, Query, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  Headers,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { CcmConfig } from '@app/config';
@@ -30,11 +42,7 @@ export class WebhookController {
   ) {}
 
   @Get()
-  verify(
-    @Query('hub.mode') mode?: string,
-    @Query('hub.verify_token') token?: string,
-    @Query('hub.challenge') challenge?: string,
-  ): string {
+  verify(@Query('hub.mode') mode?: string, @Query('hub.verify_token') token?: string, @Query('hub.challenge') challenge?: string): string {
     if (mode === undefined || token === undefined || challenge === undefined) {
       throw new BadRequestException('hub.mode, hub.verify_token and hub.challenge are required');
     }
@@ -54,7 +62,8 @@ export class WebhookController {
   ): Promise<string> {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     let verdict = verifySignature256(raw, signature, this.config.graph.appSecret);
-    if (verdict === 'missing' && this.config.webhook.acceptSha1) verdict = verifySignatureSha1(raw, legacySignature, this.config.graph.appSecret);
+    if (verdict === 'missing' && this.config.webhook.acceptSha1)
+      verdict = verifySignatureSha1(raw, legacySignature, this.config.graph.appSecret);
     if (verdict !== 'valid') {
       this.logger.warn(`webhook refused: signature ${verdict} (${raw.length} bytes from ${request.ip})`);
       throw new ForbiddenException(`invalid X-Hub-Signature-256 (${verdict})`);
@@ -80,13 +89,17 @@ export class WebhookController {
 
     const dispatch = dispatchEntries(object, entry, adapters);
     for (const u of dispatch.unclaimed) {
-      this.logger.warn(`webhook entry ${u.index} (page ${u.pageId ?? '?'}, keys ${u.keys.join(',') || '-'}) acknowledged and ignored: no channel module handles it`);
+      this.logger.warn(
+        `webhook entry ${u.index} (page ${u.pageId ?? '?'}, keys ${u.keys.join(',') || '-'}) acknowledged and ignored: no channel module handles it`,
+      );
     }
     const events: InboundEvent[] = [];
     for (const { adapter, entries } of dispatch.claimed) {
       const mapped = await adapter.webhook!.map(object, entries);
-      for (const skipped of mapped.skipped) this.logger.warn(`${adapter.channel} webhook item skipped (page ${skipped.pageId ?? '?'}): ${skipped.reason}`);
-      for (const pageId of new Set(mapped.ignoredPages ?? [])) this.logger.warn(`${adapter.channel} webhook events for page ${pageId} ignored: that page is not configured`);
+      for (const skipped of mapped.skipped)
+        this.logger.warn(`${adapter.channel} webhook item skipped (page ${skipped.pageId ?? '?'}): ${skipped.reason}`);
+      for (const pageId of new Set(mapped.ignoredPages ?? []))
+        this.logger.warn(`${adapter.channel} webhook events for page ${pageId} ignored: that page is not configured`);
       events.push(...mapped.events);
     }
     await this.intake.accept(events);

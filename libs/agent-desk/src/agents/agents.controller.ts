@@ -1,4 +1,19 @@
-import { Body, CanActivate, Controller, ExecutionContext, Get, HttpCode, Injectable, Param, Patch, Post, Put, Req, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  Get,
+  HttpCode,
+  Injectable,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Req,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { AdminKeyGuard, CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
@@ -34,7 +49,7 @@ export class AdminOrSupervisorGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'] !== undefined) return this.admin.canActivate(context);
     await this.desk.canActivate(context);
-    const principal = (context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>()).principal;
+    const principal = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>().principal;
     if (principal?.role !== 'supervisor') throw new DeskException(DeskErrorCode.Forbidden, 'only supervisors and admins list agents');
     return true;
   }

@@ -18,12 +18,25 @@ export class AgentsService {
 
   async create(dto: CreateAgentDto): Promise<AgentView> {
     const repos = this.persistence.repos;
-    if (await repos.agents.findByUsername(dto.username)) throw new DeskException(DeskErrorCode.UsernameTaken, `username ${dto.username} is taken`, [{ field: 'username', message: 'already taken' }]);
+    if (await repos.agents.findByUsername(dto.username))
+      throw new DeskException(DeskErrorCode.UsernameTaken, `username ${dto.username} is taken`, [
+        { field: 'username', message: 'already taken' },
+      ]);
     const now = Date.now();
     const id = randomUUID();
     await repos.agents.insert({
-      id, username: dto.username, display_name: dto.displayName, role: dto.role ?? 'agent', password_hash: await hashPassword(dto.password),
-      status: 'away', status_changed_at: now, last_seen_at: null, max_chats: dto.maxChats ?? null, disabled: 0, created_at: now, updated_at: now,
+      id,
+      username: dto.username,
+      display_name: dto.displayName,
+      role: dto.role ?? 'agent',
+      password_hash: await hashPassword(dto.password),
+      status: 'away',
+      status_changed_at: now,
+      last_seen_at: null,
+      max_chats: dto.maxChats ?? null,
+      disabled: 0,
+      created_at: now,
+      updated_at: now,
     });
     return agentView((await repos.agents.findById(id))!);
   }

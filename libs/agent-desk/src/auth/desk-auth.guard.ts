@@ -30,7 +30,8 @@ export class DeskAuthGuard implements CanActivate {
     const apiKey = headerOf(request, 'x-api-key');
     const chatServer = this.config.agents.chatServer;
     if (apiKey !== undefined) {
-      if (!chatServer || !constantTimeEquals(apiKey, chatServer.apiKey)) throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid API key');
+      if (!chatServer || !constantTimeEquals(apiKey, chatServer.apiKey))
+        throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid API key');
       const agent = (headerOf(request, 'x-agent-id') ?? 'chat-server').slice(0, 56);
       request.principal = { kind: 'chat-server', agentId: `ext:${agent}`, role: 'supervisor', name: agent };
       return true;

@@ -29,7 +29,10 @@ export class LoginService {
     const { loginMaxFailures, loginWindowMs, jwtTtlSeconds } = this.config.agents;
     const key = username.toLowerCase();
     if ((await repos.loginFailures.countSince(key, ip, now - loginWindowMs)) >= loginMaxFailures) {
-      throw new DeskException(DeskErrorCode.LoginRateLimited, `too many failed logins; try again in ${Math.round(loginWindowMs / 60000)} minutes`);
+      throw new DeskException(
+        DeskErrorCode.LoginRateLimited,
+        `too many failed logins; try again in ${Math.round(loginWindowMs / 60000)} minutes`,
+      );
     }
     const agent = await repos.agents.findByUsername(key);
     const ok = await verifyPassword(password, agent?.password_hash ?? (await dummyPasswordHash()));
@@ -39,6 +42,10 @@ export class LoginService {
     }
     await repos.loginFailures.clear(key, ip, now - loginWindowMs);
     const token = await this.tokens.issue({ sub: agent.id, role: agent.role, name: agent.display_name });
-    return { token, expiresIn: jwtTtlSeconds, agent: { id: agent.id, username: agent.username, displayName: agent.display_name, role: agent.role } };
+    return {
+      token,
+      expiresIn: jwtTtlSeconds,
+      agent: { id: agent.id, username: agent.username, displayName: agent.display_name, role: agent.role },
+    };
   }
 }

@@ -6,7 +6,9 @@ import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { ChannelActionDto, ChannelActionResultView, ChannelDescriptorView } from './channel-actions.dto';
 import { ChannelActionsService } from './channel-actions.service';
 
-const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => Object.assign(new Error('conversation not found'), { statusCode: 404 }) }));
+// eslint-disable-next-line no-useless-assignment -- used by the decorators below (the rule does not see decorator calls)
+const Id = () =>
+  Param('id', new ParseUUIDPipe({ exceptionFactory: () => Object.assign(new Error('conversation not found'), { statusCode: 404 }) }));
 
 @ApiTags('channels')
 @ApiBearerAuth()

@@ -33,11 +33,18 @@ export class ChannelActionsService {
     const row = await this.persistence.repos.conversations.findById(conversationId);
     if (!row || !canView(principal, row)) throw new DeskException(DeskErrorCode.NotFound, `conversation ${conversationId} not found`);
     if (!canAct(principal, row)) {
-      throw new DeskException(row.state === 'QUEUED' ? DeskErrorCode.InvalidState : DeskErrorCode.Forbidden, row.state === 'QUEUED' ? 'accept the conversation first' : `not allowed on a conversation in state ${row.state}`);
+      throw new DeskException(
+        row.state === 'QUEUED' ? DeskErrorCode.InvalidState : DeskErrorCode.Forbidden,
+        row.state === 'QUEUED' ? 'accept the conversation first' : `not allowed on a conversation in state ${row.state}`,
+      );
     }
     const adapter = this.channels.adapter(row.channel);
     if (!adapter?.actions || !adapter.descriptor.capabilities.actions.includes(request.action)) {
-      throw new DeskException(DeskErrorCode.ActionNotSupported, `${adapter?.descriptor.displayName ?? row.channel} conversations do not support ${request.action}`, [{ field: 'action', message: `supported: ${adapter?.descriptor.capabilities.actions.join(', ') || 'none'}` }]);
+      throw new DeskException(
+        DeskErrorCode.ActionNotSupported,
+        `${adapter?.descriptor.displayName ?? row.channel} conversations do not support ${request.action}`,
+        [{ field: 'action', message: `supported: ${adapter?.descriptor.capabilities.actions.join(', ') || 'none'}` }],
+      );
     }
     try {
       return await adapter.actions.perform(targetOf(row), request, { kind: 'agent', id: principal.agentId });

@@ -71,24 +71,49 @@ export class DeskConversationsService {
 
   /** Takes a queued conversation (pull by an agent, or push by the router acting for one). */
   async accept(principal: Principal, id: string, actor = principal.agentId): Promise<ConversationView> {
-    const row = await this.changeOwnership(principal, id, {
-      action: 'assign',
-      patch: (_, now) => ({ assigned_agent_id: principal.agentId, assigned_at: now, agent_seen_message_id: null }),
-      reason: actor === 'routing' ? 'push routing' : 'accepted',
-    }, actor, (r) => {
-      if (r.state !== 'QUEUED') throw new DeskException(r.state === 'AGENT' ? DeskErrorCode.AlreadyAssigned : DeskErrorCode.InvalidState, r.state === 'AGENT' ? 'conversation is already assigned' : `cannot accept a conversation in state ${r.state}`);
-    });
+    const row = await this.changeOwnership(
+      principal,
+      id,
+      {
+        action: 'assign',
+        patch: (_, now) => ({ assigned_agent_id: principal.agentId, assigned_at: now, agent_seen_message_id: null }),
+        reason: actor === 'routing' ? 'push routing' : 'accepted',
+      },
+      actor,
+      (r) => {
+        if (r.state !== 'QUEUED')
+          throw new DeskException(
+            r.state === 'AGENT' ? DeskErrorCode.AlreadyAssigned : DeskErrorCode.InvalidState,
+            r.state === 'AGENT' ? 'conversation is already assigned' : `cannot accept a conversation in state ${r.state}`,
+          );
+      },
+    );
     return conversationView(row, 0);
   }
 
   async transfer(principal: Principal, id: string, toAgentId: string | undefined): Promise<ConversationView> {
     if (toAgentId !== undefined) {
       const target = await this.persistence.repos.agents.findById(toAgentId);
-      if (!target || target.disabled) throw new DeskException(DeskErrorCode.NotFound, `agent ${toAgentId} not found`, [{ field: 'toAgentId', message: 'no such active agent' }]);
+      if (!target || target.disabled)
+        throw new DeskException(DeskErrorCode.NotFound, `agent ${toAgentId} not found`, [
+          { field: 'toAgentId', message: 'no such active agent' },
+        ]);
     }
-    const row = await this.changeOwnership(principal, id, toAgentId === undefined
-      ? { action: 'transfer_to_queue', patch: (_, now) => ({ assigned_agent_id: null, assigned_at: null, queued_at: now }), reason: 'transferred to the queue' }
-      : { action: 'transfer_to_agent', patch: (_, now) => ({ assigned_agent_id: toAgentId, assigned_at: now, agent_seen_message_id: null }), reason: `transferred to agent ${toAgentId}` });
+    const row = await this.changeOwnership(
+      principal,
+      id,
+      toAgentId === undefined
+        ? {
+            action: 'transfer_to_queue',
+            patch: (_, now) => ({ assigned_agent_id: null, assigned_at: null, queued_at: now }),
+            reason: 'transferred to the queue',
+          }
+        : {
+            action: 'transfer_to_agent',
+            patch: (_, now) => ({ assigned_agent_id: toAgentId, assigned_at: now, agent_seen_message_id: null }),
+            reason: `transferred to agent ${toAgentId}`,
+          },
+    );
     return conversationView(row, 0);
   }
 
@@ -111,7 +136,8 @@ export class DeskConversationsService {
     const messageId = ids[ids.length - 1];
     // Answering means the agent has seen everything before it.
     await this.persistence.repos.conversations.update(row.id, { agent_seen_message_id: messageId, updated_at: now });
-    for (const id of ids) this.bus.publish({ type: 'message.created', conversationId: row.id, messageId: id, direction: 'out', author: 'agent' });
+    for (const id of ids)
+      this.bus.publish({ type: 'message.created', conversationId: row.id, messageId: id, direction: 'out', author: 'agent' });
     const stored = await this.persistence.repos.messages.findById(messageId);
     if (!stored) throw new DeskException(DeskErrorCode.Internal, 'message vanished');
     return messageView(stored);
@@ -133,13 +159,19 @@ export class DeskConversationsService {
 
   parseContent(input: { text?: string; message?: unknown }): RichMessage {
     const given = (input.text !== undefined ? 1 : 0) + (input.message !== undefined ? 1 : 0);
-    if (given !== 1) throw new DeskException(DeskErrorCode.ValidationFailed, 'send exactly one of text or message', [{ field: 'text', message: 'exactly one of text or message is required' }]);
+    if (given !== 1)
+      throw new DeskException(DeskErrorCode.ValidationFailed, 'send exactly one of text or message', [
+        { field: 'text', message: 'exactly one of text or message is required' },
+      ]);
     try {
       return input.text !== undefined ? assertValidRichMessage({ kind: 'text', text: input.text }) : parseRichMessage(input.message);
     } catch (error) {
       if (!(error instanceof RichMessageValidationError)) throw error;
       const prefix = input.text !== undefined ? '' : 'message.';
-      const details = error.violations.map((v) => ({ field: input.text !== undefined ? 'text' : `${prefix}${v.path}`.replace(/\.$/, ''), message: v.message }));
+      const details = error.violations.map((v) => ({
+        field: input.text !== undefined ? 'text' : `${prefix}${v.path}`.replace(/\.$/, ''),
+        message: v.message,
+      }));
       throw new DeskException(DeskErrorCode.InvalidMessage, details.map((d) => d.message).join('; '), details);
     }
   }
@@ -165,7 +197,13 @@ export class DeskConversationsService {
    * One ownership change: lease → re-read → permission and state-machine check → conditional update
    * plus audit event in one transaction → release → publish.
    */
-  private async changeOwnership(principal: Principal, id: string, change: OwnershipChange, actor = principal.agentId, precheck?: (row: ConversationRow) => void): Promise<ConversationRow> {
+  private async changeOwnership(
+    principal: Principal,
+    id: string,
+    change: OwnershipChange,
+    actor = principal.agentId,
+    precheck?: (row: ConversationRow) => void,
+  ): Promise<ConversationRow> {
     await this.visible(principal, id);
     const owner = `desk:${randomUUID()}`;
     await this.takeLease(id, owner);
@@ -181,10 +219,20 @@ export class DeskConversationsService {
       if (!verdict.ok) throw new DeskException(DeskErrorCode.InvalidState, verdict.reason);
       const now = Date.now();
       await this.persistence.transaction(async (repos) => {
-        const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, { ...change.patch(row, now), state: verdict.to, updated_at: now });
+        const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, {
+          ...change.patch(row, now),
+          state: verdict.to,
+          updated_at: now,
+        });
         if (!updated) throw new DeskException(DeskErrorCode.AlreadyAssigned, 'the conversation changed meanwhile; reload it');
         await repos.conversationEvents.append({
-          conversation_id: row.id, type: change.action, from_state: row.state, to_state: verdict.to, reason: change.reason, actor, created_at: now,
+          conversation_id: row.id,
+          type: change.action,
+          from_state: row.state,
+          to_state: verdict.to,
+          reason: change.reason,
+          actor,
+          created_at: now,
         });
         await change.alsoWrite?.(repos, row, verdict.to, now);
       });
@@ -197,7 +245,13 @@ export class DeskConversationsService {
     }
     this.logger.log(`conversation ${id}: ${change.action} ${before.state} → ${after.state} by ${actor}`);
     this.bus.publish({
-      type: 'conversation.state', conversationId: id, from: before.state, to: after.state, reason: change.reason, actor, previousAgentId: before.assigned_agent_id,
+      type: 'conversation.state',
+      conversationId: id,
+      from: before.state,
+      to: after.state,
+      reason: change.reason,
+      actor,
+      previousAgentId: before.assigned_agent_id,
     });
     return after;
   }

@@ -30,7 +30,12 @@ export class ConversationView {
   @ApiProperty({ description: 'Customer messages the assigned agent has not seen yet' }) unread!: number;
   @ApiProperty({ description: 'Whether a reply is inside the 24-hour messaging window' }) windowOpen!: boolean;
   @ApiProperty() updatedAt!: number;
-  @ApiPropertyOptional({ nullable: true, type: String, description: "The same customer's conversation on another channel (a comment thread ↔ the Messenger conversation its private reply started)" })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      "The same customer's conversation on another channel (a comment thread ↔ the Messenger conversation its private reply started)",
+  })
   linkedConversationId!: string | null;
 }
 
@@ -99,5 +104,8 @@ function parseJson(text: string | null): unknown {
 function errorOf(text: string | null): MessageErrorView | null {
   if (!text) return null;
   const parsed = parseJson(text) as { message?: unknown; code?: unknown } | null;
-  return { message: typeof parsed?.message === 'string' ? parsed.message : text, ...(typeof parsed?.code === 'number' && { code: parsed.code }) };
+  return {
+    message: typeof parsed?.message === 'string' ? parsed.message : text,
+    ...(typeof parsed?.code === 'number' && { code: parsed.code }),
+  };
 }

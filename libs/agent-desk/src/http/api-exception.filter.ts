@@ -42,7 +42,10 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'object' && response !== null && 'message' in response ? String((response as { message: unknown }).message) : exception.message;
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? String((response as { message: unknown }).message)
+          : exception.message;
       return [status, { error: { code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message } }];
     }
     const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
@@ -50,7 +53,9 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
       // Fastify's own errors (e.g. body too large) carry a statusCode.
       return [statusCode, { error: { code: CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`, message: (exception as Error).message } }];
     }
-    this.logger.error(`unhandled error under /api: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    this.logger.error(
+      `unhandled error under /api: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+    );
     return [HttpStatus.INTERNAL_SERVER_ERROR, { error: { code: DeskErrorCode.Internal, message: 'internal error' } }];
   }
 }

@@ -29,7 +29,8 @@ export class DeskValidationPipe implements PipeTransform {
   });
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (value instanceof UnparseableJsonBody) throw new DeskException(DeskErrorCode.InvalidJson, `request body is not valid JSON: ${value.reason}`);
+    if (value instanceof UnparseableJsonBody)
+      throw new DeskException(DeskErrorCode.InvalidJson, `request body is not valid JSON: ${value.reason}`);
     if (metadata.type === 'body' && (value === undefined || value === null) && metadata.metatype && metadata.metatype !== Object) {
       throw new DeskException(DeskErrorCode.ValidationFailed, 'a JSON request body is required (content-type: application/json)');
     }

@@ -14,7 +14,10 @@ export function setupAgentDeskOpenApi(app: INestApplication): void {
       .setVersion('1')
       .addBearerAuth()
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-admin-key' }, 'admin-key')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'CHAT_SERVER_API_KEY (external bridge)' }, 'chat-server-key')
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'CHAT_SERVER_API_KEY (external bridge)' },
+        'chat-server-key',
+      )
       .build(),
     { include: [] },
   );

@@ -51,13 +51,23 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     switch (event.type) {
       case 'message.created': {
         const message = await this.persistence.repos.messages.findById(event.messageId);
-        if (message) this.gateway.emit(audienceOf(conversation), 'message.created', { conversationId: conversation.id, message: messageView(message) });
+        if (message)
+          this.gateway.emit(audienceOf(conversation), 'message.created', {
+            conversationId: conversation.id,
+            message: messageView(message),
+          });
         await this.conversationUpdated(conversation); // unread counts moved
         return;
       }
       case 'message.status': {
         const message = await this.persistence.repos.messages.findById(event.messageId);
-        if (message) this.gateway.emit(audienceOf(conversation), 'message.status', { conversationId: conversation.id, messageId: message.id, status: message.status, error: messageView(message).error });
+        if (message)
+          this.gateway.emit(audienceOf(conversation), 'message.status', {
+            conversationId: conversation.id,
+            messageId: message.id,
+            status: message.status,
+            error: messageView(message).error,
+          });
         return;
       }
       case 'conversation.state':

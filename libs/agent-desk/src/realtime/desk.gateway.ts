@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import { Server, Socket } from 'socket.io';
 import { PersistenceService } from '@app/persistence';
 import { AgentTokenService } from '../auth/agent-token.service';
@@ -75,21 +83,35 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** To sockets in `rooms` that are in none of `except`. */
   emitExcept(rooms: readonly string[], except: readonly string[], event: string, payload: unknown): void {
-    if (rooms.length > 0) this.server?.to([...rooms]).except([...except]).emit(event, payload);
+    if (rooms.length > 0)
+      this.server
+        ?.to([...rooms])
+        .except([...except])
+        .emit(event, payload);
   }
 
   @SubscribeMessage('typing')
-  async typing(@ConnectedSocket() socket: DeskSocket, @MessageBody() body: { conversationId?: unknown; on?: unknown }): Promise<{ ok: boolean; error?: string }> {
+  async typing(
+    @ConnectedSocket() socket: DeskSocket,
+    @MessageBody() body: { conversationId?: unknown; on?: unknown },
+  ): Promise<{ ok: boolean; error?: string }> {
     return this.act(socket, body, (p, id) => this.desk.typing(p, id, body?.on !== false));
   }
 
   /** The agent opened a conversation: mark it seen (unread → 0) and send `mark_seen` to the customer. */
   @SubscribeMessage('open')
-  async open(@ConnectedSocket() socket: DeskSocket, @MessageBody() body: { conversationId?: unknown }): Promise<{ ok: boolean; error?: string }> {
+  async open(
+    @ConnectedSocket() socket: DeskSocket,
+    @MessageBody() body: { conversationId?: unknown },
+  ): Promise<{ ok: boolean; error?: string }> {
     return this.act(socket, body, (p, id) => this.desk.open(p, id));
   }
 
-  private async act(socket: DeskSocket, body: { conversationId?: unknown } | undefined, work: (p: Principal, id: string) => Promise<void>): Promise<{ ok: boolean; error?: string }> {
+  private async act(
+    socket: DeskSocket,
+    body: { conversationId?: unknown } | undefined,
+    work: (p: Principal, id: string) => Promise<void>,
+  ): Promise<{ ok: boolean; error?: string }> {
     const principal = socket.data.principal;
     const id = body?.conversationId;
     if (!principal || typeof id !== 'string') return { ok: false, error: 'conversationId required' };

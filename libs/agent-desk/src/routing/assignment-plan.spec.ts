@@ -1,17 +1,25 @@
 import { planAssignments, unavailableSince } from './assignment-plan';
 
-const agent = (agentId: string, activeChats: number, maxChats = 3, lastAssignedAt = 0) => ({ agentId, activeChats, maxChats, lastAssignedAt });
+const agent = (agentId: string, activeChats: number, maxChats = 3, lastAssignedAt = 0) => ({
+  agentId,
+  activeChats,
+  maxChats,
+  lastAssignedAt,
+});
 
 describe(planAssignments.name, () => {
   it('should give the longest-waiting conversation to the agent with the fewest active chats', () => {
     const plan = planAssignments(
-      [{ conversationId: 'new', queuedAt: 300 }, { conversationId: 'old', queuedAt: 100 }],
+      [
+        { conversationId: 'new', queuedAt: 300 },
+        { conversationId: 'old', queuedAt: 100 },
+      ],
       [agent('busy', 2), agent('idle', 0)],
     );
     expect(plan[0]).toEqual({ conversationId: 'old', agentId: 'idle' });
   });
 
-  it('should spread conversations and never exceed an agent\'s limit', () => {
+  it("should spread conversations and never exceed an agent's limit", () => {
     const queue = ['c1', 'c2', 'c3', 'c4', 'c5'].map((conversationId, i) => ({ conversationId, queuedAt: i }));
     const plan = planAssignments(queue, [agent('a', 0, 2), agent('b', 1, 2)]);
     expect(plan).toEqual([

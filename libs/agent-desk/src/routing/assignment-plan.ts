@@ -53,6 +53,7 @@ export function unavailableSince(agent: AgentPresence, now: number, presenceTtlM
   if (agent.disabled) return 0;
   const lastSeen = agent.last_seen_at ?? 0;
   const offline = now - lastSeen > presenceTtlMs;
-  if (agent.status === 'away') return offline ? Math.min(agent.status_changed_at, lastSeen || agent.status_changed_at) : agent.status_changed_at;
+  if (agent.status === 'away')
+    return offline ? Math.min(agent.status_changed_at, lastSeen || agent.status_changed_at) : agent.status_changed_at;
   return offline ? lastSeen : undefined;
 }

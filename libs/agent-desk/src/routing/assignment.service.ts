@@ -36,9 +36,11 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe.push(this.bus.subscribe((e) => {
-      if (e.type === 'conversation.state' && (e.to === 'QUEUED' || e.from === 'AGENT')) this.loop.kick();
-    }));
+    this.unsubscribe.push(
+      this.bus.subscribe((e) => {
+        if (e.type === 'conversation.state' && (e.to === 'QUEUED' || e.from === 'AGENT')) this.loop.kick();
+      }),
+    );
     this.unsubscribe.push(this.presence.subscribe(() => this.loop.kick()));
   }
 
@@ -67,7 +69,11 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
       if (since === undefined || now - since < this.config.agents.graceMs) continue;
       const theirs = await repos.conversations.listForDesk(['AGENT'], agent.id);
       for (const conversation of theirs) {
-        changed = (await this.attempt(() => this.desk.transfer(this.systemFor(agent.id), conversation.id, undefined), `requeue ${conversation.id}`)) || changed;
+        changed =
+          (await this.attempt(
+            () => this.desk.transfer(this.systemFor(agent.id), conversation.id, undefined),
+            `requeue ${conversation.id}`,
+          )) || changed;
       }
     }
 
@@ -77,12 +83,22 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     const counts = await repos.conversations.activeCountByAgent();
     const capacity: AgentCapacity[] = agents
       .filter((a) => unavailableSince(a, now, PRESENCE_TTL_MS) === undefined)
-      .map((a) => ({ agentId: a.id, activeChats: counts.get(a.id) ?? 0, maxChats: a.max_chats ?? this.config.agents.maxChatsPerAgent, lastAssignedAt: 0 }));
-    const plan = planAssignments(queue.map((c) => ({ conversationId: c.id, queuedAt: c.queued_at ?? c.created_at })), capacity);
+      .map((a) => ({
+        agentId: a.id,
+        activeChats: counts.get(a.id) ?? 0,
+        maxChats: a.max_chats ?? this.config.agents.maxChatsPerAgent,
+        lastAssignedAt: 0,
+      }));
+    const plan = planAssignments(
+      queue.map((c) => ({ conversationId: c.id, queuedAt: c.queued_at ?? c.created_at })),
+      capacity,
+    );
     for (const { conversationId, agentId } of plan) {
       const agent = agents.find((a) => a.id === agentId)!;
       const principal = { kind: 'agent' as const, agentId, role: agent.role, name: agent.display_name };
-      changed = (await this.attempt(() => this.desk.accept(principal, conversationId, 'routing'), `assign ${conversationId} to ${agentId}`)) || changed;
+      changed =
+        (await this.attempt(() => this.desk.accept(principal, conversationId, 'routing'), `assign ${conversationId} to ${agentId}`)) ||
+        changed;
     }
     return changed;
   }

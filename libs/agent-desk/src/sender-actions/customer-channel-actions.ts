@@ -15,15 +15,24 @@ export class CustomerChannelActions {
   constructor(private readonly channels: ChannelRegistry) {}
 
   async typing(conversation: ConversationRow, on: boolean): Promise<void> {
-    await this.channels.sender(conversation.channel).senderAction?.(targetOf(conversation), on ? 'typing_on' : 'typing_off').catch(() => undefined);
+    await this.channels
+      .sender(conversation.channel)
+      .senderAction?.(targetOf(conversation), on ? 'typing_on' : 'typing_off')
+      .catch(() => undefined);
   }
 
   async markSeen(conversation: ConversationRow): Promise<void> {
-    await this.channels.sender(conversation.channel).senderAction?.(targetOf(conversation), 'mark_seen').catch(() => undefined);
+    await this.channels
+      .sender(conversation.channel)
+      .senderAction?.(targetOf(conversation), 'mark_seen')
+      .catch(() => undefined);
   }
 
   async profile(conversation: ConversationRow): Promise<CustomerProfile | undefined> {
-    return this.channels.sender(conversation.channel).fetchProfile?.(targetOf(conversation)).catch(() => undefined);
+    return this.channels
+      .sender(conversation.channel)
+      .fetchProfile?.(targetOf(conversation))
+      .catch(() => undefined);
   }
 }
 

@@ -23,15 +23,22 @@ export class HttpBotConnector implements AbortableBotConnector {
   async reply(input: BotInput, signal: AbortSignal = AbortSignal.timeout(10_000)): Promise<BotReply> {
     const body = JSON.stringify(buildHttpBotRequest(input));
     const timestamp = (this.options.now ?? Date.now)();
-    const json = await postJson(this.name, this.options.url, body, {
-      [SIGNATURE_HEADER]: signTimestampedBody(this.options.secret, timestamp, body),
-      [TIMESTAMP_HEADER]: String(timestamp),
-      'user-agent': 'ccm-bot-connector/1',
-    }, signal);
+    const json = await postJson(
+      this.name,
+      this.options.url,
+      body,
+      {
+        [SIGNATURE_HEADER]: signTimestampedBody(this.options.secret, timestamp, body),
+        [TIMESTAMP_HEADER]: String(timestamp),
+        'user-agent': 'ccm-bot-connector/1',
+      },
+      signal,
+    );
     try {
       return parseHttpBotResponse(json, this.options.defaultFallback);
     } catch (error) {
-      if (error instanceof HttpBotContractError) throw new BotCallError(this.name, 'bad_response', `answer breaks the contract: ${error.message}`);
+      if (error instanceof HttpBotContractError)
+        throw new BotCallError(this.name, 'bad_response', `answer breaks the contract: ${error.message}`);
       throw error;
     }
   }

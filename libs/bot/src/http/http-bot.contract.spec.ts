@@ -10,29 +10,54 @@ const input = { conversationId: 'c-1', pageId: 'p-1', customerId: 'psid-1', text
 
 describe('buildHttpBotRequest', () => {
   it('should send typed text with the conversation context', () => {
-    expect(buildHttpBotRequest(input)).toEqual({ version: 1, conversation: { id: 'c-1', pageId: 'p-1', customerId: 'psid-1' }, event: { type: 'text', text: 'hello' } });
+    expect(buildHttpBotRequest(input)).toEqual({
+      version: 1,
+      conversation: { id: 'c-1', pageId: 'p-1', customerId: 'psid-1' },
+      event: { type: 'text', text: 'hello' },
+    });
   });
 
   it('should send a tapped button as a structured choice', () => {
-    expect(buildHttpBotRequest({ ...input, text: 'Track order', payload: 'TRACK' }).event).toEqual({ type: 'choice', text: 'Track order', choice: { payload: 'TRACK' } });
+    expect(buildHttpBotRequest({ ...input, text: 'Track order', payload: 'TRACK' }).event).toEqual({
+      type: 'choice',
+      text: 'Track order',
+      choice: { payload: 'TRACK' },
+    });
   });
 });
 
 describe('parseHttpBotResponse', () => {
   it('should accept a full answer with rich messages, a fallback and a hand-over request', () => {
-    const reply = parseHttpBotResponse({
-      intent: 'human', confidence: 0.9, handover: true,
-      messages: ['One moment.', { kind: 'buttons', text: 'Or:', buttons: [{ type: 'postback', title: 'Menu', payload: 'MENU' }] }],
-      fallback: [{ kind: 'text', text: 'Try again?' }],
-    }, fallback);
+    const reply = parseHttpBotResponse(
+      {
+        intent: 'human',
+        confidence: 0.9,
+        handover: true,
+        messages: ['One moment.', { kind: 'buttons', text: 'Or:', buttons: [{ type: 'postback', title: 'Menu', payload: 'MENU' }] }],
+        fallback: [{ kind: 'text', text: 'Try again?' }],
+      },
+      fallback,
+    );
     expect(reply).toEqual({
-      intent: 'human', confidence: 0.9, handoverRequested: true, fallback: [{ kind: 'text', text: 'Try again?' }],
-      answer: [{ kind: 'text', text: 'One moment.' }, { kind: 'buttons', text: 'Or:', buttons: [{ type: 'postback', title: 'Menu', payload: 'MENU' }] }],
+      intent: 'human',
+      confidence: 0.9,
+      handoverRequested: true,
+      fallback: [{ kind: 'text', text: 'Try again?' }],
+      answer: [
+        { kind: 'text', text: 'One moment.' },
+        { kind: 'buttons', text: 'Or:', buttons: [{ type: 'postback', title: 'Menu', payload: 'MENU' }] },
+      ],
     });
   });
 
   it('should default intent, fallback and hand-over, and ignore unknown fields', () => {
-    expect(parseHttpBotResponse({ confidence: 0.2, messages: [], extra: 1 }, fallback)).toEqual({ intent: undefined, confidence: 0.2, answer: [], fallback, handoverRequested: false });
+    expect(parseHttpBotResponse({ confidence: 0.2, messages: [], extra: 1 }, fallback)).toEqual({
+      intent: undefined,
+      confidence: 0.2,
+      answer: [],
+      fallback,
+      handoverRequested: false,
+    });
   });
 
   it.each([
@@ -59,7 +84,9 @@ describe('HttpBotConnector', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         seen = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ intent: 'greet', confidence: 0.8, messages: ['Hi'] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ intent: 'greet', confidence: 0.8, messages: ['Hi'] }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -70,8 +97,12 @@ describe('HttpBotConnector', () => {
       expect(reply).toMatchObject({ intent: 'greet', confidence: 0.8, answer: [{ kind: 'text', text: 'Hi' }] });
       expect(seen!.headers['x-ccm-timestamp']).toBe('1700000000000');
       expect(JSON.parse(seen!.body)).toEqual(buildHttpBotRequest(input));
-      expect(verifyTimestampedSignature('bot-secret-0123456789', '1700000000000', seen!.body, seen!.headers['x-ccm-signature'] as string)).toBe(true);
-      expect(verifyTimestampedSignature('another-secret-000000', '1700000000000', seen!.body, seen!.headers['x-ccm-signature'] as string)).toBe(false);
+      expect(
+        verifyTimestampedSignature('bot-secret-0123456789', '1700000000000', seen!.body, seen!.headers['x-ccm-signature'] as string),
+      ).toBe(true);
+      expect(
+        verifyTimestampedSignature('another-secret-000000', '1700000000000', seen!.body, seen!.headers['x-ccm-signature'] as string),
+      ).toBe(false);
     } finally {
       server.close();
     }
@@ -81,8 +112,15 @@ describe('HttpBotConnector', () => {
     const server = createServer((_req, res) => res.writeHead(200).end('{"confidence": 0.9, "messages": [{"kind": "text", "text": ""}]}'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
-      const bot = new HttpBotConnector({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, secret: 'bot-secret-0123456789', defaultFallback: fallback });
-      await expect(bot.reply(input)).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringMatching(/^http bot: answer breaks the contract: messages\[0\]: /) });
+      const bot = new HttpBotConnector({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        secret: 'bot-secret-0123456789',
+        defaultFallback: fallback,
+      });
+      await expect(bot.reply(input)).rejects.toMatchObject({
+        kind: 'bad_response',
+        message: expect.stringMatching(/^http bot: answer breaks the contract: messages\[0\]: /),
+      });
     } finally {
       server.close();
     }

@@ -35,7 +35,12 @@ export class HttpBotContractError extends Error {}
 
 export function buildHttpBotRequest(input: BotInput): HttpBotRequest {
   const conversation = { id: input.conversationId, pageId: input.pageId, customerId: input.customerId };
-  if (input.payload !== undefined) return { version: HTTP_BOT_CONTRACT_VERSION, conversation, event: { type: 'choice', text: input.text, choice: { payload: input.payload } } };
+  if (input.payload !== undefined)
+    return {
+      version: HTTP_BOT_CONTRACT_VERSION,
+      conversation,
+      event: { type: 'choice', text: input.text, choice: { payload: input.payload } },
+    };
   return { version: HTTP_BOT_CONTRACT_VERSION, conversation, event: { type: 'text', text: input.text } };
 }
 
@@ -45,16 +50,20 @@ export function buildHttpBotRequest(input: BotInput): HttpBotRequest {
  * Unknown top-level fields are ignored, so a bot may send more than ccm reads.
  */
 export function parseHttpBotResponse(json: unknown, defaultFallback: RichMessage[]): BotReply {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new HttpBotContractError('expected a JSON object {confidence, messages, intent?, fallback?, handover?}');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new HttpBotContractError('expected a JSON object {confidence, messages, intent?, fallback?, handover?}');
   const body = json as Record<string, unknown>;
   const { intent, confidence, messages, fallback, handover } = body;
-  if (intent !== undefined && intent !== null && (typeof intent !== 'string' || intent === '')) throw new HttpBotContractError('intent: must be a non-empty string or null');
+  if (intent !== undefined && intent !== null && (typeof intent !== 'string' || intent === ''))
+    throw new HttpBotContractError('intent: must be a non-empty string or null');
   if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence < 0 || confidence > 1) {
     throw new HttpBotContractError(`confidence: must be a number in 0..1 (got ${JSON.stringify(confidence) ?? 'nothing'})`);
   }
   if (!Array.isArray(messages)) throw new HttpBotContractError('messages: must be an array of rich messages (may be empty)');
-  if (fallback !== undefined && fallback !== null && !Array.isArray(fallback)) throw new HttpBotContractError('fallback: must be an array of rich messages');
-  if (handover !== undefined && handover !== null && typeof handover !== 'boolean') throw new HttpBotContractError('handover: must be true or false');
+  if (fallback !== undefined && fallback !== null && !Array.isArray(fallback))
+    throw new HttpBotContractError('fallback: must be an array of rich messages');
+  if (handover !== undefined && handover !== null && typeof handover !== 'boolean')
+    throw new HttpBotContractError('handover: must be true or false');
   try {
     return {
       intent: typeof intent === 'string' ? intent : undefined,

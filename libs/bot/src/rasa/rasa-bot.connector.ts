@@ -41,14 +41,23 @@ export class RasaBotConnector implements AbortableBotConnector {
     }
     const [parsed, replies] = await Promise.all([
       postJson(this.name, this.endpoint('/model/parse'), JSON.stringify({ text: message }), {}, signal),
-      postJson(this.name, this.endpoint('/webhooks/rest/webhook'), JSON.stringify({
-        sender: input.conversationId, message, metadata: { ccm: { conversationId: input.conversationId, pageId: input.pageId, customerId: input.customerId } },
-      }), {}, signal),
+      postJson(
+        this.name,
+        this.endpoint('/webhooks/rest/webhook'),
+        JSON.stringify({
+          sender: input.conversationId,
+          message,
+          metadata: { ccm: { conversationId: input.conversationId, pageId: input.pageId, customerId: input.customerId } },
+        }),
+        {},
+        signal,
+      ),
     ]);
     try {
       const { intent, confidence } = mapRasaParse(parsed);
       const mapped = mapRasaReplies(replies);
-      if (mapped.ignored.length > 0) this.logger.warn(`conversation ${input.conversationId}: ignored parts of Rasa's answer: ${mapped.ignored.join('; ')}`);
+      if (mapped.ignored.length > 0)
+        this.logger.warn(`conversation ${input.conversationId}: ignored parts of Rasa's answer: ${mapped.ignored.join('; ')}`);
       return {
         intent,
         confidence,

@@ -83,7 +83,9 @@ export function mapRasaReplies(json: unknown): MappedRasaReplies {
 function withButtons(text: string, buttons: RasaButton[], where: string): unknown {
   if (buttons.length <= RICH_MESSAGE_LIMITS.buttonsMax) return { kind: 'buttons', text, buttons: buttons.map(toRichButton) };
   if (buttons.some((b) => b.url !== undefined)) {
-    throw new RasaResponseError(`${where}: ${buttons.length} buttons with links cannot be shown (at most ${RICH_MESSAGE_LIMITS.buttonsMax} buttons; more become quick replies, which cannot open links)`);
+    throw new RasaResponseError(
+      `${where}: ${buttons.length} buttons with links cannot be shown (at most ${RICH_MESSAGE_LIMITS.buttonsMax} buttons; more become quick replies, which cannot open links)`,
+    );
   }
   return { kind: 'text', text, quickReplies: buttons.map((b) => ({ type: 'text', title: b.title, payload: b.payload ?? b.title })) };
 }

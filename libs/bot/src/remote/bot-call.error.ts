@@ -6,7 +6,11 @@
 export type BotFailureKind = 'timeout' | 'unreachable' | 'http_status' | 'bad_response' | 'circuit_open';
 
 export class BotCallError extends Error {
-  constructor(readonly connector: string, readonly kind: BotFailureKind, reason: string) {
+  constructor(
+    readonly connector: string,
+    readonly kind: BotFailureKind,
+    reason: string,
+  ) {
     super(`${connector} bot: ${reason}`);
     this.name = 'BotCallError';
   }

@@ -27,7 +27,8 @@ export class CircuitBreaker {
   private readonly now: () => number;
 
   constructor(private readonly options: CircuitBreakerOptions) {
-    if (!Number.isInteger(options.failureThreshold) || options.failureThreshold < 1) throw new Error('failureThreshold must be an integer ≥ 1');
+    if (!Number.isInteger(options.failureThreshold) || options.failureThreshold < 1)
+      throw new Error('failureThreshold must be an integer ≥ 1');
     if (!(options.cooldownMs >= 0)) throw new Error('cooldownMs must be ≥ 0');
     this.now = options.now ?? Date.now;
   }

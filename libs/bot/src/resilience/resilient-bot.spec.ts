@@ -15,10 +15,12 @@ class ScriptedBot implements AbortableBotConnector {
     this.calls++;
     if (this.mode === 'fail') throw new BotCallError(this.name, 'http_status', 'answered HTTP 500');
     if (this.mode === 'hang') {
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => {
-        this.sawAbort = true;
-        reject(new Error('aborted'));
-      }));
+      return new Promise((_, reject) =>
+        signal?.addEventListener('abort', () => {
+          this.sawAbort = true;
+          reject(new Error('aborted'));
+        }),
+      );
     }
     return ok;
   }
@@ -27,7 +29,10 @@ class ScriptedBot implements AbortableBotConnector {
 describe('ResilientBotConnector', () => {
   it('should pass a healthy answer through', async () => {
     const inner = new ScriptedBot();
-    const bot = new ResilientBotConnector(inner, { timeoutMs: 1000, breaker: new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1000 }) });
+    const bot = new ResilientBotConnector(inner, {
+      timeoutMs: 1000,
+      breaker: new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1000 }),
+    });
     await expect(bot.reply(input)).resolves.toBe(ok);
     expect(bot.name).toBe('scripted');
   });
@@ -46,10 +51,16 @@ describe('ResilientBotConnector', () => {
     const clock = { t: 0 };
     const inner = new ScriptedBot();
     inner.mode = 'fail';
-    const bot = new ResilientBotConnector(inner, { timeoutMs: 1000, breaker: new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1000, now: () => clock.t }) });
+    const bot = new ResilientBotConnector(inner, {
+      timeoutMs: 1000,
+      breaker: new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1000, now: () => clock.t }),
+    });
     await expect(bot.reply(input)).rejects.toMatchObject({ kind: 'http_status' });
     await expect(bot.reply(input)).rejects.toMatchObject({ kind: 'http_status' });
-    await expect(bot.reply(input)).rejects.toMatchObject({ kind: 'circuit_open', message: expect.stringContaining('circuit open after 2 consecutive failures') });
+    await expect(bot.reply(input)).rejects.toMatchObject({
+      kind: 'circuit_open',
+      message: expect.stringContaining('circuit open after 2 consecutive failures'),
+    });
     expect(inner.calls).toBe(2);
     inner.mode = 'ok';
     clock.t = 1000;

@@ -20,7 +20,10 @@ export interface ResilienceOptions {
  * bot is not called at all, so a dead bot costs each customer nothing but the error message.
  */
 export class ResilientBotConnector implements BotConnector {
-  constructor(private readonly inner: AbortableBotConnector, private readonly options: ResilienceOptions) {}
+  constructor(
+    private readonly inner: AbortableBotConnector,
+    private readonly options: ResilienceOptions,
+  ) {}
 
   get name(): string {
     return this.inner.name;
@@ -34,7 +37,11 @@ export class ResilientBotConnector implements BotConnector {
     const breaker = this.options.breaker;
     if (!breaker.tryAcquire()) {
       const retryAt = breaker.retryAt;
-      throw new BotCallError(this.name, 'circuit_open', `circuit open after ${breaker.failures} consecutive failures, not called${retryAt ? ` (next try after ${new Date(retryAt).toISOString()})` : ' (a trial call is running)'}`);
+      throw new BotCallError(
+        this.name,
+        'circuit_open',
+        `circuit open after ${breaker.failures} consecutive failures, not called${retryAt ? ` (next try after ${new Date(retryAt).toISOString()})` : ' (a trial call is running)'}`,
+      );
     }
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;

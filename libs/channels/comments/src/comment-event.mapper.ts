@@ -39,7 +39,11 @@ const STATE_VERBS = ['remove', 'delete', 'hide', 'unhide'];
  * - `edit`/`edited` → `message_edit`; `remove`/`delete`/`hide`/`unhide` → `channel_event` (payload = verb).
  * `created_time` is in seconds; events carry milliseconds like every other channel.
  */
-export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadLookup, isOwnReply: (commentId: string) => boolean = () => false): MappedFeed {
+export function mapFeedEntries(
+  entries: readonly WebhookEntry[],
+  lookup: ThreadLookup,
+  isOwnReply: (commentId: string) => boolean = () => false,
+): MappedFeed {
   const result: MappedFeed = { events: [], facts: [], skipped: [] };
   // A Page reply may answer a comment of the same batch: what this batch says counts before the index.
   const inBatch = new Map<string, string>();
@@ -78,7 +82,13 @@ export function mapFeedEntries(entries: readonly WebhookEntry[], lookup: ThreadL
   return result;
 }
 
-function mapChange(rawValue: unknown, pageId: string, entrySeconds: number | undefined, lookup: ThreadLookup, raw: unknown): { event: InboundEvent; fact?: CommentFact } | { reason: string } {
+function mapChange(
+  rawValue: unknown,
+  pageId: string,
+  entrySeconds: number | undefined,
+  lookup: ThreadLookup,
+  raw: unknown,
+): { event: InboundEvent; fact?: CommentFact } | { reason: string } {
   if (!isObject(rawValue)) return { reason: 'feed change without a value' };
   const value = rawValue as FeedChangeValue;
   if (value.item !== 'comment') return { reason: `feed item ${JSON.stringify(value.item)} is not a comment (not handled)` };
@@ -98,7 +108,12 @@ function mapChange(rawValue: unknown, pageId: string, entrySeconds: number | und
   const threadOf = () => lookup(commentId) ?? (parentId ? lookup(parentId) : undefined);
   const customerId = authorId && !fromPage ? commentCustomerId(postId, authorId) : (threadOf() ?? commentCustomerId(postId, pageId));
   const base = {
-    channel: COMMENTS_CHANNEL, pageId, customerId, standby: false, raw, mid: commentId,
+    channel: COMMENTS_CHANNEL,
+    pageId,
+    customerId,
+    standby: false,
+    raw,
+    mid: commentId,
   };
   const key = (suffix: string) => `${COMMENTS_CHANNEL}:${pageId}:${suffix}`;
 
@@ -107,21 +122,68 @@ function mapChange(rawValue: unknown, pageId: string, entrySeconds: number | und
     const text = typeof value.message === 'string' ? value.message : undefined;
     const attachments = photoOf(value.photo);
     const fact: CommentFact = {
-      commentId, pageId, postId, parentId, authorId, authorName: isObject(value.from) && typeof value.from.name === 'string' ? value.from.name : undefined,
-      customerId, fromPage, createdTime,
+      commentId,
+      pageId,
+      postId,
+      parentId,
+      authorId,
+      authorName: isObject(value.from) && typeof value.from.name === 'string' ? value.from.name : undefined,
+      customerId,
+      fromPage,
+      createdTime,
     };
     if (fromPage) {
-      return { event: { ...base, kind: 'echo', timestamp: createdTime, userOriginated: false, dedupeKey: key(`add:${commentId}`), text, attachments }, fact };
+      return {
+        event: {
+          ...base,
+          kind: 'echo',
+          timestamp: createdTime,
+          userOriginated: false,
+          dedupeKey: key(`add:${commentId}`),
+          text,
+          attachments,
+        },
+        fact,
+      };
     }
-    return { event: { ...base, kind: 'message', timestamp: createdTime, userOriginated: true, dedupeKey: key(`add:${commentId}`), text, attachments }, fact };
+    return {
+      event: {
+        ...base,
+        kind: 'message',
+        timestamp: createdTime,
+        userOriginated: true,
+        dedupeKey: key(`add:${commentId}`),
+        text,
+        attachments,
+      },
+      fact,
+    };
   }
   if (EDIT_VERBS.includes(verb)) {
     const text = typeof value.message === 'string' ? value.message : undefined;
     if (text === undefined) return { reason: `comment edit ${commentId} without message` };
-    return { event: { ...base, kind: 'message_edit', timestamp: eventTime, userOriginated: false, dedupeKey: key(`edit:${commentId}:${hash(text)}`), text } };
+    return {
+      event: {
+        ...base,
+        kind: 'message_edit',
+        timestamp: eventTime,
+        userOriginated: false,
+        dedupeKey: key(`edit:${commentId}:${hash(text)}`),
+        text,
+      },
+    };
   }
   if (STATE_VERBS.includes(verb)) {
-    return { event: { ...base, kind: 'channel_event', payload: verb, timestamp: eventTime, userOriginated: false, dedupeKey: key(`${verb}:${commentId}:${eventTime}`) } };
+    return {
+      event: {
+        ...base,
+        kind: 'channel_event',
+        payload: verb,
+        timestamp: eventTime,
+        userOriginated: false,
+        dedupeKey: key(`${verb}:${commentId}:${eventTime}`),
+      },
+    };
   }
   return { reason: `comment verb ${JSON.stringify(verb)} not handled` };
 }
@@ -141,5 +203,8 @@ function idString(value: unknown, max = 64): string | undefined {
 }
 
 function hash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(JSON.stringify(value) ?? '')
+    .digest('hex')
+    .slice(0, 24);
 }

@@ -26,7 +26,8 @@ export function checkCommentAction(action: ChannelActionName, comment: CommentSt
   switch (action) {
     case 'private_reply': {
       if (own) return refuse("a private reply cannot be sent to the Page's own comment");
-      if (comment.private_reply_at !== null) return refuse('a private reply was already sent to this comment (Meta allows one per comment)');
+      if (comment.private_reply_at !== null)
+        return refuse('a private reply was already sent to this comment (Meta allows one per comment)');
       const age = now - comment.created_time;
       if (age > PRIVATE_REPLY_WINDOW_MS) {
         return refuse(`the comment is ${Math.floor(age / DAY_MS)} days old: Meta allows a private reply only within 7 days of the comment`);
@@ -41,7 +42,7 @@ export function checkCommentAction(action: ChannelActionName, comment: CommentSt
       return { allowed: true };
     case 'like':
     case 'unlike':
-      if (own) return refuse("the Page does not like its own comment");
+      if (own) return refuse('the Page does not like its own comment');
       return { allowed: true };
     case 'public_reply':
     case 'delete':

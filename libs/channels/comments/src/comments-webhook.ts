@@ -14,7 +14,10 @@ export class CommentsWebhook implements ChannelWebhook {
   ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
-    return Array.isArray(entry.changes) && entry.changes.some((c: unknown) => typeof c === 'object' && c !== null && (c as { field?: unknown }).field === 'feed');
+    return (
+      Array.isArray(entry.changes) &&
+      entry.changes.some((c: unknown) => typeof c === 'object' && c !== null && (c as { field?: unknown }).field === 'feed')
+    );
   }
 
   async map(_object: string, entries: readonly WebhookEntry[]): Promise<ChannelWebhookMapping> {
@@ -30,7 +33,11 @@ export class CommentsWebhook implements ChannelWebhook {
     const ids = referencedIds(served);
     const known = await repo.customersOf(ids);
     const ours = await repo.ownReplies(ids);
-    const mapped = mapFeedEntries(served, (id) => known.get(id), (id) => ours.has(id));
+    const mapped = mapFeedEntries(
+      served,
+      (id) => known.get(id),
+      (id) => ours.has(id),
+    );
     // Facts (author, post, created_time) are immutable and written idempotently before the events are
     // journaled: a later private reply or a Page reply needs them, and a redelivery changes nothing.
     await repo.recordFacts(mapped.facts, Date.now());
@@ -43,7 +50,10 @@ function referencedIds(entries: readonly WebhookEntry[]): string[] {
   for (const entry of entries) {
     if (!Array.isArray(entry.changes)) continue;
     for (const change of entry.changes as unknown[]) {
-      const value = typeof change === 'object' && change !== null ? (change as { value?: { comment_id?: unknown; parent_id?: unknown } }).value : undefined;
+      const value =
+        typeof change === 'object' && change !== null
+          ? (change as { value?: { comment_id?: unknown; parent_id?: unknown } }).value
+          : undefined;
       for (const id of [value?.comment_id, value?.parent_id]) if (typeof id === 'string' && id.length <= 128) ids.add(id);
     }
   }

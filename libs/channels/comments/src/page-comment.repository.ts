@@ -23,9 +23,21 @@ export class PageCommentRepository {
       await this.db
         .insertInto('page_comments')
         .values({
-          comment_id: f.commentId, page_id: f.pageId, post_id: f.postId, parent_id: f.parentId ?? null, author_id: f.authorId,
-          author_name: f.authorName ?? null, customer_id: f.customerId, from_page: f.fromPage ? 1 : 0, created_time: f.createdTime,
-          hidden: 0, removed: 0, liked: 0, private_reply_at: null, private_reply_conversation_id: null, updated_at: now,
+          comment_id: f.commentId,
+          page_id: f.pageId,
+          post_id: f.postId,
+          parent_id: f.parentId ?? null,
+          author_id: f.authorId,
+          author_name: f.authorName ?? null,
+          customer_id: f.customerId,
+          from_page: f.fromPage ? 1 : 0,
+          created_time: f.createdTime,
+          hidden: 0,
+          removed: 0,
+          liked: 0,
+          private_reply_at: null,
+          private_reply_conversation_id: null,
+          updated_at: now,
         })
         .onConflict((oc) => oc.column('comment_id').doNothing())
         .execute();
@@ -39,14 +51,23 @@ export class PageCommentRepository {
   /** Customer id (conversation) of each known comment among `ids`. */
   async customersOf(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('page_comments').select(['comment_id', 'customer_id']).where('comment_id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom('page_comments')
+      .select(['comment_id', 'customer_id'])
+      .where('comment_id', 'in', [...ids])
+      .execute();
     return new Map(rows.map((r) => [r.comment_id, r.customer_id]));
   }
 
   /** Which of `ids` are replies ccm posted itself (indexed by the sender right after Meta answered). */
   async ownReplies(ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await this.db.selectFrom('page_comments').select('comment_id').where('comment_id', 'in', [...ids]).where('from_page', '=', 1).execute();
+    const rows = await this.db
+      .selectFrom('page_comments')
+      .select('comment_id')
+      .where('comment_id', 'in', [...ids])
+      .where('from_page', '=', 1)
+      .execute();
     return new Set(rows.map((r) => r.comment_id));
   }
 
@@ -66,7 +87,11 @@ export class PageCommentRepository {
   }
 
   async setFlags(commentId: string, flags: Partial<Pick<PageCommentsTable, 'hidden' | 'removed' | 'liked'>>, now: number): Promise<void> {
-    await this.db.updateTable('page_comments').set({ ...flags, updated_at: now }).where('comment_id', '=', commentId).execute();
+    await this.db
+      .updateTable('page_comments')
+      .set({ ...flags, updated_at: now })
+      .where('comment_id', '=', commentId)
+      .execute();
   }
 
   /**
@@ -85,11 +110,20 @@ export class PageCommentRepository {
 
   /** Meta refused the private reply (it was not sent): the comment may be answered privately again. */
   async releasePrivateReply(commentId: string, claimedAt: number): Promise<void> {
-    await this.db.updateTable('page_comments').set({ private_reply_at: null }).where('comment_id', '=', commentId).where('private_reply_at', '=', claimedAt).execute();
+    await this.db
+      .updateTable('page_comments')
+      .set({ private_reply_at: null })
+      .where('comment_id', '=', commentId)
+      .where('private_reply_at', '=', claimedAt)
+      .execute();
   }
 
   async notePrivateReplyConversation(commentId: string, conversationId: string, now: number): Promise<void> {
-    await this.db.updateTable('page_comments').set({ private_reply_conversation_id: conversationId, updated_at: now }).where('comment_id', '=', commentId).execute();
+    await this.db
+      .updateTable('page_comments')
+      .set({ private_reply_conversation_id: conversationId, updated_at: now })
+      .where('comment_id', '=', commentId)
+      .execute();
   }
 
   /**
@@ -97,16 +131,28 @@ export class PageCommentRepository {
    * its state (`removed`, `hidden`, …) is merged into the message's `content.comment`.
    */
   async markMessage(conversationId: string, commentId: string, state: Record<string, boolean>): Promise<number | undefined> {
-    const row = await this.db.selectFrom('messages').select(['id', 'content']).where('conversation_id', '=', conversationId).where('mid', '=', commentId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .select(['id', 'content'])
+      .where('conversation_id', '=', conversationId)
+      .where('mid', '=', commentId)
+      .executeTakeFirst();
     if (!row) return undefined;
-    let content: Record<string, unknown> = {};
+    let content: Record<string, unknown>;
     try {
       content = row.content ? (JSON.parse(row.content) as Record<string, unknown>) : {};
     } catch {
       content = {};
     }
-    const comment = { ...(typeof content.comment === 'object' && content.comment !== null ? (content.comment as Record<string, unknown>) : {}), ...state };
-    await this.db.updateTable('messages').set({ content: JSON.stringify({ ...content, comment }) }).where('id', '=', row.id).execute();
+    const comment = {
+      ...(typeof content.comment === 'object' && content.comment !== null ? (content.comment as Record<string, unknown>) : {}),
+      ...state,
+    };
+    await this.db
+      .updateTable('messages')
+      .set({ content: JSON.stringify({ ...content, comment }) })
+      .where('id', '=', row.id)
+      .execute();
     return Number(row.id);
   }
 }

@@ -1,8 +1,17 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
-  ChannelActionError, ChannelActionOutcome, ChannelActionRequest, ChannelActions, ChannelActor, ChannelAdapter, CustomerProfile, DeliveryError,
-  InboundEvent, OutboundMessage, OutboundTarget,
+  ChannelActionError,
+  ChannelActionOutcome,
+  ChannelActionRequest,
+  ChannelActions,
+  ChannelActor,
+  ChannelAdapter,
+  CustomerProfile,
+  DeliveryError,
+  InboundEvent,
+  OutboundMessage,
+  OutboundTarget,
 } from '@app/core';
 import { ChannelEventApplier, ChannelEventOutcome, ChannelRegistry, ConversationBus, ConversationBusEvent } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, toDeliveryError } from '@app/graph-api';
@@ -56,14 +65,18 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     this.registry.register(this);
     this.registry.registerEventApplier(COMMENTS_CHANNEL, this);
     // A Page may answer comments differently from Messenger (e.g. straight to agents).
-    this.routing.registerChannelPolicy(COMMENTS_CHANNEL, (pageId) => this.pages.find(pageId)?.commentsRoutingPolicy ?? this.config.comments.routingPolicy);
+    this.routing.registerChannelPolicy(
+      COMMENTS_CHANNEL,
+      (pageId) => this.pages.find(pageId)?.commentsRoutingPolicy ?? this.config.comments.routingPolicy,
+    );
   }
 
   /** The bot's (or an agent's) answer in a comment conversation: a public reply to the customer's latest comment. */
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const repo = new PageCommentRepository(this.persistence.repos);
     const comment = await repo.latestCustomerComment(target.pageId, target.customerId);
-    if (!comment) throw new DeliveryError('permanent', 'there is no comment of this customer to reply to (removed?)', { code: 'NO_COMMENT' });
+    if (!comment)
+      throw new DeliveryError('permanent', 'there is no comment of this customer to reply to (removed?)', { code: 'NO_COMMENT' });
     // No templates on comments: a rich message is degraded to its readable text (choices numbered, links spelled out).
     const text = message.content.kind === 'text' ? message.content.text : this.plainText.render(message.content);
     try {
@@ -95,7 +108,10 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     const repo = new PageCommentRepository(this.persistence.repos);
     const comment = request.itemId ? await repo.find(request.itemId) : await repo.latestCustomerComment(target.pageId, target.customerId);
     if (!comment || comment.page_id !== target.pageId || comment.customer_id !== target.customerId) {
-      throw new ChannelActionError('NOT_FOUND', request.itemId ? `comment ${request.itemId} is not part of this conversation` : 'this conversation has no comment to act on');
+      throw new ChannelActionError(
+        'NOT_FOUND',
+        request.itemId ? `comment ${request.itemId} is not part of this conversation` : 'this conversation has no comment to act on',
+      );
     }
     const now = Date.now();
     const verdict = checkCommentAction(request.action, comment, now);
@@ -110,11 +126,31 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
         await this.persistence.transaction(async (repos) => {
           await new PageCommentRepository(repos).recordFacts([ownReplyFact(comment, id, target.customerId)], now);
           const messageId = await repos.messages.insertOnce({
-            conversation_id: target.conversationId, direction: 'out', author, text, content: JSON.stringify({ kind: 'text', text }), mid: id,
-            status: 'sent', attempts: 1, next_attempt_at: null, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: now,
+            conversation_id: target.conversationId,
+            direction: 'out',
+            author,
+            text,
+            content: JSON.stringify({ kind: 'text', text }),
+            mid: id,
+            status: 'sent',
+            attempts: 1,
+            next_attempt_at: null,
+            lease_until: null,
+            error: null,
+            event_ts: null,
+            created_at: now,
+            sent_at: now,
           });
-          if (messageId !== undefined) published.push({ type: 'message.created', conversationId: target.conversationId, messageId, direction: 'out', author });
-          await this.audit(repos, target.conversationId, 'comment_public_reply', `reply ${id} to comment ${comment.comment_id}`, actor, now);
+          if (messageId !== undefined)
+            published.push({ type: 'message.created', conversationId: target.conversationId, messageId, direction: 'out', author });
+          await this.audit(
+            repos,
+            target.conversationId,
+            'comment_public_reply',
+            `reply ${id} to comment ${comment.comment_id}`,
+            actor,
+            now,
+          );
         });
         published.forEach((e) => this.bus.publish(e));
         return { action: 'public_reply', itemId: comment.comment_id, createdId: id };
@@ -124,11 +160,27 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
       case 'like':
       case 'unlike':
         await this.graph(() => this.gateway.setCommentLiked(token, comment.comment_id, request.action === 'like'));
-        return this.updateState(target, comment, { liked: request.action === 'like' ? 1 : 0 }, { liked: request.action === 'like' }, `comment_${request.action}d`, actor, now);
+        return this.updateState(
+          target,
+          comment,
+          { liked: request.action === 'like' ? 1 : 0 },
+          { liked: request.action === 'like' },
+          `comment_${request.action}d`,
+          actor,
+          now,
+        );
       case 'hide':
       case 'unhide':
         await this.graph(() => this.gateway.setCommentHidden(token, comment.comment_id, request.action === 'hide'));
-        return this.updateState(target, comment, { hidden: request.action === 'hide' ? 1 : 0 }, { hidden: request.action === 'hide' }, `comment_${request.action === 'hide' ? 'hidden' : 'unhidden'}`, actor, now);
+        return this.updateState(
+          target,
+          comment,
+          { hidden: request.action === 'hide' ? 1 : 0 },
+          { hidden: request.action === 'hide' },
+          `comment_${request.action === 'hide' ? 'hidden' : 'unhidden'}`,
+          actor,
+          now,
+        );
       case 'delete':
         await this.graph(() => this.gateway.deleteComment(token, comment.comment_id));
         return this.updateState(target, comment, { removed: 1 }, { removed: true }, 'comment_deleted', actor, now);
@@ -141,7 +193,14 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
    * Messenger conversation is created (or found) and linked to this one, so when they answer on
    * Messenger, the agent sees it from the comment conversation.
    */
-  private async privateReply(target: OutboundTarget, comment: PageCommentRow, text: string, actor: ChannelActor, token: string, now: number): Promise<ChannelActionOutcome> {
+  private async privateReply(
+    target: OutboundTarget,
+    comment: PageCommentRow,
+    text: string,
+    actor: ChannelActor,
+    token: string,
+    now: number,
+  ): Promise<ChannelActionOutcome> {
     const repo = new PageCommentRepository(this.persistence.repos);
     if (!(await repo.claimPrivateReply(comment.comment_id, now))) {
       throw new ChannelActionError('REFUSED', 'a private reply was already sent to this comment (Meta allows one per comment)');
@@ -156,34 +215,77 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
       if (answered && !alreadyReplied) await repo.releasePrivateReply(comment.comment_id, now);
       const message = error instanceof Error ? error.message : String(error);
       if (alreadyReplied) throw new ChannelActionError('REFUSED', `a private reply was already sent to this comment (Meta: ${message})`);
-      throw new ChannelActionError('FAILED', answered ? `Meta refused the private reply: ${message}` : `the private reply may or may not have been sent (${message}); it is not retried, to never send two`);
+      throw new ChannelActionError(
+        'FAILED',
+        answered
+          ? `Meta refused the private reply: ${message}`
+          : `the private reply may or may not have been sent (${message}); it is not retried, to never send two`,
+      );
     }
     const psid = result.recipientId;
-    if (!psid) throw new ChannelActionError('FAILED', 'Meta sent the private reply but did not name the recipient; the Messenger conversation could not be linked');
+    if (!psid)
+      throw new ChannelActionError(
+        'FAILED',
+        'Meta sent the private reply but did not name the recipient; the Messenger conversation could not be linked',
+      );
     const author = actor.kind === 'bot' ? 'bot' : 'agent';
     const published: ConversationBusEvent[] = [];
     const messengerId = await this.persistence.transaction(async (repos) => {
       const messenger = await repos.conversations.ensure({ channel: MESSENGER_CHANNEL, pageId: target.pageId, customerId: psid }, now);
       const messageId = await repos.messages.insertOnce({
-        conversation_id: messenger.id, direction: 'out', author, text, content: JSON.stringify({ kind: 'text', text }), mid: result.messageId ?? null,
-        status: 'sent', attempts: 1, next_attempt_at: null, lease_until: null, error: null, event_ts: null, created_at: now, sent_at: now,
+        conversation_id: messenger.id,
+        direction: 'out',
+        author,
+        text,
+        content: JSON.stringify({ kind: 'text', text }),
+        mid: result.messageId ?? null,
+        status: 'sent',
+        attempts: 1,
+        next_attempt_at: null,
+        lease_until: null,
+        error: null,
+        event_ts: null,
+        created_at: now,
+        sent_at: now,
       });
-      if (messageId !== undefined) published.push({ type: 'message.created', conversationId: messenger.id, messageId, direction: 'out', author });
+      if (messageId !== undefined)
+        published.push({ type: 'message.created', conversationId: messenger.id, messageId, direction: 'out', author });
       await repos.conversations.update(messenger.id, { linked_conversation_id: target.conversationId, updated_at: now });
       await repos.conversations.update(target.conversationId, { linked_conversation_id: messenger.id, updated_at: now });
       await new PageCommentRepository(repos).notePrivateReplyConversation(comment.comment_id, messenger.id, now);
-      await this.audit(repos, target.conversationId, 'comment_private_reply', `private reply to comment ${comment.comment_id}; continues in Messenger conversation ${messenger.id}`, actor, now);
-      await this.audit(repos, messenger.id, 'private_reply', `started by a private reply to comment ${comment.comment_id} (conversation ${target.conversationId})`, actor, now);
+      await this.audit(
+        repos,
+        target.conversationId,
+        'comment_private_reply',
+        `private reply to comment ${comment.comment_id}; continues in Messenger conversation ${messenger.id}`,
+        actor,
+        now,
+      );
+      await this.audit(
+        repos,
+        messenger.id,
+        'private_reply',
+        `started by a private reply to comment ${comment.comment_id} (conversation ${target.conversationId})`,
+        actor,
+        now,
+      );
       return messenger.id;
     });
     published.forEach((e) => this.bus.publish(e));
-    this.logger.log(`conversation ${target.conversationId}: private reply to comment ${comment.comment_id}, linked to Messenger conversation ${messengerId}`);
+    this.logger.log(
+      `conversation ${target.conversationId}: private reply to comment ${comment.comment_id}, linked to Messenger conversation ${messengerId}`,
+    );
     return { action: 'private_reply', itemId: comment.comment_id, createdId: result.messageId, linkedConversationId: messengerId };
   }
 
   private async updateState(
-    target: OutboundTarget, comment: PageCommentRow, flags: { hidden?: number; removed?: number; liked?: number }, state: Record<string, boolean>,
-    type: string, actor: ChannelActor, now: number,
+    target: OutboundTarget,
+    comment: PageCommentRow,
+    flags: { hidden?: number; removed?: number; liked?: number },
+    state: Record<string, boolean>,
+    type: string,
+    actor: ChannelActor,
+    now: number,
   ): Promise<ChannelActionOutcome> {
     await this.persistence.transaction(async (repos) => {
       const repo = new PageCommentRepository(repos);
@@ -194,8 +296,23 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     return { action: type.replace(/^comment_/, '') as ChannelActionOutcome['action'], itemId: comment.comment_id };
   }
 
-  private async audit(repos: Repositories, conversationId: string, type: string, reason: string, actor: ChannelActor, now: number): Promise<void> {
-    await repos.conversationEvents.append({ conversation_id: conversationId, type, from_state: null, to_state: null, reason, actor: actor.kind === 'bot' ? 'bot' : actor.id, created_at: now });
+  private async audit(
+    repos: Repositories,
+    conversationId: string,
+    type: string,
+    reason: string,
+    actor: ChannelActor,
+    now: number,
+  ): Promise<void> {
+    await repos.conversationEvents.append({
+      conversation_id: conversationId,
+      type,
+      from_state: null,
+      to_state: null,
+      reason,
+      actor: actor.kind === 'bot' ? 'bot' : actor.id,
+      created_at: now,
+    });
   }
 
   /** A Graph call made for an action: Meta's refusal becomes the action's error, with Meta's words. */
@@ -223,8 +340,13 @@ function requireText(request: ChannelActionRequest): string {
 /** Our own public reply, indexed so that its feed echo joins this conversation (and is not stored twice). */
 function ownReplyFact(comment: PageCommentRow, id: string, customerId: string) {
   return {
-    commentId: id, pageId: comment.page_id, postId: comment.post_id, parentId: comment.parent_id && comment.parent_id !== comment.post_id ? comment.parent_id : comment.comment_id,
-    authorId: comment.page_id, customerId, fromPage: true, createdTime: Date.now(),
+    commentId: id,
+    pageId: comment.page_id,
+    postId: comment.post_id,
+    parentId: comment.parent_id && comment.parent_id !== comment.post_id ? comment.parent_id : comment.comment_id,
+    authorId: comment.page_id,
+    customerId,
+    fromPage: true,
+    createdTime: Date.now(),
   };
 }
-

@@ -8,7 +8,12 @@ export const COMMENTS_DESCRIPTOR: ChannelDescriptor = {
   displayName: 'Facebook Page comments',
   docsUrl: 'https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed',
   // Comments are plain text: no templates, no typing indicator, no read receipts.
-  capabilities: { richTemplates: false, typingIndicators: false, readReceipts: false, actions: ['public_reply', 'private_reply', 'like', 'unlike', 'hide', 'unhide', 'delete'] },
+  capabilities: {
+    richTemplates: false,
+    typingIndicators: false,
+    readReceipts: false,
+    actions: ['public_reply', 'private_reply', 'like', 'unlike', 'hide', 'unhide', 'delete'],
+  },
 };
 
 /** Meta allows one private reply per comment, within 7 days of the comment's `created_time`. */

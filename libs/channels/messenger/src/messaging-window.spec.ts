@@ -9,21 +9,34 @@ describe('decideMessagingWindow', () => {
   });
 
   it('should tag an agent reply after 24 h with HUMAN_AGENT', () => {
-    expect(decideMessagingWindow('agent', now - 30 * HOUR_MS, now, true)).toEqual({ allowed: true, messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
+    expect(decideMessagingWindow('agent', now - 30 * HOUR_MS, now, true)).toEqual({
+      allowed: true,
+      messagingType: 'MESSAGE_TAG',
+      tag: 'HUMAN_AGENT',
+    });
     expect(decideMessagingWindow('agent', now - 7 * 24 * HOUR_MS, now, true)).toMatchObject({ allowed: true, tag: 'HUMAN_AGENT' });
   });
 
   it('should refuse bot and system messages after 24 h, saying why', () => {
-    expect(decideMessagingWindow('bot', now - 24 * HOUR_MS - 1, now, true)).toEqual({ allowed: false, reason: expect.stringContaining('only a human agent may answer') });
+    expect(decideMessagingWindow('bot', now - 24 * HOUR_MS - 1, now, true)).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('only a human agent may answer'),
+    });
     expect(decideMessagingWindow('system', now - 30 * HOUR_MS, now, true)).toMatchObject({ allowed: false });
   });
 
   it('should refuse an agent reply after 24 h when the HUMAN_AGENT tag is switched off', () => {
-    expect(decideMessagingWindow('agent', now - 30 * HOUR_MS, now, false)).toEqual({ allowed: false, reason: expect.stringContaining('HUMAN_AGENT tag is switched off') });
+    expect(decideMessagingWindow('agent', now - 30 * HOUR_MS, now, false)).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('HUMAN_AGENT tag is switched off'),
+    });
   });
 
   it('should refuse everything after 7 days', () => {
-    expect(decideMessagingWindow('agent', now - 7 * 24 * HOUR_MS - 1, now, true)).toEqual({ allowed: false, reason: expect.stringContaining('more than 7 days') });
+    expect(decideMessagingWindow('agent', now - 7 * 24 * HOUR_MS - 1, now, true)).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('more than 7 days'),
+    });
     expect(decideMessagingWindow('agent', now - 8 * 24 * HOUR_MS, now, true)).toMatchObject({ allowed: false });
   });
 

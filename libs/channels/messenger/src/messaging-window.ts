@@ -15,19 +15,34 @@ export type WindowDecision =
  * tagged HUMAN_AGENT, up to 7 days (if the app has that permission); then nothing. Refused locally,
  * with the reason, instead of burning a call that Meta answers with (#10).
  */
-export function decideMessagingWindow(author: MessageAuthor, lastUserEventAt: number | null, now: number, humanAgentTagEnabled: boolean): WindowDecision {
-  if (lastUserEventAt === null) return { allowed: false, reason: 'the customer has never written: Meta allows no message to start a conversation' };
+export function decideMessagingWindow(
+  author: MessageAuthor,
+  lastUserEventAt: number | null,
+  now: number,
+  humanAgentTagEnabled: boolean,
+): WindowDecision {
+  if (lastUserEventAt === null)
+    return { allowed: false, reason: 'the customer has never written: Meta allows no message to start a conversation' };
   const age = now - lastUserEventAt;
   if (age <= STANDARD_WINDOW_MS) return { allowed: true, messagingType: 'RESPONSE' };
   const hours = Math.floor(age / HOUR_MS);
   if (age > HUMAN_AGENT_WINDOW_MS) {
-    return { allowed: false, reason: `outside the messaging window: the customer's last message was ${hours} h ago (more than 7 days); Meta allows no message until they write again` };
+    return {
+      allowed: false,
+      reason: `outside the messaging window: the customer's last message was ${hours} h ago (more than 7 days); Meta allows no message until they write again`,
+    };
   }
   if (author !== 'agent') {
-    return { allowed: false, reason: `outside the 24-hour window (${hours} h since the customer's last message): only a human agent may answer now` };
+    return {
+      allowed: false,
+      reason: `outside the 24-hour window (${hours} h since the customer's last message): only a human agent may answer now`,
+    };
   }
   if (!humanAgentTagEnabled) {
-    return { allowed: false, reason: `outside the 24-hour window (${hours} h) and the HUMAN_AGENT tag is switched off (MESSENGER_HUMAN_AGENT_TAG=false)` };
+    return {
+      allowed: false,
+      reason: `outside the 24-hour window (${hours} h) and the HUMAN_AGENT tag is switched off (MESSENGER_HUMAN_AGENT_TAG=false)`,
+    };
   }
   return { allowed: true, messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
 }

@@ -31,7 +31,10 @@ export function mapMessengerWebhook(body: unknown, channel: ChannelId = 'messeng
       continue;
     }
     result.pageIds.push(pageId);
-    for (const [list, standby] of [[entry.messaging, false], [entry.standby, true]] as const) {
+    for (const [list, standby] of [
+      [entry.messaging, false],
+      [entry.standby, true],
+    ] as const) {
       if (list === undefined) continue;
       if (!Array.isArray(list)) {
         result.skipped.push({ reason: `${standby ? 'standby' : 'messaging'} is not an array`, pageId });
@@ -53,8 +56,15 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   const item = raw as MessengerItem;
   const timestamp = typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : undefined;
   const base = (kind: InboundEventKind, customerId: string | undefined, key: string, userOriginated: boolean): InboundEvent => ({
-    channel, kind, pageId, customerId, timestamp: timestamp ?? 0, standby, userOriginated: userOriginated && !standby,
-    dedupeKey: `${channel}:${pageId}:${standby ? 'sb:' : ''}${key}`, raw,
+    channel,
+    kind,
+    pageId,
+    customerId,
+    timestamp: timestamp ?? 0,
+    standby,
+    userOriginated: userOriginated && !standby,
+    dedupeKey: `${channel}:${pageId}:${standby ? 'sb:' : ''}${key}`,
+    raw,
   });
   // Ids are checked, not trusted: anything but a plain id string or integer makes the item malformed.
   const senderRef = isObject(item.sender) ? optionalString(item.sender.user_ref) : undefined;
@@ -63,7 +73,10 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
 
   const policy = item.policy_enforcement ?? item['policy-enforcement'];
   if (isObject(policy)) {
-    return { ...base('policy_enforcement', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false), payload: optionalString(policy.action) };
+    return {
+      ...base('policy_enforcement', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false),
+      payload: optionalString(policy.action),
+    };
   }
   if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
 
@@ -76,14 +89,18 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
       if (!recipient || typeof message.mid !== 'string') return { reason: 'echo without recipient or mid' };
       return {
         ...base('echo', recipient, `echo:${message.mid}`, false),
-        mid: message.mid, text: optionalString(message.text), attachments: attachmentsOf(message.attachments),
+        mid: message.mid,
+        text: optionalString(message.text),
+        attachments: attachmentsOf(message.attachments),
         payload: optionalString(message.metadata),
       };
     }
     if (!sender || typeof message.mid !== 'string') return { reason: 'message without sender or mid' };
     return {
       ...base('message', sender, `mid:${message.mid}`, true),
-      mid: message.mid, text: optionalString(message.text), payload: optionalString(message.quick_reply?.payload),
+      mid: message.mid,
+      text: optionalString(message.text),
+      payload: optionalString(message.quick_reply?.payload),
       attachments: attachmentsOf(message.attachments),
     };
   }
@@ -91,28 +108,60 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   if (isObject(item.postback)) {
     const p = item.postback;
     const key = typeof p.mid === 'string' ? `postback:${p.mid}` : `postback:${sender}:${timestamp}:${hash(p.payload ?? '')}`;
-    return { ...base('postback', sender, key, true), mid: optionalString(p.mid), text: optionalString(p.title), payload: optionalString(p.payload) };
+    return {
+      ...base('postback', sender, key, true),
+      mid: optionalString(p.mid),
+      text: optionalString(p.title),
+      payload: optionalString(p.payload),
+    };
   }
   if (isObject(item.reaction)) {
     const r = item.reaction;
-    return { ...base('reaction', sender, `reaction:${sender}:${hash([r.mid, r.action, r.reaction])}:${timestamp}`, true), mid: optionalString(r.mid), payload: optionalString(r.action) };
+    return {
+      ...base('reaction', sender, `reaction:${sender}:${hash([r.mid, r.action, r.reaction])}:${timestamp}`, true),
+      mid: optionalString(r.mid),
+      payload: optionalString(r.action),
+    };
   }
-  if (isObject(item.referral)) return { ...base('referral', sender, `referral:${sender}:${timestamp}:${hash(item.referral)}`, true), payload: optionalString(item.referral.ref) };
-  if (isObject(item.optin)) return { ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true), payload: optionalString(item.optin.ref ?? item.optin.payload) };
+  if (isObject(item.referral))
+    return {
+      ...base('referral', sender, `referral:${sender}:${timestamp}:${hash(item.referral)}`, true),
+      payload: optionalString(item.referral.ref),
+    };
+  if (isObject(item.optin))
+    return {
+      ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true),
+      payload: optionalString(item.optin.ref ?? item.optin.payload),
+    };
   if (isObject(item.delivery)) {
     const watermark = Number(item.delivery.watermark);
-    return { ...base('delivery', sender, `delivery:${sender}:${watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined };
+    return {
+      ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
+      watermark: Number.isFinite(watermark) ? watermark : undefined,
+    };
   }
   if (isObject(item.read)) {
     const watermark = Number(item.read.watermark);
     const readMid = optionalString(item.read.mid);
-    return { ...base('read', sender, `read:${sender}:${readMid ?? watermark}`, false), watermark: Number.isFinite(watermark) ? watermark : undefined, mid: readMid };
+    return {
+      ...base('read', sender, `read:${sender}:${readMid ?? watermark}`, false),
+      watermark: Number.isFinite(watermark) ? watermark : undefined,
+      mid: readMid,
+    };
   }
   if (isObject(item.message_edit)) {
     const e = item.message_edit;
-    return { ...base('message_edit', sender, `edit:${hash([e.mid, e.num_edit])}:${timestamp}`, false), mid: optionalString(e.mid), text: optionalString(e.text) };
+    return {
+      ...base('message_edit', sender, `edit:${hash([e.mid, e.num_edit])}:${timestamp}`, false),
+      mid: optionalString(e.mid),
+      text: optionalString(e.text),
+    };
   }
-  if (isObject(item.account_linking)) return { ...base('account_linking', sender, `account_linking:${sender}:${timestamp}`, false), payload: optionalString(item.account_linking.status) };
+  if (isObject(item.account_linking))
+    return {
+      ...base('account_linking', sender, `account_linking:${sender}:${timestamp}`, false),
+      payload: optionalString(item.account_linking.status),
+    };
   for (const key of HANDOVER_KEYS) {
     if (isObject(item[key])) return { ...base('handover', sender, `${key}:${sender}:${timestamp}`, false), payload: key };
   }
@@ -150,5 +199,8 @@ function optionalString(value: unknown): string | undefined {
 }
 
 function hash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(JSON.stringify(value) ?? '')
+    .digest('hex')
+    .slice(0, 24);
 }

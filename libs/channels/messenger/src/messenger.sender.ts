@@ -1,6 +1,15 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { ChannelAdapter, ChannelDescriptor, CustomerProfile, DeliveryError, OutboundContent, OutboundMessage, OutboundTarget, SenderAction } from '@app/core';
+import {
+  ChannelAdapter,
+  ChannelDescriptor,
+  CustomerProfile,
+  DeliveryError,
+  OutboundContent,
+  OutboundMessage,
+  OutboundTarget,
+  SenderAction,
+} from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
@@ -76,7 +85,11 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
    * cached in the database, uploaded again when expired or refused) instead of Meta fetching the URL
    * for every customer.
    */
-  private async withReusableAttachment(token: string, pageId: string, content: OutboundContent): Promise<{ content: OutboundContent; attachmentId?: string }> {
+  private async withReusableAttachment(
+    token: string,
+    pageId: string,
+    content: OutboundContent,
+  ): Promise<{ content: OutboundContent; attachmentId?: string }> {
     if (content.kind !== 'media' || !content.reusable || !content.url || content.buttons?.length) return { content };
     const now = Date.now();
     const { url, mediaType } = content;
@@ -108,7 +121,9 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     try {
       await this.gateway.send(await this.tokenFor(target.pageId), { recipient: { id: target.customerId }, sender_action: action });
     } catch (error) {
-      this.logger.debug(`${action} for conversation ${target.conversationId} not sent: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.debug(
+        `${action} for conversation ${target.conversationId} not sent: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -119,7 +134,9 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
       return { firstName: profile.first_name, lastName: profile.last_name, pictureUrl: profile.profile_pic };
     } catch (error) {
       // No permission, no profile (2018218), phone-number accounts: never blocks the conversation.
-      this.logger.debug(`profile of conversation ${target.conversationId} not available: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.debug(
+        `profile of conversation ${target.conversationId} not available: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
   }
@@ -130,4 +147,3 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     return token;
   }
 }
-

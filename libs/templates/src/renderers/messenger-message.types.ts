@@ -60,8 +60,7 @@ export interface MessengerGenericTemplatePayload {
 }
 
 export type MessengerMediaElement = { media_type: MediaTypeWithButtons; buttons?: MessengerButton[] } & (
-  | { url: string }
-  | { attachment_id: string }
+  { url: string } | { attachment_id: string }
 );
 
 export interface MessengerMediaTemplatePayload {

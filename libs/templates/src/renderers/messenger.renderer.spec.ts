@@ -33,7 +33,11 @@ describe(MessengerRenderer.name, () => {
     it('should render a button template with every button type', () => {
       const model = RichMessage.buttons('Pick one')
         .postback('Track order', 'TRACK')
-        .url('Site', 'https://x.example', { webviewHeightRatio: 'tall', messengerExtensions: true, fallbackUrl: 'https://x.example/fallback' })
+        .url('Site', 'https://x.example', {
+          webviewHeightRatio: 'tall',
+          messengerExtensions: true,
+          fallbackUrl: 'https://x.example/fallback',
+        })
         .call('Call us', '+16505551234')
         .build();
 
@@ -135,7 +139,10 @@ describe(MessengerRenderer.name, () => {
 
     it('should render image or video with buttons as a media template', () => {
       const byId = RichMessage.media('video').attachmentId('1234').postback('Like it', 'LIKE').call('Call', '+15551234').build();
-      const byUrl = RichMessage.media('image').url('https://www.facebook.com/photo.php?fbid=7').urlButton('Open', 'https://x.example').build();
+      const byUrl = RichMessage.media('image')
+        .url('https://www.facebook.com/photo.php?fbid=7')
+        .urlButton('Open', 'https://x.example')
+        .build();
 
       expect(renderer.render(byId)).toStrictEqual({
         attachment: {
@@ -160,7 +167,13 @@ describe(MessengerRenderer.name, () => {
           type: 'template',
           payload: {
             template_type: 'media',
-            elements: [{ media_type: 'image', url: 'https://www.facebook.com/photo.php?fbid=7', buttons: [{ type: 'web_url', title: 'Open', url: 'https://x.example' }] }],
+            elements: [
+              {
+                media_type: 'image',
+                url: 'https://www.facebook.com/photo.php?fbid=7',
+                buttons: [{ type: 'web_url', title: 'Open', url: 'https://x.example' }],
+              },
+            ],
           },
         },
       });

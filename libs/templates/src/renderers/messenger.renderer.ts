@@ -33,7 +33,10 @@ export class MessengerRenderer implements RichMessageRenderer<MessengerMessage> 
         return { text: message.text, ...common };
       case 'buttons':
         return {
-          attachment: { type: 'template', payload: { template_type: 'button', text: message.text, buttons: message.buttons.map(renderButton) } },
+          attachment: {
+            type: 'template',
+            payload: { template_type: 'button', text: message.text, buttons: message.buttons.map(renderButton) },
+          },
           ...common,
         };
       case 'carousel':
@@ -75,7 +78,12 @@ function renderButton(button: RichButton): MessengerButton {
 function renderQuickReply(reply: QuickReply): MessengerQuickReply {
   switch (reply.type) {
     case 'text':
-      return { content_type: 'text', title: reply.title, payload: reply.payload, ...(reply.imageUrl !== undefined && { image_url: reply.imageUrl }) };
+      return {
+        content_type: 'text',
+        title: reply.title,
+        payload: reply.payload,
+        ...(reply.imageUrl !== undefined && { image_url: reply.imageUrl }),
+      };
     case 'user_email':
       return { content_type: 'user_email' };
     case 'user_phone_number':

@@ -6,7 +6,11 @@ describe(PlainTextRenderer.name, () => {
 
   describe('render', () => {
     it('should render text with numbered quick replies and hints for e-mail/phone chips', () => {
-      const model = RichMessage.text('Did that help?').quickReply('Yes', 'YES').quickReply('', 'RED', 'https://x.example/red.png').quickReplyUserEmail().build();
+      const model = RichMessage.text('Did that help?')
+        .quickReply('Yes', 'YES')
+        .quickReply('', 'RED', 'https://x.example/red.png')
+        .quickReplyUserEmail()
+        .build();
 
       expect(renderer.render(model)).toBe('Did that help?\n\n1. Yes\n2. Option 2\nOr reply with your email address');
     });
@@ -25,10 +29,14 @@ describe(PlainTextRenderer.name, () => {
     it('should render cards as blocks and keep numbering across cards', () => {
       const model = RichMessage.carousel()
         .card((c) => c.title('Blue shirt').subtitle('$20').image('https://img.example/b.png').postback('Buy', 'BUY_B'))
-        .card((c) => c.title('Red shirt').defaultAction('https://shop.example/red').postback('Buy', 'BUY_R').url('Details', 'https://shop.example/r'))
+        .card((c) =>
+          c.title('Red shirt').defaultAction('https://shop.example/red').postback('Buy', 'BUY_R').url('Details', 'https://shop.example/r'),
+        )
         .build();
 
-      expect(renderer.render(model)).toBe('Blue shirt\n$20\n1. Buy\n\nRed shirt\nhttps://shop.example/red\n2. Buy\nDetails: https://shop.example/r');
+      expect(renderer.render(model)).toBe(
+        'Blue shirt\n$20\n1. Buy\n\nRed shirt\nhttps://shop.example/red\n2. Buy\nDetails: https://shop.example/r',
+      );
     });
 
     it('should render media as a link, or a placeholder for an uploaded attachment', () => {

@@ -5,8 +5,15 @@ import { RecordedBotRequest, ScriptedHttpServer } from './scripted-http-server';
 /** Answers keyed by typed text (lower-cased) or by `choice:<payload>` for a tapped button. */
 export const DEFAULT_HTTP_BOT_SCRIPT: Record<string, HttpBotResponse | string> = {
   hello: {
-    intent: 'greet', confidence: 0.92,
-    messages: [{ kind: 'buttons', text: 'Hi from the HTTP bot! What do you need?', buttons: [{ type: 'postback', title: 'Opening hours', payload: 'HOURS' }] }],
+    intent: 'greet',
+    confidence: 0.92,
+    messages: [
+      {
+        kind: 'buttons',
+        text: 'Hi from the HTTP bot! What do you need?',
+        buttons: [{ type: 'postback', title: 'Opening hours', payload: 'HOURS' }],
+      },
+    ],
   },
   'choice:HOURS': { intent: 'opening_hours', confidence: 1, messages: ['We are open 9:00 to 17:00.'] },
   refund: { intent: 'refund', confidence: 0.25, messages: ['Refunds? Maybe.'] },
@@ -22,7 +29,10 @@ export const DEFAULT_HTTP_BOT_SCRIPT: Record<string, HttpBotResponse | string> =
 export class HttpBotDouble extends ScriptedHttpServer {
   readonly badSignatures: RecordedBotRequest[] = [];
 
-  constructor(private readonly secret: string, private readonly script: Record<string, HttpBotResponse | string> = DEFAULT_HTTP_BOT_SCRIPT) {
+  constructor(
+    private readonly secret: string,
+    private readonly script: Record<string, HttpBotResponse | string> = DEFAULT_HTTP_BOT_SCRIPT,
+  ) {
     super();
   }
 

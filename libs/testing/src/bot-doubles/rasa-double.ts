@@ -10,19 +10,28 @@ export interface RasaScriptEntry {
 /** What the double "understands": message text (lower-cased, trimmed) or a "/intent" payload. */
 export const DEFAULT_RASA_SCRIPT: Record<string, RasaScriptEntry> = {
   hello: {
-    intent: 'greet', confidence: 0.95,
+    intent: 'greet',
+    confidence: 0.95,
     replies: [
       { text: 'Hi! I am the Rasa assistant.' },
-      { text: 'What can I do for you?', buttons: [{ title: 'Track my order', payload: '/order_status' }, { title: 'Opening hours', payload: '/opening_hours' }] },
+      {
+        text: 'What can I do for you?',
+        buttons: [
+          { title: 'Track my order', payload: '/order_status' },
+          { title: 'Opening hours', payload: '/opening_hours' },
+        ],
+      },
     ],
   },
   '/order_status': {
-    intent: 'order_status', confidence: 1,
+    intent: 'order_status',
+    confidence: 1,
     replies: [{ text: 'Your order is on its way.' }, { image: 'https://cdn.example.com/truck.png' }],
   },
   refund: { intent: 'refund', confidence: 0.3, replies: [{ text: 'Refunds? Maybe.' }] },
   'human please': {
-    intent: 'human_handoff', confidence: 0.97,
+    intent: 'human_handoff',
+    confidence: 0.97,
     replies: [{ text: 'Let me find a colleague for you.' }, { custom: { handover: true } }],
   },
 };
@@ -35,7 +44,10 @@ const UNKNOWN: RasaScriptEntry = { intent: 'nlu_fallback', confidence: 0.2, repl
  * script, with Rasa's response shapes. Checks `?token=` when given one.
  */
 export class RasaDouble extends ScriptedHttpServer {
-  constructor(private readonly script: Record<string, RasaScriptEntry> = DEFAULT_RASA_SCRIPT, private readonly token?: string) {
+  constructor(
+    private readonly script: Record<string, RasaScriptEntry> = DEFAULT_RASA_SCRIPT,
+    private readonly token?: string,
+  ) {
     super();
   }
 
@@ -50,7 +62,9 @@ export class RasaDouble extends ScriptedHttpServer {
 
   /** Messages posted to the REST channel, as `{sender, message}`. */
   get restMessages(): { sender: string; message: string; metadata?: unknown }[] {
-    return this.requests.filter((r) => r.path === '/webhooks/rest/webhook').map((r) => r.body as { sender: string; message: string; metadata?: unknown });
+    return this.requests
+      .filter((r) => r.path === '/webhooks/rest/webhook')
+      .map((r) => r.body as { sender: string; message: string; metadata?: unknown });
   }
 
   protected answer(path: string, body: unknown, request: RecordedBotRequest): { status: number; body: unknown } {
@@ -60,7 +74,8 @@ export class RasaDouble extends ScriptedHttpServer {
     }
     const record = (body ?? {}) as { text?: unknown; message?: unknown; sender?: unknown };
     if (path === '/model/parse') {
-      if (typeof record.text !== 'string') return { status: 400, body: { status: 'failure', reason: 'BadRequest', message: 'text missing' } };
+      if (typeof record.text !== 'string')
+        return { status: 400, body: { status: 'failure', reason: 'BadRequest', message: 'text missing' } };
       const entry = this.lookup(record.text);
       return {
         status: 200,
@@ -73,7 +88,8 @@ export class RasaDouble extends ScriptedHttpServer {
       };
     }
     if (path === '/webhooks/rest/webhook') {
-      if (typeof record.sender !== 'string' || typeof record.message !== 'string') return { status: 400, body: { message: 'sender and message required' } };
+      if (typeof record.sender !== 'string' || typeof record.message !== 'string')
+        return { status: 400, body: { message: 'sender and message required' } };
       return { status: 200, body: this.lookup(record.message).replies.map((r) => ({ recipient_id: record.sender, ...r })) };
     }
     return { status: 404, body: { status: 'failure', reason: 'NotFound' } };
