@@ -335,6 +335,15 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(3_600_000)
   BOT_CIRCUIT_COOLDOWN_MS?: number;
+  // ---- startup (issue 15) ----
+
+  /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
