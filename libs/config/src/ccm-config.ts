@@ -87,7 +87,12 @@ export abstract class CcmConfig {
     readonly retryBaseMs: number;
   };
   abstract readonly pages: readonly PageConfig[];
-  abstract readonly messages: { readonly error: string; readonly handover: string };
+  abstract readonly messages: {
+    readonly error: string;
+    readonly handover: string;
+    /** Told before the bot's first answer and again whenever a conversation comes back to the bot (undefined: never). */
+    readonly botDisclosure?: string;
+  };
   abstract readonly routing: {
     readonly defaultPolicy: RoutingPolicy;
     readonly confidenceThreshold: number;
@@ -118,7 +123,7 @@ export abstract class CcmConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly bot: BotConfig;
   abstract readonly messenger: {
-    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission). */
+    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission; off by default). */
     readonly humanAgentTag: boolean;
     /** Send API calls per second per Page (Meta allows 300/s for text). */
     readonly sendRatePerPage: number;

@@ -4,7 +4,13 @@ import { getMetadataStorage, validateSync, ValidationError } from 'class-validat
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
 import { BotConnectorKind, CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
-import { DEFAULT_GRAPH_API_URL, graphVersionOf, isExpiredGraphVersion } from './graph-version.util';
+import {
+  DEFAULT_GRAPH_API_URL,
+  GRAPH_VERSION_EXPIRY_NOTICE_MS,
+  graphVersionExpiry,
+  graphVersionOf,
+  isExpiredGraphVersion,
+} from './graph-version.util';
 
 export type Env = Record<string, string | undefined>;
 
@@ -299,6 +305,19 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     warnings.push(
       `FACEBOOK_GRAPH_API_URL uses Graph API ${version}, which Meta has expired: calls are silently served by the oldest supported version, so behaviour changes under you. Pin a supported version such as ${graphVersionOf(DEFAULT_GRAPH_API_URL)}.`,
     );
+  } else {
+    const expiry = graphVersionExpiry(version);
+    if (expiry && expiry.getTime() - now.getTime() <= GRAPH_VERSION_EXPIRY_NOTICE_MS) {
+      const days = Math.ceil((expiry.getTime() - now.getTime()) / 86_400_000);
+      warnings.push(
+        `FACEBOOK_GRAPH_API_URL uses Graph API ${version}, which Meta stops serving on ${expiry.toISOString().slice(0, 10)} (in ${days} days). Move to a newer version such as ${graphVersionOf(DEFAULT_GRAPH_API_URL)}.`,
+      );
+    }
+  }
+  if (dto.MESSENGER_HUMAN_AGENT_TAG === undefined) {
+    warnings.push(
+      "MESSENGER_HUMAN_AGENT_TAG is not set: the HUMAN_AGENT tag is off, so agent replies more than 24 h after the customer's last message are refused locally. Set MESSENGER_HUMAN_AGENT_TAG=true once Meta has granted the app the Human Agent permission (App Review).",
+    );
   }
 
   const routingPolicy = (dto.FB_ROUTING_POLICY ?? 'DEFAULT') as RoutingPolicy;
@@ -337,6 +356,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     messages: {
       error: dto.ERROR_MESSAGE_RESPONSE ?? DEFAULTS.error,
       handover: dto.HANDOVER_MESSAGE ?? DEFAULTS.handover,
+      botDisclosure: dto.BOT_DISCLOSURE_MESSAGE,
     },
     routing: {
       defaultPolicy: routingPolicy,
@@ -385,7 +405,8 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       http: botConnector === 'http' ? { url: env.BOT_HTTP_URL as string, secret: env.BOT_HTTP_SECRET as string } : undefined,
     },
     messenger: {
-      humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG !== 'false',
+      // Off unless granted: Meta refuses the tag without the Human Agent permission (App Review).
+      humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG === 'true',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
     },

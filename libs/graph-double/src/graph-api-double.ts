@@ -27,6 +27,8 @@ export class GraphApiDouble {
   private waiters: (() => void)[] = [];
   /** Last user-originated event per PSID, as the simulator reports it: Meta's 24-hour window. */
   private readonly customerActivity = new Map<string, number>();
+  /** PSIDs whose message came right after an ad click, and when: Meta's ads window (7 days from it). */
+  private readonly adMessages = new Map<string, number>();
   private sendTimes: number[] = [];
   /** Reusable attachment ids issued by the upload API, and the Page each belongs to. */
   private readonly attachments = new Map<string, string>();
@@ -119,11 +121,13 @@ export class GraphApiDouble {
 
   /**
    * The customer wrote (or tapped, or reacted) at `timestamp`: opens Meta's messaging window for that
-   * (Page, PSID). Without `pageId` the activity counts for every Page (older callers).
+   * (Page, PSID). Without `pageId` the activity counts for every Page (older callers). `fromAd`: the
+   * first message after a click-to-Messenger ad (a window of up to 7 days).
    */
-  noteCustomerActivity(psid: string, timestamp: number, pageId = '*'): void {
-    const key = `${pageId}/${psid}`;
+  noteCustomerActivity(psid: string, timestamp: number, options: { fromAd?: boolean; pageId?: string } = {}): void {
+    const key = `${options.pageId ?? '*'}/${psid}`;
     this.customerActivity.set(key, Math.max(timestamp, this.customerActivity.get(key) ?? 0));
+    if (options.fromAd) this.adMessages.set(psid, Math.max(timestamp, this.adMessages.get(psid) ?? 0));
   }
 
   /** Epoch ms of the customer's last window-opening event towards the Page (undefined: never seen). */
@@ -334,6 +338,8 @@ export class GraphApiDouble {
     if (body.message === undefined || last === undefined) return undefined;
     const age = Date.now() - last;
     const day = 24 * 60 * 60 * 1000;
+    const adMessage = body.recipient.id ? this.adMessages.get(body.recipient.id) : undefined;
+    if (adMessage !== undefined && Date.now() - adMessage <= 7 * day && body.messaging_type !== 'MESSAGE_TAG') return undefined;
     if (body.messaging_type === 'MESSAGE_TAG' && body.tag === 'HUMAN_AGENT' ? age > 7 * day : age > day) {
       return graphError(10, '(#10) This message is sent outside of allowed window.', 'OAuthException', 2018278);
     }
