@@ -414,6 +414,16 @@ export class EnvironmentVariables {
   @MinLength(1)
   @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
   BOT_DISCLOSURE_MESSAGE?: string;
+
+  // ---- startup (issue 15) ----
+
+  /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
