@@ -288,7 +288,7 @@ async function main(): Promise<void> {
         amount: BURST,
         runId: `${runId}burst`,
       });
-      const burst = await double.ask<{ answered: number; lastAt: number }>({ cmd: 'burst-wait', prefix, count: BURST, timeoutMs: 180_000 });
+      const burst = await double.ask<{ answered: number; lastAt: number }>({ cmd: 'burst-wait', prefix, count: BURST, timeoutMs: 120_000 });
       const burstSeconds = (burst.lastAt - burstStart) / 1000;
       const afterBurst = await server.ask<ServerStats>({ cmd: 'stats', gc: true });
       log(`  ${burst.answered} of ${BURST} answered in ${burstSeconds.toFixed(1)} s; RSS ${mb(afterBurst.rss).toFixed(0)} MB`);
