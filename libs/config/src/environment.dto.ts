@@ -343,6 +343,11 @@ export class EnvironmentVariables {
   @MinLength(1)
   @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
   BOT_DISCLOSURE_MESSAGE?: string;
+
+  /** The Instagram professional account linked to the single Page (FACEBOOK_PAGES entries use `instagramAccountId`). */
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
+  FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
