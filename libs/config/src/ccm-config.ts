@@ -18,6 +18,8 @@ export interface DatabaseConfig {
   dialect: 'sqlite' | 'postgres';
   /** File path for SQLite, connection string for PostgreSQL. */
   url: string;
+  /** PostgreSQL: how long startup retries an unreachable server before giving up (0: one attempt). */
+  connectTimeoutMs?: number;
 }
 
 /** The agent side: the embedded desk (auth, routing) and the bridge to an external chat server. */
@@ -69,6 +71,8 @@ export interface BotConfig {
  */
 export abstract class CcmConfig {
   abstract readonly port: number;
+  /** Local mode: the port of the Messenger simulator (the Graph API double plus its customer page). */
+  abstract readonly localGraphPort: number;
   /** No Facebook credentials were configured: ccm talks to the built-in Graph API double. */
   abstract readonly localMode: boolean;
   abstract readonly graph: {

@@ -348,6 +348,16 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
   FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
+
+  // ---- startup (issue 15) ----
+
+  /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */

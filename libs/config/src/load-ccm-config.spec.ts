@@ -20,7 +20,7 @@ describe('loadCcmConfig', () => {
       lowConfidenceTurns: 1,
       handoverPayload: 'HUMAN_AGENT',
     });
-    expect(config.database).toEqual({ dialect: 'sqlite', url: './data/ccm.sqlite' });
+    expect(config.database).toMatchObject({ dialect: 'sqlite', url: './data/ccm.sqlite' });
     expect(config.graph.version).toBe('v26.0');
   });
 
@@ -119,7 +119,7 @@ describe('loadCcmConfig', () => {
 
   it('should select PostgreSQL from a postgres:// DATABASE_URL', () => {
     const config = loadCcmConfig({ ...live, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
-    expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(config.database).toMatchObject({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
   });
 
   it('should read several pages from FACEBOOK_PAGES next to the single-page variables', () => {

@@ -4,3 +4,4 @@ export * from './messenger-simulator';
 export * from './send-api-validator';
 export * from './comment-double';
 export * from './instagram-double';
+export * from './avatar';
