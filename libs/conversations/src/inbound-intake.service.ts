@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { CcmMetrics } from '@app/observability';
+import { EventTrail } from '@app/observability';
 import { InboundEvent } from '@app/core';
 import { NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundProcessor } from './inbound-processor.service';
@@ -14,7 +14,7 @@ export class InboundIntakeService {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
-    @Optional() private readonly metrics?: CcmMetrics,
+    @Optional() private readonly trail?: EventTrail,
   ) {}
 
   async accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
@@ -52,7 +52,7 @@ export class InboundIntakeService {
       return repos.journal.record(rows);
     });
     this.processor.kick();
-    this.metrics?.eventsReceived(events, events.length - recorded, now);
+    this.trail?.received(events, events.length - recorded, now);
     return { recorded, duplicates: events.length - recorded };
   }
 }

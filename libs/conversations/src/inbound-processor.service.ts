@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { correlationIdOf, runWithCorrelation } from '@app/observability';
 import { InboundEvent, PollingLoop } from '@app/core';
 import { InboundEventRow, PersistenceService } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
@@ -80,7 +81,10 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private async applyOne(row: InboundEventRow, conversationId: string | undefined): Promise<boolean> {
     try {
       const event = JSON.parse(row.event) as InboundEvent;
-      await this.handler.handle(row.id, event, conversationId);
+      await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
+        await this.handler.handle(row.id, event, conversationId);
+        this.logger.log(`inbound event ${row.id} (${row.channel} ${row.kind}, conversation ${conversationId ?? '-'}) processed`);
+      });
       return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { CcmMetrics } from '@app/observability';
+import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop } from '@app/core';
@@ -102,7 +102,11 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     return results.some(Boolean) || rateLimited;
   }
 
-  private async deliver(message: MessageRow, conversation: ConversationRow): Promise<boolean> {
+  private deliver(message: MessageRow, conversation: ConversationRow): Promise<boolean> {
+    return runWithCorrelation(message.correlation_id, () => this.deliverNow(message, conversation));
+  }
+
+  private async deliverNow(message: MessageRow, conversation: ConversationRow): Promise<boolean> {
     const repos = this.persistence.repos;
     if (!(await repos.messages.claim(message.id, Date.now(), SEND_LEASE_MS))) return false;
     try {
@@ -113,6 +117,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         .send(targetOf(conversation), { id: message.id, author: message.author, content });
       await repos.messages.markSent(message.id, mid ?? null, Date.now());
       this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
+      this.logger.log(`message ${message.id} (${message.author}, conversation ${conversation.id}) sent to ${conversation.channel}`);
       this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'sent' });
       return true;
     } catch (error) {

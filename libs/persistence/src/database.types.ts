@@ -75,6 +75,8 @@ export interface MessagesTable {
   event_ts: number | null;
   created_at: number;
   sent_at: number | null;
+  /** Correlation id of the inbound event whose handling queued this message (logs); migration 0450. */
+  correlation_id?: string | null;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';
