@@ -260,7 +260,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       inboundConcurrency: dto.INBOUND_CONCURRENCY ?? 16,
       outboxConcurrency: dto.OUTBOX_CONCURRENCY ?? 32,
       echoWaitMs: dto.ECHO_WAIT_MS ?? 10_000,
-      bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 10,
+      bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 60,
       retentionDays: dto.RETENTION_DAYS ?? 14,
     },
     queue: {

@@ -31,6 +31,9 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   private readonly backoff: BackoffOptions;
   private readonly pool: WorkerPool;
   private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
+  /** Pages over their rate, and when their next token is due. */
+  private readonly throttledUntil = new Map<string, number>();
+  private tokenTimer?: NodeJS.Timeout;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
 
@@ -61,6 +64,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
     await this.loop.stop();
     await this.pool.drained();
   }
@@ -78,8 +82,17 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     const free = this.pool.free;
     if (free === 0) return false; // a finishing send kicks the loop
     const now = Date.now();
-    const claimed = await this.persistence.queues.outbox.claim({ owner: INSTANCE_ID, now, leaseMs: this.config.work.leaseMs, limit: free });
-    if (claimed.length === 0) return false;
+    const rate = this.config.messenger.sendRatePerPage;
+    for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
+    const claimed = await this.persistence.queues.outbox.claim({
+      owner: INSTANCE_ID,
+      now,
+      leaseMs: this.config.work.leaseMs,
+      limit: free,
+      // No more of one Page per pass than its burst allows, and none of a Page still waiting for tokens.
+      perGroup: Math.max(1, Math.floor(rate / 10)),
+      excludeGroups: [...this.throttledUntil.keys()],
+    });
     const conversations = new Map(
       (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
     );
@@ -101,18 +114,32 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       }
       const wait = this.limiter.take(conversation.page_id);
       if (wait > 0) {
-        // The k-th message over the rate waits for the k-th next token, not all for the first one.
+        // The k-th message over the rate waits for the k-th next token, not all for the first one;
+        // the Page is left out of claims until its next token (postponed, not re-polled).
         const ahead = waiting.get(conversation.page_id) ?? 0;
         waiting.set(conversation.page_id, ahead + 1);
-        await this.persistence.queues.outbox.release(
-          work.lease,
-          now + wait + Math.ceil((ahead * 1000) / this.config.messenger.sendRatePerPage),
-        );
+        this.throttledUntil.set(conversation.page_id, now + wait);
+        await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil((ahead * 1000) / rate));
         continue;
       }
       this.pool.run(() => this.deliver(work, conversation));
     }
+    this.wakeForTokens();
     return claimed.length === free;
+  }
+
+  /** Comes back when the first throttled Page has a token again (sooner than the poll interval). */
+  private wakeForTokens(): void {
+    if (this.throttledUntil.size === 0 || this.tokenTimer) return;
+    const at = Math.min(...this.throttledUntil.values());
+    this.tokenTimer = setTimeout(
+      () => {
+        this.tokenTimer = undefined;
+        this.loop.kick();
+      },
+      Math.max(1, at - Date.now()),
+    );
+    this.tokenTimer.unref();
   }
 
   private async deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {

@@ -47,6 +47,8 @@ export interface ClaimOptions {
   key?: string;
   /** At most this many heads per fairness group in one claim. */
   perGroup?: number;
+  /** Fairness groups to leave alone this time (e.g. Pages waiting for their rate limit). */
+  excludeGroups?: readonly string[];
 }
 
 /**
@@ -82,6 +84,8 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const rowCompare =
       spec.order.length === 1 ? sql`p.${sql.raw(spec.order[0])} < w.${sql.raw(spec.order[0])}` : sql`(${orderP}) < (${orderW})`;
     const keyFilter = options.key !== undefined ? sql`and ${w(spec.key)} = ${options.key}` : sql``;
+    const excluded =
+      options.excludeGroups?.length && spec.fairBy ? sql`and ${w(spec.fairBy)} not in (${sql.join([...options.excludeGroups])})` : sql``;
     const group = spec.fairBy ? w(spec.fairBy) : sql`1`;
     const perGroup = options.perGroup ?? options.limit;
     const { now } = options;
@@ -95,6 +99,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
             and w.next_attempt_at <= ${now}
             and (w.lease_until is null or w.lease_until < ${now})
             ${keyFilter}
+            ${excluded}
             and not exists (
               select 1 from ${table} p
               where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
