@@ -51,6 +51,8 @@ export interface InboundEvent {
   attachments?: InboundAttachment[];
   /** Watermark for delivery/read receipts (epoch ms). */
   watermark?: number;
+  /** The customer's message came right after a click on an ad (`referral.source: "ADS"`): Meta's 7-day ads window. */
+  fromAd?: boolean;
   /** The untouched webhook item, kept for audit and for kinds we do not map yet. */
   raw: unknown;
 }
