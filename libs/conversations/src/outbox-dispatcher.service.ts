@@ -83,6 +83,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     if (free === 0) return false; // a finishing send kicks the loop
     const now = Date.now();
     const rate = this.config.messenger.sendRatePerPage;
+    const burst = Math.max(1, Math.floor(rate / 10));
     for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
     const claimed = await this.persistence.queues.outbox.claim({
       owner: INSTANCE_ID,
@@ -90,7 +91,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       leaseMs: this.config.work.leaseMs,
       limit: free,
       // No more of one Page per pass than its burst allows, and none of a Page still waiting for tokens.
-      perGroup: Math.max(1, Math.floor(rate / 10)),
+      perGroup: burst,
       excludeGroups: [...this.throttledUntil.keys()],
     });
     const conversations = new Map(
@@ -118,7 +119,8 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         // the Page is left out of claims until its next token (postponed, not re-polled).
         const ahead = waiting.get(conversation.page_id) ?? 0;
         waiting.set(conversation.page_id, ahead + 1);
-        this.throttledUntil.set(conversation.page_id, now + wait);
+        // Left out until a whole burst is available again, so the next claim of the Page sends all it takes.
+        this.throttledUntil.set(conversation.page_id, now + wait + Math.ceil(((burst - 1) * 1000) / rate));
         await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil((ahead * 1000) / rate));
         continue;
       }
