@@ -5,6 +5,7 @@ import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ClockModule } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         CcmConfigModule.forRoot({ config }),
         ClockModule,
+        ObservabilityModule,
         PersistenceModule,
         ConversationsModule,
         WebhookModule,

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { CcmMetrics } from '@app/observability';
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
@@ -43,6 +44,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     private readonly bus: ConversationBus,
     private readonly queueWatcher: QueueWatcher,
     private readonly config: CcmConfig,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
@@ -184,6 +186,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       this.logger.warn(`message ${work.row.id}: lease lost during the send; the new holder decides (its echo prevents a repeat)`);
       return;
     }
+    this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
     this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
   }
 
@@ -208,6 +211,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     const attempt = message.attempts + 1;
     const result = await queue.fail(lease, attempt, stored, Date.now(), this.backoff, { permanent: failure.kind === 'permanent' });
     if (result.outcome === 'dead') {
+      this.metrics?.outboxFailure(conversation.channel, failure.details?.code as string | number | undefined);
       this.logger.warn(
         `message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`,
       );
@@ -219,6 +223,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         error: failure.message,
       });
     } else if (result.outcome === 'retry') {
+      this.metrics?.outboxRetry(conversation.channel, failure.details?.code as string | number | undefined);
       this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.message}), retry in ${result.delayMs} ms`);
     }
   }

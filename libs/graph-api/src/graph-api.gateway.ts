@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AxiosError, AxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
+import { CcmMetrics } from '@app/observability';
 import { GraphApiError } from './graph-api.error';
 
 export interface SendApiRecipient {
@@ -46,6 +47,7 @@ export class GraphApiGateway {
   constructor(
     private readonly http: HttpService,
     private readonly config: CcmConfig,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {}
 
   /**
@@ -57,7 +59,12 @@ export class GraphApiGateway {
       method: 'POST',
       url: '/me/messages',
       data: body,
+    }).catch((error: unknown) => {
+      if (error instanceof GraphApiError)
+        this.metrics?.sendApiCall(error.details.network ? 'network_error' : 'meta_error', error.details.code ?? error.details.httpStatus);
+      throw error;
     });
+    this.metrics?.sendApiCall('ok');
     return { recipientId: data.recipient_id, messageId: data.message_id };
   }
 
