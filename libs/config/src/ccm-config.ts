@@ -8,6 +8,8 @@ export interface PageConfig {
   /** Business name shown as the sender in transcripts. */
   displayName: string;
   routingPolicy: RoutingPolicy;
+  /** The Instagram professional account linked to this Page (Instagram channel: its DMs are answered with this Page's token). */
+  instagramAccountId?: string;
   /** Policy for this Page's comments (Page comments channel); undefined: COMMENTS_ROUTING_POLICY, then `routingPolicy`. */
   commentsRoutingPolicy?: RoutingPolicy;
 }

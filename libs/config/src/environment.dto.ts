@@ -415,6 +415,11 @@ export class EnvironmentVariables {
   @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
   BOT_DISCLOSURE_MESSAGE?: string;
 
+  /** The Instagram professional account linked to the single Page (FACEBOOK_PAGES entries use `instagramAccountId`). */
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
+  FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
+
   // ---- startup (issue 15) ----
 
   /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */

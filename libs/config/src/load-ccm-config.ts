@@ -80,6 +80,8 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (page.instagramAccountId !== undefined && (typeof page.instagramAccountId !== 'string' || !/^\d+$/.test(page.instagramAccountId)))
+      problems.push(`FACEBOOK_PAGES[${i}].instagramAccountId: must be the numeric Instagram professional account id as a string`);
     if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].commentsRoutingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
@@ -90,6 +92,7 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
         displayName: (page.name as string | undefined) ?? '',
         routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
+        ...(page.instagramAccountId !== undefined ? { instagramAccountId: page.instagramAccountId as string } : {}),
       });
     }
   });
@@ -353,6 +356,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
               displayName,
               routingPolicy,
+              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
             },
           ]
         : []),
