@@ -11,3 +11,4 @@ export * from './page-settings.repository';
 export * from './backoff';
 export * from './work-fence';
 export * from './work-queue';
+export * from './leader-election';
