@@ -8,3 +8,4 @@ export * from './agent.repository';
 export * from './bridge-outbox.repository';
 export * from './login-failure.repository';
 export * from './page-settings.repository';
+export { conversationKeyString } from './conversation.repository';
