@@ -80,6 +80,8 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (page.instagramAccountId !== undefined && (typeof page.instagramAccountId !== 'string' || !/^\d+$/.test(page.instagramAccountId)))
+      problems.push(`FACEBOOK_PAGES[${i}].instagramAccountId: must be the numeric Instagram professional account id as a string`);
     if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].commentsRoutingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
@@ -90,6 +92,7 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
         displayName: (page.name as string | undefined) ?? '',
         routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
+        ...(page.instagramAccountId !== undefined ? { instagramAccountId: page.instagramAccountId as string } : {}),
       });
     }
   });
@@ -353,6 +356,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
               displayName,
               routingPolicy,
+              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
             },
           ]
         : []),
@@ -378,6 +382,14 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       retryBaseMs: dto.OUTBOX_RETRY_BASE_MS ?? 200,
       retryCapMs: dto.OUTBOX_RETRY_CAP_MS ?? 60_000,
       maxAttempts: dto.OUTBOX_MAX_ATTEMPTS ?? 8,
+    },
+    work: {
+      leaseMs: dto.WORK_LEASE_MS ?? 30_000,
+      inboundConcurrency: dto.INBOUND_CONCURRENCY ?? 16,
+      outboxConcurrency: dto.OUTBOX_CONCURRENCY ?? 32,
+      echoWaitMs: dto.ECHO_WAIT_MS ?? 10_000,
+      bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 60,
+      retentionDays: dto.RETENTION_DAYS ?? 14,
     },
     queue: {
       noAgentMessage:

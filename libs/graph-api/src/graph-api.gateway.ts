@@ -35,6 +35,14 @@ export interface UserProfile {
   profile_pic?: string;
 }
 
+/** An Instagram user's profile as the Messenger API for Instagram returns it (fields need the user's consent/permissions). */
+export interface InstagramUserProfile {
+  name?: string;
+  username?: string;
+  profile_pic?: string;
+  follower_count?: number;
+}
+
 /**
  * The only code that talks to Meta. Every call carries the Page token in the Authorization header
  * (never in the URL), an `appsecret_proof`, and a timeout; every error that leaves here is a
@@ -77,6 +85,18 @@ export class GraphApiGateway {
       method: 'GET',
       url: `/${encodeURIComponent(psid)}`,
       params: { fields: 'first_name,last_name,profile_pic' },
+    });
+  }
+
+  /**
+   * Fetches an Instagram user's profile (IGSID, Page token of the linked Page).
+   * @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
+   */
+  async getInstagramProfile(accessToken: string, igsid: string): Promise<InstagramUserProfile> {
+    return this.call<InstagramUserProfile>(accessToken, {
+      method: 'GET',
+      url: `/${encodeURIComponent(igsid)}`,
+      params: { fields: 'name,username,profile_pic,follower_count' },
     });
   }
 
