@@ -12,3 +12,4 @@ export { conversationKeyString } from './conversation.repository';
 export * from './backoff';
 export * from './work-fence';
 export * from './work-queue';
+export * from './leader-election';
