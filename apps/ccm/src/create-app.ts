@@ -1,3 +1,4 @@
+import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,7 +8,7 @@ import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { AppModule } from './app.module';
 
-export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[] | LoggerService;
 
 /**
  * The Fastify adapter ccm runs on. Webhook bodies are kept as raw bytes (a Buffer) so the controller

@@ -1,0 +1,85 @@
+import { ConsoleLogger } from '@nestjs/common';
+import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
+import { MessengerSimulatorServer } from '../../simulator/src/simulator';
+
+/** The demo agent `npm start` creates in local mode (local mode only: it never exists on a live deployment). */
+export const DEMO_AGENT = { username: 'demo', password: 'demo-agent-password', displayName: 'Demo Agent' } as const;
+
+/** Local mode: the Messenger simulator (Graph API double + customer page) on LOCAL_GRAPH_PORT, in ccm's process. */
+export function startLocalSimulator(config: CcmConfig, env: NodeJS.ProcessEnv): Promise<MessengerSimulatorServer> {
+  return MessengerSimulatorServer.start({
+    appSecret: LOCAL_MODE_CREDENTIALS.appSecret,
+    pages: [
+      {
+        pageId: env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId,
+        accessToken: LOCAL_MODE_CREDENTIALS.pageAccessToken,
+        name: env.FACEBOOK_USERNAME ?? 'ccm',
+      },
+    ],
+    webhookUrl: `http://127.0.0.1:${config.port}/ccm/webhook`,
+    port: config.localGraphPort,
+    host: '127.0.0.1',
+    log: (line) => process.stderr.write(`simulator: ${line}\n`),
+  });
+}
+
+/** Creates the demo agent through ccm's own admin API (already there after a restart: fine). */
+export async function ensureDemoAgent(base: string, adminKey: string): Promise<'created' | 'exists' | string> {
+  const response = await fetch(`${base}/api/agents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
+    body: JSON.stringify(DEMO_AGENT),
+  }).catch((error: Error) => error);
+  if (response instanceof Error) return response.message;
+  if (response.status === 201 || response.status === 200) return 'created';
+  if (response.status === 409) return 'exists';
+  return `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+}
+
+/** The one block `npm start` prints once everything is up: where to click and how to log in. */
+export function localModeBanner(options: { base: string; simulator: string; agent: string; adminKey: string; bridge: string }): string {
+  const line = '─'.repeat(72);
+  const desk =
+    options.bridge === 'embedded'
+      ? [
+          `  Agent desk:          ${options.base}/agent`,
+          `  Demo login:          ${DEMO_AGENT.username} / ${DEMO_AGENT.password}${options.agent === 'created' || options.agent === 'exists' ? '' : `   (could not create it: ${options.agent})`}`,
+        ]
+      : [`  Agents:              AGENT_BRIDGE=${options.bridge} (hand-overs go to your chat server)`];
+  return [
+    '',
+    line,
+    '  ccm is running in LOCAL MODE (no Facebook credentials: nothing is sent to Meta)',
+    '',
+    `  Messenger simulator: ${options.simulator}/      ← chat as a customer here`,
+    ...desk,
+    '',
+    `  Also: npm run simulate -- "where is my order"   ·   API docs ${options.base}/api/docs`,
+    `        admin key (x-admin-key): ${options.adminKey}   ·   set FACEBOOK_* in .env to go live`,
+    line,
+    '',
+  ].join('\n');
+}
+
+/** Nest's per-route and per-module startup lines are debug detail: they would bury the banner. */
+const CHATTY_CONTEXTS = new Set([
+  'RoutesResolver',
+  'RouterExplorer',
+  'InstanceLoader',
+  'WebSocketsController',
+  'NestFactory',
+  'NestApplication',
+]);
+
+export class StartupQuietLogger extends ConsoleLogger {
+  constructor() {
+    super('ccm', {
+      logLevels: process.env.LOG_LEVEL === 'debug' ? ['log', 'error', 'warn', 'debug', 'fatal'] : ['log', 'error', 'warn', 'fatal'],
+    });
+  }
+
+  override log(message: unknown, context?: string): void {
+    if (context && CHATTY_CONTEXTS.has(context)) return this.debug(message, context);
+    super.log(message, context);
+  }
+}
