@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ConsoleLogger } from '@nestjs/common';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { MessengerSimulatorServer } from '../../simulator/src/simulator';
@@ -23,17 +24,34 @@ export function startLocalSimulator(config: CcmConfig, env: NodeJS.ProcessEnv): 
   });
 }
 
-/** Creates the demo agent through ccm's own admin API (already there after a restart: fine). */
-export async function ensureDemoAgent(base: string, adminKey: string): Promise<'created' | 'exists' | string> {
-  const response = await fetch(`${base}/api/agents`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
-    body: JSON.stringify(DEMO_AGENT),
-  }).catch((error: Error) => error);
-  if (response instanceof Error) return response.message;
-  if (response.status === 201 || response.status === 200) return 'created';
-  if (response.status === 409) return 'exists';
-  return `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`;
+/**
+ * Creates the demo agent through ccm's own admin API (already there after a restart: fine). The request
+ * uses its own connection (no keep-alive): a pooled socket to ccm itself would hold shutdown open.
+ */
+export function ensureDemoAgent(base: string, adminKey: string): Promise<'created' | 'exists' | string> {
+  const body = JSON.stringify(DEMO_AGENT);
+  return new Promise((resolve) => {
+    const req = request(
+      `${base}/api/agents`,
+      {
+        method: 'POST',
+        agent: false,
+        timeout: 10_000,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-admin-key': adminKey },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve(status === 200 || status === 201 ? 'created' : status === 409 ? 'exists' : `HTTP ${status}: ${text.slice(0, 200)}`);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (error) => resolve(error.message));
+    req.end(body);
+  });
 }
 
 /** The one block `npm start` prints once everything is up: where to click and how to log in. */
