@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { ConsoleLogger } from '@nestjs/common';
+import { LoggerService } from '@nestjs/common';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { MessengerSimulatorServer } from '../../simulator/src/simulator';
 
@@ -79,7 +79,7 @@ export function localModeBanner(options: { base: string; simulator: string; agen
   ].join('\n');
 }
 
-/** Nest's per-route and per-module startup lines are debug detail: they would bury the banner. */
+/** Nest's per-route and per-module startup lines: debug detail (about 60 of them would bury the banner). */
 const CHATTY_CONTEXTS = new Set([
   'RoutesResolver',
   'RouterExplorer',
@@ -89,15 +89,28 @@ const CHATTY_CONTEXTS = new Set([
   'NestApplication',
 ]);
 
-export class StartupQuietLogger extends ConsoleLogger {
-  constructor() {
-    super('ccm', {
-      logLevels: process.env.LOG_LEVEL === 'debug' ? ['log', 'error', 'warn', 'debug', 'fatal'] : ['log', 'error', 'warn', 'fatal'],
-    });
-  }
+/** Wraps ccm's logger: lines from the chatty startup contexts go out at debug level, everything else unchanged. */
+export class StartupChatterAtDebug implements LoggerService {
+  constructor(private readonly inner: LoggerService) {}
 
-  override log(message: unknown, context?: string): void {
-    if (context && CHATTY_CONTEXTS.has(context)) return this.debug(message, context);
-    super.log(message, context);
+  log(message: unknown, ...rest: unknown[]): void {
+    const context = rest.at(-1);
+    if (typeof context === 'string' && CHATTY_CONTEXTS.has(context) && this.inner.debug) return this.inner.debug(message, ...rest);
+    this.inner.log(message, ...rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.inner.error(message, ...rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.inner.warn(message, ...rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.inner.debug?.(message, ...rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.inner.verbose?.(message, ...rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    (this.inner.fatal ?? this.inner.error).call(this.inner, message, ...rest);
   }
 }

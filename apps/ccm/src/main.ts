@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { CcmConfig, Env, InvalidConfigError, LOCAL_MODE_CREDENTIALS, loadCcmConfig } from '@app/config';
 import { MessengerSimulatorServer } from '../../simulator/src/simulator';
 import { createApp } from './create-app';
-import { ensureDemoAgent, localModeBanner, startLocalSimulator, StartupQuietLogger } from './local-mode';
+import { ensureDemoAgent, localModeBanner, startLocalSimulator, StartupChatterAtDebug } from './local-mode';
 import { assertPortsFree, StartupError, waitForDatabase } from './startup-checks';
 
 async function main(): Promise<void> {
@@ -30,9 +31,11 @@ async function main(): Promise<void> {
     env.FACEBOOK_GRAPH_API_URL = simulator.graphUrl;
     config = loadConfigOrExit(env);
   }
+  const app = await createApp(config);
+  // After createApp: Nest's logger is the structured one now.
   for (const warning of config.warnings) logger.warn(warning);
-
-  const app = await createApp(config, config.localMode ? new StartupQuietLogger() : undefined);
+  // Per-route and per-module startup lines are debug detail (they would bury the local-mode banner).
+  app.useLogger(new StartupChatterAtDebug(app.get(PinoLogger)));
   await app.listen(config.port, '0.0.0.0');
   app.getHttpServer().once('close', () => void simulator?.stop());
   const base = `http://127.0.0.1:${config.port}`;
