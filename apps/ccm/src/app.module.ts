@@ -9,7 +9,6 @@ import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
-import { HealthController } from './health.controller';
 
 /** Only wiring: every feature lives in a lib. */
 @Module({})
@@ -30,7 +29,6 @@ export class AppModule {
         AgentDeskModule,
         ChatServerBridgeModule.forRoot(config),
       ],
-      controllers: [HealthController],
     };
   }
 }

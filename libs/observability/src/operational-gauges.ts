@@ -3,6 +3,7 @@ import { CcmConfig } from '@app/config';
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { CcmMetrics } from './ccm-metrics.service';
+import { withTimeout } from './with-timeout';
 
 /**
  * Gauges that describe state kept in the database (shared by every instance), read at scrape time:
@@ -18,7 +19,7 @@ export class OperationalGauges implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.addCollector(() => withTimeout(this.refresh(), this.config.operations.health.databaseTimeoutMs));
+    this.metrics.addCollector(() => withTimeout(this.refresh(), this.config.operations.health.databaseTimeoutMs, 'database'));
   }
 
   async refresh(now = Date.now()): Promise<void> {
@@ -84,18 +85,4 @@ export class OperationalGauges implements OnModuleInit {
 
 function ageSeconds(now: number, since: unknown): number {
   return since === null || since === undefined ? 0 : Math.max(0, now - Number(since)) / 1000;
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`database did not answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -25,7 +25,7 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: 'messenger',
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
+  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
 };
 
 /**
