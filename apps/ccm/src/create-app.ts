@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest } from 'fastify';
@@ -5,7 +6,8 @@ import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
-import { CcmMetrics, webhookOutcomeOf } from '@app/observability';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -15,8 +17,18 @@ export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')
  * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
  */
 export function createFastifyAdapter(): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: WEBHOOK_BODY_LIMIT_BYTES, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
     if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
@@ -35,13 +47,14 @@ export function createFastifyAdapter(): FastifyAdapter {
   return adapter;
 }
 
-export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
+/** `logger`: plain Nest console logging at these levels instead of the structured JSON logs (e.g. the benchmark). */
+export async function createApp(config: CcmConfig, logger?: LogLevels): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
-    logger,
+    ...(logger === undefined ? { bufferLogs: true } : { logger }),
     bodyParser: false,
   });
-  await configureApp(app, config);
-  app.enableShutdownHooks();
+  await configureApp(app, config, { structuredLogs: logger === undefined });
+  stopGracefullyOnSignals(app, config);
   return app;
 }
 
@@ -49,7 +62,13 @@ export async function createApp(config: CcmConfig, logger: LogLevels = ['log', '
  * What every ccm app needs besides its modules (the test harness calls it too): Socket.IO (over Redis
  * when REDIS_URL is set, so several instances share realtime fan-out) and the OpenAPI docs.
  */
-export async function configureApp(app: NestFastifyApplication, config: CcmConfig): Promise<void> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: CcmConfig,
+  options: { structuredLogs?: boolean } = {},
+): Promise<void> {
+  // Structured JSON logs (nestjs-pino) for every Nest logger; tests may keep their own capture logger.
+  if (options.structuredLogs) app.useLogger(app.get(PinoLogger));
   // Socket.IO attaches to the same HTTP server Fastify listens on (path /socket.io).
   if (config.realtime.redisUrl) {
     const adapter = new RedisIoAdapter(app);
@@ -60,6 +79,59 @@ export async function configureApp(app: NestFastifyApplication, config: CcmConfi
   }
   setupAgentDeskOpenApi(app);
   observeWebhookOutcomes(app);
+  refuseWebhooksWhileDraining(app);
+}
+
+/**
+ * SIGTERM/SIGINT: drain (new webhooks 503, due work gets SHUTDOWN_TIMEOUT_MS), then close the app
+ * (loops finish their in-flight work, connections close) and exit 0. A second signal, or a close
+ * that hangs past the timeout, exits at once with 1.
+ */
+function stopGracefullyOnSignals(app: NestFastifyApplication, config: CcmConfig): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    const logger = new Logger('Shutdown');
+    logger.log(`${signal} received: stopping gracefully`);
+    setTimeout(() => {
+      logger.error(`still not closed ${config.operations.shutdownTimeoutMs + 5000} ms after ${signal}: exiting`);
+      process.exit(1);
+    }, config.operations.shutdownTimeoutMs + 5000).unref();
+    void app
+      .get(GracefulShutdown)
+      .drain()
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.log('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** While draining, new webhooks are refused with 503 so Meta delivers them again (to this instance after its restart, or another). */
+function refuseWebhooksWhileDraining(app: NestFastifyApplication): void {
+  const lifecycle = app.get(LifecycleState);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (lifecycle.draining && request.method === 'POST' && request.url.startsWith(WEBHOOK_PATH_PREFIX)) {
+      void reply
+        .code(503)
+        .header('Retry-After', '5')
+        .header('Connection', 'close')
+        .send({ statusCode: 503, message: 'shutting down; retry later' });
+      return;
+    }
+    done();
+  });
 }
 
 /** Every answered `POST /ccm/webhook` counts once in `ccm_webhook_requests_total{outcome}` (also those refused before the controller, e.g. 413). */

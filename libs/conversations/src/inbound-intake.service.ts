@@ -1,4 +1,5 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { EventTrail } from '@app/observability';
 import { ConversationKey, InboundEvent } from '@app/core';
 import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundProcessor } from './inbound-processor.service';
@@ -33,17 +34,22 @@ export class InboundIntakeService {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
+    @Optional() private readonly trail?: EventTrail,
   ) {}
 
   accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
     if (events.length === 0) return Promise.resolve({ recorded: 0, duplicates: 0 });
-    return new Promise((resolve, reject) => {
+    const received = Date.now();
+    return new Promise<{ recorded: number; duplicates: number }>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       // Let the webhooks that are already parsed in this turn of the event loop join the same commit.
       if (!this.writing) {
         this.writing = true;
         setImmediate(() => void this.drain());
       }
+    }).then((result) => {
+      this.trail?.received(events, result.duplicates, received);
+      return result;
     });
   }
 

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
 import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
+import { MessengerProfileDouble } from './messenger-profile-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -20,6 +21,7 @@ export class GraphApiDouble {
   /** Page comments: register them (`comments.add`) so public replies, likes, hides and private replies find them. */
   readonly comments = new CommentDouble();
   readonly instagram = new InstagramDouble();
+  readonly messengerProfile = new MessengerProfileDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -253,6 +255,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const profileAnswer = this.messengerProfile.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (profileAnswer) return toTuple(profileAnswer);
     const instagramAnswer = this.instagram.answer(
       record.method,
       record.path,

@@ -3,3 +3,8 @@ export * from './observability.module';
 export * from './measured-bot';
 export * from './lifecycle-state';
 export * from './with-timeout';
+export * from './logging/correlation';
+export * from './logging/logging.module';
+export * from './logging/logger-options';
+export * from './event-trail';
+export * from './graceful-shutdown';
