@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
+import { EchoDelivery, GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
 import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
 import { MessengerProfileDouble } from './messenger-profile-double';
@@ -90,6 +90,21 @@ export class GraphApiDouble {
   setSendLatency(ms: number): void {
     this.options.sendLatencyMs = ms;
   }
+
+  /** Echo every accepted message to this webhook from now on (undefined: stop). */
+  deliverEchoes(echoes: GraphApiDoubleOptions['echoes']): void {
+    this.options.echoes = echoes;
+  }
+
+  /** Requests received and not answered yet (e.g. sends held by `sendLatencyMs`). */
+  get inFlight(): number {
+    return this.unanswered;
+  }
+
+  private unanswered = 0;
+
+  /** Echo webhooks delivered (answered 200), in order. */
+  readonly deliveredEchoes: { psid: string; mid: string; metadata?: string }[] = [];
 
   /** What the User Profile API answers for this PSID from now on. */
   setProfile(psid: string, profile: { first_name?: string; last_name?: string; profile_pic?: string; locale?: string }): void {
@@ -216,13 +231,57 @@ export class GraphApiDouble {
     record.status = status;
     record.response = response;
     const latency = (delayMs ?? 0) + (/\/messages$/.test(record.path) ? (this.options.sendLatencyMs ?? 0) : 0);
+    this.unanswered += 1;
     if (latency) await new Promise((r) => setTimeout(r, latency));
+    this.unanswered -= 1;
     this.requests.push(record);
     this.reply(res, status, response);
+    // Accepted is accepted: the echo goes out even when the caller is gone (e.g. killed mid-request).
+    if (status === 200 && this.options.echoes) this.echo(record, this.options.echoes);
     for (const observe of this.observers) observe(record);
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((wake) => wake());
+  }
+
+  private echo(record: RecordedRequest, echoes: EchoDelivery): void {
+    if (record.method !== 'POST' || !/\/messages$/.test(record.path)) return;
+    const body = record.body as { recipient?: { id?: string }; message?: Record<string, unknown> };
+    const mid = (record.response as { message_id?: string }).message_id;
+    const psid = body.recipient?.id;
+    const pageId = record.accessToken ? this.pages.get(record.accessToken)?.pageId : undefined;
+    if (!body.message || !mid || !psid || !pageId) return; // sender actions and comment replies have no echo here
+    const metadata = typeof body.message.metadata === 'string' ? body.message.metadata : undefined;
+    const { metadata: _sent, quick_replies: _qr, ...content } = body.message;
+    const raw = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: pageId,
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: pageId },
+              recipient: { id: psid },
+              timestamp: Date.now(),
+              message: { is_echo: true, app_id: echoes.appId ?? 'ccm-test-app', mid, ...(metadata ? { metadata } : {}), ...content },
+            },
+          ],
+        },
+      ],
+    });
+    const deadline = Date.now() + (echoes.retryForMs ?? 60_000);
+    const attempt = async (): Promise<void> => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (this.options.appSecret)
+        headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', this.options.appSecret).update(raw).digest('hex')}`;
+      const ok = await fetch(echoes.webhookUrl, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(5000) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) this.deliveredEchoes.push({ psid, mid, metadata });
+      else if (Date.now() < deadline && this.server) setTimeout(() => void attempt(), 250).unref();
+    };
+    setTimeout(() => void attempt(), echoes.delayMs ?? 0).unref();
   }
 
   private answer(req: IncomingMessage, record: RecordedRequest, versioned: boolean): [number, unknown, number?] {
