@@ -406,6 +406,22 @@ export class EnvironmentVariables {
   @IsString()
   LOCAL_MODE_BIND?: string;
 
+  /** Failed logins from one client address (any usernames) within the window before it is refused (429). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_MAX_FAILURES_PER_IP?: number;
+
+  /** Password checks (scrypt) running at once, for the whole process; more wait their turn. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LOGIN_MAX_CONCURRENT_HASHES?: number;
+
   /** Address to listen on outside local mode (default 0.0.0.0). */
   @IsOptional()
   @IsString()
@@ -429,6 +445,28 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   MESSENGER_PROFILE?: string;
+
+  /** Subscription health: re-subscribe the app with the needed fields when they are missing. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  FACEBOOK_AUTO_SUBSCRIBE?: string;
+
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric app id (App Dashboard)' })
+  FACEBOOK_APP_ID?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SUBSCRIPTION_CHECK_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10080)
+  WEBHOOK_SILENCE_MINUTES?: number;
 
   // ---- startup (issue 15) ----
 

@@ -461,6 +461,10 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG === 'true',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
+      subscriptionCheckIntervalMs: dto.SUBSCRIPTION_CHECK_INTERVAL_MS ?? 30 * 60 * 1000,
+      autoSubscribe: dto.FACEBOOK_AUTO_SUBSCRIBE === 'true',
+      appId: env.FACEBOOK_APP_ID,
+      webhookSilenceMs: (dto.WEBHOOK_SILENCE_MINUTES ?? 30) * 60 * 1000,
     },
     agents: {
       adminApiKey: env.ADMIN_API_KEY ?? (localMode ? LOCAL_MODE_CREDENTIALS.adminApiKey : undefined),
@@ -511,6 +515,8 @@ function operationsConfig(dto: EnvironmentVariables, env: Env, localMode: boolea
     requestTimeoutMs: dto.REQUEST_TIMEOUT_MS ?? 30_000,
     encryptionKey: env.CCM_ENCRYPTION_KEY ? decodeKey(env.CCM_ENCRYPTION_KEY) : undefined,
     bindAddress,
+    loginMaxFailuresPerIp: dto.LOGIN_MAX_FAILURES_PER_IP ?? 20,
+    loginMaxConcurrentHashes: dto.LOGIN_MAX_CONCURRENT_HASHES ?? 2,
   };
 }
 
