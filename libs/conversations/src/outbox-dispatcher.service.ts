@@ -1,12 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { QueueWatcher } from '@app/agent-bridge';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop } from '@app/core';
 import { BackoffOptions, retryDelay } from '@app/graph-api';
 import { ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
-import { enqueueOutbound } from './outbox-writer';
 import { RateLimiter } from './rate-limiter';
 
 const SEND_LEASE_MS = 60_000;
@@ -23,7 +21,7 @@ const BATCH = 64;
  * a Meta block keeps its messages queued until that is resolved.
  */
 @Injectable()
-export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
   private readonly limiter: RateLimiter;
@@ -33,21 +31,10 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
-    private readonly queueWatcher: QueueWatcher,
     config: CcmConfig,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
-  }
-
-  onModuleInit(): void {
-    // Queue position and long-wait notices go through the outbox like every other message.
-    this.queueWatcher.useWriter(async (conversationId, text) => {
-      const ids = await enqueueOutbound(this.persistence.repos, conversationId, 'system', { kind: 'text', text }, Date.now());
-      for (const messageId of ids)
-        this.bus.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author: 'system' });
-      this.kick();
-    });
   }
 
   onApplicationBootstrap(): void {

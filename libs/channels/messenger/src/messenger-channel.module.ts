@@ -2,13 +2,18 @@ import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { GraphApiModule } from '@app/graph-api';
 import { MessengerSender } from './messenger.sender';
+import { PagePolicyApplier } from './page-policy.applier';
 import { PageDirectory } from './page-directory.service';
+import { MessengerProfileRefresh } from './profile-refresh.hook';
 import { TokenHealthService } from './token-health.service';
 
-/** The Messenger channel: its adapter (webhook entries in, Send API out) registers itself with the ChannelRegistry. */
+/**
+ * The Messenger channel: its adapter (webhook entries in, Send API out), Meta's Page-level policy
+ * events and the customer profile refresh plug into the core as extensions (`@Extends`).
+ */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileRefresh],
   exports: [PageDirectory, TokenHealthService, GraphApiModule],
 })
 export class MessengerChannelModule {}

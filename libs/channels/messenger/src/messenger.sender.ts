@@ -1,8 +1,11 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
   ChannelDescriptor,
+  CHANNELS,
+  Clock,
+  Extends,
   CustomerProfile,
   DeliveryError,
   OutboundContent,
@@ -10,11 +13,11 @@ import {
   OutboundTarget,
   SenderAction,
 } from '@app/core';
-import { ChannelRegistry } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
+import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
 
@@ -22,7 +25,7 @@ import { PageDirectory } from './page-directory.service';
 const ATTACHMENT_ID_LIFETIME_MS = 89 * 24 * 60 * 60 * 1000;
 
 export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
-  id: 'messenger',
+  id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
   capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
@@ -33,8 +36,9 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
  * API call with the token of the conversation's own Page, and maps Graph errors for the outbox.
  */
 @Injectable()
-export class MessengerSender implements ChannelAdapter, OnModuleInit {
-  readonly channel = 'messenger';
+@Extends(CHANNELS)
+export class MessengerSender implements ChannelAdapter {
+  readonly channel = MESSENGER_CHANNEL;
   readonly descriptor = MESSENGER_DESCRIPTOR;
   readonly webhook: MessengerWebhook;
   private readonly logger = new Logger(MessengerSender.name);
@@ -42,22 +46,18 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
   private readonly uploads = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly registry: ChannelRegistry,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {
     this.webhook = new MessengerWebhook(pages);
   }
 
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
-
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const token = await this.tokenFor(target.pageId);
-    const window = decideMessagingWindow(message.author, target.lastUserEventAt, Date.now(), this.config.messenger.humanAgentTag);
+    const window = decideMessagingWindow(message.author, target.lastUserEventAt, this.clock.now(), this.config.messenger.humanAgentTag);
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
@@ -65,7 +65,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
       messaging_type: window.messagingType,
       ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
       // metadata comes back in the echo: it lets us recognise our own messages.
-      message: { ...this.renderer.render(reused.content), metadata: `ccm:${message.id}` },
+      message: { ...this.renderer.render(reused.content), metadata: ownMetadata(message.id) },
     };
     try {
       const result = await this.gateway.send(token, request);
@@ -91,7 +91,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     content: OutboundContent,
   ): Promise<{ content: OutboundContent; attachmentId?: string }> {
     if (content.kind !== 'media' || !content.reusable || !content.url || content.buttons?.length) return { content };
-    const now = Date.now();
+    const now = this.clock.now();
     const { url, mediaType } = content;
     let attachmentId = await this.persistence.repos.attachments.find(pageId, url, now - ATTACHMENT_ID_LIFETIME_MS);
     if (!attachmentId) {
@@ -102,7 +102,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
       if (!upload) {
         upload = (async () => {
           const id = await this.gateway.uploadAttachment(token, mediaType, url);
-          await this.persistence.repos.attachments.put(pageId, url, id, Date.now());
+          await this.persistence.repos.attachments.put(pageId, url, id, this.clock.now());
           return id;
         })().finally(() => this.uploads.delete(key));
         this.uploads.set(key, upload);

@@ -1,4 +1,4 @@
-import { profileIsStale } from './conversation-handler.service';
+import { profileIsStale } from './profile-refresh.hook';
 
 const now = Date.parse('2026-11-30T12:00:00Z');
 const profile = (pictureUrl: string) => JSON.stringify({ firstName: 'Ada', pictureUrl });
