@@ -41,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     const handover = await eventually(async () => receiver.events.find((e) => e.type === 'conversation.handover'), 5000);
     expect(handover).toMatchObject({
       conversation: { state: 'QUEUED', customerId: 'psid-ext', handoverReason: 'customer asked for a person', bot: { intent: 'human' } },
-      customer: { id: 'psid-ext', firstName: 'Customer', pictureUrl: expect.stringMatching(/^https:/) },
+      customer: { id: 'psid-ext', firstName: 'Ext', pictureUrl: expect.stringMatching(/\/_double\/avatar\/psid-ext\.svg$/) },
       transcript: [{ author: 'customer', text: 'I want to talk to an agent' }],
     });
     const conversationId = handover.conversation.id;

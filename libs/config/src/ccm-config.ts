@@ -16,6 +16,8 @@ export interface DatabaseConfig {
   dialect: 'sqlite' | 'postgres';
   /** File path for SQLite, connection string for PostgreSQL. */
   url: string;
+  /** PostgreSQL: how long startup retries an unreachable server before giving up (0: one attempt). */
+  connectTimeoutMs?: number;
 }
 
 /** The agent side: the embedded desk (auth, routing) and the bridge to an external chat server. */
@@ -67,6 +69,8 @@ export interface BotConfig {
  */
 export abstract class CcmConfig {
   abstract readonly port: number;
+  /** Local mode: the port of the Messenger simulator (the Graph API double plus its customer page). */
+  abstract readonly localGraphPort: number;
   /** No Facebook credentials were configured: ccm talks to the built-in Graph API double. */
   abstract readonly localMode: boolean;
   abstract readonly graph: {
@@ -83,7 +87,12 @@ export abstract class CcmConfig {
     readonly retryBaseMs: number;
   };
   abstract readonly pages: readonly PageConfig[];
-  abstract readonly messages: { readonly error: string; readonly handover: string };
+  abstract readonly messages: {
+    readonly error: string;
+    readonly handover: string;
+    /** Told before the bot's first answer and again whenever a conversation comes back to the bot (undefined: never). */
+    readonly botDisclosure?: string;
+  };
   abstract readonly routing: {
     readonly defaultPolicy: RoutingPolicy;
     readonly confidenceThreshold: number;
@@ -114,7 +123,7 @@ export abstract class CcmConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly bot: BotConfig;
   abstract readonly messenger: {
-    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission). */
+    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission; off by default). */
     readonly humanAgentTag: boolean;
     /** Send API calls per second per Page (Meta allows 300/s for text). */
     readonly sendRatePerPage: number;

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
 import { BOT_CONNECTOR_KINDS } from './ccm-config';
 
@@ -335,6 +335,24 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(3_600_000)
   BOT_CIRCUIT_COOLDOWN_MS?: number;
+  // ---- Meta platform breadth (issue 16) ----
+
+  /** Sent before the bot's first answer and whenever a conversation returns to the bot (automated-experience disclosure). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
+  BOT_DISCLOSURE_MESSAGE?: string;
+
+  // ---- startup (issue 15) ----
+
+  /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */

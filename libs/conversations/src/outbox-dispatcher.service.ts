@@ -155,5 +155,6 @@ export function targetOf(conversation: ConversationRow): OutboundTarget {
     pageId: conversation.page_id,
     customerId: conversation.customer_id,
     lastUserEventAt: conversation.last_user_event_at,
+    adsMessageAt: conversation.ads_message_at,
   };
 }

@@ -58,6 +58,8 @@ export interface InboundEvent {
   acknowledgement?: boolean;
   /** An echo of a message ccm sent itself (the channel recognised its own marker): the stored message's id. */
   ownMessageId?: number;
+  /** The customer's message came right after a click on an ad (`referral.source: "ADS"`): Meta's 7-day ads window. */
+  fromAd?: boolean;
   /** The untouched webhook item, kept for audit and for kinds we do not map yet. */
   raw: unknown;
 }

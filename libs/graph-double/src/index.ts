@@ -3,3 +3,4 @@ export * from './graph-api-double';
 export * from './messenger-simulator';
 export * from './send-api-validator';
 export * from './comment-double';
+export * from './avatar';

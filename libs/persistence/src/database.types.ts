@@ -38,6 +38,10 @@ export interface ConversationsTable {
    * Messenger conversation its private reply started), set on both sides; migration 0200.
    */
   linked_conversation_id: string | null;
+  /** The customer's first message after a click-to-Messenger/Direct ad (7-day window, Meta policy 2026-09-28); migration 0550. */
+  ads_message_at: number | null;
+  /** When the customer was last told they talk to an automated assistant (BOT_DISCLOSURE_MESSAGE); migration 0550. */
+  bot_disclosed_at: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */

@@ -222,6 +222,13 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Issue 16 (meta, range 0550–0599).
+    '0550_meta_rules': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('ads_message_at', 'bigint').execute();
+        await db.schema.alterTable('conversations').addColumn('bot_disclosed_at', 'bigint').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

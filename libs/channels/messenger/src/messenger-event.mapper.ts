@@ -110,6 +110,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
       payload,
       attachments,
       ...(isLikeOnly(text, payload, attachments) && { acknowledgement: true }),
+      ...(isObject(message.referral) && message.referral.source === 'ADS' ? { fromAd: true } : {}),
     };
   }
   if (!sender) return { reason: 'event without a sender' };

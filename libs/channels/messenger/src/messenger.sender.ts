@@ -57,7 +57,13 @@ export class MessengerSender implements ChannelAdapter {
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const token = await this.tokenFor(target.pageId);
-    const window = decideMessagingWindow(message.author, target.lastUserEventAt, this.clock.now(), this.config.messenger.humanAgentTag);
+    const window = decideMessagingWindow(
+      message.author,
+      target.lastUserEventAt,
+      this.clock.now(),
+      this.config.messenger.humanAgentTag,
+      target.adsMessageAt ?? null,
+    );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {

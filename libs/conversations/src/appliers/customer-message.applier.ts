@@ -5,6 +5,7 @@ import { Extends, InboundEvent } from '@app/core';
 import { ConversationRow } from '@app/persistence';
 import { asksForPerson, RoutingPolicyService, RoutingSettings } from '@app/routing';
 import { parseChoice } from '@app/templates';
+import { botDisclosureDue } from '../bot-disclosure';
 import { ChannelRegistry } from '../channel-registry.service';
 import { ConversationHookRunner } from '../conversation-hooks';
 import { ConversationUnit } from '../conversation-unit';
@@ -67,6 +68,8 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     const messageId = await this.store(unit, conversation, event);
     if (messageId === undefined) return; // a redelivery: everything it caused is already committed
     if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
+    // A message right after an ad click opens Meta's ads window (up to 7 days from it).
+    if (event.userOriginated && event.fromAd) await unit.repos.conversations.update(conversation.id, { ads_message_at: event.timestamp });
     // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.
     await this.hooks.customerMessageStored(unit, conversation, messageId);
     if (!turn) return;
@@ -79,6 +82,7 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       noAgentFallback: this.config.queue.noAgentFallback,
       agentAvailability: this.config.queue.noAgentFallback === 'bot' ? await this.writer.agentAvailability(unit) : undefined,
       texts: { error: this.config.messages.error, noAgent: this.config.queue.noAgentMessage },
+      disclosure: this.config.messages.botDisclosure && botDisclosureDue(conversation) ? this.config.messages.botDisclosure : undefined,
     });
     await this.writer.apply(unit, conversation, plan);
   }

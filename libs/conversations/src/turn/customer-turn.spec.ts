@@ -94,3 +94,16 @@ describe('decideTurn', () => {
     ]);
   });
 });
+
+describe('decideTurn: bot disclosure', () => {
+  it('should say it is a bot before its answer when the disclosure is due', () => {
+    expect(decideTurn(input({ disclosure: 'I am a bot.' })).steps).toEqual([
+      { kind: 'disclose_bot', text: 'I am a bot.' },
+      { kind: 'say', author: 'bot', content: { kind: 'text', text: 'We open at 9.' } },
+    ]);
+  });
+
+  it('should not disclose before a hand-over', () => {
+    expect(decideTurn(input({ disclosure: 'I am a bot.', customerAskedForPerson: true })).steps.map((s) => s.kind)).toEqual(['hand_over']);
+  });
+});

@@ -18,6 +18,11 @@ export interface TurnInput {
   agentAvailability: 'open' | 'closed' | 'no_agent' | undefined;
   /** The configured texts the turn may say. */
   texts: { error: string; noAgent: string };
+  /**
+   * Meta's automated-experience disclosure (`BOT_DISCLOSURE_MESSAGE`), when it is due now (first contact,
+   * or back with the bot after people had it); said before the bot's answer. Undefined: not due or not set.
+   */
+  disclosure?: string;
 }
 
 /** One thing the turn does, in order. */
@@ -25,6 +30,8 @@ export type TurnStep =
   | { kind: 'reopen'; from: ConversationState; to: ConversationState }
   | { kind: 'set_low_confidence_streak'; value: number }
   | { kind: 'say'; author: 'bot' | 'system'; content: OutboundContent }
+  /** The bot says it is a bot (and the conversation remembers when). */
+  | { kind: 'disclose_bot'; text: string }
   /** Queue for an agent; `notify`: tell the customer their place in the queue. */
   | { kind: 'hand_over'; reason: string; bot?: { intent: string | undefined; confidence: number }; notify: boolean }
   | { kind: 'record'; type: string; reason: string };
@@ -68,12 +75,14 @@ export function decideTurn(input: TurnInput): TurnPlan {
   if (decision.lowConfidenceStreak !== input.lowConfidenceStreak)
     steps.push({ kind: 'set_low_confidence_streak', value: decision.lowConfidenceStreak });
   if (decision.action === 'reply') {
+    if (input.disclosure) steps.push({ kind: 'disclose_bot', text: input.disclosure });
     for (const content of decision.messages) steps.push({ kind: 'say', author: 'bot', content });
     return { steps };
   }
   if (input.noAgentFallback === 'bot' && policy !== 'AGENT_ONLY' && input.agentAvailability !== 'open') {
     // Configured BOT_ONLY-style fallback: nobody could answer now, so the bot keeps the conversation.
     steps.push({ kind: 'say', author: 'system', content: { kind: 'text', text: input.texts.noAgent } });
+    if (input.disclosure) steps.push({ kind: 'disclose_bot', text: input.disclosure });
     for (const content of bot.fallback) steps.push({ kind: 'say', author: 'bot', content });
     steps.push({ kind: 'record', type: 'handover_declined', reason: `${decision.reason}; no agent available` });
     return { steps };

@@ -36,6 +36,10 @@ export class TurnWriter {
         case 'say':
           await unit.enqueue(id, step.author, step.content);
           break;
+        case 'disclose_bot':
+          await unit.enqueue(id, 'bot', { kind: 'text', text: step.text });
+          await unit.repos.conversations.update(id, { bot_disclosed_at: unit.now });
+          break;
         case 'record':
           await unit.record(id, step.type, step.reason, 'routing');
           break;
