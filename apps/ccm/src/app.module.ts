@@ -5,10 +5,10 @@ import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ClockModule, ExtensionsModule } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
-import { HealthController } from './health.controller';
 
 /** Only wiring: every feature lives in a lib. */
 @Module({})
@@ -21,6 +21,7 @@ export class AppModule {
         CcmConfigModule.forRoot({ config }),
         ClockModule,
         ExtensionsModule,
+        ObservabilityModule,
         PersistenceModule,
         ConversationsModule,
         WebhookModule,
@@ -29,7 +30,6 @@ export class AppModule {
         AgentDeskModule,
         ChatServerBridgeModule.forRoot(config),
       ],
-      controllers: [HealthController],
     };
   }
 }

@@ -8,6 +8,8 @@ export interface PageConfig {
   /** Business name shown as the sender in transcripts. */
   displayName: string;
   routingPolicy: RoutingPolicy;
+  /** The Instagram professional account linked to this Page (Instagram channel: its DMs are answered with this Page's token). */
+  instagramAccountId?: string;
   /** Policy for this Page's comments (Page comments channel); undefined: COMMENTS_ROUTING_POLICY, then `routingPolicy`. */
   commentsRoutingPolicy?: RoutingPolicy;
 }
@@ -135,6 +137,26 @@ export abstract class CcmConfig {
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };
+  /** Metrics, logs, health, shutdown and edge hardening (docs/operations.md). */
+  abstract readonly operations: OperationsConfig;
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface OperationsConfig {
+  /** Bearer token GET /metrics requires; undefined: open. */
+  readonly metricsToken?: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** Fastify's trustProxy: false (default), a hop count, or proxy addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
+  readonly health: { readonly databaseTimeoutMs: number; readonly maxBacklog: number };
+  readonly shutdownTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** 32-byte key for Page tokens stored through the admin API; undefined: such tokens cannot be stored. */
+  readonly encryptionKey?: Buffer;
+  /** Where the HTTP server listens. */
+  readonly bindAddress: string;
 }

@@ -335,6 +335,77 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(3_600_000)
   BOT_CIRCUIT_COOLDOWN_MS?: number;
+
+  // --- Operations (issue 13): metrics, logs, health, shutdown, hardening ---
+  /** Bearer token required by GET /metrics (unset: /metrics is open, e.g. behind a private network). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL?: string;
+
+  /** `json` (one JSON object per line) or `pretty` (human-readable; the default in local mode). */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  /** Behind a reverse proxy: a hop count (e.g. `1`) or a comma-separated list of proxy addresses/CIDRs. Off when unset. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(\d{1,2}|[0-9a-fA-F:.]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F:.]+(\/\d{1,3})?)*)$/, {
+    message: 'must be a hop count (e.g. 1) or a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  HEALTH_DB_TIMEOUT_MS?: number;
+
+  /** /health/ready answers 503 when more inbound events than this wait to be processed. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HEALTH_MAX_BACKLOG?: number;
+
+  /** On SIGTERM: how long in-flight work and the outbox may take before the process exits anyway. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS?: number;
+
+  /** A request (headers and body) must be complete within this; slow clients are cut off. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS?: number;
+
+  /** 32 bytes as 64 hex characters or base64: encrypts Page tokens set through the admin API. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, { message: 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)' })
+  CCM_ENCRYPTION_KEY?: string;
+
+  /** Local mode listens on 127.0.0.1 only; set an address (e.g. 0.0.0.0) to expose it deliberately. */
+  @IsOptional()
+  @IsString()
+  LOCAL_MODE_BIND?: string;
+
+  /** Address to listen on outside local mode (default 0.0.0.0). */
+  @IsOptional()
+  @IsString()
+  BIND_ADDRESS?: string;
+
   // ---- Meta platform breadth (issue 16) ----
 
   /** Sent before the bot's first answer and whenever a conversation returns to the bot (automated-experience disclosure). */
@@ -343,6 +414,11 @@ export class EnvironmentVariables {
   @MinLength(1)
   @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
   BOT_DISCLOSURE_MESSAGE?: string;
+
+  /** The Instagram professional account linked to the single Page (FACEBOOK_PAGES entries use `instagramAccountId`). */
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
+  FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
 
   // ---- startup (issue 15) ----
 
@@ -368,4 +444,6 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CHAT_SERVER_API_KEY',
   'BOT_HTTP_SECRET',
   'RASA_TOKEN',
+  'METRICS_TOKEN',
+  'CCM_ENCRYPTION_KEY',
 ]);

@@ -92,6 +92,22 @@ describe('loadCcmConfig', () => {
     expect(expired.warnings.join('\n')).toContain('v20.0, which Meta has expired');
   });
 
+  it('should link Instagram accounts to Pages (single-Page variable and FACEBOOK_PAGES entries), naming a bad id', () => {
+    const config = loadCcmConfig({
+      ...live,
+      FACEBOOK_PAGE_ID: '111',
+      FACEBOOK_INSTAGRAM_ACCOUNT_ID: '17841400000000001',
+      FACEBOOK_PAGES: JSON.stringify([{ id: '222', accessToken: 'tok-222', instagramAccountId: '17841400000000002' }]),
+    });
+    expect(config.pages.map((p) => [p.pageId, p.instagramAccountId])).toEqual([
+      ['111', '17841400000000001'],
+      ['222', '17841400000000002'],
+    ]);
+    expect(problemsOf({ ...live, FACEBOOK_PAGES: JSON.stringify([{ id: '222', accessToken: 't', instagramAccountId: 'insta' }]) })).toEqual(
+      ['FACEBOOK_PAGES[0].instagramAccountId: must be the numeric Instagram professional account id as a string'],
+    );
+  });
+
   it('should keep the HUMAN_AGENT tag off unless enabled, with a startup note', () => {
     const unset = loadCcmConfig(live);
     expect(unset.messenger.humanAgentTag).toBe(false);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
-import { BotConnectorKind, CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
+import { BotConnectorKind, CcmConfig, DatabaseConfig, LogLevel, OperationsConfig, PageConfig } from './ccm-config';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 import {
   DEFAULT_GRAPH_API_URL,
@@ -80,6 +80,8 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (page.instagramAccountId !== undefined && (typeof page.instagramAccountId !== 'string' || !/^\d+$/.test(page.instagramAccountId)))
+      problems.push(`FACEBOOK_PAGES[${i}].instagramAccountId: must be the numeric Instagram professional account id as a string`);
     if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].commentsRoutingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
@@ -90,6 +92,7 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
         displayName: (page.name as string | undefined) ?? '',
         routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
+        ...(page.instagramAccountId !== undefined ? { instagramAccountId: page.instagramAccountId as string } : {}),
       });
     }
   });
@@ -238,6 +241,11 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       if (!env[name]) problems.push(`${name}: must be set when BOT_CONNECTOR=http`);
     }
   }
+  if (localMode && env.NODE_ENV === 'production') {
+    problems.push(
+      'NODE_ENV=production without FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN (or FACEBOOK_PAGES): local mode (built-in Graph double, published admin key) never runs in production. Set those variables, or unset NODE_ENV to try ccm locally.',
+    );
+  }
   const failed = new Set(problems.map((p) => p.split(':')[0]));
   const businessHours = failed.has('BUSINESS_HOURS') ? undefined : parseBusinessHours(dto.BUSINESS_HOURS, problems);
   for (const name of URL_VARIABLES) {
@@ -348,6 +356,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
               displayName,
               routingPolicy,
+              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
             },
           ]
         : []),
@@ -433,7 +442,35 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
           : undefined,
     },
     comments: { routingPolicy: dto.COMMENTS_ROUTING_POLICY as RoutingPolicy | undefined },
+    operations: operationsConfig(dto, env, localMode),
     warnings,
   };
   return config;
+}
+
+/** Metrics, logs, health, shutdown and edge hardening. */
+function operationsConfig(dto: EnvironmentVariables, env: Env, localMode: boolean): OperationsConfig {
+  const trust = dto.TRUST_PROXY?.trim();
+  const trustProxy: OperationsConfig['trustProxy'] =
+    trust === undefined ? false : /^\d+$/.test(trust) ? Number(trust) : trust.split(',').map((s) => s.trim());
+  let bindAddress = dto.BIND_ADDRESS ?? '0.0.0.0';
+  if (localMode) {
+    // Local mode publishes its admin key: it listens on loopback unless told otherwise.
+    bindAddress = dto.LOCAL_MODE_BIND ?? '127.0.0.1';
+  }
+  return {
+    metricsToken: env.METRICS_TOKEN,
+    logLevel: (dto.LOG_LEVEL ?? 'info') as LogLevel,
+    logFormat: (dto.LOG_FORMAT ?? (localMode ? 'pretty' : 'json')) as 'json' | 'pretty',
+    trustProxy,
+    health: { databaseTimeoutMs: dto.HEALTH_DB_TIMEOUT_MS ?? 2000, maxBacklog: dto.HEALTH_MAX_BACKLOG ?? 10_000 },
+    shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    requestTimeoutMs: dto.REQUEST_TIMEOUT_MS ?? 30_000,
+    encryptionKey: env.CCM_ENCRYPTION_KEY ? decodeKey(env.CCM_ENCRYPTION_KEY) : undefined,
+    bindAddress,
+  };
+}
+
+function decodeKey(raw: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
 }

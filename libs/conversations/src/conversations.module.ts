@@ -10,6 +10,7 @@ import { LoggedPageEventApplier } from './appliers/page-event.applier';
 import { ReceiptApplier } from './appliers/receipt.applier';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
+import { ConversationMetrics } from './conversation-metrics';
 import { ConversationHandler } from './conversation-handler.service';
 import { ConversationHookRunner } from './conversation-hooks';
 import { ConversationUnits } from './conversation-unit';
@@ -28,6 +29,7 @@ import { TurnWriter } from './turn/turn-writer';
     ConversationBus,
     ConversationUnits,
     ConversationHookRunner,
+    ConversationMetrics,
     ConversationHandler,
     InboundAppliers,
     CustomerMessageApplier,

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { CcmMetrics } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop } from '@app/core';
 import { BackoffOptions, retryDelay } from '@app/graph-api';
@@ -32,6 +33,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
     config: CcmConfig,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
@@ -97,6 +99,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         .sender(conversation.channel)
         .send(targetOf(conversation), { id: message.id, author: message.author, content });
       await repos.messages.markSent(message.id, mid ?? null, Date.now());
+      this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
       this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'sent' });
       return true;
     } catch (error) {
@@ -123,6 +126,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const attempt = message.attempts + 1;
     const delay = failure.kind === 'transient' ? retryDelay(attempt, this.backoff) : undefined;
     if (delay === undefined) {
+      this.metrics?.outboxFailure(conversation.channel, failure.details?.code as string | number | undefined);
       this.logger.warn(
         `message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`,
       );
@@ -136,6 +140,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       });
       return true;
     }
+    this.metrics?.outboxRetry(conversation.channel, failure.details?.code as string | number | undefined);
     this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.message}), retry in ${delay} ms`);
     await repos.messages.scheduleRetry(message.id, Date.now() + delay, stored);
     return false;

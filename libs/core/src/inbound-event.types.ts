@@ -29,6 +29,8 @@ export interface InboundAttachment {
   title?: string;
   stickerId?: string;
   coordinates?: { lat: number; long: number };
+  /** Content the platform forbids storing (Instagram story mentions/replies): shown from its URL, never downloaded. */
+  ephemeral?: boolean;
   raw: unknown;
 }
 

@@ -51,6 +51,9 @@ export interface CustomerProfile {
   firstName?: string;
   lastName?: string;
   pictureUrl?: string;
+  /** Instagram: the @username and follower count (where permitted). */
+  username?: string;
+  followerCount?: number;
 }
 
 /** A channel's way out: implemented by each channel module and registered with the outbox. */

@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
 import { CommentDouble, DoubleAnswer } from './comment-double';
+import { InstagramDouble } from './instagram-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -18,6 +19,7 @@ export class GraphApiDouble {
   readonly requests: RecordedRequest[] = [];
   /** Page comments: register them (`comments.add`) so public replies, likes, hides and private replies find them. */
   readonly comments = new CommentDouble();
+  readonly instagram = new InstagramDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -251,6 +253,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const instagramAnswer = this.instagram.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (instagramAnswer) return toTuple(instagramAnswer);
 
     if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path)) {
       const attachment = (

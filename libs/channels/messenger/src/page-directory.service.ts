@@ -47,6 +47,11 @@ export class PageDirectory implements OnModuleInit {
     return this.config.pages.find((p) => p.pageId === pageId) ?? this.config.pages.find((p) => p.pageId === undefined);
   }
 
+  /** The Page an Instagram professional account is linked to (its DMs are answered with that Page's token). */
+  findByInstagramAccount(instagramAccountId: string): PageConfig | undefined {
+    return this.config.pages.find((p) => p.instagramAccountId === instagramAccountId && p.pageId !== undefined);
+  }
+
   /** The token to use now: a replacement set at run time (admin API) wins over the configured one. */
   async accessToken(pageId: string): Promise<string | undefined> {
     const page = this.find(pageId);
