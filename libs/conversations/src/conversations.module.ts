@@ -18,6 +18,7 @@ import { InboundAppliers } from './inbound-applier';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessor } from './inbound-processor.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { ProfileRefresh } from './profile-refresh.hook';
 import { QueueWatcher } from './queue-watcher.service';
 import { TurnWriter } from './turn/turn-writer';
 
@@ -43,6 +44,7 @@ import { TurnWriter } from './turn/turn-writer';
     InboundProcessor,
     OutboxDispatcher,
     QueueWatcher,
+    ProfileRefresh,
   ],
   exports: [
     ChannelRegistry,

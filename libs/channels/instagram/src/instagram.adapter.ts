@@ -15,7 +15,7 @@ import {
   WebhookEntry,
 } from '@app/core';
 import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
-import { decideMessagingWindow, PageDirectory } from '@app/messenger';
+import { decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
 import { prepareForInstagram } from './instagram-message';
@@ -114,9 +114,11 @@ export class InstagramAdapter implements ChannelAdapter {
     try {
       const p = await this.gateway.getInstagramProfile(await this.tokenFor(target.pageId), target.customerId);
       if (!p.name && !p.username && !p.profile_pic) return undefined;
+      const expiresAt = pictureExpiry(p.profile_pic);
       return {
         firstName: p.name ?? (p.username ? `@${p.username}` : undefined),
         pictureUrl: p.profile_pic,
+        ...(expiresAt !== undefined && { expiresAt }),
         username: p.username,
         followerCount: p.follower_count,
       };

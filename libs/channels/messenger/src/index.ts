@@ -6,3 +6,4 @@ export * from './token-health.service';
 export * from './messaging-window';
 export * from './messenger-webhook';
 export * from './messenger.sender';
+export * from './picture-expiry';

@@ -4,16 +4,15 @@ import { GraphApiModule } from '@app/graph-api';
 import { MessengerSender } from './messenger.sender';
 import { PagePolicyApplier } from './page-policy.applier';
 import { PageDirectory } from './page-directory.service';
-import { MessengerProfileRefresh } from './profile-refresh.hook';
 import { TokenHealthService } from './token-health.service';
 
 /**
- * The Messenger channel: its adapter (webhook entries in, Send API out), Meta's Page-level policy
- * events and the customer profile refresh plug into the core as extensions (`@Extends`).
+ * The Messenger channel: its adapter (webhook entries in, Send API out) and Meta's Page-level policy
+ * events plug into the core as extensions (`@Extends`).
  */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileRefresh],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier],
   exports: [PageDirectory, TokenHealthService, GraphApiModule],
 })
 export class MessengerChannelModule {}

@@ -18,6 +18,7 @@ import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
 import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
+import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
 
@@ -137,7 +138,13 @@ export class MessengerSender implements ChannelAdapter {
     try {
       const profile = await this.gateway.getUserProfile(await this.tokenFor(target.pageId), target.customerId);
       if (!profile.first_name && !profile.last_name && !profile.profile_pic) return undefined;
-      return { firstName: profile.first_name, lastName: profile.last_name, pictureUrl: profile.profile_pic };
+      const expiresAt = pictureExpiry(profile.profile_pic);
+      return {
+        firstName: profile.first_name,
+        lastName: profile.last_name,
+        pictureUrl: profile.profile_pic,
+        ...(expiresAt !== undefined && { expiresAt }),
+      };
     } catch (error) {
       // No permission, no profile (2018218), phone-number accounts: never blocks the conversation.
       this.logger.debug(
