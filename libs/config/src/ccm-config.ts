@@ -134,6 +134,21 @@ export abstract class CcmConfig {
   };
   /** Retries of transient send failures: capped exponential backoff with jitter. */
   abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };
+  /** Durable work (issue 11): the leases, worker pools and retention of the journal, outbox and bridge. */
+  abstract readonly work: {
+    /** How long a claim on one unit of work lasts (renewed while it runs; taken over after a crash). */
+    readonly leaseMs: number;
+    /** Conversations processed at once per instance (a slow bot turn holds one slot, not the rest). */
+    readonly inboundConcurrency: number;
+    /** Sends in flight at once per instance. */
+    readonly outboxConcurrency: number;
+    /** Before resending a send interrupted by a crash, how long to wait for Meta's echo of it (0: resend at once). */
+    readonly echoWaitMs: number;
+    /** Chat-server bridge events are parked as dead after this many failed attempts. */
+    readonly bridgeMaxAttempts: number;
+    /** Finished inbound events and delivered bridge events are deleted after this many days (≥ 2: longer than Meta's redelivery window). */
+    readonly retentionDays: number;
+  };
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };

@@ -429,6 +429,50 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600_000)
   DATABASE_CONNECT_TIMEOUT_MS?: number;
+
+  // ---- durable work (issue 11) ----------------------------------------------------------------
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  WORK_LEASE_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  INBOUND_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  ECHO_WAIT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CHAT_SERVER_MAX_ATTEMPTS?: number;
+
+  /** At least 2 days: Meta redelivers a webhook for up to 36 hours, and the journal's dedupe keys must outlive that. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(3650)
+  RETENTION_DAYS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */

@@ -383,6 +383,14 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       retryCapMs: dto.OUTBOX_RETRY_CAP_MS ?? 60_000,
       maxAttempts: dto.OUTBOX_MAX_ATTEMPTS ?? 8,
     },
+    work: {
+      leaseMs: dto.WORK_LEASE_MS ?? 30_000,
+      inboundConcurrency: dto.INBOUND_CONCURRENCY ?? 16,
+      outboxConcurrency: dto.OUTBOX_CONCURRENCY ?? 32,
+      echoWaitMs: dto.ECHO_WAIT_MS ?? 10_000,
+      bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 60,
+      retentionDays: dto.RETENTION_DAYS ?? 14,
+    },
     queue: {
       noAgentMessage:
         dto.NO_AGENT_MESSAGE ??

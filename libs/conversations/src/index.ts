@@ -17,3 +17,4 @@ export type { ConversationEventApplier, PageEventApplier, InboundEventApplier } 
 export { QueueWatcher } from './queue-watcher.service';
 export { decideTurn, NO_BOT_REPLY } from './turn/customer-turn';
 export type { TurnInput, TurnPlan, TurnStep } from './turn/customer-turn';
+export { INSTANCE_ID } from './instance-id';

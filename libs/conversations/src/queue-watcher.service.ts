@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { Clock, PollingLoop } from '@app/core';
-import { PersistenceService } from '@app/persistence';
+import { LeaderElection, PersistenceService } from '@app/persistence';
 import { ConversationUnits } from './conversation-unit';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
@@ -22,8 +22,14 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly units: ConversationUnits,
     private readonly outbox: OutboxDispatcher,
     private readonly clock: Clock,
+    private readonly election: LeaderElection,
   ) {
-    this.loop = new PollingLoop('queue-watcher', async () => (await this.tick(), false), config.queue.updateIntervalMs);
+    // A singleton loop: only the elected instance tells waiting customers about the queue.
+    this.loop = new PollingLoop(
+      'queue-watcher',
+      async () => (this.election.isLeader && (await this.tick()), false),
+      config.queue.updateIntervalMs,
+    );
   }
 
   onApplicationBootstrap(): void {

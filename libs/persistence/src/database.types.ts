@@ -75,6 +75,9 @@ export interface MessagesTable {
   event_ts: number | null;
   created_at: number;
   sent_at: number | null;
+  /** Work-queue lease owner and claim number (migration 0300). */
+  lease_owner: Generated<string | null>;
+  lease_epoch: Generated<number>;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';
@@ -96,6 +99,10 @@ export interface InboundEventsTable {
   last_error: string | null;
   received_at: number;
   processed_at: number | null;
+  /** Work-queue lease (migration 0300): who works on the event, until when, and which claim it is. */
+  lease_owner: Generated<string | null>;
+  lease_until: Generated<number | null>;
+  lease_epoch: Generated<number>;
 }
 
 export interface ConversationEventsTable {
@@ -137,7 +144,8 @@ export interface LoginFailuresTable {
   failed_at: number;
 }
 
-export type BridgeOutboxStatus = 'pending' | 'delivered';
+/** `dead`: given up after the configured attempts or a permanent refusal (replayable by an operator). */
+export type BridgeOutboxStatus = 'pending' | 'delivered' | 'dead';
 
 /** Events for the external chat server, written before they are posted (retried until delivered). */
 export interface BridgeOutboxTable {
@@ -155,6 +163,9 @@ export interface BridgeOutboxTable {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** Work-queue lease owner and claim number (migration 0300). */
+  lease_owner: Generated<string | null>;
+  lease_epoch: Generated<number>;
 }
 
 /** Run-time routing settings per Page (admin API); null fields fall back to the environment. */

@@ -29,7 +29,7 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
+  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
 };
 
 /**
