@@ -39,9 +39,9 @@ async function main(): Promise<void> {
     env.FACEBOOK_GRAPH_API_URL = graphDouble.url;
     config = loadConfigOrExit(env);
   }
-  for (const warning of config.warnings) logger.warn(warning);
-
   const app = await createApp(config);
+  // After createApp: Nest's logger is the structured one now.
+  for (const warning of config.warnings) logger.warn(warning);
   await app.listen(config.port, '0.0.0.0');
   const base = `http://127.0.0.1:${config.port}`;
   logger.log(`ccm listening on ${base} (webhook: ${base}/ccm/webhook, database: ${config.database.dialect})`);

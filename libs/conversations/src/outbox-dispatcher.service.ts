@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { CcmMetrics } from '@app/observability';
+import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
@@ -133,7 +133,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.tokenTimer.unref();
   }
 
-  private async deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  /** Log lines of a send carry the correlation id of the event whose handling queued the message. */
+  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+    return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
+  }
+
+  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     // Its echo came back (a send interrupted by a crash did reach Meta): done, without sending again.
@@ -174,6 +179,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
+    this.logger.log(`message ${work.row.id} (${work.row.author}, conversation ${conversation.id}) sent to ${conversation.channel}`);
     this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
   }
 
