@@ -3,10 +3,11 @@ import { ConversationsModule } from '@app/conversations';
 import { MessengerChannelModule } from '@app/messenger';
 import { OperationsController } from './operations.controller';
 import { RoutingSettingsController } from './routing-settings.controller';
+import { MessengerProfileController } from './messenger-profile.controller';
 import { RoutingModule } from '@app/routing';
 
 @Module({
   imports: [ConversationsModule, MessengerChannelModule, RoutingModule],
-  controllers: [OperationsController, RoutingSettingsController],
+  controllers: [OperationsController, RoutingSettingsController, MessengerProfileController],
 })
 export class AdminModule {}

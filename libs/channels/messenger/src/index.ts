@@ -7,3 +7,5 @@ export * from './messaging-window';
 export * from './messenger-webhook';
 export * from './messenger.sender';
 export * from './picture-expiry';
+export * from './messenger-profile';
+export * from './messenger-profile.service';

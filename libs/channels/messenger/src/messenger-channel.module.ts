@@ -5,6 +5,7 @@ import { MessengerSender } from './messenger.sender';
 import { PagePolicyApplier } from './page-policy.applier';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
+import { MessengerProfileService } from './messenger-profile.service';
 
 /**
  * The Messenger channel: its adapter (webhook entries in, Send API out) and Meta's Page-level policy
@@ -12,7 +13,7 @@ import { TokenHealthService } from './token-health.service';
  */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier],
-  exports: [PageDirectory, TokenHealthService, GraphApiModule],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileService],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, GraphApiModule],
 })
 export class MessengerChannelModule {}
