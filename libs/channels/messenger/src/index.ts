@@ -9,3 +9,4 @@ export * from './messenger.sender';
 export * from './picture-expiry';
 export * from './messenger-profile';
 export * from './messenger-profile.service';
+export * from './subscription-health.service';

@@ -6,6 +6,7 @@ import { PagePolicyApplier } from './page-policy.applier';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
 import { MessengerProfileService } from './messenger-profile.service';
+import { SubscriptionHealthService } from './subscription-health.service';
 
 /**
  * The Messenger channel: its adapter (webhook entries in, Send API out) and Meta's Page-level policy
@@ -13,7 +14,7 @@ import { MessengerProfileService } from './messenger-profile.service';
  */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileService],
-  exports: [PageDirectory, TokenHealthService, MessengerProfileService, GraphApiModule],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileService, SubscriptionHealthService],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule],
 })
 export class MessengerChannelModule {}
