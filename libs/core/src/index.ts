@@ -10,3 +10,4 @@ export * from './polling-loop';
 export * from './clock';
 export * from './extensions';
 export * from './worker-pool';
+export * from './json-edge';
