@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentBridgeModule } from '@app/agent-bridge';
 import { BotModule } from '@app/bot';
+import { GraphApiModule } from '@app/graph-api';
 import { RoutingModule } from '@app/routing';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
@@ -12,7 +13,7 @@ import { OutboxDispatcher } from './outbox-dispatcher.service';
 
 /** The conversation core: durable intake, ordered processing, routing to bot or agents, the outbox. */
 @Module({
-  imports: [RoutingModule, BotModule, AgentBridgeModule],
+  imports: [RoutingModule, BotModule, AgentBridgeModule, GraphApiModule],
   providers: [
     ChannelRegistry,
     ConversationBus,

@@ -5,6 +5,5 @@ export * from './outbox-dispatcher.service';
 export * from './conversation-bus.service';
 export * from './conversation-state-machine';
 export * from './inbound-processor.service';
-export * from './rate-limiter';
 export * from './outbox-writer';
 export * from './instance-id';
