@@ -4,9 +4,10 @@ import { MessengerChannelModule } from '@app/messenger';
 import { OperationsController } from './operations.controller';
 import { RoutingSettingsController } from './routing-settings.controller';
 import { RoutingModule } from '@app/routing';
+import { AgentDeskModule } from '@app/agent-desk';
 
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule, RoutingModule],
+  imports: [ConversationsModule, MessengerChannelModule, RoutingModule, AgentDeskModule], // AgentDeskModule: the admin guard (key or admin login)
   controllers: [OperationsController, RoutingSettingsController],
 })
 export class AdminModule {}

@@ -14,7 +14,7 @@ import { ChannelRegistry } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow } from './messaging-window';
+import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
 
@@ -25,7 +25,13 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: 'messenger',
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
+  capabilities: {
+    richTemplates: true,
+    typingIndicators: true,
+    readReceipts: true,
+    actions: [],
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+  },
 };
 
 /**
