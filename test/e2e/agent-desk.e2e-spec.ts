@@ -43,7 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
       assignedAgentId: alice.id,
       handoverReason: 'customer asked for a person',
       bot: { intent: 'human', confidence: expect.any(Number) },
-      customer: { id: 'psid-zoe', name: expect.stringMatching(/^Customer /), pictureUrl: expect.stringMatching(/^https:/) },
+      customer: { id: 'psid-zoe', name: 'Zoe', pictureUrl: expect.stringMatching(/\/_double\/avatar\/psid-zoe\.svg$/) },
     });
     const conversationId = assigned.id as string;
     const transcript = (await alice.api(`/api/conversations/${conversationId}/messages`)).body as { author: string; text: string }[];

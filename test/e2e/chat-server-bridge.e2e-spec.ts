@@ -41,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     const handover = await eventually(async () => receiver.events.find((e) => e.type === 'conversation.handover'), 5000);
     expect(handover).toMatchObject({
       conversation: { state: 'QUEUED', customerId: 'psid-ext', handoverReason: 'customer asked for a person', bot: { intent: 'human' } },
-      customer: { id: 'psid-ext', firstName: 'Customer', pictureUrl: expect.stringMatching(/^https:/) },
+      customer: { id: 'psid-ext', firstName: 'Ext', pictureUrl: expect.stringMatching(/\/_double\/avatar\/psid-ext\.svg$/) },
       transcript: [{ author: 'customer', text: 'I want to talk to an agent' }],
     });
     const conversationId = handover.conversation.id;
@@ -95,5 +95,49 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     expect((await asChatServer('/api/conversations?state=queued')).body.map((c: { customer: { id: string } }) => c.customer.id)).toEqual([
       'psid-ext-2',
     ]);
+  });
+});
+
+describe('external chat-server bridge: giving up', () => {
+  let h: CcmHarness;
+  let receiver: ChatServerReceiver;
+
+  beforeEach(async () => {
+    receiver = new ChatServerReceiver(SECRET);
+    await receiver.start();
+    h = await startCcm({
+      env: {
+        AGENT_BRIDGE: 'external',
+        CHAT_SERVER_URL: receiver.url,
+        CHAT_SERVER_SECRET: SECRET,
+        CHAT_SERVER_API_KEY: API_KEY,
+        CHAT_SERVER_RETRY_BASE_MS: '50',
+        CHAT_SERVER_RETRY_MAX_MS: '200',
+        CHAT_SERVER_MAX_ATTEMPTS: '3',
+      },
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+    await receiver.stop();
+  });
+
+  it('should park a refused (4xx) event at once and a failing (5xx) one after the attempts, without blocking the conversation', async () => {
+    receiver.answerWith = (event) => (event.message?.text === 'refuse me' ? 422 : event.message?.text === 'flaky' ? 503 : 204);
+    await h.simulator.sendText('psid-give-up', 'I want to talk to an agent');
+    await eventually(async () => receiver.events.some((e) => e.type === 'conversation.handover'), 5000);
+    for (const text of ['refuse me', 'flaky', 'after both']) await h.simulator.sendText('psid-give-up', text);
+
+    // The later message is not held behind the two that will never be accepted.
+    await eventually(async () => receiver.events.some((e) => e.message?.text === 'after both'), 10_000);
+    expect(receiver.events.map((e) => (e.type === 'message.created' ? e.message?.text : e.type))).toEqual([
+      'conversation.handover',
+      'after both',
+    ]);
+    const rows = await h.persistence.repos.bridgeOutbox.list();
+    const byText = (text: string) => rows.find((r) => r.payload.includes(`"text":"${text}"`))!;
+    expect(byText('refuse me')).toMatchObject({ status: 'dead', attempts: 1, last_error: 'chat server answered HTTP 422' });
+    expect(byText('flaky')).toMatchObject({ status: 'dead', attempts: 3, last_error: 'chat server answered HTTP 503' });
+    expect(receiver.refused.map((e) => e.message?.text)).toEqual(['refuse me', 'flaky', 'flaky', 'flaky']);
   });
 });

@@ -28,7 +28,13 @@ describe('outbound delivery', () => {
     logs.length = 0;
     // Fast, generous retries: these tests are about order and loss, not about how long backoff waits.
     h = await startCcm({
-      env: { ADMIN_API_KEY: ADMIN_KEY, OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '400', OUTBOX_MAX_ATTEMPTS: '20' },
+      env: {
+        ADMIN_API_KEY: ADMIN_KEY,
+        MESSENGER_HUMAN_AGENT_TAG: 'true',
+        OUTBOX_RETRY_BASE_MS: '20',
+        OUTBOX_RETRY_CAP_MS: '400',
+        OUTBOX_MAX_ATTEMPTS: '20',
+      },
       captureLogs: logs,
     });
   });

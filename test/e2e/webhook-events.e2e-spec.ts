@@ -217,7 +217,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect((await messagesOf(h)).filter((m) => m.direction === 'in')).toHaveLength(1);
   });
 
-  it('instagram: acknowledged and explicitly ignored', async () => {
+  it('instagram from an account linked to no configured Page: acknowledged and ignored', async () => {
     await post(h, 'instagram');
     expect(await h.persistence.repos.journal.countByStatus()).toEqual({});
   });

@@ -6,6 +6,10 @@ import { BridgeEvent, EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verif
 export class ChatServerReceiver {
   readonly events: BridgeEvent[] = [];
   readonly badSignatures: string[] = [];
+  /** Events answered with an error status by `answerWith` (once per attempt). */
+  readonly refused: BridgeEvent[] = [];
+  /** The status to answer an event with (default 204); an error status means it is not received. */
+  answerWith?: (event: BridgeEvent) => number;
   private server?: Server;
   private port = 0;
 
@@ -26,6 +30,12 @@ export class ChatServerReceiver {
         }
         const event = JSON.parse(raw) as BridgeEvent;
         if (event.id !== header(EVENT_ID_HEADER)) throw new Error('event id header mismatch');
+        const status = this.answerWith?.(event) ?? 204;
+        if (status >= 300) {
+          this.refused.push(event);
+          res.writeHead(status).end();
+          return;
+        }
         // At-least-once delivery: a receiver deduplicates on the event id.
         if (!this.events.some((e) => e.id === event.id)) this.events.push(event);
         res.writeHead(204).end();

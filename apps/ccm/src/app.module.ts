@@ -5,10 +5,10 @@ import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
 import { ClockModule } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
+import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
-import { HealthController } from './health.controller';
 
 /** Only wiring: every feature lives in a lib. */
 @Module({})
@@ -20,6 +20,7 @@ export class AppModule {
       imports: [
         CcmConfigModule.forRoot({ config }),
         ClockModule,
+        ObservabilityModule,
         PersistenceModule,
         ConversationsModule,
         WebhookModule,
@@ -28,7 +29,6 @@ export class AppModule {
         AgentDeskModule,
         ChatServerBridgeModule.forRoot(config),
       ],
-      controllers: [HealthController],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { PageCommentsModule } from '@app/channel-comments';
+import { InstagramChannelModule } from '@app/channel-instagram';
 import { MessengerChannelModule } from '@app/messenger';
 
 /**
@@ -7,4 +8,4 @@ import { MessengerChannelModule } from '@app/messenger';
  * adapter itself at startup; removing one from this list removes the channel and nothing else
  * (`test/e2e/channel-modules.e2e-spec.ts` boots the app without the comments module).
  */
-export const CHANNEL_MODULES: readonly Type<unknown>[] = [MessengerChannelModule, PageCommentsModule];
+export const CHANNEL_MODULES: readonly Type<unknown>[] = [MessengerChannelModule, PageCommentsModule, InstagramChannelModule];

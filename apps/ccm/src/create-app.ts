@@ -5,6 +5,7 @@ import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { CcmMetrics, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -58,4 +59,16 @@ export async function configureApp(app: NestFastifyApplication, config: CcmConfi
     app.useWebSocketAdapter(new IoAdapter(app));
   }
   setupAgentDeskOpenApi(app);
+  observeWebhookOutcomes(app);
+}
+
+/** Every answered `POST /ccm/webhook` counts once in `ccm_webhook_requests_total{outcome}` (also those refused before the controller, e.g. 413). */
+function observeWebhookOutcomes(app: NestFastifyApplication): void {
+  const metrics = app.get(CcmMetrics);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (request.method === 'POST' && request.url.startsWith(WEBHOOK_PATH_PREFIX))
+      metrics.webhookRequest(webhookOutcomeOf(reply.statusCode));
+    done();
+  });
 }

@@ -1,17 +1,29 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { InvalidConfigError, isLocalMode, LOCAL_MODE_CREDENTIALS, loadCcmConfig } from '@app/config';
+import { CcmConfig, Env, InvalidConfigError, LOCAL_MODE_CREDENTIALS, loadCcmConfig } from '@app/config';
 import { GraphApiDouble } from '@app/graph-double';
 import { createApp } from './create-app';
+import { assertPortsFree, StartupError, waitForDatabase } from './startup-checks';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const logger = new Logger('ccm');
   const env = { ...process.env };
 
+  // 1. The whole environment is validated before anything listens (one message naming every problem).
+  let config = loadConfigOrExit(env);
+  // 2. Every port ccm will listen on is free, named by the variable that sets it.
+  await assertPortsFree([
+    { variable: 'PORT', port: config.port },
+    ...(config.localMode ? [{ variable: 'LOCAL_GRAPH_PORT', port: config.localGraphPort, host: '127.0.0.1' }] : []),
+  ]);
+
+  // 3. PostgreSQL still booting (compose, a restart) is waited for, one line per attempt.
+  await waitForDatabase(config.database, { timeoutMs: config.database.connectTimeoutMs ?? 30_000, log: (line) => logger.warn(line) });
+
   let graphDouble: GraphApiDouble | undefined;
-  if (isLocalMode(env)) {
+  if (config.localMode) {
     // No Meta credentials: run against the built-in Graph API double so everything works offline.
     graphDouble = await GraphApiDouble.start({
       appSecret: LOCAL_MODE_CREDENTIALS.appSecret,
@@ -22,21 +34,10 @@ async function main(): Promise<void> {
           name: env.FACEBOOK_USERNAME ?? 'ccm',
         },
       ],
-      port: Number(env.LOCAL_GRAPH_PORT ?? Number(env.PORT ?? 3000) + 1),
+      port: config.localGraphPort,
     });
     env.FACEBOOK_GRAPH_API_URL = graphDouble.url;
-  }
-
-  let config;
-  try {
-    config = loadCcmConfig(env);
-  } catch (error) {
-    if (error instanceof InvalidConfigError) {
-      process.stderr.write(`ccm cannot start. ${error.message}\nSee .env.example for every variable.\n`);
-      await graphDouble?.stop();
-      process.exit(1);
-    }
-    throw error;
+    config = loadConfigOrExit(env);
   }
   for (const warning of config.warnings) logger.warn(warning);
 
@@ -59,7 +60,23 @@ async function main(): Promise<void> {
   }
 }
 
+function loadConfigOrExit(env: Env): CcmConfig {
+  try {
+    return loadCcmConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      process.stderr.write(`ccm cannot start. ${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    process.stderr.write(`ccm cannot start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`ccm failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

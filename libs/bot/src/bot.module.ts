@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { CcmMetrics, measuredBot } from '@app/observability';
 import { BOT_CONNECTOR } from './bot.types';
 import { createBotConnector } from './bot-connector.factory';
 
@@ -7,9 +8,9 @@ import { createBotConnector } from './bot-connector.factory';
   providers: [
     {
       provide: BOT_CONNECTOR,
-      inject: [CcmConfig],
-      // BOT_CONNECTOR=embedded|rasa|http (docs/bot-connectors.md).
-      useFactory: (config: CcmConfig) => createBotConnector(config.bot),
+      inject: [CcmConfig, { token: CcmMetrics, optional: true }],
+      // BOT_CONNECTOR=embedded|rasa|http (docs/bot-connectors.md); every turn is measured.
+      useFactory: (config: CcmConfig, metrics?: CcmMetrics) => measuredBot(createBotConnector(config.bot), metrics),
     },
   ],
   exports: [BOT_CONNECTOR],

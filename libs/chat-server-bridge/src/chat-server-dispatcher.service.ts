@@ -1,22 +1,33 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CustomerChannelActions } from '@app/agent-desk';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/core';
-import { BridgeOutboxRow, PersistenceService } from '@app/persistence';
+import { INSTANCE_ID } from '@app/conversations';
+import { PollingLoop, WorkerPool } from '@app/core';
+import { BridgeOutboxRow, ClaimedWork, PersistenceService } from '@app/persistence';
 import { BridgeEvent } from './bridge-event.types';
-import { bridgeRetryDelay, EVENT_ID_HEADER, signBridgeBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
+import { EVENT_ID_HEADER, signBridgeBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
 
-const CLAIM_MS = 30_000;
+/** How many events are posted at once (each conversation's events stay in order regardless). */
+const CONCURRENCY = 16;
+
+/** A chat server's answer that will not change by retrying (its bad request, unknown route…): given up at once. */
+export function isPermanentRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
+}
 
 /**
- * Posts the bridge outbox to CHAT_SERVER_URL: signed JSON, per conversation in order, retried with
- * capped backoff for as long as it takes (a chat server that is down only delays events). Any 2xx
- * is success; delivery is at-least-once, so receivers deduplicate on the event id.
+ * Posts the bridge outbox (a work queue: see `WorkQueue`) to CHAT_SERVER_URL: signed JSON, per
+ * conversation in order, retried with the shared capped backoff. An event is parked as dead — listed
+ * and replayable in the admin API, and no longer holding up its conversation's later events — after
+ * CHAT_SERVER_MAX_ATTEMPTS failed attempts, or at once when the chat server refuses it for good (a
+ * 4xx other than 408/425/429). Any 2xx is success; delivery is at-least-once, so receivers
+ * deduplicate on the event id.
  */
 @Injectable()
 export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ChatServerDispatcher.name);
   private readonly loop: PollingLoop;
+  private readonly pool: WorkerPool;
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -24,6 +35,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     private readonly channel: CustomerChannelActions,
   ) {
     this.loop = new PollingLoop('chat-server-bridge', () => this.tick(), Math.min(1000, config.agents.chatServer?.retryBaseMs ?? 1000));
+    this.pool = new WorkerPool(CONCURRENCY, () => this.loop.kick(), this.logger);
   }
 
   onApplicationBootstrap(): void {
@@ -32,6 +44,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     await this.loop.stop();
+    await this.pool.drained();
   }
 
   kick(): void {
@@ -39,19 +52,27 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
   }
 
   private async tick(): Promise<boolean> {
-    const due = await this.persistence.repos.bridgeOutbox.due(Date.now(), 16);
-    const results = await Promise.all(due.map((row) => this.deliver(row)));
-    return results.some(Boolean);
+    const free = this.pool.free;
+    if (free === 0 || !this.config.agents.chatServer) return false;
+    const claimed = await this.persistence.queues.bridge.claim({
+      owner: INSTANCE_ID,
+      now: Date.now(),
+      leaseMs: this.config.work.leaseMs,
+      limit: free,
+    });
+    for (const work of claimed) this.pool.run(() => this.deliver(work));
+    return claimed.length === free;
   }
 
-  private async deliver(row: BridgeOutboxRow): Promise<boolean> {
-    const server = this.config.agents.chatServer;
-    const repos = this.persistence.repos;
-    if (!server || !(await repos.bridgeOutbox.claim(row.id, Date.now(), CLAIM_MS))) return false;
-    const body = await this.withProfile(row);
-    const timestamp = Date.now();
+  private async deliver(work: ClaimedWork<BridgeOutboxRow>): Promise<void> {
+    const server = this.config.agents.chatServer!;
+    const { row, lease } = work;
+    const queue = this.persistence.queues.bridge;
     const attempts = row.attempts + 1;
+    let permanent = false;
     try {
+      const body = await this.withProfile(row);
+      const timestamp = Date.now();
       const response = await fetch(server.url, {
         method: 'POST',
         headers: {
@@ -65,15 +86,24 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
         signal: AbortSignal.timeout(server.timeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) throw new Error(`chat server answered HTTP ${response.status}`);
-      await repos.bridgeOutbox.markDelivered(row.id, attempts, Date.now());
-      return true;
+      if (!response.ok) {
+        permanent = isPermanentRefusal(response.status);
+        throw new Error(`chat server answered HTTP ${response.status}`);
+      }
+      if (!(await queue.complete(lease, 'delivered', Date.now(), { attempts, last_error: null })))
+        this.logger.warn(`bridge event ${row.id}: lease lost during the post (it may be posted again; receivers deduplicate)`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const delay = bridgeRetryDelay(attempts, server.retryBaseMs, server.retryMaxMs);
-      this.logger.warn(`bridge event ${row.id} (${row.event_type}) attempt ${attempts} failed: ${message}; retry in ${delay} ms`);
-      await repos.bridgeOutbox.scheduleRetry(row.id, attempts, Date.now() + delay, message);
-      return false;
+      const backoff = { baseMs: server.retryBaseMs, capMs: server.retryMaxMs, maxAttempts: this.config.work.bridgeMaxAttempts };
+      const result = await queue.fail(lease, attempts, message, Date.now(), backoff, { permanent });
+      if (result.outcome === 'dead')
+        this.logger.error(
+          `bridge event ${row.id} (${row.event_type}, conversation ${row.conversation_id}) given up after ${attempts} attempt(s): ${message}; replay it in the admin API`,
+        );
+      else if (result.outcome === 'retry')
+        this.logger.warn(
+          `bridge event ${row.id} (${row.event_type}) attempt ${attempts} failed: ${message}; retry in ${result.delayMs} ms`,
+        );
     }
   }
 

@@ -1,4 +1,4 @@
-import { bridgeRetryDelay, signBridgeBody, verifyBridgeSignature } from './webhook-signature';
+import { signBridgeBody, verifyBridgeSignature } from './webhook-signature';
 
 describe('bridge webhook signature', () => {
   const body = '{"type":"conversation.handover"}';
@@ -15,11 +15,5 @@ describe('bridge webhook signature', () => {
     expect(verifyBridgeSignature('secret-secret-123', '1700000000001', body, signature)).toBe(false);
     expect(verifyBridgeSignature('secret-secret-123', '1700000000000', `${body} `, signature)).toBe(false);
     expect(verifyBridgeSignature('secret-secret-123', '1700000000000', body, undefined)).toBe(false);
-  });
-});
-
-describe(bridgeRetryDelay.name, () => {
-  it('should double from the base and stay at the cap', () => {
-    expect([1, 2, 3, 4, 10].map((n) => bridgeRetryDelay(n, 100, 500))).toEqual([100, 200, 400, 500, 500]);
   });
 });

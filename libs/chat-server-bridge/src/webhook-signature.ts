@@ -10,8 +10,3 @@ export const signBridgeBody = signTimestampedBody;
 
 /** The receiver's check (also used by the example receiver and the tests): constant time, exact match. */
 export const verifyBridgeSignature = verifyTimestampedSignature;
-
-/** Capped exponential backoff; the bridge never gives up (nothing may be lost), it only waits longer. */
-export function bridgeRetryDelay(attempts: number, baseMs: number, maxMs: number): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
-}

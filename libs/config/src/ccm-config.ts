@@ -8,6 +8,8 @@ export interface PageConfig {
   /** Business name shown as the sender in transcripts. */
   displayName: string;
   routingPolicy: RoutingPolicy;
+  /** The Instagram professional account linked to this Page (Instagram channel: its DMs are answered with this Page's token). */
+  instagramAccountId?: string;
   /** Policy for this Page's comments (Page comments channel); undefined: COMMENTS_ROUTING_POLICY, then `routingPolicy`. */
   commentsRoutingPolicy?: RoutingPolicy;
 }
@@ -16,6 +18,8 @@ export interface DatabaseConfig {
   dialect: 'sqlite' | 'postgres';
   /** File path for SQLite, connection string for PostgreSQL. */
   url: string;
+  /** PostgreSQL: how long startup retries an unreachable server before giving up (0: one attempt). */
+  connectTimeoutMs?: number;
 }
 
 /** The agent side: the embedded desk (auth, routing) and the bridge to an external chat server. */
@@ -67,6 +71,8 @@ export interface BotConfig {
  */
 export abstract class CcmConfig {
   abstract readonly port: number;
+  /** Local mode: the port of the Messenger simulator (the Graph API double plus its customer page). */
+  abstract readonly localGraphPort: number;
   /** No Facebook credentials were configured: ccm talks to the built-in Graph API double. */
   abstract readonly localMode: boolean;
   abstract readonly graph: {
@@ -83,7 +89,12 @@ export abstract class CcmConfig {
     readonly retryBaseMs: number;
   };
   abstract readonly pages: readonly PageConfig[];
-  abstract readonly messages: { readonly error: string; readonly handover: string };
+  abstract readonly messages: {
+    readonly error: string;
+    readonly handover: string;
+    /** Told before the bot's first answer and again whenever a conversation comes back to the bot (undefined: never). */
+    readonly botDisclosure?: string;
+  };
   abstract readonly routing: {
     readonly defaultPolicy: RoutingPolicy;
     readonly confidenceThreshold: number;
@@ -114,7 +125,7 @@ export abstract class CcmConfig {
   abstract readonly database: DatabaseConfig;
   abstract readonly bot: BotConfig;
   abstract readonly messenger: {
-    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission). */
+    /** Agent replies after 24 h go tagged HUMAN_AGENT (needs Meta's Human Agent permission; off by default). */
     readonly humanAgentTag: boolean;
     /** Send API calls per second per Page (Meta allows 300/s for text). */
     readonly sendRatePerPage: number;
@@ -123,9 +134,44 @@ export abstract class CcmConfig {
   };
   /** Retries of transient send failures: capped exponential backoff with jitter. */
   abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };
+  /** Durable work (issue 11): the leases, worker pools and retention of the journal, outbox and bridge. */
+  abstract readonly work: {
+    /** How long a claim on one unit of work lasts (renewed while it runs; taken over after a crash). */
+    readonly leaseMs: number;
+    /** Conversations processed at once per instance (a slow bot turn holds one slot, not the rest). */
+    readonly inboundConcurrency: number;
+    /** Sends in flight at once per instance. */
+    readonly outboxConcurrency: number;
+    /** Before resending a send interrupted by a crash, how long to wait for Meta's echo of it (0: resend at once). */
+    readonly echoWaitMs: number;
+    /** Chat-server bridge events are parked as dead after this many failed attempts. */
+    readonly bridgeMaxAttempts: number;
+    /** Finished inbound events and delivered bridge events are deleted after this many days (≥ 2: longer than Meta's redelivery window). */
+    readonly retentionDays: number;
+  };
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };
+  /** Metrics, logs, health, shutdown and edge hardening (docs/operations.md). */
+  abstract readonly operations: OperationsConfig;
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface OperationsConfig {
+  /** Bearer token GET /metrics requires; undefined: open. */
+  readonly metricsToken?: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'pretty';
+  /** Fastify's trustProxy: false (default), a hop count, or proxy addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
+  readonly health: { readonly databaseTimeoutMs: number; readonly maxBacklog: number };
+  readonly shutdownTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** 32-byte key for Page tokens stored through the admin API; undefined: such tokens cannot be stored. */
+  readonly encryptionKey?: Buffer;
+  /** Where the HTTP server listens. */
+  readonly bindAddress: string;
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
 import { BOT_CONNECTOR_KINDS } from './ccm-config';
 
@@ -335,6 +335,144 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(3_600_000)
   BOT_CIRCUIT_COOLDOWN_MS?: number;
+
+  // --- Operations (issue 13): metrics, logs, health, shutdown, hardening ---
+  /** Bearer token required by GET /metrics (unset: /metrics is open, e.g. behind a private network). */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL?: string;
+
+  /** `json` (one JSON object per line) or `pretty` (human-readable; the default in local mode). */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+
+  /** Behind a reverse proxy: a hop count (e.g. `1`) or a comma-separated list of proxy addresses/CIDRs. Off when unset. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(\d{1,2}|[0-9a-fA-F:.]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F:.]+(\/\d{1,3})?)*)$/, {
+    message: 'must be a hop count (e.g. 1) or a comma-separated list of IP addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  HEALTH_DB_TIMEOUT_MS?: number;
+
+  /** /health/ready answers 503 when more inbound events than this wait to be processed. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HEALTH_MAX_BACKLOG?: number;
+
+  /** On SIGTERM: how long in-flight work and the outbox may take before the process exits anyway. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS?: number;
+
+  /** A request (headers and body) must be complete within this; slow clients are cut off. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  REQUEST_TIMEOUT_MS?: number;
+
+  /** 32 bytes as 64 hex characters or base64: encrypts Page tokens set through the admin API. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, { message: 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)' })
+  CCM_ENCRYPTION_KEY?: string;
+
+  /** Local mode listens on 127.0.0.1 only; set an address (e.g. 0.0.0.0) to expose it deliberately. */
+  @IsOptional()
+  @IsString()
+  LOCAL_MODE_BIND?: string;
+
+  /** Address to listen on outside local mode (default 0.0.0.0). */
+  @IsOptional()
+  @IsString()
+  BIND_ADDRESS?: string;
+
+  // ---- Meta platform breadth (issue 16) ----
+
+  /** Sent before the bot's first answer and whenever a conversation returns to the bot (automated-experience disclosure). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1999, { message: 'must be at most 1999 characters (one Messenger text message)' })
+  BOT_DISCLOSURE_MESSAGE?: string;
+
+  /** The Instagram professional account linked to the single Page (FACEBOOK_PAGES entries use `instagramAccountId`). */
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
+  FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
+
+  // ---- startup (issue 15) ----
+
+  /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DATABASE_CONNECT_TIMEOUT_MS?: number;
+
+  // ---- durable work (issue 11) ----------------------------------------------------------------
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  WORK_LEASE_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  INBOUND_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  ECHO_WAIT_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CHAT_SERVER_MAX_ATTEMPTS?: number;
+
+  /** At least 2 days: Meta redelivers a webhook for up to 36 hours, and the journal's dedupe keys must outlive that. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(3650)
+  RETENTION_DAYS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */
@@ -350,4 +488,6 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CHAT_SERVER_API_KEY',
   'BOT_HTTP_SECRET',
   'RASA_TOKEN',
+  'METRICS_TOKEN',
+  'CCM_ENCRYPTION_KEY',
 ]);

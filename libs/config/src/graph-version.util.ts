@@ -14,10 +14,20 @@ const VERSION_EXPIRY: Record<string, string> = {
 };
 const OLDEST_LISTED_MAJOR = 19;
 
-export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com/v24.0';
+/** The newest version (fact sheet §13: v26.0, released 2026-07-29; v21.0 expires 2027-01-21, v20.0 has expired). */
+export const DEFAULT_GRAPH_API_URL = 'https://graph.facebook.com/v26.0';
+
+/** A pinned version that stops being served within this time gets a startup warning too. */
+export const GRAPH_VERSION_EXPIRY_NOTICE_MS = 90 * 24 * 60 * 60 * 1000;
 
 export function graphVersionOf(url: string): string | undefined {
   return /\/(v\d+\.\d+)\/?$/.exec(url)?.[1];
+}
+
+/** The date Meta stops serving `version` (undefined when not announced yet or unknown). */
+export function graphVersionExpiry(version: string): Date | undefined {
+  const until = VERSION_EXPIRY[version];
+  return until === undefined ? undefined : new Date(until);
 }
 
 /** True when Meta no longer serves this version as itself on `now`. */

@@ -20,8 +20,8 @@ describe('loadCcmConfig', () => {
       lowConfidenceTurns: 1,
       handoverPayload: 'HUMAN_AGENT',
     });
-    expect(config.database).toEqual({ dialect: 'sqlite', url: './data/ccm.sqlite' });
-    expect(config.graph.version).toBe('v24.0');
+    expect(config.database).toMatchObject({ dialect: 'sqlite', url: './data/ccm.sqlite' });
+    expect(config.graph.version).toBe('v26.0');
   });
 
   it('should name every bad variable in one error', () => {
@@ -77,14 +77,49 @@ describe('loadCcmConfig', () => {
   });
 
   it('should not warn about a supported version', () => {
-    const config = loadCcmConfig({ ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v25.0/' }, new Date('2026-11-30'));
+    const config = loadCcmConfig(
+      { ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v25.0/', MESSENGER_HUMAN_AGENT_TAG: 'false' },
+      new Date('2026-11-30'),
+    );
     expect(config.graph.baseUrl).toBe('https://graph.facebook.com/v25.0');
     expect(config.warnings).toEqual([]);
   });
 
+  it('should warn about a version Meta stops serving soon (v21.0 until 2027-01-21)', () => {
+    const config = loadCcmConfig({ ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v21.0' }, new Date('2026-12-07'));
+    expect(config.warnings.join('\n')).toContain('Graph API v21.0, which Meta stops serving on 2027-01-21 (in 45 days)');
+    const expired = loadCcmConfig({ ...live, FACEBOOK_GRAPH_API_URL: 'https://graph.facebook.com/v20.0' }, new Date('2026-12-07'));
+    expect(expired.warnings.join('\n')).toContain('v20.0, which Meta has expired');
+  });
+
+  it('should link Instagram accounts to Pages (single-Page variable and FACEBOOK_PAGES entries), naming a bad id', () => {
+    const config = loadCcmConfig({
+      ...live,
+      FACEBOOK_PAGE_ID: '111',
+      FACEBOOK_INSTAGRAM_ACCOUNT_ID: '17841400000000001',
+      FACEBOOK_PAGES: JSON.stringify([{ id: '222', accessToken: 'tok-222', instagramAccountId: '17841400000000002' }]),
+    });
+    expect(config.pages.map((p) => [p.pageId, p.instagramAccountId])).toEqual([
+      ['111', '17841400000000001'],
+      ['222', '17841400000000002'],
+    ]);
+    expect(problemsOf({ ...live, FACEBOOK_PAGES: JSON.stringify([{ id: '222', accessToken: 't', instagramAccountId: 'insta' }]) })).toEqual(
+      ['FACEBOOK_PAGES[0].instagramAccountId: must be the numeric Instagram professional account id as a string'],
+    );
+  });
+
+  it('should keep the HUMAN_AGENT tag off unless enabled, with a startup note', () => {
+    const unset = loadCcmConfig(live);
+    expect(unset.messenger.humanAgentTag).toBe(false);
+    expect(unset.warnings.join('\n')).toContain('MESSENGER_HUMAN_AGENT_TAG is not set: the HUMAN_AGENT tag is off');
+    const enabled = loadCcmConfig({ ...live, MESSENGER_HUMAN_AGENT_TAG: 'true' });
+    expect(enabled.messenger.humanAgentTag).toBe(true);
+    expect(enabled.warnings.join('\n')).not.toContain('MESSENGER_HUMAN_AGENT_TAG');
+  });
+
   it('should select PostgreSQL from a postgres:// DATABASE_URL', () => {
     const config = loadCcmConfig({ ...live, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' });
-    expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(config.database).toMatchObject({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
   });
 
   it('should read several pages from FACEBOOK_PAGES next to the single-page variables', () => {

@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
-import { BotConnectorKind, CcmConfig, DatabaseConfig, PageConfig } from './ccm-config';
+import { BotConnectorKind, CcmConfig, DatabaseConfig, LogLevel, OperationsConfig, PageConfig } from './ccm-config';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
-import { DEFAULT_GRAPH_API_URL, graphVersionOf, isExpiredGraphVersion } from './graph-version.util';
+import {
+  DEFAULT_GRAPH_API_URL,
+  GRAPH_VERSION_EXPIRY_NOTICE_MS,
+  graphVersionExpiry,
+  graphVersionOf,
+  isExpiredGraphVersion,
+} from './graph-version.util';
 
 export type Env = Record<string, string | undefined>;
 
@@ -74,6 +80,8 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (page.instagramAccountId !== undefined && (typeof page.instagramAccountId !== 'string' || !/^\d+$/.test(page.instagramAccountId)))
+      problems.push(`FACEBOOK_PAGES[${i}].instagramAccountId: must be the numeric Instagram professional account id as a string`);
     if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].commentsRoutingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
@@ -84,6 +92,7 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
         displayName: (page.name as string | undefined) ?? '',
         routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
+        ...(page.instagramAccountId !== undefined ? { instagramAccountId: page.instagramAccountId as string } : {}),
       });
     }
   });
@@ -101,10 +110,24 @@ function nonEmpty(value: string | undefined): value is string {
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** "Mon-Fri 09:00-18:00 Europe/Berlin" → days 1..5, 540..1080 minutes, that zone (default UTC). */
-export function parseBusinessHours(spec: string | undefined): CcmConfig['queue']['businessHours'] {
+/** True when the runtime knows the IANA time zone (e.g. "Europe/Berlin"; "Europe/Berln" is not one). */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * "Mon-Fri 09:00-18:00 Europe/Berlin" → days 1..5, 540..1080 minutes, that zone (default UTC). The
+ * shape is checked by the DTO; what a pattern cannot see (an unknown zone, an empty time range) is
+ * reported through `problems`, so a bad value stops startup instead of failing every hand-over later.
+ */
+export function parseBusinessHours(spec: string | undefined, problems: string[] = []): CcmConfig['queue']['businessHours'] {
   if (!spec) return undefined;
-  const [dayPart, timePart, zone] = spec.split(' ');
+  const [dayPart, timePart, zone = 'UTC'] = spec.split(' ');
   const [first, last = first] = dayPart.split('-').map((d) => WEEKDAYS.indexOf(d));
   const days: number[] = [];
   for (let d = first; ; d = (d + 1) % 7) {
@@ -113,13 +136,72 @@ export function parseBusinessHours(spec: string | undefined): CcmConfig['queue']
   }
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const [from, to] = timePart.split('-').map(minutes);
-  return { days, from, to, timeZone: zone ?? 'UTC' };
+  if (!isKnownTimeZone(zone)) {
+    problems.push(`BUSINESS_HOURS: unknown time zone ${JSON.stringify(zone)} (use an IANA name such as Europe/Berlin, or UTC)`);
+    return undefined;
+  }
+  if (from >= to) {
+    problems.push(`BUSINESS_HOURS: the closing time must be after the opening time (got ${JSON.stringify(timePart)})`);
+    return undefined;
+  }
+  return { days, from, to, timeZone: zone };
 }
 
-function describe(error: ValidationError): string {
-  const reasons = Object.values(error.constraints ?? {}).join('; ');
-  const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
-  return `${error.property}: ${reasons}${shown}`;
+/** Variables holding URLs: besides their pattern, they must parse (a typo such as `http://host:99999` is caught here). */
+const URL_VARIABLES = ['FACEBOOK_GRAPH_API_URL', 'DATABASE_URL', 'REDIS_URL', 'CHAT_SERVER_URL', 'RASA_URL', 'BOT_HTTP_URL'] as const;
+
+function isParsableUrl(value: string): boolean {
+  if (value.startsWith('sqlite:')) return true;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const NUMBER_RULES = new Set(['isInt', 'isNumber', 'min', 'max']);
+
+/** The bounds declared with @Min/@Max on a variable, read from class-validator's metadata. */
+function boundsOf(property: string): { min?: number; max?: number; integer: boolean } {
+  const rules = getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .filter((m) => m.propertyName === property);
+  const bound = (name: string) => rules.find((m) => m.name === name)?.constraints?.[0] as number | undefined;
+  return { min: bound('min'), max: bound('max'), integer: rules.some((m) => m.name === 'isInt') };
+}
+
+const formatNumber = (n: number) => String(n);
+
+/**
+ * One reason per variable, with the value as it was written (never the converted NaN, which
+ * JSON-prints as null, and never a secret). Numeric variables get one sentence with their range.
+ */
+function describe(error: ValidationError, env: Env): string {
+  const failed = Object.keys(error.constraints ?? {});
+  let reason: string;
+  if (failed.length > 0 && failed.every((name) => NUMBER_RULES.has(name))) {
+    const { min, max, integer } = boundsOf(error.property);
+    const kind = integer ? 'a whole number' : 'a number';
+    const range =
+      min !== undefined && max !== undefined
+        ? ` from ${formatNumber(min)} to ${formatNumber(max)}`
+        : min !== undefined
+          ? ` of at least ${formatNumber(min)}`
+          : max !== undefined
+            ? ` of at most ${formatNumber(max)}`
+            : '';
+    reason = `must be ${kind}${range}`;
+  } else {
+    reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  }
+  const raw = env[error.property];
+  const shown = SECRET_VARIABLES.has(error.property) || raw === undefined ? '' : ` (got ${JSON.stringify(truncate(raw))})`;
+  return `${error.property}: ${reason}${shown}`;
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
 }
 
 function parseDatabaseUrl(url: string): DatabaseConfig {
@@ -135,7 +217,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
   // Empty strings mean "unset" (docker-compose and .env files often leave variables blank).
   const env: Env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => nonEmpty(v)));
   const dto = plainToInstance(EnvironmentVariables, env, { enableImplicitConversion: false });
-  const problems = validateSync(dto, { skipMissingProperties: false }).map(describe);
+  const problems = validateSync(dto, { skipMissingProperties: false }).map((e) => describe(e, env));
   const warnings: string[] = [];
   const localMode = isLocalMode(env);
 
@@ -158,6 +240,36 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     for (const name of ['BOT_HTTP_URL', 'BOT_HTTP_SECRET'] as const) {
       if (!env[name]) problems.push(`${name}: must be set when BOT_CONNECTOR=http`);
     }
+  }
+  if (localMode && env.NODE_ENV === 'production') {
+    problems.push(
+      'NODE_ENV=production without FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN and FACEBOOK_VERIFY_TOKEN (or FACEBOOK_PAGES): local mode (built-in Graph double, published admin key) never runs in production. Set those variables, or unset NODE_ENV to try ccm locally.',
+    );
+  }
+  const failed = new Set(problems.map((p) => p.split(':')[0]));
+  const businessHours = failed.has('BUSINESS_HOURS') ? undefined : parseBusinessHours(dto.BUSINESS_HOURS, problems);
+  for (const name of URL_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && !failed.has(name) && !isParsableUrl(value)) {
+      problems.push(`${name}: is not a valid URL${SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(truncate(value))})`}`);
+    }
+  }
+  const port = dto.PORT ?? DEFAULTS.port;
+  const localGraphPort = dto.LOCAL_GRAPH_PORT ?? (port === 0 ? 0 : port + 1);
+  if (localMode && !failed.has('PORT') && !failed.has('LOCAL_GRAPH_PORT')) {
+    if (localGraphPort > 65535)
+      problems.push(`PORT: must be at most 65534 in local mode, where the simulator listens on PORT + 1 (got "${port}")`);
+    else if (port !== 0 && localGraphPort === port)
+      problems.push(`LOCAL_GRAPH_PORT: must differ from PORT (both are ${port}); the simulator and ccm each need their own port`);
+  }
+  for (const [base, cap] of [
+    ['OUTBOX_RETRY_BASE_MS', 'OUTBOX_RETRY_CAP_MS'],
+    ['CHAT_SERVER_RETRY_BASE_MS', 'CHAT_SERVER_RETRY_MAX_MS'],
+  ] as const) {
+    const low = dto[base];
+    const high = dto[cap];
+    if (low !== undefined && high !== undefined && !failed.has(base) && !failed.has(cap) && low > high)
+      problems.push(`${cap}: must not be smaller than ${base} (${high} < ${low})`);
   }
   if (problems.length > 0) {
     // Someone fixing a broken config should also learn that no Meta credentials are set at all.
@@ -201,12 +313,26 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     warnings.push(
       `FACEBOOK_GRAPH_API_URL uses Graph API ${version}, which Meta has expired: calls are silently served by the oldest supported version, so behaviour changes under you. Pin a supported version such as ${graphVersionOf(DEFAULT_GRAPH_API_URL)}.`,
     );
+  } else {
+    const expiry = graphVersionExpiry(version);
+    if (expiry && expiry.getTime() - now.getTime() <= GRAPH_VERSION_EXPIRY_NOTICE_MS) {
+      const days = Math.ceil((expiry.getTime() - now.getTime()) / 86_400_000);
+      warnings.push(
+        `FACEBOOK_GRAPH_API_URL uses Graph API ${version}, which Meta stops serving on ${expiry.toISOString().slice(0, 10)} (in ${days} days). Move to a newer version such as ${graphVersionOf(DEFAULT_GRAPH_API_URL)}.`,
+      );
+    }
+  }
+  if (dto.MESSENGER_HUMAN_AGENT_TAG === undefined) {
+    warnings.push(
+      "MESSENGER_HUMAN_AGENT_TAG is not set: the HUMAN_AGENT tag is off, so agent replies more than 24 h after the customer's last message are refused locally. Set MESSENGER_HUMAN_AGENT_TAG=true once Meta has granted the app the Human Agent permission (App Review).",
+    );
   }
 
   const routingPolicy = (dto.FB_ROUTING_POLICY ?? 'DEFAULT') as RoutingPolicy;
   const displayName = dto.FACEBOOK_USERNAME ?? DEFAULTS.username;
   const config: CcmConfig = {
-    port: dto.PORT ?? DEFAULTS.port,
+    port,
+    localGraphPort,
     localMode,
     graph: {
       baseUrl,
@@ -230,6 +356,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
               displayName,
               routingPolicy,
+              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
             },
           ]
         : []),
@@ -238,6 +365,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     messages: {
       error: dto.ERROR_MESSAGE_RESPONSE ?? DEFAULTS.error,
       handover: dto.HANDOVER_MESSAGE ?? DEFAULTS.handover,
+      botDisclosure: dto.BOT_DISCLOSURE_MESSAGE,
     },
     routing: {
       defaultPolicy: routingPolicy,
@@ -255,6 +383,14 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       retryCapMs: dto.OUTBOX_RETRY_CAP_MS ?? 60_000,
       maxAttempts: dto.OUTBOX_MAX_ATTEMPTS ?? 8,
     },
+    work: {
+      leaseMs: dto.WORK_LEASE_MS ?? 30_000,
+      inboundConcurrency: dto.INBOUND_CONCURRENCY ?? 16,
+      outboxConcurrency: dto.OUTBOX_CONCURRENCY ?? 32,
+      echoWaitMs: dto.ECHO_WAIT_MS ?? 10_000,
+      bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 60,
+      retentionDays: dto.RETENTION_DAYS ?? 14,
+    },
     queue: {
       noAgentMessage:
         dto.NO_AGENT_MESSAGE ??
@@ -263,10 +399,10 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       timeoutMs: dto.QUEUE_TIMEOUT_MS ?? 10 * 60 * 1000,
       timeoutMessage: dto.QUEUE_TIMEOUT_MESSAGE ?? 'Sorry for the wait: all our colleagues are busy. You have not been forgotten.',
       noAgentFallback: (dto.NO_AGENT_FALLBACK ?? 'queue') as 'queue' | 'bot',
-      businessHours: parseBusinessHours(dto.BUSINESS_HOURS),
+      businessHours,
       updateIntervalMs: dto.QUEUE_UPDATE_INTERVAL_MS ?? 15_000,
     },
-    database: parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
+    database: { ...parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database), connectTimeoutMs: dto.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000 },
     bot: {
       intentsFile: dto.BOT_INTENTS_FILE,
       connector: botConnector,
@@ -286,7 +422,8 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       http: botConnector === 'http' ? { url: env.BOT_HTTP_URL as string, secret: env.BOT_HTTP_SECRET as string } : undefined,
     },
     messenger: {
-      humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG !== 'false',
+      // Off unless granted: Meta refuses the tag without the Human Agent permission (App Review).
+      humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG === 'true',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
     },
@@ -313,7 +450,35 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
           : undefined,
     },
     comments: { routingPolicy: dto.COMMENTS_ROUTING_POLICY as RoutingPolicy | undefined },
+    operations: operationsConfig(dto, env, localMode),
     warnings,
   };
   return config;
+}
+
+/** Metrics, logs, health, shutdown and edge hardening. */
+function operationsConfig(dto: EnvironmentVariables, env: Env, localMode: boolean): OperationsConfig {
+  const trust = dto.TRUST_PROXY?.trim();
+  const trustProxy: OperationsConfig['trustProxy'] =
+    trust === undefined ? false : /^\d+$/.test(trust) ? Number(trust) : trust.split(',').map((s) => s.trim());
+  let bindAddress = dto.BIND_ADDRESS ?? '0.0.0.0';
+  if (localMode) {
+    // Local mode publishes its admin key: it listens on loopback unless told otherwise.
+    bindAddress = dto.LOCAL_MODE_BIND ?? '127.0.0.1';
+  }
+  return {
+    metricsToken: env.METRICS_TOKEN,
+    logLevel: (dto.LOG_LEVEL ?? 'info') as LogLevel,
+    logFormat: (dto.LOG_FORMAT ?? (localMode ? 'pretty' : 'json')) as 'json' | 'pretty',
+    trustProxy,
+    health: { databaseTimeoutMs: dto.HEALTH_DB_TIMEOUT_MS ?? 2000, maxBacklog: dto.HEALTH_MAX_BACKLOG ?? 10_000 },
+    shutdownTimeoutMs: dto.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    requestTimeoutMs: dto.REQUEST_TIMEOUT_MS ?? 30_000,
+    encryptionKey: env.CCM_ENCRYPTION_KEY ? decodeKey(env.CCM_ENCRYPTION_KEY) : undefined,
+    bindAddress,
+  };
+}
+
+function decodeKey(raw: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
 }

@@ -11,6 +11,7 @@ import { transition } from './conversation-state-machine';
 import { targetOf } from './outbox-dispatcher.service';
 import { enqueueOutbound } from './outbox-writer';
 import { ChannelRegistry } from './channel-registry.service';
+import { botDisclosureDue } from './bot-disclosure';
 
 /** What was decided about a customer turn before its transaction. */
 interface CustomerTurn {
@@ -115,6 +116,9 @@ export class ConversationHandler {
       case 'postback': {
         const isNew = await this.storeCustomerMessage(repos, conversation, event, now, published);
         if (isNew && event.userOriginated) await this.noteUserEvent(repos, conversation, event.timestamp, now);
+        // A message right after an ad click opens Meta's ads window (up to 7 days from it).
+        if (isNew && event.userOriginated && event.fromAd)
+          await repos.conversations.update(conversation.id, { ads_message_at: event.timestamp });
         if (isNew && turn) await this.route(repos, conversation, turn, now, published);
         return;
       }
@@ -337,17 +341,34 @@ export class ConversationHandler {
       await repos.conversations.update(conversation.id, { low_confidence_streak: decision.lowConfidenceStreak });
     }
     if (decision.action === 'reply') {
+      await this.discloseBotIfDue(repos, conversation, now, published);
       for (const message of decision.messages) await this.enqueue(repos, conversation, 'bot', message, now, published);
       return;
     }
     if (this.config.queue.noAgentFallback === 'bot' && policy !== 'AGENT_ONLY' && (await this.agents.availability(repos, now)) !== 'open') {
       // Configured BOT_ONLY-style fallback: nobody could answer now, so the bot keeps the conversation.
       await this.enqueue(repos, conversation, 'system', { kind: 'text', text: this.config.queue.noAgentMessage }, now, published);
+      await this.discloseBotIfDue(repos, conversation, now, published);
       for (const message of botTurn.fallback) await this.enqueue(repos, conversation, 'bot', message, now, published);
       await this.record(repos, conversation, 'handover_declined', `${decision.reason}; no agent available`, 'routing', now);
       return;
     }
     await this.handOver(repos, conversation, decision.reason, botTurn, now, published);
+  }
+
+  /** BOT_DISCLOSURE_MESSAGE before the bot's first answer and after the conversation came back from people. */
+  private async discloseBotIfDue(
+    repos: Repositories,
+    conversation: ConversationRow,
+    now: number,
+    published: ConversationBusEvent[],
+  ): Promise<void> {
+    const text = this.config.messages.botDisclosure;
+    if (!text) return;
+    const current = (await repos.conversations.findById(conversation.id)) ?? conversation;
+    if (!botDisclosureDue(current)) return;
+    await this.enqueue(repos, conversation, 'bot', { kind: 'text', text }, now, published);
+    await repos.conversations.update(conversation.id, { bot_disclosed_at: now });
   }
 
   private async handOver(

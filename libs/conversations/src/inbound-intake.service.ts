@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CcmMetrics } from '@app/observability';
 import { InboundEvent } from '@app/core';
 import { NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundProcessor } from './inbound-processor.service';
@@ -13,6 +14,7 @@ export class InboundIntakeService {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {}
 
   async accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
@@ -50,6 +52,7 @@ export class InboundIntakeService {
       return repos.journal.record(rows);
     });
     this.processor.kick();
+    this.metrics?.eventsReceived(events, events.length - recorded, now);
     return { recorded, duplicates: events.length - recorded };
   }
 }

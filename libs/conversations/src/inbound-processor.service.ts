@@ -1,33 +1,40 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { InboundEvent, PollingLoop } from '@app/core';
-import { InboundEventRow, PersistenceService } from '@app/persistence';
+import { InboundEvent, PollingLoop, WorkerPool } from '@app/core';
+import { BackoffOptions, ClaimedWork, InboundEventRow, LeaseLostError, PersistenceService, runFenced } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
 import { INSTANCE_ID } from './instance-id';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
-/** How long one conversation's lease lasts; renewed per event, taken over after a crash. */
-const LEASE_MS = 30_000;
 /** Attempts before a poison event is parked as dead (visible to operators, replayable). */
 export const MAX_EVENT_ATTEMPTS = 5;
-const CONCURRENT_CONVERSATIONS = 8;
+/** Events applied in one drain of a conversation before its slot goes back to the pool (fairness). */
+const MAX_EVENTS_PER_DRAIN = 32;
 
 /**
- * Processes the inbound journal. Each conversation's events are applied one at a time, in Meta's
- * timestamp order, under the conversation's database lease — so two instances (or two ticks) never
- * work on the same conversation at once, while different conversations proceed in parallel.
+ * Processes the inbound journal (a work queue: see `WorkQueue`). Per conversation only the head
+ * event is ever claimed, so its events are applied one at a time in Meta's timestamp order, across
+ * processes and instances; different conversations run in a bounded worker pool, so a slow bot turn
+ * holds one slot while the others keep going. Each event is applied under its lease, and the
+ * handler's transaction first checks that the lease is still held: a turn that outlived its lease and
+ * was taken over by another instance commits nothing (that instance applies the event instead).
  */
 @Injectable()
 export class InboundProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InboundProcessor.name);
   private readonly loop = new PollingLoop('inbound-processor', () => this.tick(), 250);
+  private readonly pool: WorkerPool;
+  private readonly backoff: BackoffOptions;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly handler: ConversationHandler,
     private readonly outbox: OutboxDispatcher,
     private readonly config: CcmConfig,
-  ) {}
+  ) {
+    this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.loop.kick(), this.logger);
+    this.backoff = { baseMs: config.webhook.retryBaseMs, capMs: 5 * 60_000, maxAttempts: MAX_EVENT_ATTEMPTS };
+  }
 
   onApplicationBootstrap(): void {
     // Picks up whatever a previous process accepted but did not finish (crash between 200 and work).
@@ -36,74 +43,87 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     await this.loop.stop();
+    await this.pool.drained();
   }
 
   kick(): void {
     this.loop.kick();
   }
 
+  /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
-    const now = Date.now();
-    const conversations = await this.persistence.repos.journal.dueConversations(now, 64);
-    const pageEvents = await this.persistence.repos.journal.duePageEvents(now, 64);
-    for (const row of pageEvents) await this.applyOne(row, undefined);
-
-    let worked = pageEvents.length > 0;
-    for (let i = 0; i < conversations.length; i += CONCURRENT_CONVERSATIONS) {
-      const results = await Promise.all(conversations.slice(i, i + CONCURRENT_CONVERSATIONS).map((id) => this.drainConversation(id)));
-      worked = worked || results.some(Boolean);
-    }
-    return worked;
+    const free = this.pool.free;
+    if (free === 0) return false; // a finishing worker kicks the loop
+    const claimed = await this.persistence.queues.journal.claim({
+      owner: INSTANCE_ID,
+      now: Date.now(),
+      leaseMs: this.config.work.leaseMs,
+      limit: free,
+    });
+    for (const work of claimed) this.pool.run(() => this.drain(work));
+    return claimed.length === free;
   }
 
-  /** Applies a conversation's pending events in order while holding its lease. */
-  private async drainConversation(conversationId: string): Promise<boolean> {
-    const repos = this.persistence.repos;
-    if (!(await repos.conversations.tryLease(conversationId, INSTANCE_ID, Date.now(), LEASE_MS))) return false;
+  /** Applies a conversation's events in order, claiming each next head after the previous is done. */
+  private async drain(first: ClaimedWork<InboundEventRow>): Promise<void> {
+    const queue = this.persistence.queues.journal;
+    const key = first.row.conversation_id ?? `page:${first.row.page_id}`;
+    let work: ClaimedWork<InboundEventRow> | undefined = first;
     let applied = 0;
-    try {
-      for (const row of await repos.journal.pendingFor(conversationId)) {
-        // A later event waits while an earlier one is backing off, so order is kept.
-        if (row.next_attempt_at > Date.now()) break;
-        await repos.conversations.tryLease(conversationId, INSTANCE_ID, Date.now(), LEASE_MS);
-        if (!(await this.applyOne(row, conversationId))) break;
-        applied += 1;
-      }
-    } finally {
-      await repos.conversations.releaseLease(conversationId, INSTANCE_ID);
+    while (work && applied < MAX_EVENTS_PER_DRAIN) {
+      if (!(await this.applyOne(work))) break;
+      applied += 1;
+      [work] = await queue.claim({ owner: INSTANCE_ID, now: Date.now(), leaseMs: this.config.work.leaseMs, limit: 1, key });
     }
+    // A claimed event we stopped before (drain limit) goes back without counting an attempt.
+    if (work && applied >= MAX_EVENTS_PER_DRAIN) await queue.release(work.lease, Date.now());
     if (applied > 0) this.outbox.kick();
-    return applied > 0;
   }
 
-  /** Returns false when the event must be retried later (later events of the conversation wait). */
-  private async applyOne(row: InboundEventRow, conversationId: string | undefined): Promise<boolean> {
+  /** Returns false when the conversation must wait (retry later, or the lease was lost). */
+  private async applyOne(work: ClaimedWork<InboundEventRow>): Promise<boolean> {
+    const { row, lease } = work;
+    const queue = this.persistence.queues.journal;
+    const conversationId = row.conversation_id ?? undefined;
+    const leaseMs = this.config.work.leaseMs;
+    // Renewed while the turn runs (a slow bot); a renewal that fails means another holder took over.
+    const renewal = setInterval(() => {
+      void queue.renew(lease, Date.now(), leaseMs).then((held) => {
+        if (!held) this.logger.warn(`inbound event ${row.id}: lease lost while working; its result will be discarded`);
+      });
+    }, leaseMs / 3);
     try {
       const event = JSON.parse(row.event) as InboundEvent;
-      await this.handler.handle(row.id, event, conversationId);
+      await runFenced(lease, () => this.handler.handle(row.id, event, conversationId));
       return true;
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.logger.warn(`inbound event ${row.id} (conversation ${conversationId ?? '-'}): ${error.message}; left to the new holder`);
+        return false;
+      }
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.attempts + 1;
-      const now = Date.now();
-      if (attempts >= MAX_EVENT_ATTEMPTS) {
+      const result = await queue.fail(lease, attempts, message, Date.now(), this.backoff);
+      if (result.outcome === 'dead') {
         this.logger.error(
           `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) parked as dead after ${attempts} attempts: ${message}`,
         );
-        await this.persistence.repos.journal.markDead(row.id, attempts, message, now);
-        if (conversationId && row.kind === 'message') await this.handler.apologize(conversationId, row.event_ts).catch(() => undefined);
+        if (conversationId && row.kind === 'message')
+          await runFenced(lease, () => this.handler.apologize(conversationId, row.event_ts)).catch(() => undefined);
         return true;
       }
-      this.logger.warn(
-        `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`,
-      );
-      await this.persistence.repos.journal.markRetry(
-        row.id,
-        attempts,
-        now + this.config.webhook.retryBaseMs * 2 ** (attempts - 1),
-        message,
-      );
+      if (result.outcome === 'retry')
+        this.logger.warn(
+          `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`,
+        );
       return false;
+    } finally {
+      clearInterval(renewal);
     }
+  }
+
+  /** Events claimed and not finished by any instance right now (0 when processing is idle). */
+  async inFlight(): Promise<number> {
+    return this.persistence.queues.journal.countLeased(Date.now());
   }
 }

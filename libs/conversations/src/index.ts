@@ -7,3 +7,4 @@ export * from './conversation-state-machine';
 export * from './inbound-processor.service';
 export * from './rate-limiter';
 export * from './outbox-writer';
+export * from './instance-id';

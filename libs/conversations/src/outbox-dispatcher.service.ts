@@ -1,26 +1,28 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { CcmMetrics } from '@app/observability';
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
-import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop } from '@app/core';
-import { BackoffOptions, retryDelay } from '@app/graph-api';
-import { ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
+import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
+import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { enqueueOutbound } from './outbox-writer';
+import { INSTANCE_ID } from './instance-id';
 import { RateLimiter } from './rate-limiter';
 
-const SEND_LEASE_MS = 60_000;
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
-const BATCH = 64;
 
 /**
- * Delivers the outbox. Every outbound message was written (status `queued`) before this runs, so a
- * crash loses nothing: on restart the queue is simply continued. Per conversation only the oldest
- * queued message is in flight, so a customer receives messages in order; conversations run in
- * parallel, paced per Page. Transient failures back off and retry; permanent ones mark the message
- * failed with the channel's error (shown to whoever sent it); a Page with an invalid token or under
- * a Meta block keeps its messages queued until that is resolved.
+ * Delivers the outbox (a work queue: see `WorkQueue`). Every outbound message was written (status
+ * `queued`) before this runs, so a crash loses nothing: on restart the queue is simply continued.
+ * Per conversation only the oldest queued message is in flight, so a customer receives messages in
+ * order; conversations stream through a bounded pool of sends, claimed round-robin across Pages (a
+ * backlog on one Page never holds up another's replies) and paced per Page. Transient failures back
+ * off and retry; permanent ones mark the message failed with the channel's error (shown to whoever
+ * sent it); a Page with an invalid token or under a Meta block keeps its messages queued until that
+ * is resolved. A send that was in flight when a process died is not simply repeated: where the
+ * channel echoes sends (Messenger), its echo is awaited for ECHO_WAIT_MS first.
  */
 @Injectable()
 export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,16 +30,25 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
   private readonly limiter: RateLimiter;
   private readonly backoff: BackoffOptions;
+  private readonly pool: WorkerPool;
+  private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
+  /** Pages over their rate, and when their next token is due. */
+  private readonly throttledUntil = new Map<string, number>();
+  private tokenTimer?: NodeJS.Timeout;
+  /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
+  repeatedWithoutEcho = 0;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
     private readonly queueWatcher: QueueWatcher,
-    config: CcmConfig,
+    private readonly config: CcmConfig,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
+    this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.loop.kick(), this.logger);
   }
 
   onModuleInit(): void {
@@ -55,7 +66,9 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
     await this.loop.stop();
+    await this.pool.drained();
   }
 
   kick(): void {
@@ -63,62 +76,123 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   /**
-   * One pass: the head message of each conversation, paced per Page. Page health is read once per
-   * Page per pass, and a message over the Page's rate is simply left for a later pass (no write):
-   * the database work per pass stays proportional to what is actually sent.
+   * Claims heads for the free send slots, fairly across Pages, and starts their sends. A message over
+   * its Page's rate is given back with a due time when the Page has a token for it (postponed, not
+   * re-polled); the Pages' health is cached for a moment, not read per message.
    */
   private async tick(): Promise<boolean> {
-    const repos = this.persistence.repos;
-    const due = await repos.messages.dueOutbound(Date.now(), BATCH);
-    if (due.length === 0) return false;
+    const free = this.pool.free;
+    if (free === 0) return false; // a finishing send kicks the loop
+    const now = Date.now();
+    const rate = this.config.messenger.sendRatePerPage;
+    const burst = Math.max(1, Math.floor(rate / 10));
+    for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
+    const claimed = await this.persistence.queues.outbox.claim({
+      owner: INSTANCE_ID,
+      now,
+      leaseMs: this.config.work.leaseMs,
+      limit: free,
+      // No more of one Page per pass than its burst allows, and none of a Page still waiting for tokens.
+      perGroup: burst,
+      excludeGroups: [...this.throttledUntil.keys()],
+    });
     const conversations = new Map(
-      (await repos.conversations.findByIds([...new Set(due.map((m) => m.conversation_id))])).map((c) => [c.id, c]),
+      (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
     );
-    const paused = new Map<string, boolean>();
-    const sendable: { message: MessageRow; conversation: ConversationRow }[] = [];
-    let rateLimited = false;
-    for (const message of due) {
-      const conversation = conversations.get(message.conversation_id);
+    const waiting = new Map<string, number>();
+    for (const work of claimed) {
+      const conversation = conversations.get(work.row.conversation_id);
       if (!conversation) {
-        await repos.messages.markFailed(message.id, JSON.stringify({ message: 'conversation not found' }));
+        await this.persistence.queues.outbox.dead(
+          work.lease,
+          work.row.attempts,
+          JSON.stringify({ message: 'conversation not found' }),
+          now,
+        );
         continue;
       }
-      if (!paused.has(conversation.page_id)) paused.set(conversation.page_id, await this.isPaused(conversation.page_id));
-      if (paused.get(conversation.page_id)) {
-        await repos.messages.postpone(message.id, Date.now() + PAUSED_RECHECK_MS);
+      if (await this.isPaused(conversation.page_id)) {
+        await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
         continue;
       }
-      if (this.limiter.take(conversation.page_id) > 0) {
-        rateLimited = true;
+      const wait = this.limiter.take(conversation.page_id);
+      if (wait > 0) {
+        // The k-th message over the rate waits for the k-th next token, not all for the first one;
+        // the Page is left out of claims until its next token (postponed, not re-polled).
+        const ahead = waiting.get(conversation.page_id) ?? 0;
+        waiting.set(conversation.page_id, ahead + 1);
+        // Left out until a whole burst is available again, so the next claim of the Page sends all it takes.
+        this.throttledUntil.set(conversation.page_id, now + wait + Math.ceil(((burst - 1) * 1000) / rate));
+        await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil((ahead * 1000) / rate));
         continue;
       }
-      sendable.push({ message, conversation });
+      this.pool.run(() => this.deliver(work, conversation));
     }
-    const results = await Promise.all(sendable.map(({ message, conversation }) => this.deliver(message, conversation)));
-    // Rate-limited work is waiting for tokens, not for the poll interval: come back after a short pause.
-    if (rateLimited && !results.some(Boolean)) await new Promise((r) => setTimeout(r, 20));
-    return results.some(Boolean) || rateLimited;
+    this.wakeForTokens();
+    return claimed.length === free;
   }
 
-  private async deliver(message: MessageRow, conversation: ConversationRow): Promise<boolean> {
-    const repos = this.persistence.repos;
-    if (!(await repos.messages.claim(message.id, Date.now(), SEND_LEASE_MS))) return false;
+  /** Comes back when the first throttled Page has a token again (sooner than the poll interval). */
+  private wakeForTokens(): void {
+    if (this.throttledUntil.size === 0 || this.tokenTimer) return;
+    const at = Math.min(...this.throttledUntil.values());
+    this.tokenTimer = setTimeout(
+      () => {
+        this.tokenTimer = undefined;
+        this.loop.kick();
+      },
+      Math.max(1, at - Date.now()),
+    );
+    this.tokenTimer.unref();
+  }
+
+  private async deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+    const { row: message, lease } = work;
+    const queue = this.persistence.queues.outbox;
+    // Its echo came back (a send interrupted by a crash did reach Meta): done, without sending again.
+    if (message.mid !== null) return this.sent(work, conversation, message.mid);
+    if (work.interrupted) {
+      if (this.channels.adapter(conversation.channel)?.descriptor.capabilities.sendEchoes && this.config.work.echoWaitMs > 0) {
+        this.logger.warn(
+          `message ${message.id} was being sent when its sender stopped; waiting up to ${this.config.work.echoWaitMs} ms for its echo before sending it again`,
+        );
+        await queue.release(lease, Date.now() + this.config.work.echoWaitMs);
+        return;
+      }
+      this.repeatedWithoutEcho += 1;
+      this.logger.warn(`message ${message.id} was being sent when its sender stopped; the channel has no echoes, so it is sent again`);
+    }
     try {
       const content = JSON.parse(message.content ?? 'null') as OutboundContent | null;
       if (!content) throw new DeliveryError('permanent', 'message has no content');
       const { mid } = await this.channels
         .sender(conversation.channel)
         .send(targetOf(conversation), { id: message.id, author: message.author, content });
-      await repos.messages.markSent(message.id, mid ?? null, Date.now());
-      this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: message.id, status: 'sent' });
-      return true;
+      await this.sent(work, conversation, mid ?? null);
     } catch (error) {
-      return this.handleFailure(message, conversation, error);
+      await this.handleFailure(work, conversation, error);
     }
   }
 
-  private async handleFailure(message: MessageRow, conversation: ConversationRow, error: unknown): Promise<boolean> {
-    const repos = this.persistence.repos;
+  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
+    const now = Date.now();
+    const done = await this.persistence.queues.outbox.complete(work.lease, 'sent', now, {
+      mid,
+      sent_at: now,
+      attempts: work.row.attempts + 1,
+      error: null,
+    });
+    if (!done) {
+      this.logger.warn(`message ${work.row.id}: lease lost during the send; the new holder decides (its echo prevents a repeat)`);
+      return;
+    }
+    this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
+    this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
+  }
+
+  private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationRow, error: unknown): Promise<void> {
+    const { row: message, lease } = work;
+    const queue = this.persistence.queues.outbox;
     const failure =
       error instanceof DeliveryError ? error : new DeliveryError('transient', error instanceof Error ? error.message : String(error));
     const stored = JSON.stringify({ kind: failure.kind, message: failure.message, ...failure.details });
@@ -127,19 +201,20 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         this.logger.error(
           `ALERT: the access token of page ${conversation.page_id} is invalid (${failure.message}); sends to this page are paused until a new token is set`,
         );
-        await repos.pageStates.markTokenInvalid(conversation.page_id, failure.message, Date.now());
+        await this.persistence.repos.pageStates.markTokenInvalid(conversation.page_id, failure.message, Date.now());
+        this.pageStates.delete(conversation.page_id);
       }
       // Kept queued, not failed, and not counted as an attempt: nothing is wrong with the message.
-      await repos.messages.release(message.id, Date.now() + PAUSED_RECHECK_MS, stored);
-      return false;
+      await queue.release(lease, Date.now() + PAUSED_RECHECK_MS, stored);
+      return;
     }
     const attempt = message.attempts + 1;
-    const delay = failure.kind === 'transient' ? retryDelay(attempt, this.backoff) : undefined;
-    if (delay === undefined) {
+    const result = await queue.fail(lease, attempt, stored, Date.now(), this.backoff, { permanent: failure.kind === 'permanent' });
+    if (result.outcome === 'dead') {
+      this.metrics?.outboxFailure(conversation.channel, failure.details?.code as string | number | undefined);
       this.logger.warn(
         `message ${message.id} (conversation ${conversation.id}) failed${failure.kind === 'transient' ? ` after ${attempt} attempts` : ''}: ${failure.message}`,
       );
-      await repos.messages.markFailed(message.id, stored);
       this.bus.publish({
         type: 'message.status',
         conversationId: conversation.id,
@@ -147,17 +222,26 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         status: 'failed',
         error: failure.message,
       });
-      return true;
+    } else if (result.outcome === 'retry') {
+      this.metrics?.outboxRetry(conversation.channel, failure.details?.code as string | number | undefined);
+      this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.message}), retry in ${result.delayMs} ms`);
     }
-    this.logger.debug(`message ${message.id} attempt ${attempt} failed (${failure.message}), retry in ${delay} ms`);
-    await repos.messages.scheduleRetry(message.id, Date.now() + delay, stored);
-    return false;
   }
 
-  /** A Page Meta blocked, or whose token is invalid, keeps its messages queued until that is fixed. */
+  /** A Page Meta blocked, or whose token is invalid, keeps its messages queued until that is fixed (cached for a second). */
   private async isPaused(pageId: string): Promise<boolean> {
+    const now = Date.now();
+    const cached = this.pageStates.get(pageId);
+    if (cached && now - cached.at < 1000) return cached.paused;
     const state = await this.persistence.repos.pageStates.get(pageId);
-    return Boolean(state && (state.blocked || state.token_status === 'invalid'));
+    const paused = Boolean(state && (state.blocked || state.token_status === 'invalid'));
+    this.pageStates.set(pageId, { paused, at: now });
+    return paused;
+  }
+
+  /** Sends claimed and not finished by any instance right now (0 when the outbox is idle). */
+  async inFlight(): Promise<number> {
+    return this.persistence.queues.outbox.countLeased(Date.now());
   }
 }
 
@@ -168,5 +252,6 @@ export function targetOf(conversation: ConversationRow): OutboundTarget {
     pageId: conversation.page_id,
     customerId: conversation.customer_id,
     lastUserEventAt: conversation.last_user_event_at,
+    adsMessageAt: conversation.ads_message_at,
   };
 }

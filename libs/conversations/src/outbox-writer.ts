@@ -1,6 +1,6 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
 import { Repositories } from '@app/persistence';
-import { PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
+import { countCharacters, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
 
 const plainText = new PlainTextRenderer();
 
@@ -17,7 +17,7 @@ export async function enqueueOutbound(
   now: number,
 ): Promise<number[]> {
   const parts: OutboundContent[] =
-    content.kind === 'text' && [...new Intl.Segmenter().segment(content.text)].length > RICH_MESSAGE_LIMITS.textMaxChars
+    content.kind === 'text' && countCharacters(content.text) > RICH_MESSAGE_LIMITS.textMaxChars
       ? splitText(content.text, RICH_MESSAGE_LIMITS.textMaxChars).map((text, i, all) =>
           i === all.length - 1
             ? { ...content, text }

@@ -34,6 +34,12 @@ export interface ChannelCapabilities {
   richTemplates: boolean;
   typingIndicators: boolean;
   readReceipts: boolean;
+  /**
+   * Every message the Page sends comes back as an echo webhook carrying the `metadata` ccm set
+   * (Messenger `message_echoes`): a send interrupted by a crash is confirmed by its echo instead of
+   * being sent twice. Without echoes such a send is repeated (at-least-once).
+   */
+  sendEchoes?: boolean;
   /** The actions `ChannelActions.perform` accepts. */
   actions: readonly ChannelActionName[];
   /**

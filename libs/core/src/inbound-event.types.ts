@@ -28,6 +28,8 @@ export interface InboundAttachment {
   title?: string;
   stickerId?: string;
   coordinates?: { lat: number; long: number };
+  /** Content the platform forbids storing (Instagram story mentions/replies): shown from its URL, never downloaded. */
+  ephemeral?: boolean;
   raw: unknown;
 }
 
@@ -51,6 +53,8 @@ export interface InboundEvent {
   attachments?: InboundAttachment[];
   /** Watermark for delivery/read receipts (epoch ms). */
   watermark?: number;
+  /** The customer's message came right after a click on an ad (`referral.source: "ADS"`): Meta's 7-day ads window. */
+  fromAd?: boolean;
   /** The untouched webhook item, kept for audit and for kinds we do not map yet. */
   raw: unknown;
 }

@@ -8,3 +8,4 @@ export * from './signed-body';
 export * from './channel-adapter.types';
 export * from './polling-loop';
 export * from './clock';
+export * from './worker-pool';

@@ -9,6 +9,8 @@ export interface OutboundTarget {
   customerId: string;
   /** The customer's last user-originated event (epoch ms): channels with a messaging window need it. */
   lastUserEventAt: number | null;
+  /** When the customer's first message came from a click-to-Messenger/Direct ad: its time (a window of up to 7 days). */
+  adsMessageAt?: number | null;
 }
 
 /**
@@ -49,6 +51,9 @@ export interface CustomerProfile {
   firstName?: string;
   lastName?: string;
   pictureUrl?: string;
+  /** Instagram: the @username and follower count (where permitted). */
+  username?: string;
+  followerCount?: number;
 }
 
 /** A channel's way out: implemented by each channel module and registered with the outbox. */

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AxiosError, AxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
+import { CcmMetrics } from '@app/observability';
 import { GraphApiError } from './graph-api.error';
 
 export interface SendApiRecipient {
@@ -34,6 +35,14 @@ export interface UserProfile {
   profile_pic?: string;
 }
 
+/** An Instagram user's profile as the Messenger API for Instagram returns it (fields need the user's consent/permissions). */
+export interface InstagramUserProfile {
+  name?: string;
+  username?: string;
+  profile_pic?: string;
+  follower_count?: number;
+}
+
 /**
  * The only code that talks to Meta. Every call carries the Page token in the Authorization header
  * (never in the URL), an `appsecret_proof`, and a timeout; every error that leaves here is a
@@ -46,6 +55,7 @@ export class GraphApiGateway {
   constructor(
     private readonly http: HttpService,
     private readonly config: CcmConfig,
+    @Optional() private readonly metrics?: CcmMetrics,
   ) {}
 
   /**
@@ -57,7 +67,12 @@ export class GraphApiGateway {
       method: 'POST',
       url: '/me/messages',
       data: body,
+    }).catch((error: unknown) => {
+      if (error instanceof GraphApiError)
+        this.metrics?.sendApiCall(error.details.network ? 'network_error' : 'meta_error', error.details.code ?? error.details.httpStatus);
+      throw error;
     });
+    this.metrics?.sendApiCall('ok');
     return { recipientId: data.recipient_id, messageId: data.message_id };
   }
 
@@ -70,6 +85,18 @@ export class GraphApiGateway {
       method: 'GET',
       url: `/${encodeURIComponent(psid)}`,
       params: { fields: 'first_name,last_name,profile_pic' },
+    });
+  }
+
+  /**
+   * Fetches an Instagram user's profile (IGSID, Page token of the linked Page).
+   * @see https://developers.facebook.com/docs/messenger-platform/instagram/features/user-profile
+   */
+  async getInstagramProfile(accessToken: string, igsid: string): Promise<InstagramUserProfile> {
+    return this.call<InstagramUserProfile>(accessToken, {
+      method: 'GET',
+      url: `/${encodeURIComponent(igsid)}`,
+      params: { fields: 'name,username,profile_pic,follower_count' },
     });
   }
 

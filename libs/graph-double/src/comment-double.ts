@@ -37,6 +37,8 @@ export function psidOfCommenter(fromId: string): string {
  */
 export class CommentDouble {
   readonly comments = new Map<string, DoubleComment>();
+  /** The PSID a private reply reaches for a commenter (the Messenger simulator maps its own customers). */
+  psidOf: (fromId: string) => string = psidOfCommenter;
 
   add(comment: Omit<DoubleComment, 'hidden' | 'deleted' | 'likedByPage' | 'privateReplied'> & Partial<DoubleComment>): void {
     this.comments.set(comment.id, { hidden: false, deleted: false, likedByPage: false, privateReplied: false, ...comment });
@@ -93,7 +95,7 @@ export class CommentDouble {
       return { error: 400, code: 10, subcode: 2018278, message: '(#10) This message is sent outside of allowed window.' };
     }
     comment.privateReplied = true;
-    return { psid: psidOfCommenter(comment.fromId) };
+    return { psid: this.psidOf(comment.fromId) };
   }
 }
 

@@ -1,9 +1,11 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
 import { CommentDouble, DoubleAnswer } from './comment-double';
+import { InstagramDouble } from './instagram-double';
 import { validateSendApiRequest } from './send-api-validator';
+import { avatarSvg, nameFromId } from './avatar';
 
 const MAX_BODY = 2 * 1024 * 1024;
 
@@ -17,6 +19,7 @@ export class GraphApiDouble {
   readonly requests: RecordedRequest[] = [];
   /** Page comments: register them (`comments.add`) so public replies, likes, hides and private replies find them. */
   readonly comments = new CommentDouble();
+  readonly instagram = new InstagramDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -26,10 +29,13 @@ export class GraphApiDouble {
   private waiters: (() => void)[] = [];
   /** Last user-originated event per PSID, as the simulator reports it: Meta's 24-hour window. */
   private readonly customerActivity = new Map<string, number>();
+  /** PSIDs whose message came right after an ad click, and when: Meta's ads window (7 days from it). */
+  private readonly adMessages = new Map<string, number>();
   private sendTimes: number[] = [];
   /** Reusable attachment ids issued by the upload API, and the Page each belongs to. */
   private readonly attachments = new Map<string, string>();
   private baseUrl = '';
+  private readonly observers: ((record: RecordedRequest) => void)[] = [];
 
   constructor(private readonly options: GraphApiDoubleOptions) {
     this.pages = new Map(options.pages.map((p) => [p.accessToken, { pageId: p.pageId, name: p.name ?? `Page ${p.pageId}` }]));
@@ -71,6 +77,26 @@ export class GraphApiDouble {
     this.server = undefined;
   }
 
+  /** Called with every request once it is answered (the simulator shows the Page's sends from here). */
+  onRecorded(listener: (record: RecordedRequest) => void): void {
+    this.observers.push(listener);
+  }
+
+  /** Every Send API answer takes this long from now on (0: immediate). */
+  setSendLatency(ms: number): void {
+    this.options.sendLatencyMs = ms;
+  }
+
+  /** What the User Profile API answers for this PSID from now on. */
+  setProfile(psid: string, profile: { first_name?: string; last_name?: string; profile_pic?: string; locale?: string }): void {
+    this.options.profiles = { ...this.options.profiles, [psid]: profile };
+  }
+
+  /** Whether a token is currently refused with error 190. */
+  isRevoked(token: string): boolean {
+    return this.revokedTokens.has(token);
+  }
+
   /** Script failures for the next matching calls. */
   injectFault(fault: InjectedFault): void {
     this.faults.push({ times: 1, ...fault });
@@ -95,9 +121,23 @@ export class GraphApiDouble {
     this.attachments.delete(attachmentId);
   }
 
-  /** The customer wrote at `timestamp` (called by the simulator): opens Meta's messaging window. */
-  noteCustomerActivity(psid: string, timestamp: number): void {
-    this.customerActivity.set(psid, Math.max(timestamp, this.customerActivity.get(psid) ?? 0));
+  /**
+   * The customer wrote (or tapped, or reacted) at `timestamp`: opens Meta's messaging window for that
+   * (Page, PSID). Without `pageId` the activity counts for every Page (older callers). `fromAd`: the
+   * first message after a click-to-Messenger ad (a window of up to 7 days).
+   */
+  noteCustomerActivity(psid: string, timestamp: number, options: { fromAd?: boolean; pageId?: string } = {}): void {
+    const key = `${options.pageId ?? '*'}/${psid}`;
+    this.customerActivity.set(key, Math.max(timestamp, this.customerActivity.get(key) ?? 0));
+    if (options.fromAd) this.adMessages.set(psid, Math.max(timestamp, this.adMessages.get(psid) ?? 0));
+  }
+
+  /** Epoch ms of the customer's last window-opening event towards the Page (undefined: never seen). */
+  lastCustomerActivity(pageId: string, psid: string): number | undefined {
+    const times = [this.customerActivity.get(`${pageId}/${psid}`), this.customerActivity.get(`*/${psid}`)].filter(
+      (t): t is number => t !== undefined,
+    );
+    return times.length > 0 ? Math.max(...times) : undefined;
   }
 
   setTransientFailureRate(rate: number): void {
@@ -145,6 +185,7 @@ export class GraphApiDouble {
     if (raw === undefined) return this.reply(res, 413, graphError(100, 'Request body too large'));
 
     if (url.pathname.startsWith('/_double/')) return this.control(req, res, url, raw);
+    if (this.options.routes && !/^\/v\d+\.\d+\//.test(url.pathname) && (await this.options.routes(req, res, url, raw))) return;
 
     const match = /^\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);
     const query = Object.fromEntries(url.searchParams.entries());
@@ -174,6 +215,7 @@ export class GraphApiDouble {
     if (latency) await new Promise((r) => setTimeout(r, latency));
     this.requests.push(record);
     this.reply(res, status, response);
+    for (const observe of this.observers) observe(record);
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((wake) => wake());
@@ -211,6 +253,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const instagramAnswer = this.instagram.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (instagramAnswer) return toTuple(instagramAnswer);
 
     if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path)) {
       const attachment = (
@@ -250,7 +300,7 @@ export class GraphApiDouble {
         }
         this.sendTimes.push(now);
       }
-      const windowError = this.windowError(body);
+      const windowError = this.windowError(body, page.pageId);
       if (windowError) return [400, windowError];
       const attachmentId = (body.message as { attachment?: { payload?: { attachment_id?: string } } } | undefined)?.attachment?.payload
         ?.attachment_id;
@@ -274,7 +324,7 @@ export class GraphApiDouble {
     }
     if (record.method === 'GET' && /^\/[\w-]+$/.test(record.path)) {
       const psid = record.path.slice(1);
-      const profile = this.options.profiles?.[psid] ?? generatedProfile(psid);
+      const profile = this.options.profiles?.[psid] ?? generatedProfile(psid, this.baseUrl);
       const fields = (record.query.fields ?? 'first_name,last_name,profile_pic').split(',');
       return [
         200,
@@ -285,16 +335,21 @@ export class GraphApiDouble {
   }
 
   /** Meta's window rules, enforced for customers the simulator has seen write. */
-  private windowError(body: {
-    recipient: { id?: string };
-    message?: unknown;
-    messaging_type?: string;
-    tag?: string;
-  }): GraphErrorBody | undefined {
-    const last = body.recipient.id ? this.customerActivity.get(body.recipient.id) : undefined;
+  private windowError(
+    body: {
+      recipient: { id?: string };
+      message?: unknown;
+      messaging_type?: string;
+      tag?: string;
+    },
+    pageId: string,
+  ): GraphErrorBody | undefined {
+    const last = body.recipient.id ? this.lastCustomerActivity(pageId, body.recipient.id) : undefined;
     if (body.message === undefined || last === undefined) return undefined;
     const age = Date.now() - last;
     const day = 24 * 60 * 60 * 1000;
+    const adMessage = body.recipient.id ? this.adMessages.get(body.recipient.id) : undefined;
+    if (adMessage !== undefined && Date.now() - adMessage <= 7 * day && body.messaging_type !== 'MESSAGE_TAG') return undefined;
     if (body.messaging_type === 'MESSAGE_TAG' && body.tag === 'HUMAN_AGENT' ? age > 7 * day : age > day) {
       return graphError(10, '(#10) This message is sent outside of allowed window.', 'OAuthException', 2018278);
     }
@@ -306,6 +361,16 @@ export class GraphApiDouble {
     if (req.method === 'GET' && url.pathname === '/_double/requests') {
       const since = Number(url.searchParams.get('since') ?? 0);
       return this.reply(res, 200, { requests: this.requests.filter((r) => r.seq > since) });
+    }
+    const avatar = /^\/_double\/avatar\/([^/]+)\.svg$/.exec(url.pathname);
+    if (req.method === 'GET' && avatar) {
+      const psid = decodeURIComponent(avatar[1]);
+      const profile = this.options.profiles?.[psid];
+      const name = profile?.first_name ? `${profile.first_name} ${profile.last_name ?? ''}`.trim() : undefined;
+      const svg = avatarSvg(psid, name);
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600', 'content-length': Buffer.byteLength(svg) });
+      res.end(svg);
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/_double/faults') {
       try {
@@ -355,13 +420,9 @@ function graphError(code: number, message: string, type = 'OAuthException', subc
   };
 }
 
-function generatedProfile(psid: string): { first_name: string; last_name: string; profile_pic: string } {
-  const digest = createHash('sha1').update(psid).digest('hex').slice(0, 6);
-  return {
-    first_name: 'Customer',
-    last_name: digest,
-    profile_pic: `https://platform-lookaside.fbsbx.com/platform/profilepic/?psid=${psid}&ext=${Math.floor(Date.now() / 1000) + 86400}&hash=${digest}`,
-  };
+/** Local-mode profile: a name derived from the id and a picture the double serves itself (offline). */
+function generatedProfile(psid: string, baseUrl: string): { first_name: string; last_name: string; profile_pic: string } {
+  return { ...nameFromId(psid), profile_pic: `${baseUrl}/_double/avatar/${encodeURIComponent(psid)}.svg` };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

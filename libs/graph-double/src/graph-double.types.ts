@@ -1,3 +1,5 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+
 /** One request the double received, as recorded for assertions and for the simulator UI. */
 export interface RecordedRequest {
   seq: number;
@@ -48,7 +50,12 @@ export interface GraphApiDoubleOptions {
   host?: string;
   version?: string;
   /** Profiles returned by the User Profile API, by PSID. Unknown PSIDs get a generated profile. */
-  profiles?: Record<string, { first_name?: string; last_name?: string; profile_pic?: string }>;
+  profiles?: Record<string, { first_name?: string; last_name?: string; profile_pic?: string; locale?: string }>;
+  /**
+   * More routes on the same server (the Messenger simulator's page and API): called for paths that are
+   * neither Graph (`/vNN.N/…`) nor control (`/_double/…`); answers and returns true when it took the request.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer) => boolean | Promise<boolean>;
   /** Every Send API answer takes this long (a slow Meta keeps sends in flight). */
   sendLatencyMs?: number;
   /** Meta's per-Page send rate: more calls in one second are refused with (#613). */

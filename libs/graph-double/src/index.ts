@@ -3,3 +3,5 @@ export * from './graph-api-double';
 export * from './messenger-simulator';
 export * from './send-api-validator';
 export * from './comment-double';
+export * from './instagram-double';
+export * from './avatar';

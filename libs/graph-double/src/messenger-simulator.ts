@@ -32,13 +32,18 @@ export function textMessageItem(
   pageId: string,
   psid: string,
   text: string,
-  options: { mid?: string; timestamp?: number } = {},
+  options: { mid?: string; timestamp?: number; fromAd?: boolean } = {},
 ): MessagingItem {
   return {
     sender: { id: psid },
     recipient: { id: pageId },
     timestamp: options.timestamp ?? Date.now(),
-    message: { mid: options.mid ?? `m_${randomBytes(12).toString('hex')}`, text },
+    message: {
+      mid: options.mid ?? `m_${randomBytes(12).toString('hex')}`,
+      text,
+      // The first message after a click-to-Messenger ad carries the ad's referral (fact sheet §3.1).
+      ...(options.fromAd ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: '6045246247433', ref: 'spring-sale' } } : {}),
+    },
   };
 }
 
@@ -52,7 +57,7 @@ export class MessengerSimulator {
       webhookUrl: string;
       appSecret: string;
       pageId: string;
-      graph?: { noteCustomerActivity(psid: string, timestamp: number): void };
+      graph?: { noteCustomerActivity(psid: string, timestamp: number, options?: { fromAd?: boolean }): void };
     },
   ) {}
 
@@ -69,10 +74,10 @@ export class MessengerSimulator {
   async sendText(
     psid: string,
     text: string,
-    options: { mid?: string; timestamp?: number } = {},
+    options: { mid?: string; timestamp?: number; fromAd?: boolean } = {},
   ): Promise<{ response: Response; mid: string }> {
     const item = textMessageItem(this.options.pageId, psid, text, options);
-    this.options.graph?.noteCustomerActivity(psid, item.timestamp);
+    this.options.graph?.noteCustomerActivity(psid, item.timestamp, { fromAd: options.fromAd });
     const response = await this.post(webhookEnvelope([{ pageId: this.options.pageId, messaging: [item] }]));
     return { response, mid: (item.message as { mid: string }).mid };
   }

@@ -14,8 +14,8 @@ const mediaTemplate = (element: Body) => ({ attachment: { type: 'template', payl
 const postback = (i = 0) => ({ type: 'postback', title: `Option ${i}`, payload: `P${i}` });
 const qr = (i = 0) => ({ content_type: 'text', title: `R${i}`, payload: `R${i}` });
 const repeat = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
-/** `n` user-perceived characters, every other one a multi-code-point emoji. */
-const chars = (n: number) => repeat(n, (i) => (i % 2 === 0 ? 'a' : '👍🏽')).join('');
+/** `n` characters as counted by default (UTF-16 units), a quarter of them in two-unit emoji. */
+const chars = (n: number) => '👍'.repeat(Math.floor(n / 4)) + 'a'.repeat(n - 2 * Math.floor(n / 4));
 
 interface Case {
   rule: string;
@@ -468,12 +468,12 @@ describe(validateSendApiRequest.name, () => {
     expect(validateSendApiRequest({ recipient, sender_action: 'typing_on', access_token: 'EAAG' })).toEqual({ ok: true });
   });
 
-  it('should count grapheme clusters by default and can simulate a stricter count', () => {
-    const body = send({ text: '👍🏽'.repeat(1999) });
+  it("should count UTF-16 code units by default (as Meta's SDKs do) and can simulate a laxer count", () => {
+    const body = send({ text: '👍🏽'.repeat(500) }); // 500 graphemes, 2000 UTF-16 units
 
-    expect(validateSendApiRequest(body)).toEqual({ ok: true });
-    expect(validateSendApiRequest(body, { characterCounting: 'codePoint' })).toMatchObject({ ok: false, code: 100 });
-    expect(validateSendApiRequest(send({ text: 'é'.repeat(1999) }), { characterCounting: 'utf16' })).toEqual({ ok: true });
-    expect(validateSendApiRequest(send({ text: 'e\u0301'.repeat(1000) }), { characterCounting: 'utf16' })).toMatchObject({ ok: false });
+    expect(validateSendApiRequest(body)).toMatchObject({ ok: false, code: 100 });
+    expect(validateSendApiRequest(body, { characterCounting: 'grapheme' })).toEqual({ ok: true });
+    expect(validateSendApiRequest(send({ text: 'é'.repeat(1999) }))).toEqual({ ok: true });
+    expect(validateSendApiRequest(send({ text: 'e\u0301'.repeat(1000) }))).toMatchObject({ ok: false });
   });
 });

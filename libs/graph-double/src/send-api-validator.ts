@@ -8,8 +8,8 @@
  * renderer is tested against, so it must not share the renderer's code.
  *
  * Choices where Meta's behaviour is not documented:
- * - lengths are counted in grapheme clusters by default (Meta's unit is UNCONFIRMED, fact sheet
- *   §14.1.5); `characterCounting: 'utf16'` or `'codePoint'` simulates a stricter platform;
+ * - lengths are counted in UTF-16 code units by default, the unit Meta's own SDKs apply (the
+ *   strictest plausible count; fact sheet §14.1.5); `'codePoint'` or `'grapheme'` simulate a laxer platform;
  * - unknown keys are rejected everywhere, so a camelCase or misspelt field fails loudly;
  * - `access_token` / `appsecret_proof` / `appsecret_time` are tolerated in the body (Graph accepts
  *   them as form parameters);
@@ -20,7 +20,7 @@
 export type SendApiValidationResult = { ok: true } | { ok: false; code: number; subcode?: number; message: string };
 
 export interface SendApiValidatorOptions {
-  /** How "characters" are counted for length limits (default `grapheme`). */
+  /** How "characters" are counted for length limits (default `utf16`). */
   characterCounting?: 'grapheme' | 'codePoint' | 'utf16';
 }
 
@@ -95,7 +95,7 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /** Validates a whole Send API request body like Meta does; returns the first error found. */
 export function validateSendApiRequest(body: unknown, options: SendApiValidatorOptions = {}): SendApiValidationResult {
   try {
-    new RequestChecker(options.characterCounting ?? 'grapheme').request(body);
+    new RequestChecker(options.characterCounting ?? 'utf16').request(body);
     return { ok: true };
   } catch (error: unknown) {
     if (!(error instanceof Rejection)) throw error;

@@ -42,6 +42,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     max: 10,
     options: schema ? `-c search_path=${schema}` : undefined,
   });
+  // An idle connection dropped by the server (restart, outage) must not crash the process: the pool
+  // discards it and the next query reconnects; the outage shows in /health/ready and failed queries.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   return { db, dialect: 'postgres', schema: schema ?? undefined };

@@ -46,6 +46,10 @@ export interface ConversationsTable {
   csat_asked_at: number | null;
   csat_rating: number | null;
   csat_answered_at: number | null;
+  /** The customer's first message after a click-to-Messenger/Direct ad (7-day window, Meta policy 2026-09-28); migration 0550. */
+  ads_message_at: number | null;
+  /** When the customer was last told they talk to an automated assistant (BOT_DISCLOSURE_MESSAGE); migration 0550. */
+  bot_disclosed_at: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */
@@ -82,6 +86,9 @@ export interface MessagesTable {
   /** Desk (migration 0500): the agent who wrote an outbound message, and their display name then. */
   sent_by_agent_id: string | null;
   sent_by_name: string | null;
+  /** Work-queue lease owner and claim number (migration 0300). */
+  lease_owner: Generated<string | null>;
+  lease_epoch: Generated<number>;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';
@@ -103,6 +110,10 @@ export interface InboundEventsTable {
   last_error: string | null;
   received_at: number;
   processed_at: number | null;
+  /** Work-queue lease (migration 0300): who works on the event, until when, and which claim it is. */
+  lease_owner: Generated<string | null>;
+  lease_until: Generated<number | null>;
+  lease_epoch: Generated<number>;
 }
 
 export interface ConversationEventsTable {
@@ -146,7 +157,8 @@ export interface LoginFailuresTable {
   failed_at: number;
 }
 
-export type BridgeOutboxStatus = 'pending' | 'delivered';
+/** `dead`: given up after the configured attempts or a permanent refusal (replayable by an operator). */
+export type BridgeOutboxStatus = 'pending' | 'delivered' | 'dead';
 
 /** Events for the external chat server, written before they are posted (retried until delivered). */
 export interface BridgeOutboxTable {
@@ -164,6 +176,9 @@ export interface BridgeOutboxTable {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** Work-queue lease owner and claim number (migration 0300). */
+  lease_owner: Generated<string | null>;
+  lease_epoch: Generated<number>;
 }
 
 /** Run-time routing settings per Page (admin API); null fields fall back to the environment. */

@@ -67,7 +67,11 @@ export class InboundJournalRepository {
   }
 
   async markDone(id: number, now: number): Promise<void> {
-    await this.db.updateTable('inbound_events').set({ status: 'done', processed_at: now }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('inbound_events')
+      .set({ status: 'done', processed_at: now, lease_until: null })
+      .where('id', '=', id)
+      .execute();
   }
 
   async markRetry(id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {

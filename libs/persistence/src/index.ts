@@ -8,3 +8,6 @@ export * from './agent.repository';
 export * from './bridge-outbox.repository';
 export * from './login-failure.repository';
 export * from './page-settings.repository';
+export * from './backoff';
+export * from './work-fence';
+export * from './work-queue';

@@ -252,6 +252,31 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Issue 11: the three queue tables become one work-queue primitive (see work-queue.ts): every
+    // claim carries an owner and an epoch, and state changes after a claim are fenced on both.
+    '0300_work_queue_leases': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('inbound_events').addColumn('lease_owner', 'varchar(64)').execute();
+        await db.schema.alterTable('inbound_events').addColumn('lease_until', 'bigint').execute();
+        for (const table of ['inbound_events', 'messages', 'bridge_outbox']) {
+          if (table !== 'inbound_events') await db.schema.alterTable(table).addColumn('lease_owner', 'varchar(64)').execute();
+          await db.schema
+            .alterTable(table)
+            .addColumn('lease_epoch', 'integer', (c) => c.notNull().defaultTo(0))
+            .execute();
+        }
+        // Head-of-key checks look up a conversation's unfinished items.
+        await db.schema.createIndex('inbound_events_key').on('inbound_events').columns(['conversation_id', 'status']).execute();
+        await db.schema.createIndex('bridge_outbox_key').on('bridge_outbox').columns(['conversation_id', 'status']).execute();
+      },
+    },
+    // Issue 16 (meta, range 0550–0599).
+    '0550_meta_rules': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('ads_message_at', 'bigint').execute();
+        await db.schema.alterTable('conversations').addColumn('bot_disclosed_at', 'bigint').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

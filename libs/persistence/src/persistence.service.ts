@@ -11,6 +11,9 @@ import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
+import { activeFence, assertLeaseHeld } from './work-fence';
+import { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
+import { BridgeOutboxRow, InboundEventRow, MessageRow } from './database.types';
 
 /** The repositories, bound to one executor (the pool, or one transaction). */
 export class Repositories {
@@ -49,9 +52,20 @@ export class Repositories {
  */
 export class PersistenceService {
   readonly repos: Repositories;
+  /** The durable work queues (see WorkQueue): claims and fenced state changes run on the pool. */
+  readonly queues: {
+    readonly journal: WorkQueue<InboundEventRow>;
+    readonly outbox: WorkQueue<MessageRow>;
+    readonly bridge: WorkQueue<BridgeOutboxRow>;
+  };
 
   constructor(private readonly open: OpenDatabase) {
     this.repos = new Repositories(open.db);
+    this.queues = {
+      journal: new WorkQueue(open.db, open.dialect, JOURNAL_QUEUE),
+      outbox: new WorkQueue(open.db, open.dialect, OUTBOX_QUEUE),
+      bridge: new WorkQueue(open.db, open.dialect, BRIDGE_QUEUE),
+    };
   }
 
   get dialect(): OpenDatabase['dialect'] {
@@ -63,8 +77,18 @@ export class PersistenceService {
     return this.open.db;
   }
 
+  /**
+   * Inside a unit of durable work (`runFenced`), the first transaction first checks that the work's
+   * lease is still held (and row-locks it), so a holder that lost its lease commits nothing.
+   */
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.open.db.transaction().execute((trx) => work(new Repositories(trx)));
+    const fence = activeFence();
+    const result = await this.open.db.transaction().execute(async (trx) => {
+      if (fence) await assertLeaseHeld(trx, fence.lease);
+      return work(new Repositories(trx));
+    });
+    if (fence) fence.spent = true;
+    return result;
   }
 
   async close(): Promise<void> {

@@ -4,13 +4,13 @@ describe(countCharacters.name, () => {
   it.each([
     ['', 0],
     ['hello', 5],
-    ['👍🏽', 1],
-    ['e\u0301', 1],
-    ['👨‍👩‍👧', 1],
-    ['🇫🇷🇩🇪', 2],
-    ['a\r\nb', 3],
+    ['👍🏽', 4],
+    ['e\u0301', 2],
+    ['👨‍👩‍👧', 8],
+    ['🇫🇷🇩🇪', 8],
+    ['a\r\nb', 4],
     ['中文', 2],
-  ])('should count %j as %i', (value, expected) => {
+  ])("should count %j as %i UTF-16 code units (the unit of Meta's own SDKs)", (value, expected) => {
     expect(countCharacters(value)).toBe(expected);
   });
 });
@@ -27,7 +27,15 @@ describe(truncateCharacters.name, () => {
   });
 
   it('should never split a grapheme cluster', () => {
-    expect(truncateCharacters('👨‍👩‍👧'.repeat(5), 3)).toBe('👨‍👩‍👧👨‍👩‍👧…');
+    // Each family emoji is 8 units: two fit in 17 with the ellipsis, a third would not.
+    expect(truncateCharacters('👨‍👩‍👧'.repeat(5), 17)).toBe('👨‍👩‍👧👨‍👩‍👧…');
+    expect(truncateCharacters('👨‍👩‍👧'.repeat(5), 16)).toBe('👨‍👩‍👧…');
+  });
+
+  it('should count the limit in UTF-16 units, not in user-perceived characters', () => {
+    const cut = truncateCharacters('👍🏽'.repeat(10), 20);
+    expect(cut).toBe(`${'👍🏽'.repeat(4)}…`);
+    expect(cut.length).toBeLessThanOrEqual(20);
   });
 
   it('should not leave a space before the ellipsis', () => {
@@ -50,8 +58,9 @@ describe(splitText.name, () => {
   });
 
   it('should hard-cut a text without breaks, grapheme-safe', () => {
-    const chunks = splitText('👍🏽'.repeat(5), 2);
+    const chunks = splitText('👍🏽'.repeat(5), 8);
     expect(chunks).toEqual(['👍🏽👍🏽', '👍🏽👍🏽', '👍🏽']);
+    expect(splitText('👍🏽'.repeat(3), 5)).toEqual(['👍🏽', '👍🏽', '👍🏽']);
   });
 
   it('should produce chunks within the limit that keep every word', () => {

@@ -14,14 +14,13 @@ export function splitGraphemes(value: string): string[] {
 }
 
 /**
- * Counts user-perceived characters (grapheme clusters): `'👍🏽'`, `'é'` written as `e` + U+0301 and
- * `'👨‍👩‍👧'` each count as 1. All limits in this library are expressed in this unit.
+ * Counts characters the way Meta's own SDKs apply its limits: in UTF-16 code units (JavaScript's
+ * `length`). `'👍🏽'` counts 4, `'é'` written as `e` + U+0301 counts 2, `'中'` counts 1. This is the
+ * conservative choice (a text within it is within any other plausible count), and all limits in
+ * this library are expressed in it. Cuts still never split a grapheme cluster.
  */
 export function countCharacters(value: string): number {
-  if (PRINTABLE_ASCII.test(value)) return value.length;
-  let count = 0;
-  for (const _ of segmenter.segment(value)) count++;
-  return count;
+  return value.length;
 }
 
 /** True when the string has no lone UTF-16 surrogate, i.e. it can be encoded as UTF-8. */
@@ -30,43 +29,48 @@ export function isWellFormedText(value: string): boolean {
 }
 
 /**
- * Shortens `value` to at most `max` characters, ending with `…` when something was cut.
- * Never splits a grapheme cluster.
+ * Shortens `value` to at most `max` characters (UTF-16 units), ending with `…` when something was
+ * cut. Never splits a grapheme cluster.
  */
 export function truncateCharacters(value: string, max: number): string {
-  const graphemes = splitGraphemes(value);
-  if (graphemes.length <= max) return value;
+  if (value.length <= max) return value;
   if (max <= 1) return ELLIPSIS.slice(0, Math.max(max, 0));
-  return (
-    graphemes
-      .slice(0, max - 1)
-      .join('')
-      .trimEnd() + ELLIPSIS
-  );
+  let kept = '';
+  for (const grapheme of splitGraphemes(value)) {
+    if (kept.length + grapheme.length > max - ELLIPSIS.length) break;
+    kept += grapheme;
+  }
+  return kept.trimEnd() + ELLIPSIS;
 }
 
 /**
- * Splits `value` into chunks of at most `max` characters, preferring line breaks, then spaces,
- * in the second half of each chunk; hard-cuts (grapheme-safe) when a chunk has no break.
- * A value that fits is returned untouched; otherwise chunks are trimmed and never empty.
- * A blank input gives `[]`.
+ * Splits `value` into chunks of at most `max` characters (UTF-16 units), preferring line breaks,
+ * then sentence ends, then spaces, in the second half of each chunk; hard-cuts (grapheme-safe) when a
+ * chunk has no break. A value that fits is returned untouched; otherwise chunks are trimmed and never
+ * empty. A blank input gives `[]`.
  */
 export function splitText(value: string, max: number): string[] {
   if (max < 1) throw new RangeError('max must be at least 1');
   if (value.trim() === '') return [];
+  if (value.length <= max) return [value];
   const graphemes = splitGraphemes(value);
-  if (graphemes.length <= max) return [value];
+  // offsets[i] = UTF-16 offset where grapheme i starts.
+  const offsets: number[] = [0];
+  for (const g of graphemes) offsets.push(offsets[offsets.length - 1] + g.length);
   const chunks: string[] = [];
   let start = 0;
   while (start < graphemes.length) {
     while (start < graphemes.length && WHITESPACE.test(graphemes[start])) start++;
     if (start >= graphemes.length) break;
-    if (graphemes.length - start <= max) {
+    if (offsets[graphemes.length] - offsets[start] <= max) {
       chunks.push(graphemes.slice(start).join('').trimEnd());
       break;
     }
-    const end = start + max;
-    const floor = start + Math.floor(max / 2);
+    // The furthest grapheme boundary within `max` units (at least one grapheme, even an oversized one).
+    let end = start + 1;
+    while (end < graphemes.length && offsets[end + 1] - offsets[start] <= max) end++;
+    let floor = start;
+    while (floor < end && offsets[floor] - offsets[start] < max / 2) floor++;
     // Prefer a paragraph break, then the end of a sentence, then any space; cut mid-word only if forced.
     let cut = lastIndexMatching(graphemes, end, floor, (g) => g.includes('\n'));
     if (cut === -1) cut = lastIndexMatching(graphemes, end, floor, (g, i) => WHITESPACE.test(g) && /[.!?…]$/.test(graphemes[i - 1] ?? ''));

@@ -84,7 +84,7 @@ describe(degradeRichMessage.name, () => {
         text: 'Pick',
         buttons: [
           { type: 'postback', title: 'Abcdefghijklmnopqrs…', payload: 'A' },
-          { type: 'url', title: `${'👍🏽'.repeat(19)}…`, url: 'https://x.example' },
+          { type: 'url', title: `${'👍🏽'.repeat(4)}…`, url: 'https://x.example' }, // 4 × 4 UTF-16 units + the ellipsis
         ],
       });
     });

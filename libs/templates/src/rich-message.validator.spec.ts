@@ -12,8 +12,8 @@ import {
 } from './rich-message.types';
 import { assertValidRichMessage, formatViolationMessage, validateRichMessage } from './rich-message.validator';
 
-/** `n` user-perceived characters; every other one is a multi-code-point grapheme. */
-const chars = (n: number): string => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'a' : '👍🏽')).join('');
+/** `n` characters as Meta counts them (UTF-16 units); a quarter of them in two-unit emoji. */
+const chars = (n: number): string => '👍'.repeat(Math.floor(n / 4)) + 'a'.repeat(n - 2 * Math.floor(n / 4));
 const repeat = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
 const postback = (i = 0): RichButton => ({ type: 'postback', title: `Option ${i}`, payload: `OPT_${i}` });
@@ -306,16 +306,16 @@ describe(validateRichMessage.name, () => {
     });
   });
 
-  it('should count grapheme clusters, not code units', () => {
-    // Arrange: 20 clusters that are 80+ UTF-16 units long.
-    const title = '👨‍👩‍👧'.repeat(10) + 'e\u0301'.repeat(10);
+  it("should count UTF-16 code units (the unit of Meta's own SDKs), not grapheme clusters", () => {
+    // Arrange: 5 user-perceived characters that are 20 UTF-16 units, and 6 that are 24.
+    const fits = '👍🏽'.repeat(5);
+    const over = '👍🏽'.repeat(6);
 
-    // Act
-    const violations = validateRichMessage(buttons([{ type: 'postback', title, payload: 'P' }]));
-
-    // Assert
-    expect(title.length).toBeGreaterThan(20);
-    expect(violations).toEqual([]);
+    // Act / Assert
+    expect(validateRichMessage(buttons([{ type: 'postback', title: fits, payload: 'P' }]))).toEqual([]);
+    expect(validateRichMessage(buttons([{ type: 'postback', title: over, payload: 'P' }]))).toContainEqual(
+      expect.objectContaining({ rule: 'maxLength' }),
+    );
   });
 
   it('should report the offending value and rule', () => {

@@ -43,4 +43,21 @@ describe('decideMessagingWindow', () => {
   it('should refuse when the customer never wrote', () => {
     expect(decideMessagingWindow('agent', null, now, true)).toMatchObject({ allowed: false });
   });
+
+  describe('ad-originated threads (up to 7 days from the first message after an ad click)', () => {
+    it('should let the bot answer 3 days after an ad-originated first message, untagged', () => {
+      const adMessage = now - 3 * 24 * HOUR_MS;
+      expect(decideMessagingWindow('bot', adMessage, now, false, adMessage)).toEqual({ allowed: true, messagingType: 'RESPONSE' });
+    });
+
+    it('should refuse the same bot reply for an organic thread', () => {
+      expect(decideMessagingWindow('bot', now - 3 * 24 * HOUR_MS, now, false, null)).toMatchObject({ allowed: false });
+    });
+
+    it('should count the 7 days from the ad message, not from later messages', () => {
+      const adMessage = now - 7 * 24 * HOUR_MS - 1;
+      expect(decideMessagingWindow('bot', now - 2 * 24 * HOUR_MS, now, false, adMessage)).toMatchObject({ allowed: false });
+      expect(decideMessagingWindow('bot', now - 2 * 24 * HOUR_MS, now, false, adMessage + 2)).toMatchObject({ allowed: true });
+    });
+  });
 });

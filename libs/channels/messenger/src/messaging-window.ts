@@ -3,6 +3,8 @@ import { MessageAuthor } from '@app/core';
 export const HOUR_MS = 60 * 60 * 1000;
 export const STANDARD_WINDOW_MS = 24 * HOUR_MS;
 export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
+/** A first message after a click-to-Messenger/Direct ad opens a standard window of up to 7 days from that message. */
+export const ADS_WINDOW_MS = 7 * 24 * HOUR_MS;
 
 export type WindowDecision =
   | { allowed: true; messagingType: 'RESPONSE' }
@@ -14,17 +16,24 @@ export type WindowDecision =
  * user-originated event anything may be sent as RESPONSE; after that only a human agent may answer,
  * tagged HUMAN_AGENT, up to 7 days (if the app has that permission); then nothing. Refused locally,
  * with the reason, instead of burning a call that Meta answers with (#10).
+ *
+ * Ad-originated threads (Meta policy updated 2026-09-28, fact sheet §6): when the customer's first
+ * message came from a click-to-Messenger (or click-to-Direct) ad (`referral.source: "ADS"`), the
+ * standard window lasts up to 7 days from that message, for bot and agent alike. `adsMessageAt` is
+ * the time of that message (null for organic threads).
  */
 export function decideMessagingWindow(
   author: MessageAuthor,
   lastUserEventAt: number | null,
   now: number,
   humanAgentTagEnabled: boolean,
+  adsMessageAt: number | null = null,
 ): WindowDecision {
   if (lastUserEventAt === null)
     return { allowed: false, reason: 'the customer has never written: Meta allows no message to start a conversation' };
   const age = now - lastUserEventAt;
   if (age <= STANDARD_WINDOW_MS) return { allowed: true, messagingType: 'RESPONSE' };
+  if (adsMessageAt !== null && now - adsMessageAt <= ADS_WINDOW_MS) return { allowed: true, messagingType: 'RESPONSE' };
   const hours = Math.floor(age / HOUR_MS);
   if (age > HUMAN_AGENT_WINDOW_MS) {
     return {

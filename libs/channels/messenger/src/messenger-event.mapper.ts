@@ -102,6 +102,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
       text: optionalString(message.text),
       payload: optionalString(message.quick_reply?.payload),
       attachments: attachmentsOf(message.attachments),
+      ...(isObject(message.referral) && message.referral.source === 'ADS' ? { fromAd: true } : {}),
     };
   }
   if (!sender) return { reason: 'event without a sender' };

@@ -29,6 +29,7 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
     richTemplates: true,
     typingIndicators: true,
     readReceipts: true,
+    sendEchoes: true,
     actions: [],
     replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
   },
@@ -63,7 +64,13 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const token = await this.tokenFor(target.pageId);
-    const window = decideMessagingWindow(message.author, target.lastUserEventAt, Date.now(), this.config.messenger.humanAgentTag);
+    const window = decideMessagingWindow(
+      message.author,
+      target.lastUserEventAt,
+      Date.now(),
+      this.config.messenger.humanAgentTag,
+      target.adsMessageAt ?? null,
+    );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {

@@ -26,6 +26,8 @@ export interface MessengerItem {
     reply_to?: { mid?: string };
     attachments?: { type?: string; payload?: Record<string, unknown> | null }[];
     is_deleted?: boolean;
+    /** Present on the first message after a click-to-Messenger ad or an m.me link (`source: "ADS"` / `"SHORTLINK"`). */
+    referral?: { source?: string; ref?: string; ad_id?: string; [key: string]: unknown };
   };
   postback?: { mid?: string; title?: string; payload?: string; referral?: Record<string, unknown> };
   referral?: Record<string, unknown>;

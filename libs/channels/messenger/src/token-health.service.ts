@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { PollingLoop } from '@app/core';
 import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
+import { PageDirectory } from './page-directory.service';
 
 /**
  * Knows whether each Page's token works. A scheduled `GET /me` finds an expired or revoked token
@@ -18,6 +19,7 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
     private readonly config: CcmConfig,
     private readonly gateway: GraphApiGateway,
     private readonly persistence: PersistenceService,
+    private readonly pages: PageDirectory,
   ) {
     if (config.messenger.tokenCheckIntervalMs > 0) {
       this.loop = new PollingLoop('token-health', async () => (await this.checkAll(), false), config.messenger.tokenCheckIntervalMs);
@@ -34,6 +36,7 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
 
   /** Checks every configured Page token once. */
   async checkAll(): Promise<void> {
+    if (this.config.pages.some((p) => !p.pageId)) await this.pages.learnMissingPageIds();
     for (const page of this.config.pages) {
       if (!page.pageId) continue;
       const state = await this.persistence.repos.pageStates.get(page.pageId);
@@ -41,7 +44,24 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /**
+   * A replacement token must work and belong to this Page: a token of another Page (`GET /me`
+   * answers with a different id) is refused with 400 and never stored, or replies would go out as
+   * the wrong Page.
+   */
   async replaceToken(pageId: string, accessToken: string): Promise<'valid' | 'invalid'> {
+    const owner = await this.gateway.me(accessToken).then(
+      (me) => me.id,
+      () => undefined, // invalid or Meta unreachable: `check` below decides and explains
+    );
+    if (owner !== undefined && owner !== pageId) {
+      this.logger.warn(`page ${pageId}: a replacement token was refused: it belongs to page ${owner}`);
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: [`accessToken: belongs to page ${owner}, not to page ${pageId}`],
+      });
+    }
     const status = await this.check(pageId, accessToken, true);
     if (status === 'valid') this.logger.log(`page ${pageId}: new access token accepted; paused sends resume`);
     return status;

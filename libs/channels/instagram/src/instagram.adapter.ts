@@ -1,0 +1,137 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CcmConfig } from '@app/config';
+import {
+  ChannelAdapter,
+  ChannelDescriptor,
+  ChannelWebhook,
+  ChannelWebhookMapping,
+  CustomerProfile,
+  DeliveryError,
+  OutboundMessage,
+  OutboundTarget,
+  SenderAction,
+  WebhookEntry,
+} from '@app/core';
+import { ChannelRegistry } from '@app/conversations';
+import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { decideMessagingWindow, PageDirectory } from '@app/messenger';
+import { MessengerRenderer } from '@app/templates';
+import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
+import { prepareForInstagram } from './instagram-message';
+
+export const INSTAGRAM_DESCRIPTOR: ChannelDescriptor = {
+  id: INSTAGRAM_CHANNEL,
+  displayName: 'Instagram Direct',
+  docsUrl: 'https://developers.facebook.com/docs/messenger-platform/instagram',
+  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, actions: [] },
+};
+
+/** `object: "instagram"` webhooks: DMs of Instagram professional accounts linked to a configured Page. */
+export class InstagramWebhook implements ChannelWebhook {
+  readonly objects = ['instagram'];
+
+  constructor(private readonly pages: PageDirectory) {}
+
+  claims(_object: string, entry: WebhookEntry): boolean {
+    return entry.messaging !== undefined || entry.standby !== undefined;
+  }
+
+  async map(_object: string, entries: readonly WebhookEntry[]): Promise<ChannelWebhookMapping> {
+    return mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+  }
+}
+
+/**
+ * The Instagram Direct channel (Messenger API for Instagram). In: DMs, postbacks, quick replies,
+ * reactions, story replies and mentions, echoes, seen. Out: the Send API of the linked Page with that
+ * Page's token, Meta's window (24 h; 7 days after a click-to-Direct ad; `HUMAN_AGENT` for people up
+ * to 7 days), and what Instagram cannot take split or degraded (`prepareForInstagram`).
+ */
+@Injectable()
+export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
+  readonly channel = INSTAGRAM_CHANNEL;
+  readonly descriptor = INSTAGRAM_DESCRIPTOR;
+  readonly webhook: InstagramWebhook;
+  private readonly logger = new Logger(InstagramAdapter.name);
+  private readonly renderer = new MessengerRenderer();
+  /**
+   * Parts of a split message already accepted by Meta, per outbound message: a retry after a failure
+   * in the middle continues with the next part instead of sending the first ones again (in memory:
+   * a crash between two parts can still repeat the earlier ones).
+   */
+  private readonly partsSent = new Map<number, number>();
+
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly gateway: GraphApiGateway,
+    private readonly pages: PageDirectory,
+    private readonly config: CcmConfig,
+  ) {
+    this.webhook = new InstagramWebhook(pages);
+  }
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
+    const token = await this.tokenFor(target.pageId);
+    const window = decideMessagingWindow(
+      message.author,
+      target.lastUserEventAt,
+      Date.now(),
+      this.config.messenger.humanAgentTag,
+      target.adsMessageAt ?? null,
+    );
+    if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    const parts = prepareForInstagram(message.content);
+    let mid: string | undefined;
+    for (let i = this.partsSent.get(message.id) ?? 0; i < parts.length; i++) {
+      const request: SendApiRequest = {
+        recipient: { id: target.customerId },
+        messaging_type: window.messagingType,
+        ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
+        message: { ...this.renderer.render(parts[i]) },
+      };
+      try {
+        mid = (await this.gateway.send(token, request)).messageId;
+      } catch (error) {
+        throw toDeliveryError(error);
+      }
+      if (i < parts.length - 1) this.partsSent.set(message.id, i + 1);
+    }
+    this.partsSent.delete(message.id);
+    return { mid };
+  }
+
+  async senderAction(target: OutboundTarget, action: SenderAction): Promise<void> {
+    try {
+      await this.gateway.send(await this.tokenFor(target.pageId), { recipient: { id: target.customerId }, sender_action: action });
+    } catch (error) {
+      this.logger.debug(`${action} for conversation ${target.conversationId} not sent: ${String(error)}`);
+    }
+  }
+
+  /** Name, @username, picture and follower count (where the user's settings and the app's permissions allow). */
+  async fetchProfile(target: OutboundTarget): Promise<CustomerProfile | undefined> {
+    try {
+      const p = await this.gateway.getInstagramProfile(await this.tokenFor(target.pageId), target.customerId);
+      if (!p.name && !p.username && !p.profile_pic) return undefined;
+      return {
+        firstName: p.name ?? (p.username ? `@${p.username}` : undefined),
+        pictureUrl: p.profile_pic,
+        username: p.username,
+        followerCount: p.follower_count,
+      };
+    } catch (error) {
+      this.logger.debug(`Instagram profile of conversation ${target.conversationId} not available: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async tokenFor(pageId: string): Promise<string> {
+    const token = await this.pages.accessToken(pageId);
+    if (!token) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
+    return token;
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ConversationsModule } from '@app/conversations';
+import { MessengerChannelModule } from '@app/messenger';
+import { InstagramAdapter } from './instagram.adapter';
+
+/**
+ * The Instagram Direct channel: its adapter registers itself with the ChannelRegistry at startup.
+ * It shares the Messenger module's Page directory and Graph gateway: an Instagram account is answered
+ * through its linked Page, with that Page's token.
+ */
+@Module({
+  imports: [ConversationsModule, MessengerChannelModule],
+  providers: [InstagramAdapter],
+})
+export class InstagramChannelModule {}

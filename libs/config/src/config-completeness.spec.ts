@@ -1,0 +1,64 @@
+import { configProblems } from '@app/testing';
+import { loadCcmConfig, parseBusinessHours } from './load-ccm-config';
+
+/** Issue 15: every variable gets the same kind of one-line, one-reason report. */
+describe('config validation completeness', () => {
+  it('should refuse an unknown time zone in BUSINESS_HOURS instead of failing every hand-over later', () => {
+    expect(configProblems({ BUSINESS_HOURS: 'Mon-Fri 09:00-18:00 Europe/Berln' })).toEqual([
+      'BUSINESS_HOURS: unknown time zone "Europe/Berln" (use an IANA name such as Europe/Berlin, or UTC)',
+    ]);
+    expect(configProblems({ BUSINESS_HOURS: 'Mon-Fri 18:00-09:00 UTC' })).toEqual([
+      'BUSINESS_HOURS: the closing time must be after the opening time (got "18:00-09:00")',
+    ]);
+    expect(loadCcmConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-18:00 America/Argentina/Buenos_Aires' }).queue.businessHours).toEqual({
+      days: [1, 2, 3, 4, 5],
+      from: 540,
+      to: 1080,
+      timeZone: 'America/Argentina/Buenos_Aires',
+    });
+    expect(parseBusinessHours('Sat-Sun 10:00-12:00')).toMatchObject({ days: [6, 0], timeZone: 'UTC' });
+  });
+
+  it('should give one reason with the value as written for a non-numeric number (no "(got null)")', () => {
+    expect(configProblems({ BOT_CONFIDENCE_THRESHOLD: 'high' })).toEqual([
+      'BOT_CONFIDENCE_THRESHOLD: must be a number from 0 to 1 (got "high")',
+    ]);
+    expect(configProblems({ PORT: 'abc', QUEUE_TIMEOUT_MS: '-5', AGENT_JWT_TTL: '1.5' })).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (got "abc")',
+      'QUEUE_TIMEOUT_MS: must be a whole number of at least 0 (got "-5")',
+      'AGENT_JWT_TTL: must be a whole number from 60 to 86400 (got "1.5")',
+    ]);
+  });
+
+  it('should report every bad variable together, whatever its kind', () => {
+    const problems = configProblems({
+      PORT: '70000',
+      BUSINESS_HOURS: 'Mon-Fri 09:00-18:00 Mars/Olympus',
+      CHAT_SERVER_URL: 'http://exa_mple:99999/x',
+      OUTBOX_RETRY_BASE_MS: '5000',
+      OUTBOX_RETRY_CAP_MS: '100',
+      DATABASE_CONNECT_TIMEOUT_MS: 'soon',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'BUSINESS_HOURS',
+      'CHAT_SERVER_URL',
+      'DATABASE_CONNECT_TIMEOUT_MS',
+      'OUTBOX_RETRY_CAP_MS',
+      'PORT',
+    ]);
+    for (const problem of problems) expect(problem).not.toMatch(/null|NaN|RangeError/);
+  });
+
+  it('should refuse a URL that matches the pattern but does not parse', () => {
+    expect(configProblems({ REDIS_URL: 'redis://:::6379' })).toEqual(['REDIS_URL: is not a valid URL (got "redis://:::6379")']);
+    expect(configProblems({ DATABASE_URL: 'postgres://user:pw@[bad/db' })).toEqual(['DATABASE_URL: is not a valid URL']);
+  });
+
+  it('should place the simulator on PORT + 1 in local mode and refuse the same port for both', () => {
+    expect(loadCcmConfig({ PORT: '4000' })).toMatchObject({ port: 4000, localGraphPort: 4001 });
+    expect(configProblems({ PORT: '4000', LOCAL_GRAPH_PORT: '4000' })).toEqual([
+      'LOCAL_GRAPH_PORT: must differ from PORT (both are 4000); the simulator and ccm each need their own port',
+    ]);
+    expect(loadCcmConfig({}).database.connectTimeoutMs).toBe(30_000);
+  });
+});

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { CcmMetrics } from './ccm-metrics.service';
+import { MetricsController } from './metrics.controller';
+import { OperationalGauges } from './operational-gauges';
+import { HealthModule } from './health/health.module';
+import { LifecycleState } from './lifecycle-state';
+
+/**
+ * Metrics for every module (global `CcmMetrics`) and `GET /metrics`; health (`/health`, `/health/live`,
+ * `/health/ready`); the instance's lifecycle state (draining on shutdown). prom-client's default metrics
+ * go into ccm's own registry (see CcmMetrics), not the process-global one.
+ */
+@Global()
+@Module({
+  imports: [
+    PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: false } }),
+    HealthModule,
+  ],
+  providers: [CcmMetrics, OperationalGauges, LifecycleState],
+  exports: [CcmMetrics, LifecycleState],
+})
+export class ObservabilityModule {}

@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Kysely, sql } from 'kysely';
+import { Database } from './database.types';
+
+/** A claim on one unit of durable work: who holds it, and which claim (epoch) of that row it is. */
+export interface WorkLease {
+  table: WorkTable;
+  id: number;
+  owner: string;
+  epoch: number;
+}
+
+export type WorkTable = 'inbound_events' | 'messages' | 'bridge_outbox';
+
+/** The work's lease was taken over by another holder: the transaction must have no effect. */
+export class LeaseLostError extends Error {
+  constructor(readonly lease: WorkLease) {
+    super(`lease lost on ${lease.table} ${lease.id} (owner ${lease.owner}, epoch ${lease.epoch})`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+interface FenceContext {
+  lease: WorkLease;
+  /** Set by the first commit: the unit's effects are in, later transactions (listeners) need no fence. */
+  spent: boolean;
+}
+
+const fences = new AsyncLocalStorage<FenceContext>();
+
+/**
+ * Runs a unit of work under its lease: the first transaction `PersistenceService.transaction` opens
+ * inside `work` (however deep, e.g. in the conversation handler) first checks — and row-locks — that
+ * the lease is still ours, so a holder whose lease was taken over commits nothing.
+ */
+export function runFenced<T>(lease: WorkLease, work: () => Promise<T>): Promise<T> {
+  return fences.run({ lease, spent: false }, work);
+}
+
+/** The fence of the unit of work running in this async context, if it has not committed yet. */
+export function activeFence(): FenceContext | undefined {
+  const context = fences.getStore();
+  return context && !context.spent ? context : undefined;
+}
+
+/**
+ * Fails with LeaseLostError unless `lease` is still the row's current claim. The no-op UPDATE takes
+ * the row lock on PostgreSQL, so no claim can slip in between this check and the commit.
+ */
+export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease): Promise<void> {
+  const result = await sql`update ${sql.table(lease.table)} set lease_epoch = lease_epoch
+    where id = ${lease.id} and lease_owner = ${lease.owner} and lease_epoch = ${lease.epoch}`.execute(db);
+  if (Number(result.numAffectedRows ?? 0) === 0) throw new LeaseLostError(lease);
+}

@@ -1,0 +1,224 @@
+import { FakeClock, TEST_DIALECTS, testDatabase } from '@app/testing';
+import { migrateToLatest, openDatabase } from './create-database';
+import { PersistenceService } from './persistence.service';
+import { LeaseLostError, runFenced } from './work-fence';
+
+const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
+const LEASE_MS = 30_000;
+
+describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
+  let persistence: PersistenceService;
+  let cleanup: () => Promise<void>;
+  let clock: FakeClock;
+  let seq = 0;
+
+  beforeEach(async () => {
+    // SQLite in memory (the unit-spec default); PostgreSQL in a fresh schema.
+    const test =
+      dialect === 'sqlite' ? { config: { dialect, url: ':memory:' } as const, cleanup: async () => undefined } : testDatabase(dialect);
+    cleanup = test.cleanup;
+    const open = await openDatabase(test.config);
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    clock = new FakeClock();
+  });
+
+  afterEach(async () => {
+    await persistence.close();
+    await cleanup();
+  });
+
+  async function conversation(customerId: string, pageId = '111'): Promise<string> {
+    return (await persistence.repos.conversations.ensure({ channel: 'messenger', pageId, customerId }, clock.now())).id;
+  }
+
+  async function journal(conversationId: string | null, eventTs: number, pageId = '111'): Promise<number> {
+    seq += 1;
+    await persistence.repos.journal.record([
+      {
+        dedupe_key: `k-${seq}`,
+        channel: 'messenger',
+        page_id: pageId,
+        customer_id: conversationId ? 'c' : null,
+        conversation_id: conversationId,
+        kind: 'message',
+        event_ts: eventTs,
+        event: '{}',
+        last_error: null,
+        received_at: clock.now(),
+        processed_at: null,
+      },
+    ]);
+    const row = await persistence.db
+      .selectFrom('inbound_events')
+      .select('id')
+      .where('dedupe_key', '=', `k-${seq}`)
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async function outbound(conversationId: string, text: string): Promise<number> {
+    return persistence.repos.messages.enqueue({
+      conversation_id: conversationId,
+      author: 'bot',
+      text,
+      content: JSON.stringify({ kind: 'text', text }),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: clock.now(),
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: clock.now(),
+      sent_at: null,
+    });
+  }
+
+  const claim = (owner: string, limit = 10, extra: { key?: string; perGroup?: number } = {}) =>
+    persistence.queues.journal.claim({ owner, now: clock.now(), leaseMs: LEASE_MS, limit, ...extra });
+
+  it('should claim only the head of each key, in event-time order, and the next one after completion', async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const a2 = await journal(a, 2000);
+    const a1 = await journal(a, 1000); // arrived later, happened earlier: it goes first
+    const b1 = await journal(b, 1500);
+
+    const first = await claim('w1');
+    expect(first.map((c) => c.row.id).sort()).toEqual([a1, b1].sort());
+    // While a1 is leased, nothing else of conversation a is claimable (by anyone).
+    expect(await claim('w2')).toEqual([]);
+
+    const lease = first.find((c) => c.row.id === a1)!.lease;
+    expect(await persistence.queues.journal.complete(lease, 'done', clock.now())).toBe(true);
+    const next = await claim('w2', 10, { key: a });
+    expect(next.map((c) => c.row.id)).toEqual([a2]);
+    expect(next[0].interrupted).toBe(false);
+  });
+
+  it('should let a new holder take over an expired lease and fence the old holder out', async () => {
+    const a = await conversation('a');
+    const id = await journal(a, 1000);
+    const [old] = await claim('old');
+    clock.advance(LEASE_MS + 1);
+    const [taken] = await claim('new');
+    expect(taken.row.id).toBe(id);
+    expect(taken.lease.epoch).toBe(old.lease.epoch + 1);
+    expect(taken.interrupted).toBe(true); // the old holder never finished or gave it back
+
+    // The old holder's late writes change nothing…
+    expect(await persistence.queues.journal.complete(old.lease, 'done', clock.now())).toBe(false);
+    expect(await persistence.queues.journal.renew(old.lease, clock.now(), LEASE_MS)).toBe(false);
+    expect((await persistence.queues.journal.fail(old.lease, 1, 'boom', clock.now(), BACKOFF)).outcome).toBe('lost');
+    // …and the same holder re-claiming after expiry is a new epoch too (a stalled turn of this process).
+    expect(await persistence.queues.journal.complete(taken.lease, 'done', clock.now())).toBe(true);
+    const row = await persistence.db.selectFrom('inbound_events').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('done');
+    expect(row.processed_at).toBe(clock.now());
+    expect(row.last_error).toBeNull();
+  });
+
+  it('should make the transaction of a holder that lost its lease have no effect', async () => {
+    const a = await conversation('a');
+    const id = await journal(a, 1000);
+    const [old] = await claim('old');
+    clock.advance(LEASE_MS + 1);
+    const [taken] = await claim('new');
+
+    const attempt = (lease: typeof old.lease, text: string) =>
+      runFenced(lease, () =>
+        persistence.transaction(async (repos) => {
+          await repos.conversations.update(a, { handover_reason: text });
+          await repos.journal.markDone(id, clock.now());
+        }),
+      );
+    await expect(attempt(old.lease, 'from the old holder')).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBeNull();
+    await attempt(taken.lease, 'from the new holder');
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('from the new holder');
+    // Once the unit has committed, later transactions in the same context (listeners) are not fenced.
+    await runFenced(old.lease, async () => undefined);
+  });
+
+  it('should retry with the shared backoff, park as dead after the last attempt, and replay', async () => {
+    const a = await conversation('a');
+    const id = await journal(a, 1000);
+    const later = await journal(a, 2000);
+    let [work] = await claim('w');
+    const first = await persistence.queues.journal.fail(work.lease, 1, 'first failure', clock.now(), BACKOFF);
+    expect(first.outcome).toBe('retry');
+    const delay = first.outcome === 'retry' ? first.delayMs : 0;
+    expect(delay).toBeGreaterThanOrEqual(500);
+    expect(delay).toBeLessThanOrEqual(1000);
+    // Backing off: neither it nor the later event of its conversation is due (order is kept).
+    expect(await claim('w')).toEqual([]);
+    clock.advance(delay);
+    [work] = await claim('w');
+    expect(work.row.id).toBe(id);
+    expect(work.row.attempts).toBe(1);
+    expect((await persistence.queues.journal.fail(work.lease, 2, 'second', clock.now(), BACKOFF)).outcome).toBe('retry');
+    clock.advance(2000);
+    [work] = await claim('w');
+    expect((await persistence.queues.journal.fail(work.lease, 3, 'third', clock.now(), BACKOFF)).outcome).toBe('dead');
+
+    // Dead work no longer holds up its key.
+    const [next] = await claim('w');
+    expect(next.row.id).toBe(later);
+    await persistence.queues.journal.complete(next.lease, 'done', clock.now());
+    expect((await persistence.queues.journal.listDead()).map((r) => [r.id, r.last_error])).toEqual([[id, 'third']]);
+
+    expect(await persistence.queues.journal.replay(id, clock.now())).toBe(true);
+    expect(await persistence.queues.journal.replay(id, clock.now())).toBe(false); // not dead any more
+    const [again] = await claim('w');
+    expect(again.row).toMatchObject({ id, attempts: 0, status: 'pending' });
+  });
+
+  it('should release without counting an attempt (rate limit, paused Page)', async () => {
+    const a = await conversation('a');
+    const id = await outbound(a, 'hello');
+    const q = persistence.queues.outbox;
+    const [work] = await q.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 5 });
+    expect(await q.release(work.lease, clock.now() + 100)).toBe(true);
+    expect(await q.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 5 })).toEqual([]);
+    clock.advance(100);
+    const [again] = await q.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 5 });
+    expect(again.row).toMatchObject({ id, attempts: 0 });
+    expect(again.interrupted).toBe(false); // given back properly, not abandoned
+  });
+
+  it('should serve Pages fairly: a backlog on one Page does not crowd out another', async () => {
+    const heads: number[] = [];
+    for (let i = 0; i < 20; i++) heads.push(await outbound(await conversation(`a-${i}`, 'A'), `to a ${i}`));
+    const b = await outbound(await conversation('b-0', 'B'), 'to b');
+    const claimed = await persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 4 });
+    expect(claimed.map((c) => c.row.id)).toContain(b);
+    expect(claimed).toHaveLength(4);
+    // Only outbound rows are queue rows: an inbound message never becomes work.
+    expect(claimed.every((c) => c.row.direction === 'out')).toBe(true);
+    const capped = await persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 10, perGroup: 2 });
+    expect(capped).toHaveLength(2); // Page B has nothing left; Page A at most 2 per claim
+  });
+
+  it('should order Page-level events (no conversation) per Page', async () => {
+    const p1 = await journal(null, 1000, 'P');
+    await journal(null, 2000, 'P');
+    const q1 = await journal(null, 1000, 'Q');
+    expect((await claim('w')).map((c) => c.row.id).sort()).toEqual([p1, q1].sort());
+  });
+
+  it('should never hand the same work to two concurrent claimers', async () => {
+    for (let i = 0; i < 40; i++) {
+      const c = await conversation(`c-${i}`);
+      await journal(c, 1000);
+      await journal(c, 2000);
+    }
+    const results = (await Promise.all(Array.from({ length: 6 }, (_, i) => claim(`w${i}`, 10)))).flat();
+    // A claimer that finds candidates locked by another skips them and may come back with fewer.
+    for (let round = 0; round < 10 && results.length < 40; round++) results.push(...(await claim('late', 10)));
+    const ids = results.map((c) => c.row.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const keys = results.map((c) => c.row.conversation_id);
+    expect(new Set(keys).size).toBe(keys.length); // one item per conversation at a time
+    expect(ids.length).toBe(40);
+  });
+});

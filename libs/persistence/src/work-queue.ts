@@ -1,0 +1,272 @@
+import { Kysely, RawBuilder, sql } from 'kysely';
+import { BackoffOptions, backoffDelay } from './backoff';
+import { Database } from './database.types';
+import { Dialect } from './migrations';
+import { WorkLease, WorkTable } from './work-fence';
+
+/**
+ * How one table is a queue. Every queue table has `id`, `status`, `attempts`, `next_attempt_at`,
+ * `lease_owner`, `lease_until` and `lease_epoch`; the rest differs per table and is named here.
+ * Fragments are SQL over a table alias (never user input).
+ */
+export interface WorkQueueSpec {
+  table: WorkTable;
+  /** The ordering key (a conversation): its items are worked one at a time, in `order`. */
+  key: (alias: string) => string;
+  /** Columns giving the order within a key (compared as a row value). */
+  order: readonly string[];
+  /** Status of waiting work, and of work given up on. */
+  pending: string;
+  dead: string;
+  /** Column holding the last error. */
+  errorColumn: string;
+  /** Column set when the work finished (done or dead), if the table has one. */
+  finishedColumn?: string;
+  /** Rows of the table that are not part of the queue are excluded by this condition (e.g. inbound messages). */
+  scope?: (alias: string) => string;
+  /** Groups served round-robin (e.g. the Page), so one group's backlog never starves another's. */
+  fairBy?: (alias: string) => string;
+}
+
+export interface ClaimedWork<Row> {
+  row: Row;
+  lease: WorkLease;
+  /**
+   * The previous claim's lease ran out without the work being finished or given back: its holder
+   * died or stalled mid-work (e.g. a send may have reached Meta). Callers decide what that means.
+   */
+  interrupted: boolean;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** Only this key's head (drain one conversation). */
+  key?: string;
+  /** At most this many heads per fairness group in one claim. */
+  perGroup?: number;
+  /** Fairness groups to leave alone this time (e.g. Pages waiting for their rate limit). */
+  excludeGroups?: readonly string[];
+}
+
+/**
+ * The durable-work primitive shared by the inbound journal, the outbox and the chat-server bridge
+ * outbox. Work is written (enqueued) by the caller's own transaction as a row in `pending`; workers
+ * claim due heads — per key only the first unfinished item, and only while no item of that key is
+ * leased, so a conversation's work happens one item at a time and in order — under a lease that
+ * carries an owner and an epoch. Every state change after the claim (complete, retry, release, dead)
+ * is fenced: it applies only while the row still carries that owner and epoch, so a holder whose
+ * lease expired and was taken over changes nothing. On PostgreSQL claims lock with
+ * `FOR UPDATE SKIP LOCKED`, so instances never contend for the same rows; SQLite has one writer and
+ * runs the same statements without it.
+ */
+export class WorkQueue<Row extends { id: number; attempts: number }> {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    readonly spec: WorkQueueSpec,
+  ) {}
+
+  /** Claims up to `limit` due heads (one per key), fairly across groups, oldest first within a group. */
+  async claim(options: ClaimOptions): Promise<ClaimedWork<Row>[]> {
+    const { spec } = this;
+    const table = sql.table(spec.table);
+    const w = (expr: (a: string) => string) => sql.raw(expr('w'));
+    const p = (expr: (a: string) => string) => sql.raw(expr('p'));
+    const scopeW = spec.scope ? sql`and ${w(spec.scope)}` : sql``;
+    const scopeP = spec.scope ? sql`and ${p(spec.scope)}` : sql``;
+    const orderW = sql.raw(spec.order.map((c) => `w.${c}`).join(', '));
+    const orderP = sql.raw(spec.order.map((c) => `p.${c}`).join(', '));
+    const orderAs = sql.raw(spec.order.map((c, i) => `w.${c} as o${i}`).join(', '));
+    const orderC = sql.raw(spec.order.map((_, i) => `c.o${i}`).join(', '));
+    const rowCompare =
+      spec.order.length === 1 ? sql`p.${sql.raw(spec.order[0])} < w.${sql.raw(spec.order[0])}` : sql`(${orderP}) < (${orderW})`;
+    const keyFilter = options.key !== undefined ? sql`and ${w(spec.key)} = ${options.key}` : sql``;
+    const excluded =
+      options.excludeGroups?.length && spec.fairBy ? sql`and ${w(spec.fairBy)} not in (${sql.join([...options.excludeGroups])})` : sql``;
+    const group = spec.fairBy ? w(spec.fairBy) : sql`1`;
+    const perGroup = options.perGroup ?? options.limit;
+    const { now } = options;
+
+    return this.db.transaction().execute(async (trx) => {
+      const candidates = await sql<{ id: number }>`
+        select c.wid as id from (
+          select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
+          from ${table} w
+          where w.status = ${spec.pending} ${scopeW}
+            and w.next_attempt_at <= ${now}
+            and (w.lease_until is null or w.lease_until < ${now})
+            ${keyFilter}
+            ${excluded}
+            and not exists (
+              select 1 from ${table} p
+              where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+                and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
+            )
+        ) c
+        where c.rn <= ${perGroup}
+        order by c.rn, ${orderC}
+        limit ${options.limit * (this.dialect === 'postgres' ? 3 : 1)}`.execute(trx);
+      if (candidates.rows.length === 0) return [];
+      const ids = candidates.rows.map((r) => Number(r.id));
+      const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+      const locked = await sql<{ id: number; lease_until: number | null }>`
+        select id, lease_until from ${table}
+        where id in (${sql.join(ids)}) and status = ${spec.pending}
+          and (lease_until is null or lease_until < ${now})
+        ${lock}`.execute(trx);
+      if (locked.rows.length === 0) return [];
+      // Candidates locked by a concurrent claimer were skipped; of the rest take the first `limit`, in order.
+      const lockedIds = new Set(locked.rows.map((r) => Number(r.id)));
+      const chosen = new Set(ids.filter((id) => lockedIds.has(id)).slice(0, options.limit));
+      const interrupted = new Map(locked.rows.filter((r) => chosen.has(Number(r.id))).map((r) => [Number(r.id), r.lease_until !== null]));
+      const claimed = await sql<Row & { lease_epoch: number }>`
+        update ${table} set lease_owner = ${options.owner}, lease_until = ${now + options.leaseMs}, lease_epoch = lease_epoch + 1
+        where id in (${sql.join([...interrupted.keys()])})
+        returning *`.execute(trx);
+      const byId = new Map(claimed.rows.map((r) => [Number(r.id), r]));
+      return ids
+        .filter((id) => byId.has(id))
+        .map((id) => {
+          const row = byId.get(id)!;
+          return {
+            row,
+            lease: { table: spec.table, id, owner: options.owner, epoch: Number(row.lease_epoch) },
+            interrupted: interrupted.get(id) ?? false,
+          };
+        });
+    });
+  }
+
+  /** Extends a held lease; false when it was lost (taken over, or the work finished elsewhere). */
+  async renew(lease: WorkLease, now: number, leaseMs: number): Promise<boolean> {
+    return this.fencedUpdate(lease, sql`lease_until = ${now + leaseMs}`, true);
+  }
+
+  /**
+   * Finishes the work with `status` (and any table-specific columns). Returns false — and changes
+   * nothing — when the lease was lost. Runs on the given executor, so a caller can complete inside
+   * the transaction that applies the work's effects.
+   */
+  async complete(lease: WorkLease, status: string, now: number, extra: Record<string, unknown> = {}, db = this.db): Promise<boolean> {
+    const sets = [sql`status = ${status}`, sql`lease_until = null`];
+    if (this.spec.finishedColumn) sets.push(sql`${sql.ref(this.spec.finishedColumn)} = ${now}`);
+    for (const [column, value] of Object.entries(extra)) sets.push(sql`${sql.ref(column)} = ${value}`);
+    return this.fencedUpdate(lease, sql.join(sets), true, db);
+  }
+
+  /**
+   * A failed attempt: retried after the shared backoff, or parked as dead when the attempts are
+   * used up. Returns what happened ('lost' when the lease was no longer ours).
+   */
+  async fail(
+    lease: WorkLease,
+    attempts: number,
+    error: string,
+    now: number,
+    backoff: BackoffOptions,
+    options: { permanent?: boolean; extra?: Record<string, unknown> } = {},
+  ): Promise<{ outcome: 'retry'; delayMs: number } | { outcome: 'dead' } | { outcome: 'lost' }> {
+    const delay = options.permanent ? undefined : backoffDelay(attempts, backoff);
+    if (delay === undefined)
+      return (await this.dead(lease, attempts, error, now, options.extra)) ? { outcome: 'dead' } : { outcome: 'lost' };
+    const sets = [
+      sql`attempts = ${attempts}`,
+      sql`next_attempt_at = ${now + delay}`,
+      sql`lease_until = null`,
+      sql`${sql.ref(this.spec.errorColumn)} = ${error}`,
+    ];
+    for (const [column, value] of Object.entries(options.extra ?? {})) sets.push(sql`${sql.ref(column)} = ${value}`);
+    return (await this.fencedUpdate(lease, sql.join(sets), true)) ? { outcome: 'retry', delayMs: delay } : { outcome: 'lost' };
+  }
+
+  /** Parks the work as dead (an operator can replay it). */
+  async dead(lease: WorkLease, attempts: number, error: string, now: number, extra: Record<string, unknown> = {}): Promise<boolean> {
+    const sets = [
+      sql`status = ${this.spec.dead}`,
+      sql`attempts = ${attempts}`,
+      sql`lease_until = null`,
+      sql`${sql.ref(this.spec.errorColumn)} = ${error}`,
+    ];
+    if (this.spec.finishedColumn) sets.push(sql`${sql.ref(this.spec.finishedColumn)} = ${now}`);
+    for (const [column, value] of Object.entries(extra)) sets.push(sql`${sql.ref(column)} = ${value}`);
+    return this.fencedUpdate(lease, sql.join(sets), true);
+  }
+
+  /** Gives the work back without counting an attempt: not now (rate limit, paused Page), try at `at`. */
+  async release(lease: WorkLease, at: number, error?: string): Promise<boolean> {
+    const sets = [sql`next_attempt_at = ${at}`, sql`lease_until = null`];
+    if (error !== undefined) sets.push(sql`${sql.ref(this.spec.errorColumn)} = ${error}`);
+    return this.fencedUpdate(lease, sql.join(sets), true);
+  }
+
+  /** Puts dead work back in line (an operator fixed the cause). False when the row was not dead. */
+  async replay(id: number, now: number): Promise<boolean> {
+    const finished = this.spec.finishedColumn ? sql`, ${sql.ref(this.spec.finishedColumn)} = null` : sql``;
+    const result = await sql`update ${sql.table(this.spec.table)}
+      set status = ${this.spec.pending}, attempts = 0, next_attempt_at = ${now}, lease_until = null ${finished}
+      where id = ${id} and status = ${this.spec.dead} ${this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``}`.execute(
+      this.db,
+    );
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
+  /** Dead work, oldest first. */
+  async listDead(limit = 100): Promise<Row[]> {
+    const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
+    const rows = await sql<Row>`select * from ${sql.table(this.spec.table)} where status = ${this.spec.dead} ${scope}
+      order by id limit ${limit}`.execute(this.db);
+    return rows.rows;
+  }
+
+  /** Work currently leased (and not expired): zero means no worker is in the middle of anything. */
+  async countLeased(now: number): Promise<number> {
+    const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
+    const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(this.spec.table)}
+      where status = ${this.spec.pending} and lease_until is not null and lease_until >= ${now} ${scope}`.execute(this.db);
+    return Number(row.rows[0]?.n ?? 0);
+  }
+
+  private async fencedUpdate(lease: WorkLease, sets: RawBuilder<unknown>, pendingOnly: boolean, db = this.db): Promise<boolean> {
+    const pending = pendingOnly ? sql`and status = ${this.spec.pending}` : sql``;
+    const result = await sql`update ${sql.table(this.spec.table)} set ${sets}
+      where id = ${lease.id} and lease_owner = ${lease.owner} and lease_epoch = ${lease.epoch} ${pending}`.execute(db);
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+}
+
+/** The three queues of ccm, as specs over their existing tables. */
+export const JOURNAL_QUEUE: WorkQueueSpec = {
+  table: 'inbound_events',
+  // Page-level events (no customer) are ordered per Page.
+  key: (a) => `coalesce(${a}.conversation_id, 'page:' || ${a}.page_id)`,
+  order: ['event_ts', 'id'],
+  pending: 'pending',
+  dead: 'dead',
+  errorColumn: 'last_error',
+  finishedColumn: 'processed_at',
+  fairBy: (a) => `${a}.page_id`,
+};
+
+export const OUTBOX_QUEUE: WorkQueueSpec = {
+  table: 'messages',
+  key: (a) => `${a}.conversation_id`,
+  order: ['id'],
+  pending: 'queued',
+  dead: 'failed',
+  errorColumn: 'error',
+  scope: (a) => `${a}.direction = 'out'`,
+  fairBy: (a) => `(select c.page_id from conversations c where c.id = ${a}.conversation_id)`,
+};
+
+export const BRIDGE_QUEUE: WorkQueueSpec = {
+  table: 'bridge_outbox',
+  key: (a) => `${a}.conversation_id`,
+  order: ['id'],
+  pending: 'pending',
+  dead: 'dead',
+  errorColumn: 'last_error',
+  finishedColumn: 'delivered_at',
+};
