@@ -90,7 +90,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [now, setNow] = useState(Date.now());
   const [wantNotify, setWantNotify] = useState(notificationsWanted());
-  const [showContact, setShowContact] = useState(true);
+  const [showContact, setShowContact] = useState(() => window.innerWidth >= 1100); // on a narrow window it overlays: opt in
   const socket = useRef<Socket | undefined>(undefined);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
@@ -302,6 +302,12 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       })
       .catch(fail);
 
+  /** Opens a conversation (leaving the overview or settings for the conversation view). */
+  const choose = (id: string) => {
+    setSelected(id);
+    if (tab === 'supervisor' || tab === 'settings') setTab(supervisor ? 'all' : 'mine');
+  };
+
   const graceLeft = self?.graceEndsAt && (self.activeChats ?? 0) > 0 ? self.graceEndsAt - now : undefined;
   const lists: Record<'mine' | 'queue' | 'all' | 'closed', Conversation[]> = {
     mine: mine.filter((c) => !c.snoozedUntil).concat(mine.filter((c) => c.snoozedUntil)),
@@ -404,7 +410,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
             now={now}
             channels={channels}
             empty="No match"
-            onSelect={setSelected}
+            onSelect={choose}
           />
         ) : (
           <ConversationList
@@ -415,10 +421,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
             now={now}
             channels={channels}
             empty={listTab === 'queue' ? 'Nobody waiting' : listTab === 'mine' ? 'No chats yet' : 'Nothing here'}
-            onSelect={(id) => {
-              setSelected(id);
-              if (tab === 'supervisor' || tab === 'settings') setTab('mine');
-            }}
+            onSelect={choose}
           />
         )}
       </nav>

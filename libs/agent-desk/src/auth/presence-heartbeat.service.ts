@@ -4,7 +4,7 @@ import { PersistenceService } from '@app/persistence';
 import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 
 /** At most one presence write per agent this often (a busy API client must not write on every call). */
-const WRITE_EVERY_MS = 2000;
+const WRITE_EVERY_MS = 1000;
 
 /**
  * Presence from the API: every authenticated call by an agent counts as a heartbeat, like the desk

@@ -10,6 +10,7 @@ import { ConversationViews } from './conversation-views.service';
 import { CSAT_QUESTION } from './csat';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
+import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 import { canAct, canView, DESK_FILTER_STATES, DeskListFilter } from './conversation-visibility';
 import { ConversationView, messageView, MessageView } from './desk-views';
 
@@ -46,6 +47,7 @@ export class DeskConversationsService {
     private readonly bus: ConversationBus,
     private readonly channel: CustomerChannelActions,
     private readonly views: ConversationViews,
+    private readonly presence: AgentPresenceEvents,
   ) {}
 
   /** Lets the chat-server bridge record closes in the same transaction (set once at startup). */
@@ -114,7 +116,20 @@ export class DeskConversationsService {
           );
       },
     );
+    if (actor !== 'routing') await this.workingNow(principal.agentId);
     return this.views.one(row);
+  }
+
+  /**
+   * An Offline agent who takes a chat is working: they become Busy (keep it, get no pushes) rather
+   * than losing it to the queue when the grace period of their Offline status runs out.
+   */
+  private async workingNow(agentId: string): Promise<void> {
+    const agent = await this.persistence.repos.agents.findById(agentId);
+    if (agent?.status !== 'away') return;
+    const now = Date.now();
+    await this.persistence.repos.agents.update(agentId, { status: 'busy', status_changed_at: now, updated_at: now });
+    this.presence.changed({ ...agent, status: 'busy', status_changed_at: now, updated_at: now });
   }
 
   async transfer(principal: Principal, id: string, toAgentId: string | undefined): Promise<ConversationView> {
