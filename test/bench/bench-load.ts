@@ -15,8 +15,9 @@ export interface LoadOptions {
   connections: number;
   /** Run for this long… */
   seconds?: number;
-  /** …or send exactly this many requests. */
+  /** …or send exactly this many requests (stopped after `maxSeconds` if the server is slower). */
   amount?: number;
+  maxSeconds?: number;
   /** Distinct customers the requests are spread over (default: one per request). */
   customers?: number;
   /** Makes message ids and PSIDs unique across runs against the same database. */
@@ -67,27 +68,36 @@ async function main(): Promise<void> {
   let n = 0;
   const cpuStart = process.cpuUsage();
   const wallStart = process.hrtime.bigint();
-  const result = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    duration: options.seconds ?? 10,
-    amount: options.amount,
-    timeout: 30,
-    requests: [
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
       {
-        method: 'POST',
-        path: '/ccm/webhook',
-        setupRequest: (request) => {
-          const payload = body(options, n++, Date.now());
-          const signature = `sha256=${createHmac('sha256', options.secret).update(payload).digest('hex')}`;
-          return {
-            ...request,
-            body: payload,
-            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
-          };
-        },
+        url: options.url,
+        connections: options.connections,
+        duration: options.seconds ?? 10,
+        amount: options.amount,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/ccm/webhook',
+            setupRequest: (request) => {
+              const payload = body(options, n++, Date.now());
+              const signature = `sha256=${createHmac('sha256', options.secret).update(payload).digest('hex')}`;
+              return {
+                ...request,
+                body: payload,
+                headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+              };
+            },
+          },
+        ],
       },
-    ],
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    if (options.maxSeconds) {
+      const timer = setTimeout(() => instance.stop(), options.maxSeconds * 1000);
+      instance.on('done', () => clearTimeout(timer));
+    }
   });
   const wall = Number(process.hrtime.bigint() - wallStart) / 1e9;
   const cpu = process.cpuUsage(cpuStart);

@@ -201,7 +201,7 @@ async function endToEnd(double: Pinned, server: Pinned, database: string, rate: 
     seconds: E2E_SECONDS,
     customers: Math.max(100, rate * 2),
     runId,
-    drainMs: 30_000,
+    drainMs: 20_000,
   });
   const after = await server.ask<ServerStats>({ cmd: 'stats' });
   const row = { database, rate, result, serverMicrosPerAnswer: (after.cpuMicros - before.cpuMicros) / Math.max(1, result.answered) };
@@ -286,9 +286,10 @@ async function main(): Promise<void> {
         pageIds: PAGES.map((p) => p.pageId),
         connections: 16,
         amount: BURST,
+        maxSeconds: 90,
         runId: `${runId}burst`,
       });
-      const burst = await double.ask<{ answered: number; lastAt: number }>({ cmd: 'burst-wait', prefix, count: BURST, timeoutMs: 120_000 });
+      const burst = await double.ask<{ answered: number; lastAt: number }>({ cmd: 'burst-wait', prefix, count: BURST, timeoutMs: 60_000 });
       const burstSeconds = (burst.lastAt - burstStart) / 1000;
       const afterBurst = await server.ask<ServerStats>({ cmd: 'stats', gc: true });
       log(`  ${burst.answered} of ${BURST} answered in ${burstSeconds.toFixed(1)} s; RSS ${mb(afterBurst.rss).toFixed(0)} MB`);

@@ -39,7 +39,8 @@ describe('ccm process startup', () => {
         250,
       );
       expect(await response.text()).toBe('777');
-      expect(child.output()).toContain('LOCAL MODE');
+      // The banner follows the demo agent's creation, a moment after the port opens.
+      await eventually(async () => child.output().includes('LOCAL MODE'), 20_000, 100);
       expect(child.output()).toContain('npm run simulate');
     } finally {
       await child.kill('SIGTERM');

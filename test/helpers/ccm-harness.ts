@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { CcmConfig, Env, loadCcmConfig } from '@app/config';
 import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
+import { LOG_DESTINATION } from '@app/observability';
 import { PersistenceService } from '@app/persistence';
 import { testDatabase } from '@app/testing';
 import { AppModule } from '../../apps/ccm/src/app.module';
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   graph?: GraphApiDouble;
   /** Collects every log line (all levels) here instead of printing. */
   captureLogs?: string[];
+  /** Runs the production logger (structured JSON, nestjs-pino, at LOG_LEVEL) and collects its lines here. */
+  jsonLogs?: string[];
   /** Reuse this database (e.g. to restart the app on the same data); not dropped on close. */
   databaseUrl?: string;
   /** The channel modules to boot (default: the app's `CHANNEL_MODULES`). */
@@ -71,16 +74,30 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
   });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, options.channelModules)] });
   for (const o of options.overrides ?? []) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
+  const jsonLogs = options.jsonLogs;
+  // The request logger (pino-http) writes here: the collected JSON lines, or nowhere unless CCM_TEST_LOGS.
+  builder = builder
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(
+      jsonLogs
+        ? { write: (line: string) => void jsonLogs.push(line) }
+        : process.env.CCM_TEST_LOGS
+          ? process.stdout
+          : { write: () => undefined },
+    );
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
     bodyParser: false,
-    logger: options.captureLogs
-      ? captureLogger(options.captureLogs)
-      : process.env.CCM_TEST_LOGS
-        ? ['log', 'error', 'warn', 'debug']
-        : false,
+    bufferLogs: Boolean(options.jsonLogs),
+    logger: options.jsonLogs
+      ? undefined
+      : options.captureLogs
+        ? captureLogger(options.captureLogs)
+        : process.env.CCM_TEST_LOGS
+          ? ['log', 'error', 'warn', 'debug']
+          : false,
   });
-  await configureApp(app, config);
+  await configureApp(app, config, { structuredLogs: Boolean(options.jsonLogs) });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {

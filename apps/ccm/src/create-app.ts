@@ -5,7 +5,8 @@ import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
-import { CcmMetrics, webhookOutcomeOf } from '@app/observability';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { CcmMetrics, requestIdOf, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -15,8 +16,18 @@ export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')
  * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
  */
 export function createFastifyAdapter(): FastifyAdapter {
-  const adapter = new FastifyAdapter({ bodyLimit: WEBHOOK_BODY_LIMIT_BYTES, trustProxy: true });
+  const adapter = new FastifyAdapter({
+    bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   fastify.removeAllContentTypeParsers();
   const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
     if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
@@ -35,12 +46,13 @@ export function createFastifyAdapter(): FastifyAdapter {
   return adapter;
 }
 
-export async function createApp(config: CcmConfig, logger: LogLevels = ['log', 'error', 'warn']): Promise<NestFastifyApplication> {
+/** `logger`: plain Nest console logging at these levels instead of the structured JSON logs (e.g. the benchmark). */
+export async function createApp(config: CcmConfig, logger?: LogLevels): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
-    logger,
+    ...(logger === undefined ? { bufferLogs: true } : { logger }),
     bodyParser: false,
   });
-  await configureApp(app, config);
+  await configureApp(app, config, { structuredLogs: logger === undefined });
   app.enableShutdownHooks();
   return app;
 }
@@ -49,7 +61,13 @@ export async function createApp(config: CcmConfig, logger: LogLevels = ['log', '
  * What every ccm app needs besides its modules (the test harness calls it too): Socket.IO (over Redis
  * when REDIS_URL is set, so several instances share realtime fan-out) and the OpenAPI docs.
  */
-export async function configureApp(app: NestFastifyApplication, config: CcmConfig): Promise<void> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: CcmConfig,
+  options: { structuredLogs?: boolean } = {},
+): Promise<void> {
+  // Structured JSON logs (nestjs-pino) for every Nest logger; tests may keep their own capture logger.
+  if (options.structuredLogs) app.useLogger(app.get(PinoLogger));
   // Socket.IO attaches to the same HTTP server Fastify listens on (path /socket.io).
   if (config.realtime.redisUrl) {
     const adapter = new RedisIoAdapter(app);

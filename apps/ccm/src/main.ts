@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { CcmConfig, Env, InvalidConfigError, LOCAL_MODE_CREDENTIALS, loadCcmConfig } from '@app/config';
-import { GraphApiDouble } from '@app/graph-double';
+import { MessengerSimulatorServer } from '../../simulator/src/simulator';
 import { createApp } from './create-app';
+import { ensureDemoAgent, localModeBanner, startLocalSimulator, StartupChatterAtDebug } from './local-mode';
 import { assertPortsFree, StartupError, waitForDatabase } from './startup-checks';
 
 async function main(): Promise<void> {
@@ -22,41 +24,26 @@ async function main(): Promise<void> {
   // 3. PostgreSQL still booting (compose, a restart) is waited for, one line per attempt.
   await waitForDatabase(config.database, { timeoutMs: config.database.connectTimeoutMs ?? 30_000, log: (line) => logger.warn(line) });
 
-  let graphDouble: GraphApiDouble | undefined;
+  let simulator: MessengerSimulatorServer | undefined;
   if (config.localMode) {
-    // No Meta credentials: run against the built-in Graph API double so everything works offline.
-    graphDouble = await GraphApiDouble.start({
-      appSecret: LOCAL_MODE_CREDENTIALS.appSecret,
-      pages: [
-        {
-          pageId: env.FACEBOOK_PAGE_ID ?? LOCAL_MODE_CREDENTIALS.pageId,
-          accessToken: LOCAL_MODE_CREDENTIALS.pageAccessToken,
-          name: env.FACEBOOK_USERNAME ?? 'ccm',
-        },
-      ],
-      port: config.localGraphPort,
-    });
-    env.FACEBOOK_GRAPH_API_URL = graphDouble.url;
+    // No Meta credentials: the Messenger simulator plays Meta (Graph API double + a customer page).
+    simulator = await startLocalSimulator(config, env);
+    env.FACEBOOK_GRAPH_API_URL = simulator.graphUrl;
     config = loadConfigOrExit(env);
   }
-  for (const warning of config.warnings) logger.warn(warning);
-
   const app = await createApp(config);
+  // After createApp: Nest's logger is the structured one now.
+  for (const warning of config.warnings) logger.warn(warning);
+  // Per-route and per-module startup lines are debug detail (they would bury the local-mode banner).
+  app.useLogger(new StartupChatterAtDebug(app.get(PinoLogger)));
   await app.listen(config.port, '0.0.0.0');
+  app.getHttpServer().once('close', () => void simulator?.stop());
   const base = `http://127.0.0.1:${config.port}`;
   logger.log(`ccm listening on ${base} (webhook: ${base}/ccm/webhook, database: ${config.database.dialect})`);
-  if (config.localMode && graphDouble) {
-    logger.warn(
-      [
-        'LOCAL MODE: no Facebook credentials configured (FACEBOOK_APP_SECRET, FACEBOOK_PAGE_ACCESS_TOKEN, FACEBOOK_VERIFY_TOKEN).',
-        `  Replies go to the built-in Graph API double at ${graphDouble.url}, never to Meta.`,
-        `  Send a customer message:   npm run simulate -- "where is my order"`,
-        `  Verify handshake:          curl "${base}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${LOCAL_MODE_CREDENTIALS.verifyToken}&hub.challenge=42"`,
-        `  What the double received:  curl ${graphDouble.origin}/_double/requests`,
-        `  Agent desk:                ${base}/agent (create agents with x-admin-key: ${LOCAL_MODE_CREDENTIALS.adminApiKey}; API docs ${base}/api/docs)`,
-      ].join('\n'),
-    );
-    app.getHttpServer().once('close', () => void graphDouble?.stop());
+  if (config.localMode && simulator) {
+    const adminKey = config.agents.adminApiKey ?? LOCAL_MODE_CREDENTIALS.adminApiKey;
+    const agent = config.agents.bridge === 'embedded' ? await ensureDemoAgent(base, adminKey) : 'external';
+    process.stdout.write(localModeBanner({ base, simulator: simulator.origin, agent, adminKey, bridge: config.agents.bridge }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { PollingLoop } from '@app/core';
-import { PersistenceService } from '@app/persistence';
+import { LeaderElection, PersistenceService } from '@app/persistence';
 
 /** Writes a message to the outbox; given by the conversations lib (which owns the outbox) at boot. */
 export type QueueNoticeWriter = (conversationId: string, text: string) => Promise<void>;
@@ -20,8 +20,14 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
+    private readonly election: LeaderElection,
   ) {
-    this.loop = new PollingLoop('queue-watcher', async () => (await this.tick(), false), config.queue.updateIntervalMs);
+    // A singleton loop: only the elected instance tells waiting customers about the queue.
+    this.loop = new PollingLoop(
+      'queue-watcher',
+      async () => (this.election.isLeader && (await this.tick()), false),
+      config.queue.updateIntervalMs,
+    );
   }
 
   /** Called by the outbox owner so the watcher can send messages without depending on it. */

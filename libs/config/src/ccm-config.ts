@@ -20,6 +20,8 @@ export interface DatabaseConfig {
   url: string;
   /** PostgreSQL: how long startup retries an unreachable server before giving up (0: one attempt). */
   connectTimeoutMs?: number;
+  /** SQLite: NORMAL (WAL; survives a process crash) or FULL (also survives an OS crash/power loss; slower). */
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
 }
 
 /** The agent side: the embedded desk (auth, routing) and the bridge to an external chat server. */

@@ -73,6 +73,11 @@ export class EnvironmentVariables {
   })
   DATABASE_URL?: string;
 
+  /** SQLite durability (issue 11): NORMAL (default, WAL) or FULL (fsync on every commit). */
+  @IsOptional()
+  @IsIn(['NORMAL', 'FULL'], { message: 'must be NORMAL or FULL' })
+  SQLITE_SYNCHRONOUS?: 'NORMAL' | 'FULL';
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -402,7 +402,11 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       businessHours,
       updateIntervalMs: dto.QUEUE_UPDATE_INTERVAL_MS ?? 15_000,
     },
-    database: { ...parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database), connectTimeoutMs: dto.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000 },
+    database: {
+      ...parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
+      connectTimeoutMs: dto.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000,
+      sqliteSynchronous: dto.SQLITE_SYNCHRONOUS ?? 'NORMAL',
+    },
     bot: {
       intentsFile: dto.BOT_INTENTS_FILE,
       connector: botConnector,

@@ -1,58 +1,147 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { CcmMetrics } from '@app/observability';
-import { InboundEvent } from '@app/core';
-import { NewInboundEvent, PersistenceService } from '@app/persistence';
+import { Injectable, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { EventTrail } from '@app/observability';
+import { ConversationKey, InboundEvent } from '@app/core';
+import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundProcessor } from './inbound-processor.service';
 
+/** Events written per group commit at most; the rest wait for the next one. */
+const MAX_EVENTS_PER_COMMIT = 2000;
+
+interface PendingWrite {
+  events: readonly InboundEvent[];
+  resolve(result: { recorded: number; duplicates: number }): void;
+  reject(error: unknown): void;
+}
+
 /**
- * Durable intake: a channel's webhook controller hands its mapped events here. They are written to
- * the inbound journal in one transaction before the controller answers, so an acknowledged event is
+ * Durable intake with group commit: a channel's webhook controller hands its mapped events here, and
+ * they are written to the inbound journal before the controller answers, so an acknowledged event is
  * never lost; processing happens afterwards, from the journal.
+ *
+ * Webhooks arriving while a commit is being written are gathered and written together by the next
+ * one: one transaction with one read of the conversations (an insert only for new customers) and
+ * multi-row journal inserts that ignore duplicates — instead of one transaction and five statements
+ * per webhook. Each caller's promise settles only after the transaction holding its events has
+ * committed. If a group fails, each of its webhooks is retried alone, so one bad request cannot fail
+ * its neighbours; a webhook whose events cannot be stored gets 503 (Meta delivers it again later).
  */
 @Injectable()
 export class InboundIntakeService {
+  private readonly logger = new Logger(InboundIntakeService.name);
+  private queue: PendingWrite[] = [];
+  private writing = false;
+
   constructor(
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
-    @Optional() private readonly metrics?: CcmMetrics,
+    @Optional() private readonly trail?: EventTrail,
   ) {}
 
-  async accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
-    if (events.length === 0) return { recorded: 0, duplicates: 0 };
-    const now = Date.now();
-    const recorded = await this.persistence.transaction(async (repos) => {
-      const rows: NewInboundEvent[] = [];
-      const conversationIds = new Map<string, string>();
-      for (const event of events) {
-        let conversationId: string | null = null;
-        if (event.customerId) {
-          const key = `${event.channel}|${event.pageId}|${event.customerId}`;
-          conversationId = conversationIds.get(key) ?? null;
-          if (!conversationId) {
-            conversationId = (
-              await repos.conversations.ensure({ channel: event.channel, pageId: event.pageId, customerId: event.customerId }, now)
-            ).id;
-            conversationIds.set(key, conversationId);
+  accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
+    if (events.length === 0) return Promise.resolve({ recorded: 0, duplicates: 0 });
+    const received = Date.now();
+    return new Promise<{ recorded: number; duplicates: number }>((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      // Let the webhooks that are already parsed in this turn of the event loop join the same commit.
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
+    }).then((result) => {
+      this.trail?.received(events, result.duplicates, received);
+      return result;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group: PendingWrite[] = [];
+        let size = 0;
+        while (this.queue.length > 0 && (group.length === 0 || size + this.queue[0].events.length <= MAX_EVENTS_PER_COMMIT)) {
+          const next = this.queue.shift()!;
+          group.push(next);
+          size += next.events.length;
+        }
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async commitGroup(group: PendingWrite[]): Promise<void> {
+    try {
+      const results = await this.write(group);
+      group.forEach((w, i) => w.resolve(results[i]));
+    } catch (error) {
+      if (group.length === 1) {
+        group[0].reject(this.unavailable(error));
+      } else {
+        // Something in the group failed: write each webhook alone so only the culprit is refused.
+        for (const w of group) {
+          try {
+            w.resolve((await this.write([w]))[0]);
+          } catch (single) {
+            w.reject(this.unavailable(single));
           }
         }
-        rows.push({
-          dedupe_key: event.dedupeKey,
-          channel: event.channel,
-          page_id: event.pageId,
-          customer_id: event.customerId ?? null,
-          conversation_id: conversationId,
-          kind: event.kind,
-          event_ts: event.timestamp,
-          event: JSON.stringify(event),
-          last_error: null,
-          received_at: now,
-          processed_at: null,
-        });
       }
-      return repos.journal.record(rows);
-    });
+    }
     this.processor.kick();
-    this.metrics?.eventsReceived(events, events.length - recorded, now);
-    return { recorded, duplicates: events.length - recorded };
   }
+
+  /** One transaction for the whole group; returns each webhook's recorded/duplicate counts. */
+  private async write(group: readonly PendingWrite[]): Promise<{ recorded: number; duplicates: number }[]> {
+    const now = Date.now();
+    return this.persistence.transaction(async (repos) => {
+      const keys: ConversationKey[] = [];
+      for (const w of group)
+        for (const e of w.events) if (e.customerId) keys.push({ channel: e.channel, pageId: e.pageId, customerId: e.customerId });
+      const conversationIds = keys.length > 0 ? await repos.conversations.ensureMany(keys, now) : new Map<string, string>();
+      const rows: NewInboundEvent[] = [];
+      for (const w of group) for (const event of w.events) rows.push(toRow(event, conversationIds, now));
+      const fresh = await repos.journal.recordNew(rows);
+      // A key new to the journal counts once, for the first webhook of the group that carried it.
+      const counted = new Set<string>();
+      return group.map((w) => {
+        let recorded = 0;
+        for (const e of w.events) {
+          if (fresh.has(e.dedupeKey) && !counted.has(e.dedupeKey)) {
+            counted.add(e.dedupeKey);
+            recorded += 1;
+          }
+        }
+        return { recorded, duplicates: w.events.length - recorded };
+      });
+    });
+  }
+
+  private unavailable(error: unknown): ServiceUnavailableException {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(`webhook events could not be stored (answered 503; Meta will deliver them again): ${message}`);
+    return new ServiceUnavailableException('events could not be stored durably; retry later');
+  }
+}
+
+function toRow(event: InboundEvent, conversationIds: Map<string, string>, now: number): NewInboundEvent {
+  let conversationId: string | null = null;
+  if (event.customerId) {
+    conversationId =
+      conversationIds.get(conversationKeyString({ channel: event.channel, pageId: event.pageId, customerId: event.customerId })) ?? null;
+    if (!conversationId) throw new Error(`no conversation for ${event.channel} ${event.pageId}/${event.customerId}`);
+  }
+  return {
+    dedupe_key: event.dedupeKey,
+    channel: event.channel,
+    page_id: event.pageId,
+    customer_id: event.customerId ?? null,
+    conversation_id: conversationId,
+    kind: event.kind,
+    event_ts: event.timestamp,
+    event: JSON.stringify(event),
+    last_error: null,
+    received_at: now,
+    processed_at: null,
+  };
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { correlationIdOf, runWithCorrelation } from '@app/observability';
 import { InboundEvent, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, InboundEventRow, LeaseLostError, PersistenceService, runFenced } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
@@ -94,7 +95,10 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     }, leaseMs / 3);
     try {
       const event = JSON.parse(row.event) as InboundEvent;
-      await runFenced(lease, () => this.handler.handle(row.id, event, conversationId));
+      await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
+        await runFenced(lease, () => this.handler.handle(row.id, event, conversationId));
+        this.logger.log(`inbound event ${row.id} (${row.channel} ${row.kind}, conversation ${conversationId ?? '-'}) processed`);
+      });
       return true;
     } catch (error) {
       if (error instanceof LeaseLostError) {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { CcmMetrics } from '@app/observability';
+import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
@@ -146,7 +146,12 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     this.tokenTimer.unref();
   }
 
-  private async deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  /** Log lines of a send carry the correlation id of the event whose handling queued the message. */
+  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+    return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
+  }
+
+  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     // Its echo came back (a send interrupted by a crash did reach Meta): done, without sending again.
@@ -187,6 +192,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       return;
     }
     this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
+    this.logger.log(`message ${work.row.id} (${work.row.author}, conversation ${conversation.id}) sent to ${conversation.channel}`);
     this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
   }
 

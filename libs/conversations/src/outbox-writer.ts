@@ -1,4 +1,5 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
+import { currentCorrelationId } from '@app/observability';
 import { Repositories } from '@app/persistence';
 import { countCharacters, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
 
@@ -41,6 +42,7 @@ export async function enqueueOutbound(
         event_ts: null,
         created_at: now,
         sent_at: null,
+        correlation_id: currentCorrelationId() ?? null,
       }),
     );
   }

@@ -3,3 +3,7 @@ export * from './observability.module';
 export * from './measured-bot';
 export * from './lifecycle-state';
 export * from './with-timeout';
+export * from './logging/correlation';
+export * from './logging/logging.module';
+export * from './logging/logger-options';
+export * from './event-trail';

@@ -1,10 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { CcmMetrics } from './ccm-metrics.service';
+import { EventTrail } from './event-trail';
 import { MetricsController } from './metrics.controller';
 import { OperationalGauges } from './operational-gauges';
 import { HealthModule } from './health/health.module';
 import { LifecycleState } from './lifecycle-state';
+import { LoggingModule } from './logging/logging.module';
 
 /**
  * Metrics for every module (global `CcmMetrics`) and `GET /metrics`; health (`/health`, `/health/live`,
@@ -16,8 +18,9 @@ import { LifecycleState } from './lifecycle-state';
   imports: [
     PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: false } }),
     HealthModule,
+    LoggingModule,
   ],
-  providers: [CcmMetrics, OperationalGauges, LifecycleState],
-  exports: [CcmMetrics, LifecycleState],
+  providers: [CcmMetrics, OperationalGauges, LifecycleState, EventTrail],
+  exports: [CcmMetrics, LifecycleState, EventTrail],
 })
 export class ObservabilityModule {}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, Updateable } from 'kysely';
+import { Insertable, Kysely, Updateable } from 'kysely';
 import { ConversationKey, ConversationState } from '@app/core';
 import { ConversationRow, ConversationsTable, Database } from './database.types';
 
@@ -10,26 +10,7 @@ export class ConversationRepository {
   async ensure(key: ConversationKey, now: number): Promise<ConversationRow> {
     await this.db
       .insertInto('conversations')
-      .values({
-        id: randomUUID(),
-        channel: key.channel,
-        page_id: key.pageId,
-        customer_id: key.customerId,
-        state: 'BOT',
-        handover_reason: null,
-        queued_at: null,
-        last_user_event_at: null,
-        lease_owner: null,
-        lease_until: null,
-        assigned_agent_id: null,
-        customer_profile: null,
-        profile_fetched_at: null,
-        low_confidence_streak: 0,
-        queue_position_told: null,
-        queue_timeout_told_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(newConversation(key, now))
       .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
       .execute();
     return this.db
@@ -39,6 +20,53 @@ export class ConversationRepository {
       .where('page_id', '=', key.pageId)
       .where('customer_id', '=', key.customerId)
       .executeTakeFirstOrThrow();
+  }
+
+  /**
+   * `ensure` for many keys at once (group-commit intake): one read of the existing ids, then — only
+   * for new customers — one multi-row insert that ignores rows another writer just created, and one
+   * read of those ids. New keys are inserted in a fixed order so two concurrent batches on PostgreSQL
+   * cannot deadlock on the unique index. Returns id by `conversationKeyString`.
+   */
+  async ensureMany(keys: readonly ConversationKey[], now: number): Promise<Map<string, string>> {
+    const byKey = new Map<string, ConversationKey>();
+    for (const key of keys) byKey.set(conversationKeyString(key), key);
+    const ids = new Map<string, string>();
+    const all = [...byKey.values()];
+    for (let i = 0; i < all.length; i += CONVERSATION_INSERT_CHUNK)
+      await this.readIds(all.slice(i, i + CONVERSATION_INSERT_CHUNK), byKey, ids);
+    const missing = [...byKey.entries()]
+      .filter(([key]) => !ids.has(key))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, key]) => key);
+    for (let i = 0; i < missing.length; i += CONVERSATION_INSERT_CHUNK) {
+      const chunk = missing.slice(i, i + CONVERSATION_INSERT_CHUNK);
+      await this.db
+        .insertInto('conversations')
+        .values(chunk.map((key) => newConversation(key, now)))
+        .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
+        .execute();
+      await this.readIds(chunk, byKey, ids);
+    }
+    return ids;
+  }
+
+  private async readIds(chunk: readonly ConversationKey[], wanted: Map<string, ConversationKey>, into: Map<string, string>): Promise<void> {
+    const rows = await this.db
+      .selectFrom('conversations')
+      .select(['id', 'channel', 'page_id', 'customer_id'])
+      .where('channel', 'in', [...new Set(chunk.map((k) => k.channel))])
+      .where('page_id', 'in', [...new Set(chunk.map((k) => k.pageId))])
+      .where('customer_id', 'in', [...new Set(chunk.map((k) => k.customerId))])
+      .execute();
+    for (const row of rows) {
+      const key = conversationKeyString({
+        channel: row.channel as ConversationKey['channel'],
+        pageId: row.page_id,
+        customerId: row.customer_id,
+      });
+      if (wanted.has(key)) into.set(key, row.id);
+    }
   }
 
   async findById(id: string): Promise<ConversationRow | undefined> {
@@ -172,4 +200,35 @@ export class ConversationRepository {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
+}
+
+/** Rows per conversations INSERT (18 columns): well under SQLite's bound-parameter limit. */
+const CONVERSATION_INSERT_CHUNK = 200;
+
+/** A stable string for a conversation key (channel, Page, customer). */
+export function conversationKeyString(key: ConversationKey): string {
+  return `${key.channel}\u0000${key.pageId}\u0000${key.customerId}`;
+}
+
+function newConversation(key: ConversationKey, now: number): Insertable<ConversationsTable> {
+  return {
+    id: randomUUID(),
+    channel: key.channel,
+    page_id: key.pageId,
+    customer_id: key.customerId,
+    state: 'BOT',
+    handover_reason: null,
+    queued_at: null,
+    last_user_event_at: null,
+    lease_owner: null,
+    lease_until: null,
+    assigned_agent_id: null,
+    customer_profile: null,
+    profile_fetched_at: null,
+    low_confidence_streak: 0,
+    queue_position_told: null,
+    queue_timeout_told_at: null,
+    created_at: now,
+    updated_at: now,
+  };
 }

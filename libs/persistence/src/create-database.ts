@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { Database } from './database.types';
 import { ccmMigrations } from './migrations';
+import { CcmSqliteDialect } from './sqlite-driver';
 
 // bigint (int8) columns hold epoch milliseconds and serial ids: both fit in a JS number.
 types.setTypeParser(20, (value: string) => Number(value));
@@ -24,14 +25,22 @@ export interface OpenDatabase {
 export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
   if (config.dialect === 'sqlite') {
     if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
-    const sqlite = new BetterSqlite3(config.url);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    // WAL + NORMAL is durable against process crashes (the case we design for); only an OS crash
-    // could lose the last commits.
-    sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+    const writer = new BetterSqlite3(config.url);
+    // Durability: WAL with synchronous=NORMAL. A commit is in the WAL file before the webhook's 200, so
+    // it survives a crash or kill of the ccm process (the case we design for); only a power loss or
+    // OS crash can lose the last commits before the next checkpoint. SQLITE_SYNCHRONOUS=FULL (fsync
+    // on every commit) closes that gap at a cost in throughput; see docs/performance.md.
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('busy_timeout = 5000');
+    writer.pragma('foreign_keys = ON');
+    writer.pragma(`synchronous = ${config.sqliteSynchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    // A second, read-only connection serves reads outside transactions (see CcmSqliteDialect).
+    let reader: BetterSqlite3.Database | undefined;
+    if (config.url !== ':memory:') {
+      reader = new BetterSqlite3(config.url, { readonly: true });
+      reader.pragma('busy_timeout = 5000');
+    }
+    return { db: new Kysely<Database>({ dialect: new CcmSqliteDialect(writer, reader) }), dialect: 'sqlite' };
   }
   const url = new URL(config.url);
   const schema = url.searchParams.get('schema');

@@ -89,6 +89,8 @@ export interface MessagesTable {
   /** Work-queue lease owner and claim number (migration 0300). */
   lease_owner: Generated<string | null>;
   lease_epoch: Generated<number>;
+  /** Correlation id of the inbound event whose handling queued this message (logs); migration 0450. */
+  correlation_id?: string | null;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';

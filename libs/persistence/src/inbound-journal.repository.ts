@@ -1,6 +1,9 @@
 import { Insertable, Kysely } from 'kysely';
 import { Database, InboundEventRow, InboundEventsTable } from './database.types';
 
+/** Rows per INSERT: 11 columns × 400 stays well under SQLite's 32,766 bound parameters. */
+const JOURNAL_INSERT_CHUNK = 400;
+
 export type NewInboundEvent = Omit<Insertable<InboundEventsTable>, 'status' | 'attempts' | 'next_attempt_at'>;
 
 /**
@@ -12,17 +15,31 @@ export class InboundJournalRepository {
 
   /** Records events; returns how many were new (duplicates are ignored). */
   async record(events: readonly NewInboundEvent[]): Promise<number> {
-    let inserted = 0;
-    for (const event of events) {
-      const row = await this.db
+    return (await this.recordNew(events)).size;
+  }
+
+  /**
+   * Records events with multi-row inserts (duplicates of an existing or an earlier row ignored) and
+   * returns the dedupe keys that were new. One statement per chunk instead of one per event.
+   */
+  async recordNew(events: readonly NewInboundEvent[]): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    const seen = new Set<string>();
+    const unique = events.filter((e) => !seen.has(e.dedupe_key) && seen.add(e.dedupe_key));
+    for (let i = 0; i < unique.length; i += JOURNAL_INSERT_CHUNK) {
+      const rows = await this.db
         .insertInto('inbound_events')
-        .values({ ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at })
+        .values(
+          unique
+            .slice(i, i + JOURNAL_INSERT_CHUNK)
+            .map((event) => ({ ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at })),
+        )
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (row) inserted += 1;
+        .returning('dedupe_key')
+        .execute();
+      for (const row of rows) fresh.add(row.dedupe_key);
     }
-    return inserted;
+    return fresh;
   }
 
   /** Conversations that have pending events due now (oldest first). */

@@ -8,6 +8,8 @@ export * from './agent.repository';
 export * from './bridge-outbox.repository';
 export * from './login-failure.repository';
 export * from './page-settings.repository';
+export { conversationKeyString } from './conversation.repository';
 export * from './backoff';
 export * from './work-fence';
 export * from './work-queue';
+export * from './leader-election';

@@ -277,6 +277,13 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('conversations').addColumn('bot_disclosed_at', 'bigint').execute();
       },
     },
+    // Issue 13 (ops, range 0450–0499).
+    '0450_messages_correlation_id': {
+      async up(db: Kysely<unknown>) {
+        // The correlation id of the inbound event whose handling queued the message (logs follow it to the send).
+        await db.schema.alterTable('messages').addColumn('correlation_id', 'varchar(40)').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

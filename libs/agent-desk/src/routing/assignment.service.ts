@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnMo
 import { CcmConfig } from '@app/config';
 import { PollingLoop } from '@app/core';
 import { ConversationBus } from '@app/conversations';
-import { PersistenceService } from '@app/persistence';
+import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PRESENCE_TTL_MS } from '../agents/agents.dto';
 import { DeskConversationsService } from '../conversations/desk-conversations.service';
 import { DeskException } from '../http/desk.exception';
@@ -22,7 +22,12 @@ const HEARTBEAT_EVERY_MS = 5000;
 @Injectable()
 export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AssignmentService.name);
-  private readonly loop = new PollingLoop('agent-assignment', () => this.tick(), TICK_MS);
+  // Routing is a singleton loop (the elected instance assigns for all); every instance keeps its own desks' presence fresh.
+  private readonly loop = new PollingLoop(
+    'agent-assignment',
+    () => (this.election.isLeader ? this.tick() : this.heartbeat(Date.now()).then(() => false)),
+    TICK_MS,
+  );
   private lastHeartbeat = 0;
   private unsubscribe: (() => void)[] = [];
 
@@ -33,6 +38,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly bus: ConversationBus,
     private readonly presence: AgentPresenceEvents,
     private readonly config: CcmConfig,
+    private readonly election: LeaderElection,
   ) {}
 
   onModuleInit(): void {
@@ -56,11 +62,8 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
   /** One routing round; public for tests. Returns true when it changed something. */
   async tick(now = Date.now()): Promise<boolean> {
     const repos = this.persistence.repos;
-    if (now - this.lastHeartbeat >= HEARTBEAT_EVERY_MS) {
-      await repos.agents.touch(this.gateway.connectedAgents(), now);
-      this.lastHeartbeat = now;
-    }
-    const agents = await repos.agents.list();
+    await this.heartbeat(now);
+    const agents = await repos.agents.list(); // every role takes chats (agents, supervisors, admins)
     let changed = false;
 
     // 1. Grace period over: back to the queue.
@@ -101,6 +104,13 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
         changed;
     }
     return changed;
+  }
+
+  /** Marks the agents whose desks are connected to this instance as present. */
+  private async heartbeat(now: number): Promise<void> {
+    if (now - this.lastHeartbeat < HEARTBEAT_EVERY_MS) return;
+    await this.persistence.repos.agents.touch(this.gateway.connectedAgents(), now);
+    this.lastHeartbeat = now;
   }
 
   /** The router acts with supervisor rights on the agent's conversations (it is not the agent). */

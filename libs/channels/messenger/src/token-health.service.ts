@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, Logger, OnApplicationBootstrap, OnAppl
 import { CcmConfig } from '@app/config';
 import { PollingLoop } from '@app/core';
 import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
-import { PersistenceService } from '@app/persistence';
+import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PageDirectory } from './page-directory.service';
 
 /**
@@ -20,9 +20,15 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
     private readonly gateway: GraphApiGateway,
     private readonly persistence: PersistenceService,
     private readonly pages: PageDirectory,
+    private readonly election: LeaderElection,
   ) {
     if (config.messenger.tokenCheckIntervalMs > 0) {
-      this.loop = new PollingLoop('token-health', async () => (await this.checkAll(), false), config.messenger.tokenCheckIntervalMs);
+      // A singleton loop: one instance checks the tokens for all.
+      this.loop = new PollingLoop(
+        'token-health',
+        async () => (this.election.isLeader && (await this.checkAll()), false),
+        config.messenger.tokenCheckIntervalMs,
+      );
     }
   }
 

@@ -1,0 +1,544 @@
+import { randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphApiDouble, nameFromId, RecordedRequest } from '@app/graph-double';
+import { serveStatic } from './static-files';
+import { WebhookDelivery } from './webhook-delivery';
+
+export interface SimulatedPage {
+  pageId: string;
+  accessToken: string;
+  name: string;
+}
+
+export interface SimulatorOptions {
+  appSecret: string;
+  /** The simulated Pages; the first one is the Page customers talk to on the page. */
+  pages: SimulatedPage[];
+  /** ccm's webhook, e.g. http://127.0.0.1:3000/ccm/webhook (settable later with `setWebhookUrl`). */
+  webhookUrl?: string;
+  port?: number;
+  host?: string;
+  /** The app id put in echoes (`message.app_id`). */
+  appId?: string;
+  /** Deliver `message_echoes` for the Page's sends (default true). */
+  echoes?: boolean;
+  batchWindowMs?: number;
+  /** The origin ccm and browsers reach the simulator at, when it differs from the bound one (compose: http://simulator:3001). */
+  publicUrl?: string;
+  log?: (line: string) => void;
+}
+
+export interface SimCustomer {
+  psid: string;
+  name: string;
+  locale: string;
+  pictureUrl: string;
+}
+
+/** One bubble of a conversation as the customer sees it. */
+export interface ThreadItem {
+  seq: number;
+  mid: string;
+  from: 'customer' | 'page';
+  at: number;
+  /** Customer: `{text?, attachments?, quick_reply?}`; Page: the Send API `message` object. */
+  message?: Record<string, unknown>;
+  postback?: { title: string; payload: string };
+  /** Customer messages: sent → delivered (ccm answered 200) → read (ccm marked seen). Page messages: delivered → read. */
+  status: 'sent' | 'delivered' | 'read';
+  reaction?: { emoji: string; reaction: string };
+  privateReplyTo?: string;
+}
+
+export interface SimComment {
+  id: string;
+  parentId: string;
+  fromName: string;
+  fromPsid?: string;
+  fromPage: boolean;
+  message: string;
+  at: number;
+}
+
+export interface SimFaults {
+  /** Send API calls failing with a transient error (code 2, HTTP 500), 0..1. */
+  transientRate: number;
+  /** Send API answers delayed by this many ms. */
+  slowMs: number;
+  /** Webhook batches delivered twice, 0..1. */
+  duplicateRate: number;
+  /** Webhook batches delivered after the next one, 0..1. */
+  reorderRate: number;
+  /** The Page token is expired: every call fails with 190 until switched back. */
+  tokenExpired: boolean;
+}
+
+type SimEvent =
+  | { type: 'item'; psid: string; item: ThreadItem }
+  | { type: 'typing'; psid: string; on: boolean }
+  | { type: 'customers' }
+  | { type: 'comments' }
+  | { type: 'faults'; faults: SimFaults };
+
+const REACTIONS: Record<string, string> = { '❤️': 'love', '😆': 'smile', '😮': 'wow', '😢': 'sad', '😠': 'angry', '👍': 'like' };
+
+/**
+ * The Messenger simulator: the Graph API double (which enforces the Send API rules and the 24-hour
+ * window per Page and PSID from the events delivered here) plus a customer-side web page and its API on
+ * the same port. Customer actions become webhooks delivered like Meta's: batched, signed with the app
+ * secret, with echoes of the Page's sends and delivery/read events; faults can be switched on.
+ */
+export class MessengerSimulatorServer {
+  readonly graph: GraphApiDouble;
+  readonly delivery: WebhookDelivery;
+  readonly customers = new Map<string, SimCustomer>();
+  private readonly threads = new Map<string, ThreadItem[]>();
+  private readonly comments: SimComment[] = [];
+  private readonly listeners = new Set<(event: SimEvent) => void>();
+  private readonly typing = new Map<string, boolean>();
+  private seq = 0;
+  private readonly faultState: SimFaults = { transientRate: 0, slowMs: 0, duplicateRate: 0, reorderRate: 0, tokenExpired: false };
+  readonly postId: string;
+
+  private constructor(private readonly options: SimulatorOptions) {
+    this.graph = new GraphApiDouble({
+      appSecret: options.appSecret,
+      pages: options.pages.map((p) => ({ pageId: p.pageId, accessToken: p.accessToken, name: p.name })),
+      port: options.port,
+      host: options.host,
+      profiles: {},
+      routes: (req, res, url, raw) => this.route(req, res, url, raw),
+    });
+    this.delivery = new WebhookDelivery({
+      appSecret: options.appSecret,
+      webhookUrl: options.webhookUrl,
+      batchWindowMs: options.batchWindowMs,
+      log: options.log,
+    });
+    this.graph.onRecorded((record) => this.observe(record));
+    this.graph.comments.psidOf = (fromId) => fromId.replace(/^user-/, '');
+    this.postId = `${this.page.pageId}_1001`;
+    // The Page's own avatar shows its name's initials.
+    this.graph.setProfile(this.page.pageId, { first_name: this.page.name, last_name: '' });
+  }
+
+  static async start(options: SimulatorOptions): Promise<MessengerSimulatorServer> {
+    const server = new MessengerSimulatorServer(options);
+    await server.graph.listen();
+    return server;
+  }
+
+  get page(): SimulatedPage {
+    return this.options.pages[0];
+  }
+
+  /** The page and API origin, e.g. http://127.0.0.1:3001 (links to pictures and files use it). */
+  get origin(): string {
+    return (this.options.publicUrl ?? this.graph.origin.replace('://0.0.0.0:', '://127.0.0.1:')).replace(/\/+$/, '');
+  }
+
+  /** Graph base URL with version, for ccm's FACEBOOK_GRAPH_API_URL. */
+  get graphUrl(): string {
+    return this.graph.url;
+  }
+
+  setWebhookUrl(url: string): void {
+    this.delivery.webhookUrl = url;
+  }
+
+  async stop(): Promise<void> {
+    this.listeners.clear();
+    await this.graph.stop();
+  }
+
+  get faults(): SimFaults {
+    return { ...this.faultState };
+  }
+
+  /** Switches faults; unspecified ones keep their state. */
+  setFaults(change: Partial<SimFaults>): SimFaults {
+    const f = this.faultState;
+    if (change.transientRate !== undefined) f.transientRate = clamp01(change.transientRate);
+    if (change.slowMs !== undefined) f.slowMs = Math.max(0, Math.min(30_000, Math.round(change.slowMs)));
+    if (change.duplicateRate !== undefined) f.duplicateRate = clamp01(change.duplicateRate);
+    if (change.reorderRate !== undefined) f.reorderRate = clamp01(change.reorderRate);
+    if (change.tokenExpired !== undefined) f.tokenExpired = Boolean(change.tokenExpired);
+    this.graph.setTransientFailureRate(f.transientRate);
+    this.graph.setSendLatency(f.slowMs);
+    this.delivery.faults.duplicateRate = f.duplicateRate;
+    this.delivery.faults.reorderRate = f.reorderRate;
+    if (f.tokenExpired) this.graph.revokeToken(this.page.accessToken);
+    else if (this.graph.isRevoked(this.page.accessToken)) this.graph.addPage(this.page);
+    this.emit({ type: 'faults', faults: this.faults });
+    return this.faults;
+  }
+
+  /** The next `count` Send API calls fail with (#613) "Calls to this api have exceeded the rate limit". */
+  rateLimitBurst(count: number): void {
+    this.graph.injectFault({
+      status: 400,
+      code: 613,
+      subcode: 2534040,
+      message: '(#613) Calls to this api have exceeded the rate limit.',
+      times: Math.max(1, Math.min(1000, Math.round(count))),
+    });
+  }
+
+  // ---- customers and their actions ----
+
+  createCustomer(input: { name?: string; locale?: string; psid?: string }): SimCustomer {
+    const psid = input.psid && /^[\w.-]{1,64}$/.test(input.psid) ? input.psid : `sim-${randomBytes(5).toString('hex')}`;
+    const derived = nameFromId(psid);
+    const name = (input.name ?? '').trim().slice(0, 60) || `${derived.first_name} ${derived.last_name}`.trim();
+    const locale = input.locale && /^[a-z]{2}_[A-Z]{2}$/.test(input.locale) ? input.locale : 'en_US';
+    const customer: SimCustomer = { psid, name, locale, pictureUrl: `${this.origin}/_double/avatar/${encodeURIComponent(psid)}.svg` };
+    this.customers.set(psid, customer);
+    const [first, ...rest] = name.split(/\s+/);
+    this.graph.setProfile(psid, { first_name: first, last_name: rest.join(' '), profile_pic: customer.pictureUrl, locale });
+    this.emit({ type: 'customers' });
+    return customer;
+  }
+
+  private customer(psid: string): SimCustomer {
+    return this.customers.get(psid) ?? this.createCustomer({ psid });
+  }
+
+  thread(psid: string): ThreadItem[] {
+    return this.threads.get(psid) ?? [];
+  }
+
+  /** The customer sends a message (text, a tapped quick reply, or attachments). */
+  sendMessage(
+    psid: string,
+    message: { text?: string; quickReplyPayload?: string; attachments?: { type: string; url: string }[] },
+  ): ThreadItem {
+    this.customer(psid);
+    const mid = `m_${randomBytes(16).toString('base64url')}`;
+    const at = Date.now();
+    const body: Record<string, unknown> = { mid };
+    if (message.text !== undefined) body.text = message.text;
+    if (message.quickReplyPayload !== undefined) body.quick_reply = { payload: message.quickReplyPayload };
+    if (message.attachments?.length) body.attachments = message.attachments.map((a) => ({ type: a.type, payload: { url: a.url } }));
+    const item = this.push(psid, { mid, from: 'customer', at, message: body, status: 'sent' });
+    this.userEvent(psid, { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: at, message: body });
+    return item;
+  }
+
+  /** The customer taps a postback button (button template or a carousel card). */
+  sendPostback(psid: string, title: string, payload: string): ThreadItem {
+    this.customer(psid);
+    const mid = `m_${randomBytes(16).toString('base64url')}`;
+    const at = Date.now();
+    const item = this.push(psid, { mid, from: 'customer', at, postback: { title, payload }, status: 'sent' });
+    this.userEvent(psid, { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: at, postback: { mid, title, payload } });
+    return item;
+  }
+
+  /** The customer reacts to one of the Page's messages (or removes the reaction with emoji ''). */
+  react(psid: string, mid: string, emoji: string): void {
+    const item = this.thread(psid).find((i) => i.mid === mid);
+    if (!item) throw new SimulatorInputError(`no message ${mid} in this conversation`);
+    const action = emoji ? 'react' : 'unreact';
+    const previous = item.reaction;
+    item.reaction = emoji ? { emoji, reaction: REACTIONS[emoji] ?? 'other' } : undefined;
+    this.emit({ type: 'item', psid, item });
+    const reaction = emoji ? item.reaction! : (previous ?? { emoji: '', reaction: 'other' });
+    this.userEvent(psid, {
+      sender: { id: psid },
+      recipient: { id: this.page.pageId },
+      timestamp: Date.now(),
+      reaction: { mid, action, reaction: reaction.reaction, ...(reaction.emoji ? { emoji: reaction.emoji } : {}) },
+    });
+  }
+
+  /** The customer has seen the conversation: a `read` event for everything the Page sent so far. */
+  markRead(psid: string): void {
+    const unread = this.thread(psid).filter((i) => i.from === 'page' && i.status !== 'read');
+    if (unread.length === 0) return;
+    // Messenger's watermark: everything sent up to now has been read (the read time, not the last message's).
+    const watermark = Date.now();
+    for (const item of unread) {
+      item.status = 'read';
+      this.emit({ type: 'item', psid, item });
+    }
+    this.delivery.enqueue({
+      pageId: this.page.pageId,
+      messaging: { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: Date.now(), read: { watermark } },
+    });
+  }
+
+  /** The customer comments on the Page's post (a `feed` change); the comment opens the messaging window too. */
+  comment(psid: string, message: string, parentId?: string): SimComment {
+    const customer = this.customer(psid);
+    const id = `1001_${Date.now()}${randomBytes(2).readUInt16BE(0)}`;
+    const at = Date.now();
+    const parent = parentId && this.comments.some((c) => c.id === parentId) ? parentId : this.postId;
+    this.graph.comments.add({
+      id,
+      pageId: this.page.pageId,
+      postId: this.postId,
+      parentId: parent,
+      fromId: `user-${psid}`,
+      message,
+      createdTime: at,
+    });
+    const comment: SimComment = { id, parentId: parent, fromName: customer.name, fromPsid: psid, fromPage: false, message, at };
+    this.comments.push(comment);
+    this.graph.noteCustomerActivity(psid, at, { pageId: this.page.pageId });
+    this.delivery.enqueue({
+      pageId: this.page.pageId,
+      change: {
+        field: 'feed',
+        value: {
+          from: { id: `user-${psid}`, name: customer.name },
+          item: 'comment',
+          verb: 'add',
+          comment_id: id,
+          post_id: this.postId,
+          parent_id: parent,
+          created_time: Math.floor(at / 1000),
+          message,
+        },
+      },
+    });
+    this.emit({ type: 'comments' });
+    return comment;
+  }
+
+  allComments(): SimComment[] {
+    return [...this.comments];
+  }
+
+  // ---- the Page's side, observed on the Graph double ----
+
+  private observe(record: RecordedRequest): void {
+    if (record.status !== 200 || record.method !== 'POST') return;
+    const body = record.body as Record<string, unknown>;
+    if (/^\/(me|\d+)\/messages$/.test(record.path)) {
+      const recipient = (body.recipient ?? {}) as { id?: string; comment_id?: string };
+      const response = record.response as { recipient_id?: string; message_id?: string };
+      const psid = recipient.id ?? response.recipient_id;
+      if (!psid) return;
+      if (body.sender_action) return this.senderAction(psid, String(body.sender_action));
+      const message = body.message as Record<string, unknown> | undefined;
+      if (!message || !response.message_id) return;
+      this.typing.set(psid, false);
+      this.emit({ type: 'typing', psid, on: false });
+      const at = Date.now();
+      this.push(psid, { mid: response.message_id, from: 'page', at, message, status: 'delivered', privateReplyTo: recipient.comment_id });
+      if (this.options.echoes !== false) {
+        this.delivery.enqueue({
+          pageId: this.page.pageId,
+          messaging: {
+            sender: { id: this.page.pageId },
+            recipient: { id: psid },
+            timestamp: at,
+            message: { ...message, is_echo: true, app_id: Number(this.options.appId ?? '1000000000000001'), mid: response.message_id },
+          },
+        });
+      }
+      // The customer's phone got it: a delivery receipt, like Messenger's.
+      this.delivery.enqueue({
+        pageId: this.page.pageId,
+        messaging: {
+          sender: { id: psid },
+          recipient: { id: this.page.pageId },
+          timestamp: at + 1,
+          delivery: { mids: [response.message_id], watermark: at },
+        },
+      });
+      return;
+    }
+    const publicReply = /^\/([0-9A-Za-z]+_[0-9A-Za-z_]+)\/comments$/.exec(record.path);
+    if (publicReply) {
+      const id = (record.response as { id?: string }).id;
+      const parent = this.graph.comments.comments.get(id ?? '');
+      if (!id || !parent) return;
+      this.comments.push({
+        id,
+        parentId: parent.parentId ?? this.postId,
+        fromName: this.page.name,
+        fromPage: true,
+        message: parent.message,
+        at: Date.now(),
+      });
+      this.emit({ type: 'comments' });
+    }
+  }
+
+  private senderAction(psid: string, action: string): void {
+    if (action === 'typing_on' || action === 'typing_off') {
+      this.typing.set(psid, action === 'typing_on');
+      this.emit({ type: 'typing', psid, on: action === 'typing_on' });
+    }
+    if (action === 'mark_seen') {
+      for (const item of this.thread(psid)) {
+        if (item.from === 'customer' && item.status !== 'read') {
+          item.status = 'read';
+          this.emit({ type: 'item', psid, item });
+        }
+      }
+    }
+  }
+
+  private userEvent(psid: string, messaging: Record<string, unknown>): void {
+    this.graph.noteCustomerActivity(psid, Number(messaging.timestamp), { pageId: this.page.pageId });
+    this.delivery.enqueue({ pageId: this.page.pageId, messaging });
+    // ccm acknowledged the batch → the customer's message shows as delivered.
+    void this.delivery.drain().then(() => {
+      const mid = ((messaging.message ?? messaging.postback) as { mid?: string } | undefined)?.mid;
+      const item = this.thread(psid).find((i) => i.mid === mid);
+      const ok = this.delivery.attempts.at(-1);
+      if (item && item.status === 'sent' && typeof ok?.status === 'number' && ok.status < 300) {
+        item.status = 'delivered';
+        this.emit({ type: 'item', psid, item });
+      }
+    });
+  }
+
+  private push(psid: string, item: Omit<ThreadItem, 'seq'>): ThreadItem {
+    const full = { seq: ++this.seq, ...item };
+    const thread = this.threads.get(psid) ?? [];
+    thread.push(full);
+    this.threads.set(psid, thread);
+    this.emit({ type: 'item', psid, item: full });
+    return full;
+  }
+
+  private emit(event: SimEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  // ---- HTTP: the page, its API, the event stream ----
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<boolean> {
+    const path = url.pathname;
+    if (!path.startsWith('/sim/api/')) return serveStatic(req, res, path);
+    try {
+      const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+      const psidMatch = /^\/sim\/api\/customers\/([\w.-]+)\/(\w+)$/.exec(path);
+      if (req.method === 'GET' && path === '/sim/api/state') {
+        return json(res, 200, {
+          page: { id: this.page.pageId, name: this.page.name, pictureUrl: `${this.origin}/_double/avatar/${this.page.pageId}.svg` },
+          customers: [...this.customers.values()],
+          faults: this.faults,
+          post: { id: this.postId, message: `Welcome to ${this.page.name}! Ask us anything in the comments.` },
+          comments: this.comments,
+        });
+      }
+      if (req.method === 'GET' && path === '/sim/api/events') return this.stream(req, res);
+      if (req.method === 'POST' && path === '/sim/api/customers') {
+        return json(res, 201, this.createCustomer({ name: str(body.name), locale: str(body.locale), psid: str(body.psid) }));
+      }
+      if (psidMatch) {
+        const [, psid, action] = psidMatch;
+        if (req.method === 'GET' && action === 'thread')
+          return json(res, 200, { items: this.thread(psid), typing: this.typing.get(psid) ?? false });
+        if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+        if (action === 'messages') {
+          const attachments = Array.isArray(body.attachments) ? (body.attachments as { type: string; url: string }[]) : undefined;
+          const text = str(body.text);
+          if (!text && !attachments?.length) return json(res, 400, { error: 'text or attachments required' });
+          if (text && [...text].length > 2000) return json(res, 400, { error: 'text: at most 2000 characters' });
+          return json(res, 201, this.sendMessage(psid, { text, quickReplyPayload: str(body.quickReplyPayload), attachments }));
+        }
+        if (action === 'postbacks') return json(res, 201, this.sendPostback(psid, str(body.title) ?? '', str(body.payload) ?? ''));
+        if (action === 'reactions') {
+          this.react(psid, str(body.mid) ?? '', str(body.emoji) ?? '');
+          return json(res, 200, { ok: true });
+        }
+        if (action === 'read') {
+          this.markRead(psid);
+          return json(res, 200, { ok: true });
+        }
+        if (action === 'comments') {
+          const message = str(body.message)?.trim();
+          if (!message) return json(res, 400, { error: 'message required' });
+          return json(res, 201, this.comment(psid, message, str(body.parentId)));
+        }
+        if (action === 'uploads') return json(res, 201, this.upload(body));
+      }
+      if (path === '/sim/api/faults' && req.method === 'GET') return json(res, 200, this.faults);
+      if (path === '/sim/api/faults' && req.method === 'PUT') {
+        const change: Partial<SimFaults> = {};
+        for (const key of ['transientRate', 'slowMs', 'duplicateRate', 'reorderRate'] as const) {
+          if (body[key] !== undefined) {
+            const n = Number(body[key]);
+            if (!Number.isFinite(n)) return json(res, 400, { error: `${key}: must be a number` });
+            change[key] = n;
+          }
+        }
+        if (body.tokenExpired !== undefined) change.tokenExpired = body.tokenExpired === true;
+        return json(res, 200, this.setFaults(change));
+      }
+      if (path === '/sim/api/faults/rate-limit' && req.method === 'POST') {
+        this.rateLimitBurst(Number(body.count ?? 5) || 5);
+        return json(res, 200, { ok: true });
+      }
+      if (path === '/sim/api/deliveries' && req.method === 'GET') return json(res, 200, { attempts: this.delivery.attempts.slice(-100) });
+      const media = /^\/sim\/api\/media\/([\w-]+)$/.exec(path);
+      if (media && req.method === 'GET') {
+        const file = this.media.get(media[1]);
+        if (!file) return json(res, 404, { error: 'no such file' });
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': file.data.length,
+          'content-disposition': `inline; filename="${file.name}"`,
+        });
+        res.end(file.data);
+        return true;
+      }
+      return json(res, 404, { error: 'unknown simulator endpoint' });
+    } catch (error) {
+      if (error instanceof SimulatorInputError || error instanceof SyntaxError) return json(res, 400, { error: error.message });
+      throw error;
+    }
+  }
+
+  private readonly media = new Map<string, { type: string; name: string; data: Buffer }>();
+
+  /** A file the customer picked: kept in memory and served here, so the attachment URL ccm gets works offline. */
+  private upload(body: Record<string, unknown>): { url: string; type: string } {
+    const dataUrl = str(body.dataUrl) ?? '';
+    const match = /^data:([\w.+-]+\/[\w.+-]+)?;base64,(.+)$/.exec(dataUrl);
+    if (!match) throw new SimulatorInputError('dataUrl: must be a base64 data: URL');
+    const data = Buffer.from(match[2], 'base64');
+    if (data.length > 8 * 1024 * 1024) throw new SimulatorInputError('file: at most 8 MB');
+    const type = match[1] ?? 'application/octet-stream';
+    const id = randomBytes(8).toString('hex');
+    const name = (str(body.name) ?? 'file').replace(/[^\w.-]/g, '_').slice(0, 80);
+    this.media.set(id, { type, name, data });
+    const kind = type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : type.startsWith('audio/') ? 'audio' : 'file';
+    return { url: `${this.origin}/sim/api/media/${id}`, type: kind };
+  }
+
+  private stream(req: IncomingMessage, res: ServerResponse): boolean {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const listener = (event: SimEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
+    this.listeners.add(listener);
+    const keepAlive = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      this.listeners.delete(listener);
+    });
+    return true;
+  }
+}
+
+export class SimulatorInputError extends Error {}
+
+function json(res: ServerResponse, status: number, body: unknown): true {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+  return true;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function clamp01(n: number): number {
+  return Number.isFinite(n) ? Math.max(0, Math.min(1, n)) : 0;
+}

@@ -1,0 +1,155 @@
+import { signWebhookBody } from '@app/graph-double';
+
+/** One webhook item as Meta puts it in `entry[].messaging[]` or `entry[].changes[]`. */
+export type DeliveryItem = { pageId: string; messaging: Record<string, unknown> } | { pageId: string; change: Record<string, unknown> };
+
+/** Delivery faults, switchable at run time (the page and `PUT /sim/api/faults`). */
+export interface DeliveryFaults {
+  /** Probability (0..1) that a delivered batch is delivered a second time (Meta is at-least-once). */
+  duplicateRate: number;
+  /** Probability (0..1) that a batch is held back and delivered after the next one. */
+  reorderRate: number;
+}
+
+export interface WebhookDeliveryOptions {
+  appSecret: string;
+  /** Where ccm's webhook is; may be set later (the simulator can start first). */
+  webhookUrl?: string;
+  /** How long items wait for company before a batch is posted (Meta batches under load). */
+  batchWindowMs?: number;
+  /** Most items per POST. */
+  maxBatch?: number;
+  /** Retries after a non-2xx or a network error: capped backoff, like Meta's "a few more times". */
+  retryDelaysMs?: readonly number[];
+  random?: () => number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Delivers webhooks the way Meta does: items collected for a short window and posted together (one
+ * entry per Page and kind), signed with `X-Hub-Signature-256` over the exact bytes, retried when the
+ * receiver fails; with faults, some batches arrive twice or after a later one.
+ */
+export class WebhookDelivery {
+  readonly faults: DeliveryFaults = { duplicateRate: 0, reorderRate: 0 };
+  /** Every POST attempt, newest last (shown on the page, asserted by tests). */
+  readonly attempts: { at: number; items: number; status: number | string; duplicate?: boolean; reordered?: boolean }[] = [];
+  private pending: DeliveryItem[] = [];
+  private timer?: NodeJS.Timeout;
+  private heldBack?: string;
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+
+  constructor(private readonly options: WebhookDeliveryOptions) {}
+
+  set webhookUrl(url: string) {
+    this.options.webhookUrl = url;
+  }
+
+  /** Queues an item; it is posted within the batch window together with whatever else came. */
+  enqueue(item: DeliveryItem): void {
+    this.pending.push(item);
+    if (this.pending.length >= (this.options.maxBatch ?? 50)) return this.flush();
+    this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 30);
+  }
+
+  /** Resolves once everything queued so far has been posted (or given up). */
+  async drain(): Promise<void> {
+    this.flush();
+    let last: Promise<void> | undefined;
+    while (last !== this.chain) {
+      last = this.chain;
+      await last;
+    }
+    if (this.heldBack) {
+      const body = this.heldBack;
+      this.heldBack = undefined;
+      await this.post(body, { reordered: true });
+    }
+  }
+
+  get busy(): boolean {
+    return this.pending.length > 0 || this.inFlight > 0 || this.heldBack !== undefined;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const body = JSON.stringify(envelopeOf(this.pending.splice(0)));
+    this.chain = this.chain.then(() => this.deliver(body));
+  }
+
+  private async deliver(body: string): Promise<void> {
+    const random = this.options.random ?? Math.random;
+    if (!this.heldBack && this.faults.reorderRate > random()) {
+      // Held back: goes out right after the next batch (or on drain), i.e. out of order.
+      this.heldBack = body;
+      return;
+    }
+    await this.post(body, {});
+    if (this.heldBack) {
+      const held = this.heldBack;
+      this.heldBack = undefined;
+      await this.post(held, { reordered: true });
+    }
+    if (this.faults.duplicateRate > random()) await this.post(body, { duplicate: true });
+  }
+
+  private async post(body: string, flags: { duplicate?: boolean; reordered?: boolean }): Promise<void> {
+    const url = this.options.webhookUrl;
+    if (!url) return;
+    const delays = this.options.retryDelaysMs ?? [200, 1000, 5000];
+    this.inFlight++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let status: number | string;
+        try {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(body, this.options.appSecret) },
+            body,
+            signal: AbortSignal.timeout(20_000),
+          });
+          status = response.status;
+          await response.arrayBuffer().catch(() => undefined);
+        } catch (error) {
+          status = (error as Error).message;
+        }
+        this.attempts.push({ at: Date.now(), items: countItems(body), status, ...flags });
+        if (this.attempts.length > 500) this.attempts.splice(0, this.attempts.length - 500);
+        if (typeof status === 'number' && status >= 200 && status < 300) return;
+        if (attempt >= delays.length) {
+          this.options.log?.(`webhook delivery to ${url} gave up after ${attempt + 1} attempts (last: ${status})`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/** Meta's envelope: one entry per Page and kind (messaging or changes), items in the order they happened. */
+export function envelopeOf(items: readonly DeliveryItem[]): { object: 'page'; entry: Record<string, unknown>[] } {
+  const entries: Record<string, unknown>[] = [];
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const item of items) {
+    const kind = 'messaging' in item ? 'messaging' : 'changes';
+    const key = `${item.pageId}/${kind}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { id: item.pageId, time: Date.now(), [kind]: [] };
+      byKey.set(key, entry);
+      entries.push(entry);
+    }
+    (entry[kind] as unknown[]).push('messaging' in item ? item.messaging : item.change);
+  }
+  return { object: 'page', entry: entries };
+}
+
+function countItems(body: string): number {
+  const parsed = JSON.parse(body) as { entry: { messaging?: unknown[]; changes?: unknown[] }[] };
+  return parsed.entry.reduce((n, e) => n + (e.messaging?.length ?? 0) + (e.changes?.length ?? 0), 0);
+}

@@ -1,0 +1,76 @@
+import { ServiceUnavailableException } from '@nestjs/common';
+import { InboundEvent } from '@app/core';
+import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
+import { TEST_DIALECTS, testDatabase } from '@app/testing';
+import { InboundIntakeService } from './inbound-intake.service';
+import { InboundProcessor } from './inbound-processor.service';
+
+function message(n: number, customer = `psid-${n % 7}`): InboundEvent {
+  return {
+    channel: 'messenger',
+    kind: 'message',
+    pageId: '111',
+    customerId: customer,
+    timestamp: 1000 + n,
+    dedupeKey: `messenger:mid:m_${n}`,
+    standby: false,
+    userOriginated: true,
+    mid: `m_${n}`,
+    text: `hello ${n}`,
+    raw: {},
+  } as InboundEvent;
+}
+
+describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (dialect) => {
+  let persistence: PersistenceService;
+  let cleanup: () => Promise<void>;
+  let intake: InboundIntakeService;
+  let kicks: number;
+
+  beforeEach(async () => {
+    const test = testDatabase(dialect);
+    cleanup = test.cleanup;
+    const open = await openDatabase(test.config);
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    kicks = 0;
+    intake = new InboundIntakeService(persistence, { kick: () => kicks++ } as unknown as InboundProcessor);
+  });
+
+  afterEach(async () => {
+    await persistence.close();
+    await cleanup();
+  });
+
+  it('should write concurrent webhooks in one transaction and settle each once its events are stored', async () => {
+    const transaction = jest.spyOn(persistence, 'transaction');
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => intake.accept([message(i)])));
+    expect(results.every((r) => r.recorded === 1 && r.duplicates === 0)).toBe(true);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    const rows = await persistence.db.selectFrom('inbound_events').selectAll().orderBy('id').execute();
+    expect(rows.map((r) => r.dedupe_key)).toEqual(Array.from({ length: 40 }, (_, i) => `messenger:mid:m_${i}`));
+    // One conversation per customer, and every event points at its customer's conversation.
+    const conversations = await persistence.db.selectFrom('conversations').select(['id', 'customer_id']).execute();
+    expect(conversations).toHaveLength(7);
+    const byCustomer = new Map(conversations.map((c) => [c.customer_id, c.id]));
+    for (const row of rows) expect(row.conversation_id).toBe(byCustomer.get(row.customer_id!));
+    expect(kicks).toBeGreaterThan(0);
+  });
+
+  it('should count a redelivered event once, within a group and across groups', async () => {
+    const [a, b] = await Promise.all([intake.accept([message(1), message(2)]), intake.accept([message(2), message(3)])]);
+    expect(a).toEqual({ recorded: 2, duplicates: 0 });
+    expect(b).toEqual({ recorded: 1, duplicates: 1 });
+    expect(await intake.accept([message(3)])).toEqual({ recorded: 0, duplicates: 1 });
+    expect(await persistence.db.selectFrom('inbound_events').select('id').execute()).toHaveLength(3);
+  });
+
+  it('should refuse only the webhook that cannot be stored (503), keeping its neighbours', async () => {
+    const bad = { ...message(99), channel: null } as unknown as InboundEvent; // violates NOT NULL
+    const outcomes = await Promise.allSettled([intake.accept([message(1)]), intake.accept([bad]), intake.accept([message(2)])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ServiceUnavailableException);
+    const keys = (await persistence.db.selectFrom('inbound_events').select('dedupe_key').execute()).map((r) => r.dedupe_key).sort();
+    expect(keys).toEqual(['messenger:mid:m_1', 'messenger:mid:m_2']);
+  });
+});

@@ -1,0 +1,23 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+
+const storage = new AsyncLocalStorage<string>();
+
+/**
+ * The correlation id of the work being done: every log line written inside `runWithCorrelation`
+ * carries it (pino's mixin reads it). An inbound event's id is derived from its dedupe key, so the
+ * intake, the processor (another process, maybe another instance), the bot, the outbox and the send
+ * all name the same id without passing it around; outbound messages store it (messages.correlation_id).
+ */
+export function runWithCorrelation<T>(correlationId: string | null | undefined, work: () => T): T {
+  return correlationId ? storage.run(correlationId, work) : work();
+}
+
+export function currentCorrelationId(): string | undefined {
+  return storage.getStore();
+}
+
+/** `ev-` + 16 hex characters of SHA-256(dedupe key): stable across redeliveries and instances. */
+export function correlationIdOf(dedupeKey: string): string {
+  return `ev-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 16)}`;
+}

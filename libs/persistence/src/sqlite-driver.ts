@@ -1,0 +1,181 @@
+import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
+import {
+  CompiledQuery,
+  DatabaseConnection,
+  Driver,
+  QueryCompiler,
+  QueryResult,
+  SelectQueryNode,
+  SqliteDialect,
+  createQueryId,
+  RawNode,
+} from 'kysely';
+
+/**
+ * Kysely's SQLite driver, made fit for a busy server:
+ *
+ * - **Statements are prepared once and reused.** Kysely's own driver calls `prepare` for every query
+ *   (SQLite parses and plans the SQL each time); here each distinct SQL text is prepared once per
+ *   connection and kept in a bounded cache.
+ * - **Reads are not blocked behind the writer.** SQLite allows one writer; Kysely serialises every
+ *   query behind one connection mutex, so a read waits for any open transaction to finish (which may
+ *   be waiting on its own awaits). Here reads outside a transaction go to a second, read-only
+ *   connection (WAL lets it read the last committed state while the writer works), and only writes
+ *   and transactions take the writer's mutex. A read inside a transaction stays on the writer so it
+ *   sees the transaction's own writes.
+ */
+export class CcmSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly writer: BetterSqlite,
+    private readonly reader?: BetterSqlite,
+  ) {
+    super({ database: writer });
+  }
+
+  override createDriver(): Driver {
+    return new CcmSqliteDriver(this.writer, this.reader);
+  }
+}
+
+/** How many distinct statements each connection keeps prepared (oldest dropped first). */
+const STATEMENT_CACHE_SIZE = 500;
+
+class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(readonly db: BetterSqlite) {}
+
+  get(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function run(cache: StatementCache, query: CompiledQuery): QueryResult<unknown> {
+  const statement = cache.get(query.sql);
+  const parameters = query.parameters as unknown[];
+  if (statement.reader) return { rows: statement.all(parameters) };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return {
+    numAffectedRows: changes !== undefined && changes !== null ? BigInt(changes) : undefined,
+    insertId: lastInsertRowid !== undefined && lastInsertRowid !== null ? BigInt(lastInsertRowid) : undefined,
+    rows: [],
+  };
+}
+
+class Mutex {
+  private held?: Promise<void>;
+  private release?: () => void;
+
+  async lock(): Promise<void> {
+    while (this.held) await this.held;
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  unlock(): void {
+    const release = this.release;
+    this.held = undefined;
+    this.release = undefined;
+    release?.();
+  }
+}
+
+class CcmSqliteDriver implements Driver {
+  readonly writerMutex = new Mutex();
+  readonly writer: StatementCache;
+  readonly reader?: StatementCache;
+
+  constructor(writer: BetterSqlite, reader?: BetterSqlite) {
+    this.writer = new StatementCache(writer);
+    this.reader = reader ? new StatementCache(reader) : undefined;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // Cheap: the writer is locked per write, or for the whole of a transaction (beginTransaction).
+    return new CcmSqliteConnection(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.writerMutex.lock();
+    (connection as CcmSqliteConnection).inTransaction = true;
+    try {
+      run(this.writer, CompiledQuery.raw('begin'));
+    } catch (error) {
+      (connection as CcmSqliteConnection).inTransaction = false;
+      this.writerMutex.unlock();
+      throw error;
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    // A failed COMMIT (e.g. a constraint deferred to commit) leaves the transaction open: Kysely then
+    // rolls back, which releases the writer.
+    run(this.writer, CompiledQuery.raw('commit'));
+    this.endTransaction(connection as CcmSqliteConnection);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      if (this.writer.db.inTransaction) run(this.writer, CompiledQuery.raw('rollback'));
+    } finally {
+      this.endTransaction(connection as CcmSqliteConnection);
+    }
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compile(RawNode.createWithSql(`savepoint "${name}"`), createQueryId()));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compile(RawNode.createWithSql(`rollback to "${name}"`), createQueryId()));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+    await connection.executeQuery(compile(RawNode.createWithSql(`release "${name}"`), createQueryId()));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // Defensive: a connection released with its transaction still open must not keep the writer.
+    if ((connection as CcmSqliteConnection).inTransaction) await this.rollbackTransaction(connection);
+  }
+
+  async destroy(): Promise<void> {
+    this.reader?.db.close();
+    this.writer.db.close();
+  }
+
+  private endTransaction(connection: CcmSqliteConnection): void {
+    if (!connection.inTransaction) return;
+    connection.inTransaction = false;
+    this.writerMutex.unlock();
+  }
+}
+
+class CcmSqliteConnection implements DatabaseConnection {
+  inTransaction = false;
+
+  constructor(private readonly driver: CcmSqliteDriver) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.inTransaction) return run(this.driver.writer, query) as QueryResult<R>;
+    if (this.driver.reader && SelectQueryNode.is(query.query)) return run(this.driver.reader, query) as QueryResult<R>;
+    await this.driver.writerMutex.lock();
+    try {
+      return run(this.driver.writer, query) as QueryResult<R>;
+    } finally {
+      this.driver.writerMutex.unlock();
+    }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported on SQLite here; page with limit/offset');
+  }
+}
