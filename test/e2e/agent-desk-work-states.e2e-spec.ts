@@ -113,6 +113,7 @@ describe('agent desk work states (REST only)', () => {
 
   it('should transfer to a named agent, keep private notes from the customer, and find conversations by name, PSID and text', async () => {
     const [cat, dan] = [await agent('cat'), await agent('dan')];
+    await dan.api('/api/agents/me/status', { method: 'PUT', body: { status: 'busy' } }); // at work: an Offline agent's chats return to the queue
     await h.simulator.sendText('psid-search', 'my parcel 778899 is late');
     const c = await conversationOf('psid-search');
     await cat.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
