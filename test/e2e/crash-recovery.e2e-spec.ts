@@ -172,4 +172,69 @@ describe('crash recovery (SIGKILL)', () => {
       `outbound crash test: ${sentAtKill} of 1000 sent at SIGKILL, ${graph.sentMessages().length - 1000} repeated after restart\n`,
     );
   });
+
+  it('should send no reply twice after a SIGKILL with 100 sends in flight, when the double echoes sends like Meta', async () => {
+    await graph.stop();
+    // Meta accepts the sends (slowly), and echoes each to the webhook — also while ccm is down (retried).
+    graph = await GraphApiDouble.start({
+      appSecret: APP_SECRET,
+      pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN }],
+      sendLatencyMs: 1500,
+      echoes: { webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`, retryForMs: 60_000 },
+    });
+    const customers = Array.from({ length: 100 }, (_, i) => `psid-echo-${i}`);
+    const db = await openDb();
+    const now = Date.now();
+    for (const psid of customers) {
+      const conversation = await db.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE_ID, customerId: psid }, now);
+      await db.repos.conversations.update(conversation.id, { last_user_event_at: now });
+      for (const text of [`first to ${psid}`, `second to ${psid}`]) {
+        await db.repos.messages.enqueue({
+          conversation_id: conversation.id,
+          author: 'agent',
+          text,
+          content: JSON.stringify({ kind: 'text', text }),
+          mid: null,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_until: null,
+          error: null,
+          event_ts: null,
+          created_at: now,
+          sent_at: null,
+        });
+      }
+    }
+    await db.close();
+    // Short leases so the restarted process takes the dead one's sends over quickly; a bounded echo wait.
+    const crashEnv = { ...env(), WORK_LEASE_MS: '2000', ECHO_WAIT_MS: '4000', OUTBOX_CONCURRENCY: '128', SEND_RATE_PER_PAGE: '1000' };
+
+    let ccm = spawnCcm(crashEnv);
+    await ccm.ready(port);
+    await graph.waitFor(() => graph.inFlight >= 100, 30_000);
+    await ccm.kill('SIGKILL');
+    expect(graph.sentMessages()).toHaveLength(0); // every first message was in flight, none answered yet
+
+    ccm = spawnCcm(crashEnv);
+    await ccm.ready(port);
+    await eventually(
+      async () => {
+        const check = await openDb();
+        const left = await check.db.selectFrom('messages').select('id').where('status', '=', 'queued').execute();
+        await check.close();
+        return left.length === 0;
+      },
+      60_000,
+      250,
+    );
+    await ccm.kill('SIGTERM');
+
+    for (const psid of customers) expect(graph.sentTexts(psid)).toEqual([`first to ${psid}`, `second to ${psid}`]);
+    const after = await openDb();
+    const rows = await after.db.selectFrom('messages').select(['status', 'mid']).where('direction', '=', 'out').execute();
+    await after.close();
+    expect(rows).toHaveLength(200);
+    expect(rows.every((r) => r.status === 'sent' && r.mid !== null)).toBe(true);
+    expect(graph.deliveredEchoes.length).toBeGreaterThanOrEqual(200);
+  });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest } from 'fastify';
@@ -6,7 +7,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { CcmMetrics, requestIdOf, webhookOutcomeOf } from '@app/observability';
+import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -53,7 +54,7 @@ export async function createApp(config: CcmConfig, logger?: LogLevels): Promise<
     bodyParser: false,
   });
   await configureApp(app, config, { structuredLogs: logger === undefined });
-  app.enableShutdownHooks();
+  stopGracefullyOnSignals(app, config);
   return app;
 }
 
@@ -78,6 +79,59 @@ export async function configureApp(
   }
   setupAgentDeskOpenApi(app);
   observeWebhookOutcomes(app);
+  refuseWebhooksWhileDraining(app);
+}
+
+/**
+ * SIGTERM/SIGINT: drain (new webhooks 503, due work gets SHUTDOWN_TIMEOUT_MS), then close the app
+ * (loops finish their in-flight work, connections close) and exit 0. A second signal, or a close
+ * that hangs past the timeout, exits at once with 1.
+ */
+function stopGracefullyOnSignals(app: NestFastifyApplication, config: CcmConfig): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    const logger = new Logger('Shutdown');
+    logger.log(`${signal} received: stopping gracefully`);
+    setTimeout(() => {
+      logger.error(`still not closed ${config.operations.shutdownTimeoutMs + 5000} ms after ${signal}: exiting`);
+      process.exit(1);
+    }, config.operations.shutdownTimeoutMs + 5000).unref();
+    void app
+      .get(GracefulShutdown)
+      .drain()
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.log('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** While draining, new webhooks are refused with 503 so Meta delivers them again (to this instance after its restart, or another). */
+function refuseWebhooksWhileDraining(app: NestFastifyApplication): void {
+  const lifecycle = app.get(LifecycleState);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (lifecycle.draining && request.method === 'POST' && request.url.startsWith(WEBHOOK_PATH_PREFIX)) {
+      void reply
+        .code(503)
+        .header('Retry-After', '5')
+        .header('Connection', 'close')
+        .send({ statusCode: 503, message: 'shutting down; retry later' });
+      return;
+    }
+    done();
+  });
 }
 
 /** Every answered `POST /ccm/webhook` counts once in `ccm_webhook_requests_total{outcome}` (also those refused before the controller, e.g. 413). */

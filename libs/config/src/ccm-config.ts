@@ -10,6 +10,12 @@ export interface PageConfig {
   routingPolicy: RoutingPolicy;
   /** The Instagram professional account linked to this Page (Instagram channel: its DMs are answered with this Page's token). */
   instagramAccountId?: string;
+  /**
+   * The Messenger Profile (Get Started, greeting, ice breakers, persistent menu) in Meta's shape, applied
+   * at startup when it differs from what was last applied; validated by the Messenger module. Where it
+   * came from, for error messages: `MESSENGER_PROFILE` or `FACEBOOK_PAGES[i].messengerProfile`.
+   */
+  messengerProfile?: { readonly source: string; readonly value: Record<string, unknown> };
   /** Policy for this Page's comments (Page comments channel); undefined: COMMENTS_ROUTING_POLICY, then `routingPolicy`. */
   commentsRoutingPolicy?: RoutingPolicy;
 }

@@ -425,6 +425,11 @@ export class EnvironmentVariables {
   @Matches(/^\d+$/, { message: 'must be the numeric Instagram professional account id' })
   FACEBOOK_INSTAGRAM_ACCOUNT_ID?: string;
 
+  /** The single Page's Messenger Profile as JSON in Meta's shape (FACEBOOK_PAGES entries use `messengerProfile`). */
+  @IsOptional()
+  @IsString()
+  MESSENGER_PROFILE?: string;
+
   // ---- startup (issue 15) ----
 
   /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */

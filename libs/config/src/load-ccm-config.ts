@@ -80,6 +80,11 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
     if (page.routingPolicy !== undefined && !ROUTING_POLICIES.includes(page.routingPolicy as RoutingPolicy)) {
       problems.push(`FACEBOOK_PAGES[${i}].routingPolicy: must be one of ${ROUTING_POLICIES.join(', ')}`);
     }
+    if (
+      page.messengerProfile !== undefined &&
+      (typeof page.messengerProfile !== 'object' || page.messengerProfile === null || Array.isArray(page.messengerProfile))
+    )
+      problems.push(`FACEBOOK_PAGES[${i}].messengerProfile: must be an object in Meta's messenger_profile shape`);
     if (page.instagramAccountId !== undefined && (typeof page.instagramAccountId !== 'string' || !/^\d+$/.test(page.instagramAccountId)))
       problems.push(`FACEBOOK_PAGES[${i}].instagramAccountId: must be the numeric Instagram professional account id as a string`);
     if (page.commentsRoutingPolicy !== undefined && !ROUTING_POLICIES.includes(page.commentsRoutingPolicy as RoutingPolicy)) {
@@ -93,10 +98,34 @@ function parsePages(raw: string | undefined, problems: string[]): PageConfig[] {
         routingPolicy: (page.routingPolicy as RoutingPolicy | undefined) ?? 'DEFAULT',
         ...(page.commentsRoutingPolicy !== undefined ? { commentsRoutingPolicy: page.commentsRoutingPolicy as RoutingPolicy } : {}),
         ...(page.instagramAccountId !== undefined ? { instagramAccountId: page.instagramAccountId as string } : {}),
+        ...(page.messengerProfile !== undefined
+          ? {
+              messengerProfile: {
+                source: `FACEBOOK_PAGES[${i}].messengerProfile`,
+                value: page.messengerProfile as Record<string, unknown>,
+              },
+            }
+          : {}),
       });
     }
   });
   return pages;
+}
+
+/** MESSENGER_PROFILE: the single Page's Messenger Profile as JSON (its fields are checked by the Messenger module). */
+function parseMessengerProfile(raw: string | undefined, problems: string[]): PageConfig['messengerProfile'] {
+  if (raw === undefined) return undefined;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return { source: 'MESSENGER_PROFILE', value: value as Record<string, unknown> };
+  } catch {
+    /* reported below */
+  }
+  problems.push(
+    'MESSENGER_PROFILE: must be a JSON object in Meta\'s messenger_profile shape ({"get_started":…,"greeting":…,"persistent_menu":…})',
+  );
+  return undefined;
 }
 
 /** Local mode: none of Meta's credentials are configured, so there is nothing real to talk to. */
@@ -228,6 +257,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     problems.push('FACEBOOK_PAGE_ACCESS_TOKEN: must be set (the Page access token used for the Send API)');
   }
   const extraPages = parsePages(env.FACEBOOK_PAGES, problems);
+  const messengerProfile = parseMessengerProfile(env.MESSENGER_PROFILE, problems);
   const bridge = (dto.AGENT_BRIDGE ?? 'embedded') as 'embedded' | 'external';
   if (bridge === 'external') {
     for (const name of ['CHAT_SERVER_URL', 'CHAT_SERVER_SECRET', 'CHAT_SERVER_API_KEY'] as const) {
@@ -357,6 +387,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               displayName,
               routingPolicy,
               ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
+              ...(messengerProfile ? { messengerProfile } : {}),
             },
           ]
         : []),

@@ -34,6 +34,8 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
   /** Pages over their rate, and when their next token is due. */
   private readonly throttledUntil = new Map<string, number>();
+  /** Sends in flight per Page (this instance). */
+  private readonly sending = new Map<string, number>();
   private tokenTimer?: NodeJS.Timeout;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
@@ -94,7 +96,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
       limit: free,
       // No more of one Page per pass than its burst allows, and none of a Page still waiting for tokens.
       perGroup: burst,
-      excludeGroups: [...this.throttledUntil.keys()],
+      excludeGroups: [...new Set([...this.throttledUntil.keys(), ...[...this.sending].filter(([, n]) => n >= burst).map(([p]) => p)])],
     });
     const conversations = new Map(
       (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
@@ -115,6 +117,12 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
         continue;
       }
+      if ((this.sending.get(conversation.page_id) ?? 0) >= burst) {
+        // At most a burst of a Page's sends in flight: a send granted earlier but slowed down on the
+        // way cannot bunch up with later ones into more than the rate in one second.
+        await this.persistence.queues.outbox.release(work.lease, now);
+        continue;
+      }
       const wait = this.limiter.take(conversation.page_id);
       if (wait > 0) {
         // The k-th message over the rate waits for the k-th next token, not all for the first one;
@@ -126,7 +134,15 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
         await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil((ahead * 1000) / rate));
         continue;
       }
-      this.pool.run(() => this.deliver(work, conversation));
+      const page = conversation.page_id;
+      this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
+      this.pool.run(() =>
+        this.deliver(work, conversation).finally(() => {
+          const left = (this.sending.get(page) ?? 1) - 1;
+          if (left > 0) this.sending.set(page, left);
+          else this.sending.delete(page);
+        }),
+      );
     }
     this.wakeForTokens();
     return claimed.length === free;

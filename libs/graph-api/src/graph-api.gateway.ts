@@ -161,6 +161,24 @@ export class GraphApiGateway {
     return data.attachment_id;
   }
 
+  /**
+   * Sets Messenger Profile properties of the token's Page (only those given); Meta answers `{"result":"success"}`.
+   * @see https://developers.facebook.com/docs/messenger-platform/reference/messenger-profile-api/
+   */
+  async setMessengerProfile(accessToken: string, profile: Record<string, unknown>): Promise<void> {
+    await this.call<{ result?: string }>(accessToken, { method: 'POST', url: '/me/messenger_profile', data: profile });
+  }
+
+  /** Reads Messenger Profile properties back (`GET /me/messenger_profile?fields=…` → `{"data":[{…}]}`). */
+  async getMessengerProfile(accessToken: string, fields: readonly string[]): Promise<Record<string, unknown>> {
+    const data = await this.call<{ data?: Record<string, unknown>[] }>(accessToken, {
+      method: 'GET',
+      url: '/me/messenger_profile',
+      params: { fields: fields.join(',') },
+    });
+    return data.data?.[0] ?? {};
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

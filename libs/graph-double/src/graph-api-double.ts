@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
+import { EchoDelivery, GraphApiDoubleOptions, GraphErrorBody, InjectedFault, RecordedRequest } from './graph-double.types';
 import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
+import { MessengerProfileDouble } from './messenger-profile-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -20,6 +21,7 @@ export class GraphApiDouble {
   /** Page comments: register them (`comments.add`) so public replies, likes, hides and private replies find them. */
   readonly comments = new CommentDouble();
   readonly instagram = new InstagramDouble();
+  readonly messengerProfile = new MessengerProfileDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -86,6 +88,21 @@ export class GraphApiDouble {
   setSendLatency(ms: number): void {
     this.options.sendLatencyMs = ms;
   }
+
+  /** Echo every accepted message to this webhook from now on (undefined: stop). */
+  deliverEchoes(echoes: GraphApiDoubleOptions['echoes']): void {
+    this.options.echoes = echoes;
+  }
+
+  /** Requests received and not answered yet (e.g. sends held by `sendLatencyMs`). */
+  get inFlight(): number {
+    return this.unanswered;
+  }
+
+  private unanswered = 0;
+
+  /** Echo webhooks delivered (answered 200), in order. */
+  readonly deliveredEchoes: { psid: string; mid: string; metadata?: string }[] = [];
 
   /** What the User Profile API answers for this PSID from now on. */
   setProfile(psid: string, profile: { first_name?: string; last_name?: string; profile_pic?: string; locale?: string }): void {
@@ -212,13 +229,57 @@ export class GraphApiDouble {
     record.status = status;
     record.response = response;
     const latency = (delayMs ?? 0) + (/\/messages$/.test(record.path) ? (this.options.sendLatencyMs ?? 0) : 0);
+    this.unanswered += 1;
     if (latency) await new Promise((r) => setTimeout(r, latency));
+    this.unanswered -= 1;
     this.requests.push(record);
     this.reply(res, status, response);
+    // Accepted is accepted: the echo goes out even when the caller is gone (e.g. killed mid-request).
+    if (status === 200 && this.options.echoes) this.echo(record, this.options.echoes);
     for (const observe of this.observers) observe(record);
     const waiters = this.waiters;
     this.waiters = [];
     waiters.forEach((wake) => wake());
+  }
+
+  private echo(record: RecordedRequest, echoes: EchoDelivery): void {
+    if (record.method !== 'POST' || !/\/messages$/.test(record.path)) return;
+    const body = record.body as { recipient?: { id?: string }; message?: Record<string, unknown> };
+    const mid = (record.response as { message_id?: string }).message_id;
+    const psid = body.recipient?.id;
+    const pageId = record.accessToken ? this.pages.get(record.accessToken)?.pageId : undefined;
+    if (!body.message || !mid || !psid || !pageId) return; // sender actions and comment replies have no echo here
+    const metadata = typeof body.message.metadata === 'string' ? body.message.metadata : undefined;
+    const { metadata: _sent, quick_replies: _qr, ...content } = body.message;
+    const raw = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: pageId,
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: pageId },
+              recipient: { id: psid },
+              timestamp: Date.now(),
+              message: { is_echo: true, app_id: echoes.appId ?? 'ccm-test-app', mid, ...(metadata ? { metadata } : {}), ...content },
+            },
+          ],
+        },
+      ],
+    });
+    const deadline = Date.now() + (echoes.retryForMs ?? 60_000);
+    const attempt = async (): Promise<void> => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (this.options.appSecret)
+        headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', this.options.appSecret).update(raw).digest('hex')}`;
+      const ok = await fetch(echoes.webhookUrl, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(5000) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) this.deliveredEchoes.push({ psid, mid, metadata });
+      else if (Date.now() < deadline && this.server) setTimeout(() => void attempt(), 250).unref();
+    };
+    setTimeout(() => void attempt(), echoes.delayMs ?? 0).unref();
   }
 
   private answer(req: IncomingMessage, record: RecordedRequest, versioned: boolean): [number, unknown, number?] {
@@ -253,6 +314,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const profileAnswer = this.messengerProfile.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (profileAnswer) return toTuple(profileAnswer);
     const instagramAnswer = this.instagram.answer(
       record.method,
       record.path,

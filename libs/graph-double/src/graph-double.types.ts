@@ -62,4 +62,21 @@ export interface GraphApiDoubleOptions {
   sendRatePerSecond?: number;
   /** Probability (0..1) that a Send API call fails with a transient error (code 2 / HTTP 500). */
   transientFailureRate?: number;
+  /** Like Meta with `message_echoes` subscribed: every accepted message is echoed to this webhook (see `EchoDelivery`). */
+  echoes?: EchoDelivery;
+}
+
+/**
+ * Echo webhooks for accepted sends, as Meta delivers them: `object: "page"`, `messaging[]` with
+ * `message.is_echo`, the sender's `app_id` and the `metadata` the send carried; signed with the app
+ * secret; retried (like Meta) while the receiver does not answer 200, for up to `retryForMs`.
+ */
+export interface EchoDelivery {
+  webhookUrl: string;
+  /** The app id echoes name as sender (default `ccm-test-app`). */
+  appId?: string;
+  /** Wait before the first delivery (default 0). */
+  delayMs?: number;
+  /** Keep retrying a failed delivery this long (default 60 s). */
+  retryForMs?: number;
 }

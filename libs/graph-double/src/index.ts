@@ -5,3 +5,4 @@ export * from './send-api-validator';
 export * from './comment-double';
 export * from './instagram-double';
 export * from './avatar';
+export * from './messenger-profile-double';

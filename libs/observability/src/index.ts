@@ -7,3 +7,4 @@ export * from './logging/correlation';
 export * from './logging/logging.module';
 export * from './logging/logger-options';
 export * from './event-trail';
+export * from './graceful-shutdown';

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { CcmMetrics } from './ccm-metrics.service';
 import { EventTrail } from './event-trail';
+import { GracefulShutdown } from './graceful-shutdown';
 import { MetricsController } from './metrics.controller';
 import { OperationalGauges } from './operational-gauges';
 import { HealthModule } from './health/health.module';
@@ -20,7 +21,7 @@ import { LoggingModule } from './logging/logging.module';
     HealthModule,
     LoggingModule,
   ],
-  providers: [CcmMetrics, OperationalGauges, LifecycleState, EventTrail],
-  exports: [CcmMetrics, LifecycleState, EventTrail],
+  providers: [CcmMetrics, OperationalGauges, LifecycleState, EventTrail, GracefulShutdown],
+  exports: [CcmMetrics, LifecycleState, EventTrail, GracefulShutdown],
 })
 export class ObservabilityModule {}

@@ -277,6 +277,20 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('conversations').addColumn('bot_disclosed_at', 'bigint').execute();
       },
     },
+    // Messenger Profile per Page (read and written only by libs/channels/messenger): what was applied, and Meta's read-back.
+    '0551_messenger_profiles': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('messenger_profiles')
+          .addColumn('page_id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('profile', 'text', (c) => c.notNull())
+          .addColumn('profile_hash', 'varchar(64)', (c) => c.notNull())
+          .addColumn('read_back', 'text')
+          .addColumn('applied_by', 'varchar(128)', (c) => c.notNull())
+          .addColumn('applied_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {

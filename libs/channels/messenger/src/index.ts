@@ -6,3 +6,5 @@ export * from './token-health.service';
 export * from './messaging-window';
 export * from './messenger-webhook';
 export * from './messenger.sender';
+export * from './messenger-profile';
+export * from './messenger-profile.service';

@@ -4,11 +4,12 @@ import { GraphApiModule } from '@app/graph-api';
 import { MessengerSender } from './messenger.sender';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
+import { MessengerProfileService } from './messenger-profile.service';
 
 /** The Messenger channel: its adapter (webhook entries in, Send API out) registers itself with the ChannelRegistry. */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService],
-  exports: [PageDirectory, TokenHealthService, GraphApiModule],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, MessengerProfileService],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, GraphApiModule],
 })
 export class MessengerChannelModule {}

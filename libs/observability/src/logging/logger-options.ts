@@ -107,7 +107,12 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
     autoLogging: { ignore: (req) => isQuietPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url) },
     customSuccessMessage: (req, res, ms) => `${req.method} ${redactUrl(req.url)} ${res.statusCode} ${Math.round(ms)} ms`,
     customErrorMessage: (req, res, error) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}: ${error.message}`,
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // 503 is an expected answer (draining, database outage: Meta retries); other 5xx are errors.
+    customLogLevel: (_req, res, error) =>
+      res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http invents an Error with a stack for every 5xx answer; the status line says it all.
+    customErrorObject: (_req, _res, error, value: Record<string, unknown>) =>
+      error.message.startsWith('failed with status code') ? { ...value, err: undefined } : value,
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
         id: req.id,
