@@ -86,7 +86,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
           : { write: () => undefined },
     );
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
     bodyParser: false,
     bufferLogs: Boolean(options.jsonLogs),
     logger: options.jsonLogs

@@ -16,10 +16,12 @@ export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')
  * The Fastify adapter ccm runs on. Webhook bodies are kept as raw bytes (a Buffer) so the controller
  * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
  */
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (a hop count or addresses/CIDRs):
+    // otherwise any client could choose its own address (login limits, log lines).
+    trustProxy: trustProxyOf(config),
     // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -49,7 +51,7 @@ export function createFastifyAdapter(): FastifyAdapter {
 
 /** `logger`: plain Nest console logging at these levels instead of the structured JSON logs (e.g. the benchmark). */
 export async function createApp(config: CcmConfig, logger?: LogLevels): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), {
     ...(logger === undefined ? { bufferLogs: true } : { logger }),
     bodyParser: false,
   });
@@ -80,6 +82,11 @@ export async function configureApp(
   setupAgentDeskOpenApi(app);
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
+}
+
+function trustProxyOf(config: CcmConfig | undefined): boolean | number | string[] {
+  const trust = config?.operations.trustProxy ?? false;
+  return typeof trust === 'object' ? [...trust] : trust;
 }
 
 /**

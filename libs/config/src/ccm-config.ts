@@ -182,4 +182,7 @@ export interface OperationsConfig {
   readonly encryptionKey?: Buffer;
   /** Where the HTTP server listens. */
   readonly bindAddress: string;
+  /** Login limits beside the per-username one (AGENT_*): per client address, and password checks at once. */
+  readonly loginMaxFailuresPerIp: number;
+  readonly loginMaxConcurrentHashes: number;
 }

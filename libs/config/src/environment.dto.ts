@@ -406,6 +406,22 @@ export class EnvironmentVariables {
   @IsString()
   LOCAL_MODE_BIND?: string;
 
+  /** Failed logins from one client address (any usernames) within the window before it is refused (429). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_MAX_FAILURES_PER_IP?: number;
+
+  /** Password checks (scrypt) running at once, for the whole process; more wait their turn. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LOGIN_MAX_CONCURRENT_HASHES?: number;
+
   /** Address to listen on outside local mode (default 0.0.0.0). */
   @IsOptional()
   @IsString()

@@ -511,6 +511,8 @@ function operationsConfig(dto: EnvironmentVariables, env: Env, localMode: boolea
     requestTimeoutMs: dto.REQUEST_TIMEOUT_MS ?? 30_000,
     encryptionKey: env.CCM_ENCRYPTION_KEY ? decodeKey(env.CCM_ENCRYPTION_KEY) : undefined,
     bindAddress,
+    loginMaxFailuresPerIp: dto.LOGIN_MAX_FAILURES_PER_IP ?? 20,
+    loginMaxConcurrentHashes: dto.LOGIN_MAX_CONCURRENT_HASHES ?? 2,
   };
 }
 
