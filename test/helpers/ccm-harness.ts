@@ -69,6 +69,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
     TOKEN_CHECK_INTERVAL_MS: '0', // token checks are tested explicitly; elsewhere they would add GET /me calls
+    SUBSCRIPTION_CHECK_INTERVAL_MS: '0', // likewise subscription checks (GET /{page-id}/subscribed_apps)
     DATABASE_URL: options.databaseUrl ?? (db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url),
     ...options.env,
   });

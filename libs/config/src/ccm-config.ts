@@ -139,6 +139,14 @@ export abstract class CcmConfig {
     readonly sendRatePerPage: number;
     /** How often every Page token is checked with GET /me (0 = never). */
     readonly tokenCheckIntervalMs: number;
+    /** Subscription health: how often `GET /{page-id}/subscribed_apps` is checked (0 = never; also at startup). */
+    readonly subscriptionCheckIntervalMs: number;
+    /** Re-subscribe the app with the needed fields when the check finds them missing (FACEBOOK_AUTO_SUBSCRIBE). */
+    readonly autoSubscribe: boolean;
+    /** Our app's id, to find it among the Page's subscribed apps (FACEBOOK_APP_ID; without it the first listed app is ours). */
+    readonly appId?: string;
+    /** Warn when a Page sends no webhook for this long although customers were active just before (0 = never). */
+    readonly webhookSilenceMs: number;
   };
   /** Retries of transient send failures: capped exponential backoff with jitter. */
   abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };

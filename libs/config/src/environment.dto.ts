@@ -446,6 +446,28 @@ export class EnvironmentVariables {
   @IsString()
   MESSENGER_PROFILE?: string;
 
+  /** Subscription health: re-subscribe the app with the needed fields when they are missing. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  FACEBOOK_AUTO_SUBSCRIBE?: string;
+
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric app id (App Dashboard)' })
+  FACEBOOK_APP_ID?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SUBSCRIPTION_CHECK_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10080)
+  WEBHOOK_SILENCE_MINUTES?: number;
+
   // ---- startup (issue 15) ----
 
   /** How long ccm retries an unreachable PostgreSQL at startup before giving up (0: one attempt). */

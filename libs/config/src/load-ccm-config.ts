@@ -461,6 +461,10 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG === 'true',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
+      subscriptionCheckIntervalMs: dto.SUBSCRIPTION_CHECK_INTERVAL_MS ?? 30 * 60 * 1000,
+      autoSubscribe: dto.FACEBOOK_AUTO_SUBSCRIBE === 'true',
+      appId: env.FACEBOOK_APP_ID,
+      webhookSilenceMs: (dto.WEBHOOK_SILENCE_MINUTES ?? 30) * 60 * 1000,
     },
     agents: {
       adminApiKey: env.ADMIN_API_KEY ?? (localMode ? LOCAL_MODE_CREDENTIALS.adminApiKey : undefined),

@@ -179,6 +179,27 @@ export class GraphApiGateway {
     return data.data?.[0] ?? {};
   }
 
+  /**
+   * The apps subscribed to the Page's webhooks and their fields (`GET /{page-id}/subscribed_apps`).
+   * @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps
+   */
+  async getSubscribedApps(accessToken: string, pageId: string): Promise<{ id?: string; name?: string; subscribed_fields?: string[] }[]> {
+    const data = await this.call<{ data?: { id?: string; name?: string; subscribed_fields?: string[] }[] }>(accessToken, {
+      method: 'GET',
+      url: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+    });
+    return data.data ?? [];
+  }
+
+  /** Subscribes the app to the Page's webhooks with these fields (`POST /{page-id}/subscribed_apps`). */
+  async subscribeApp(accessToken: string, pageId: string, fields: readonly string[]): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+      params: { subscribed_fields: fields.join(',') },
+    });
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

@@ -5,6 +5,7 @@ import { EchoDelivery, GraphApiDoubleOptions, GraphErrorBody, InjectedFault, Rec
 import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
 import { MessengerProfileDouble } from './messenger-profile-double';
+import { SubscribedAppsDouble } from './subscribed-apps-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -22,6 +23,7 @@ export class GraphApiDouble {
   readonly comments = new CommentDouble();
   readonly instagram = new InstagramDouble();
   readonly messengerProfile = new MessengerProfileDouble();
+  readonly subscribedApps = new SubscribedAppsDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -314,6 +316,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const subscriptionAnswer = this.subscribedApps.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (subscriptionAnswer) return toTuple(subscriptionAnswer);
     const profileAnswer = this.messengerProfile.answer(
       record.method,
       record.path,

@@ -62,6 +62,11 @@ export interface PageStatesTable {
   blocked: number;
   block_reason: string | null;
   updated_at: number;
+  /** `ok` | `missing` (app not subscribed, or fields missing) | null (not checked yet); migration 0552. */
+  subscription_status: 'ok' | 'missing' | null;
+  /** What is missing, e.g. "fields messages, messaging_postbacks". */
+  subscription_problem: string | null;
+  subscription_checked_at: number | null;
 }
 
 export interface MessagesTable {

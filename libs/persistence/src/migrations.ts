@@ -291,6 +291,14 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Subscription health per Page (issue 16): is the app subscribed to the Page with the fields ccm needs.
+    '0552_page_subscription': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('page_states').addColumn('subscription_status', 'varchar(16)').execute();
+        await db.schema.alterTable('page_states').addColumn('subscription_problem', 'text').execute();
+        await db.schema.alterTable('page_states').addColumn('subscription_checked_at', 'bigint').execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {

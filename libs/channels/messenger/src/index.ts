@@ -8,3 +8,4 @@ export * from './messenger-webhook';
 export * from './messenger.sender';
 export * from './messenger-profile';
 export * from './messenger-profile.service';
+export * from './subscription-health.service';

@@ -5,11 +5,12 @@ import { MessengerSender } from './messenger.sender';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
 import { MessengerProfileService } from './messenger-profile.service';
+import { SubscriptionHealthService } from './subscription-health.service';
 
 /** The Messenger channel: its adapter (webhook entries in, Send API out) registers itself with the ChannelRegistry. */
 @Module({
   imports: [ConversationsModule, GraphApiModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService, MessengerProfileService],
-  exports: [PageDirectory, TokenHealthService, MessengerProfileService, GraphApiModule],
+  providers: [MessengerSender, PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule],
 })
 export class MessengerChannelModule {}
