@@ -9,3 +9,4 @@ export * from './channel-adapter.types';
 export * from './polling-loop';
 export * from './clock';
 export * from './worker-pool';
+export * from './json-edge';
