@@ -1,12 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
-import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
-import { enqueueOutbound } from './outbox-writer';
 import { INSTANCE_ID } from './instance-id';
 import { RateLimiter } from './rate-limiter';
 
@@ -25,7 +23,7 @@ const PAUSED_RECHECK_MS = 5_000;
  * channel echoes sends (Messenger), its echo is awaited for ECHO_WAIT_MS first.
  */
 @Injectable()
-export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
   private readonly limiter: RateLimiter;
@@ -44,23 +42,12 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
-    private readonly queueWatcher: QueueWatcher,
     private readonly config: CcmConfig,
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
     this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.loop.kick(), this.logger);
-  }
-
-  onModuleInit(): void {
-    // Queue position and long-wait notices go through the outbox like every other message.
-    this.queueWatcher.useWriter(async (conversationId, text) => {
-      const ids = await enqueueOutbound(this.persistence.repos, conversationId, 'system', { kind: 'text', text }, Date.now());
-      for (const messageId of ids)
-        this.bus.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author: 'system' });
-      this.kick();
-    });
   }
 
   onApplicationBootstrap(): void {

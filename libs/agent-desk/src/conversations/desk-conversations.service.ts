@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationState } from '@app/core';
-import { ConversationAction, ConversationBus, ConversationBusEvent, enqueueOutbound, transition } from '@app/conversations';
-import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import {
+  ConversationAction,
+  ConversationBus,
+  ConversationHookRunner,
+  ConversationUnit,
+  ConversationUnits,
+  enqueueOutbound,
+  transition,
+} from '@app/conversations';
+import { ConversationRow, PersistenceService } from '@app/persistence';
 import { assertValidRichMessage, parseRichMessage, RichMessage, RichMessageValidationError } from '@app/templates';
 import { isSupervisor, Principal } from '../auth/principal';
 import { DeskRepository } from '../store/desk.repository';
@@ -23,13 +31,8 @@ interface OwnershipChange {
   /** Columns to set besides `state` (owner, queue time…). */
   patch: (row: ConversationRow, now: number) => Partial<ConversationRow>;
   reason: string;
-  /** Extra writes in the same transaction (e.g. the chat-server bridge outbox). */
-  alsoWrite?: (repos: Repositories, row: ConversationRow, to: ConversationState, now: number) => Promise<void>;
-}
-
-/** Called inside the transaction of a desk close, so a bridge can record it durably. */
-export abstract class DeskCloseObserver {
-  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void>;
+  /** Extra writes in the same transaction (e.g. the conversation hooks of a close). */
+  alsoWrite?: (unit: ConversationUnit, row: ConversationRow, to: ConversationState) => Promise<void>;
 }
 
 /**
@@ -40,20 +43,16 @@ export abstract class DeskCloseObserver {
 @Injectable()
 export class DeskConversationsService {
   private readonly logger = new Logger(DeskConversationsService.name);
-  private closeObserver?: DeskCloseObserver;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly bus: ConversationBus,
     private readonly channel: CustomerChannelActions,
+    private readonly units: ConversationUnits,
+    private readonly hooks: ConversationHookRunner,
     private readonly views: ConversationViews,
     private readonly presence: AgentPresenceEvents,
   ) {}
-
-  /** Lets the chat-server bridge record closes in the same transaction (set once at startup). */
-  observeCloses(observer: DeskCloseObserver): void {
-    this.closeObserver = observer;
-  }
 
   /** A list tab; with `q`, a search by customer name, customer id (PSID) or message text. */
   async list(principal: Principal, filter: DeskListFilter, q?: string): Promise<ConversationView[]> {
@@ -171,7 +170,6 @@ export class DeskConversationsService {
    */
   async close(principal: Principal, id: string, returnToBot: boolean, csat = false): Promise<ConversationView> {
     let askCsat = false;
-    const published: ConversationBusEvent[] = [];
     const row = await this.changeOwnership(principal, id, {
       action: returnToBot ? 'return_to_bot' : 'close',
       patch: (r, now) => {
@@ -179,16 +177,14 @@ export class DeskConversationsService {
         return { snoozed_until: null, ...(askCsat && { csat_asked_at: now, csat_rating: null, csat_answered_at: null }) };
       }, // the owner stays recorded: the agent still sees it under "closed"
       reason: returnToBot ? 'returned to the bot' : 'closed by agent',
-      alsoWrite: async (repos, r, to, now) => {
+      alsoWrite: async (unit, r, to) => {
         if (askCsat) {
-          const ids = await enqueueOutbound(repos, r.id, 'system', CSAT_QUESTION, now);
-          for (const messageId of ids)
-            published.push({ type: 'message.created', conversationId: r.id, messageId, direction: 'out', author: 'system' });
+          for (const messageId of await enqueueOutbound(unit.repos, r.id, 'system', CSAT_QUESTION, unit.now))
+            unit.publish({ type: 'message.created', conversationId: r.id, messageId, direction: 'out', author: 'system' });
         }
-        await this.closeObserver?.onClosed(repos, r, to, principal.agentId, now);
+        await this.hooks.closed(unit, r, to, principal.agentId);
       },
     });
-    published.forEach((e) => this.bus.publish(e));
     if (csat && !askCsat) this.logger.log(`conversation ${id}: no CSAT question (outside the reply window)`);
     return this.views.one(row);
   }
@@ -308,8 +304,8 @@ export class DeskConversationsService {
       }
       const verdict = transition(row.state, change.action);
       if (!verdict.ok) throw new DeskException(DeskErrorCode.InvalidState, verdict.reason);
-      const now = Date.now();
-      await this.persistence.transaction(async (repos) => {
+      await this.units.run(async (unit) => {
+        const { repos, now } = unit;
         const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, {
           ...change.patch(row, now),
           state: verdict.to,
@@ -325,7 +321,7 @@ export class DeskConversationsService {
           actor,
           created_at: now,
         });
-        await change.alsoWrite?.(repos, row, verdict.to, now);
+        await change.alsoWrite?.(unit, row, verdict.to);
       });
       before = row;
       const reread = await this.persistence.repos.conversations.findById(id);
