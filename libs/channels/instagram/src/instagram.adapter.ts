@@ -7,6 +7,7 @@ import {
   ChannelWebhookMapping,
   CustomerProfile,
   DeliveryError,
+  InboundEvent,
   OutboundMessage,
   OutboundTarget,
   SenderAction,
@@ -14,6 +15,7 @@ import {
 } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { decideMessagingWindow, PageDirectory } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
@@ -30,14 +32,19 @@ export const INSTAGRAM_DESCRIPTOR: ChannelDescriptor = {
 export class InstagramWebhook implements ChannelWebhook {
   readonly objects = ['instagram'];
 
-  constructor(private readonly pages: PageDirectory) {}
+  constructor(
+    private readonly pages: PageDirectory,
+    /** Media store: gives kept attachments ccm's link (absent: Meta's URLs only). */
+    private readonly media?: { decorate(event: InboundEvent): InboundEvent },
+  ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
     return entry.messaging !== undefined || entry.standby !== undefined;
   }
 
   async map(_object: string, entries: readonly WebhookEntry[]): Promise<ChannelWebhookMapping> {
-    return mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    const mapping = mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    return this.media ? { ...mapping, events: mapping.events.map((e) => this.media!.decorate(e)) } : mapping;
   }
 }
 
@@ -66,8 +73,10 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly config: CcmConfig,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new InstagramWebhook(pages);
+    this.webhook = new InstagramWebhook(pages, media);
   }
 
   onModuleInit(): void {
@@ -84,6 +93,7 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const parts = prepareForInstagram(message.content);
     let mid: string | undefined;
     for (let i = this.partsSent.get(message.id) ?? 0; i < parts.length; i++) {

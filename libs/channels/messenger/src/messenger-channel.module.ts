@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { GraphApiModule } from '@app/graph-api';
+import { MediaModule } from '@app/media';
 import { MessengerSender } from './messenger.sender';
 import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
@@ -9,8 +10,8 @@ import { SubscriptionHealthService } from './subscription-health.service';
 
 /** The Messenger channel: its adapter (webhook entries in, Send API out) registers itself with the ChannelRegistry. */
 @Module({
-  imports: [ConversationsModule, GraphApiModule],
+  imports: [ConversationsModule, GraphApiModule, MediaModule],
   providers: [MessengerSender, PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService],
-  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule, MediaModule],
 })
 export class MessengerChannelModule {}

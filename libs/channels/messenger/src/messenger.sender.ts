@@ -12,6 +12,7 @@ import {
 } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow } from './messaging-window';
@@ -47,8 +48,10 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new MessengerWebhook(pages);
+    this.webhook = new MessengerWebhook(pages, media);
   }
 
   onModuleInit(): void {
@@ -65,6 +68,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: { id: target.customerId },
