@@ -5,7 +5,7 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
-import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { JsonEdgeError, parseApiJson, UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
@@ -36,12 +36,13 @@ export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
     if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      // Over-deep nesting and U+0000 are refused here, with the reason (see parseApiJson).
+      done(null, parseApiJson(body.toString('utf8')));
     } catch (error) {
       // The agent API answers bad JSON itself, in its own error shape (code INVALID_JSON).
       if (request.url.startsWith('/api/'))
         return done(null, new UnparseableJsonBody(error instanceof Error ? error.message : 'unparseable'));
-      done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }));
+      done(Object.assign(new Error(error instanceof JsonEdgeError ? error.message : 'body is not valid JSON'), { statusCode: 400 }));
     }
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
