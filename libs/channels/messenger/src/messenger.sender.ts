@@ -17,7 +17,7 @@ import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from 
 import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow } from './messaging-window';
+import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
 import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
 import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
@@ -30,7 +30,14 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
+  capabilities: {
+    richTemplates: true,
+    typingIndicators: true,
+    readReceipts: true,
+    sendEchoes: true,
+    actions: [],
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+  },
 };
 
 /**
