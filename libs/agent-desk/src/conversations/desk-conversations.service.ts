@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationState } from '@app/core';
-import { ConversationAction, ConversationBus, enqueueOutbound, transition } from '@app/conversations';
-import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import {
+  ConversationAction,
+  ConversationBus,
+  ConversationHookRunner,
+  ConversationUnit,
+  ConversationUnits,
+  enqueueOutbound,
+  transition,
+} from '@app/conversations';
+import { ConversationRow, PersistenceService } from '@app/persistence';
 import { assertValidRichMessage, parseRichMessage, RichMessage, RichMessageValidationError } from '@app/templates';
 import { Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
@@ -19,13 +27,8 @@ interface OwnershipChange {
   /** Columns to set besides `state` (owner, queue time…). */
   patch: (row: ConversationRow, now: number) => Partial<ConversationRow>;
   reason: string;
-  /** Extra writes in the same transaction (e.g. the chat-server bridge outbox). */
-  alsoWrite?: (repos: Repositories, row: ConversationRow, to: ConversationState, now: number) => Promise<void>;
-}
-
-/** Called inside the transaction of a desk close, so a bridge can record it durably. */
-export abstract class DeskCloseObserver {
-  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void>;
+  /** Extra writes in the same transaction (e.g. the conversation hooks of a close). */
+  alsoWrite?: (unit: ConversationUnit, row: ConversationRow, to: ConversationState) => Promise<void>;
 }
 
 /**
@@ -36,18 +39,14 @@ export abstract class DeskCloseObserver {
 @Injectable()
 export class DeskConversationsService {
   private readonly logger = new Logger(DeskConversationsService.name);
-  private closeObserver?: DeskCloseObserver;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly bus: ConversationBus,
     private readonly channel: CustomerChannelActions,
+    private readonly units: ConversationUnits,
+    private readonly hooks: ConversationHookRunner,
   ) {}
-
-  /** Lets the chat-server bridge record closes in the same transaction (set once at startup). */
-  observeCloses(observer: DeskCloseObserver): void {
-    this.closeObserver = observer;
-  }
 
   async list(principal: Principal, filter: DeskListFilter): Promise<ConversationView[]> {
     const states = DESK_FILTER_STATES[filter];
@@ -122,7 +121,7 @@ export class DeskConversationsService {
       action: returnToBot ? 'return_to_bot' : 'close',
       patch: () => ({}), // the owner stays recorded: the agent still sees it under "closed"
       reason: returnToBot ? 'returned to the bot' : 'closed by agent',
-      alsoWrite: (repos, r, to, now) => this.closeObserver?.onClosed(repos, r, to, principal.agentId, now) ?? Promise.resolve(),
+      alsoWrite: (unit, r, to) => this.hooks.closed(unit, r, to, principal.agentId),
     });
     return conversationView(row, 0);
   }
@@ -217,8 +216,8 @@ export class DeskConversationsService {
       }
       const verdict = transition(row.state, change.action);
       if (!verdict.ok) throw new DeskException(DeskErrorCode.InvalidState, verdict.reason);
-      const now = Date.now();
-      await this.persistence.transaction(async (repos) => {
+      await this.units.run(async (unit) => {
+        const { repos, now } = unit;
         const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, {
           ...change.patch(row, now),
           state: verdict.to,
@@ -234,7 +233,7 @@ export class DeskConversationsService {
           actor,
           created_at: now,
         });
-        await change.alsoWrite?.(repos, row, verdict.to, now);
+        await change.alsoWrite?.(unit, row, verdict.to);
       });
       before = row;
       const reread = await this.persistence.repos.conversations.findById(id);

@@ -1,20 +1,21 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
   ChannelDescriptor,
+  CHANNELS,
   ChannelWebhook,
   ChannelWebhookMapping,
   CustomerProfile,
   DeliveryError,
+  Extends,
   OutboundMessage,
   OutboundTarget,
   SenderAction,
   WebhookEntry,
 } from '@app/core';
-import { ChannelRegistry } from '@app/conversations';
 import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
-import { decideMessagingWindow, PageDirectory } from '@app/messenger';
+import { decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
 import { prepareForInstagram } from './instagram-message';
@@ -48,7 +49,8 @@ export class InstagramWebhook implements ChannelWebhook {
  * to 7 days), and what Instagram cannot take split or degraded (`prepareForInstagram`).
  */
 @Injectable()
-export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
+@Extends(CHANNELS)
+export class InstagramAdapter implements ChannelAdapter {
   readonly channel = INSTAGRAM_CHANNEL;
   readonly descriptor = INSTAGRAM_DESCRIPTOR;
   readonly webhook: InstagramWebhook;
@@ -62,16 +64,11 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
   private readonly partsSent = new Map<number, number>();
 
   constructor(
-    private readonly registry: ChannelRegistry,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly config: CcmConfig,
   ) {
     this.webhook = new InstagramWebhook(pages);
-  }
-
-  onModuleInit(): void {
-    this.registry.register(this);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -117,9 +114,11 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
     try {
       const p = await this.gateway.getInstagramProfile(await this.tokenFor(target.pageId), target.customerId);
       if (!p.name && !p.username && !p.profile_pic) return undefined;
+      const expiresAt = pictureExpiry(p.profile_pic);
       return {
         firstName: p.name ?? (p.username ? `@${p.username}` : undefined),
         pictureUrl: p.profile_pic,
+        ...(expiresAt !== undefined && { expiresAt }),
         username: p.username,
         followerCount: p.follower_count,
       };
