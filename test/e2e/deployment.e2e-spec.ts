@@ -174,6 +174,7 @@ describe('Dockerfile', () => {
       expect(files).toContain('dist/apps/ccm/apps/ccm/src/main.js');
       expect(files).toContain('dist/apps/ccm/apps/simulator/src/main.js');
       expect(files).toContain('dist/apps/ccm/libs/bot/src/data/intents.json');
+      expect(files).toContain('dist/desk-web/index.html'); // the desk web app is part of the image too
       expect(files.filter((f) => /\.spec\.js$/.test(f))).toEqual([]);
       // The built entry point loads every module and validates the environment (it exits before listening).
       const started = await run(['node', 'dist/apps/ccm/apps/ccm/src/main.js'], { PORT: 'abc', NODE_ENV: 'production' });
