@@ -50,7 +50,10 @@ interface Pinned {
 }
 
 function nodeCommand(core: number, script: string, args: string[]): [string, string[]] {
-  const node = [process.execPath, '--expose-gc', '-r', '@swc-node/register', join(__dirname, script), ...args];
+  // BENCH_CPU_PROF=<dir>: the servers write V8 CPU profiles there (open in Chrome DevTools).
+  const profile =
+    process.env.BENCH_CPU_PROF && script === 'bench-server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const node = [process.execPath, '--expose-gc', ...profile, '-r', '@swc-node/register', join(__dirname, script), ...args];
   return PINNED ? ['taskset', ['-c', String(core), ...node]] : [node[0], node.slice(1)];
 }
 
