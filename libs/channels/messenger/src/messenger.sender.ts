@@ -14,9 +14,10 @@ import {
   SenderAction,
 } from '@app/core';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow } from './messaging-window';
+import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
 import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
 import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
@@ -29,7 +30,14 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
+  capabilities: {
+    richTemplates: true,
+    typingIndicators: true,
+    readReceipts: true,
+    sendEchoes: true,
+    actions: [],
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+  },
 };
 
 /**
@@ -52,8 +60,10 @@ export class MessengerSender implements ChannelAdapter {
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
     private readonly clock: Clock,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new MessengerWebhook(pages);
+    this.webhook = new MessengerWebhook(pages, media);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -66,6 +76,7 @@ export class MessengerSender implements ChannelAdapter {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: { id: target.customerId },
