@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentBridgeModule } from '@app/agent-bridge';
 import { BotModule } from '@app/bot';
+import { GraphApiModule } from '@app/graph-api';
 import { RoutingModule } from '@app/routing';
 import { ActivityApplier } from './appliers/activity.applier';
 import { CustomerMessageApplier } from './appliers/customer-message.applier';
@@ -24,7 +25,7 @@ import { TurnWriter } from './turn/turn-writer';
 
 /** The conversation core: durable intake, ordered processing, routing to bot or agents, the outbox. */
 @Module({
-  imports: [RoutingModule, BotModule, AgentBridgeModule],
+  imports: [RoutingModule, BotModule, AgentBridgeModule, GraphApiModule],
   providers: [
     ChannelRegistry,
     ConversationBus,

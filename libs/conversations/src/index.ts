@@ -7,7 +7,6 @@ export type { ConversationBusEvent, ConversationBusListener } from './conversati
 export { transition, allTransitions } from './conversation-state-machine';
 export type { ConversationAction, TransitionResult } from './conversation-state-machine';
 export { InboundProcessor, MAX_EVENT_ATTEMPTS } from './inbound-processor.service';
-export { RateLimiter } from './rate-limiter';
 export { enqueueOutbound } from './outbox-writer';
 export { ConversationUnit, ConversationUnits } from './conversation-unit';
 export { CONVERSATION_HOOKS, ConversationHookRunner } from './conversation-hooks';

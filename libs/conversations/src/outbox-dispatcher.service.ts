@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
+import { PagePacer } from '@app/graph-api';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { INSTANCE_ID } from './instance-id';
-import { RateLimiter } from './rate-limiter';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
@@ -26,7 +26,6 @@ const PAUSED_RECHECK_MS = 5_000;
 export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
-  private readonly limiter: RateLimiter;
   private readonly backoff: BackoffOptions;
   private readonly pool: WorkerPool;
   private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
@@ -43,9 +42,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
     private readonly config: CcmConfig,
+    private readonly pacer: PagePacer,
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
-    this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
     this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.loop.kick(), this.logger);
   }
@@ -110,7 +109,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         await this.persistence.queues.outbox.release(work.lease, now);
         continue;
       }
-      const wait = this.limiter.take(conversation.page_id);
+      // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
+      const wait = await this.pacer.reserve(conversation.page_id);
       if (wait > 0) {
         // The k-th message over the rate waits for the k-th next token, not all for the first one;
         // the Page is left out of claims until its next token (postponed, not re-polled).
@@ -124,11 +124,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       const page = conversation.page_id;
       this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
       this.pool.run(() =>
-        this.deliver(work, conversation).finally(() => {
-          const left = (this.sending.get(page) ?? 1) - 1;
-          if (left > 0) this.sending.set(page, left);
-          else this.sending.delete(page);
-        }),
+        this.pacer
+          .withReservation(page, () => this.deliver(work, conversation))
+          .finally(() => {
+            const left = (this.sending.get(page) ?? 1) - 1;
+            if (left > 0) this.sending.set(page, left);
+            else this.sending.delete(page);
+          }),
       );
     }
     this.wakeForTokens();

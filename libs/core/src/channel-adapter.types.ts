@@ -46,6 +46,11 @@ export interface ChannelCapabilities {
   sendEchoes?: boolean;
   /** The actions `ChannelActions.perform` accepts. */
   actions: readonly ChannelActionName[];
+  /**
+   * How long after the customer's last message the business may reply (Messenger: 24 h, then 7 days
+   * with the HUMAN_AGENT tag); absent: no window (e.g. comment threads). Shown to agents by the desk.
+   */
+  replyWindow?: { standardMs: number; humanAgentMs?: number };
 }
 
 /** Meta's webhook body after the signature check and JSON parse: `{ object, entry: [...] }`. */

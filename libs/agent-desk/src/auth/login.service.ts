@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { PersistenceService } from '@app/persistence';
+import { AgentRole, PersistenceService } from '@app/persistence';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { AgentTokenService } from './agent-token.service';
 import { dummyPasswordHash, verifyPassword } from './password-hasher';
@@ -9,7 +9,7 @@ import { Semaphore } from './semaphore';
 export interface LoginResult {
   token: string;
   expiresIn: number;
-  agent: { id: string; username: string; displayName: string; role: 'agent' | 'supervisor' };
+  agent: { id: string; username: string; displayName: string; role: AgentRole };
 }
 
 /**

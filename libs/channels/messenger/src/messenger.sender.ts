@@ -16,7 +16,7 @@ import {
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow } from './messaging-window';
+import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
 import { MESSENGER_CHANNEL, ownMetadata, USER_REF_PREFIX } from './messenger.constants';
 import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
@@ -29,7 +29,14 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
   id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
+  capabilities: {
+    richTemplates: true,
+    typingIndicators: true,
+    readReceipts: true,
+    sendEchoes: true,
+    actions: [],
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+  },
 };
 
 /**
