@@ -168,6 +168,28 @@ export abstract class CcmConfig {
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };
+  /** Media store (issue 16): inbound attachments are downloaded and served from ccm's copy. */
+  abstract readonly media: {
+    readonly enabled: boolean;
+    /** Largest download (Meta's own limit for any asset is 25 MB). */
+    readonly maxBytes: number;
+    /** Local directory driver (default). */
+    readonly directory: string;
+    /** S3-compatible driver when a bucket is set. */
+    readonly s3?: {
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly prefix: string;
+    };
+    /** Hosts that may resolve to private/loopback addresses and be fetched over plain http (tests, local mode). */
+    readonly allowPrivateHosts: readonly string[];
+    /** Prefix of the links ccm hands out (e.g. https://ccm.example.com); relative `/media/…` when unset. */
+    readonly publicBaseUrl?: string;
+    /** Key of the links' HMAC (derived from the app secret: stable across instances). */
+    readonly linkSecret: string;
+  };
   /** Metrics, logs, health, shutdown and edge hardening (docs/operations.md). */
   abstract readonly operations: OperationsConfig;
   /** Things worth a warning at startup (never containing secret values). */

@@ -31,6 +31,9 @@ export interface InboundAttachment {
   coordinates?: { lat: number; long: number };
   /** Content the platform forbids storing (Instagram story mentions/replies): shown from its URL, never downloaded. */
   ephemeral?: boolean;
+  /** ccm's copy (media store): its key and the link the desk and the bridge show instead of Meta's expiring URL. */
+  mediaKey?: string;
+  storedUrl?: string;
   raw: unknown;
 }
 

@@ -6,6 +6,7 @@ import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
 import { MessengerProfileDouble } from './messenger-profile-double';
 import { SubscribedAppsDouble } from './subscribed-apps-double';
+import { CdnDouble } from './cdn-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -24,6 +25,7 @@ export class GraphApiDouble {
   readonly instagram = new InstagramDouble();
   readonly messengerProfile = new MessengerProfileDouble();
   readonly subscribedApps = new SubscribedAppsDouble();
+  readonly cdn = new CdnDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -72,6 +74,7 @@ export class GraphApiDouble {
     });
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+    this.cdn.setOrigin(this.baseUrl);
   }
 
   async stop(): Promise<void> {
@@ -204,6 +207,7 @@ export class GraphApiDouble {
     if (raw === undefined) return this.reply(res, 413, graphError(100, 'Request body too large'));
 
     if (url.pathname.startsWith('/_double/')) return this.control(req, res, url, raw);
+    if (url.pathname.startsWith('/cdn/')) return this.cdn.serve(url.pathname, res);
     if (this.options.routes && !/^\/v\d+\.\d+\//.test(url.pathname) && (await this.options.routes(req, res, url, raw))) return;
 
     const match = /^\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);

@@ -7,3 +7,4 @@ export * from './instagram-double';
 export * from './avatar';
 export * from './messenger-profile-double';
 export * from './subscribed-apps-double';
+export * from './cdn-double';

@@ -299,6 +299,23 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('page_states').addColumn('subscription_checked_at', 'bigint').execute();
       },
     },
+    // Media store (issue 16): ccm's copies of inbound attachments (bytes in the storage driver).
+    '0553_media_objects': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('media_objects')
+          .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('message_id', 'bigint')
+          .addColumn('source_url', 'text', (c) => c.notNull())
+          .addColumn('status', 'varchar(16)', (c) => c.notNull())
+          .addColumn('content_type', 'varchar(255)')
+          .addColumn('size', 'bigint')
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('stored_at', 'bigint')
+          .execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {

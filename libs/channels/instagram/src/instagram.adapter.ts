@@ -9,12 +9,14 @@ import {
   CustomerProfile,
   DeliveryError,
   Extends,
+  InboundEvent,
   OutboundMessage,
   OutboundTarget,
   SenderAction,
   WebhookEntry,
 } from '@app/core';
 import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
@@ -31,14 +33,19 @@ export const INSTAGRAM_DESCRIPTOR: ChannelDescriptor = {
 export class InstagramWebhook implements ChannelWebhook {
   readonly objects = ['instagram'];
 
-  constructor(private readonly pages: PageDirectory) {}
+  constructor(
+    private readonly pages: PageDirectory,
+    /** Media store: gives kept attachments ccm's link (absent: Meta's URLs only). */
+    private readonly media?: { decorate(event: InboundEvent): InboundEvent },
+  ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
     return entry.messaging !== undefined || entry.standby !== undefined;
   }
 
   async map(_object: string, entries: readonly WebhookEntry[]): Promise<ChannelWebhookMapping> {
-    return mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    const mapping = mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    return this.media ? { ...mapping, events: mapping.events.map((e) => this.media!.decorate(e)) } : mapping;
   }
 }
 
@@ -67,8 +74,10 @@ export class InstagramAdapter implements ChannelAdapter {
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly config: CcmConfig,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new InstagramWebhook(pages);
+    this.webhook = new InstagramWebhook(pages, media);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -81,6 +90,7 @@ export class InstagramAdapter implements ChannelAdapter {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const parts = prepareForInstagram(message.content);
     let mid: string | undefined;
     for (let i = this.partsSent.get(message.id) ?? 0; i < parts.length; i++) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { GraphApiModule } from '@app/graph-api';
+import { MediaModule } from '@app/media';
 import { MessengerSender } from './messenger.sender';
 import { PagePolicyApplier } from './page-policy.applier';
 import { PageDirectory } from './page-directory.service';
@@ -13,8 +14,8 @@ import { SubscriptionHealthService } from './subscription-health.service';
  * events plug into the core as extensions (`@Extends`).
  */
 @Module({
-  imports: [ConversationsModule, GraphApiModule],
+  imports: [ConversationsModule, GraphApiModule, MediaModule],
   providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileService, SubscriptionHealthService],
-  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule],
+  exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule, MediaModule],
 })
 export class MessengerChannelModule {}

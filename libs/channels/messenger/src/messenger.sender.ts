@@ -14,6 +14,7 @@ import {
   SenderAction,
 } from '@app/core';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
@@ -59,8 +60,10 @@ export class MessengerSender implements ChannelAdapter {
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
     private readonly clock: Clock,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new MessengerWebhook(pages);
+    this.webhook = new MessengerWebhook(pages, media);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -73,6 +76,7 @@ export class MessengerSender implements ChannelAdapter {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: recipientOf(target.customerId),
