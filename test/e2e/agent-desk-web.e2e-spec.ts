@@ -130,7 +130,10 @@ describe('agent desk web app (headless Chromium)', () => {
 
     await open(page, 'Mine', a.id);
     await box.fill('Draft for A: your refund is on its way');
-    await open(page, 'Mine', b.id);
+    // Alt+↑/↓ moves to the neighbouring conversation of the list (here: B).
+    const order = await page.locator('#mine li[data-id]').evaluateAll((items) => items.map((li) => li.getAttribute('data-id')));
+    await page.keyboard.press(order.indexOf(a.id) < order.indexOf(b.id) ? 'Alt+ArrowDown' : 'Alt+ArrowUp');
+    await page.locator(`#mine li[data-id="${b.id}"][aria-current="true"]`).waitFor();
     expect(await box.inputValue()).toBe('');
     await box.fill('Draft for B: which size do you need?');
     await page.reload();
