@@ -1,8 +1,25 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../helpers/ccm-harness';
 import { spawnCcm } from '../helpers/ccm-process';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Runs `npm run simulate`'s script (apps/ccm/src/simulate.ts) against ccm on `port`. */
+function runSimulate(port: number, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/ccm/src/simulate.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port) },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
 
 /** Issue 15, item 2: `npm start` in local mode = ccm + the Messenger simulator + a demo agent, one clear banner. */
 describe('local-mode demo (the entry point npm start runs)', () => {
@@ -56,6 +73,23 @@ describe('local-mode demo (the entry point npm start runs)', () => {
         15_000,
         200,
       );
+
+      // npm run simulate: checked arguments, --help, rendered templates, --wait for replies.
+      const help = await runSimulate(port, ['--help']);
+      expect(help.code).toBe(0);
+      expect(help.out).toContain('Usage: npm run simulate');
+      const missing = await runSimulate(port, ['--psid']);
+      expect(missing.code).toBe(2);
+      expect(missing.out).toContain('--psid needs a value');
+      const run = await runSimulate(port, ['--psid', 'cli-buyer', '--wait', '15', 'show me your products']);
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('cli-buyer: show me your products');
+      expect(run.out).toMatch(/ccm → cli-buyer: Here are our bestsellers:/);
+      expect(run.out).toMatch(/1\/\d+ ▸ Sneaker model 1/);
+      expect(run.out).toContain('[ Buy ]');
+      const state = (await (await fetch(`${sim}/state`)).json()) as { customers: { psid: string }[] };
+      expect(state.customers.map((c) => c.psid)).toContain('cli-buyer');
+      expect(state.customers.map((c) => c.psid)).not.toContain('--help');
     } finally {
       await child.kill('SIGTERM');
     }

@@ -1,24 +1,21 @@
-import { Browser, chromium, Page } from 'playwright-core';
-import { ADMIN_KEY, AGENT_PASSWORD, createAgent } from '../helpers/agent-desk-client';
+import { Browser } from 'playwright-core';
+import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
+import { launchChromium, openDesk, tab } from '../helpers/desk-browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const COMMENT = '5550001_9000001';
 
 describe('agent desk page: comment actions (headless Chromium)', () => {
   let h: CcmHarness;
   let browser: Browser;
-  let page: Page;
 
   beforeAll(async () => {
-    h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, COMMENTS_ROUTING_POLICY: 'AGENT_ONLY' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  }, 30_000);
+    [h, browser] = await Promise.all([
+      startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, COMMENTS_ROUTING_POLICY: 'AGENT_ONLY' } }),
+      launchChromium(),
+    ]);
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -32,10 +29,7 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
     expect((await h.simulator.post(body)).status).toBe(200);
     await eventually(async () => (await h.persistence.repos.conversations.listByState('QUEUED')).length === 2);
 
-    await page.goto(`${h.url}/agent`);
-    await page.getByLabel('Username').fill(agent.username);
-    await page.getByLabel('Password').fill(AGENT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const { page } = await openDesk(browser, h, agent.username);
 
     const [messenger, comment] = await Promise.all([
       h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: '1234567890', customerId: 'psid-desk' }),
@@ -45,15 +39,20 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
         customerId: '1234567890_5550001:7000000001',
       }),
     ]);
+    await tab(page, 'Queue');
     await page.locator(`#queue li[data-id="${messenger!.id}"]`).click();
     await page.getByRole('button', { name: 'Accept' }).click();
+    await tab(page, 'Mine');
     await page.locator(`#mine li[data-id="${messenger!.id}"]`).waitFor();
-    expect(await page.locator('#channel-actions').isHidden()).toBe(true);
+    await page.locator('.conv-head').getByText('with you').waitFor();
+    expect(await page.locator('#channel-actions').count()).toBe(0); // a Messenger chat has no comment actions
 
+    await tab(page, 'Queue');
     await page.locator(`#queue li[data-id="${comment!.id}"]`).click();
-    await page.locator('#transcript').getByText('where is my order').waitFor();
+    await page.locator('.transcript').getByText('where is my order').waitFor();
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.getByRole('button', { name: 'Reply privately' }).waitFor();
+    await page.locator('.conv-head [data-window]').waitFor({ state: 'detached' }); // comment threads have no reply window
 
     await page.getByRole('button', { name: 'Like', exact: true }).click();
     await eventually(
@@ -61,16 +60,18 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
       5000,
     );
 
-    page.once('dialog', (dialog) => void dialog.accept('Hi! Please send us your order number.'));
     await page.getByRole('button', { name: 'Reply privately' }).click();
+    await page.getByLabel('Private reply text').fill('Hi! Please send us your order number.');
+    await page.getByRole('button', { name: 'Send reply privately' }).click();
     await page.locator('#action-status').getByText('continues on Messenger').waitFor();
     expect(
       h.graph.requests.filter((r) => (r.body as { recipient?: { comment_id?: string } }).recipient?.comment_id === COMMENT),
     ).toHaveLength(1);
     await page.getByRole('button', { name: 'Open linked conversation' }).waitFor();
 
-    page.once('dialog', (dialog) => void dialog.accept('again'));
     await page.getByRole('button', { name: 'Reply privately' }).click();
+    await page.getByLabel('Private reply text').fill('again');
+    await page.getByRole('button', { name: 'Send reply privately' }).click();
     await page.locator('#action-status').getByText('a private reply was already sent to this comment').waitFor();
   });
 });

@@ -234,7 +234,7 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
     expect(invalid.body.error.code).toBe('VALIDATION_FAILED');
 
     const channels = await alice.api('/api/channels');
-    expect(channels.body.map((c: { id: string }) => c.id)).toEqual(['messenger', 'facebook-comments']);
+    expect(channels.body.map((c: { id: string }) => c.id)).toEqual(['messenger', 'facebook-comments', 'instagram']);
   });
 
   it('Messenger keeps its own policy (the bot answers) and has no comment actions', async () => {

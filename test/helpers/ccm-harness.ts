@@ -69,6 +69,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
     TOKEN_CHECK_INTERVAL_MS: '0', // token checks are tested explicitly; elsewhere they would add GET /me calls
+    SUBSCRIPTION_CHECK_INTERVAL_MS: '0', // likewise subscription checks (GET /{page-id}/subscribed_apps)
     DATABASE_URL: options.databaseUrl ?? (db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url),
     ...options.env,
   });
@@ -86,7 +87,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
           : { write: () => undefined },
     );
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
     bodyParser: false,
     bufferLogs: Boolean(options.jsonLogs),
     logger: options.jsonLogs
@@ -152,4 +153,59 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 /** Waits a little and asserts nothing more happened (for "no second reply" checks). */
 export function settle(ms = 600): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What "idle" waits for; a paused Page keeps its messages queued, so a test of one says so. */
+export interface IdleOptions {
+  timeoutMs?: number;
+  /** Messages of paused Pages (blocked, invalid token) stay queued on purpose: don't wait for them. */
+  ignorePausedPages?: boolean;
+}
+
+/**
+ * Waits until ccm has nothing left to do: no pending inbound event, no queued outbound message (nor
+ * one being sent), no pending bridge event, and no conversation lease held — twice in a row, a poll
+ * apart, so work handed from one stage to the next is not missed. A "nothing happened" assertion
+ * made after this proves something; made after a fixed sleep it does not (the work may still come).
+ */
+export async function waitForIdle(h: Pick<CcmHarness, 'persistence'>, options: IdleOptions = {}): Promise<void> {
+  const db = h.persistence.db;
+  const busy = async (): Promise<string | undefined> => {
+    const now = Date.now();
+    const journal = await db.selectFrom('inbound_events').select('id').where('status', '=', 'pending').limit(1).execute();
+    if (journal.length > 0) return 'inbound events pending';
+    let outbox = db.selectFrom('messages').select('messages.id').where('messages.status', '=', 'queued');
+    if (options.ignorePausedPages)
+      outbox = outbox
+        .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+        .leftJoin('page_states', 'page_states.page_id', 'conversations.page_id')
+        .where((eb) =>
+          eb.or([
+            eb('page_states.page_id', 'is', null),
+            eb.and([eb('page_states.blocked', '=', 0), eb('page_states.token_status', '=', 'valid')]),
+          ]),
+        );
+    if ((await outbox.limit(1).execute()).length > 0) return 'outbound messages queued';
+    const bridge = await db.selectFrom('bridge_outbox').select('id').where('status', '=', 'pending').limit(1).execute();
+    if (bridge.length > 0) return 'bridge events pending';
+    const leases = await db
+      .selectFrom('conversations')
+      .select('id')
+      .where('lease_owner', 'is not', null)
+      .where('lease_until', '>', now)
+      .limit(1)
+      .execute();
+    if (leases.length > 0) return 'a conversation lease is held';
+    return undefined;
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let quietPolls = 0;
+  let last: string | undefined;
+  while (quietPolls < 2) {
+    last = await busy();
+    quietPolls = last === undefined ? quietPolls + 1 : 0;
+    if (quietPolls >= 2) return;
+    if (Date.now() > deadline) throw new Error(`ccm did not become idle: ${last ?? 'still settling'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

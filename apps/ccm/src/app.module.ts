@@ -3,7 +3,7 @@ import { AdminModule } from '@app/admin';
 import { AgentDeskModule } from '@app/agent-desk';
 import { ChatServerBridgeModule } from '@app/chat-server-bridge';
 import { CcmConfig, CcmConfigModule } from '@app/config';
-import { ClockModule } from '@app/core';
+import { ClockModule, ExtensionsModule } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
@@ -20,6 +20,7 @@ export class AppModule {
       imports: [
         CcmConfigModule.forRoot({ config }),
         ClockModule,
+        ExtensionsModule,
         ObservabilityModule,
         PersistenceModule,
         ConversationsModule,

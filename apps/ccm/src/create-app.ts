@@ -5,7 +5,7 @@ import { FastifyInstance, FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
-import { UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { JsonEdgeError, parseApiJson, UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
 import { AppModule } from './app.module';
@@ -16,10 +16,12 @@ export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')
  * The Fastify adapter ccm runs on. Webhook bodies are kept as raw bytes (a Buffer) so the controller
  * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
  */
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (a hop count or addresses/CIDRs):
+    // otherwise any client could choose its own address (login limits, log lines).
+    trustProxy: trustProxyOf(config),
     // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -34,12 +36,13 @@ export function createFastifyAdapter(): FastifyAdapter {
     if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      // Over-deep nesting and U+0000 are refused here, with the reason (see parseApiJson).
+      done(null, parseApiJson(body.toString('utf8')));
     } catch (error) {
       // The agent API answers bad JSON itself, in its own error shape (code INVALID_JSON).
       if (request.url.startsWith('/api/'))
         return done(null, new UnparseableJsonBody(error instanceof Error ? error.message : 'unparseable'));
-      done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400 }));
+      done(Object.assign(new Error(error instanceof JsonEdgeError ? error.message : 'body is not valid JSON'), { statusCode: 400 }));
     }
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
@@ -49,7 +52,7 @@ export function createFastifyAdapter(): FastifyAdapter {
 
 /** `logger`: plain Nest console logging at these levels instead of the structured JSON logs (e.g. the benchmark). */
 export async function createApp(config: CcmConfig, logger?: LogLevels): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(config), {
     ...(logger === undefined ? { bufferLogs: true } : { logger }),
     bodyParser: false,
   });
@@ -80,6 +83,11 @@ export async function configureApp(
   setupAgentDeskOpenApi(app);
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
+}
+
+function trustProxyOf(config: CcmConfig | undefined): boolean | number | string[] {
+  const trust = config?.operations.trustProxy ?? false;
+  return typeof trust === 'object' ? [...trust] : trust;
 }
 
 /**

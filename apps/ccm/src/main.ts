@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) logger.warn(warning);
   // Per-route and per-module startup lines are debug detail (they would bury the local-mode banner).
   app.useLogger(new StartupChatterAtDebug(app.get(PinoLogger)));
-  await app.listen(config.port, '0.0.0.0');
+  // Local mode listens on loopback unless LOCAL_MODE_BIND says otherwise (its admin key is published).
+  await app.listen(config.port, config.operations.bindAddress);
   app.getHttpServer().once('close', () => void simulator?.stop());
   const base = `http://127.0.0.1:${config.port}`;
   logger.log(`ccm listening on ${base} (webhook: ${base}/ccm/webhook, database: ${config.database.dialect})`);

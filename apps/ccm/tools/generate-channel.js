@@ -47,16 +47,15 @@ function generateChannel(root, name) {
 import { ConversationsModule } from '@app/conversations';
 import { ${pascal}Adapter } from './${name}.adapter';
 
-/** The ${name} channel: its adapter registers itself with the ChannelRegistry at startup. */
+/** The ${name} channel: its adapter is an extension (\`@Extends(CHANNELS)\`) the core finds by itself. */
 @Module({
   imports: [ConversationsModule],
   providers: [${pascal}Adapter],
 })
 export class ${moduleClass} {}
 `,
-    [`${name}.adapter.ts`]: `import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ChannelAdapter, ChannelDescriptor, ChannelWebhook, ChannelWebhookMapping, DeliveryError, OutboundMessage, OutboundTarget, WebhookEntry } from '@app/core';
-import { ChannelRegistry } from '@app/conversations';
+    [`${name}.adapter.ts`]: `import { Injectable } from '@nestjs/common';
+import { ChannelAdapter, ChannelDescriptor, CHANNELS, ChannelWebhook, ChannelWebhookMapping, DeliveryError, Extends, OutboundMessage, OutboundTarget, WebhookEntry } from '@app/core';
 import { PlainTextRenderer } from '@app/templates';
 import { ${constant}_CHANNEL, map${pascal}Entries } from './${name}-event.mapper';
 
@@ -82,17 +81,12 @@ export class ${pascal}Webhook implements ChannelWebhook {
 }
 
 @Injectable()
-export class ${pascal}Adapter implements ChannelAdapter, OnModuleInit {
+@Extends(CHANNELS)
+export class ${pascal}Adapter implements ChannelAdapter {
   readonly channel = ${constant}_CHANNEL;
   readonly descriptor = ${constant}_DESCRIPTOR;
   readonly webhook = new ${pascal}Webhook();
   private readonly plainText = new PlainTextRenderer();
-
-  constructor(private readonly registry: ChannelRegistry) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const text = message.content.kind === 'text' ? message.content.text : this.plainText.render(message.content);
@@ -150,14 +144,14 @@ describe('map${pascal}Entries', () => {
   });
 });
 `,
-    [`${name}.adapter.spec.ts`]: `import { ChannelRegistry } from '@app/conversations';
+    [`${name}.adapter.spec.ts`]: `import { ListedExtensions } from '@app/core';
+import { ChannelRegistry } from '@app/conversations';
 import { ${pascal}Adapter } from './${name}.adapter';
 
 describe('${pascal}Adapter', () => {
-  it('should register itself and claim only its part of a webhook entry', () => {
-    const registry = new ChannelRegistry();
-    const adapter = new ${pascal}Adapter(registry);
-    adapter.onModuleInit();
+  it('should be found as a channel and claim only its part of a webhook entry', () => {
+    const adapter = new ${pascal}Adapter();
+    const registry = new ChannelRegistry(new ListedExtensions([adapter]));
     expect(registry.adapter('${name}')).toBe(adapter);
     expect(adapter.webhook.claims('page', { id: 'p1', ${camel}: [] })).toBe(true);
     expect(adapter.webhook.claims('page', { id: 'p1', messaging: [] })).toBe(false);

@@ -1,19 +1,8 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { Repositories } from '@app/persistence';
 import { isWithinBusinessHours } from './business-hours';
-
-/**
- * Told about a hand-over inside the hand-over's own transaction, so whatever it writes (e.g. the
- * chat-server bridge's outbox event) commits together with the queueing or not at all.
- */
-export interface HandoverObserver {
-  onHandover(repos: Repositories, conversationId: string, reason: string, now: number): Promise<void>;
-  /** A customer message was stored (same transaction), e.g. to forward it to an external chat server. */
-  onCustomerMessage?(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void>;
-}
-export const HANDOVER_OBSERVER = Symbol('HANDOVER_OBSERVER');
 
 /**
  * The agent side of a hand-over. For now the embedded default: the conversation is put in the agent
@@ -24,10 +13,7 @@ export const HANDOVER_OBSERVER = Symbol('HANDOVER_OBSERVER');
 export class AgentQueueService {
   private readonly logger = new Logger(AgentQueueService.name);
 
-  constructor(
-    private readonly config: CcmConfig,
-    @Optional() @Inject(HANDOVER_OBSERVER) private readonly observer?: HandoverObserver,
-  ) {}
+  constructor(private readonly config: CcmConfig) {}
 
   /**
    * Can a person take a conversation now? Outside business hours, or (with the embedded desk) when no
@@ -69,17 +55,11 @@ export class AgentQueueService {
       actor: 'routing',
       created_at: now,
     });
-    await this.observer?.onHandover(repos, conversationId, reason, now);
     const position = await repos.conversations.queuePosition(conversationId, now);
     await repos.conversations.update(conversationId, { queue_position_told: position, queue_timeout_told_at: null });
     const availability = await this.availability(repos, now);
     this.logger.log(`conversation ${conversationId} queued for an agent at position ${position} (${reason}; ${availability})`);
     const opening = availability === 'open' ? this.config.messages.handover : this.config.queue.noAgentMessage;
     return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}` };
-  }
-
-  /** Called by the conversation core inside the transaction that stored a customer message. */
-  async customerMessageStored(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void> {
-    await this.observer?.onCustomerMessage?.(repos, conversationId, messageId, now);
   }
 }

@@ -20,6 +20,11 @@ import { DeskGateway } from './realtime/desk.gateway';
 import { AssignmentService } from './routing/assignment.service';
 import { CustomerChannelActions } from './sender-actions/customer-channel-actions';
 import { DeskPageController } from './web/desk-page.controller';
+import { PagesController } from './web/pages.controller';
+import { PresenceHeartbeat } from './auth/presence-heartbeat.service';
+import { ConversationViews } from './conversations/conversation-views.service';
+import { NotesService } from './conversations/notes.service';
+import { CannedResponsesController, CannedResponsesService } from './canned/canned-responses';
 
 /**
  * The agent side of ccm: agents and auth, the `/api` REST API (also used by an external chat
@@ -37,7 +42,15 @@ import { DeskPageController } from './web/desk-page.controller';
       }),
     }),
   ],
-  controllers: [AuthController, AgentsController, ConversationsController, ChannelActionsController, DeskPageController],
+  controllers: [
+    AuthController,
+    AgentsController,
+    ConversationsController,
+    ChannelActionsController,
+    CannedResponsesController,
+    PagesController,
+    DeskPageController,
+  ],
   providers: [
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
     CustomerChannelActions,
@@ -54,8 +67,12 @@ import { DeskPageController } from './web/desk-page.controller';
     DeskGateway,
     DeskEventsRelay,
     AssignmentService,
+    PresenceHeartbeat,
+    ConversationViews,
+    NotesService,
+    CannedResponsesService,
   ],
-  exports: [DeskConversationsService, CustomerChannelActions],
+  exports: [DeskConversationsService, CustomerChannelActions, AgentTokenService, PresenceHeartbeat, AdminKeyGuard, DeskAuthGuard],
 })
 export class AgentDeskModule implements OnModuleInit {
   constructor(private readonly config: CcmConfig) {}

@@ -7,3 +7,4 @@ export * from './sender-actions/customer-channel-actions';
 export * from './auth/desk-auth.guard';
 export * from './http/desk-validation.pipe';
 export * from './realtime/redis-io.adapter';
+export * from './routing/assignment.service';

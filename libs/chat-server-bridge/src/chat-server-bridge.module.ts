@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HANDOVER_OBSERVER } from '@app/agent-bridge';
 import { AgentDeskModule } from '@app/agent-desk';
 import { CcmConfig } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
@@ -17,11 +16,9 @@ export class ChatServerBridgeModule {
     if (config.agents.bridge !== 'external') return { module: ChatServerBridgeModule };
     return {
       module: ChatServerBridgeModule,
-      // Global so the hand-over in the conversation core (AgentQueueService) finds its observer.
-      global: true,
       imports: [ConversationsModule, AgentDeskModule],
-      providers: [ChatServerEventsService, ChatServerDispatcher, { provide: HANDOVER_OBSERVER, useExisting: ChatServerEventsService }],
-      exports: [HANDOVER_OBSERVER],
+      // ChatServerEventsService is a conversation hook (`@Extends(CONVERSATION_HOOKS)`): the core finds it.
+      providers: [ChatServerEventsService, ChatServerDispatcher],
     };
   }
 }

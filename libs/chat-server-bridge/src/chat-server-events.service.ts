@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { HandoverObserver } from '@app/agent-bridge';
-import { DeskCloseObserver, DeskConversationsService } from '@app/agent-desk';
-import { ConversationState } from '@app/core';
-import { ConversationRow, Repositories } from '@app/persistence';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConversationState, Extends } from '@app/core';
+import { CONVERSATION_HOOKS, ConversationHooks, ConversationUnit } from '@app/conversations';
+import { ConversationRow } from '@app/persistence';
 import { closedEvent, customerMessageEvent, handoverEvent } from './bridge-event.builder';
 
 /**
@@ -12,18 +11,12 @@ import { closedEvent, customerMessageEvent, handoverEvent } from './bridge-event
  * nothing phantom. The message id is the dedupe key of a customer message.
  */
 @Injectable()
-export class ChatServerEventsService extends DeskCloseObserver implements HandoverObserver, OnModuleInit {
+@Extends(CONVERSATION_HOOKS)
+export class ChatServerEventsService implements ConversationHooks {
   private readonly logger = new Logger(ChatServerEventsService.name);
 
-  constructor(private readonly desk: DeskConversationsService) {
-    super();
-  }
-
-  onModuleInit(): void {
-    this.desk.observeCloses(this);
-  }
-
-  async onHandover(repos: Repositories, conversationId: string, _reason: string, now: number): Promise<void> {
+  async handedOver({ repos, now }: ConversationUnit, queued: ConversationRow): Promise<void> {
+    const conversationId = queued.id;
     const conversation = await repos.conversations.findById(conversationId);
     if (!conversation) return;
     const transcript = await repos.messages.listForConversation(conversationId);
@@ -38,7 +31,7 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     });
   }
 
-  async onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void> {
+  async closed({ repos, now }: ConversationUnit, conversation: ConversationRow, to: ConversationState, by: string): Promise<void> {
     const after = { ...conversation, state: to };
     const id = randomUUID();
     await repos.bridgeOutbox.add({
@@ -51,8 +44,8 @@ export class ChatServerEventsService extends DeskCloseObserver implements Handov
     });
   }
 
-  async onCustomerMessage(repos: Repositories, conversationId: string, messageId: number, now: number): Promise<void> {
-    const conversation = await repos.conversations.findById(conversationId);
+  async customerMessageStored({ repos, now }: ConversationUnit, stored: ConversationRow, messageId: number): Promise<void> {
+    const conversation = await repos.conversations.findById(stored.id);
     // With the bot: not the chat server's business (a later hand-over carries the whole transcript).
     if (!conversation || (conversation.state !== 'QUEUED' && conversation.state !== 'AGENT')) return;
     // Already part of the hand-over's transcript (the message that caused the hand-over).

@@ -139,6 +139,14 @@ export abstract class CcmConfig {
     readonly sendRatePerPage: number;
     /** How often every Page token is checked with GET /me (0 = never). */
     readonly tokenCheckIntervalMs: number;
+    /** Subscription health: how often `GET /{page-id}/subscribed_apps` is checked (0 = never; also at startup). */
+    readonly subscriptionCheckIntervalMs: number;
+    /** Re-subscribe the app with the needed fields when the check finds them missing (FACEBOOK_AUTO_SUBSCRIBE). */
+    readonly autoSubscribe: boolean;
+    /** Our app's id, to find it among the Page's subscribed apps (FACEBOOK_APP_ID; without it the first listed app is ours). */
+    readonly appId?: string;
+    /** Warn when a Page sends no webhook for this long although customers were active just before (0 = never). */
+    readonly webhookSilenceMs: number;
   };
   /** Retries of transient send failures: capped exponential backoff with jitter. */
   abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };
@@ -160,6 +168,28 @@ export abstract class CcmConfig {
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */
   abstract readonly comments: { readonly routingPolicy?: RoutingPolicy };
+  /** Media store (issue 16): inbound attachments are downloaded and served from ccm's copy. */
+  abstract readonly media: {
+    readonly enabled: boolean;
+    /** Largest download (Meta's own limit for any asset is 25 MB). */
+    readonly maxBytes: number;
+    /** Local directory driver (default). */
+    readonly directory: string;
+    /** S3-compatible driver when a bucket is set. */
+    readonly s3?: {
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      readonly prefix: string;
+    };
+    /** Hosts that may resolve to private/loopback addresses and be fetched over plain http (tests, local mode). */
+    readonly allowPrivateHosts: readonly string[];
+    /** Prefix of the links ccm hands out (e.g. https://ccm.example.com); relative `/media/…` when unset. */
+    readonly publicBaseUrl?: string;
+    /** Key of the links' HMAC (derived from the app secret: stable across instances). */
+    readonly linkSecret: string;
+  };
   /** Metrics, logs, health, shutdown and edge hardening (docs/operations.md). */
   abstract readonly operations: OperationsConfig;
   /** Things worth a warning at startup (never containing secret values). */
@@ -182,4 +212,7 @@ export interface OperationsConfig {
   readonly encryptionKey?: Buffer;
   /** Where the HTTP server listens. */
   readonly bindAddress: string;
+  /** Login limits beside the per-username one (AGENT_*): per client address, and password checks at once. */
+  readonly loginMaxFailuresPerIp: number;
+  readonly loginMaxConcurrentHashes: number;
 }

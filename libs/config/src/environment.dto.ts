@@ -406,6 +406,22 @@ export class EnvironmentVariables {
   @IsString()
   LOCAL_MODE_BIND?: string;
 
+  /** Failed logins from one client address (any usernames) within the window before it is refused (429). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_MAX_FAILURES_PER_IP?: number;
+
+  /** Password checks (scrypt) running at once, for the whole process; more wait their turn. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LOGIN_MAX_CONCURRENT_HASHES?: number;
+
   /** Address to listen on outside local mode (default 0.0.0.0). */
   @IsOptional()
   @IsString()
@@ -429,6 +445,78 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   MESSENGER_PROFILE?: string;
+
+  /** Subscription health: re-subscribe the app with the needed fields when they are missing. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  FACEBOOK_AUTO_SUBSCRIBE?: string;
+
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'must be the numeric app id (App Dashboard)' })
+  FACEBOOK_APP_ID?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SUBSCRIPTION_CHECK_INTERVAL_MS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10080)
+  WEBHOOK_SILENCE_MINUTES?: number;
+
+  /** Media store: `on` (default) downloads inbound attachments into ccm's storage; `off` keeps Meta's URLs only. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  MEDIA_STORE?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  MEDIA_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsString()
+  MEDIA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name' })
+  MEDIA_S3_BUCKET?: string;
+
+  @IsOptional()
+  @IsString()
+  MEDIA_S3_REGION?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL (an S3-compatible endpoint)' })
+  MEDIA_S3_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  MEDIA_S3_FORCE_PATH_STYLE?: string;
+
+  @IsOptional()
+  @IsString()
+  MEDIA_S3_PREFIX?: string;
+
+  /** Comma-separated hosts allowed to resolve to private addresses (and to use plain http), e.g. a test double. */
+  @IsOptional()
+  @IsString()
+  MEDIA_ALLOW_PRIVATE_HOSTS?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL, e.g. https://ccm.example.com' })
+  MEDIA_PUBLIC_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  MEDIA_LINK_SECRET?: string;
 
   // ---- startup (issue 15) ----
 
@@ -498,6 +586,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'CHAT_SERVER_API_KEY',
   'BOT_HTTP_SECRET',
   'RASA_TOKEN',
+  'MEDIA_LINK_SECRET',
   'METRICS_TOKEN',
   'CCM_ENCRYPTION_KEY',
 ]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
@@ -461,6 +461,10 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       humanAgentTag: dto.MESSENGER_HUMAN_AGENT_TAG === 'true',
       sendRatePerPage: dto.SEND_RATE_PER_PAGE ?? 250,
       tokenCheckIntervalMs: dto.TOKEN_CHECK_INTERVAL_MS ?? 15 * 60 * 1000,
+      subscriptionCheckIntervalMs: dto.SUBSCRIPTION_CHECK_INTERVAL_MS ?? 30 * 60 * 1000,
+      autoSubscribe: dto.FACEBOOK_AUTO_SUBSCRIBE === 'true',
+      appId: env.FACEBOOK_APP_ID,
+      webhookSilenceMs: (dto.WEBHOOK_SILENCE_MINUTES ?? 30) * 60 * 1000,
     },
     agents: {
       adminApiKey: env.ADMIN_API_KEY ?? (localMode ? LOCAL_MODE_CREDENTIALS.adminApiKey : undefined),
@@ -485,6 +489,34 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
           : undefined,
     },
     comments: { routingPolicy: dto.COMMENTS_ROUTING_POLICY as RoutingPolicy | undefined },
+    media: {
+      enabled: dto.MEDIA_STORE !== 'off',
+      maxBytes: dto.MEDIA_MAX_BYTES ?? 25 * 1024 * 1024,
+      directory: env.MEDIA_DIR ?? './data/media',
+      s3: env.MEDIA_S3_BUCKET
+        ? {
+            bucket: env.MEDIA_S3_BUCKET,
+            region: env.MEDIA_S3_REGION ?? 'us-east-1',
+            endpoint: env.MEDIA_S3_ENDPOINT,
+            forcePathStyle: env.MEDIA_S3_FORCE_PATH_STYLE === 'true',
+            prefix: env.MEDIA_S3_PREFIX ?? 'ccm-media/',
+          }
+        : undefined,
+      // Local mode fetches from the built-in double on 127.0.0.1; elsewhere private addresses are refused unless listed.
+      allowPrivateHosts: [
+        ...(localMode ? ['127.0.0.1', 'localhost'] : []),
+        ...(env.MEDIA_ALLOW_PRIVATE_HOSTS ?? '')
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean),
+      ],
+      publicBaseUrl: env.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      linkSecret: createHash('sha256')
+        .update(
+          `ccm-media-links:${env.MEDIA_LINK_SECRET ?? (localMode ? LOCAL_MODE_CREDENTIALS.appSecret : (env.FACEBOOK_APP_SECRET ?? ''))}`,
+        )
+        .digest('hex'),
+    },
     operations: operationsConfig(dto, env, localMode),
     warnings,
   };
@@ -511,6 +543,8 @@ function operationsConfig(dto: EnvironmentVariables, env: Env, localMode: boolea
     requestTimeoutMs: dto.REQUEST_TIMEOUT_MS ?? 30_000,
     encryptionKey: env.CCM_ENCRYPTION_KEY ? decodeKey(env.CCM_ENCRYPTION_KEY) : undefined,
     bindAddress,
+    loginMaxFailuresPerIp: dto.LOGIN_MAX_FAILURES_PER_IP ?? 20,
+    loginMaxConcurrentHashes: dto.LOGIN_MAX_CONCURRENT_HASHES ?? 2,
   };
 }
 

@@ -1,27 +1,61 @@
 import { Module } from '@nestjs/common';
 import { AgentBridgeModule } from '@app/agent-bridge';
 import { BotModule } from '@app/bot';
+import { GraphApiModule } from '@app/graph-api';
 import { RoutingModule } from '@app/routing';
+import { ActivityApplier } from './appliers/activity.applier';
+import { CustomerMessageApplier } from './appliers/customer-message.applier';
+import { EchoApplier } from './appliers/echo.applier';
+import { MessageEditApplier } from './appliers/message-edit.applier';
+import { LoggedPageEventApplier } from './appliers/page-event.applier';
+import { ReceiptApplier } from './appliers/receipt.applier';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { ConversationMetrics } from './conversation-metrics';
 import { ConversationHandler } from './conversation-handler.service';
+import { ConversationHookRunner } from './conversation-hooks';
+import { ConversationUnits } from './conversation-unit';
+import { InboundAppliers } from './inbound-applier';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessor } from './inbound-processor.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { ProfileRefresh } from './profile-refresh.hook';
+import { QueueWatcher } from './queue-watcher.service';
+import { TurnWriter } from './turn/turn-writer';
 
 /** The conversation core: durable intake, ordered processing, routing to bot or agents, the outbox. */
 @Module({
-  imports: [RoutingModule, BotModule, AgentBridgeModule],
+  imports: [RoutingModule, BotModule, AgentBridgeModule, GraphApiModule],
   providers: [
     ChannelRegistry,
     ConversationBus,
+    ConversationUnits,
+    ConversationHookRunner,
     ConversationMetrics,
     ConversationHandler,
+    InboundAppliers,
+    CustomerMessageApplier,
+    EchoApplier,
+    ReceiptApplier,
+    MessageEditApplier,
+    ActivityApplier,
+    LoggedPageEventApplier,
+    TurnWriter,
     InboundIntakeService,
     InboundProcessor,
     OutboxDispatcher,
+    QueueWatcher,
+    ProfileRefresh,
   ],
-  exports: [ChannelRegistry, ConversationBus, InboundIntakeService, InboundProcessor, OutboxDispatcher],
+  exports: [
+    ChannelRegistry,
+    ConversationBus,
+    ConversationUnits,
+    ConversationHookRunner,
+    InboundIntakeService,
+    InboundProcessor,
+    OutboxDispatcher,
+    RoutingModule,
+  ],
 })
 export class ConversationsModule {}

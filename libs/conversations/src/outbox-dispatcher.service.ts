@@ -1,14 +1,12 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
-import { QueueWatcher } from '@app/agent-bridge';
 import { CcmConfig } from '@app/config';
+import { PagePacer } from '@app/graph-api';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
-import { enqueueOutbound } from './outbox-writer';
 import { INSTANCE_ID } from './instance-id';
-import { RateLimiter } from './rate-limiter';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
@@ -25,10 +23,9 @@ const PAUSED_RECHECK_MS = 5_000;
  * channel echoes sends (Messenger), its echo is awaited for ECHO_WAIT_MS first.
  */
 @Injectable()
-export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
-  private readonly limiter: RateLimiter;
   private readonly backoff: BackoffOptions;
   private readonly pool: WorkerPool;
   private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
@@ -52,27 +49,16 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
     private readonly bus: ConversationBus,
-    private readonly queueWatcher: QueueWatcher,
     private readonly config: CcmConfig,
+    private readonly pacer: PagePacer,
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
-    this.limiter = new RateLimiter(config.messenger.sendRatePerPage);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
     // Claims come in batches: a claim scans the queue, so a finished send kicks a claim only once a
     // batch of slots is free (new work and the poll interval kick it regardless).
     this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.pool.free >= this.batch && this.loop.kick(), this.logger);
     this.burst = Math.max(1, Math.floor(config.messenger.sendRatePerPage / 10));
     this.batch = Math.max(1, Math.floor(config.work.outboxConcurrency / 4));
-  }
-
-  onModuleInit(): void {
-    // Queue position and long-wait notices go through the outbox like every other message.
-    this.queueWatcher.useWriter(async (conversationId, text) => {
-      const ids = await enqueueOutbound(this.persistence.repos, conversationId, 'system', { kind: 'text', text }, Date.now());
-      for (const messageId of ids)
-        this.bus.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author: 'system' });
-      this.kick();
-    });
   }
 
   onApplicationBootstrap(): void {
@@ -145,7 +131,8 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
     const page = conversation.page_id;
     const rate = this.config.messenger.sendRatePerPage;
-    const wait = this.limiter.take(page);
+    // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
+    const wait = await this.pacer.reserve(page);
     if (wait > 0) {
       // Postponed, not re-polled: the k-th message over the rate is due at the k-th next token, and
       // the Page is left out of claims until a whole burst is available again.
@@ -158,14 +145,17 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
     }
     this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
     this.pool.run(() =>
-      this.deliver(work, conversation).finally(async () => {
-        const left = (this.sending.get(page) ?? 1) - 1;
-        if (left > 0) this.sending.set(page, left);
-        else this.sending.delete(page);
-        const next = this.held.get(page)?.shift();
-        if (this.held.get(page)?.length === 0) this.held.delete(page);
-        if (next) await this.dispatch(next.work, next.conversation);
-      }),
+      // The send uses the slot just reserved (not counted twice).
+      this.pacer
+        .withReservation(page, () => this.deliver(work, conversation))
+        .finally(async () => {
+          const left = (this.sending.get(page) ?? 1) - 1;
+          if (left > 0) this.sending.set(page, left);
+          else this.sending.delete(page);
+          const next = this.held.get(page)?.shift();
+          if (this.held.get(page)?.length === 0) this.held.delete(page);
+          if (next) await this.dispatch(next.work, next.conversation);
+        }),
     );
   }
 

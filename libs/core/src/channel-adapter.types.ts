@@ -1,10 +1,11 @@
 import { ChannelId } from './domain.types';
+import { ExtensionPoint } from './extensions';
 import { InboundEvent } from './inbound-event.types';
 import { OutboundSender, OutboundTarget } from './outbound.types';
 
 /**
  * The channel extension point. A channel is one Nest module whose adapter implements this interface
- * and registers itself with the `ChannelRegistry` when the module starts (`onModuleInit`). The core
+ * and is marked `@Extends(CHANNELS)`; the `ChannelRegistry` finds it. The core
  * (webhook, journal, processing, routing, outbox, agent desk) only ever talks to channels through it,
  * so adding a channel adds a module and never a case in a central switch.
  *
@@ -19,6 +20,9 @@ export interface ChannelAdapter extends OutboundSender {
   /** Channel-specific actions beyond sending (reply publicly, like, hide…); absent when there are none. */
   readonly actions?: ChannelActions;
 }
+
+/** Where channel adapters plug in (a bare `OutboundSender` for outbound-only channels). */
+export const CHANNELS = new ExtensionPoint<OutboundSender | ChannelAdapter>('channels');
 
 export interface ChannelDescriptor {
   id: ChannelId;
@@ -42,6 +46,11 @@ export interface ChannelCapabilities {
   sendEchoes?: boolean;
   /** The actions `ChannelActions.perform` accepts. */
   actions: readonly ChannelActionName[];
+  /**
+   * How long after the customer's last message the business may reply (Messenger: 24 h, then 7 days
+   * with the HUMAN_AGENT tag); absent: no window (e.g. comment threads). Shown to agents by the desk.
+   */
+  replyWindow?: { standardMs: number; humanAgentMs?: number };
 }
 
 /** Meta's webhook body after the signature check and JSON parse: `{ object, entry: [...] }`. */

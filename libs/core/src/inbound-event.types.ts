@@ -16,7 +16,8 @@ export type InboundEventKind =
   | 'reaction'
   | 'message_edit'
   | 'account_linking'
-  | 'policy_enforcement'
+  /** The platform restricted or released the Page (e.g. Meta's policy enforcement). */
+  | 'page_policy'
   | 'handover'
   /** Something only its channel understands (e.g. a comment hidden): applied by the channel's `ChannelEventApplier`. */
   | 'channel_event'
@@ -30,6 +31,9 @@ export interface InboundAttachment {
   coordinates?: { lat: number; long: number };
   /** Content the platform forbids storing (Instagram story mentions/replies): shown from its URL, never downloaded. */
   ephemeral?: boolean;
+  /** ccm's copy (media store): its key and the link the desk and the bridge show instead of Meta's expiring URL. */
+  mediaKey?: string;
+  storedUrl?: string;
   raw: unknown;
 }
 
@@ -53,6 +57,12 @@ export interface InboundEvent {
   attachments?: InboundAttachment[];
   /** Watermark for delivery/read receipts (epoch ms). */
   watermark?: number;
+  /** Delivery/read receipts: the message ids the receipt names (besides everything up to the watermark). */
+  receiptMids?: string[];
+  /** An acknowledgement (e.g. Messenger's "like" sticker): recorded, never a question for the bot or an agent. */
+  acknowledgement?: boolean;
+  /** An echo of a message ccm sent itself (the channel recognised its own marker): the stored message's id. */
+  ownMessageId?: number;
   /** The customer's message came right after a click on an ad (`referral.source: "ADS"`): Meta's 7-day ads window. */
   fromAd?: boolean;
   /** The untouched webhook item, kept for audit and for kinds we do not map yet. */

@@ -8,4 +8,6 @@ export * from './signed-body';
 export * from './channel-adapter.types';
 export * from './polling-loop';
 export * from './clock';
+export * from './extensions';
 export * from './worker-pool';
+export * from './json-edge';

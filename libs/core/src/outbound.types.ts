@@ -54,6 +54,8 @@ export interface CustomerProfile {
   /** Instagram: the @username and follower count (where permitted). */
   username?: string;
   followerCount?: number;
+  /** When the profile (e.g. its picture URL) stops being valid, epoch ms: it is fetched again then. */
+  expiresAt?: number;
 }
 
 /** A channel's way out: implemented by each channel module and registered with the outbox. */

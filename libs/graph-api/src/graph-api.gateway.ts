@@ -7,6 +7,7 @@ import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
 import { CcmMetrics } from '@app/observability';
 import { GraphApiError } from './graph-api.error';
+import { PagePacer } from './page-pacer';
 
 export interface SendApiRecipient {
   id?: string;
@@ -52,11 +53,20 @@ export interface InstagramUserProfile {
 export class GraphApiGateway {
   private readonly logger = new Logger(GraphApiGateway.name);
 
+  /** appsecret_proof per token: one HMAC per token, not one per call. */
+  private readonly proofs = new Map<string, string>();
+
   constructor(
     private readonly http: HttpService,
     private readonly config: CcmConfig,
+    private readonly pacer: PagePacer,
     @Optional() private readonly metrics?: CcmMetrics,
   ) {}
+
+  /** Tells pacing which Page a token belongs to (every call made with it counts against that Page). */
+  notePageToken(accessToken: string, pageId: string): void {
+    this.pacer.notePageToken(accessToken, pageId);
+  }
 
   /**
    * Sends a message or a sender action.
@@ -179,6 +189,27 @@ export class GraphApiGateway {
     return data.data?.[0] ?? {};
   }
 
+  /**
+   * The apps subscribed to the Page's webhooks and their fields (`GET /{page-id}/subscribed_apps`).
+   * @see https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps
+   */
+  async getSubscribedApps(accessToken: string, pageId: string): Promise<{ id?: string; name?: string; subscribed_fields?: string[] }[]> {
+    const data = await this.call<{ data?: { id?: string; name?: string; subscribed_fields?: string[] }[] }>(accessToken, {
+      method: 'GET',
+      url: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+    });
+    return data.data ?? [];
+  }
+
+  /** Subscribes the app to the Page's webhooks with these fields (`POST /{page-id}/subscribed_apps`). */
+  async subscribeApp(accessToken: string, pageId: string, fields: readonly string[]): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: `/${encodeURIComponent(pageId)}/subscribed_apps`,
+      params: { subscribed_fields: fields.join(',') },
+    });
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });
@@ -187,19 +218,30 @@ export class GraphApiGateway {
   private async call<T>(accessToken: string, request: AxiosRequestConfig): Promise<T> {
     const { baseUrl, timeoutMs, appSecret } = this.config.graph;
     try {
+      await this.pacer.beforeCall(accessToken);
       const response = await firstValueFrom(
         this.http.request<T>({
           ...request,
           baseURL: baseUrl,
           timeout: timeoutMs,
           headers: { Authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-          params: { ...(request.params as object), appsecret_proof: appSecretProof(appSecret, accessToken) },
+          params: { ...(request.params as object), appsecret_proof: this.proof(appSecret, accessToken) },
         }),
       );
       return response.data;
     } catch (error) {
       throw this.toGraphError(error, [accessToken, appSecret]);
     }
+  }
+
+  private proof(appSecret: string, accessToken: string): string {
+    let proof = this.proofs.get(accessToken);
+    if (proof === undefined) {
+      proof = appSecretProof(appSecret, accessToken);
+      if (this.proofs.size >= 1000) this.proofs.clear(); // tokens are few; a bound against leaks
+      this.proofs.set(accessToken, proof);
+    }
+    return proof;
   }
 
   private toGraphError(error: unknown, secrets: string[]): GraphApiError {

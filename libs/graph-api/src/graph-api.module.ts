@@ -1,10 +1,45 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { CcmConfig } from '@app/config';
 import { GraphApiGateway } from './graph-api.gateway';
+import { InProcessPagePacer, PagePacer, RedisPagePacer } from './page-pacer';
+
+/** Connections to Meta are kept open and reused (no TCP/TLS handshake per call). */
+const KEEP_ALIVE = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32, timeout: 60_000 };
 
 @Module({
-  imports: [HttpModule],
-  providers: [GraphApiGateway],
-  exports: [GraphApiGateway],
+  imports: [HttpModule.register({ httpAgent: new HttpAgent(KEEP_ALIVE), httpsAgent: new HttpsAgent(KEEP_ALIVE) })],
+  providers: [
+    GraphApiGateway,
+    {
+      // Per-Page pacing of every Graph call: shared through Redis when REDIS_URL is set, else in process.
+      provide: PagePacer,
+      inject: [CcmConfig],
+      useFactory: (config: CcmConfig): PagePacer => {
+        const rate = config.messenger.sendRatePerPage;
+        const url = config.realtime.redisUrl;
+        if (!url) return new InProcessPagePacer(rate);
+        const logger = new Logger('PagePacer');
+        const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false });
+        redis.on('error', () => undefined); // surfaced by reserve() falling back, logged there
+        const pacer = new RedisPagePacer(redis, rate);
+        pacer.onFallback = (error) =>
+          logger.warn(
+            `Redis unreachable for shared pacing (${error instanceof Error ? error.message : String(error)}): pacing per instance until it is back`,
+          );
+        return pacer;
+      },
+    },
+  ],
+  exports: [GraphApiGateway, PagePacer],
 })
-export class GraphApiModule {}
+export class GraphApiModule implements OnApplicationShutdown {
+  constructor(@Inject(PagePacer) private readonly pacer: PagePacer) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pacer.close();
+  }
+}

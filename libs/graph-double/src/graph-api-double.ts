@@ -5,6 +5,8 @@ import { EchoDelivery, GraphApiDoubleOptions, GraphErrorBody, InjectedFault, Rec
 import { CommentDouble, DoubleAnswer } from './comment-double';
 import { InstagramDouble } from './instagram-double';
 import { MessengerProfileDouble } from './messenger-profile-double';
+import { SubscribedAppsDouble } from './subscribed-apps-double';
+import { CdnDouble } from './cdn-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -22,6 +24,8 @@ export class GraphApiDouble {
   readonly comments = new CommentDouble();
   readonly instagram = new InstagramDouble();
   readonly messengerProfile = new MessengerProfileDouble();
+  readonly subscribedApps = new SubscribedAppsDouble();
+  readonly cdn = new CdnDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -70,6 +74,7 @@ export class GraphApiDouble {
     });
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
+    this.cdn.setOrigin(this.baseUrl);
   }
 
   async stop(): Promise<void> {
@@ -202,6 +207,7 @@ export class GraphApiDouble {
     if (raw === undefined) return this.reply(res, 413, graphError(100, 'Request body too large'));
 
     if (url.pathname.startsWith('/_double/')) return this.control(req, res, url, raw);
+    if (url.pathname.startsWith('/cdn/')) return this.cdn.serve(url.pathname, res);
     if (this.options.routes && !/^\/v\d+\.\d+\//.test(url.pathname) && (await this.options.routes(req, res, url, raw))) return;
 
     const match = /^\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);
@@ -314,6 +320,14 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const subscriptionAnswer = this.subscribedApps.answer(
+      record.method,
+      record.path,
+      record.body as Record<string, unknown>,
+      page.pageId,
+      record.query,
+    );
+    if (subscriptionAnswer) return toTuple(subscriptionAnswer);
     const profileAnswer = this.messengerProfile.answer(
       record.method,
       record.path,

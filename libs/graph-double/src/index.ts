@@ -6,3 +6,5 @@ export * from './comment-double';
 export * from './instagram-double';
 export * from './avatar';
 export * from './messenger-profile-double';
+export * from './subscribed-apps-double';
+export * from './cdn-double';

@@ -79,6 +79,11 @@ export class CcmMetrics {
   readonly outboxDepth = this.gauge('outbox_depth', 'Outbound messages waiting to be sent, per Page', ['page_id']);
   readonly outboxOldestAge = this.gauge('outbox_oldest_age_seconds', 'Age of the oldest waiting outbound message, per Page', ['page_id']);
   readonly tokenValid = this.gauge('page_token_valid', '1 when the Page token works, 0 when Meta refused it (sends paused)', ['page_id']);
+  readonly subscriptionOk = this.gauge(
+    'page_subscription_ok',
+    '1 when the app is subscribed to the Page with the needed webhook fields, 0 when not',
+    ['page_id'],
+  );
   readonly pageBlocked = this.gauge('page_blocked', '1 when Meta blocked the Page (sends stopped)', ['page_id']);
   readonly intakeBacklog = this.gauge('intake_backlog_events', 'Received events not yet processed', []);
   readonly intakeLag = this.gauge('intake_lag_seconds', 'Age of the oldest received event not yet processed', []);

@@ -70,6 +70,7 @@ export class OperationalGauges implements OnModuleInit {
       const state = states.get(pageId);
       m.tokenValid.set({ page_id: pageId }, state?.token_status === 'invalid' ? 0 : 1);
       m.pageBlocked.set({ page_id: pageId }, state?.blocked ? 1 : 0);
+      m.subscriptionOk.set({ page_id: pageId }, state?.subscription_status === 'missing' ? 0 : 1);
     }
     m.intakeBacklog.set(journal.pending ?? 0);
     m.inboundDead.set(journal.dead ?? 0);

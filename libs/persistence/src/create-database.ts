@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
@@ -50,10 +51,24 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     connectionString: url.toString(),
     max: 10,
     options: schema ? `-c search_path=${schema}` : undefined,
+    // While the server is unreachable a query fails within this time instead of hanging: webhooks
+    // get their 503 quickly (Meta retries) and the loops log and try again on their next tick.
+    connectionTimeoutMillis: 5000,
   });
-  // An idle connection dropped by the server (restart, outage) must not crash the process: the pool
-  // discards it and the next query reconnects; the outage shows in /health/ready and failed queries.
-  pool.on('error', () => undefined);
+  // A connection the server drops (restart, outage, admin command) emits 'error' — on the pool while
+  // idle, on the client itself while checked out. Unhandled, either kills the process. Both are
+  // handled: the pool discards the broken client, the query in flight fails (its caller answers 503
+  // or retries), and the next query opens a new connection once the server is back.
+  const logger = new Logger('Database');
+  let lastWarning = 0;
+  const warn = (error: Error) => {
+    const now = Date.now();
+    if (now - lastWarning < 5000) return; // one line per outage burst, not one per connection
+    lastWarning = now;
+    logger.warn(`PostgreSQL connection lost: ${error.message}`);
+  };
+  pool.on('error', warn);
+  pool.on('connect', (client) => client.on('error', warn));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   return { db, dialect: 'postgres', schema: schema ?? undefined };

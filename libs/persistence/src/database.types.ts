@@ -38,6 +38,14 @@ export interface ConversationsTable {
    * Messenger conversation its private reply started), set on both sides; migration 0200.
    */
   linked_conversation_id: string | null;
+  /** Desk (migration 0500): the agent who last put it back in the queue (skipped by the next push). */
+  released_by_agent_id: string | null;
+  /** Desk: hidden from the owner's list until then (a customer message ends it sooner). */
+  snoozed_until: number | null;
+  /** Desk: the satisfaction question sent at close, and the customer's answer (1-5). */
+  csat_asked_at: number | null;
+  csat_rating: number | null;
+  csat_answered_at: number | null;
   /** The customer's first message after a click-to-Messenger/Direct ad (7-day window, Meta policy 2026-09-28); migration 0550. */
   ads_message_at: number | null;
   /** When the customer was last told they talk to an automated assistant (BOT_DISCLOSURE_MESSAGE); migration 0550. */
@@ -54,6 +62,11 @@ export interface PageStatesTable {
   blocked: number;
   block_reason: string | null;
   updated_at: number;
+  /** `ok` | `missing` (app not subscribed, or fields missing) | null (not checked yet); migration 0552. */
+  subscription_status: 'ok' | 'missing' | null;
+  /** What is missing, e.g. "fields messages, messaging_postbacks". */
+  subscription_problem: string | null;
+  subscription_checked_at: number | null;
 }
 
 export interface MessagesTable {
@@ -75,6 +88,9 @@ export interface MessagesTable {
   event_ts: number | null;
   created_at: number;
   sent_at: number | null;
+  /** Desk (migration 0500): the agent who wrote an outbound message, and their display name then. */
+  sent_by_agent_id: string | null;
+  sent_by_name: string | null;
   /** Work-queue lease owner and claim number (migration 0300). */
   lease_owner: Generated<string | null>;
   lease_epoch: Generated<number>;
@@ -118,8 +134,10 @@ export interface ConversationEventsTable {
   created_at: number;
 }
 
-export type AgentRole = 'agent' | 'supervisor';
-export type AgentStatus = 'available' | 'away';
+/** `admin`: a supervisor who may also use the admin API (settings) with their desk login. */
+export type AgentRole = 'agent' | 'supervisor' | 'admin';
+/** Online (gets new chats), busy (keeps their chats, gets no new ones), away (offline: chats return after the grace period). */
+export type AgentStatus = 'available' | 'busy' | 'away';
 
 export interface AgentsTable {
   id: string;

@@ -222,6 +222,36 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Issue 14 (agent desk): back-to-queue exclusion, snooze, CSAT on conversations; notes and canned responses.
+    '0500_desk_work_states': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('released_by_agent_id', 'varchar(64)').execute();
+        await db.schema.alterTable('conversations').addColumn('snoozed_until', 'bigint').execute();
+        await db.schema.alterTable('conversations').addColumn('csat_asked_at', 'bigint').execute();
+        await db.schema.alterTable('conversations').addColumn('csat_rating', 'integer').execute();
+        await db.schema.alterTable('conversations').addColumn('csat_answered_at', 'bigint').execute();
+        await db.schema.alterTable('messages').addColumn('sent_by_agent_id', 'varchar(64)').execute();
+        await db.schema.alterTable('messages').addColumn('sent_by_name', 'varchar(128)').execute();
+        await serialId(db, 'desk_notes')
+          .addColumn('conversation_id', 'varchar(36)', (c) => c.notNull().references('conversations.id'))
+          .addColumn('agent_id', 'varchar(64)', (c) => c.notNull())
+          .addColumn('author_name', 'varchar(128)', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('desk_notes_conversation').on('desk_notes').columns(['conversation_id', 'id']).execute();
+        await db.schema
+          .createTable('desk_canned_responses')
+          .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+          .addColumn('shortcut', 'varchar(32)', (c) => c.notNull().unique())
+          .addColumn('title', 'varchar(128)', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'varchar(128)', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
     // Issue 11: the three queue tables become one work-queue primitive (see work-queue.ts): every
     // claim carries an owner and an epoch, and state changes after a claim are fenced on both.
     '0300_work_queue_leases': {
@@ -258,6 +288,31 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .addColumn('read_back', 'text')
           .addColumn('applied_by', 'varchar(128)', (c) => c.notNull())
           .addColumn('applied_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // Subscription health per Page (issue 16): is the app subscribed to the Page with the fields ccm needs.
+    '0552_page_subscription': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('page_states').addColumn('subscription_status', 'varchar(16)').execute();
+        await db.schema.alterTable('page_states').addColumn('subscription_problem', 'text').execute();
+        await db.schema.alterTable('page_states').addColumn('subscription_checked_at', 'bigint').execute();
+      },
+    },
+    // Media store (issue 16): ccm's copies of inbound attachments (bytes in the storage driver).
+    '0553_media_objects': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('media_objects')
+          .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('message_id', 'bigint')
+          .addColumn('source_url', 'text', (c) => c.notNull())
+          .addColumn('status', 'varchar(16)', (c) => c.notNull())
+          .addColumn('content_type', 'varchar(255)')
+          .addColumn('size', 'bigint')
+          .addColumn('error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('stored_at', 'bigint')
           .execute();
       },
     },

@@ -31,6 +31,16 @@ export class PageStateRepository {
     await this.upsert(pageId, { blocked: blocked ? 1 : 0, block_reason: reason, updated_at: now });
   }
 
+  /** The outcome of a `subscribed_apps` check (subscription health). */
+  async setSubscription(pageId: string, status: 'ok' | 'missing', problem: string | null, now: number): Promise<void> {
+    await this.upsert(pageId, {
+      subscription_status: status,
+      subscription_problem: problem,
+      subscription_checked_at: now,
+      updated_at: now,
+    });
+  }
+
   private async upsert(pageId: string, patch: Partial<Omit<PageStateRow, 'page_id'>> & { updated_at: number }): Promise<void> {
     await this.db
       .insertInto('page_states')

@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { ChannelId, RoutingPolicy } from '@app/core';
+import { ChannelId, ExtensionPoint, Extensions, RoutingPolicy } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 
-/** A channel's own policy for a Page (e.g. comments answered differently from Messenger); undefined: the Page's. */
-export type ChannelPolicyResolver = (pageId: string) => RoutingPolicy | undefined;
+/** A channel's own policy per Page (e.g. comments answered differently from Messenger). */
+export interface ChannelRoutingPolicy {
+  readonly channel: ChannelId;
+  /** The policy for this Page on this channel; undefined: the Page's. */
+  policyFor(pageId: string): RoutingPolicy | undefined;
+}
+
+/** Where a channel plugs in its own routing policy: `@Extends(CHANNEL_ROUTING_POLICIES)` on a provider. */
+export const CHANNEL_ROUTING_POLICIES = new ExtensionPoint<ChannelRoutingPolicy>('channel-routing-policies');
 
 export interface RoutingSettings {
   policy: RoutingPolicy;
@@ -19,21 +26,21 @@ export interface RoutingSettings {
  */
 @Injectable()
 export class RoutingPolicyService {
-  private readonly channelPolicies = new Map<string, ChannelPolicyResolver>();
-
   constructor(
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
+    private readonly extensions: Extensions,
   ) {}
-
-  /** Lets a channel module choose its own policy per Page (registered at startup, so routing never names a channel). */
-  registerChannelPolicy(channel: ChannelId, resolver: ChannelPolicyResolver): void {
-    this.channelPolicies.set(channel, resolver);
-  }
 
   async settingsFor(pageId: string, channel?: ChannelId): Promise<RoutingSettings> {
     const page = this.config.pages.find((p) => p.pageId === pageId) ?? this.config.pages.find((p) => p.pageId === undefined);
-    const channelPolicy = channel === undefined ? undefined : this.channelPolicies.get(channel)?.(pageId);
+    const channelPolicy =
+      channel === undefined
+        ? undefined
+        : this.extensions
+            .get(CHANNEL_ROUTING_POLICIES)
+            .find((p) => p.channel === channel)
+            ?.policyFor(pageId);
     const stored = await this.persistence.repos.pageSettings.get(pageId);
     return {
       policy: channelPolicy ?? stored?.routing_policy ?? page?.routingPolicy ?? this.config.routing.defaultPolicy,

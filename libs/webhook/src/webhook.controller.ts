@@ -14,7 +14,7 @@ import {
 import { FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { CcmConfig } from '@app/config';
-import { InboundEvent, WEBHOOK_PATH_PREFIX } from '@app/core';
+import { InboundEvent, JsonEdgeError, WEBHOOK_PATH_PREFIX, parseWebhookJson } from '@app/core';
 import { ChannelRegistry, InboundIntakeService } from '@app/conversations';
 import { dispatchEntries, isServedObject } from './webhook-dispatch';
 import { verifySignature256, verifySignatureSha1 } from './webhook-signature';
@@ -70,9 +70,9 @@ export class WebhookController {
     }
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new BadRequestException('body is not valid JSON');
+      body = parseWebhookJson(raw.toString('utf8')); // U+0000 removed, over-deep nesting refused
+    } catch (error) {
+      throw new BadRequestException(error instanceof JsonEdgeError ? error.message : 'body is not valid JSON');
     }
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { entry?: unknown }).entry)) {
       throw new BadRequestException('body must be an object with an entry array');

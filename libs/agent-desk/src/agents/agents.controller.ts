@@ -18,10 +18,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swag
 import { FastifyRequest } from 'fastify';
 import { AdminKeyGuard, CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { LoginService } from '../auth/login.service';
-import { Principal } from '../auth/principal';
+import { isSupervisor, Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { DeskValidationPipe } from '../http/desk-validation.pipe';
-import { AgentStatusDto, AgentView, CreateAgentDto, LoginDto, LoginResponse, UpdateAgentDto } from './agents.dto';
+import { AgentDirectoryEntry, AgentStatusDto, AgentView, CreateAgentDto, LoginDto, LoginResponse, UpdateAgentDto } from './agents.dto';
 import { AgentsService } from './agents.service';
 
 @ApiTags('auth')
@@ -50,7 +50,7 @@ export class AdminOrSupervisorGuard implements CanActivate {
     if (context.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'] !== undefined) return this.admin.canActivate(context);
     await this.desk.canActivate(context);
     const principal = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>().principal;
-    if (principal?.role !== 'supervisor') throw new DeskException(DeskErrorCode.Forbidden, 'only supervisors and admins list agents');
+    if (!principal || !isSupervisor(principal)) throw new DeskException(DeskErrorCode.Forbidden, 'only supervisors and admins list agents');
     return true;
   }
 }
@@ -76,6 +76,14 @@ export class AgentsController {
   @ApiOkResponse({ type: [AgentView] })
   list(): Promise<AgentView[]> {
     return this.agents.list();
+  }
+
+  @Get('directory')
+  @UseGuards(DeskAuthGuard)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: [AgentDirectoryEntry], description: 'Enabled agents with their state, for transfers' })
+  directory(): Promise<AgentDirectoryEntry[]> {
+    return this.agents.directory();
   }
 
   @Get('me')

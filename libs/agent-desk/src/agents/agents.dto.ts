@@ -2,6 +2,10 @@ import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { AgentRole, AgentRow, AgentStatus } from '@app/persistence';
+import { unavailableSince } from '../routing/assignment-plan';
+
+export const AGENT_ROLES: AgentRole[] = ['agent', 'supervisor', 'admin'];
+export const AGENT_STATUSES: AgentStatus[] = ['available', 'busy', 'away'];
 
 export class LoginDto {
   @ApiProperty({ example: 'alice' })
@@ -35,9 +39,9 @@ export class CreateAgentDto {
   @MaxLength(256)
   password!: string;
 
-  @ApiPropertyOptional({ enum: ['agent', 'supervisor'], default: 'agent' })
+  @ApiPropertyOptional({ enum: AGENT_ROLES, default: 'agent', description: 'admin: a supervisor who may also change settings' })
   @IsOptional()
-  @IsIn(['agent', 'supervisor'])
+  @IsIn(AGENT_ROLES, { message: `role must be one of ${AGENT_ROLES.join(', ')}` })
   role?: AgentRole;
 
   @ApiPropertyOptional({ description: 'Concurrency limit for this agent (default AGENT_MAX_CHATS)' })
@@ -54,9 +58,9 @@ export class UpdateAgentDto {
   @IsBoolean()
   disabled?: boolean;
 
-  @ApiPropertyOptional({ enum: ['agent', 'supervisor'] })
+  @ApiPropertyOptional({ enum: AGENT_ROLES })
   @IsOptional()
-  @IsIn(['agent', 'supervisor'])
+  @IsIn(AGENT_ROLES, { message: `role must be one of ${AGENT_ROLES.join(', ')}` })
   role?: AgentRole;
 
   @ApiPropertyOptional()
@@ -68,33 +72,52 @@ export class UpdateAgentDto {
 }
 
 export class AgentStatusDto {
-  @ApiProperty({ enum: ['available', 'away'] })
-  @IsIn(['available', 'away'], { message: 'status must be one of available, away' })
+  @ApiProperty({ enum: AGENT_STATUSES, description: 'available = Online, busy = keeps current chats but gets no new ones, away = Offline' })
+  @IsIn(AGENT_STATUSES, { message: `status must be one of ${AGENT_STATUSES.join(', ')}` })
   status!: AgentStatus;
 }
 
-export class AgentView {
+export class AgentSummary {
   @ApiProperty() id!: string;
   @ApiProperty() username!: string;
   @ApiProperty() displayName!: string;
-  @ApiProperty({ enum: ['agent', 'supervisor'] }) role!: AgentRole;
-  @ApiProperty({ enum: ['available', 'away'] }) status!: AgentStatus;
-  @ApiProperty() online!: boolean;
+  @ApiProperty({ enum: AGENT_ROLES }) role!: AgentRole;
+}
+
+export class AgentView extends AgentSummary {
+  @ApiProperty({ enum: AGENT_STATUSES }) status!: AgentStatus;
+  @ApiProperty({ description: 'Seen (desk socket or API call) within the presence window' }) online!: boolean;
   @ApiProperty() disabled!: boolean;
   @ApiPropertyOptional({ nullable: true, type: Number }) maxChats!: number | null;
-  @ApiPropertyOptional({ description: 'Active conversations (supervisor and admin views)' }) activeChats?: number;
+  @ApiPropertyOptional({ description: 'Active conversations' }) activeChats?: number;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: "When this agent's active conversations go back to the queue (offline or away), epoch ms; null while they are kept",
+  })
+  graceEndsAt?: number | null;
+}
+
+/** What every agent may know about colleagues: enough to pick a transfer target. */
+export class AgentDirectoryEntry {
+  @ApiProperty() id!: string;
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ enum: AGENT_ROLES }) role!: AgentRole;
+  @ApiProperty({ enum: AGENT_STATUSES }) status!: AgentStatus;
+  @ApiProperty() online!: boolean;
 }
 
 export class LoginResponse {
   @ApiProperty({ description: 'JWT for `Authorization: Bearer` and the Socket.IO handshake `auth.token`' }) token!: string;
   @ApiProperty({ description: 'seconds' }) expiresIn!: number;
-  @ApiProperty({ type: AgentView }) agent!: Pick<AgentView, 'id' | 'username' | 'displayName' | 'role'>;
+  @ApiProperty({ type: AgentSummary }) agent!: AgentSummary;
 }
 
 /** Desks send a heartbeat every few seconds; one missing for this long counts as disconnected. */
 export const PRESENCE_TTL_MS = AGENT_PRESENCE_TTL_MS;
 
-export function agentView(row: AgentRow, now = Date.now(), activeChats?: number): AgentView {
+export function agentView(row: AgentRow, now = Date.now(), activeChats?: number, graceMs?: number): AgentView {
+  const since = graceMs === undefined ? undefined : unavailableSince(row, now, PRESENCE_TTL_MS);
   return {
     id: row.id,
     username: row.username,
@@ -105,5 +128,6 @@ export function agentView(row: AgentRow, now = Date.now(), activeChats?: number)
     disabled: Boolean(row.disabled),
     maxChats: row.max_chats,
     ...(activeChats !== undefined && { activeChats }),
+    ...(graceMs !== undefined && { graceEndsAt: since === undefined ? null : since + graceMs }),
   };
 }

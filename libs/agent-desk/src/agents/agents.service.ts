@@ -5,7 +5,8 @@ import { Principal } from '../auth/principal';
 import { hashPassword } from '../auth/password-hasher';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { AgentPresenceEvents } from '../realtime/agent-presence.events';
-import { agentView, AgentView, CreateAgentDto, UpdateAgentDto } from './agents.dto';
+import { CcmConfig } from '@app/config';
+import { AgentDirectoryEntry, agentView, AgentView, CreateAgentDto, UpdateAgentDto } from './agents.dto';
 import { AgentStatus } from '@app/persistence';
 
 /** Agent management (admin) and an agent's own availability. */
@@ -14,6 +15,7 @@ export class AgentsService {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly presence: AgentPresenceEvents,
+    private readonly config: CcmConfig,
   ) {}
 
   async create(dto: CreateAgentDto): Promise<AgentView> {
@@ -59,14 +61,25 @@ export class AgentsService {
   async list(): Promise<AgentView[]> {
     const counts = await this.persistence.repos.conversations.activeCountByAgent();
     const now = Date.now();
-    return (await this.persistence.repos.agents.list()).map((a) => agentView(a, now, counts.get(a.id) ?? 0));
+    return (await this.persistence.repos.agents.list()).map((a) => agentView(a, now, counts.get(a.id) ?? 0, this.config.agents.graceMs));
+  }
+
+  /** Colleagues who could take a transfer (enabled agents), for every signed-in agent. */
+  async directory(): Promise<AgentDirectoryEntry[]> {
+    const now = Date.now();
+    return (await this.persistence.repos.agents.list())
+      .filter((a) => !a.disabled)
+      .map((a) => {
+        const v = agentView(a, now);
+        return { id: v.id, displayName: v.displayName, role: v.role, status: v.status, online: v.online };
+      });
   }
 
   async me(principal: Principal): Promise<AgentView> {
     const row = await this.persistence.repos.agents.findById(principal.agentId);
     if (!row) throw new DeskException(DeskErrorCode.NotFound, 'only agents have a status');
     const counts = await this.persistence.repos.conversations.activeCountByAgent();
-    return agentView(row, Date.now(), counts.get(row.id) ?? 0);
+    return agentView(row, Date.now(), counts.get(row.id) ?? 0, this.config.agents.graceMs);
   }
 
   async setStatus(principal: Principal, status: AgentStatus): Promise<AgentView> {
@@ -77,6 +90,7 @@ export class AgentsService {
     if (row.status !== status) await repos.agents.update(row.id, { status, status_changed_at: now, updated_at: now });
     const updated = (await repos.agents.findById(row.id))!;
     this.presence.changed(updated);
-    return agentView(updated, now);
+    const counts = await repos.conversations.activeCountByAgent();
+    return agentView(updated, now, counts.get(updated.id) ?? 0, this.config.agents.graceMs);
   }
 }

@@ -5,6 +5,7 @@ import { CcmConfig } from '@app/config';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { AgentTokenService } from './agent-token.service';
 import { Principal } from './principal';
+import { PresenceHeartbeat } from './presence-heartbeat.service';
 
 type AuthedRequest = FastifyRequest & { principal?: Principal };
 
@@ -23,6 +24,7 @@ export class DeskAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: AgentTokenService,
     private readonly config: CcmConfig,
+    private readonly heartbeat: PresenceHeartbeat,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,6 +43,7 @@ export class DeskAuthGuard implements CanActivate {
     const principal = await this.tokens.verify(match[1]);
     if (!principal) throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid or expired token');
     request.principal = principal;
+    await this.heartbeat.seen(principal.agentId); // any API call keeps the agent present
     return true;
   }
 }
@@ -52,13 +55,28 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   return principal;
 });
 
-/** `x-admin-key: ADMIN_API_KEY` for the admin API (agent management). */
+/**
+ * The admin API (agents, settings): `x-admin-key: ADMIN_API_KEY`, or the desk login of an agent with
+ * the `admin` role (`Authorization: Bearer`), whose name then is the audited actor.
+ */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  constructor(private readonly config: CcmConfig) {}
+  constructor(
+    private readonly config: CcmConfig,
+    private readonly tokens: AgentTokenService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headerOf(request, 'authorization') ?? '');
+    if (headerOf(request, 'x-admin-key') === undefined && bearer) {
+      const principal = await this.tokens.verify(bearer[1]);
+      if (!principal) throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid or expired token');
+      if (principal.role !== 'admin') throw new DeskException(DeskErrorCode.Forbidden, 'only admins change settings');
+      request.principal = principal;
+      request.headers['x-admin-actor'] = `agent:${principal.name}`; // audited as who they are, not what they claim
+      return true;
+    }
     const expected = this.config.agents.adminApiKey;
     const given = headerOf(request, 'x-admin-key');
     if (given === undefined) throw new DeskException(DeskErrorCode.Unauthenticated, 'missing x-admin-key header');

@@ -18,3 +18,8 @@ export interface AgentTokenClaims {
   role: AgentRole;
   name: string;
 }
+
+/** Supervisors and admins see and act on every conversation. */
+export function isSupervisor(principal: Pick<Principal, 'role'>): boolean {
+  return principal.role === 'supervisor' || principal.role === 'admin';
+}

@@ -1,5 +1,5 @@
 import { ConversationState } from '@app/core';
-import { Principal } from '../auth/principal';
+import { isSupervisor, Principal } from '../auth/principal';
 
 /** The part of a conversation row access rules look at. */
 export interface OwnedConversation {
@@ -13,14 +13,14 @@ export interface OwnedConversation {
  * with 404, so their existence does not leak either.
  */
 export function canView(principal: Principal, conversation: OwnedConversation): boolean {
-  if (principal.role === 'supervisor') return true;
+  if (isSupervisor(principal)) return true;
   if (conversation.state === 'QUEUED') return true;
   return conversation.assigned_agent_id === principal.agentId;
 }
 
 /** Who may write, transfer or close: the owning agent while it is active, or a supervisor. */
 export function canAct(principal: Principal, conversation: OwnedConversation): boolean {
-  if (principal.role === 'supervisor') return true;
+  if (isSupervisor(principal)) return true;
   return conversation.state === 'AGENT' && conversation.assigned_agent_id === principal.agentId;
 }
 

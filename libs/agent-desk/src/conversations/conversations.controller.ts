@@ -4,7 +4,17 @@ import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
 import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { DeskConversationsService } from './desk-conversations.service';
-import { CloseDto, ListConversationsQuery, SendMessageDto, TransferDto, TypingDto } from './conversations.dto';
+import {
+  CloseDto,
+  ListConversationsQuery,
+  NoteDto,
+  NoteView,
+  SendMessageDto,
+  SnoozeDto,
+  TransferDto,
+  TypingDto,
+} from './conversations.dto';
+import { NotesService } from './notes.service';
 import { ConversationView, MessageView } from './desk-views';
 
 const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound() }));
@@ -19,18 +29,46 @@ function notFound(): Error {
 @UseGuards(DeskAuthGuard)
 @UsePipes(DeskValidationPipe)
 export class ConversationsController {
-  constructor(private readonly desk: DeskConversationsService) {}
+  constructor(
+    private readonly desk: DeskConversationsService,
+    private readonly notes: NotesService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: [ConversationView] })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListConversationsQuery): Promise<ConversationView[]> {
-    return this.desk.list(principal, query.state ?? 'active');
+    return this.desk.list(principal, query.state ?? 'active', query.q);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ConversationView })
   get(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView> {
     return this.desk.get(principal, id);
+  }
+
+  @Get(':id/previous')
+  @ApiOkResponse({ type: [ConversationView], description: "The same customer's other conversations on this Page" })
+  previous(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView[]> {
+    return this.desk.previous(principal, id);
+  }
+
+  @Get(':id/notes')
+  @ApiOkResponse({ type: [NoteView] })
+  listNotes(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<NoteView[]> {
+    return this.notes.list(principal, id);
+  }
+
+  @Post(':id/notes')
+  @ApiOkResponse({ type: NoteView, description: 'A private note: agents only, never sent to the customer' })
+  addNote(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: NoteDto): Promise<NoteView> {
+    return this.notes.add(principal, id, body.text);
+  }
+
+  @Post(':id/snooze')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ConversationView })
+  snooze(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: SnoozeDto): Promise<ConversationView> {
+    return this.desk.snooze(principal, id, body.until ?? null);
   }
 
   @Get(':id/messages')
@@ -63,7 +101,7 @@ export class ConversationsController {
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationView })
   close(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: CloseDto): Promise<ConversationView> {
-    return this.desk.close(principal, id, body.returnToBot ?? false);
+    return this.desk.close(principal, id, body.returnToBot ?? false, body.csat ?? false);
   }
 
   @Post(':id/typing')

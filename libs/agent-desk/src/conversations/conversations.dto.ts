@@ -1,5 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { DeskListFilter } from './conversation-visibility';
 
 export class ListConversationsQuery {
@@ -7,6 +7,12 @@ export class ListConversationsQuery {
   @IsOptional()
   @IsIn(['queued', 'active', 'closed'], { message: 'state must be one of queued, active, closed' })
   state?: DeskListFilter;
+
+  @ApiPropertyOptional({ description: 'Search: customer name, customer id (PSID) or message text (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class SendMessageDto {
@@ -47,6 +53,39 @@ export class CloseDto {
   @IsOptional()
   @IsBoolean()
   returnToBot?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Ask the customer to rate the conversation (1-5), only while the standard reply window is open',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  csat?: boolean;
+}
+
+export class SnoozeDto {
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Snooze until (epoch ms); null or omitted ends the snooze' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  until?: number | null;
+}
+
+export class NoteDto {
+  @ApiProperty({ description: 'Visible to agents only; never sent to the customer' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  text!: string;
+}
+
+export class NoteView {
+  @ApiProperty() id!: number;
+  @ApiProperty() conversationId!: string;
+  @ApiProperty() agentId!: string;
+  @ApiProperty() authorName!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty() createdAt!: number;
 }
 
 export class TypingDto {

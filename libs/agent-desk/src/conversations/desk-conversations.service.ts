@@ -1,14 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationState } from '@app/core';
-import { ConversationAction, ConversationBus, enqueueOutbound, transition } from '@app/conversations';
-import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
+import {
+  ConversationAction,
+  ConversationBus,
+  ConversationHookRunner,
+  ConversationUnit,
+  ConversationUnits,
+  enqueueOutbound,
+  transition,
+} from '@app/conversations';
+import { ConversationRow, PersistenceService } from '@app/persistence';
 import { assertValidRichMessage, parseRichMessage, RichMessage, RichMessageValidationError } from '@app/templates';
-import { Principal } from '../auth/principal';
+import { isSupervisor, Principal } from '../auth/principal';
+import { DeskRepository } from '../store/desk.repository';
+import { ConversationViews } from './conversation-views.service';
+import { CSAT_QUESTION } from './csat';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
+import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 import { canAct, canView, DESK_FILTER_STATES, DeskListFilter } from './conversation-visibility';
-import { conversationView, ConversationView, messageView, MessageView } from './desk-views';
+import { ConversationView, messageView, MessageView } from './desk-views';
 
 const LEASE_MS = 10_000;
 const LEASE_WAIT_MS = 3000;
@@ -19,13 +31,8 @@ interface OwnershipChange {
   /** Columns to set besides `state` (owner, queue time…). */
   patch: (row: ConversationRow, now: number) => Partial<ConversationRow>;
   reason: string;
-  /** Extra writes in the same transaction (e.g. the chat-server bridge outbox). */
-  alsoWrite?: (repos: Repositories, row: ConversationRow, to: ConversationState, now: number) => Promise<void>;
-}
-
-/** Called inside the transaction of a desk close, so a bridge can record it durably. */
-export abstract class DeskCloseObserver {
-  abstract onClosed(repos: Repositories, conversation: ConversationRow, to: ConversationState, by: string, now: number): Promise<void>;
+  /** Extra writes in the same transaction (e.g. the conversation hooks of a close). */
+  alsoWrite?: (unit: ConversationUnit, row: ConversationRow, to: ConversationState) => Promise<void>;
 }
 
 /**
@@ -36,32 +43,46 @@ export abstract class DeskCloseObserver {
 @Injectable()
 export class DeskConversationsService {
   private readonly logger = new Logger(DeskConversationsService.name);
-  private closeObserver?: DeskCloseObserver;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly bus: ConversationBus,
     private readonly channel: CustomerChannelActions,
+    private readonly units: ConversationUnits,
+    private readonly hooks: ConversationHookRunner,
+    private readonly views: ConversationViews,
+    private readonly presence: AgentPresenceEvents,
   ) {}
 
-  /** Lets the chat-server bridge record closes in the same transaction (set once at startup). */
-  observeCloses(observer: DeskCloseObserver): void {
-    this.closeObserver = observer;
-  }
-
-  async list(principal: Principal, filter: DeskListFilter): Promise<ConversationView[]> {
+  /** A list tab; with `q`, a search by customer name, customer id (PSID) or message text. */
+  async list(principal: Principal, filter: DeskListFilter, q?: string): Promise<ConversationView[]> {
     const states = DESK_FILTER_STATES[filter];
-    const ownerOnly = principal.role !== 'supervisor' && filter !== 'queued' ? principal.agentId : undefined;
-    let rows = await this.persistence.repos.conversations.listForDesk(states, ownerOnly);
+    const ownerOnly = !isSupervisor(principal) && filter !== 'queued' ? principal.agentId : undefined;
+    const query = q?.trim();
+    let rows = query
+      ? await new DeskRepository(this.persistence.repos).search(states, query, ownerOnly)
+      : await this.persistence.repos.conversations.listForDesk(states, ownerOnly);
     if (filter === 'closed') rows = rows.filter((r) => r.assigned_agent_id !== null); // BOT conversations nobody handled are not "closed"
-    const unread = await this.persistence.repos.messages.unreadCounts(rows.map((r) => r.id));
-    return rows.filter((r) => canView(principal, r)).map((r) => conversationView(r, unread.get(r.id) ?? 0));
+    return this.views.many(rows.filter((r) => canView(principal, r)));
   }
 
   async get(principal: Principal, id: string): Promise<ConversationView> {
+    return this.views.one(await this.visible(principal, id));
+  }
+
+  /** The same customer's other conversations (contact panel), newest first. */
+  async previous(principal: Principal, id: string): Promise<ConversationView[]> {
     const row = await this.visible(principal, id);
-    const unread = await this.persistence.repos.messages.unreadCounts([row.id]);
-    return conversationView(row, unread.get(row.id) ?? 0);
+    const rows = await this.persistence.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('customer_id', '=', row.customer_id)
+      .where('page_id', '=', row.page_id)
+      .where('id', '!=', row.id)
+      .orderBy('updated_at', 'desc')
+      .limit(20)
+      .execute();
+    return this.views.many(rows.filter((r) => canView(principal, r)));
   }
 
   async messages(principal: Principal, id: string): Promise<MessageView[]> {
@@ -76,7 +97,13 @@ export class DeskConversationsService {
       id,
       {
         action: 'assign',
-        patch: (_, now) => ({ assigned_agent_id: principal.agentId, assigned_at: now, agent_seen_message_id: null }),
+        patch: (_, now) => ({
+          assigned_agent_id: principal.agentId,
+          assigned_at: now,
+          agent_seen_message_id: null,
+          released_by_agent_id: null,
+          snoozed_until: null,
+        }),
         reason: actor === 'routing' ? 'push routing' : 'accepted',
       },
       actor,
@@ -88,7 +115,20 @@ export class DeskConversationsService {
           );
       },
     );
-    return conversationView(row, 0);
+    if (actor !== 'routing') await this.workingNow(principal.agentId);
+    return this.views.one(row);
+  }
+
+  /**
+   * An Offline agent who takes a chat is working: they become Busy (keep it, get no pushes) rather
+   * than losing it to the queue when the grace period of their Offline status runs out.
+   */
+  private async workingNow(agentId: string): Promise<void> {
+    const agent = await this.persistence.repos.agents.findById(agentId);
+    if (agent?.status !== 'away') return;
+    const now = Date.now();
+    await this.persistence.repos.agents.update(agentId, { status: 'busy', status_changed_at: now, updated_at: now });
+    this.presence.changed({ ...agent, status: 'busy', status_changed_at: now, updated_at: now });
   }
 
   async transfer(principal: Principal, id: string, toAgentId: string | undefined): Promise<ConversationView> {
@@ -105,26 +145,64 @@ export class DeskConversationsService {
       toAgentId === undefined
         ? {
             action: 'transfer_to_queue',
-            patch: (_, now) => ({ assigned_agent_id: null, assigned_at: null, queued_at: now }),
+            // The releasing agent is skipped by the next push, so "Back to queue" does not bounce back.
+            patch: (r, now) => ({
+              assigned_agent_id: null,
+              assigned_at: null,
+              queued_at: now,
+              snoozed_until: null,
+              released_by_agent_id: r.assigned_agent_id,
+            }),
             reason: 'transferred to the queue',
           }
         : {
             action: 'transfer_to_agent',
-            patch: (_, now) => ({ assigned_agent_id: toAgentId, assigned_at: now, agent_seen_message_id: null }),
+            patch: (_, now) => ({ assigned_agent_id: toAgentId, assigned_at: now, agent_seen_message_id: null, snoozed_until: null }),
             reason: `transferred to agent ${toAgentId}`,
           },
     );
-    return conversationView(row, 0);
+    return this.views.one(row);
   }
 
-  async close(principal: Principal, id: string, returnToBot: boolean): Promise<ConversationView> {
+  /**
+   * Closes (or gives back to the bot). With `csat`, the customer is asked to rate the conversation —
+   * only while the channel's standard reply window is open (a survey is no HUMAN_AGENT reply).
+   */
+  async close(principal: Principal, id: string, returnToBot: boolean, csat = false): Promise<ConversationView> {
+    let askCsat = false;
     const row = await this.changeOwnership(principal, id, {
       action: returnToBot ? 'return_to_bot' : 'close',
-      patch: () => ({}), // the owner stays recorded: the agent still sees it under "closed"
+      patch: (r, now) => {
+        askCsat = csat && this.views.replyState(r, now) === 'open';
+        return { snoozed_until: null, ...(askCsat && { csat_asked_at: now, csat_rating: null, csat_answered_at: null }) };
+      }, // the owner stays recorded: the agent still sees it under "closed"
       reason: returnToBot ? 'returned to the bot' : 'closed by agent',
-      alsoWrite: (repos, r, to, now) => this.closeObserver?.onClosed(repos, r, to, principal.agentId, now) ?? Promise.resolve(),
+      alsoWrite: async (unit, r, to) => {
+        if (askCsat) {
+          for (const messageId of await enqueueOutbound(unit.repos, r.id, 'system', CSAT_QUESTION, unit.now))
+            unit.publish({ type: 'message.created', conversationId: r.id, messageId, direction: 'out', author: 'system' });
+        }
+        await this.hooks.closed(unit, r, to, principal.agentId);
+      },
     });
-    return conversationView(row, 0);
+    if (csat && !askCsat) this.logger.log(`conversation ${id}: no CSAT question (outside the reply window)`);
+    return this.views.one(row);
+  }
+
+  /** Hides the conversation from the owner's list until `until`; a customer message ends it sooner. */
+  async snooze(principal: Principal, id: string, until: number | null): Promise<ConversationView> {
+    const row = await this.actionable(principal, id);
+    if (row.state !== 'AGENT') throw new DeskException(DeskErrorCode.InvalidState, 'only active conversations can be snoozed');
+    await this.persistence.repos.conversations.update(row.id, { snoozed_until: until, updated_at: Date.now() });
+    const fresh = (await this.persistence.repos.conversations.findById(row.id))!;
+    this.bus.publish({
+      type: 'conversation.state',
+      conversationId: row.id,
+      from: row.state,
+      to: row.state,
+      reason: until ? 'snoozed' : 'unsnoozed',
+    });
+    return this.views.one(fresh);
   }
 
   /** Sends a text or rich message as the agent (through the outbox: ordered, retried, status tracked). */
@@ -132,7 +210,16 @@ export class DeskConversationsService {
     const content = this.parseContent(input);
     const row = await this.actionable(principal, id);
     const now = Date.now();
-    const ids = await enqueueOutbound(this.persistence.repos, row.id, 'agent', content, now);
+    const ids = await this.persistence.transaction(async (repos) => {
+      const written = await enqueueOutbound(repos, row.id, 'agent', content, now);
+      // Who wrote it, for the transcript ("Dana", not just "Agent").
+      await repos.db
+        .updateTable('messages')
+        .set({ sent_by_agent_id: principal.agentId, sent_by_name: principal.name })
+        .where('id', 'in', written)
+        .execute();
+      return written;
+    });
     const messageId = ids[ids.length - 1];
     // Answering means the agent has seen everything before it.
     await this.persistence.repos.conversations.update(row.id, { agent_seen_message_id: messageId, updated_at: now });
@@ -217,8 +304,8 @@ export class DeskConversationsService {
       }
       const verdict = transition(row.state, change.action);
       if (!verdict.ok) throw new DeskException(DeskErrorCode.InvalidState, verdict.reason);
-      const now = Date.now();
-      await this.persistence.transaction(async (repos) => {
+      await this.units.run(async (unit) => {
+        const { repos, now } = unit;
         const updated = await repos.conversations.updateIfState(row.id, row.state, row.assigned_agent_id, {
           ...change.patch(row, now),
           state: verdict.to,
@@ -234,7 +321,7 @@ export class DeskConversationsService {
           actor,
           created_at: now,
         });
-        await change.alsoWrite?.(repos, row, verdict.to, now);
+        await change.alsoWrite?.(unit, row, verdict.to);
       });
       before = row;
       const reread = await this.persistence.repos.conversations.findById(id);

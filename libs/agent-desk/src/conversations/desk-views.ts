@@ -17,9 +17,32 @@ export class BotContextView {
   @ApiPropertyOptional({ description: '0..1' }) confidence?: number;
 }
 
+export class LastMessageView {
+  @ApiProperty({ enum: ['customer', 'bot', 'agent', 'system'] }) author!: MessageAuthor;
+  @ApiProperty({ description: 'Text, or a short description of an attachment or template' }) preview!: string;
+  @ApiProperty() at!: number;
+}
+
+export class ReplyWindowView {
+  @ApiProperty({
+    enum: ['open', 'human_agent', 'closed', 'none'],
+    description:
+      'open: inside the standard window; human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible; none: the channel has no window (comment threads)',
+  })
+  state!: 'open' | 'human_agent' | 'closed' | 'none';
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'When the current state ends (epoch ms)' }) until!: number | null;
+}
+
+export class CsatView {
+  @ApiProperty() askedAt!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: '1 (bad) to 5 (great)' }) rating!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) answeredAt!: number | null;
+}
+
 export class ConversationView {
   @ApiProperty() id!: string;
   @ApiProperty() channel!: string;
+  @ApiProperty() pageId!: string;
   @ApiProperty({ enum: ['BOT', 'QUEUED', 'AGENT', 'CLOSED'] }) state!: ConversationState;
   @ApiProperty({ type: CustomerView }) customer!: CustomerView;
   @ApiPropertyOptional({ nullable: true, type: String }) handoverReason!: string | null;
@@ -29,6 +52,14 @@ export class ConversationView {
   @ApiPropertyOptional({ nullable: true, type: Number }) assignedAt!: number | null;
   @ApiProperty({ description: 'Customer messages the assigned agent has not seen yet' }) unread!: number;
   @ApiProperty({ description: 'Whether a reply is inside the 24-hour messaging window' }) windowOpen!: boolean;
+  @ApiProperty({ type: ReplyWindowView }) reply!: ReplyWindowView;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: "The customer's last message (epoch ms)" }) lastCustomerAt!:
+    number | null;
+  @ApiPropertyOptional({ nullable: true, type: LastMessageView }) lastMessage!: LastMessageView | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Snoozed until (epoch ms); a customer message ends it' })
+  snoozedUntil!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: CsatView }) csat!: CsatView | null;
+  @ApiProperty() createdAt!: number;
   @ApiProperty() updatedAt!: number;
   @ApiPropertyOptional({
     nullable: true,
@@ -49,6 +80,8 @@ export class MessageView {
   @ApiProperty() conversationId!: string;
   @ApiProperty({ enum: ['in', 'out'] }) direction!: MessageDirection;
   @ApiProperty({ enum: ['customer', 'bot', 'agent', 'system'] }) author!: MessageAuthor;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The agent's display name for messages written in the desk" })
+  authorName!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) text!: string | null;
   @ApiPropertyOptional({ description: 'Outbound: the rich message; inbound: attachments', nullable: true, type: Object }) content!: unknown;
   @ApiProperty({ enum: ['received', 'queued', 'sent', 'delivered', 'read', 'failed'] }) status!: MessageStatus;
@@ -57,12 +90,45 @@ export class MessageView {
   @ApiPropertyOptional({ nullable: true, type: Number }) sentAt!: number | null;
 }
 
-export function conversationView(row: ConversationRow, unread: number, now = Date.now()): ConversationView {
+/** What a view needs besides the row: the channel's reply window and the conversation's newest message. */
+export interface ViewContext {
+  replyWindow?: { standardMs: number; humanAgentMs?: number };
+  lastMessage?: MessageRow;
+}
+
+export function replyWindowState(lastCustomerAt: number | null, window: ViewContext['replyWindow'], now: number): ReplyWindowView {
+  if (!window) return { state: 'none', until: null };
+  if (lastCustomerAt === null) return { state: 'closed', until: null };
+  if (now - lastCustomerAt < window.standardMs) return { state: 'open', until: lastCustomerAt + window.standardMs };
+  if (window.humanAgentMs !== undefined && now - lastCustomerAt < window.humanAgentMs)
+    return { state: 'human_agent', until: lastCustomerAt + window.humanAgentMs };
+  return { state: 'closed', until: null };
+}
+
+export function previewOf(message: Pick<MessageRow, 'text' | 'content'>): string {
+  if (message.text) return message.text;
+  const content = parseJson(message.content) as {
+    kind?: string;
+    text?: string;
+    mediaType?: string;
+    cards?: unknown[];
+    attachments?: { type?: string }[];
+  } | null;
+  if (content?.text) return content.text;
+  if (content?.kind === 'carousel') return `Carousel (${content.cards?.length ?? 0} cards)`;
+  if (content?.kind === 'media') return `[${content.mediaType ?? 'media'}]`;
+  const types = (content?.attachments ?? []).map((a) => a.type ?? 'attachment');
+  return types.length > 0 ? `[${types.join(', ')}]` : '';
+}
+
+export function conversationView(row: ConversationRow, unread: number, now = Date.now(), context: ViewContext = {}): ConversationView {
   const profile = parseStoredProfile(row.customer_profile);
   const name = [profile?.firstName, profile?.lastName].filter(Boolean).join(' ') || undefined;
+  const last = context.lastMessage;
   return {
     id: row.id,
     channel: row.channel,
+    pageId: row.page_id,
     state: row.state,
     customer: { id: row.customer_id, name, pictureUrl: profile?.pictureUrl },
     handoverReason: row.handover_reason,
@@ -72,6 +138,12 @@ export function conversationView(row: ConversationRow, unread: number, now = Dat
     assignedAt: row.assigned_at,
     unread,
     windowOpen: row.last_user_event_at !== null && now - row.last_user_event_at < MESSAGING_WINDOW_MS,
+    reply: replyWindowState(row.last_user_event_at, context.replyWindow, now),
+    lastCustomerAt: row.last_user_event_at,
+    lastMessage: last ? { author: last.author, preview: previewOf(last).slice(0, 140), at: last.created_at } : null,
+    snoozedUntil: row.snoozed_until !== null && row.snoozed_until > now ? row.snoozed_until : null,
+    csat: row.csat_asked_at !== null ? { askedAt: row.csat_asked_at, rating: row.csat_rating, answeredAt: row.csat_answered_at } : null,
+    createdAt: row.created_at,
     updatedAt: row.updated_at,
     linkedConversationId: row.linked_conversation_id ?? null,
   };
@@ -83,6 +155,7 @@ export function messageView(row: MessageRow): MessageView {
     conversationId: row.conversation_id,
     direction: row.direction,
     author: row.author,
+    authorName: row.sent_by_name ?? null,
     text: row.text,
     content: parseJson(row.content),
     status: row.status,

@@ -31,7 +31,10 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
       return;
     }
     const [status, body] = this.toBody(exception);
-    void host.switchToHttp().getResponse<FastifyReply>().status(status).header('content-type', 'application/json').send(body);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof DeskException && exception.retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    void reply.status(status).header('content-type', 'application/json').send(body);
   }
 
   private toBody(exception: unknown): [number, DeskErrorBody] {

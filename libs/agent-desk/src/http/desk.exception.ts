@@ -54,6 +54,8 @@ export class DeskException extends Error {
     readonly code: DeskErrorCode,
     message: string,
     readonly details?: readonly DeskErrorDetail[],
+    /** Sent as `Retry-After` (seconds), e.g. with 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DeskException';

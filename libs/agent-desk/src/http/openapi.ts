@@ -1,8 +1,8 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-/** Serves the OpenAPI document of `/api` at `/api/docs` (UI) and `/api/docs-json`. */
-export function setupAgentDeskOpenApi(app: INestApplication): void {
+/** The OpenAPI document of `/api` (also the source of the desk web app's generated types). */
+export function createAgentDeskOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -23,5 +23,10 @@ export function setupAgentDeskOpenApi(app: INestApplication): void {
   );
   // Only the /api routes belong in this document (not Meta's webhook).
   document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => path.startsWith('/api/')));
-  SwaggerModule.setup('api/docs', app, document);
+  return document;
+}
+
+/** Serves the OpenAPI document of `/api` at `/api/docs` (UI) and `/api/docs-json`. */
+export function setupAgentDeskOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, createAgentDeskOpenApiDocument(app));
 }

@@ -1,8 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConversationBus, ConversationBusEvent } from '@app/conversations';
-import { AgentRow, ConversationRow, PersistenceService } from '@app/persistence';
+import { CcmConfig } from '@app/config';
+import { AgentRow, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
+import { ConversationViews } from '../conversations/conversation-views.service';
+import { csatRating } from '../conversations/csat';
 import { agentView } from '../agents/agents.dto';
-import { conversationView, messageView } from '../conversations/desk-views';
+import { messageView } from '../conversations/desk-views';
 import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
 import { AgentPresenceEvents } from './agent-presence.events';
 import { agentRoom, DeskGateway, ROOM_AGENTS, ROOM_SUPERVISORS } from './desk.gateway';
@@ -34,6 +37,8 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     private readonly gateway: DeskGateway,
     private readonly presence: AgentPresenceEvents,
     private readonly channel: CustomerChannelActions,
+    private readonly views: ConversationViews,
+    private readonly config: CcmConfig,
   ) {}
 
   onModuleInit(): void {
@@ -51,12 +56,14 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     switch (event.type) {
       case 'message.created': {
         const message = await this.persistence.repos.messages.findById(event.messageId);
+        if (message?.direction === 'in') await this.customerWrote(conversation, message);
         if (message)
           this.gateway.emit(audienceOf(conversation), 'message.created', {
             conversationId: conversation.id,
             message: messageView(message),
           });
-        await this.conversationUpdated(conversation); // unread counts moved
+        // Unread counts and the preview moved (re-read: a snooze or CSAT answer may have changed the row).
+        await this.conversationUpdated((await this.persistence.repos.conversations.findById(conversation.id)) ?? conversation);
         return;
       }
       case 'message.status': {
@@ -82,8 +89,7 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     // Looked up when an agent takes over (not at hand-over: conversations nobody answers cost no Graph call).
     if (to === 'AGENT' && !conversation.customer_profile) await this.fetchProfile(conversation);
     const fresh = (await this.persistence.repos.conversations.findById(conversation.id)) ?? conversation;
-    const unread = (await this.persistence.repos.messages.unreadCounts([fresh.id])).get(fresh.id) ?? 0;
-    const view = conversationView(fresh, unread);
+    const view = await this.views.one(fresh);
     const audience = audienceOf(fresh);
     const name = to === 'QUEUED' ? 'conversation.queued' : to === 'AGENT' ? 'conversation.assigned' : 'conversation.closed';
     this.gateway.emit(audience, name, view);
@@ -94,8 +100,19 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   private async conversationUpdated(conversation: ConversationRow): Promise<void> {
-    const unread = (await this.persistence.repos.messages.unreadCounts([conversation.id])).get(conversation.id) ?? 0;
-    this.gateway.emit(audienceOf(conversation), 'conversation.updated', conversationView(conversation, unread));
+    this.gateway.emit(audienceOf(conversation), 'conversation.updated', await this.views.one(conversation));
+  }
+
+  /** A customer message ends a snooze, and may be the answer to the satisfaction question. */
+  private async customerWrote(conversation: ConversationRow, message: MessageRow): Promise<void> {
+    const patch: Partial<ConversationRow> = {};
+    if (conversation.snoozed_until !== null) patch.snoozed_until = null;
+    if (conversation.csat_asked_at !== null && conversation.csat_rating === null && message.created_at >= conversation.csat_asked_at) {
+      const content = (message.content ? JSON.parse(message.content) : null) as { payload?: string } | null;
+      const rating = csatRating({ payload: content?.payload, text: message.text });
+      if (rating !== undefined) Object.assign(patch, { csat_rating: rating, csat_answered_at: message.created_at });
+    }
+    if (Object.keys(patch).length > 0) await this.persistence.repos.conversations.update(conversation.id, patch);
   }
 
   private async fetchProfile(conversation: ConversationRow): Promise<void> {
@@ -111,7 +128,7 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   private agentChanged(agent: AgentRow): void {
-    const view = agentView(agent);
+    const view = agentView(agent, Date.now(), undefined, this.config.agents.graceMs);
     this.gateway.emit([ROOM_SUPERVISORS, agentRoom(agent.id)], 'agent.status', view);
   }
 }

@@ -11,7 +11,7 @@ import {
 import { Server, Socket } from 'socket.io';
 import { PersistenceService } from '@app/persistence';
 import { AgentTokenService } from '../auth/agent-token.service';
-import { Principal } from '../auth/principal';
+import { isSupervisor, Principal } from '../auth/principal';
 import { DeskConversationsService } from '../conversations/desk-conversations.service';
 import { DeskException } from '../http/desk.exception';
 import { AgentPresenceEvents } from './agent-presence.events';
@@ -55,7 +55,7 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
       return;
     }
     socket.data.principal = principal;
-    await socket.join([ROOM_AGENTS, agentRoom(principal.agentId), ...(principal.role === 'supervisor' ? [ROOM_SUPERVISORS] : [])]);
+    await socket.join([ROOM_AGENTS, agentRoom(principal.agentId), ...(isSupervisor(principal) ? [ROOM_SUPERVISORS] : [])]);
     this.connected.set(principal.agentId, (this.connected.get(principal.agentId) ?? 0) + 1);
     await this.persistence.repos.agents.touch([principal.agentId], Date.now());
     const agent = await this.persistence.repos.agents.findById(principal.agentId);

@@ -1,4 +1,4 @@
-import { planAssignments, unavailableSince } from './assignment-plan';
+import { planAssignments, takesNewChats, unavailableSince } from './assignment-plan';
 
 const agent = (agentId: string, activeChats: number, maxChats = 3, lastAssignedAt = 0) => ({
   agentId,
@@ -40,6 +40,24 @@ describe(planAssignments.name, () => {
   });
 });
 
+describe('back to queue', () => {
+  it('should not give a released conversation straight back to the agent who released it', () => {
+    const plan = planAssignments([{ conversationId: 'c', queuedAt: 1, excludedAgentId: 'a' }], [agent('a', 0), agent('b', 2)]);
+    expect(plan).toEqual([{ conversationId: 'c', agentId: 'b' }]);
+  });
+
+  it('should let it wait when only the releasing agent has room, and still route the rest', () => {
+    const plan = planAssignments(
+      [
+        { conversationId: 'released', queuedAt: 1, excludedAgentId: 'a' },
+        { conversationId: 'other', queuedAt: 2 },
+      ],
+      [agent('a', 0)],
+    );
+    expect(plan).toEqual([{ conversationId: 'other', agentId: 'a' }]);
+  });
+});
+
 describe(unavailableSince.name, () => {
   const base = { status: 'available' as const, status_changed_at: 1000, last_seen_at: 9_000, disabled: 0 };
 
@@ -57,5 +75,18 @@ describe(unavailableSince.name, () => {
 
   it('should treat a disabled agent as gone for good', () => {
     expect(unavailableSince({ ...base, disabled: 1 }, 10_000, 5000)).toBe(0);
+  });
+
+  it('should count an agent never seen from their last status change, not from 1970', () => {
+    expect(unavailableSince({ ...base, last_seen_at: null, status_changed_at: 9_500 }, 10_000, 5000)).toBeUndefined();
+    expect(unavailableSince({ ...base, last_seen_at: null, status_changed_at: 1_000 }, 10_000, 5000)).toBe(1_000);
+  });
+
+  it('should let a busy agent keep their chats while present but give them no new ones', () => {
+    const busy = { ...base, status: 'busy' as const };
+    expect(unavailableSince(busy, 10_000, 5000)).toBeUndefined();
+    expect(takesNewChats(busy, 10_000, 5000)).toBe(false);
+    expect(takesNewChats(base, 10_000, 5000)).toBe(true);
+    expect(unavailableSince(busy, 20_000, 5000)).toBe(9_000);
   });
 });

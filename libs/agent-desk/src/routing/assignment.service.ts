@@ -8,7 +8,7 @@ import { DeskConversationsService } from '../conversations/desk-conversations.se
 import { DeskException } from '../http/desk.exception';
 import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 import { DeskGateway } from '../realtime/desk.gateway';
-import { AgentCapacity, planAssignments, unavailableSince } from './assignment-plan';
+import { AgentCapacity, planAssignments, takesNewChats, unavailableSince } from './assignment-plan';
 
 const TICK_MS = 1000;
 const HEARTBEAT_EVERY_MS = 5000;
@@ -63,7 +63,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
   async tick(now = Date.now()): Promise<boolean> {
     const repos = this.persistence.repos;
     await this.heartbeat(now);
-    const agents = (await repos.agents.list()).filter((a) => a.role === 'agent' || a.role === 'supervisor');
+    const agents = await repos.agents.list(); // every role takes chats (agents, supervisors, admins)
     let changed = false;
 
     // 1. Grace period over: back to the queue.
@@ -85,7 +85,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     if (queue.length === 0) return changed;
     const counts = await repos.conversations.activeCountByAgent();
     const capacity: AgentCapacity[] = agents
-      .filter((a) => unavailableSince(a, now, PRESENCE_TTL_MS) === undefined)
+      .filter((a) => takesNewChats(a, now, PRESENCE_TTL_MS))
       .map((a) => ({
         agentId: a.id,
         activeChats: counts.get(a.id) ?? 0,
@@ -93,7 +93,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
         lastAssignedAt: 0,
       }));
     const plan = planAssignments(
-      queue.map((c) => ({ conversationId: c.id, queuedAt: c.queued_at ?? c.created_at })),
+      queue.map((c) => ({ conversationId: c.id, queuedAt: c.queued_at ?? c.created_at, excludedAgentId: c.released_by_agent_id })),
       capacity,
     );
     for (const { conversationId, agentId } of plan) {

@@ -1,4 +1,4 @@
-import { ChannelWebhook, ChannelWebhookMapping, WebhookEntry } from '@app/core';
+import { ChannelWebhook, ChannelWebhookMapping, Clock, WebhookEntry } from '@app/core';
 import { PageDirectory } from '@app/messenger';
 import { PersistenceService } from '@app/persistence';
 import { mapFeedEntries } from './comment-event.mapper';
@@ -11,6 +11,7 @@ export class CommentsWebhook implements ChannelWebhook {
   constructor(
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
+    private readonly clock: Clock,
   ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
@@ -40,7 +41,7 @@ export class CommentsWebhook implements ChannelWebhook {
     );
     // Facts (author, post, created_time) are immutable and written idempotently before the events are
     // journaled: a later private reply or a Page reply needs them, and a redelivery changes nothing.
-    await repo.recordFacts(mapped.facts, Date.now());
+    await repo.recordFacts(mapped.facts, this.clock.now());
     return { events: mapped.events, skipped: mapped.skipped, ignoredPages };
   }
 }

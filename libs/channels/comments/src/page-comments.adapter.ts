@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { CcmConfig } from '@app/config';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   ChannelActionError,
   ChannelActionOutcome,
@@ -7,17 +6,18 @@ import {
   ChannelActions,
   ChannelActor,
   ChannelAdapter,
+  CHANNELS,
+  Clock,
   CustomerProfile,
   DeliveryError,
-  InboundEvent,
+  Extends,
   OutboundMessage,
   OutboundTarget,
 } from '@app/core';
-import { ChannelEventApplier, ChannelEventOutcome, ChannelRegistry, ConversationBus, ConversationBusEvent } from '@app/conversations';
+import { ConversationBus, ConversationBusEvent } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, toDeliveryError } from '@app/graph-api';
 import { PageDirectory } from '@app/messenger';
-import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
-import { RoutingPolicyService } from '@app/routing';
+import { PersistenceService, Repositories } from '@app/persistence';
 import { PlainTextRenderer } from '@app/templates';
 import { checkCommentAction } from './comment-rules';
 import { CommentsWebhook } from './comments-webhook';
@@ -27,13 +27,6 @@ import { COMMENTS_CHANNEL, COMMENTS_DESCRIPTOR } from './page-comments.types';
 /** The Messenger channel id: a private reply continues the conversation there. */
 const MESSENGER_CHANNEL = 'messenger';
 
-const STATE_VERBS: Record<string, { type: string; flags: { hidden?: number; removed?: number }; state: Record<string, boolean> }> = {
-  remove: { type: 'comment_removed', flags: { removed: 1 }, state: { removed: true } },
-  delete: { type: 'comment_removed', flags: { removed: 1 }, state: { removed: true } },
-  hide: { type: 'comment_hidden', flags: { hidden: 1 }, state: { hidden: true } },
-  unhide: { type: 'comment_unhidden', flags: { hidden: 0 }, state: { hidden: false } },
-};
-
 /**
  * The Page comments channel adapter. In: the feed webhook (`changes[]`, `field: "feed"`) — a customer's
  * comment becomes a message of the conversation of that post and commenter, routed to the bot or the
@@ -41,7 +34,8 @@ const STATE_VERBS: Record<string, { type: string; flags: { hidden?: number; remo
  * as plain text (comments have no templates). Actions: public and private reply, like, hide, delete.
  */
 @Injectable()
-export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, ChannelEventApplier, OnModuleInit {
+@Extends(CHANNELS)
+export class PageCommentsAdapter implements ChannelAdapter, ChannelActions {
   readonly channel = COMMENTS_CHANNEL;
   readonly descriptor = COMMENTS_DESCRIPTOR;
   readonly webhook: CommentsWebhook;
@@ -50,25 +44,13 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
   private readonly plainText = new PlainTextRenderer();
 
   constructor(
-    private readonly registry: ChannelRegistry,
-    private readonly routing: RoutingPolicyService,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
     private readonly bus: ConversationBus,
-    private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {
-    this.webhook = new CommentsWebhook(pages, persistence);
-  }
-
-  onModuleInit(): void {
-    this.registry.register(this);
-    this.registry.registerEventApplier(COMMENTS_CHANNEL, this);
-    // A Page may answer comments differently from Messenger (e.g. straight to agents).
-    this.routing.registerChannelPolicy(
-      COMMENTS_CHANNEL,
-      (pageId) => this.pages.find(pageId)?.commentsRoutingPolicy ?? this.config.comments.routingPolicy,
-    );
+    this.webhook = new CommentsWebhook(pages, persistence, clock);
   }
 
   /** The bot's (or an agent's) answer in a comment conversation: a public reply to the customer's latest comment. */
@@ -81,7 +63,7 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     const text = message.content.kind === 'text' ? message.content.text : this.plainText.render(message.content);
     try {
       const { id } = await this.gateway.replyToComment(await this.tokenFor(target.pageId), comment.comment_id, text);
-      await repo.recordFacts([ownReplyFact(comment, id, target.customerId)], Date.now());
+      await repo.recordFacts([ownReplyFact(comment, id, target.customerId, this.clock.now())], this.clock.now());
       return { mid: id };
     } catch (error) {
       throw toDeliveryError(error);
@@ -94,16 +76,6 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
     return comment?.author_name ? { firstName: comment.author_name } : undefined;
   }
 
-  /** remove / delete / hide / unhide from the webhook: the stored comment follows, in the handler's transaction. */
-  async apply(repos: Repositories, conversation: ConversationRow, event: InboundEvent, now: number): Promise<ChannelEventOutcome> {
-    const verb = STATE_VERBS[event.payload ?? ''];
-    if (!verb || !event.mid) return { type: 'comment_event', reason: `comment ${event.payload ?? '?'} ${event.mid ?? ''}`.trim() };
-    const repo = new PageCommentRepository(repos);
-    await repo.setFlags(event.mid, verb.flags, now);
-    await repo.markMessage(conversation.id, event.mid, verb.state);
-    return { type: verb.type, reason: `comment ${event.mid}` };
-  }
-
   async perform(target: OutboundTarget, request: ChannelActionRequest, actor: ChannelActor): Promise<ChannelActionOutcome> {
     const repo = new PageCommentRepository(this.persistence.repos);
     const comment = request.itemId ? await repo.find(request.itemId) : await repo.latestCustomerComment(target.pageId, target.customerId);
@@ -113,7 +85,7 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
         request.itemId ? `comment ${request.itemId} is not part of this conversation` : 'this conversation has no comment to act on',
       );
     }
-    const now = Date.now();
+    const now = this.clock.now();
     const verdict = checkCommentAction(request.action, comment, now);
     if (!verdict.allowed) throw new ChannelActionError('REFUSED', verdict.reason);
     const token = await this.tokenFor(target.pageId);
@@ -124,7 +96,7 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions, Chan
         const { id } = await this.graph(() => this.gateway.replyToComment(token, comment.comment_id, text));
         const published: ConversationBusEvent[] = [];
         await this.persistence.transaction(async (repos) => {
-          await new PageCommentRepository(repos).recordFacts([ownReplyFact(comment, id, target.customerId)], now);
+          await new PageCommentRepository(repos).recordFacts([ownReplyFact(comment, id, target.customerId, now)], now);
           const messageId = await repos.messages.insertOnce({
             conversation_id: target.conversationId,
             direction: 'out',
@@ -338,7 +310,7 @@ function requireText(request: ChannelActionRequest): string {
 }
 
 /** Our own public reply, indexed so that its feed echo joins this conversation (and is not stored twice). */
-function ownReplyFact(comment: PageCommentRow, id: string, customerId: string) {
+function ownReplyFact(comment: PageCommentRow, id: string, customerId: string, createdTime: number) {
   return {
     commentId: id,
     pageId: comment.page_id,
@@ -347,6 +319,6 @@ function ownReplyFact(comment: PageCommentRow, id: string, customerId: string) {
     authorId: comment.page_id,
     customerId,
     fromPage: true,
-    createdTime: Date.now(),
+    createdTime,
   };
 }

@@ -5,7 +5,7 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('prepareForInstagram', () => {
   it('should keep a text within 1000 bytes as it is, without metadata', () => {
-    expect(prepareForInstagram({ kind: 'text', text: 'Hi', metadata: 'ccm:1' })).toEqual([{ kind: 'text', text: 'Hi' }]);
+    expect(prepareForInstagram({ kind: 'text', text: 'Hi', metadata: 'marker-1' })).toEqual([{ kind: 'text', text: 'Hi' }]);
   });
 
   it("should split a text over 1000 UTF-8 bytes (but under Messenger's 1999 characters) at word boundaries, quick replies last", () => {

@@ -1,20 +1,23 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
   ChannelDescriptor,
+  CHANNELS,
   ChannelWebhook,
   ChannelWebhookMapping,
   CustomerProfile,
   DeliveryError,
+  Extends,
+  InboundEvent,
   OutboundMessage,
   OutboundTarget,
   SenderAction,
   WebhookEntry,
 } from '@app/core';
-import { ChannelRegistry } from '@app/conversations';
 import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
-import { decideMessagingWindow, PageDirectory } from '@app/messenger';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
+import { decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
 import { prepareForInstagram } from './instagram-message';
@@ -30,14 +33,19 @@ export const INSTAGRAM_DESCRIPTOR: ChannelDescriptor = {
 export class InstagramWebhook implements ChannelWebhook {
   readonly objects = ['instagram'];
 
-  constructor(private readonly pages: PageDirectory) {}
+  constructor(
+    private readonly pages: PageDirectory,
+    /** Media store: gives kept attachments ccm's link (absent: Meta's URLs only). */
+    private readonly media?: { decorate(event: InboundEvent): InboundEvent },
+  ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
     return entry.messaging !== undefined || entry.standby !== undefined;
   }
 
   async map(_object: string, entries: readonly WebhookEntry[]): Promise<ChannelWebhookMapping> {
-    return mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    const mapping = mapInstagramEntries(entries, (accountId) => this.pages.findByInstagramAccount(accountId)?.pageId);
+    return this.media ? { ...mapping, events: mapping.events.map((e) => this.media!.decorate(e)) } : mapping;
   }
 }
 
@@ -48,7 +56,8 @@ export class InstagramWebhook implements ChannelWebhook {
  * to 7 days), and what Instagram cannot take split or degraded (`prepareForInstagram`).
  */
 @Injectable()
-export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
+@Extends(CHANNELS)
+export class InstagramAdapter implements ChannelAdapter {
   readonly channel = INSTAGRAM_CHANNEL;
   readonly descriptor = INSTAGRAM_DESCRIPTOR;
   readonly webhook: InstagramWebhook;
@@ -62,16 +71,13 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
   private readonly partsSent = new Map<number, number>();
 
   constructor(
-    private readonly registry: ChannelRegistry,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly config: CcmConfig,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new InstagramWebhook(pages);
-  }
-
-  onModuleInit(): void {
-    this.registry.register(this);
+    this.webhook = new InstagramWebhook(pages, media);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -84,6 +90,7 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const parts = prepareForInstagram(message.content);
     let mid: string | undefined;
     for (let i = this.partsSent.get(message.id) ?? 0; i < parts.length; i++) {
@@ -117,9 +124,11 @@ export class InstagramAdapter implements ChannelAdapter, OnModuleInit {
     try {
       const p = await this.gateway.getInstagramProfile(await this.tokenFor(target.pageId), target.customerId);
       if (!p.name && !p.username && !p.profile_pic) return undefined;
+      const expiresAt = pictureExpiry(p.profile_pic);
       return {
         firstName: p.name ?? (p.username ? `@${p.username}` : undefined),
         pictureUrl: p.profile_pic,
+        ...(expiresAt !== undefined && { expiresAt }),
         username: p.username,
         followerCount: p.follower_count,
       };

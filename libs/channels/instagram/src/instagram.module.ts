@@ -4,7 +4,7 @@ import { MessengerChannelModule } from '@app/messenger';
 import { InstagramAdapter } from './instagram.adapter';
 
 /**
- * The Instagram Direct channel: its adapter registers itself with the ChannelRegistry at startup.
+ * The Instagram Direct channel: its adapter is a channel extension (`@Extends(CHANNELS)`) the core finds.
  * It shares the Messenger module's Page directory and Graph gateway: an Instagram account is answered
  * through its linked Page, with that Page's token.
  */

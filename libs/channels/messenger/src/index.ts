@@ -6,5 +6,7 @@ export * from './token-health.service';
 export * from './messaging-window';
 export * from './messenger-webhook';
 export * from './messenger.sender';
+export * from './picture-expiry';
 export * from './messenger-profile';
 export * from './messenger-profile.service';
+export * from './subscription-health.service';

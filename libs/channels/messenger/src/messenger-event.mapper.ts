@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ChannelId, InboundAttachment, InboundEvent, InboundEventKind } from '@app/core';
+import { LIKE_STICKER_ID, ownMessageIdOf } from './messenger.constants';
 import { MessengerEntry, MessengerItem } from './messenger.types';
 
 export interface MappedWebhook {
@@ -74,8 +75,9 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   const policy = item.policy_enforcement ?? item['policy-enforcement'];
   if (isObject(policy)) {
     return {
-      ...base('policy_enforcement', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false),
+      ...base('page_policy', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false),
       payload: optionalString(policy.action),
+      text: optionalString(policy.reason),
     };
   }
   if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
@@ -87,21 +89,27 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
     if (message.is_echo) {
       // Echo: sender is the Page, the customer is the recipient.
       if (!recipient || typeof message.mid !== 'string') return { reason: 'echo without recipient or mid' };
+      const metadata = optionalString(message.metadata);
       return {
         ...base('echo', recipient, `echo:${message.mid}`, false),
         mid: message.mid,
         text: optionalString(message.text),
         attachments: attachmentsOf(message.attachments),
-        payload: optionalString(message.metadata),
+        payload: metadata,
+        ownMessageId: ownMessageIdOf(metadata),
       };
     }
     if (!sender || typeof message.mid !== 'string') return { reason: 'message without sender or mid' };
+    const attachments = attachmentsOf(message.attachments);
+    const text = optionalString(message.text);
+    const payload = optionalString(message.quick_reply?.payload);
     return {
       ...base('message', sender, `mid:${message.mid}`, true),
       mid: message.mid,
-      text: optionalString(message.text),
-      payload: optionalString(message.quick_reply?.payload),
-      attachments: attachmentsOf(message.attachments),
+      text,
+      payload,
+      attachments,
+      ...(isLikeOnly(text, payload, attachments) && { acknowledgement: true }),
       ...(isObject(message.referral) && message.referral.source === 'ADS' ? { fromAd: true } : {}),
     };
   }
@@ -139,6 +147,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
     return {
       ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
       watermark: Number.isFinite(watermark) ? watermark : undefined,
+      receiptMids: Array.isArray(item.delivery.mids) ? item.delivery.mids.filter((m): m is string => typeof m === 'string') : [],
     };
   }
   if (isObject(item.read)) {
@@ -148,6 +157,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
       ...base('read', sender, `read:${sender}:${readMid ?? watermark}`, false),
       watermark: Number.isFinite(watermark) ? watermark : undefined,
       mid: readMid,
+      receiptMids: readMid ? [readMid] : [],
     };
   }
   if (isObject(item.message_edit)) {
@@ -167,6 +177,12 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
     if (isObject(item[key])) return { ...base('handover', sender, `${key}:${sender}:${timestamp}`, false), payload: key };
   }
   return base('unknown', sender, `unknown:${hash(raw)}`, false);
+}
+
+/** A message that is only the "like" sticker: the customer acknowledges, nobody needs to answer. */
+function isLikeOnly(text: string | undefined, payload: string | undefined, attachments: InboundAttachment[] | undefined): boolean {
+  if (text !== undefined || payload !== undefined || !attachments?.length) return false;
+  return attachments.every((a) => a.stickerId === LIKE_STICKER_ID);
 }
 
 function attachmentsOf(list: unknown): InboundAttachment[] | undefined {

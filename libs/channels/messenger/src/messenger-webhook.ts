@@ -1,4 +1,4 @@
-import { ChannelWebhook, ChannelWebhookMapping, WebhookEntry } from '@app/core';
+import { ChannelWebhook, ChannelWebhookMapping, InboundEvent, WebhookEntry } from '@app/core';
 import { mapMessengerWebhook } from './messenger-event.mapper';
 import { PageDirectory } from './page-directory.service';
 
@@ -6,7 +6,11 @@ import { PageDirectory } from './page-directory.service';
 export class MessengerWebhook implements ChannelWebhook {
   readonly objects = ['page'];
 
-  constructor(private readonly pages: PageDirectory) {}
+  constructor(
+    private readonly pages: PageDirectory,
+    /** Media store: gives kept attachments ccm's link (absent: Meta's URLs only). */
+    private readonly media?: { decorate(event: InboundEvent): InboundEvent },
+  ) {}
 
   claims(_object: string, entry: WebhookEntry): boolean {
     return entry.messaging !== undefined || entry.standby !== undefined;
@@ -20,6 +24,6 @@ export class MessengerWebhook implements ChannelWebhook {
       ignoredPages.push(event.pageId);
       return false;
     });
-    return { events, skipped: mapped.skipped, ignoredPages };
+    return { events: this.media ? events.map((e) => this.media!.decorate(e)) : events, skipped: mapped.skipped, ignoredPages };
   }
 }

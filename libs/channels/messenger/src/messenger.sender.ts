@@ -1,8 +1,11 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
   ChannelDescriptor,
+  CHANNELS,
+  Clock,
+  Extends,
   CustomerProfile,
   DeliveryError,
   OutboundContent,
@@ -10,11 +13,13 @@ import {
   OutboundTarget,
   SenderAction,
 } from '@app/core';
-import { ChannelRegistry } from '@app/conversations';
 import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow } from './messaging-window';
+import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
+import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
+import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
 
@@ -22,10 +27,17 @@ import { PageDirectory } from './page-directory.service';
 const ATTACHMENT_ID_LIFETIME_MS = 89 * 24 * 60 * 60 * 1000;
 
 export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
-  id: 'messenger',
+  id: MESSENGER_CHANNEL,
   displayName: 'Facebook Messenger',
   docsUrl: 'https://developers.facebook.com/docs/messenger-platform/',
-  capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
+  capabilities: {
+    richTemplates: true,
+    typingIndicators: true,
+    readReceipts: true,
+    sendEchoes: true,
+    actions: [],
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+  },
 };
 
 /**
@@ -33,8 +45,9 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
  * API call with the token of the conversation's own Page, and maps Graph errors for the outbox.
  */
 @Injectable()
-export class MessengerSender implements ChannelAdapter, OnModuleInit {
-  readonly channel = 'messenger';
+@Extends(CHANNELS)
+export class MessengerSender implements ChannelAdapter {
+  readonly channel = MESSENGER_CHANNEL;
   readonly descriptor = MESSENGER_DESCRIPTOR;
   readonly webhook: MessengerWebhook;
   private readonly logger = new Logger(MessengerSender.name);
@@ -42,17 +55,15 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
   private readonly uploads = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly registry: ChannelRegistry,
     private readonly gateway: GraphApiGateway,
     private readonly pages: PageDirectory,
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
+    media: MediaLinks,
+    private readonly mediaGuard: OutboundMediaGuard,
   ) {
-    this.webhook = new MessengerWebhook(pages);
-  }
-
-  onModuleInit(): void {
-    this.registry.register(this);
+    this.webhook = new MessengerWebhook(pages, media);
   }
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
@@ -60,18 +71,19 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     const window = decideMessagingWindow(
       message.author,
       target.lastUserEventAt,
-      Date.now(),
+      this.clock.now(),
       this.config.messenger.humanAgentTag,
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: { id: target.customerId },
       messaging_type: window.messagingType,
       ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
       // metadata comes back in the echo: it lets us recognise our own messages.
-      message: { ...this.renderer.render(reused.content), metadata: `ccm:${message.id}` },
+      message: { ...this.renderer.render(reused.content), metadata: ownMetadata(message.id) },
     };
     try {
       const result = await this.gateway.send(token, request);
@@ -97,7 +109,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     content: OutboundContent,
   ): Promise<{ content: OutboundContent; attachmentId?: string }> {
     if (content.kind !== 'media' || !content.reusable || !content.url || content.buttons?.length) return { content };
-    const now = Date.now();
+    const now = this.clock.now();
     const { url, mediaType } = content;
     let attachmentId = await this.persistence.repos.attachments.find(pageId, url, now - ATTACHMENT_ID_LIFETIME_MS);
     if (!attachmentId) {
@@ -108,7 +120,7 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
       if (!upload) {
         upload = (async () => {
           const id = await this.gateway.uploadAttachment(token, mediaType, url);
-          await this.persistence.repos.attachments.put(pageId, url, id, Date.now());
+          await this.persistence.repos.attachments.put(pageId, url, id, this.clock.now());
           return id;
         })().finally(() => this.uploads.delete(key));
         this.uploads.set(key, upload);
@@ -137,7 +149,13 @@ export class MessengerSender implements ChannelAdapter, OnModuleInit {
     try {
       const profile = await this.gateway.getUserProfile(await this.tokenFor(target.pageId), target.customerId);
       if (!profile.first_name && !profile.last_name && !profile.profile_pic) return undefined;
-      return { firstName: profile.first_name, lastName: profile.last_name, pictureUrl: profile.profile_pic };
+      const expiresAt = pictureExpiry(profile.profile_pic);
+      return {
+        firstName: profile.first_name,
+        lastName: profile.last_name,
+        pictureUrl: profile.profile_pic,
+        ...(expiresAt !== undefined && { expiresAt }),
+      };
     } catch (error) {
       // No permission, no profile (2018218), phone-number accounts: never blocks the conversation.
       this.logger.debug(

@@ -57,6 +57,8 @@ export class PageDirectory implements OnModuleInit {
     const page = this.find(pageId);
     if (!page) return undefined;
     const state = await this.persistence.repos.pageStates.get(pageId);
-    return state?.access_token ?? page.accessToken;
+    const token = state?.access_token ?? page.accessToken;
+    this.gateway.notePageToken(token, pageId);
+    return token;
   }
 }

@@ -61,8 +61,14 @@ export class HealthController {
     }
     const pages = pageStates.map((p) => ({
       pageId: p.page_id,
-      status: p.blocked ? 'blocked' : p.token_status === 'invalid' ? 'token_invalid' : 'ok',
-      reason: p.blocked ? p.block_reason : p.token_error,
+      status: p.blocked
+        ? 'blocked'
+        : p.token_status === 'invalid'
+          ? 'token_invalid'
+          : p.subscription_status === 'missing'
+            ? 'subscription_missing'
+            : 'ok',
+      reason: p.blocked ? p.block_reason : p.token_status === 'invalid' ? p.token_error : p.subscription_problem,
     }));
     const degraded = pages.some((p) => p.status !== 'ok') || (journal.dead ?? 0) > 0;
     return {

@@ -1,25 +1,27 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/core';
+import { Clock, PollingLoop } from '@app/core';
 import { LeaderElection, PersistenceService } from '@app/persistence';
-
-/** Writes a message to the outbox; given by the conversations lib (which owns the outbox) at boot. */
-export type QueueNoticeWriter = (conversationId: string, text: string) => Promise<void>;
+import { ConversationUnits } from './conversation-unit';
+import { OutboxDispatcher } from './outbox-dispatcher.service';
 
 /**
  * Keeps waiting customers informed: a new position when the queue moves up, and one message when the
- * wait gets long. Nothing is dropped: the conversation stays queued. Works from the database only, and
- * each notice is claimed with a conditional update, so several instances never send it twice.
+ * wait gets long. Nothing is dropped: the conversation stays queued. Works from the database only:
+ * each notice is claimed with a conditional update in the same transaction that queues it, so
+ * several instances never send it twice and a crash never loses a claimed notice.
  */
 @Injectable()
 export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueWatcher.name);
   private readonly loop: PollingLoop;
-  private writer?: QueueNoticeWriter;
 
   constructor(
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
+    private readonly units: ConversationUnits,
+    private readonly outbox: OutboxDispatcher,
+    private readonly clock: Clock,
     private readonly election: LeaderElection,
   ) {
     // A singleton loop: only the elected instance tells waiting customers about the queue.
@@ -30,11 +32,6 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
-  /** Called by the outbox owner so the watcher can send messages without depending on it. */
-  useWriter(writer: QueueNoticeWriter): void {
-    this.writer = writer;
-  }
-
   onApplicationBootstrap(): void {
     this.loop.start();
   }
@@ -43,9 +40,8 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     await this.loop.stop();
   }
 
-  /** One pass over the queue; returns how many notices were sent. */
-  async tick(now = Date.now()): Promise<number> {
-    if (!this.writer) return 0;
+  /** One pass over the queue; returns how many notices were queued. */
+  async tick(now = this.clock.now()): Promise<number> {
     const queue = await this.persistence.repos.conversations.listByState('QUEUED');
     let sent = 0;
     for (const [index, conversation] of queue.entries()) {
@@ -55,19 +51,24 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
         this.config.queue.timeoutMs > 0 && told.timeoutAt === null && now - (conversation.queued_at ?? now) >= this.config.queue.timeoutMs;
       const moved = told.position !== null && position < told.position;
       if (!timeoutDue && !moved) continue;
-      const claimed = await this.persistence.repos.conversations.claimQueueNotice(conversation.id, told, {
-        position,
-        timeoutAt: timeoutDue ? now : told.timeoutAt,
-      });
-      if (!claimed) continue;
       const texts = [
         ...(timeoutDue ? [this.config.queue.timeoutMessage] : []),
         ...(moved ? [this.config.queue.positionMessage.replace('{position}', String(position))] : []),
       ];
-      await this.writer(conversation.id, texts.join(' '));
-      sent += 1;
+      const queued = await this.units.run(async (unit) => {
+        const claimed = await unit.repos.conversations.claimQueueNotice(conversation.id, told, {
+          position,
+          timeoutAt: timeoutDue ? now : told.timeoutAt,
+        });
+        if (claimed) await unit.enqueue(conversation.id, 'system', { kind: 'text', text: texts.join(' ') });
+        return claimed;
+      });
+      if (queued) sent += 1;
     }
-    if (sent > 0) this.logger.log(`queue: ${sent} waiting customer(s) updated`);
+    if (sent > 0) {
+      this.logger.log(`queue: ${sent} waiting customer(s) updated`);
+      this.outbox.kick();
+    }
     return sent;
   }
 }

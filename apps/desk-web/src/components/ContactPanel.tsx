@@ -1,0 +1,66 @@
+import type { Conversation } from '../api/client';
+import { timeOf } from '../lib/format';
+import { Avatar, nameOf } from './ConversationList';
+
+interface Props {
+  conversation: Conversation;
+  pageName?: string;
+  previous: Conversation[];
+  ownerName?: string;
+  onOpen(id: string): void;
+}
+
+/** Who the customer is and what happened before: profile, ids, hand-over context, earlier conversations, CSAT. */
+export function ContactPanel({ conversation: c, pageName, previous, ownerName, onOpen }: Props) {
+  return (
+    <aside class="contact" aria-label="Contact">
+      <div class="contact-head">
+        <Avatar name={nameOf(c)} url={c.customer.pictureUrl} size={64} />
+        <strong>{nameOf(c)}</strong>
+      </div>
+      <dl>
+        <dt>Customer id (PSID)</dt>
+        <dd class="psid">{c.customer.id}</dd>
+        <dt>Page</dt>
+        <dd>{pageName ? `${pageName} (${c.pageId})` : c.pageId}</dd>
+        <dt>Owner</dt>
+        <dd>{ownerName ?? (c.state === 'QUEUED' ? 'waiting in the queue' : '—')}</dd>
+        {c.handoverReason && (
+          <>
+            <dt>Hand-over reason</dt>
+            <dd>{c.handoverReason}</dd>
+          </>
+        )}
+        {c.bot?.intent && (
+          <>
+            <dt>Bot intent</dt>
+            <dd>
+              {c.bot.intent} ({Math.round((c.bot.confidence ?? 0) * 100)}%)
+            </dd>
+          </>
+        )}
+        {c.csat && (
+          <>
+            <dt>Satisfaction</dt>
+            <dd class="csat">
+              {c.csat.rating ? `${'★'.repeat(c.csat.rating)}${'☆'.repeat(5 - c.csat.rating)} ${c.csat.rating}/5` : 'asked, no answer yet'}
+            </dd>
+          </>
+        )}
+        <dt>First contact</dt>
+        <dd>{timeOf(c.createdAt)}</dd>
+      </dl>
+      <h3>Previous conversations</h3>
+      <ul class="previous">
+        {previous.length === 0 && <li class="muted">none</li>}
+        {previous.map((p) => (
+          <li key={p.id}>
+            <button type="button" class="link" onClick={() => onOpen(p.id)}>
+              {timeOf(p.updatedAt)} · {p.state.toLowerCase()} · {p.lastMessage?.preview.slice(0, 40) ?? ''}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}

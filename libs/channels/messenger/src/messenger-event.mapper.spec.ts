@@ -1,0 +1,54 @@
+import { mapMessengerWebhook } from './messenger-event.mapper';
+import { LIKE_STICKER_ID, ownMetadata } from './messenger.constants';
+
+const PAGE = '111';
+const one = (item: Record<string, unknown>) =>
+  mapMessengerWebhook({
+    object: 'page',
+    entry: [{ id: PAGE, time: 1, messaging: [{ recipient: { id: PAGE }, timestamp: 5000, ...item }] }],
+  });
+
+describe('mapMessengerWebhook: normalised fields for the core', () => {
+  it('should mark a like-sticker-only message as an acknowledgement, and nothing else', () => {
+    const like = { type: 'image', payload: { url: 'https://x/like.png', sticker_id: Number(LIKE_STICKER_ID) } };
+    expect(one({ sender: { id: '42' }, message: { mid: 'm1', attachments: [like] } }).events[0].acknowledgement).toBe(true);
+    expect(
+      one({ sender: { id: '42' }, message: { mid: 'm2', text: 'thanks', attachments: [like] } }).events[0].acknowledgement,
+    ).toBeUndefined();
+    const photo = { type: 'image', payload: { url: 'https://x/p.png' } };
+    expect(one({ sender: { id: '42' }, message: { mid: 'm3', attachments: [photo] } }).events[0].acknowledgement).toBeUndefined();
+  });
+
+  it('should recognise the echo of a message ccm sent by its metadata', () => {
+    const echo = (metadata?: string) =>
+      mapMessengerWebhook({
+        object: 'page',
+        entry: [
+          {
+            id: PAGE,
+            messaging: [{ sender: { id: PAGE }, recipient: { id: '42' }, timestamp: 1, message: { is_echo: true, mid: 'm_e', metadata } }],
+          },
+        ],
+      }).events[0];
+    expect(echo(ownMetadata(17)).ownMessageId).toBe(17);
+    expect(echo('something else').ownMessageId).toBeUndefined();
+    expect(echo(undefined).ownMessageId).toBeUndefined();
+  });
+
+  it('should name the message ids of delivery and read receipts', () => {
+    expect(one({ sender: { id: '42' }, delivery: { mids: ['m_a', 'm_b', 7], watermark: 4000 } }).events[0]).toMatchObject({
+      kind: 'delivery',
+      receiptMids: ['m_a', 'm_b'],
+      watermark: 4000,
+    });
+    expect(one({ sender: { id: '42' }, read: { watermark: 4000, mid: 'm_c' } }).events[0].receiptMids).toEqual(['m_c']);
+  });
+
+  it('should carry the reason of a policy enforcement as its text', () => {
+    expect(one({ policy_enforcement: { action: 'block', reason: 'spam' } }).events[0]).toMatchObject({
+      kind: 'page_policy',
+      payload: 'block',
+      text: 'spam',
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { BotReply } from '@app/bot';
+import { confident, ScriptedBot } from '@app/testing';
+import { ConversationRow } from '@app/persistence';
+import { Extends } from '@app/core';
+import { CONVERSATION_HOOKS, ConversationHooks } from '../conversation-hooks';
+import { ConversationUnit } from '../conversation-unit';
+import { conversationTestBed, ConversationTestBed } from '../testing/conversation-test-bed';
+import { TYPING_AFTER_MS } from '../turn/typing-indicator';
+
+/** A conversation hook that writes an audit row (so a spec sees that it ran inside the unit). */
+@Extends(CONVERSATION_HOOKS)
+class AuditingHooks implements ConversationHooks {
+  readonly calls: string[] = [];
+  async customerMessageStored(unit: ConversationUnit, conversation: ConversationRow, messageId: number): Promise<void> {
+    this.calls.push(`stored ${messageId}`);
+    await unit.record(conversation.id, 'hook_stored', String(messageId), 'test');
+  }
+  async handedOver(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void> {
+    this.calls.push(`handed over: ${reason}`);
+    await unit.record(conversation.id, 'hook_handed_over', reason, 'test');
+  }
+}
+
+const texts = (rows: { author: string; text: string | null }[]) => rows.map((r) => `${r.author}: ${r.text}`);
+
+describe('CustomerMessageApplier (customer turn)', () => {
+  let bed: ConversationTestBed;
+  let hooks: AuditingHooks;
+  const bot = new ScriptedBot({
+    hours: confident('hours', 'We open at 9.'),
+    human: { ...confident('human', 'A person will answer.'), handoverRequested: true },
+    crash: async () => {
+      throw new Error('bot is down');
+    },
+  });
+
+  beforeEach(async () => {
+    hooks = new AuditingHooks();
+    bed = await conversationTestBed({ bot, extensions: [hooks] });
+  });
+  afterEach(() => bed.close());
+
+  it('should store the message, queue the bot answer and mark the journal row in one unit', async () => {
+    const conversation = await bed.conversation();
+    expect(await bed.deliver(bed.message('hours'))).toBe('done');
+    expect(texts(await bed.messages(conversation.id))).toEqual(['customer: hours', 'bot: We open at 9.']);
+    const [stored, answer] = await bed.messages(conversation.id);
+    expect(answer.status).toBe('queued');
+    expect(hooks.calls).toEqual([`stored ${stored.id}`]);
+    expect((await bed.repos.conversations.findById(conversation.id))?.last_user_event_at).toBe(bed.clock.now());
+    expect(bed.published.map((e) => e.type)).toEqual(['message.created', 'message.created']);
+  });
+
+  it('should do nothing a second time for a redelivered message', async () => {
+    const conversation = await bed.conversation();
+    const event = bed.message('hours');
+    await bed.deliver(event);
+    await bed.deliver(event);
+    expect(texts(await bed.messages(conversation.id))).toEqual(['customer: hours', 'bot: We open at 9.']);
+    expect(hooks.calls).toHaveLength(1);
+  });
+
+  it('should hand over to the queue, tell the hooks in the same unit and tell the customer their place', async () => {
+    const conversation = await bed.conversation();
+    await bed.deliver(bed.message('human'));
+    const after = await bed.repos.conversations.findById(conversation.id);
+    expect(after).toMatchObject({ state: 'QUEUED', bot_intent: 'human', queue_position_told: 1 });
+    expect(await bed.auditTypes(conversation.id)).toEqual(['hook_stored', 'handover', 'hook_handed_over']);
+    const notice = (await bed.messages(conversation.id)).at(-1);
+    expect(notice).toMatchObject({ author: 'system', status: 'queued' });
+    expect(notice?.text).toContain('1');
+    expect(bed.published).toContainEqual(expect.objectContaining({ type: 'conversation.state', from: 'BOT', to: 'QUEUED' }));
+  });
+
+  it('should apologise and hand over when the bot fails', async () => {
+    const conversation = await bed.conversation();
+    await bed.deliver(bed.message('crash'));
+    expect(texts(await bed.messages(conversation.id))).toEqual(['customer: crash', `system: ${bed.config.messages.error}`]);
+    expect((await bed.repos.conversations.findById(conversation.id))?.state).toBe('QUEUED');
+  });
+
+  it('should only store a message while an agent has the conversation', async () => {
+    const conversation = await bed.conversation();
+    await bed.repos.conversations.update(conversation.id, { state: 'AGENT', assigned_agent_id: 'a1' });
+    await bed.deliver(bed.message('hours'));
+    expect(texts(await bed.messages(conversation.id))).toEqual(['customer: hours']);
+    expect(bot.inputs.filter((i) => i.conversationId === conversation.id)).toHaveLength(0);
+  });
+
+  it('should reopen a closed conversation to the bot and answer', async () => {
+    const conversation = await bed.conversation();
+    await bed.repos.conversations.update(conversation.id, { state: 'CLOSED', assigned_agent_id: 'a1' });
+    await bed.deliver(bed.message('hours'));
+    expect(await bed.repos.conversations.findById(conversation.id)).toMatchObject({ state: 'BOT', assigned_agent_id: null });
+    expect(await bed.auditTypes(conversation.id)).toContain('reopened');
+    expect(texts(await bed.messages(conversation.id)).at(-1)).toBe('bot: We open at 9.');
+  });
+
+  it('should store an acknowledgement (like sticker) without asking the bot', async () => {
+    const conversation = await bed.conversation();
+    const before = bot.inputs.length;
+    await bed.deliver(
+      bed.message('', { text: undefined, attachments: [{ type: 'image', stickerId: 'like', raw: {} }], acknowledgement: true }),
+    );
+    expect(await bed.messages(conversation.id)).toHaveLength(1);
+    expect(bot.inputs).toHaveLength(before);
+  });
+
+  it('should record a standby message without answering it', async () => {
+    const conversation = await bed.conversation();
+    await bed.deliver(bed.message('hours', { standby: true, userOriginated: false }));
+    expect(texts(await bed.messages(conversation.id))).toEqual(['customer: hours']);
+  });
+
+  it('should send no typing indicator for an instant answer', async () => {
+    await bed.conversation();
+    await bed.deliver(bed.message('hours'));
+    expect(bed.channel.actions).toEqual([]);
+  });
+
+  it('should show "typing…" before the answer of a slow bot', async () => {
+    let release!: (reply: BotReply) => void;
+    const slow = new ScriptedBot({ slow: () => new Promise<BotReply>((resolve) => (release = resolve)) });
+    const slowBed = await conversationTestBed({ bot: slow });
+    try {
+      const conversation = await slowBed.conversation();
+      const delivered = slowBed.deliver(slowBed.message('slow'));
+      await new Promise((r) => setTimeout(r, TYPING_AFTER_MS + 100));
+      expect(slowBed.channel.actions.map((a) => a.action)).toEqual(['mark_seen', 'typing_on']);
+      expect(await slowBed.messages(conversation.id)).toHaveLength(0); // nothing answered before the indicator
+      release(confident('slow', 'Done thinking.'));
+      await delivered;
+      expect(texts(await slowBed.messages(conversation.id)).at(-1)).toBe('bot: Done thinking.');
+    } finally {
+      await slowBed.close();
+    }
+  });
+});

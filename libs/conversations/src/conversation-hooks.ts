@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ConversationState, ExtensionPoint, Extensions } from '@app/core';
+import { ConversationRow } from '@app/persistence';
+import { ConversationUnit } from './conversation-unit';
+
+/**
+ * What other modules are told about a conversation, inside the transaction of the change, so that
+ * whatever they write (the chat-server bridge's outbox, a channel's own table) commits with it or
+ * not at all. Work that must wait for the commit (a network call) goes to `unit.afterCommit`.
+ * Every method is optional; a hook reacts only to what concerns it (e.g. its own channel).
+ */
+export interface ConversationHooks {
+  /** A customer message was stored (before the turn is routed). `conversation` is the row as read before the event. */
+  customerMessageStored?(unit: ConversationUnit, conversation: ConversationRow, messageId: number): Promise<void>;
+  /** The conversation was put in the agent queue (state already QUEUED in this transaction). */
+  handedOver?(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void>;
+  /** An agent closed the conversation or returned it to the bot (`to`), by `by`. */
+  closed?(unit: ConversationUnit, conversation: ConversationRow, to: ConversationState, by: string): Promise<void>;
+}
+
+/** Where conversation hooks plug in: `@Extends(CONVERSATION_HOOKS)` on a provider. */
+export const CONVERSATION_HOOKS = new ExtensionPoint<ConversationHooks>('conversation-hooks');
+
+/** Calls every hook, in module order. */
+@Injectable()
+export class ConversationHookRunner {
+  constructor(private readonly extensions: Extensions) {}
+
+  async customerMessageStored(unit: ConversationUnit, conversation: ConversationRow, messageId: number): Promise<void> {
+    for (const hook of this.hooks()) await hook.customerMessageStored?.(unit, conversation, messageId);
+  }
+
+  async handedOver(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void> {
+    for (const hook of this.hooks()) await hook.handedOver?.(unit, conversation, reason);
+  }
+
+  async closed(unit: ConversationUnit, conversation: ConversationRow, to: ConversationState, by: string): Promise<void> {
+    for (const hook of this.hooks()) await hook.closed?.(unit, conversation, to, by);
+  }
+
+  private hooks(): readonly ConversationHooks[] {
+    return this.extensions.get(CONVERSATION_HOOKS);
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock, MessageAuthor, OutboundContent } from '@app/core';
+import { PersistenceService, Repositories } from '@app/persistence';
+import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
+import { enqueueOutbound } from './outbox-writer';
+
+/**
+ * One unit of work on conversations: the repositories of the open transaction, the time it runs at,
+ * and what to do once it has committed (bus events for live views, best-effort background work).
+ * Its helpers are the few writes every applier and hook shares.
+ */
+export class ConversationUnit {
+  readonly published: ConversationBusEvent[] = [];
+  readonly afterCommitWork: (() => unknown)[] = [];
+
+  constructor(
+    readonly repos: Repositories,
+    readonly now: number,
+  ) {}
+
+  /** Tells live views (desk, bridge) once the unit has committed. */
+  publish(event: ConversationBusEvent): void {
+    this.published.push(event);
+  }
+
+  /** Runs `work` once the unit has committed (never if it rolls back); failures are only logged. */
+  afterCommit(work: () => unknown): void {
+    this.afterCommitWork.push(work);
+  }
+
+  /** Appends to the conversation's audit trail. */
+  async record(
+    conversationId: string,
+    type: string,
+    reason: string,
+    actor: string,
+    from: string | null = null,
+    to: string | null = null,
+  ): Promise<void> {
+    await this.repos.conversationEvents.append({
+      conversation_id: conversationId,
+      type,
+      from_state: from,
+      to_state: to,
+      reason,
+      actor,
+      created_at: this.now,
+    });
+  }
+
+  /** Queues an outbound message (split when too long) and announces it. */
+  async enqueue(conversationId: string, author: MessageAuthor, content: OutboundContent): Promise<number[]> {
+    const ids = await enqueueOutbound(this.repos, conversationId, author, content, this.now);
+    for (const messageId of ids) this.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author });
+    return ids;
+  }
+
+  /** The customer did something at `timestamp`: Meta's messaging window runs from their latest such event. */
+  async noteCustomerActivity(conversationId: string, timestamp: number): Promise<void> {
+    const current = (await this.repos.conversations.findById(conversationId))?.last_user_event_at ?? 0;
+    if (timestamp > current) await this.repos.conversations.update(conversationId, { last_user_event_at: timestamp, updated_at: this.now });
+  }
+}
+
+/** Runs conversation units: one transaction, then the bus events and after-commit work. */
+@Injectable()
+export class ConversationUnits {
+  private readonly logger = new Logger(ConversationUnits.name);
+
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly bus: ConversationBus,
+    private readonly clock: Clock,
+  ) {}
+
+  async run<T>(work: (unit: ConversationUnit) => Promise<T>): Promise<T> {
+    const now = this.clock.now();
+    let unit: ConversationUnit | undefined;
+    const result = await this.persistence.transaction((repos) => {
+      unit = new ConversationUnit(repos, now);
+      return work(unit);
+    });
+    if (unit) this.committed(unit);
+    return result;
+  }
+
+  /** For a unit whose transaction the caller ran itself. */
+  committed(unit: ConversationUnit): void {
+    for (const event of unit.published) this.bus.publish(event);
+    for (const work of unit.afterCommitWork) {
+      Promise.resolve()
+        .then(work)
+        .catch((error: unknown) => this.logger.warn(`after-commit work failed: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CcmConfig } from '@app/config';
+import { InboundAttachment, InboundEvent } from '@app/core';
+
+export const MEDIA_ROUTE = 'media';
+
+/**
+ * The links to ccm's copies of inbound media. Each attachment's key is an HMAC of its event's dedupe
+ * key and position (unguessable without the secret, the same on every instance and on a redelivery),
+ * so the link is known when the message is stored — the desk and the chat-server bridge get ccm's
+ * link from the start, and the download fills it in right after.
+ */
+@Injectable()
+export class MediaLinks {
+  constructor(private readonly config: CcmConfig) {}
+
+  get enabled(): boolean {
+    return this.config.media.enabled;
+  }
+
+  keyOf(dedupeKey: string, index: number): string {
+    return createHmac('sha256', this.config.media.linkSecret).update(`${dedupeKey}#${index}`).digest('hex').slice(0, 40);
+  }
+
+  urlOf(key: string): string {
+    return `${this.config.media.publicBaseUrl ?? ''}/${MEDIA_ROUTE}/${key}`;
+  }
+
+  /** The event with `mediaKey`/`storedUrl` on each attachment ccm will keep (ephemeral ones excluded). */
+  decorate(event: InboundEvent): InboundEvent {
+    if (!this.enabled || !event.attachments?.length || (event.kind !== 'message' && event.kind !== 'echo')) return event;
+    const attachments: InboundAttachment[] = event.attachments.map((a, i) => {
+      if (!a.url || a.ephemeral || a.type === 'fallback' || a.type === 'template') return a;
+      const key = this.keyOf(event.dedupeKey, i);
+      return { ...a, mediaKey: key, storedUrl: this.urlOf(key) };
+    });
+    return { ...event, attachments };
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { CcmConfig } from '@app/config';
+import { DeliveryError, OutboundContent } from '@app/core';
+import { outboundMediaProblem } from './media-downloader';
+
+const VERDICT_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Checks media sent by URL against Meta's size limits before the Send API call (images 8 MB, other
+ * assets 25 MB), so an agent learns at once why it cannot go instead of Meta failing the fetch
+ * (2018008/2018109). The verdict per URL is remembered for an hour (one `HEAD` per URL, not per customer).
+ */
+@Injectable()
+export class OutboundMediaGuard {
+  private readonly verdicts = new Map<string, { problem?: string; at: number }>();
+
+  constructor(private readonly config: CcmConfig) {}
+
+  async check(content: OutboundContent): Promise<void> {
+    if (content.kind !== 'media' || !content.url || content.attachmentId) return;
+    const key = `${content.mediaType} ${content.url}`;
+    let verdict = this.verdicts.get(key);
+    if (!verdict || Date.now() - verdict.at > VERDICT_TTL_MS) {
+      verdict = {
+        problem: await outboundMediaProblem(content.url, content.mediaType, this.config.media.allowPrivateHosts),
+        at: Date.now(),
+      };
+      this.verdicts.set(key, verdict);
+    }
+    if (verdict.problem) throw new DeliveryError('permanent', verdict.problem, { code: 'MEDIA_REFUSED' });
+  }
+}

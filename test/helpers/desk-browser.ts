@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { AGENT_PASSWORD } from './agent-desk-client';
+import { CcmHarness } from './ccm-harness';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots of browser tests (git-ignored; CI keeps them as artifacts). */
+export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
+
+/** Builds the desk web app if a source changed since the last build (fast when up to date). */
+export function ensureDeskBuilt(): void {
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'apps', 'desk-web', 'tools', 'build-if-stale.js')], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`desk web build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Debian Chromium, headless, with the flags this machine's closed network needs. One per test file. */
+export async function launchChromium(): Promise<Browser> {
+  ensureDeskBuilt();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh browser context (own storage) with the desk open and `username` signed in. */
+export async function openDesk(
+  browser: Browser,
+  h: CcmHarness,
+  username: string,
+  viewport = { width: 1366, height: 768 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(8000); // a clear locator error before the test itself times out
+  await page.goto(`${h.url}/agent`);
+  await signIn(page, username);
+  return { context, page };
+}
+
+export async function signIn(page: Page, username: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(AGENT_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.connection.online').waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Opens a list tab (Mine, Queue, All, Closed, Overview, Settings). */
+export async function tab(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+}
