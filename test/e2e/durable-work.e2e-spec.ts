@@ -19,6 +19,9 @@ import {
 } from '../helpers/ccm-harness';
 import { CcmProcess, spawnCcm, testPort } from '../helpers/ccm-process';
 
+// Two instances and a spawned process under a loaded machine: hooks and tests need more than the default.
+jest.setTimeout(120_000);
+
 /** A bot that takes its time: longer than the work lease. Counts the turns it was asked for. */
 class SlowBot implements BotConnector {
   readonly name = 'slow-test-bot';
