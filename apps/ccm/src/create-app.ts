@@ -23,6 +23,8 @@ export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (a hop count or addresses/CIDRs):
     // otherwise any client could choose its own address (login limits, log lines).
     trustProxy: trustProxyOf(config),
+    // A request (headers and body) must arrive within this: slow-body clients cannot hold connections open.
+    requestTimeout: config?.operations.requestTimeoutMs ?? 30_000,
     // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
     requestIdHeader: false,
     genReqId: requestIdOf,
