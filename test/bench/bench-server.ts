@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });
   });
   process.on('disconnect', () => process.exit(0));
+  // A normal exit, so a --cpu-prof profile is written.
+  process.on('SIGTERM', () => process.exit(0));
   process.stdout.write(`READY ${url}\n`);
 }
 

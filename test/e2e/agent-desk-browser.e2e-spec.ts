@@ -1,7 +1,11 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { deskWebDir } from '@app/agent-desk';
+import { join } from 'node:path';
 import { Browser } from 'playwright-core';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
-import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { ARTIFACTS, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 
 describe('agent desk page in headless Chromium', () => {
   let h: CcmHarness;
@@ -15,12 +19,33 @@ describe('agent desk page in headless Chromium', () => {
     await h?.close();
   });
 
+  it('should serve a small built app without inline scripts or styles, under a CSP without unsafe-inline', async () => {
+    const page = await fetch(`${h.url}/agent`);
+    const html = await page.text();
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // every script is a file
+    expect(html).not.toMatch(/<style|\sstyle=/);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const assets = readdirSync(join(deskWebDir(), 'assets'));
+    const gzipped = assets.reduce((sum, file) => sum + gzipSync(readFileSync(join(deskWebDir(), 'assets', file))).length, 0);
+    expect(gzipped).toBeLessThan(150 * 1024);
+    writeFileSync(join(ARTIFACTS, 'desk-bundle-size.json'), JSON.stringify({ files: assets, gzippedBytes: gzipped }) + '\n');
+  });
+
   it('should log in, accept a queued chat, send a text and a 2-button message from the visual editor, and show the answer live', async () => {
     const dana = await createAgent(h, 'dana'); // status away: nothing is pushed, so the chat waits in the queue
     await h.simulator.sendText('psid-web', 'I want to talk to an agent');
     await eventually(async () => (await h.persistence.repos.conversations.listByState('QUEUED')).length === 1);
 
     const { page, context } = await openDesk(browser, h, dana.username);
+    // Recorded, not asserted (timings belong to npm run bench): how fast the page became usable.
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { domInteractiveMs: Math.round(nav.domInteractive), loadEventEndMs: Math.round(nav.loadEventEnd) };
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'desk-page-timing.json'), JSON.stringify(timing) + '\n');
     await tab(page, 'Queue');
     await page.locator('#queue li[data-id]').first().click();
     await page.locator('.transcript').getByText('I want to talk to an agent').waitFor();

@@ -259,10 +259,10 @@ describe.each(['rasa', 'http'] as const)('%s bot double down', (kind) => {
 
   it('should give up on a bot that does not answer within BOT_TIMEOUT_MS', async () => {
     double.fault = 'hang';
-    const started = Date.now();
+    // The hanging double never answers: only the deadline can produce this reply (no wall-clock
+    // assertion, which a loaded machine would break).
     await say(h, `psid-${kind}-slow`, 'hello');
     await sent(h, `psid-${kind}-slow`, 1);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(h.graph.sentTexts(`psid-${kind}-slow`)).toEqual([ERROR_TEXT]);
     expect(await conversationOf(h, `psid-${kind}-slow`)).toMatchObject({
       state: 'QUEUED',

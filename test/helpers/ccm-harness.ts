@@ -16,6 +16,7 @@ export const PAGE_ID = '1234567890';
 /** A second Page served by the same deployment (multi-page), with its own token and policy. */
 export const PAGE2_ID = '2222222222';
 export const PAGE2_TOKEN = 'EAAB-second-page-token-456';
+export const TEST_ENCRYPTION_KEY = '0f'.repeat(32);
 
 export interface CcmHarness {
   app: NestFastifyApplication;
@@ -69,6 +70,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
     FACEBOOK_GRAPH_API_URL: graph.url,
     GRAPH_API_TIMEOUT_MS: '2000',
     TOKEN_CHECK_INTERVAL_MS: '0', // token checks are tested explicitly; elsewhere they would add GET /me calls
+    CCM_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, // Page tokens set through the admin API are stored encrypted
     SUBSCRIPTION_CHECK_INTERVAL_MS: '0', // likewise subscription checks (GET /{page-id}/subscribed_apps)
     DATABASE_URL: options.databaseUrl ?? (db.config.dialect === 'sqlite' ? `sqlite:${db.config.url}` : db.config.url),
     ...options.env,

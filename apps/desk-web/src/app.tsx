@@ -317,6 +317,29 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   };
   const listTab: 'mine' | 'queue' | 'all' | 'closed' = tab === 'supervisor' || tab === 'settings' ? 'mine' : tab;
 
+  // Keyboard: Alt+↑/↓ previous/next conversation in the list, Ctrl/⌘+K search, Alt+1…4 list tabs.
+  const shown = results ?? lists[listTab];
+  const keys = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keys.current = (e: KeyboardEvent) => {
+    if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp') && shown.length > 0) {
+      e.preventDefault();
+      const at = shown.findIndex((c) => c.id === selected);
+      const next = e.key === 'ArrowDown' ? Math.min(shown.length - 1, at + 1) : Math.max(0, at - 1);
+      choose(shown[next < 0 ? 0 : next].id);
+    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      document.querySelector<HTMLInputElement>('.search')?.focus();
+    } else if (e.altKey && ['1', '2', '3', '4'].includes(e.key)) {
+      e.preventDefault();
+      setTab((['mine', 'queue', supervisor ? 'all' : 'closed', 'closed'] as Tab[])[Number(e.key) - 1]);
+    }
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keys.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+
   const reply = current?.reply;
   const composerBlock = !current
     ? undefined

@@ -1,4 +1,18 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Put, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  BadGatewayException,
+  Body,
+  Controller,
+  UnprocessableEntityException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
 import { PageDirectory, TokenHealthService } from '@app/messenger';
 import { PersistenceService } from '@app/persistence';
@@ -41,13 +55,25 @@ export class OperationsController {
     return { replayed: id };
   }
 
-  /** A new Page token: checked against Meta, stored for every instance, and paused sends resume. */
+  /**
+   * A new Page token: checked against Meta (`GET /me`), stored encrypted for every instance, and paused
+   * sends resume. 200 only when Meta accepted it; 422 when Meta refused it, 502 when Meta could not
+   * say (nothing is stored in either case), 409 without CCM_ENCRYPTION_KEY.
+   */
   @Put('pages/:pageId/token')
   async setToken(@Param('pageId') pageId: string, @Body() body: SetPageTokenDto) {
     if (!this.pages.find(pageId)) throw new NotFoundException(`page ${pageId} is not configured`);
-    const status = await this.tokens.replaceToken(pageId, body.accessToken);
+    const outcome = await this.tokens.replaceToken(pageId, body.accessToken);
+    if (outcome.status === 'invalid')
+      throw new UnprocessableEntityException({
+        message: `tokenStatus invalid: Meta refused the token (${outcome.error}); nothing was stored`,
+      });
+    if (outcome.status === 'unverified')
+      throw new BadGatewayException({
+        message: `tokenStatus unverified: Meta could not check the token (${outcome.error}); nothing was stored, try again`,
+      });
     this.outbox.kick();
-    return { pageId, tokenStatus: status };
+    return { pageId, tokenStatus: outcome.status };
   }
 
   @Get('pages')

@@ -8,3 +8,4 @@ export * from './auth/desk-auth.guard';
 export * from './http/desk-validation.pipe';
 export * from './realtime/redis-io.adapter';
 export * from './routing/assignment.service';
+export { deskWebDir } from './web/desk-page.controller';

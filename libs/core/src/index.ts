@@ -11,3 +11,4 @@ export * from './clock';
 export * from './extensions';
 export * from './worker-pool';
 export * from './json-edge';
+export * from './secret-box';

@@ -31,7 +31,10 @@ describe('mapInstagramEntries', () => {
   });
 
   it('should ignore accounts not linked to a configured Page', () => {
-    const { events, ignoredPages } = mapInstagramEntries([{ id: '999', messaging: [item({ text: 'hi' })] }], pageOf);
+    const { events, ignoredPages } = mapInstagramEntries(
+      [{ id: '999', messaging: [item({ text: 'hi' }, { recipient: { id: '999' } })] }],
+      pageOf,
+    );
     expect(events).toEqual([]);
     expect(ignoredPages).toEqual(['999']);
   });

@@ -52,3 +52,35 @@ describe('mapMessengerWebhook: normalised fields for the core', () => {
     });
   });
 });
+
+describe('mapMessengerWebhook: review fixes', () => {
+  it('should keep a delivery receipt without a timestamp (Meta documents none), ordered by its watermark', () => {
+    const mapped = mapMessengerWebhook({
+      object: 'page',
+      entry: [{ id: PAGE, messaging: [{ sender: { id: '42' }, recipient: { id: PAGE }, delivery: { mids: ['m_a'], watermark: 4000 } }] }],
+    });
+    expect(mapped.skipped).toEqual([]);
+    expect(mapped.events[0]).toMatchObject({ kind: 'delivery', timestamp: 4000, watermark: 4000, receiptMids: ['m_a'] });
+  });
+
+  it("should skip an item addressed to another Page than the entry's (and an echo sent by another Page)", () => {
+    const mapped = mapMessengerWebhook({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          messaging: [
+            { sender: { id: '42' }, recipient: { id: '999' }, timestamp: 1, message: { mid: 'm1', text: 'hi' } },
+            { sender: { id: '999' }, recipient: { id: '42' }, timestamp: 1, message: { mid: 'm2', text: 'hi', is_echo: true } },
+            { sender: { id: '42' }, recipient: { id: PAGE }, timestamp: 1, message: { mid: 'm3', text: 'hi' } },
+          ],
+        },
+      ],
+    });
+    expect(mapped.events.map((e) => e.mid)).toEqual(['m3']);
+    expect(mapped.skipped).toEqual([
+      { reason: "recipient 999 is not the entry's Page", pageId: PAGE },
+      { reason: "sender 999 is not the entry's Page", pageId: PAGE },
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ChannelId, InboundAttachment, InboundEvent, InboundEventKind } from '@app/core';
-import { LIKE_STICKER_ID, ownMessageIdOf } from './messenger.constants';
+import { LIKE_STICKER_ID, ownMessageIdOf, USER_REF_PREFIX } from './messenger.constants';
 import { MessengerEntry, MessengerItem } from './messenger.types';
 
 export interface MappedWebhook {
@@ -69,7 +69,9 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   });
   // Ids are checked, not trusted: anything but a plain id string or integer makes the item malformed.
   const senderRef = isObject(item.sender) ? optionalString(item.sender.user_ref) : undefined;
-  const sender = isObject(item.sender) ? (idString(item.sender.id) ?? (senderRef ? `user_ref:${senderRef}` : undefined)) : undefined;
+  const sender = isObject(item.sender)
+    ? (idString(item.sender.id) ?? (senderRef ? `${USER_REF_PREFIX}${senderRef}` : undefined))
+    : undefined;
   const recipient = isObject(item.recipient) ? idString(item.recipient.id) : undefined;
 
   const policy = item.policy_enforcement ?? item['policy-enforcement'];
@@ -82,6 +84,19 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
   }
   if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
 
+  // Everything else is addressed to the Page (an echo comes from it): an item of another Page does not
+  // belong to this entry's conversations.
+  const isEcho = isObject(item.message) && item.message.is_echo === true;
+  const pageSide = isEcho ? (isObject(item.sender) ? idString(item.sender.id) : undefined) : recipient;
+  if (pageSide !== undefined && pageSide !== pageId)
+    return { reason: `${isEcho ? 'sender' : 'recipient'} ${pageSide} is not the entry's Page` };
+
+  if (isObject(item.delivery) && sender && timestamp === undefined) {
+    // Meta's documented delivery receipt has no timestamp: its watermark orders it.
+    const watermark = Number(item.delivery.watermark);
+    if (!Number.isFinite(watermark)) return { reason: 'delivery receipt without a timestamp or watermark' };
+    return { ...deliveryEvent(base, item.delivery, sender, watermark), timestamp: watermark };
+  }
   if (timestamp === undefined) return { reason: 'messaging item without a numeric timestamp' };
 
   if (isObject(item.message)) {
@@ -142,14 +157,7 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
       ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true),
       payload: optionalString(item.optin.ref ?? item.optin.payload),
     };
-  if (isObject(item.delivery)) {
-    const watermark = Number(item.delivery.watermark);
-    return {
-      ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
-      watermark: Number.isFinite(watermark) ? watermark : undefined,
-      receiptMids: Array.isArray(item.delivery.mids) ? item.delivery.mids.filter((m): m is string => typeof m === 'string') : [],
-    };
-  }
+  if (isObject(item.delivery)) return deliveryEvent(base, item.delivery, sender, Number(item.delivery.watermark));
   if (isObject(item.read)) {
     const watermark = Number(item.read.watermark);
     const readMid = optionalString(item.read.mid);
@@ -177,6 +185,16 @@ function mapItem(raw: unknown, pageId: string, standby: boolean, channel: Channe
     if (isObject(item[key])) return { ...base('handover', sender, `${key}:${sender}:${timestamp}`, false), payload: key };
   }
   return base('unknown', sender, `unknown:${hash(raw)}`, false);
+}
+
+type EventBase = (kind: InboundEventKind, customerId: string | undefined, key: string, userOriginated: boolean) => InboundEvent;
+
+function deliveryEvent(base: EventBase, delivery: { mids?: unknown }, sender: string, watermark: number): InboundEvent {
+  return {
+    ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
+    watermark: Number.isFinite(watermark) ? watermark : undefined,
+    receiptMids: Array.isArray(delivery.mids) ? delivery.mids.filter((m): m is string => typeof m === 'string') : [],
+  };
 }
 
 /** A message that is only the "like" sticker: the customer acknowledges, nobody needs to answer. */

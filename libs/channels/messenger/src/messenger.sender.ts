@@ -18,7 +18,7 @@ import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
-import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
+import { MESSENGER_CHANNEL, ownMetadata, USER_REF_PREFIX } from './messenger.constants';
 import { pictureExpiry } from './picture-expiry';
 import { MessengerWebhook } from './messenger-webhook';
 import { PageDirectory } from './page-directory.service';
@@ -89,7 +89,7 @@ export class MessengerSender implements ChannelAdapter {
     await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
-      recipient: { id: target.customerId },
+      recipient: recipientOf(target.customerId),
       messaging_type: window.messagingType,
       ...(window.messagingType === 'MESSAGE_TAG' ? { tag: window.tag } : {}),
       // metadata comes back in the echo: it lets us recognise our own messages.
@@ -170,8 +170,14 @@ export class MessengerSender implements ChannelAdapter {
   }
 
   async senderAction(target: OutboundTarget, action: SenderAction): Promise<void> {
+    // "Seen" and "typing…" are messages to Meta: only inside the standard window (never tagged).
+    const window = decideMessagingWindow('bot', target.lastUserEventAt, this.clock.now(), false, target.adsMessageAt ?? null);
+    if (!window.allowed) {
+      this.logger.debug(`${action} for conversation ${target.conversationId} not sent: ${window.reason}`);
+      return;
+    }
     try {
-      await this.gateway.send(await this.tokenFor(target.pageId), { recipient: { id: target.customerId }, sender_action: action });
+      await this.gateway.send(await this.tokenFor(target.pageId), { recipient: recipientOf(target.customerId), sender_action: action });
     } catch (error) {
       this.logger.debug(
         `${action} for conversation ${target.conversationId} not sent: ${error instanceof Error ? error.message : String(error)}`,
@@ -204,4 +210,9 @@ export class MessengerSender implements ChannelAdapter {
     if (!token) throw new DeliveryError('permanent', `page ${pageId} is not configured`);
     return token;
   }
+}
+
+/** A chat-plugin visitor has no PSID yet: Meta answers them by their `user_ref`. */
+function recipientOf(customerId: string): { id: string } | { user_ref: string } {
+  return customerId.startsWith(USER_REF_PREFIX) ? { user_ref: customerId.slice(USER_REF_PREFIX.length) } : { id: customerId };
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig, PageConfig } from '@app/config';
+import { openSecret } from '@app/core';
 import { GraphApiGateway } from '@app/graph-api';
 import { PersistenceService } from '@app/persistence';
 
@@ -57,7 +58,7 @@ export class PageDirectory implements OnModuleInit {
     const page = this.find(pageId);
     if (!page) return undefined;
     const state = await this.persistence.repos.pageStates.get(pageId);
-    const token = state?.access_token ?? page.accessToken;
+    const token = state?.access_token ? openSecret(this.config.operations.encryptionKey, state.access_token) : page.accessToken;
     this.gateway.notePageToken(token, pageId);
     return token;
   }

@@ -1,9 +1,15 @@
-import { BadRequestException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/core';
+import { openSecret, PollingLoop, sealSecret } from '@app/core';
 import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
 import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PageDirectory } from './page-directory.service';
+
+/** What a token check found: `unverified` when Meta could not say (timeout, 5xx, unreachable). */
+export interface TokenCheckOutcome {
+  status: 'valid' | 'invalid' | 'unverified';
+  error?: string;
+}
 
 /**
  * Knows whether each Page's token works. A scheduled `GET /me` finds an expired or revoked token
@@ -46,7 +52,10 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
     for (const page of this.config.pages) {
       if (!page.pageId) continue;
       const state = await this.persistence.repos.pageStates.get(page.pageId);
-      await this.check(page.pageId, state?.access_token ?? page.accessToken);
+      await this.check(
+        page.pageId,
+        state?.access_token ? openSecret(this.config.operations.encryptionKey, state.access_token) : page.accessToken,
+      );
     }
   }
 
@@ -55,7 +64,14 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
    * answers with a different id) is refused with 400 and never stored, or replies would go out as
    * the wrong Page.
    */
-  async replaceToken(pageId: string, accessToken: string): Promise<'valid' | 'invalid'> {
+  async replaceToken(pageId: string, accessToken: string): Promise<TokenCheckOutcome> {
+    if (!this.config.operations.encryptionKey) {
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'CCM_ENCRYPTION_KEY is not set: a Page token set through the admin API is stored encrypted with it (openssl rand -hex 32)',
+      });
+    }
     const owner = await this.gateway.me(accessToken).then(
       (me) => me.id,
       () => undefined, // invalid or Meta unreachable: `check` below decides and explains
@@ -68,25 +84,36 @@ export class TokenHealthService implements OnApplicationBootstrap, OnApplication
         message: [`accessToken: belongs to page ${owner}, not to page ${pageId}`],
       });
     }
-    const status = await this.check(pageId, accessToken, true);
-    if (status === 'valid') this.logger.log(`page ${pageId}: new access token accepted; paused sends resume`);
-    return status;
+    const outcome = await this.verify(pageId, accessToken, true);
+    if (outcome.status === 'valid') this.logger.log(`page ${pageId}: new access token accepted and stored encrypted; paused sends resume`);
+    else this.logger.warn(`page ${pageId}: replacement token not stored (${outcome.status}: ${outcome.error})`);
+    return outcome;
   }
 
-  private async check(pageId: string, token: string, storeToken = false): Promise<'valid' | 'invalid'> {
+  private async check(pageId: string, token: string): Promise<'valid' | 'invalid'> {
+    // A scheduled check that could not reach Meta changes nothing (the token is presumed still good).
+    return (await this.verify(pageId, token, false)).status === 'invalid' ? 'invalid' : 'valid';
+  }
+
+  /** `unverified`: Meta could not say (timeout, 5xx); a replacement is then not stored. */
+  private async verify(pageId: string, token: string, replacing: boolean): Promise<TokenCheckOutcome> {
     const now = Date.now();
     try {
       await this.gateway.me(token);
-      await this.persistence.repos.pageStates.markTokenValid(pageId, now, storeToken ? token : undefined);
-      return 'valid';
+      const sealed = replacing ? sealSecret(this.config.operations.encryptionKey!, token) : undefined;
+      await this.persistence.repos.pageStates.markTokenValid(pageId, now, sealed);
+      return { status: 'valid' };
     } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
       if (error instanceof GraphApiError && classifyGraphError(error) === 'token') {
-        this.logger.error(`ALERT: the access token of page ${pageId} is invalid (${error.message}); sends to this page are paused`);
-        if (!storeToken) await this.persistence.repos.pageStates.markTokenInvalid(pageId, error.message, now);
-        return 'invalid';
+        if (!replacing) {
+          this.logger.error(`ALERT: the access token of page ${pageId} is invalid (${message}); sends to this page are paused`);
+          await this.persistence.repos.pageStates.markTokenInvalid(pageId, message, now);
+        }
+        return { status: 'invalid', error: message };
       }
-      this.logger.warn(`token check of page ${pageId} inconclusive: ${error instanceof Error ? error.message : String(error)}`);
-      return 'valid';
+      this.logger.warn(`token check of page ${pageId} inconclusive: ${message}`);
+      return { status: 'unverified', error: message };
     }
   }
 }
