@@ -160,6 +160,8 @@ export interface AgentsTable {
   disabled: number;
   created_at: number;
   updated_at: number;
+  /** Tokens issued before this (epoch ms) are revoked: logout, disable, role change; migration 0451. */
+  tokens_valid_after?: number | null;
 }
 
 export interface LoginFailuresTable {

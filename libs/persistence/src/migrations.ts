@@ -329,6 +329,12 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('messages').addColumn('correlation_id', 'varchar(40)').execute();
       },
     },
+    '0451_agent_token_revocation': {
+      async up(db: Kysely<unknown>) {
+        // Tokens issued before this moment are refused (logout, disable, role change).
+        await db.schema.alterTable('agents').addColumn('tokens_valid_after', 'bigint').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }
