@@ -7,12 +7,13 @@
  *   pinned to core 1, so the client is never the server's competition — and the client's own CPU
  *   use is printed to show it is not the bottleneck;
  * - intake: signed one-event webhooks, a distinct body per request, at 16 and 50 connections:
- *   raw `node:http` verify + parse + 200 (the baseline) vs ccm on SQLite and on PostgreSQL;
+ *   raw `node:http` verify + parse + 200 (the baseline) vs ccm on SQLite and on PostgreSQL (while it
+ *   processes what it receives, and again with processing paused: intake alone);
  * - end to end: customer messages offered at 100/s and 500/s over 10 configured Pages (open loop),
  *   answered/s and reply latency (webhook posted → bot reply accepted by the Graph double), webhook
  *   ack latency, server CPU per answered message;
  * - memory: RSS idle, after 10,000 conversations (a 10,000-customer burst, also the capacity figure),
- *   and over a soak (BENCH_SOAK_SECONDS, default 120; the issue's figure is 300).
+ *   and over a soak (BENCH_SOAK_SECONDS, default 90; the issue's figure is 300).
  *
  * Prints a table and writes JSON (BENCH_OUT, default `bench-results.json`). The whole run takes
  * about 4 minutes plus the soak. Environment: BENCH_PG_URL (default the machine's PostgreSQL, a
@@ -33,7 +34,7 @@ const SECRET = 'bench-app-secret-0123456789abcdef';
 const PAGES = Array.from({ length: 10 }, (_, i) => ({ pageId: String(1000000001 + i), accessToken: `EAAB-bench-token-${i}` }));
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);
-const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 120);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 90);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 10000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -266,6 +267,10 @@ async function main(): Promise<void> {
     const server = await startPinned(0, 'bench-server.ts', ['ccm'], ccmEnv(double.url, db.url));
     intakeRows.push(...(await intake(server, `ccm ${db.label}`, `${runId}${db.label[0]}`)));
     await server.stop();
+    // The same, with processing paused: what the durable intake itself costs.
+    const alone = await startPinned(0, 'bench-server.ts', ['ccm'], { ...ccmEnv(double.url, db.url), BENCH_PROCESSING: 'off' });
+    intakeRows.push(...(await intake(alone, `ccm ${db.label} (intake only)`, `${runId}${db.label[0]}i`)));
+    await alone.stop();
     await db.drop();
   }
 
