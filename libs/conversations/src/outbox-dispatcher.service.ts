@@ -286,5 +286,6 @@ export function targetOf(conversation: ConversationRow): OutboundTarget {
     customerId: conversation.customer_id,
     lastUserEventAt: conversation.last_user_event_at,
     adsMessageAt: conversation.ads_message_at,
+    threadOwner: conversation.thread_owner,
   };
 }

@@ -316,6 +316,12 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Conversation Routing (issue 16): which app owns the Messenger thread when it is not ccm.
+    '0554_thread_owner': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('thread_owner', 'varchar(32)').execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {

@@ -10,3 +10,4 @@ export * from './picture-expiry';
 export * from './messenger-profile';
 export * from './messenger-profile.service';
 export * from './subscription-health.service';
+export * from './thread-control';

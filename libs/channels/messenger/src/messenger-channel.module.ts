@@ -8,6 +8,7 @@ import { PageDirectory } from './page-directory.service';
 import { TokenHealthService } from './token-health.service';
 import { MessengerProfileService } from './messenger-profile.service';
 import { SubscriptionHealthService } from './subscription-health.service';
+import { ThreadControlApplier, ThreadControlService } from './thread-control';
 
 /**
  * The Messenger channel: its adapter (webhook entries in, Send API out) and Meta's Page-level policy
@@ -15,7 +16,16 @@ import { SubscriptionHealthService } from './subscription-health.service';
  */
 @Module({
   imports: [ConversationsModule, GraphApiModule, MediaModule],
-  providers: [MessengerSender, PageDirectory, TokenHealthService, PagePolicyApplier, MessengerProfileService, SubscriptionHealthService],
+  providers: [
+    MessengerSender,
+    PageDirectory,
+    TokenHealthService,
+    PagePolicyApplier,
+    MessengerProfileService,
+    SubscriptionHealthService,
+    ThreadControlApplier,
+    ThreadControlService,
+  ],
   exports: [PageDirectory, TokenHealthService, MessengerProfileService, SubscriptionHealthService, GraphApiModule, MediaModule],
 })
 export class MessengerChannelModule {}
