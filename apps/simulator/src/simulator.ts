@@ -148,6 +148,7 @@ export class MessengerSimulatorServer {
 
   async stop(): Promise<void> {
     this.listeners.clear();
+    this.delivery.stop();
     await this.graph.stop();
   }
 
