@@ -157,6 +157,23 @@ describe('agent API security', () => {
     expect(carol.token).toBeTruthy(); // earlier sessions are unaffected
   });
 
+  it('should refuse a weak password with 400 naming the field and the reason, and store nothing', async () => {
+    for (const [password, reason] of [
+      ['aaaaaaaaaa', 'must not be a short pattern repeated'],
+      ['walter2026!', 'must not be the username with a few characters added'],
+      ['short', 'password must be at least 10 characters'],
+    ]) {
+      const refused = await callApi(h, '/api/agents', {
+        body: { username: 'walter', displayName: 'Walter', password },
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual(expect.arrayContaining([{ field: 'password', message: expect.stringContaining(reason) }]));
+    }
+    const list = await callApi(h, '/api/agents', { headers: { 'x-admin-key': ADMIN_KEY } });
+    expect(list.body.map((a: { username: string }) => a.username)).not.toContain('walter');
+  });
+
   it('should keep the admin API behind x-admin-key and never return password hashes', async () => {
     const wrong = await callApi(h, '/api/agents', {
       body: { username: 'eve', displayName: 'Eve', password: 'long-enough-pw' },

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { PersistenceService } from '@app/persistence';
 import { Principal } from '../auth/principal';
 import { hashPassword } from '../auth/password-hasher';
+import { passwordProblems } from '../auth/password-policy';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 import { CcmConfig } from '@app/config';
@@ -24,6 +25,13 @@ export class AgentsService {
       throw new DeskException(DeskErrorCode.UsernameTaken, `username ${dto.username} is taken`, [
         { field: 'username', message: 'already taken' },
       ]);
+    const weak = passwordProblems(dto.password, dto.username);
+    if (weak.length > 0)
+      throw new DeskException(
+        DeskErrorCode.ValidationFailed,
+        `password ${weak.join('; ')}`,
+        weak.map((message) => ({ field: 'password', message })),
+      );
     const now = Date.now();
     const id = randomUUID();
     await repos.agents.insert({
