@@ -17,6 +17,7 @@ import {
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
 import { PageDirectory, TokenHealthService } from '@app/messenger';
 import { PersistenceService } from '@app/persistence';
+import { CcmConfig, redactedConfig } from '@app/config';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
 import { SetPageTokenDto } from './admin.dto';
 
@@ -31,7 +32,14 @@ export class OperationsController {
     private readonly outbox: OutboxDispatcher,
     private readonly pages: PageDirectory,
     private readonly tokens: TokenHealthService,
+    private readonly config: CcmConfig,
   ) {}
+
+  /** What this instance runs with: every setting after defaults, each credential shown as `[redacted]`. */
+  @Get('config')
+  effectiveConfig() {
+    return redactedConfig(this.config);
+  }
 
   /** Inbound events that failed every attempt, with their last error. */
   @Get('inbound/dead')

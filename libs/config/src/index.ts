@@ -3,3 +3,4 @@ export * from './ccm-config.module';
 export * from './load-ccm-config';
 export * from './graph-version.util';
 export { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
+export * from './redacted-config';
