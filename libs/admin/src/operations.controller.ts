@@ -14,7 +14,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
-import { PageDirectory, TokenHealthService } from '@app/messenger';
+import { PageDirectory, TokenHealthService } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
 import { SetPageTokenDto } from './admin.dto';

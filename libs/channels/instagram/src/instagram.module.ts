@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
-import { MessengerChannelModule } from '@app/messenger';
+import { MetaModule } from '@app/meta';
 import { InstagramAdapter } from './instagram.adapter';
 
 /**
@@ -9,7 +9,7 @@ import { InstagramAdapter } from './instagram.adapter';
  * through its linked Page, with that Page's token.
  */
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule],
+  imports: [ConversationsModule, MetaModule],
   providers: [InstagramAdapter],
 })
 export class InstagramChannelModule {}
