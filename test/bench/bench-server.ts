@@ -52,6 +52,13 @@ async function ccm(): Promise<string> {
   const config = loadCcmConfig({ ...process.env });
   const app = await createApp(config, ['error', 'warn']);
   await app.listen(0, '127.0.0.1');
+  // After listen: listening bootstraps the app, which starts the loops.
+  if (process.env.BENCH_PROCESSING === 'off') {
+    // Intake alone: the journal fills and nothing processes it, to show what intake itself costs.
+    const { InboundProcessor } = await import('@app/conversations');
+    await app.get(InboundProcessor).onApplicationShutdown();
+  }
+
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
 }
 
@@ -69,6 +76,8 @@ async function main(): Promise<void> {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });
   });
   process.on('disconnect', () => process.exit(0));
+  // A normal exit, so a --cpu-prof profile is written.
+  process.on('SIGTERM', () => process.exit(0));
   process.stdout.write(`READY ${url}\n`);
 }
 

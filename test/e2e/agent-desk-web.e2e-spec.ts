@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { AssignmentService } from '@app/agent-desk';
@@ -19,7 +22,15 @@ describe('agent desk web app (headless Chromium)', () => {
 
   beforeAll(async () => {
     [h, browser] = await Promise.all([
-      startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, FB_ROUTING_POLICY: 'AGENT_ONLY', AGENT_GRACE_SECONDS: '2' } }),
+      startCcm({
+        env: {
+          ADMIN_API_KEY: ADMIN_KEY,
+          FB_ROUTING_POLICY: 'AGENT_ONLY',
+          AGENT_GRACE_SECONDS: '2',
+          MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1', // the Graph double's pictures are on loopback
+          MEDIA_DIR: mkdtempSync(join(tmpdir(), 'ccm-desk-media-')),
+        },
+      }),
       launchChromium(),
     ]);
     router = h.app.get(AssignmentService);
@@ -160,7 +171,8 @@ describe('agent desk web app (headless Chromium)', () => {
     await open(page, 'Mine', c.id);
     const inbound = page.locator('.msg.customer img.media-image');
     await inbound.waitFor();
-    await eventually(async () => (await inbound.evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0);
+    await eventually(async () => (await inbound.evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0, 5000);
+    expect(await inbound.getAttribute('src')).toMatch(/^(https?:\/\/[^/]+)?\/media\/[a-f0-9]{40}$/); // ccm's stored copy, not Meta's expiring link
 
     await page.getByRole('button', { name: 'Carousel', exact: true }).click();
     await page.locator('.problems li').first().waitFor(); // an empty card is refused as you type

@@ -1,7 +1,7 @@
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { AssignmentService } from '@app/agent-desk';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
-import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 
 const GRACE_MS = 1000;
 
@@ -213,9 +213,13 @@ describe('agent desk work states (REST only)', () => {
     const [ada, gus] = [await agent('ada'), await agent('gus')];
     await callApi(h, `/api/agents/${ada.id}`, { method: 'PATCH', body: { role: 'admin' }, headers: { 'x-admin-key': ADMIN_KEY } });
     expect((await gus.api('/api/admin/pages/1234567890/routing')).status).toBe(403);
-    const changed = await ada.api('/api/admin/pages/1234567890/routing', { method: 'PUT', body: { policy: 'AGENT_ONLY' } });
+    // A role change ends the agent's sessions: Ada signs in again as an admin.
+    const login = await callApi(h, '/api/auth/login', { body: { username: 'ada', password: AGENT_PASSWORD } });
+    const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      callApi(h, path, { ...init, headers: { authorization: `Bearer ${login.body.token}` } });
+    const changed = await admin('/api/admin/pages/1234567890/routing', { method: 'PUT', body: { policy: 'AGENT_ONLY' } });
     expect(changed.body).toMatchObject({ policy: 'AGENT_ONLY' });
-    const audit = (await ada.api('/api/admin/audit')).body as { actor: string; action: string }[];
+    const audit = (await admin('/api/admin/audit')).body as { actor: string; action: string }[];
     expect(audit[0]).toMatchObject({ actor: 'agent:Ada', action: 'routing.update' });
   });
 });

@@ -206,8 +206,9 @@ describe('crash recovery (SIGKILL)', () => {
       }
     }
     await db.close();
-    // Short leases so the restarted process takes the dead one's sends over quickly; a bounded echo wait.
-    const crashEnv = { ...env(), WORK_LEASE_MS: '2000', ECHO_WAIT_MS: '4000', OUTBOX_CONCURRENCY: '128', SEND_RATE_PER_PAGE: '1000' };
+    // Short leases so the restarted process takes the dead one's sends over quickly; the default echo wait
+    // (10 s): on a loaded machine a freshly restarted process can take seconds to apply a redelivered echo.
+    const crashEnv = { ...env(), WORK_LEASE_MS: '2000', ECHO_WAIT_MS: '10000', OUTBOX_CONCURRENCY: '128', SEND_RATE_PER_PAGE: '1000' };
 
     let ccm = spawnCcm(crashEnv);
     await ccm.ready(port);

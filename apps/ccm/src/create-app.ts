@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,6 +23,8 @@ export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (a hop count or addresses/CIDRs):
     // otherwise any client could choose its own address (login limits, log lines).
     trustProxy: trustProxyOf(config),
+    // A request (headers and body) must arrive within this: slow-body clients cannot hold connections open.
+    requestTimeout: config?.operations.requestTimeoutMs ?? 30_000,
     // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -72,6 +75,18 @@ export async function configureApp(
 ): Promise<void> {
   // Structured JSON logs (nestjs-pino) for every Nest logger; tests may keep their own capture logger.
   if (options.structuredLogs) app.useLogger(app.get(PinoLogger));
+  await app.register(helmet, {
+    // Pages set their own policy (the desk: script-src 'self', no 'unsafe-inline'); every other answer
+    // gets the strictest one below, which also forbids framing anything ccm serves.
+    contentSecurityPolicy: false,
+    crossOriginEmbedderPolicy: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('content-security-policy'))
+      void reply.header('content-security-policy', request.url.startsWith('/api/docs') ? DOCS_CSP : DEFAULT_CSP);
+    done(null, payload);
+  });
   // Socket.IO attaches to the same HTTP server Fastify listens on (path /socket.io).
   if (config.realtime.redisUrl) {
     const adapter = new RedisIoAdapter(app);
@@ -84,6 +99,12 @@ export async function configureApp(
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
 }
+
+/** For answers that set no policy of their own (API JSON, health, metrics): nothing may load or frame them. */
+const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/** The OpenAPI UI (Swagger UI's own files; it styles inline). */
+const DOCS_CSP =
+  "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
 
 function trustProxyOf(config: CcmConfig | undefined): boolean | number | string[] {
   const trust = config?.operations.trustProxy ?? false;

@@ -148,6 +148,7 @@ export class MessengerSimulatorServer {
 
   async stop(): Promise<void> {
     this.listeners.clear();
+    this.delivery.stop();
     await this.graph.stop();
   }
 
@@ -426,7 +427,7 @@ export class MessengerSimulatorServer {
           comments: this.comments,
         });
       }
-      if (req.method === 'GET' && path === '/sim/api/events') return this.stream(req, res);
+      if (req.method === 'GET' && path === '/sim/api/events') return this.stream(res);
       if (req.method === 'POST' && path === '/sim/api/customers') {
         return json(res, 201, this.createCustomer({ name: str(body.name), locale: str(body.locale), psid: str(body.psid) }));
       }
@@ -512,13 +513,16 @@ export class MessengerSimulatorServer {
     return { url: `${this.origin}/sim/api/media/${id}`, type: kind };
   }
 
-  private stream(req: IncomingMessage, res: ServerResponse): boolean {
+  private stream(res: ServerResponse): boolean {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': connected\n\n');
     const listener = (event: SimEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
     this.listeners.add(listener);
     const keepAlive = setInterval(() => res.write(': ping\n\n'), 15_000);
-    req.on('close', () => {
+    keepAlive.unref();
+    // The response's close (the browser went away or the server stopped), not the request's: a GET's
+    // request stream is already finished by now.
+    res.on('close', () => {
       clearInterval(keepAlive);
       this.listeners.delete(listener);
     });

@@ -39,6 +39,7 @@ export class WebhookDelivery {
   private heldBack?: string;
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private stopped = false;
 
   constructor(private readonly options: WebhookDeliveryOptions) {}
 
@@ -48,6 +49,7 @@ export class WebhookDelivery {
 
   /** Queues an item; it is posted within the batch window together with whatever else came. */
   enqueue(item: DeliveryItem): void {
+    if (this.stopped) return;
     this.pending.push(item);
     if (this.pending.length >= (this.options.maxBatch ?? 50)) return this.flush();
     this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 30);
@@ -66,6 +68,15 @@ export class WebhookDelivery {
       this.heldBack = undefined;
       await this.post(body, { reordered: true });
     }
+  }
+
+  /** Drops what is queued and stops retrying (the simulator is shutting down). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+    this.heldBack = undefined;
   }
 
   get busy(): boolean {
@@ -98,7 +109,7 @@ export class WebhookDelivery {
 
   private async post(body: string, flags: { duplicate?: boolean; reordered?: boolean }): Promise<void> {
     const url = this.options.webhookUrl;
-    if (!url) return;
+    if (!url || this.stopped) return;
     const delays = this.options.retryDelaysMs ?? [200, 1000, 5000];
     this.inFlight++;
     try {
@@ -119,6 +130,7 @@ export class WebhookDelivery {
         this.attempts.push({ at: Date.now(), items: countItems(body), status, ...flags });
         if (this.attempts.length > 500) this.attempts.splice(0, this.attempts.length - 500);
         if (typeof status === 'number' && status >= 200 && status < 300) return;
+        if (this.stopped) return;
         if (attempt >= delays.length) {
           this.options.log?.(`webhook delivery to ${url} gave up after ${attempt + 1} attempts (last: ${status})`);
           return;

@@ -17,6 +17,7 @@ import { DeskValidationPipe } from './http/desk-validation.pipe';
 import { AgentPresenceEvents } from './realtime/agent-presence.events';
 import { DeskEventsRelay } from './realtime/desk-events.relay';
 import { DeskGateway } from './realtime/desk.gateway';
+import { DeskSessionSweeper } from './realtime/desk-session-sweeper';
 import { AssignmentService } from './routing/assignment.service';
 import { CustomerChannelActions } from './sender-actions/customer-channel-actions';
 import { DeskPageController } from './web/desk-page.controller';
@@ -65,6 +66,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
     AgentPresenceEvents,
     DeskConversationsService,
     DeskGateway,
+    DeskSessionSweeper,
     DeskEventsRelay,
     AssignmentService,
     PresenceHeartbeat,

@@ -9,3 +9,4 @@ export * from './http/desk-validation.pipe';
 export * from './realtime/redis-io.adapter';
 export * from './routing/assignment.service';
 export { deskWebDir } from './web/desk-page.controller';
+export * from './realtime/desk-session-sweeper';

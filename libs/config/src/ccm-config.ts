@@ -147,6 +147,8 @@ export abstract class CcmConfig {
     readonly appId?: string;
     /** Warn when a Page sends no webhook for this long although customers were active just before (0 = never). */
     readonly webhookSilenceMs: number;
+    /** Conversation Routing: hand-overs to people pass the thread to the Page inbox (Meta Business Suite) (PAGE_INBOX_HANDOFF). */
+    readonly pageInboxHandoff: boolean;
   };
   /** Retries of transient send failures: capped exponential backoff with jitter. */
   abstract readonly outbox: { readonly retryBaseMs: number; readonly retryCapMs: number; readonly maxAttempts: number };

@@ -468,6 +468,11 @@ export class EnvironmentVariables {
   @Max(10080)
   WEBHOOK_SILENCE_MINUTES?: number;
 
+  /** Conversation Routing: pass the thread to the Page inbox when a conversation is handed over to people. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  PAGE_INBOX_HANDOFF?: string;
+
   /** Media store: `on` (default) downloads inbound attachments into ccm's storage; `off` keeps Meta's URLs only. */
   @IsOptional()
   @IsIn(['on', 'off'], { message: 'must be on or off' })

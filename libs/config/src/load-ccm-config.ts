@@ -465,6 +465,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       autoSubscribe: dto.FACEBOOK_AUTO_SUBSCRIBE === 'true',
       appId: env.FACEBOOK_APP_ID,
       webhookSilenceMs: (dto.WEBHOOK_SILENCE_MINUTES ?? 30) * 60 * 1000,
+      pageInboxHandoff: dto.PAGE_INBOX_HANDOFF === 'true',
     },
     agents: {
       adminApiKey: env.ADMIN_API_KEY ?? (localMode ? LOCAL_MODE_CREDENTIALS.adminApiKey : undefined),

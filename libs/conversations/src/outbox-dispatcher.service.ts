@@ -33,6 +33,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private readonly throttledUntil = new Map<string, number>();
   /** Sends in flight per Page (this instance). */
   private readonly sending = new Map<string, number>();
+  /** Claimed messages of Pages at their in-flight limit, sent as that Page's sends finish (in claim order). */
+  private readonly held = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationRow }[]>();
+  /** How many messages of a Page were postponed in the current millisecond (to spread their due times). */
+  private readonly postponed = new Map<string, { at: number; n: number }>();
+  /** A Page's burst (rate/10): claimed at most per pass, in flight at most at once. */
+  private readonly burst: number;
+  /** Free send slots worth a claim. */
+  private readonly batch: number;
   private tokenTimer?: NodeJS.Timeout;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
@@ -46,7 +54,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
-    this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.loop.kick(), this.logger);
+    // Claims come in batches: a claim scans the queue, so a finished send kicks a claim only once a
+    // batch of slots is free (new work and the poll interval kick it regardless).
+    this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.pool.free >= this.batch && this.loop.kick(), this.logger);
+    this.burst = Math.max(1, Math.floor(config.messenger.sendRatePerPage / 10));
+    this.batch = Math.max(1, Math.floor(config.work.outboxConcurrency / 4));
   }
 
   onApplicationBootstrap(): void {
@@ -70,24 +82,22 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
-    if (free === 0) return false; // a finishing send kicks the loop
+    if (free === 0) return false; // finishing sends kick the loop
     const now = Date.now();
-    const rate = this.config.messenger.sendRatePerPage;
-    const burst = Math.max(1, Math.floor(rate / 10));
     for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
+    const busyPages = [...this.sending].filter(([page, n]) => n + (this.held.get(page)?.length ?? 0) >= this.burst).map(([p]) => p);
     const claimed = await this.persistence.queues.outbox.claim({
       owner: INSTANCE_ID,
       now,
       leaseMs: this.config.work.leaseMs,
       limit: free,
-      // No more of one Page per pass than its burst allows, and none of a Page still waiting for tokens.
-      perGroup: burst,
-      excludeGroups: [...new Set([...this.throttledUntil.keys(), ...[...this.sending].filter(([, n]) => n >= burst).map(([p]) => p)])],
+      // No more of one Page per claim than its burst, and none of a Page waiting for tokens or at its in-flight limit.
+      perGroup: this.burst,
+      excludeGroups: [...new Set([...this.throttledUntil.keys(), ...busyPages])],
     });
     const conversations = new Map(
       (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
     );
-    const waiting = new Map<string, number>();
     for (const work of claimed) {
       const conversation = conversations.get(work.row.conversation_id);
       if (!conversation) {
@@ -103,38 +113,50 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
         continue;
       }
-      if ((this.sending.get(conversation.page_id) ?? 0) >= burst) {
-        // At most a burst of a Page's sends in flight: a send granted earlier but slowed down on the
-        // way cannot bunch up with later ones into more than the rate in one second.
-        await this.persistence.queues.outbox.release(work.lease, now);
-        continue;
-      }
-      // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
-      const wait = await this.pacer.reserve(conversation.page_id);
-      if (wait > 0) {
-        // The k-th message over the rate waits for the k-th next token, not all for the first one;
-        // the Page is left out of claims until its next token (postponed, not re-polled).
-        const ahead = waiting.get(conversation.page_id) ?? 0;
-        waiting.set(conversation.page_id, ahead + 1);
-        // Left out until a whole burst is available again, so the next claim of the Page sends all it takes.
-        this.throttledUntil.set(conversation.page_id, now + wait + Math.ceil(((burst - 1) * 1000) / rate));
-        await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil((ahead * 1000) / rate));
-        continue;
-      }
       const page = conversation.page_id;
-      this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
-      this.pool.run(() =>
-        this.pacer
-          .withReservation(page, () => this.deliver(work, conversation))
-          .finally(() => {
-            const left = (this.sending.get(page) ?? 1) - 1;
-            if (left > 0) this.sending.set(page, left);
-            else this.sending.delete(page);
-          }),
-      );
+      if ((this.sending.get(page) ?? 0) >= this.burst) {
+        // At most a burst of a Page's sends in flight, so sends granted earlier but slowed on the way
+        // cannot bunch up with later ones into more than the rate in one second. The claimed message
+        // waits here (still ours) for the Page's next finished send.
+        this.held.set(page, [...(this.held.get(page) ?? []), { work, conversation }]);
+        continue;
+      }
+      await this.dispatch(work, conversation);
     }
     this.wakeForTokens();
     return claimed.length === free;
+  }
+
+  /** Sends now if the Page has a token; otherwise gives the message back until the Page's next token. */
+  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+    const page = conversation.page_id;
+    const rate = this.config.messenger.sendRatePerPage;
+    // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
+    const wait = await this.pacer.reserve(page);
+    if (wait > 0) {
+      // Postponed, not re-polled: the k-th message over the rate is due at the k-th next token, and
+      // the Page is left out of claims until a whole burst is available again.
+      const now = Date.now();
+      const ahead = (this.postponed.get(page)?.at === now ? this.postponed.get(page)!.n : 0) + 1;
+      this.postponed.set(page, { at: now, n: ahead });
+      this.throttledUntil.set(page, now + wait + Math.ceil(((this.burst - 1) * 1000) / rate));
+      await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil(((ahead - 1) * 1000) / rate));
+      return;
+    }
+    this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
+    this.pool.run(() =>
+      // The send uses the slot just reserved (not counted twice).
+      this.pacer
+        .withReservation(page, () => this.deliver(work, conversation))
+        .finally(async () => {
+          const left = (this.sending.get(page) ?? 1) - 1;
+          if (left > 0) this.sending.set(page, left);
+          else this.sending.delete(page);
+          const next = this.held.get(page)?.shift();
+          if (this.held.get(page)?.length === 0) this.held.delete(page);
+          if (next) await this.dispatch(next.work, next.conversation);
+        }),
+    );
   }
 
   /** Comes back when the first throttled Page has a token again (sooner than the poll interval). */
@@ -264,5 +286,6 @@ export function targetOf(conversation: ConversationRow): OutboundTarget {
     customerId: conversation.customer_id,
     lastUserEventAt: conversation.last_user_event_at,
     adsMessageAt: conversation.ads_message_at,
+    threadOwner: conversation.thread_owner,
   };
 }

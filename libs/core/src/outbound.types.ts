@@ -11,6 +11,8 @@ export interface OutboundTarget {
   lastUserEventAt: number | null;
   /** When the customer's first message came from a click-to-Messenger/Direct ad: its time (a window of up to 7 days). */
   adsMessageAt?: number | null;
+  /** Conversation Routing: another app owns the thread (null/undefined: ccm may send). */
+  threadOwner?: string | null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { InstagramDouble } from './instagram-double';
 import { MessengerProfileDouble } from './messenger-profile-double';
 import { SubscribedAppsDouble } from './subscribed-apps-double';
 import { CdnDouble } from './cdn-double';
+import { ThreadControlDouble } from './thread-control-double';
 import { validateSendApiRequest } from './send-api-validator';
 import { avatarSvg, nameFromId } from './avatar';
 
@@ -26,6 +27,7 @@ export class GraphApiDouble {
   readonly messengerProfile = new MessengerProfileDouble();
   readonly subscribedApps = new SubscribedAppsDouble();
   readonly cdn = new CdnDouble();
+  readonly threadControl = new ThreadControlDouble();
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
@@ -320,6 +322,8 @@ export class GraphApiDouble {
 
     const commentAnswer = this.comments.answer(record.method, record.path, record.body as Record<string, unknown>, page.pageId);
     if (commentAnswer) return toTuple(commentAnswer);
+    const threadAnswer = this.threadControl.answer(record.method, record.path, record.body as Record<string, unknown>, record.query);
+    if (threadAnswer) return toTuple(threadAnswer);
     const subscriptionAnswer = this.subscribedApps.answer(
       record.method,
       record.path,

@@ -8,3 +8,4 @@ export * from './avatar';
 export * from './messenger-profile-double';
 export * from './subscribed-apps-double';
 export * from './cdn-double';
+export * from './thread-control-double';

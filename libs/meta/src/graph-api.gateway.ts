@@ -210,6 +210,27 @@ export class GraphApiGateway {
     });
   }
 
+  /**
+   * Conversation Routing: passes the thread of `recipientId` to another app (e.g. the Page inbox 263902037430900).
+   * @see https://developers.facebook.com/docs/messenger-platform/conversation-routing
+   */
+  async passThreadControl(accessToken: string, recipientId: string, targetAppId: string, metadata?: string): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: '/me/pass_thread_control',
+      data: { recipient: { id: recipientId }, target_app_id: targetAppId, ...(metadata ? { metadata } : {}) },
+    });
+  }
+
+  /** Conversation Routing: takes the thread of `recipientId` back from whichever app owns it. */
+  async takeThreadControl(accessToken: string, recipientId: string, metadata?: string): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: '/me/take_thread_control',
+      data: { recipient: { id: recipientId }, ...(metadata ? { metadata } : {}) },
+    });
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

@@ -140,7 +140,7 @@ export class RedisPagePacer extends PagePacer {
   constructor(
     private readonly redis: Redis,
     ratePerSecond: number,
-    private readonly keyPrefix = 'ccm:pace:',
+    private readonly keyPrefix = 'ccm-pace:',
   ) {
     super(ratePerSecond);
     this.fallback = new InProcessPagePacer(ratePerSecond);

@@ -50,6 +50,11 @@ export interface ConversationsTable {
   ads_message_at: number | null;
   /** When the customer was last told they talk to an automated assistant (BOT_DISCLOSURE_MESSAGE); migration 0550. */
   bot_disclosed_at: number | null;
+  /**
+   * Conversation Routing: the app that owns the Messenger thread when it is not ccm (the Page inbox
+   * `263902037430900`, another app's id, or `unknown` after Meta's 2018300); null = ccm (or idle). Migration 0554.
+   */
+  thread_owner: string | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */
@@ -155,6 +160,8 @@ export interface AgentsTable {
   disabled: number;
   created_at: number;
   updated_at: number;
+  /** Tokens issued before this (epoch ms) are revoked: logout, disable, role change; migration 0451. */
+  tokens_valid_after?: number | null;
 }
 
 export interface LoginFailuresTable {

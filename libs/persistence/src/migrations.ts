@@ -316,11 +316,23 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    // Conversation Routing (issue 16): which app owns the Messenger thread when it is not ccm.
+    '0554_thread_owner': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('thread_owner', 'varchar(32)').execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {
         // The correlation id of the inbound event whose handling queued the message (logs follow it to the send).
         await db.schema.alterTable('messages').addColumn('correlation_id', 'varchar(40)').execute();
+      },
+    },
+    '0451_agent_token_revocation': {
+      async up(db: Kysely<unknown>) {
+        // Tokens issued before this moment are refused (logout, disable, role change).
+        await db.schema.alterTable('agents').addColumn('tokens_valid_after', 'bigint').execute();
       },
     },
   };

@@ -91,20 +91,39 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const { now } = options;
 
     return this.db.transaction().execute(async (trx) => {
+      const k = (expr: (a: string) => string) => sql.raw(expr('k'));
+      const scopeK = spec.scope ? sql`and ${k(spec.scope)}` : sql``;
+      // One ordering column (outbox, bridge): a key's head is its lowest pending id, found with one
+      // grouped pass (a key with any live lease is busy); several (journal: Meta time, then id): per row.
+      // SQLite: CROSS JOIN keeps the grouped heads as the outer loop (its planner would otherwise re-run them per row).
+      const joinHeads = this.dialect === 'sqlite' ? sql`cross join` : sql`join`;
+      const heads =
+        spec.order.length === 1
+          ? sql`(
+              select min(k.${sql.raw(spec.order[0])}) as hid,
+                max(case when k.lease_until is not null and k.lease_until >= ${now} then 1 else 0 end) as busy
+              from ${table} k where k.status = ${spec.pending} ${scopeK}
+              group by ${k(spec.key)}
+            ) h ${joinHeads} ${table} w on w.${sql.raw(spec.order[0])} = h.hid and h.busy = 0`
+          : sql``;
+      const headCheck =
+        spec.order.length === 1
+          ? sql``
+          : sql`and not exists (
+              select 1 from ${table} p
+              where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+                and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
+            )`;
       const candidates = await sql<{ id: number }>`
         select c.wid as id from (
           select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
-          from ${table} w
+          from ${spec.order.length === 1 ? heads : sql`${table} w`}
           where w.status = ${spec.pending} ${scopeW}
             and w.next_attempt_at <= ${now}
             and (w.lease_until is null or w.lease_until < ${now})
             ${keyFilter}
             ${excluded}
-            and not exists (
-              select 1 from ${table} p
-              where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
-                and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
-            )
+            ${headCheck}
         ) c
         where c.rn <= ${perGroup}
         order by c.rn, ${orderC}

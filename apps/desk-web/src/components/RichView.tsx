@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { InboundContent, RichButton, RichMessage } from '../lib/rich';
 
 /** Buttons as Messenger shows them: full-width rows under the text or card. */
@@ -14,19 +15,25 @@ function Buttons({ buttons }: { buttons?: RichButton[] }) {
   );
 }
 
-function Media({ type, url, label }: { type: string; url?: string; label?: string }) {
+function Media({ type, url: preferred, fallback, label }: { type: string; url?: string; fallback?: string; label?: string }) {
+  // ccm's stored copy first; Meta's own link if the copy cannot be had (not stored, or not yet).
+  const [failed, setFailed] = useState(false);
+  const url = failed || !preferred ? fallback : preferred;
+  const onError = () => {
+    if (!failed && fallback && fallback !== preferred) setFailed(true);
+  };
   if (!url) return <span class="attachment">[{type}]</span>;
   switch (type) {
     case 'image':
       return (
         <a href={url} target="_blank" rel="noreferrer noopener" class="media-link">
-          <img class="media-image" src={url} alt={label ?? 'image'} loading="lazy" />
+          <img class="media-image" src={url} alt={label ?? 'image'} loading="lazy" onError={onError} />
         </a>
       );
     case 'video':
-      return <video class="media-video" src={url} controls preload="metadata" aria-label={label ?? 'video'} />;
+      return <video class="media-video" src={url} controls preload="metadata" aria-label={label ?? 'video'} onError={onError} />;
     case 'audio':
-      return <audio src={url} controls preload="metadata" aria-label={label ?? 'audio'} />;
+      return <audio src={url} controls preload="metadata" aria-label={label ?? 'audio'} onError={onError} />;
     default:
       return (
         <a href={url} target="_blank" rel="noreferrer noopener" download class="file-link">
@@ -102,7 +109,7 @@ export function InboundView({ content, text }: { content: InboundContent | null;
             👍
           </span>
         ) : (
-          <Media key={i} type={a.type} url={a.url} label={a.title} />
+          <Media key={i} type={a.type} url={a.storedUrl ?? a.url} fallback={a.url} label={a.title} />
         ),
       )}
     </div>

@@ -5,7 +5,8 @@ export type { CarouselCard, QuickReply, RichButton, RichMessage };
 
 /** Inbound content as stored by ccm: attachments, or the structured choice of a pressed button. */
 export interface InboundContent {
-  attachments?: { type: string; url?: string; title?: string; stickerId?: string }[];
+  /** `storedUrl`: ccm's own copy (media store), which outlives Meta's expiring CDN link. */
+  attachments?: { type: string; url?: string; storedUrl?: string; title?: string; stickerId?: string }[];
   payload?: string;
   choice?: { payload: string; title?: string; source?: string };
   kind?: string;

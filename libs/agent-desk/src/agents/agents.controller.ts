@@ -14,10 +14,11 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { AdminKeyGuard, CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { LoginService } from '../auth/login.service';
+import { AgentTokenService } from '../auth/agent-token.service';
 import { isSupervisor, Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { DeskValidationPipe } from '../http/desk-validation.pipe';
@@ -28,7 +29,19 @@ import { AgentsService } from './agents.service';
 @Controller('api/auth')
 @UsePipes(DeskValidationPipe)
 export class AuthController {
-  constructor(private readonly login: LoginService) {}
+  constructor(
+    private readonly login: LoginService,
+    private readonly tokens: AgentTokenService,
+  ) {}
+
+  @Post('logout')
+  @HttpCode(204)
+  @UseGuards(DeskAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Ends every session of the calling agent: tokens issued until now are refused, open desks disconnect' })
+  async signOut(@CurrentPrincipal() principal: Principal): Promise<void> {
+    if (principal.kind === 'agent') await this.tokens.revokeAll(principal.agentId);
+  }
 
   @Post('login')
   @HttpCode(200)

@@ -45,8 +45,12 @@ export class AgentsService {
 
   async update(id: string, dto: UpdateAgentDto): Promise<AgentView> {
     const repos = this.persistence.repos;
-    if (!(await repos.agents.findById(id))) throw new DeskException(DeskErrorCode.NotFound, `agent ${id} not found`);
+    const before = await repos.agents.findById(id);
+    if (!before) throw new DeskException(DeskErrorCode.NotFound, `agent ${id} not found`);
+    // Disabling or changing the role ends the agent's sessions (tokens and open desks, within a second).
+    const endsSessions = (dto.disabled === true && !before.disabled) || (dto.role !== undefined && dto.role !== before.role);
     await repos.agents.update(id, {
+      ...(endsSessions && { tokens_valid_after: Date.now() }),
       ...(dto.disabled !== undefined && { disabled: dto.disabled ? 1 : 0 }),
       ...(dto.role !== undefined && { role: dto.role }),
       ...(dto.maxChats !== undefined && { max_chats: dto.maxChats }),

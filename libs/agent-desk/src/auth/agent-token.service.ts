@@ -11,8 +11,13 @@ export class AgentTokenService {
     private readonly persistence: PersistenceService,
   ) {}
 
+  /** Ends every session of the agent issued until now (logout; also used on disable and role change). */
+  async revokeAll(agentId: string, now = Date.now()): Promise<void> {
+    await this.persistence.repos.agents.update(agentId, { tokens_valid_after: now });
+  }
+
   async issue(claims: AgentTokenClaims): Promise<string> {
-    return this.jwt.signAsync(claims);
+    return this.jwt.signAsync({ ...claims, iatMs: Date.now() });
   }
 
   /**
@@ -28,7 +33,14 @@ export class AgentTokenService {
       return undefined;
     }
     const agent = await this.persistence.repos.agents.findById(claims.sub);
-    if (!agent || agent.disabled) return undefined;
+    if (!agent || agent.disabled || isRevoked(claims, agent.tokens_valid_after)) return undefined;
     return { kind: 'agent', agentId: agent.id, role: agent.role, name: agent.display_name };
   }
+}
+
+/** Issued before the agent's sessions were ended (`tokens_valid_after`). */
+export function isRevoked(claims: { iatMs?: number; iat?: number }, validAfter: number | null | undefined): boolean {
+  if (!validAfter) return false;
+  const issuedAt = claims.iatMs ?? (claims.iat ?? 0) * 1000;
+  return issuedAt < validAfter;
 }

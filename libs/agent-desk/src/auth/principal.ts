@@ -17,6 +17,8 @@ export interface AgentTokenClaims {
   sub: string;
   role: AgentRole;
   name: string;
+  /** Issued at, in ms (JWT's `iat` is in seconds: too coarse to tell a token from a logout in the same second). */
+  iatMs?: number;
 }
 
 /** Supervisors and admins see and act on every conversation. */

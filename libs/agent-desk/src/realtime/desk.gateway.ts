@@ -23,7 +23,7 @@ export const ROOM_AGENTS = 'agents';
 export const ROOM_SUPERVISORS = 'supervisors';
 export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
-type DeskSocket = Socket & { data: { principal?: Principal } };
+export type DeskSocket = Socket & { data: { principal?: Principal } };
 
 /**
  * The desk's realtime channel (namespace `/desk`). The handshake must carry the agent JWT
@@ -70,6 +70,12 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
     if (left > 0) this.connected.set(principal.agentId, left);
     else this.connected.delete(principal.agentId);
     // Presence is not cleared here: the agent keeps their chats for the grace period (a reload reconnects at once).
+  }
+
+  /** The open desk sockets of this instance (for the session sweeper). */
+  openSockets(): DeskSocket[] {
+    const namespace = this.server as unknown as { sockets?: Map<string, DeskSocket> } | undefined;
+    return [...(namespace?.sockets?.values() ?? [])];
   }
 
   /** Agents with an open desk on this instance. */

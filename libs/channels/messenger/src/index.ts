@@ -5,3 +5,4 @@ export * from './messenger.sender';
 export * from './messenger-profile';
 export * from './messenger-profile.service';
 export * from './subscription-health.service';
+export * from './thread-control';

@@ -6,6 +6,7 @@ import { MessengerProfileService } from './messenger-profile.service';
 import { MessengerSender } from './messenger.sender';
 import { PagePolicyApplier } from './page-policy.applier';
 import { SubscriptionHealthService } from './subscription-health.service';
+import { ThreadControlApplier, ThreadControlService } from './thread-control';
 
 /**
  * The Messenger channel: its adapter (webhook entries in, Send API out) and Meta's Page-level policy
@@ -13,7 +14,14 @@ import { SubscriptionHealthService } from './subscription-health.service';
  */
 @Module({
   imports: [ConversationsModule, MetaModule, MediaModule],
-  providers: [MessengerSender, PagePolicyApplier, MessengerProfileService, SubscriptionHealthService],
+  providers: [
+    MessengerSender,
+    PagePolicyApplier,
+    MessengerProfileService,
+    SubscriptionHealthService,
+    ThreadControlApplier,
+    ThreadControlService,
+  ],
   exports: [MessengerProfileService, SubscriptionHealthService, MetaModule, MediaModule],
 })
 export class MessengerChannelModule {}

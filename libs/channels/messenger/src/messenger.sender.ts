@@ -30,6 +30,7 @@ import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
 import { MessengerWebhook } from './messenger-webhook';
+import { UNKNOWN_THREAD_OWNER } from './thread-control';
 
 /** Meta keeps reusable attachment ids 90 days; we re-upload a day early. */
 const ATTACHMENT_ID_LIFETIME_MS = 89 * 24 * 60 * 60 * 1000;
@@ -84,6 +85,15 @@ export class MessengerSender implements ChannelAdapter {
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
+    if (target.threadOwner && message.author === 'bot') {
+      throw new DeliveryError(
+        'permanent',
+        `thread owned by another app (${target.threadOwner}): the bot does not answer until ccm has the thread again`,
+        {
+          code: 'THREAD_OWNED_BY_OTHER_APP',
+        },
+      );
+    }
     await this.mediaGuard.check(message.content);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
@@ -101,6 +111,30 @@ export class MessengerSender implements ChannelAdapter {
         // Meta no longer knows the uploaded id (expired or revoked): forget it; the retry uploads again.
         await this.persistence.repos.attachments.forget(target.pageId, reused.attachmentId);
         throw new DeliveryError('transient', `attachment ${reused.attachmentId} was refused by Meta; uploading again`, error.toJSON());
+      }
+      if (error instanceof GraphApiError && (error.details.subcode === 2018300 || error.details.subcode === 2534037)) {
+        // Conversation Routing: another app (the Page inbox, another bot) owns this thread. The bot
+        // pauses for this conversation (its replies are refused locally) and the desk is told.
+        const current = await this.persistence.repos.conversations.findById(target.conversationId);
+        if (!current?.thread_owner)
+          await this.persistence.repos.conversations.update(target.conversationId, { thread_owner: UNKNOWN_THREAD_OWNER });
+        await this.persistence.repos.conversationEvents.append({
+          conversation_id: target.conversationId,
+          type: 'thread_owned_elsewhere',
+          from_state: null,
+          to_state: null,
+          reason: `Meta ${error.details.subcode}: another app controls this thread; bot replies paused`,
+          actor: 'meta',
+          created_at: Date.now(),
+        });
+        const why =
+          'thread owned by another app (Meta 2018300): bot replies are paused for this conversation; an agent taking it in ccm takes the thread back';
+        throw new DeliveryError('permanent', why, {
+          ...error.toJSON(),
+          metaMessage: error.message,
+          message: why,
+          code: 'THREAD_OWNED_BY_OTHER_APP',
+        });
       }
       throw toDeliveryError(error);
     }

@@ -68,6 +68,11 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     const messageId = await this.store(unit, conversation, event);
     if (messageId === undefined) return; // a redelivery: everything it caused is already committed
     if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
+    // Conversation Routing: a standby message means another app owns the thread; a message in
+    // `messaging[]` means ccm owns it again.
+    if (event.standby && !conversation.thread_owner) await unit.repos.conversations.update(conversation.id, { thread_owner: 'unknown' });
+    if (!event.standby && event.userOriginated && conversation.thread_owner)
+      await unit.repos.conversations.update(conversation.id, { thread_owner: null });
     // A message right after an ad click opens Meta's ads window (up to 7 days from it).
     if (event.userOriginated && event.fromAd) await unit.repos.conversations.update(conversation.id, { ads_message_at: event.timestamp });
     // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.
@@ -110,9 +115,16 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
             event.kind === 'postback' ? { payload: event.payload, title: event.text } : { payload: event.payload, text: event.text },
           )
         : undefined;
+    // A standby message (another app owns the thread) is kept read-only: shown, never answered.
     const content =
-      event.attachments || choice
-        ? JSON.stringify({ attachments: event.attachments, payload: choice?.payload, choice, kind: event.kind })
+      event.attachments || choice || event.standby
+        ? JSON.stringify({
+            attachments: event.attachments,
+            payload: choice?.payload,
+            choice,
+            kind: event.kind,
+            ...(event.standby ? { standby: true } : {}),
+          })
         : null;
     const id = await unit.repos.messages.insertOnce({
       conversation_id: conversation.id,

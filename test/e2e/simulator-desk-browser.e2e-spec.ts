@@ -1,0 +1,118 @@
+import { Browser, Page } from 'playwright-core';
+import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
+import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
+import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
+import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+
+/** A 1×1 PNG the customer picks in the file dialog. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * Issue 15, "Must show": a customer on the Messenger simulator page and an agent on the desk, both in
+ * headless Chromium, talking through the real ccm (signed webhooks in, Send API out). Screenshots of
+ * both pages are kept in test-artifacts/.
+ */
+describe('Messenger simulator page and agent desk in headless Chromium', () => {
+  let sim: MessengerSimulatorServer;
+  let h: CcmHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    sim = await MessengerSimulatorServer.start({
+      appSecret: APP_SECRET,
+      pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN, name: 'Shoe Shop' }],
+    });
+    [h, browser] = await Promise.all([startCcm({ graph: sim.graph, env: { ADMIN_API_KEY: ADMIN_KEY } }), launchChromium()]);
+    sim.setWebhookUrl(`${h.url}/ccm/webhook`);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    await sim?.stop();
+  });
+
+  const thread = (page: Page) => page.getByRole('log', { name: 'Conversation' });
+
+  it('should let a customer tap a quick reply and a carousel button, ask for a human and send an image, and an agent answer with text and a carousel, with read receipts on both sides', async () => {
+    const dana = await createAgent(h, 'dana'); // away: the conversation waits in the queue for her to accept
+    const customer = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+    customer.setDefaultTimeout(10_000);
+    await customer.goto(sim.origin);
+    await customer.getByRole('textbox', { name: 'Name' }).fill('Ada Lovelace');
+    await customer.getByRole('button', { name: 'Create customer' }).click();
+    await customer.getByText('You are Ada Lovelace').waitFor();
+
+    const say = async (text: string) => {
+      await customer.getByRole('textbox', { name: 'Message' }).fill(text);
+      await customer.getByRole('button', { name: 'Send', exact: true }).click();
+    };
+    // The bot greets with quick replies; tapping one sends its payload.
+    await say('hi');
+    await customer.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Show products' }).click();
+    const carousel = thread(customer).getByRole('list', { name: 'Carousel' }).last();
+    await carousel.getByRole('listitem', { name: 'Sneaker model 2' }).getByRole('button', { name: 'Buy' }).click();
+    await thread(customer)
+      .getByText(/Great choice!/)
+      .waitFor();
+    // Ask for a person, then send a picture.
+    await say('I want to talk to a human');
+    await thread(customer)
+      .getByText(/passing you to a colleague|No colleague is available/)
+      .first()
+      .waitFor();
+    await customer.getByLabel('Attach a file').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
+    await thread(customer).locator('.msg.customer img[alt="image"]').waitFor();
+
+    // ccm got the payloads and the picture.
+    const conversation = await eventually(
+      async () =>
+        (await h.persistence.repos.conversations.findByKey({
+          channel: 'messenger',
+          pageId: PAGE_ID,
+          customerId: sim.customers.keys().next().value!,
+        })) ?? undefined,
+    );
+    const inbound = async () =>
+      (await h.persistence.repos.messages.listForConversation(conversation.id)).filter((m) => m.direction === 'in');
+    await eventually(async () => (await inbound()).some((m) => (m.content ?? '').includes('/sim/api/media/')), 10_000);
+    const contents = (await inbound()).map((m) => `${m.text ?? ''} ${m.content ?? ''}`).join('\n');
+    expect(contents).toContain('PRODUCTS');
+    expect(contents).toContain('BUY_SNEAKER_2');
+    expect(conversation.state === 'QUEUED' || (await h.persistence.repos.conversations.findById(conversation.id))?.state === 'QUEUED').toBe(
+      true,
+    );
+
+    // The agent accepts on the desk and answers with text and a carousel.
+    const { page: desk, context: deskContext } = await openDesk(browser, h, dana.username);
+    await tab(desk, 'Queue');
+    await desk.locator('#queue li[data-id]').first().click();
+    await desk.locator('.transcript').getByText('I want to talk to a human').waitFor();
+    await desk.getByRole('button', { name: 'Accept' }).click();
+    await desk.getByLabel('Message', { exact: true }).fill('Hello Ada, I am Dana. Thanks for the picture!');
+    await desk.getByRole('button', { name: 'Send', exact: true }).click();
+    await desk.getByRole('toolbar', { name: 'Message type' }).getByRole('button', { name: 'Carousel' }).click();
+    await desk.getByLabel('Card 1 title').fill('Sneaker model 2, size 38');
+    await desk.getByLabel('Card 1 subtitle').fill('In stock, ships today');
+    await desk.getByRole('button', { name: '+ Card 1 button' }).click();
+    await desk.getByLabel('Card 1 button 1 title').fill('Reserve');
+    await desk.getByLabel('Card 1 button 1 payload').fill('RESERVE_2_38');
+    await desk.getByRole('button', { name: 'Send', exact: true }).click();
+
+    // The customer sees both, swipeable carousel included; reading them sends a read event back.
+    await thread(customer).getByText('Hello Ada, I am Dana. Thanks for the picture!').waitFor();
+    await thread(customer).getByRole('listitem', { name: 'Sneaker model 2, size 38' }).getByRole('button', { name: 'Reserve' }).waitFor();
+    // Read receipts, both ways: the desk shows the agent's messages read by the customer, and the
+    // simulator shows the customer's last message seen (the desk's mark_seen).
+    await desk.locator('.msg.agent .status[data-status="read"]').first().waitFor({ timeout: 15_000 });
+    await customer.getByLabel('Status: Seen').waitFor({ timeout: 15_000 });
+    await desk.locator('.transcript').getByText('Sneaker model 2, size 38').waitFor();
+    await desk.locator('.transcript img').first().waitFor(); // the customer's picture, on the desk
+
+    await screenshot(customer, 'simulator-customer');
+    await screenshot(desk, 'simulator-agent-desk');
+    const sent = sim.graph.sentMessages(conversation.customer_id).map((r) => JSON.stringify(r.body));
+    expect(sent.some((b) => b.includes('Hello Ada, I am Dana'))).toBe(true);
+    expect(sent.some((b) => b.includes('RESERVE_2_38') && b.includes('generic'))).toBe(true);
+    await deskContext.close();
+  }, 120_000);
+});
