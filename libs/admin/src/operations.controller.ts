@@ -2,6 +2,7 @@ import {
   BadGatewayException,
   Body,
   Controller,
+  Delete,
   UnprocessableEntityException,
   Get,
   HttpCode,
@@ -53,6 +54,58 @@ export class OperationsController {
     if (!(await this.persistence.repos.journal.replay(id, Date.now()))) throw new NotFoundException(`no dead inbound event ${id}`);
     this.processor.kick();
     return { replayed: id };
+  }
+
+  /** Outbound messages that failed for good (permanent refusal or every retry used), oldest first. */
+  @Get('outbound/failed')
+  async failedOutbound() {
+    const rows = await this.persistence.queues.outbox.listDead();
+    return rows.map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      author: r.author,
+      text: r.text,
+      attempts: r.attempts,
+      error: r.error,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** Sends a failed message again, in its place in the conversation's order (the window still applies). */
+  @Post('outbound/:id/retry')
+  @HttpCode(202)
+  async retryOutbound(@Param('id', ParseIntPipe) id: number) {
+    if (!(await this.persistence.queues.outbox.replay(id, Date.now()))) throw new NotFoundException(`no failed outbound message ${id}`);
+    this.outbox.kick();
+    return { retried: id };
+  }
+
+  /** Chat-server bridge events that were given up (permanent refusal or every attempt used). */
+  @Get('bridge/dead')
+  async deadBridgeEvents() {
+    const rows = await this.persistence.queues.bridge.listDead();
+    return rows.map((r) => ({
+      id: r.id,
+      conversationId: r.conversation_id,
+      eventType: r.event_type,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+    }));
+  }
+
+  @Post('bridge/:id/replay')
+  @HttpCode(202)
+  async replayBridgeEvent(@Param('id', ParseIntPipe) id: number) {
+    if (!(await this.persistence.queues.bridge.replay(id, Date.now()))) throw new NotFoundException(`no dead bridge event ${id}`);
+    return { replayed: id };
+  }
+
+  /** Drops a dead bridge event for good (the chat server will never get it). */
+  @Delete('bridge/:id')
+  @HttpCode(204)
+  async discardBridgeEvent(@Param('id', ParseIntPipe) id: number): Promise<void> {
+    if (!(await this.persistence.queues.bridge.discardDead(id))) throw new NotFoundException(`no dead bridge event ${id}`);
   }
 
   /**

@@ -166,6 +166,8 @@ export abstract class CcmConfig {
     readonly bridgeMaxAttempts: number;
     /** Finished inbound events and delivered bridge events are deleted after this many days (≥ 2: longer than Meta's redelivery window). */
     readonly retentionDays: number;
+    /** Days admin audit rows are kept. */
+    readonly auditRetentionDays: number;
   };
   abstract readonly agents: AgentDeskConfig;
   /** Page comments channel: the policy for comments of Pages without their own `commentsRoutingPolicy` (undefined: the Page's policy). */

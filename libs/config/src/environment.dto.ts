@@ -576,6 +576,14 @@ export class EnvironmentVariables {
   @Min(2)
   @Max(3650)
   RETENTION_DAYS?: number;
+
+  /** Admin audit rows are kept this long (default a year). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  AUDIT_RETENTION_DAYS?: number;
 }
 
 /** Variables whose values must never be echoed in an error or a log line. */

@@ -421,6 +421,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
       echoWaitMs: dto.ECHO_WAIT_MS ?? 10_000,
       bridgeMaxAttempts: dto.CHAT_SERVER_MAX_ATTEMPTS ?? 60,
       retentionDays: dto.RETENTION_DAYS ?? 14,
+      auditRetentionDays: dto.AUDIT_RETENTION_DAYS ?? 365,
     },
     queue: {
       noAgentMessage:

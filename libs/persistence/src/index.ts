@@ -13,3 +13,4 @@ export * from './backoff';
 export * from './work-fence';
 export * from './work-queue';
 export * from './leader-election';
+export * from './retention.service';

@@ -3,6 +3,7 @@ import { CcmConfig } from '@app/config';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
 import { LeaderElection } from './leader-election';
+import { RetentionService } from './retention.service';
 
 @Global()
 @Module({
@@ -26,8 +27,9 @@ import { LeaderElection } from './leader-election';
         return election;
       },
     },
+    RetentionService,
   ],
-  exports: [PersistenceService, LeaderElection],
+  exports: [PersistenceService, LeaderElection, RetentionService],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(

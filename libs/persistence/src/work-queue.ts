@@ -232,6 +232,15 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     return Number(result.numAffectedRows ?? 0) > 0;
   }
 
+  /** Deletes one dead row (an operator decided it is not worth delivering). False when it was not dead. */
+  async discardDead(id: number): Promise<boolean> {
+    const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
+    const result = await sql`delete from ${sql.table(this.spec.table)} where id = ${id} and status = ${this.spec.dead} ${scope}`.execute(
+      this.db,
+    );
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
   /** Dead work, oldest first. */
   async listDead(limit = 100): Promise<Row[]> {
     const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
