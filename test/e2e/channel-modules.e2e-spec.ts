@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { MessengerChannelModule } from '@app/messenger';
+import { MessengerChannelModule } from '@app/channel-messenger';
 import { CHANNEL_MODULES } from '../../apps/ccm/src/channel-modules';
 import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
 import { loadCommentFixture } from '../helpers/comment-fixtures';

@@ -1,5 +1,5 @@
 import { DOUBLE_APP_ID, webhookEnvelope } from '@app/graph-double';
-import { PAGE_INBOX_APP_ID } from '@app/messenger';
+import { PAGE_INBOX_APP_ID } from '@app/channel-messenger';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 

@@ -1,5 +1,5 @@
 import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
-import { appSecretProof } from '@app/graph-api';
+import { appSecretProof } from '@app/meta';
 import { instagramTextItem, webhookEnvelope } from '@app/graph-double';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';

@@ -1,6 +1,6 @@
 import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
 import { MessengerSimulator } from '@app/graph-double';
-import { HOUR_MS } from '@app/messenger';
+import { HOUR_MS } from '@app/meta';
 import { APP_SECRET, PAGE2_ID, PAGE2_TOKEN, PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
 const DAY_MS = 24 * HOUR_MS;

@@ -1,6 +1,6 @@
 import { enqueueOutbound } from '@app/conversations';
 import { MessageAuthor } from '@app/core';
-import { HOUR_MS } from '@app/messenger';
+import { HOUR_MS } from '@app/meta';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
@@ -82,7 +82,7 @@ describe('outbound delivery', () => {
 
   it('should detect an expired token with the scheduled check before any customer writes', async () => {
     h.graph.revokeToken(PAGE_TOKEN);
-    const { TokenHealthService } = await import('@app/messenger');
+    const { TokenHealthService } = await import('@app/meta');
     await h.app.get(TokenHealthService).checkAll();
     expect(await h.persistence.repos.pageStates.get(PAGE_ID)).toMatchObject({ token_status: 'invalid' });
   });

@@ -1,5 +1,5 @@
 import { GraphApiDouble } from '@app/graph-double';
-import { SubscriptionHealthService } from '@app/messenger';
+import { SubscriptionHealthService } from '@app/channel-messenger';
 import { APP_SECRET, PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';

@@ -1,7 +1,7 @@
 import { Type } from '@nestjs/common';
 import { PageCommentsModule } from '@app/channel-comments';
 import { InstagramChannelModule } from '@app/channel-instagram';
-import { MessengerChannelModule } from '@app/messenger';
+import { MessengerChannelModule } from '@app/channel-messenger';
 
 /**
  * The channel modules this app runs: the only place a channel is named. Each module registers its

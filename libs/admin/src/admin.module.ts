@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
-import { MessengerChannelModule } from '@app/messenger';
+import { MessengerChannelModule } from '@app/channel-messenger';
 import { OperationsController } from './operations.controller';
 import { RoutingSettingsController } from './routing-settings.controller';
 import { MessengerProfileController } from './messenger-profile.controller';

@@ -1,7 +1,7 @@
 import { BadGatewayException, Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards } from '@nestjs/common';
 import { AdminKeyGuard, DeskErrorCode, DeskException } from '@app/agent-desk';
-import { GraphApiError } from '@app/graph-api';
-import { InvalidMessengerProfileError, MessengerProfileService, PageDirectory } from '@app/messenger';
+import { GraphApiError, PageDirectory } from '@app/meta';
+import { InvalidMessengerProfileError, MessengerProfileService } from '@app/channel-messenger';
 
 /**
  * A Page's Messenger Profile (Get Started, greeting, ice breakers, persistent menu) in Meta's own

@@ -15,7 +15,7 @@ import {
   UsePipes,
 } from '@nestjs/common';
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
-import { PageDirectory, TokenHealthService } from '@app/messenger';
+import { PageDirectory, TokenHealthService } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { CcmConfig, redactedConfig } from '@app/config';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';

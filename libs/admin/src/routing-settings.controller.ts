@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards, UsePipes } from '@nestjs/common';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
-import { PageDirectory } from '@app/messenger';
+import { PageDirectory } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { RoutingPolicyService } from '@app/routing';
 import { UpdateRoutingDto } from './admin.dto';

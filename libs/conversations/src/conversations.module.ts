@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentBridgeModule } from '@app/agent-bridge';
 import { BotModule } from '@app/bot';
-import { GraphApiModule } from '@app/graph-api';
+import { GraphApiModule } from '@app/meta';
 import { RoutingModule } from '@app/routing';
 import { ActivityApplier } from './appliers/activity.applier';
 import { CustomerMessageApplier } from './appliers/customer-message.applier';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
-import { PagePacer } from '@app/graph-api';
+import { PagePacer } from '@app/meta';
 import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';

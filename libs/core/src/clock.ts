@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 
 /**
  * Where the time comes from. Services inject `Clock` instead of calling `Date.now()`, so unit specs
- * can drive time with a fake clock (`FakeClock` in `@app/testing`).
+ * can drive time with a fake clock (`FakeClock` in the testing lib).
  */
 export abstract class Clock {
   /** Milliseconds since the epoch. */

@@ -12,3 +12,4 @@ export * from './extensions';
 export * from './worker-pool';
 export * from './json-edge';
 export * from './secret-box';
+export * from './rich-message.types';

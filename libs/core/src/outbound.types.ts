@@ -1,4 +1,4 @@
-import type { RichMessage } from '@app/templates';
+import type { RichMessage } from './rich-message.types';
 import { ChannelId, MessageAuthor } from './domain.types';
 
 /** Where an outbound message goes. */

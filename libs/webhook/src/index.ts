@@ -1,3 +1,2 @@
 export * from './webhook.module';
 export * from './webhook-dispatch';
-export * from './webhook-signature';

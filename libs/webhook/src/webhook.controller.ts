@@ -17,7 +17,7 @@ import { CcmConfig } from '@app/config';
 import { InboundEvent, JsonEdgeError, WEBHOOK_PATH_PREFIX, parseWebhookJson } from '@app/core';
 import { ChannelRegistry, InboundIntakeService } from '@app/conversations';
 import { dispatchEntries, isServedObject } from './webhook-dispatch';
-import { verifySignature256, verifySignatureSha1 } from './webhook-signature';
+import { verifySignature256, verifySignatureSha1 } from '@app/meta';
 
 /**
  * Meta products ccm knows but has no channel module for: their webhooks are acknowledged (so Meta

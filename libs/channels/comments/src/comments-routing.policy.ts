@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { Extends, RoutingPolicy } from '@app/core';
-import { PageDirectory } from '@app/messenger';
+import { PageDirectory } from '@app/meta';
 import { CHANNEL_ROUTING_POLICIES, ChannelRoutingPolicy } from '@app/routing';
 import { COMMENTS_CHANNEL } from './page-comments.types';
 

@@ -1,5 +1,5 @@
 import { ChannelWebhook, ChannelWebhookMapping, Clock, WebhookEntry } from '@app/core';
-import { PageDirectory } from '@app/messenger';
+import { PageDirectory } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { mapFeedEntries } from './comment-event.mapper';
 import { PageCommentRepository } from './page-comment.repository';

@@ -15,8 +15,7 @@ import {
   OutboundTarget,
 } from '@app/core';
 import { ConversationBus, ConversationBusEvent } from '@app/conversations';
-import { GraphApiError, GraphApiGateway, toDeliveryError } from '@app/graph-api';
-import { PageDirectory } from '@app/messenger';
+import { GraphApiError, GraphApiGateway, toDeliveryError, PageDirectory } from '@app/meta';
 import { PersistenceService, Repositories } from '@app/persistence';
 import { PlainTextRenderer } from '@app/templates';
 import { checkCommentAction } from './comment-rules';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
-import { MessengerChannelModule } from '@app/messenger';
+import { MetaModule } from '@app/meta';
 import { CommentEventApplier } from './comment-event.applier';
 import { CommentsRoutingPolicy } from './comments-routing.policy';
 import { PageCommentsAdapter } from './page-comments.adapter';
@@ -12,7 +12,7 @@ import { PageCommentsAdapter } from './page-comments.adapter';
  * on Messenger.
  */
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule],
+  imports: [ConversationsModule, MetaModule],
   providers: [PageCommentsAdapter, CommentEventApplier, CommentsRoutingPolicy],
 })
 export class PageCommentsModule {}

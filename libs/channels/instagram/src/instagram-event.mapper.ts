@@ -1,5 +1,5 @@
 import { ChannelWebhookMapping, InboundAttachment, InboundEvent, WebhookEntry } from '@app/core';
-import { mapMessengerWebhook } from '@app/messenger';
+import { mapMessagingWebhook } from '@app/meta';
 
 export const INSTAGRAM_CHANNEL = 'instagram';
 
@@ -19,7 +19,7 @@ export function mapInstagramEntries(
   entries: readonly WebhookEntry[],
   pageIdOf: (instagramAccountId: string) => string | undefined,
 ): ChannelWebhookMapping {
-  const mapped = mapMessengerWebhook({ object: 'instagram', entry: entries }, INSTAGRAM_CHANNEL);
+  const mapped = mapMessagingWebhook({ object: 'instagram', entry: entries }, INSTAGRAM_CHANNEL);
   const result: ChannelWebhookMapping = { events: [], skipped: mapped.skipped, ignoredPages: [] };
   for (const event of mapped.events) {
     const pageId = pageIdOf(event.pageId);

@@ -15,9 +15,8 @@ import {
   SenderAction,
   WebhookEntry,
 } from '@app/core';
-import { GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import { GraphApiGateway, SendApiRequest, toDeliveryError, decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/meta';
 import { MediaLinks, OutboundMediaGuard } from '@app/media';
-import { decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/messenger';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
 import { prepareForInstagram } from './instagram-message';

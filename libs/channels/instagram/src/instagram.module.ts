@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
-import { MessengerChannelModule } from '@app/messenger';
+import { MediaModule } from '@app/media';
+import { MetaModule } from '@app/meta';
 import { InstagramAdapter } from './instagram.adapter';
 
 /**
@@ -9,7 +10,7 @@ import { InstagramAdapter } from './instagram.adapter';
  * through its linked Page, with that Page's token.
  */
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule],
+  imports: [ConversationsModule, MetaModule, MediaModule],
   providers: [InstagramAdapter],
 })
 export class InstagramChannelModule {}

@@ -1,241 +1,63 @@
-import { createHash } from 'node:crypto';
-import { ChannelId, InboundAttachment, InboundEvent, InboundEventKind } from '@app/core';
-import { LIKE_STICKER_ID, ownMessageIdOf, USER_REF_PREFIX } from './messenger.constants';
-import { MessengerEntry, MessengerItem } from './messenger.types';
-
-export interface MappedWebhook {
-  events: InboundEvent[];
-  /** Items that could not be mapped (malformed): logged and skipped, the rest of the batch is kept. */
-  skipped: { reason: string; pageId?: string }[];
-  /** Page ids of the entries, for routing and for ignoring unknown pages. */
-  pageIds: string[];
-}
-
-const HANDOVER_KEYS = ['pass_thread_control', 'take_thread_control', 'request_thread_control', 'app_roles'] as const;
+import { ChannelId, InboundEvent } from '@app/core';
+import { EventBase, hash, mapMessagingWebhook, MappedWebhook, MessengerItem } from '@app/meta';
+import { LIKE_STICKER_ID, ownMessageIdOf } from './messenger.constants';
 
 /**
- * Turns one Messenger webhook body into channel-neutral inbound events. Pure and total: any JSON
- * value goes in, nothing throws; what cannot be understood is reported in `skipped`.
+ * Messenger's webhook body → channel-neutral events: Meta's messaging-webhook shape (shared with
+ * Instagram, in `@app/meta`), plus what only Messenger means: a like-sticker-only message is an
+ * acknowledgement, and an echo carrying our metadata marker is our own message.
  */
 export function mapMessengerWebhook(body: unknown, channel: ChannelId = 'messenger'): MappedWebhook {
-  const result: MappedWebhook = { events: [], skipped: [], pageIds: [] };
-  const entries = isObject(body) && Array.isArray(body.entry) ? (body.entry as unknown[]) : [];
-  for (const rawEntry of entries) {
-    if (!isObject(rawEntry)) {
-      result.skipped.push({ reason: 'entry is not an object' });
-      continue;
-    }
-    const entry = rawEntry as MessengerEntry;
-    const pageId = idString(entry.id);
-    if (!pageId) {
-      result.skipped.push({ reason: 'entry without a page id' });
-      continue;
-    }
-    result.pageIds.push(pageId);
-    for (const [list, standby] of [
-      [entry.messaging, false],
-      [entry.standby, true],
-    ] as const) {
-      if (list === undefined) continue;
-      if (!Array.isArray(list)) {
-        result.skipped.push({ reason: `${standby ? 'standby' : 'messaging'} is not an array`, pageId });
-        continue;
-      }
-      for (const item of list) {
-        const mapped = mapItem(item, pageId, standby, channel);
-        if ('reason' in mapped) result.skipped.push({ reason: mapped.reason, pageId });
-        else result.events.push(mapped);
-      }
-    }
-    // changes[] (feed…) is another channel's part of the entry: the webhook hands it to whoever claims it.
-  }
-  return result;
+  const mapped = mapMessagingWebhook(body, channel, messengerItem);
+  return { ...mapped, events: mapped.events.map(normalise) };
 }
 
-function mapItem(raw: unknown, pageId: string, standby: boolean, channel: ChannelId): InboundEvent | { reason: string } {
-  if (!isObject(raw)) return { reason: 'messaging item is not an object' };
-  const item = raw as MessengerItem;
-  const timestamp = typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : undefined;
-  const base = (kind: InboundEventKind, customerId: string | undefined, key: string, userOriginated: boolean): InboundEvent => ({
-    channel,
-    kind,
-    pageId,
-    customerId,
-    timestamp: timestamp ?? 0,
-    standby,
-    userOriginated: userOriginated && !standby,
-    dedupeKey: `${channel}:${pageId}:${standby ? 'sb:' : ''}${key}`,
-    raw,
-  });
-  // Ids are checked, not trusted: anything but a plain id string or integer makes the item malformed.
-  const senderRef = isObject(item.sender) ? optionalString(item.sender.user_ref) : undefined;
-  const sender = isObject(item.sender)
-    ? (idString(item.sender.id) ?? (senderRef ? `${USER_REF_PREFIX}${senderRef}` : undefined))
-    : undefined;
-  const recipient = isObject(item.recipient) ? idString(item.recipient.id) : undefined;
-
-  const policy = item.policy_enforcement ?? item['policy-enforcement'];
-  if (isObject(policy)) {
-    return {
-      ...base('page_policy', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(raw)}`, false),
-      payload: optionalString(policy.action),
-      text: optionalString(policy.reason),
-    };
-  }
-  if (isObject(item.app_roles)) return base('handover', undefined, `app_roles:${timestamp ?? hash(raw)}`, false);
-
-  // Everything else is addressed to the Page (an echo comes from it): an item of another Page does not
-  // belong to this entry's conversations.
-  const isEcho = isObject(item.message) && item.message.is_echo === true;
-  const pageSide = isEcho ? (isObject(item.sender) ? idString(item.sender.id) : undefined) : recipient;
-  if (pageSide !== undefined && pageSide !== pageId)
-    return { reason: `${isEcho ? 'sender' : 'recipient'} ${pageSide} is not the entry's Page` };
-
-  if (isObject(item.delivery) && sender && timestamp === undefined) {
-    // Meta's documented delivery receipt has no timestamp: its watermark orders it.
-    const watermark = Number(item.delivery.watermark);
-    if (!Number.isFinite(watermark)) return { reason: 'delivery receipt without a timestamp or watermark' };
-    return { ...deliveryEvent(base, item.delivery, sender, watermark), timestamp: watermark };
-  }
-  if (timestamp === undefined) return { reason: 'messaging item without a numeric timestamp' };
-
-  if (isObject(item.message)) {
-    const message = item.message;
-    if (message.is_echo) {
-      // Echo: sender is the Page, the customer is the recipient.
-      if (!recipient || typeof message.mid !== 'string') return { reason: 'echo without recipient or mid' };
-      const metadata = optionalString(message.metadata);
-      return {
-        ...base('echo', recipient, `echo:${message.mid}`, false),
-        mid: message.mid,
-        text: optionalString(message.text),
-        attachments: attachmentsOf(message.attachments),
-        payload: metadata,
-        ownMessageId: ownMessageIdOf(metadata),
-      };
-    }
-    if (!sender || typeof message.mid !== 'string') return { reason: 'message without sender or mid' };
-    const attachments = attachmentsOf(message.attachments);
-    const text = optionalString(message.text);
-    const payload = optionalString(message.quick_reply?.payload);
-    return {
-      ...base('message', sender, `mid:${message.mid}`, true),
-      mid: message.mid,
-      text,
-      payload,
-      attachments,
-      ...(isLikeOnly(text, payload, attachments) && { acknowledgement: true }),
-      ...(isObject(message.referral) && message.referral.source === 'ADS' ? { fromAd: true } : {}),
-    };
-  }
-  if (!sender) return { reason: 'event without a sender' };
-  if (isObject(item.postback)) {
-    const p = item.postback;
-    const key = typeof p.mid === 'string' ? `postback:${p.mid}` : `postback:${sender}:${timestamp}:${hash(p.payload ?? '')}`;
-    return {
-      ...base('postback', sender, key, true),
-      mid: optionalString(p.mid),
-      text: optionalString(p.title),
-      payload: optionalString(p.payload),
-    };
-  }
-  if (isObject(item.reaction)) {
-    const r = item.reaction;
-    return {
-      ...base('reaction', sender, `reaction:${sender}:${hash([r.mid, r.action, r.reaction])}:${timestamp}`, true),
-      mid: optionalString(r.mid),
-      payload: optionalString(r.action),
-    };
-  }
-  if (isObject(item.referral))
-    return {
-      ...base('referral', sender, `referral:${sender}:${timestamp}:${hash(item.referral)}`, true),
-      payload: optionalString(item.referral.ref),
-    };
-  if (isObject(item.optin))
-    return {
-      ...base('optin', sender, `optin:${sender}:${timestamp}:${hash(item.optin)}`, true),
-      payload: optionalString(item.optin.ref ?? item.optin.payload),
-    };
-  if (isObject(item.delivery)) return deliveryEvent(base, item.delivery, sender, Number(item.delivery.watermark));
-  if (isObject(item.read)) {
-    const watermark = Number(item.read.watermark);
-    const readMid = optionalString(item.read.mid);
-    return {
-      ...base('read', sender, `read:${sender}:${readMid ?? watermark}`, false),
-      watermark: Number.isFinite(watermark) ? watermark : undefined,
-      mid: readMid,
-      receiptMids: readMid ? [readMid] : [],
-    };
-  }
-  if (isObject(item.message_edit)) {
-    const e = item.message_edit;
-    return {
-      ...base('message_edit', sender, `edit:${hash([e.mid, e.num_edit])}:${timestamp}`, false),
-      mid: optionalString(e.mid),
-      text: optionalString(e.text),
-    };
-  }
-  if (isObject(item.account_linking))
-    return {
-      ...base('account_linking', sender, `account_linking:${sender}:${timestamp}`, false),
-      payload: optionalString(item.account_linking.status),
-    };
-  for (const key of HANDOVER_KEYS) {
-    if (isObject(item[key])) return { ...base('handover', sender, `${key}:${sender}:${timestamp}`, false), payload: key };
-  }
-  return base('unknown', sender, `unknown:${hash(raw)}`, false);
+/** Messenger's own items: Page policy events and delivery receipts. */
+function messengerItem(item: MessengerItem, base: EventBase, sender: string | undefined): InboundEvent | { reason: string } | undefined {
+  return pagePolicyItem(item, base) ?? deliveryItem(item, base, sender);
 }
 
-type EventBase = (kind: InboundEventKind, customerId: string | undefined, key: string, userOriginated: boolean) => InboundEvent;
-
-function deliveryEvent(base: EventBase, delivery: { mids?: unknown }, sender: string, watermark: number): InboundEvent {
+/**
+ * A delivery receipt names the delivered message ids besides its watermark. Meta's documented shape
+ * has no timestamp: the watermark orders it then.
+ */
+function deliveryItem(item: MessengerItem, base: EventBase, sender: string | undefined): InboundEvent | { reason: string } | undefined {
+  const delivery = item.delivery as { mids?: unknown; watermark?: unknown } | undefined;
+  if (typeof delivery !== 'object' || delivery === null || Array.isArray(delivery) || !sender) return undefined;
+  const watermark = Number(delivery.watermark);
+  const timestamp = typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : watermark;
+  if (!Number.isFinite(timestamp)) return { reason: 'delivery receipt without a timestamp or watermark' };
   return {
     ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
+    timestamp,
     watermark: Number.isFinite(watermark) ? watermark : undefined,
     receiptMids: Array.isArray(delivery.mids) ? delivery.mids.filter((m): m is string => typeof m === 'string') : [],
   };
 }
 
+/** Meta restricting or releasing the Page (`policy_enforcement`, once spelled `policy-enforcement`). */
+function pagePolicyItem(item: MessengerItem, base: EventBase): InboundEvent | undefined {
+  const policy = (item.policy_enforcement ?? item['policy-enforcement']) as { action?: unknown; reason?: unknown } | undefined;
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return undefined;
+  const timestamp = typeof item.timestamp === 'number' ? item.timestamp : undefined;
+  return {
+    ...base('page_policy', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(item)}`, false),
+    payload: typeof policy.action === 'string' ? policy.action : undefined,
+    text: typeof policy.reason === 'string' ? policy.reason : undefined,
+  };
+}
+
+function normalise(event: InboundEvent): InboundEvent {
+  if (event.kind === 'echo') {
+    const ownMessageId = ownMessageIdOf(event.payload);
+    return ownMessageId === undefined ? event : { ...event, ownMessageId };
+  }
+  if (event.kind === 'message' && isLikeOnly(event)) return { ...event, acknowledgement: true };
+  return event;
+}
+
 /** A message that is only the "like" sticker: the customer acknowledges, nobody needs to answer. */
-function isLikeOnly(text: string | undefined, payload: string | undefined, attachments: InboundAttachment[] | undefined): boolean {
-  if (text !== undefined || payload !== undefined || !attachments?.length) return false;
-  return attachments.every((a) => a.stickerId === LIKE_STICKER_ID);
-}
-
-function attachmentsOf(list: unknown): InboundAttachment[] | undefined {
-  if (!Array.isArray(list)) return undefined;
-  return list.filter(isObject).map((a) => {
-    const payload = isObject(a.payload) ? a.payload : {};
-    const coordinates = isObject(payload.coordinates) ? (payload.coordinates as { lat: number; long: number }) : undefined;
-    return {
-      type: typeof a.type === 'string' ? a.type : 'unknown',
-      url: optionalString(payload.url),
-      title: optionalString(payload.title ?? a.title),
-      stickerId: payload.sticker_id !== undefined ? String(payload.sticker_id) : undefined,
-      coordinates,
-      raw: a,
-    };
-  });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0 && value.length <= 64) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  return undefined;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function hash(value: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(value) ?? '')
-    .digest('hex')
-    .slice(0, 24);
+function isLikeOnly(event: InboundEvent): boolean {
+  if (event.text !== undefined || event.payload !== undefined || !event.attachments?.length) return false;
+  return event.attachments.every((a) => a.stickerId === LIKE_STICKER_ID);
 }

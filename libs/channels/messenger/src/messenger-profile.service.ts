@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CcmConfig, InvalidConfigError } from '@app/config';
-import { GraphApiGateway } from '@app/graph-api';
+import { GraphApiGateway, PageDirectory } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { MESSENGER_PROFILE_FIELDS, MessengerProfile, stampProfilePayloads, validateMessengerProfile } from './messenger-profile';
 import { MessengerProfileRepository, MessengerProfileRow } from './messenger-profile.repository';
-import { PageDirectory } from './page-directory.service';
 
 /** A profile Meta's limits (or ccm's rules) refuse; `problems` name each field and limit. */
 export class InvalidMessengerProfileError extends Error {

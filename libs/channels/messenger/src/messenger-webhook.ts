@@ -1,6 +1,6 @@
 import { ChannelWebhook, ChannelWebhookMapping, InboundEvent, WebhookEntry } from '@app/core';
 import { mapMessengerWebhook } from './messenger-event.mapper';
-import { PageDirectory } from './page-directory.service';
+import { PageDirectory } from '@app/meta';
 
 /** Messenger's part of Meta's Page webhook: entries with `messaging[]` or `standby[]`. */
 export class MessengerWebhook implements ChannelWebhook {

@@ -14,6 +14,3 @@ export function ownMessageIdOf(metadata: string | undefined): number | undefined
 
 /** The Messenger channel's id. */
 export const MESSENGER_CHANNEL = 'messenger';
-
-/** A customer known only by a chat-plugin `user_ref` (no PSID) has the customer id `user_ref:<ref>`. */
-export const USER_REF_PREFIX = 'user_ref:';

@@ -13,15 +13,23 @@ import {
   OutboundTarget,
   SenderAction,
 } from '@app/core';
-import { GraphApiError, GraphApiGateway, SendApiRequest, toDeliveryError } from '@app/graph-api';
+import {
+  GraphApiError,
+  GraphApiGateway,
+  SendApiRequest,
+  toDeliveryError,
+  decideMessagingWindow,
+  HUMAN_AGENT_WINDOW_MS,
+  STANDARD_WINDOW_MS,
+  USER_REF_PREFIX,
+  pictureExpiry,
+  PageDirectory,
+} from '@app/meta';
 import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
-import { decideMessagingWindow, HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS } from './messaging-window';
-import { MESSENGER_CHANNEL, ownMetadata, USER_REF_PREFIX } from './messenger.constants';
-import { pictureExpiry } from './picture-expiry';
+import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
 import { MessengerWebhook } from './messenger-webhook';
-import { PageDirectory } from './page-directory.service';
 import { UNKNOWN_THREAD_OWNER } from './thread-control';
 
 /** Meta keeps reusable attachment ids 90 days; we re-upload a day early. */

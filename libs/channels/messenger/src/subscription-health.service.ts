@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { PollingLoop } from '@app/core';
-import { GraphApiGateway } from '@app/graph-api';
+import { GraphApiGateway, PageDirectory } from '@app/meta';
 import { LeaderElection, PersistenceService } from '@app/persistence';
-import { PageDirectory } from './page-directory.service';
 
 /** Fields without which ccm misses customer messages, button presses, its own echoes or ad referrals. */
 export const REQUIRED_SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'message_echoes', 'messaging_referrals'] as const;

@@ -9,10 +9,10 @@ import {
   describeEvent,
   INBOUND_APPLIERS,
 } from '@app/conversations';
-import { GraphApiGateway } from '@app/graph-api';
+import { GraphApiGateway } from '@app/meta';
 import { ConversationRow, PersistenceService } from '@app/persistence';
 import { MESSENGER_CHANNEL } from './messenger.constants';
-import { PageDirectory } from './page-directory.service';
+import { PageDirectory } from '@app/meta';
 
 /** The Page inbox (Meta Business Suite) as an app in Conversation Routing (fact sheet §3.2, §10). */
 export const PAGE_INBOX_APP_ID = '263902037430900';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CcmConfig, PageConfig } from '@app/config';
 import { openSecret } from '@app/core';
-import { GraphApiGateway } from '@app/graph-api';
+import { GraphApiGateway } from './graph-api.gateway';
 import { PersistenceService } from '@app/persistence';
 
 /** The Pages this deployment serves, and the token of each: a reply always uses its own Page's token. */

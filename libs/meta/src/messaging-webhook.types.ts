@@ -32,13 +32,10 @@ export interface MessengerItem {
   postback?: { mid?: string; title?: string; payload?: string; referral?: Record<string, unknown> };
   referral?: Record<string, unknown>;
   optin?: Record<string, unknown>;
-  delivery?: { mids?: string[]; watermark?: number };
   read?: { watermark?: number; mid?: string };
   reaction?: { reaction?: string; emoji?: string; action?: string; mid?: string };
   message_edit?: { mid?: string; text?: string; num_edit?: number };
   account_linking?: { status?: string; authorization_code?: string };
-  policy_enforcement?: { action?: string; reason?: string };
-  'policy-enforcement'?: { action?: string; reason?: string };
   pass_thread_control?: Record<string, unknown>;
   take_thread_control?: Record<string, unknown>;
   request_thread_control?: Record<string, unknown>;

@@ -1,7 +1,9 @@
 import { BadRequestException, ConflictException, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { openSecret, PollingLoop, sealSecret } from '@app/core';
-import { classifyGraphError, GraphApiError, GraphApiGateway } from '@app/graph-api';
+import { GraphApiError } from './graph-api.error';
+import { classifyGraphError } from './retry-policy';
+import { GraphApiGateway } from './graph-api.gateway';
 import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PageDirectory } from './page-directory.service';
 
