@@ -9,7 +9,12 @@ export default defineConfig({
   root: here,
   base: '/agent/',
   resolve: {
-    alias: [{ find: /^@app\/templates\/(.*)$/, replacement: resolve(here, '../../libs/templates/src/$1') }],
+    // The desk uses the templates lib's validator; its model comes from `@app/core`, whose only part a
+    // browser may load is the rich-message model (the rest is Nest and Node).
+    alias: [
+      { find: /^@app\/templates\/(.*)$/, replacement: resolve(here, '../../libs/templates/src/$1') },
+      { find: /^@app\/core$/, replacement: resolve(here, '../../libs/core/src/rich-message.types.ts') },
+    ],
   },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
