@@ -17,7 +17,7 @@ describe('Messenger simulator against ccm', () => {
       appSecret: APP_SECRET,
       pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN, name: 'Shoe Shop' }],
     });
-    h = await startCcm({ graph: sim.graph, env: { OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '200' } });
+    h = await startCcm({ graph: sim.graph, env: { OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '200', OUTBOX_MAX_ATTEMPTS: '30' } });
     sim.setWebhookUrl(`${h.url}/ccm/webhook`);
   });
   afterAll(async () => {
