@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyTimestampedSignature } from '@app/core';
 import { webhookEnvelope } from '@app/graph-double';
 import { HttpBotDouble, RasaDouble } from '@app/testing';
-import { PAGE_ID, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { spawnCcm } from '../helpers/ccm-process';
 
 const ERROR_TEXT = 'Oops, our assistant is unavailable. A colleague will help you.';
@@ -91,7 +91,7 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     // Rasa is only 30 % sure: under DEFAULT a person takes over and Rasa's guess is not sent.
     await say(h, 'psid-rasa-1', 'refund');
     await sent(h, 'psid-rasa-1', 5);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-rasa-1').slice(4)).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-rasa-1')).toMatchObject({
       state: 'QUEUED',
@@ -103,7 +103,7 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
   it('should queue a fresh conversation when Rasa answers with a custom hand-over payload', async () => {
     await say(h, 'psid-rasa-2', 'human please');
     await sent(h, 'psid-rasa-2', 1);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-rasa-2')).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-rasa-2')).toMatchObject({
       state: 'QUEUED',
@@ -165,7 +165,7 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
 
     await say(h, 'psid-http-1', 'refund');
     await sent(h, 'psid-http-1', 3);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-http-1').slice(2)).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-http-1')).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.25 < 0.60' });
   });
@@ -173,7 +173,7 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
   it('should queue a fresh conversation when the bot asks for a hand-over', async () => {
     await say(h, 'psid-http-2', 'human please');
     await sent(h, 'psid-http-2', 1);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-http-2')).toEqual([QUEUED_NOTICE]);
     expect(await conversationOf(h, 'psid-http-2')).toMatchObject({
       state: 'QUEUED',

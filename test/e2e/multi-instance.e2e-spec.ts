@@ -1,7 +1,17 @@
 import { GraphApiDouble } from '@app/graph-double';
 import { dropPostgresSchema, postgresTestDatabase } from '@app/testing';
 import { ADMIN_KEY, connectDesk, createAgent, DeskSocket } from '../helpers/agent-desk-client';
-import { APP_SECRET, PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import {
+  APP_SECRET,
+  PAGE2_ID,
+  PAGE2_TOKEN,
+  PAGE_ID,
+  PAGE_TOKEN,
+  CcmHarness,
+  eventually,
+  startCcm,
+  waitForIdle,
+} from '../helpers/ccm-harness';
 import { loadFixture } from '../helpers/fixtures';
 
 const REDIS_URL = process.env.CCM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -44,7 +54,7 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     await graph.waitFor(() => graph.sentMessages().length >= 15, 10_000);
     await eventually(async () => ((await a.persistence.repos.journal.countByStatus()).pending ?? 0) === 0);
-    await settle(500);
+    await waitForIdle(a);
     expect(graph.sentMessages()).toHaveLength(15);
     const inbound = await a.persistence.db.selectFrom('messages').select('mid').where('direction', '=', 'in').execute();
     expect(inbound).toHaveLength(15);

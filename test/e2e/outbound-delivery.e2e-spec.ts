@@ -1,7 +1,7 @@
 import { enqueueOutbound } from '@app/conversations';
 import { MessageAuthor } from '@app/core';
 import { HOUR_MS } from '@app/meta';
-import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -46,7 +46,7 @@ describe('outbound delivery', () => {
     const expected = Array.from({ length: 50 }, (_, i) => `update ${i + 1} of 50`);
     for (const text of expected) await send(h, conversation.id, 'agent', text);
     await h.graph.waitFor(() => h.graph.sentMessages('psid-order').length >= 50, 25_000);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-order')).toEqual(expected);
     const failedCalls = h.graph.requests.filter((r) => r.status === 500).length;
     expect(failedCalls).toBeGreaterThan(5); // the double really failed calls

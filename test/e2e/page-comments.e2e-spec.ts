@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { psidOfCommenter, RecordedRequest } from '@app/graph-double';
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
-import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, settle, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
 
 const CHANNEL = 'facebook-comments';
@@ -82,7 +82,7 @@ describe('Page comments channel (feed webhook, one fixture per scenario)', () =>
     await h.graph.waitFor(() => publicReplies(h).filter((r) => r.status === 200).length === 2);
     const before = publicReplies(h).length;
     await postFeed(h, 'page-own-comment', { COMMENT_ID: '5550001_9000777' });
-    await settle(500);
+    await waitForIdle(h);
     expect(publicReplies(h)).toHaveLength(before);
     const pageComment = (await messagesOf(h, ALICE)).find((m) => m.mid === '5550001_9000777');
     expect(pageComment).toMatchObject({ direction: 'out', author: 'agent', status: 'sent', text: 'Thanks Alice, we are on it' });
@@ -93,7 +93,7 @@ describe('Page comments channel (feed webhook, one fixture per scenario)', () =>
     await postFeed(h, 'new-comment');
     const reply = await eventually(async () => (await messagesOf(h, ALICE)).find((m) => m.direction === 'out' && m.mid));
     await postFeed(h, 'page-own-comment', { COMMENT_ID: reply.mid as string });
-    await settle(300);
+    await waitForIdle(h);
     expect((await messagesOf(h, ALICE)).filter((m) => m.mid === reply.mid)).toHaveLength(1);
   });
 
@@ -101,7 +101,7 @@ describe('Page comments channel (feed webhook, one fixture per scenario)', () =>
     await postFeed(h, 'new-comment');
     await h.graph.waitFor(() => publicReplies(h).length === 1);
     await postFeed(h, 'edit');
-    await settle(300);
+    await waitForIdle(h);
     const incoming = (await messagesOf(h, ALICE)).filter((m) => m.direction === 'in');
     expect(incoming).toHaveLength(1);
     expect(incoming[0]).toMatchObject({ mid: ALICE_COMMENT, text: 'where is my order #123' });
@@ -190,7 +190,7 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
     expect(second.body).toEqual({
       error: { code: 'ACTION_REFUSED', message: expect.stringContaining('a private reply was already sent to this comment') },
     });
-    await settle(200);
+    await waitForIdle(h);
     expect(privateReplies(h)).toHaveLength(1);
   });
 

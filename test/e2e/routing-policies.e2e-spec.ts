@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY, callApi, connectDesk, createAgent, DeskSocket } from '../helpers/agent-desk-client';
 import { QueueWatcher } from '@app/conversations';
-import { PAGE_ID, CcmHarness, eventually, settle, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 const GREETING = 'Hi! I am the virtual assistant. How can I help you today?';
 const FALLBACK =
@@ -45,7 +45,7 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await say(h, 'psid-default', 'hello', 1);
     await say(h, 'psid-default', 'the quantum flux capacitor exploded yesterday', 2);
     await say(h, 'psid-default', 'I want to talk to a human', 3);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-default')).toEqual([GREETING, FALLBACK, 'Nobody is free right now. Your place in the queue: 1.']);
     expect(await conversation(h, 'psid-default')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person' });
   });
@@ -57,7 +57,7 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await say(h, 'psid-default-2', 'the quantum flux capacitor exploded yesterday', 2);
     await eventually(async () => (await conversation(h, 'psid-default-2'))?.state === 'AGENT', 5000);
     await h.simulator.sendText('psid-default-2', 'I want to talk to a human');
-    await settle(500);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-default-2')).toEqual([GREETING, 'A colleague will take over. Your place in the queue: 1.']);
     const events = await h.persistence.repos.conversationEvents.listForConversation((await conversation(h, 'psid-default-2'))!.id);
     expect(events.filter((e) => e.type === 'handover').map((e) => e.reason)).toEqual([
@@ -70,7 +70,7 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await say(h, 'psid-botonly', 'hello', 1);
     await say(h, 'psid-botonly', 'the quantum flux capacitor exploded yesterday', 2);
     await say(h, 'psid-botonly', 'I want to talk to a human', 3);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-botonly')).toEqual([GREETING, FALLBACK, FALLBACK]);
     expect(await conversation(h, 'psid-botonly')).toMatchObject({ state: 'BOT' });
     expect(await h.persistence.repos.conversations.listByState('QUEUED')).toEqual([]);
@@ -81,7 +81,7 @@ describe('routing policies: the exact messages a scripted conversation produces'
     await say(h, 'psid-agentonly', 'hello', 1);
     await h.simulator.sendText('psid-agentonly', 'the quantum flux capacitor exploded yesterday');
     await h.simulator.sendText('psid-agentonly', 'I want to talk to a human');
-    await settle(500);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-agentonly')).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
     expect(await conversation(h, 'psid-agentonly')).toMatchObject({
       state: 'QUEUED',
@@ -164,7 +164,7 @@ describe('20 messages from one customer posted concurrently while an agent accep
     );
     await posting;
     await eventually(async () => ((await h.persistence.repos.journal.countByStatus()).pending ?? 0) === 0, 10_000);
-    await settle(500);
+    await waitForIdle(h);
 
     const c = (await conversation(h, 'psid-race'))!;
     expect(c.state).toBe('AGENT');

@@ -1,5 +1,5 @@
 import { BOT_CONNECTOR, BotConnector } from '@app/bot';
-import { PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 const ERROR_TEXT = 'Oops, our side failed. Please retry.';
 const HANDOVER_TEXT = 'One moment, a colleague will take over.';
@@ -96,7 +96,7 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
     const bad = await h.simulator.post(body, `sha256=${'0'.repeat(64)}`);
     const missing = await h.simulator.post(body, null);
     expect([bad.status, missing.status]).toEqual([403, 403]);
-    await settle(300);
+    await waitForIdle(h);
     expect(await countRows(h)).toEqual({ conversations: 0, messages: 0, journal: 0 });
     expect(h.graph.requests).toHaveLength(0);
   });
@@ -107,7 +107,7 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
     const second = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp });
     expect([first.response.status, second.response.status]).toEqual([200, 200]);
     await h.graph.waitFor(() => h.graph.sentMessages('psid-carol').length > 0, 2000);
-    await settle();
+    await waitForIdle(h);
     expect(h.graph.sentMessages('psid-carol')).toHaveLength(1);
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
@@ -129,7 +129,7 @@ describe('routing policy BOT_ONLY', () => {
   it('should send the fallback answer and queue nothing when the bot cannot classify', async () => {
     await h.simulator.sendText('psid-dan', 'the quantum flux capacitor exploded yesterday');
     await h.graph.waitFor(() => h.graph.sentMessages('psid-dan').length > 0, 2000);
-    await settle(300);
+    await waitForIdle(h);
     expect(h.graph.sentTexts('psid-dan')).toEqual([expect.stringContaining('Sorry, I did not quite get that')]);
     expect(await h.persistence.repos.conversations.listByState('QUEUED')).toEqual([]);
     const conversation = await h.persistence.repos.conversations.findByKey({

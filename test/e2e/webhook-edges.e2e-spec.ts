@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ChannelRegistry, InboundIntakeService } from '@app/conversations';
 import { signWebhookBody, textMessageItem, webhookEnvelope } from '@app/graph-double';
-import { APP_SECRET, PAGE_ID, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -129,7 +129,7 @@ describe('poison events (PostgreSQL refuses NUL characters in text)', () => {
     });
     expect(replay.status).toBe(202);
     expect((await h.persistence.repos.journal.countByStatus()).dead ?? 0).toBeLessThanOrEqual(1);
-    await settle(100);
+    await waitForIdle(h);
   });
 
   it('should refuse the admin API without the key', async () => {

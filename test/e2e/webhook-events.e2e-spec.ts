@@ -1,4 +1,4 @@
-import { PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, settle, startCcm } from '../helpers/ccm-harness';
+import { PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';
 
 const CUSTOMER = 'psid-fx-1';
@@ -74,7 +74,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
 
   it('sticker "like": no bot reply and no hand-over', async () => {
     await post(h, 'attachment-sticker');
-    await settle(400);
+    await waitForIdle(h);
     expect(h.graph.sentMessages(CUSTOMER)).toHaveLength(0);
     expect((await conversationOf(h))?.state).toBe('BOT');
   });
@@ -99,7 +99,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
 
   it('echo from the Page inbox: recorded as an agent message, never answered', async () => {
     await post(h, 'echo-page-inbox');
-    await settle(300);
+    await waitForIdle(h);
     expect(await messagesOf(h)).toEqual([
       expect.objectContaining({ direction: 'out', author: 'agent', status: 'sent', text: 'Hi, this is Anna from the shop team.' }),
     ]);
@@ -161,7 +161,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
       block_reason: 'The bot violated our Platform Policies',
     });
     await h.simulator.sendText('psid-after-block', 'hello');
-    await settle(600);
+    await waitForIdle(h, { ignorePausedPages: true });
     expect(h.graph.sentMessages()).toHaveLength(0);
     const queued = await messagesOf(h, 'psid-after-block');
     expect(queued.find((m) => m.direction === 'out')?.status).toBe('queued'); // kept, not lost
@@ -174,7 +174,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
 
   it('standby: recorded only — another app owns the thread', async () => {
     await post(h, 'standby');
-    await settle(300);
+    await waitForIdle(h);
     expect(await messagesOf(h)).toEqual([expect.objectContaining({ text: 'hello, anyone?', direction: 'in' })]);
     expect(h.graph.sentMessages()).toHaveLength(0);
   });
@@ -212,7 +212,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
   it('duplicate delivery inside one batch: one stored message, one reply', async () => {
     await post(h, 'duplicate-delivery');
     await h.graph.waitFor(() => h.graph.sentMessages(CUSTOMER).length >= 1);
-    await settle(400);
+    await waitForIdle(h);
     expect(h.graph.sentMessages(CUSTOMER)).toHaveLength(1);
     expect((await messagesOf(h)).filter((m) => m.direction === 'in')).toHaveLength(1);
   });
@@ -228,7 +228,7 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
     await drained(h);
     await h.graph.waitFor(() => h.graph.sentMessages().length >= 15, 5000);
-    await settle(400);
+    await waitForIdle(h);
     expect(h.graph.sentMessages()).toHaveLength(15);
     const inbound = await h.persistence.db.selectFrom('messages').select('mid').where('direction', '=', 'in').execute();
     expect(inbound).toHaveLength(15);

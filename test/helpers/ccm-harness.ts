@@ -152,11 +152,6 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
   throw lastError instanceof Error ? lastError : new Error(`condition not met within ${timeoutMs} ms`);
 }
 
-/** Waits a little and asserts nothing more happened (for "no second reply" checks). */
-export function settle(ms = 600): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** What "idle" waits for; a paused Page keeps its messages queued, so a test of one says so. */
 export interface IdleOptions {
   timeoutMs?: number;
