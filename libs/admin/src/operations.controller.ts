@@ -44,7 +44,7 @@ export class OperationsController {
   /** Inbound events that failed every attempt, with their last error. */
   @Get('inbound/dead')
   async dead() {
-    const rows = await this.persistence.repos.journal.listDead();
+    const rows = await this.persistence.queues.journal.listDead();
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -59,7 +59,7 @@ export class OperationsController {
   @Post('inbound/:id/replay')
   @HttpCode(202)
   async replay(@Param('id', ParseIntPipe) id: number) {
-    if (!(await this.persistence.repos.journal.replay(id, Date.now()))) throw new NotFoundException(`no dead inbound event ${id}`);
+    if (!(await this.persistence.queues.journal.replay(id, Date.now()))) throw new NotFoundException(`no dead inbound event ${id}`);
     this.processor.kick();
     return { replayed: id };
   }

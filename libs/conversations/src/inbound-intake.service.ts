@@ -131,6 +131,11 @@ function toRow(event: InboundEvent, conversationIds: Map<string, string>, now: n
       conversationIds.get(conversationKeyString({ channel: event.channel, pageId: event.pageId, customerId: event.customerId })) ?? null;
     if (!conversationId) throw new Error(`no conversation for ${event.channel} ${event.pageId}/${event.customerId}`);
   }
+  return journalRow(event, conversationId, now);
+}
+
+/** The inbound journal's row for one event (the whole mapped event is kept as JSON). */
+export function journalRow(event: InboundEvent, conversationId: string | null, receivedAt: number): NewInboundEvent {
   return {
     dedupe_key: event.dedupeKey,
     channel: event.channel,
@@ -141,7 +146,7 @@ function toRow(event: InboundEvent, conversationIds: Map<string, string>, now: n
     event_ts: event.timestamp,
     event: JSON.stringify(event),
     last_error: null,
-    received_at: now,
+    received_at: receivedAt,
     processed_at: null,
   };
 }

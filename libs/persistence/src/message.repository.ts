@@ -33,77 +33,10 @@ export class MessageRepository {
     return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /**
-   * Outbound messages that may be sent now: per conversation only the oldest one still queued, so a
-   * message waits for the previous one to the same person to succeed or fail permanently.
-   */
-  async dueOutbound(now: number, limit: number): Promise<MessageRow[]> {
-    return this.db
-      .selectFrom('messages as m')
-      .selectAll('m')
-      .where('m.direction', '=', 'out')
-      .where('m.status', '=', 'queued')
-      .where('m.next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('m.lease_until', 'is', null), eb('m.lease_until', '<', now)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('messages as p')
-              .select(sql<number>`1`.as('one'))
-              .whereRef('p.conversation_id', '=', 'm.conversation_id')
-              .where('p.direction', '=', 'out')
-              .where('p.status', '=', 'queued')
-              .whereRef('p.id', '<', 'm.id'),
-          ),
-        ),
-      )
-      .orderBy('m.id')
-      .limit(limit)
-      .execute();
-  }
-
-  /** Claims one outbound message for sending (atomic; false when another worker has it). */
-  async claim(id: number, now: number, leaseMs: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('messages')
-      .set({ lease_until: now + leaseMs })
-      .where('id', '=', id)
-      .where('status', '=', 'queued')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
-  }
-
   async markSent(id: number, mid: string | null, now: number): Promise<void> {
     await this.db
       .updateTable('messages')
       .set({ status: 'sent', mid, sent_at: now, lease_until: null, attempts: sql`attempts + 1`, error: null })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  async markFailed(id: number, error: string): Promise<void> {
-    await this.db
-      .updateTable('messages')
-      .set({ status: 'failed', error, lease_until: null, attempts: sql`attempts + 1` })
-      .where('id', '=', id)
-      .execute();
-  }
-
-  /** Not now, not a failure: try again at `at` (rate limiting, paused page). */
-  async postpone(id: number, at: number): Promise<void> {
-    await this.db.updateTable('messages').set({ next_attempt_at: at }).where('id', '=', id).where('status', '=', 'queued').execute();
-  }
-
-  /** Gives a claimed message back to the queue without counting an attempt (e.g. the page's token is invalid). */
-  async release(id: number, at: number, error: string): Promise<void> {
-    await this.db.updateTable('messages').set({ next_attempt_at: at, lease_until: null, error }).where('id', '=', id).execute();
-  }
-
-  async scheduleRetry(id: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.db
-      .updateTable('messages')
-      .set({ next_attempt_at: nextAttemptAt, error, lease_until: null, attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .execute();
   }

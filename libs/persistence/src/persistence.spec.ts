@@ -64,34 +64,7 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect(await persistence.repos.conversations.tryLease(id, 'w1', 1601, 500)).toBe(true);
   });
 
-  it('should offer only the oldest queued outbound message per conversation', async () => {
-    const c1 = await persistence.repos.conversations.ensure(key, 1);
-    const c2 = await persistence.repos.conversations.ensure({ ...key, customerId: 'psid-2' }, 1);
-    const out = (conversation_id: string, text: string) => ({
-      conversation_id,
-      author: 'bot' as const,
-      text,
-      content: null,
-      mid: null,
-      attempts: 0,
-      next_attempt_at: null,
-      lease_until: null,
-      error: null,
-      event_ts: null,
-      created_at: 10,
-      sent_at: null,
-    });
-    const first = await persistence.repos.messages.enqueue(out(c1.id, 'one'));
-    await persistence.repos.messages.enqueue(out(c1.id, 'two'));
-    const other = await persistence.repos.messages.enqueue(out(c2.id, 'x'));
-    expect((await persistence.repos.messages.dueOutbound(10, 10)).map((m) => m.id)).toEqual([first, other]);
-    expect(await persistence.repos.messages.claim(first, 10, 1000)).toBe(true);
-    expect(await persistence.repos.messages.claim(first, 10, 1000)).toBe(false);
-    await persistence.repos.messages.markSent(first, 'm_out_1', 20);
-    expect((await persistence.repos.messages.dueOutbound(20, 10)).map((m) => m.text)).toEqual(['two', 'x']);
-  });
-
-  it('should journal each dedupe key once and return pending events in timestamp order', async () => {
+  it('should journal each dedupe key once (claim order per conversation: work-queue.spec)', async () => {
     const { id } = await persistence.repos.conversations.ensure(key, 1);
     const event = (dedupe_key: string, event_ts: number) => ({
       dedupe_key,
@@ -108,8 +81,7 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     });
     expect(await persistence.repos.journal.record([event('b', 20), event('a', 10), event('b', 20)])).toBe(2);
     expect(await persistence.repos.journal.record([event('a', 10)])).toBe(0);
-    expect((await persistence.repos.journal.pendingFor(id)).map((e) => e.dedupe_key)).toEqual(['a', 'b']);
-    expect(await persistence.repos.journal.dueConversations(5, 10)).toEqual([id]);
+    expect((await persistence.repos.journal.countByStatus()).pending).toBe(2);
   });
 
   it('should roll back every write of a failed transaction', async () => {

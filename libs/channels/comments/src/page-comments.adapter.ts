@@ -96,24 +96,7 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions {
         const published: ConversationBusEvent[] = [];
         await this.persistence.transaction(async (repos) => {
           await new PageCommentRepository(repos).recordFacts([ownReplyFact(comment, id, target.customerId, now)], now);
-          const messageId = await repos.messages.insertOnce({
-            conversation_id: target.conversationId,
-            direction: 'out',
-            author,
-            text,
-            content: JSON.stringify({ kind: 'text', text }),
-            mid: id,
-            status: 'sent',
-            attempts: 1,
-            next_attempt_at: null,
-            lease_until: null,
-            error: null,
-            event_ts: null,
-            created_at: now,
-            sent_at: now,
-          });
-          if (messageId !== undefined)
-            published.push({ type: 'message.created', conversationId: target.conversationId, messageId, direction: 'out', author });
+          await storeSentText(repos, target.conversationId, author, text, id, now, published);
           await this.audit(
             repos,
             target.conversationId,
@@ -203,24 +186,7 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions {
     const published: ConversationBusEvent[] = [];
     const messengerId = await this.persistence.transaction(async (repos) => {
       const messenger = await repos.conversations.ensure({ channel: MESSENGER_CHANNEL, pageId: target.pageId, customerId: psid }, now);
-      const messageId = await repos.messages.insertOnce({
-        conversation_id: messenger.id,
-        direction: 'out',
-        author,
-        text,
-        content: JSON.stringify({ kind: 'text', text }),
-        mid: result.messageId ?? null,
-        status: 'sent',
-        attempts: 1,
-        next_attempt_at: null,
-        lease_until: null,
-        error: null,
-        event_ts: null,
-        created_at: now,
-        sent_at: now,
-      });
-      if (messageId !== undefined)
-        published.push({ type: 'message.created', conversationId: messenger.id, messageId, direction: 'out', author });
+      await storeSentText(repos, messenger.id, author, text, result.messageId ?? null, now, published);
       await repos.conversations.update(messenger.id, { linked_conversation_id: target.conversationId, updated_at: now });
       await repos.conversations.update(target.conversationId, { linked_conversation_id: messenger.id, updated_at: now });
       await new PageCommentRepository(repos).notePrivateReplyConversation(comment.comment_id, messenger.id, now);
@@ -320,4 +286,36 @@ function ownReplyFact(comment: PageCommentRow, id: string, customerId: string, c
     fromPage: true,
     createdTime,
   };
+}
+
+/**
+ * A reply Meta already accepted joins the transcript as sent (once per `mid`); its `message.created`
+ * event is collected for publishing after the commit.
+ */
+async function storeSentText(
+  repos: Repositories,
+  conversationId: string,
+  author: 'bot' | 'agent',
+  text: string,
+  mid: string | null,
+  now: number,
+  published: ConversationBusEvent[],
+): Promise<void> {
+  const messageId = await repos.messages.insertOnce({
+    conversation_id: conversationId,
+    direction: 'out',
+    author,
+    text,
+    content: JSON.stringify({ kind: 'text', text }),
+    mid,
+    status: 'sent',
+    attempts: 1,
+    next_attempt_at: null,
+    lease_until: null,
+    error: null,
+    event_ts: null,
+    created_at: now,
+    sent_at: now,
+  });
+  if (messageId !== undefined) published.push({ type: 'message.created', conversationId, messageId, direction: 'out', author });
 }

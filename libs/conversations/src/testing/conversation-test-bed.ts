@@ -16,6 +16,7 @@ import { ConversationBus, ConversationBusEvent } from '../conversation-bus.servi
 import { ConversationHandler } from '../conversation-handler.service';
 import { ConversationHookRunner } from '../conversation-hooks';
 import { ConversationUnits } from '../conversation-unit';
+import { journalRow } from '../inbound-intake.service';
 import { InboundAppliers } from '../inbound-applier';
 import { TurnWriter } from '../turn/turn-writer';
 
@@ -119,21 +120,7 @@ export class ConversationTestBed {
           )
         ).id
       : null;
-    await this.repos.journal.record([
-      {
-        dedupe_key: event.dedupeKey,
-        channel: event.channel,
-        page_id: event.pageId,
-        customer_id: event.customerId ?? null,
-        conversation_id: conversationId,
-        kind: event.kind,
-        event_ts: event.timestamp,
-        event: JSON.stringify(event),
-        last_error: null,
-        received_at: this.clock.now(),
-        processed_at: null,
-      },
-    ]);
+    await this.repos.journal.record([journalRow(event, conversationId, this.clock.now())]);
     const row = await this.persistence.db
       .selectFrom('inbound_events')
       .selectAll()
