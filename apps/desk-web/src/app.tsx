@@ -645,6 +645,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
             <Transcript conversation={current} messages={messages[current.id] ?? []} notes={notes[current.id] ?? []} onRetry={retry} />
             {composerBlock === undefined ? (
               <Composer
+                key={current.id}
                 conversationId={current.id}
                 drafts={drafts}
                 canned={canned}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { CannedResponse } from '../api/client';
 import type { DraftStore } from '../lib/drafts';
 import type { RichMessage } from '../lib/rich';
@@ -21,6 +21,9 @@ interface Props {
 }
 
 /**
+ * Mounted once per conversation (`key` = its id), so its state — draft, error, mode — starts from that
+ * conversation alone: never a render with another conversation's draft in the box.
+ *
  * The composer: a draft per conversation (kept across reloads), Enter sends and Shift+Enter breaks the
  * line, `/` opens canned responses, emoji, rich replies in a visual editor, private notes.
  */
@@ -32,13 +35,6 @@ export function Composer({ conversationId, drafts, canned, disabledReason, onSen
   const [emoji, setEmoji] = useState(false);
   const [pick, setPick] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
-
-  // Another conversation: its own draft, its own (empty) error.
-  useEffect(() => {
-    setText(drafts.get(conversationId));
-    setError('');
-    setMode('text');
-  }, [conversationId]);
 
   const update = (value: string) => {
     setText(value);
