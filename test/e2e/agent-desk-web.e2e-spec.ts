@@ -353,8 +353,10 @@ describe('agent desk web app (headless Chromium)', () => {
     await open(page, 'Mine', c.id);
     await page.getByLabel('Message', { exact: true }).fill('Half-written answer about the refund');
 
-    const expired = await h.app.get(JwtService).signAsync({ sub: eli.id, role: 'agent', name: 'Eli' }, { expiresIn: 1 });
-    await new Promise((r) => setTimeout(r, 1100)); // let the one-second token expire
+    // A token issued a minute ago for one second (signed with the real key): already expired, no waiting.
+    const expired = await h.app
+      .get(JwtService)
+      .signAsync({ sub: eli.id, role: 'agent', name: 'Eli', iat: Math.floor(Date.now() / 1000) - 60 }, { expiresIn: 1 });
     await page.evaluate((token) => {
       const session = JSON.parse(sessionStorage.getItem('ccm.session')!);
       sessionStorage.setItem('ccm.session', JSON.stringify({ ...session, token }));
