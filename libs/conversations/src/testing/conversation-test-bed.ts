@@ -55,7 +55,7 @@ export async function conversationTestBed(
   const writer = new TurnWriter(new AgentQueueService(config), hooks);
   instances.push(
     channel,
-    new CustomerMessageApplier(routing, config, channels, writer, hooks, bot),
+    new CustomerMessageApplier(routing, config, channels, writer, hooks, persistence, bot),
     new EchoApplier(),
     new ReceiptApplier(),
     new MessageEditApplier(),
