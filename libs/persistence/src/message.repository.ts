@@ -54,6 +54,20 @@ export class MessageRepository {
       .execute();
   }
 
+  /** Meta's id of the customer's latest message in the conversation (what an answer written now answers). */
+  async latestInboundMid(conversationId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('mid')
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'in')
+      .where('mid', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.mid ?? undefined;
+  }
+
   async listForConversation(conversationId: string): Promise<MessageRow[]> {
     return this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id').execute();
   }

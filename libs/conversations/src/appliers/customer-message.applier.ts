@@ -119,7 +119,7 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       texts: { error: this.config.messages.error, noAgent: this.config.queue.noAgentMessage },
       disclosure: this.config.messages.botDisclosure && botDisclosureDue(conversation) ? this.config.messages.botDisclosure : undefined,
     });
-    await this.writer.apply(unit, conversation, plan);
+    await this.writer.apply(unit, conversation, plan, event.mid);
   }
 
   /**
