@@ -136,6 +136,50 @@ describe('CustomerMessageApplier (customer turn)', () => {
     }
   });
 
+  describe('sender actions while a slow bot composes', () => {
+    let release!: (reply: BotReply) => void;
+    const slowBot = new ScriptedBot({ slow: () => new Promise<BotReply>((resolve) => (release = resolve)) });
+    let slowBed: ConversationTestBed;
+    beforeEach(async () => {
+      slowBed = await conversationTestBed({ bot: slowBot });
+    });
+    afterEach(() => slowBed.close());
+
+    async function untilAsked(action: string): Promise<void> {
+      while (!slowBed.channel.actions.some((a) => a.action === action)) await new Promise((r) => setTimeout(r, 10));
+    }
+
+    it('should queue the answer only once "typing…" has reached the customer, never before it', async () => {
+      slowBed.channel.actionDelayMs = 50; // a round trip to Meta
+      const conversation = await slowBed.conversation();
+      const delivered = slowBed.deliver(slowBed.message('slow'));
+      await untilAsked('typing_on'); // asked, not yet through
+      release(confident('slow', 'Done thinking.'));
+      await delivered;
+      expect(slowBed.channel.completedActions).toEqual(['mark_seen', 'typing_on']);
+      expect(texts(await slowBed.messages(conversation.id)).at(-1)).toBe('bot: Done thinking.');
+    });
+
+    it('should answer when the channel refuses the sender actions, with no unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const record = (reason: unknown) => void unhandled.push(reason);
+      process.on('unhandledRejection', record);
+      try {
+        slowBed.channel.failActions = true;
+        const conversation = await slowBed.conversation();
+        const delivered = slowBed.deliver(slowBed.message('slow'));
+        await untilAsked('mark_seen');
+        release(confident('slow', 'Done thinking.'));
+        expect(await delivered).toBe('done');
+        expect(texts(await slowBed.messages(conversation.id)).at(-1)).toBe('bot: Done thinking.');
+        await new Promise((r) => setImmediate(r)); // unhandled rejections are reported after the microtasks
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', record);
+      }
+    });
+  });
+
   describe('a typed answer to offered choices', () => {
     const carousel = {
       kind: 'carousel' as const,

@@ -64,7 +64,7 @@ export async function conversationTestBed(
     ...(options.extensions ?? []),
   );
   const handler = new ConversationHandler(persistence, units, new InboundAppliers(extensions), config);
-  return new ConversationTestBed(persistence, clock, config, handler, channel, published, units);
+  return new ConversationTestBed(persistence, clock, config, handler, channel, published, units, channels, bus);
 }
 
 export class ConversationTestBed {
@@ -79,6 +79,8 @@ export class ConversationTestBed {
     /** What was published on the bus (after each commit). */
     readonly published: ConversationBusEvent[],
     readonly units: ConversationUnits,
+    readonly channels: ChannelRegistry,
+    readonly bus: ConversationBus,
   ) {}
 
   get repos() {
