@@ -12,6 +12,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { GraphApiDouble, RecordedRequest } from '@app/graph-double';
+import { loadRunPsid } from '../helpers/fixtures';
 
 export interface E2eOptions {
   url: string;
@@ -133,7 +134,7 @@ async function e2e(graph: GraphApiDouble, options: E2eOptions): Promise<E2eResul
   const post = (n: number) => {
     const customer = n % options.customers;
     const pageId = pages[customer % pages.length].pageId;
-    const psid = `psid-${options.runId}-${customer}`;
+    const psid = loadRunPsid(options.runId, customer);
     const sentAt = Date.now();
     const { body, signature } = signedMessage(pageId, psid, `m_${options.runId}_${n}`, sentAt);
     watch.expect(psid, sentAt);

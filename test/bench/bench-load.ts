@@ -7,6 +7,7 @@
  */
 import autocannon from 'autocannon';
 import { createHmac } from 'node:crypto';
+import { loadRunPsid } from '../helpers/fixtures';
 
 export interface LoadOptions {
   url: string;
@@ -43,7 +44,7 @@ export interface LoadResult {
 function body(options: LoadOptions, n: number, now: number): string {
   const customer = options.customers ? n % options.customers : n;
   const pageId = options.pageIds[customer % options.pageIds.length];
-  const psid = `psid-${options.runId}-${customer}`;
+  const psid = loadRunPsid(options.runId, customer);
   return JSON.stringify({
     object: 'page',
     entry: [

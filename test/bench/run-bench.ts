@@ -28,6 +28,7 @@ import { Client } from 'pg';
 import type { E2eResult } from './bench-double';
 import type { LoadOptions, LoadResult } from './bench-load';
 import type { ServerStats } from './bench-server';
+import { loadRunPsidPrefix } from '../helpers/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-app-secret-0123456789abcdef';
@@ -298,7 +299,7 @@ async function main(): Promise<void> {
       log(`== memory: ${BURST} conversations, then a ${SOAK_SECONDS} s soak at ${SOAK_RATE}/s (SQLite) ==`);
       await double.ask({ cmd: 'burst-start' });
       const burstStart = Date.now();
-      const prefix = `psid-${runId}burst-`;
+      const prefix = loadRunPsidPrefix(`${runId}burst`);
       const burstIntake = await load({
         url: server.url,
         secret: SECRET,

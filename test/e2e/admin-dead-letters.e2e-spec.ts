@@ -1,5 +1,6 @@
 import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -21,7 +22,7 @@ describe('admin API: failed outbound messages and dead bridge events', () => {
   }
 
   it('should list a message Meta refused for good and send it again on retry', async () => {
-    const conversationId = await conversation('psid-dead-out');
+    const conversationId = await conversation(testPsid('dead-out'));
     h.graph.injectFault({ status: 400, code: 100, subcode: 2018001, message: '(#100) No matching user found', times: 1 });
     const [id] = await enqueueOutbound(
       h.persistence.repos,
@@ -41,7 +42,7 @@ describe('admin API: failed outbound messages and dead bridge events', () => {
     const retried = await admin(`outbound/${id}/retry`, 'POST');
     expect(retried.status).toBe(202);
     await eventually(async () => (await h.persistence.repos.messages.findById(id))?.status === 'sent', 10_000);
-    expect(h.graph.sentTexts('psid-dead-out')).toEqual(['your parcel left']);
+    expect(h.graph.sentTexts(testPsid('dead-out'))).toEqual(['your parcel left']);
     expect(await (await admin('outbound/failed')).json()).toEqual([]);
     // Only failed messages can be retried: a sent one (or an unknown id) is a 404, and nothing is sent twice.
     expect((await admin(`outbound/${id}/retry`, 'POST')).status).toBe(404);
@@ -49,7 +50,7 @@ describe('admin API: failed outbound messages and dead bridge events', () => {
   });
 
   it('should list a dead chat-server event, replay it, and discard one for good', async () => {
-    const conversationId = await conversation('psid-dead-bridge');
+    const conversationId = await conversation(testPsid('dead-bridge'));
     const insert = (dedupeKey: string) =>
       h.persistence.db
         .insertInto('bridge_outbox')

@@ -1,5 +1,6 @@
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { testPsid } from '../helpers/fixtures';
 
 const SOME_ID = '00000000-0000-4000-8000-000000000000';
 const ROUTES: [string, string][] = [
@@ -57,7 +58,7 @@ describe('agent API security', () => {
   });
 
   it("should not let an agent read or act on another agent's conversation, but a supervisor may", async () => {
-    const id = await queuedConversationOf(h, 'psid-sec-1', alice);
+    const id = await queuedConversationOf(h, testPsid('sec-1'), alice);
     for (const [method, path, body] of [
       ['GET', `/api/conversations/${id}`, undefined],
       ['GET', `/api/conversations/${id}/messages`, undefined],
@@ -104,7 +105,7 @@ describe('agent API security', () => {
   });
 
   it('should name the field and the limit when a rich message is invalid', async () => {
-    const id = await queuedConversationOf(h, 'psid-sec-2', alice);
+    const id = await queuedConversationOf(h, testPsid('sec-2'), alice);
     const cards = Array.from({ length: 11 }, (_, i) => ({ title: `Card ${i}`, subtitle: 'x' }));
     const tooMany = await alice.api(`/api/conversations/${id}/messages`, { body: { message: { kind: 'carousel', cards } } });
     expect(tooMany.status).toBe(400);
@@ -128,7 +129,7 @@ describe('agent API security', () => {
   });
 
   it('should refuse a second accept of the same conversation', async () => {
-    const id = await queuedConversationOf(h, 'psid-sec-3');
+    const id = await queuedConversationOf(h, testPsid('sec-3'));
     const results = await Promise.all([
       alice.api(`/api/conversations/${id}/accept`, { body: {} }),
       bob.api(`/api/conversations/${id}/accept`, { body: {} }),

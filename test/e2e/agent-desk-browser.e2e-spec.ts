@@ -6,6 +6,7 @@ import { Browser } from 'playwright-core';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { ARTIFACTS, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { testPsid } from '../helpers/fixtures';
 
 describe('agent desk page in headless Chromium', () => {
   let h: CcmHarness;
@@ -35,7 +36,7 @@ describe('agent desk page in headless Chromium', () => {
 
   it('should log in, accept a queued chat, send a text and a 2-button message from the visual editor, and show the answer live', async () => {
     const dana = await createAgent(h, 'dana'); // status away: nothing is pushed, so the chat waits in the queue
-    await h.simulator.sendText('psid-web', 'I want to talk to an agent');
+    await h.simulator.sendText(testPsid('web'), 'I want to talk to an agent');
     await eventually(async () => (await h.persistence.repos.conversations.listByState('QUEUED')).length === 1);
 
     const { page, context } = await openDesk(browser, h, dana.username);
@@ -56,7 +57,7 @@ describe('agent desk page in headless Chromium', () => {
 
     await page.getByLabel('Message', { exact: true }).fill('Hello, I am Dana. Let me check your order.');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await eventually(async () => h.graph.sentTexts('psid-web').includes('Hello, I am Dana. Let me check your order.'), 5000);
+    await eventually(async () => h.graph.sentTexts(testPsid('web')).includes('Hello, I am Dana. Let me check your order.'), 5000);
     await page.locator('.msg.agent .status[data-status="sent"]').first().waitFor();
     await page.locator('.msg.agent .who').getByText('Dana').first().waitFor(); // the agent's name, not just "Agent"
 
@@ -73,7 +74,7 @@ describe('agent desk page in headless Chromium', () => {
     await eventually(
       async () =>
         h.graph
-          .sentMessages('psid-web')
+          .sentMessages(testPsid('web'))
           .some(
             (r) =>
               (r.body as { message: { attachment?: { payload?: { template_type?: string } } } }).message.attachment?.payload
@@ -82,12 +83,12 @@ describe('agent desk page in headless Chromium', () => {
       5000,
     );
 
-    const received = await h.simulator.sendText('psid-web', 'Yes please, refund it');
+    const received = await h.simulator.sendText(testPsid('web'), 'Yes please, refund it');
     expect(received.response.status).toBe(200);
     await page.locator('.msg.customer').getByText('Yes please, refund it').waitFor({ timeout: 5000 });
 
     await screenshot(page, 'agent-desk');
-    const button = h.graph.sentMessages('psid-web').at(-1)!.body as {
+    const button = h.graph.sentMessages(testPsid('web')).at(-1)!.body as {
       message: { attachment: { payload: { buttons: { title: string }[] } } };
     };
     expect(button.message.attachment.payload.buttons.map((b) => b.title)).toEqual(['Yes please', 'No thanks']);

@@ -7,6 +7,7 @@ import { AssignmentService } from '@app/agent-desk';
 import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { launchChromium, openDesk, screenshot, signIn, tab } from '../helpers/desk-browser';
+import { testPsid } from '../helpers/fixtures';
 
 /**
  * The desk web app's "Must show" list, in Debian Chromium: one browser and one ccm for the file
@@ -87,7 +88,7 @@ describe('agent desk web app (headless Chromium)', () => {
   it('shows a 40-message transcript with the header and composer on screen at 1366×768 and 768×900', async () => {
     const lena = await agent('lena');
     const start = Date.now() - 60_000;
-    h.graph.noteCustomerActivity('psid-long', Date.now());
+    h.graph.noteCustomerActivity(testPsid('long'), Date.now());
     await h.simulator.post({
       object: 'page',
       entry: [
@@ -95,7 +96,7 @@ describe('agent desk web app (headless Chromium)', () => {
           id: PAGE_ID,
           time: Date.now(),
           messaging: Array.from({ length: 40 }, (_, i) => ({
-            sender: { id: 'psid-long' },
+            sender: { id: testPsid('long') },
             recipient: { id: PAGE_ID },
             timestamp: start + i * 1000,
             message: { mid: `m_long_${i + 1}`, text: `message ${i + 1} of a long story` },
@@ -103,7 +104,7 @@ describe('agent desk web app (headless Chromium)', () => {
         },
       ],
     });
-    const c = await customer('psid-long', 'message 41: are you there?');
+    const c = await customer(testPsid('long'), 'message 41: are you there?');
     await eventually(
       async () => (await h.persistence.repos.messages.listForConversation(c.id)).filter((m) => m.direction === 'in').length === 41,
       10_000,
@@ -134,7 +135,7 @@ describe('agent desk web app (headless Chromium)', () => {
 
   it('keeps a draft per conversation, across a reload, and Enter sends it to the right customer', async () => {
     const dora = await agent('dora');
-    const [a, b] = [await customer('psid-draft-a'), await customer('psid-draft-b')];
+    const [a, b] = [await customer(testPsid('draft-a')), await customer(testPsid('draft-b'))];
     for (const c of [a, b]) await dora.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const page = await desk(dora);
     const box = page.getByLabel('Message', { exact: true });
@@ -155,8 +156,8 @@ describe('agent desk web app (headless Chromium)', () => {
     await eventually(async () => (await box.inputValue()) === 'Draft for B: which size do you need?');
 
     await box.press('Enter');
-    await eventually(async () => h.graph.sentTexts('psid-draft-b').includes('Draft for B: which size do you need?'), 5000);
-    expect(h.graph.sentTexts('psid-draft-a').some((t) => t.startsWith('Draft'))).toBe(false);
+    await eventually(async () => h.graph.sentTexts(testPsid('draft-b')).includes('Draft for B: which size do you need?'), 5000);
+    expect(h.graph.sentTexts(testPsid('draft-a')).some((t) => t.startsWith('Draft'))).toBe(false);
     expect(await box.inputValue()).toBe('');
     await open(page, 'Mine', a.id);
     await eventually(async () => (await box.inputValue()) === 'Draft for A: your refund is on its way');
@@ -164,8 +165,8 @@ describe('agent desk web app (headless Chromium)', () => {
 
   it("renders a customer's image and an agent carousel with pictures; the visual carousel editor's template is accepted by the Graph double", async () => {
     const cara = await agent('cara');
-    const c = await customer('psid-pics', 'look at this');
-    await messengerItem('psid-pics', { mid: 'm_pic_1', attachments: [{ type: 'image', payload: { url: picture('broken-lamp') } }] });
+    const c = await customer(testPsid('pics'), 'look at this');
+    await messengerItem(testPsid('pics'), { mid: 'm_pic_1', attachments: [{ type: 'image', payload: { url: picture('broken-lamp') } }] });
     await cara.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const page = await desk(cara);
     await open(page, 'Mine', c.id);
@@ -191,7 +192,7 @@ describe('agent desk web app (headless Chromium)', () => {
 
     const template = await eventually(async () =>
       h.graph
-        .sentMessages('psid-pics')
+        .sentMessages(testPsid('pics'))
         .map(
           (r) =>
             r.body as {
@@ -216,13 +217,13 @@ describe('agent desk web app (headless Chromium)', () => {
     const bo = await agent('bo');
     const page = await desk(bo);
     await page.getByLabel('My status').selectOption('available');
-    const mine = await customer('psid-busy-web');
+    const mine = await customer(testPsid('busy-web'));
     await eventually(async () => (await h.persistence.repos.conversations.findById(mine.id))?.assigned_agent_id === bo.id, 5000);
     await page.locator(`#mine li[data-id="${mine.id}"]`).waitFor();
 
     await page.getByLabel('My status').selectOption('busy');
     await eventually(async () => (await h.persistence.repos.agents.findById(bo.id))?.status === 'busy');
-    const waiting = await customer('psid-busy-web-2');
+    const waiting = await customer(testPsid('busy-web-2'));
     await router.tick(Date.now() + 5000); // past the grace period; Bo's desk is open
     expect((await h.persistence.repos.conversations.findById(mine.id))!.assigned_agent_id).toBe(bo.id);
     expect((await h.persistence.repos.conversations.findById(waiting.id))!.state).toBe('QUEUED');
@@ -247,7 +248,7 @@ describe('agent desk web app (headless Chromium)', () => {
     const rae = await agent('rae');
     const page = await desk(rae);
     await page.getByLabel('My status').selectOption('available');
-    const c = await customer('psid-bounce-web');
+    const c = await customer(testPsid('bounce-web'));
     await eventually(async () => (await h.persistence.repos.conversations.findById(c.id))?.assigned_agent_id === rae.id, 5000);
     await open(page, 'Mine', c.id);
     await page.getByRole('button', { name: 'Back to queue' }).click();
@@ -265,13 +266,13 @@ describe('agent desk web app (headless Chromium)', () => {
   it('lets a supervisor reassign a chat from the overview, and shows a CSAT answer found by PSID', async () => {
     const [amy, bob, sam] = [await agent('amy'), await agent('bob'), await agent('sam', 'supervisor')];
     await bob.api('/api/agents/me/status', { method: 'PUT', body: { status: 'busy' } }); // at work (an Offline agent's chats would return to the queue)
-    const c = await customer('psid-reassign');
+    const c = await customer(testPsid('reassign'));
     await amy.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
-    const rated = await customer('psid-rated');
+    const rated = await customer(testPsid('rated'));
     await amy.api(`/api/conversations/${rated.id}/accept`, { method: 'POST', body: {} });
     await amy.api(`/api/conversations/${rated.id}/close`, { method: 'POST', body: { csat: true } });
-    await eventually(async () => h.graph.sentMessages('psid-rated').some((r) => JSON.stringify(r.body).includes('CSAT_4')));
-    await messengerItem('psid-rated', { mid: 'm_rated', text: '4', quick_reply: { payload: 'CSAT_4' } });
+    await eventually(async () => h.graph.sentMessages(testPsid('rated')).some((r) => JSON.stringify(r.body).includes('CSAT_4')));
+    await messengerItem(testPsid('rated'), { mid: 'm_rated', text: '4', quick_reply: { payload: 'CSAT_4' } });
     await eventually(async () => (await h.persistence.repos.conversations.findById(rated.id))?.csat_rating === 4, 5000);
 
     const page = await desk(sam);
@@ -283,7 +284,7 @@ describe('agent desk web app (headless Chromium)', () => {
     await row.getByText('Bob').waitFor();
     await screenshot(page, 'supervisor-overview');
 
-    await page.getByLabel('Search conversations').fill('psid-rated');
+    await page.getByLabel('Search conversations').fill(testPsid('rated'));
     await page.locator(`#results li[data-id="${rated.id}"]`).click();
     await page.locator('.contact .csat').getByText('4/5').waitFor();
     await screenshot(page, 'csat-answer');
@@ -298,7 +299,7 @@ describe('agent desk web app (headless Chromium)', () => {
         })
       ).status,
     ).toBe(201);
-    const c = await customer('psid-canned');
+    const c = await customer(testPsid('canned'));
     await cal.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const page = await desk(cal);
     await open(page, 'Mine', c.id);
@@ -308,7 +309,7 @@ describe('agent desk web app (headless Chromium)', () => {
     await box.press('Enter');
     expect(await box.inputValue()).toBe('We ship within 2 working days.');
     await box.press('Enter');
-    await eventually(async () => h.graph.sentTexts('psid-canned').includes('We ship within 2 working days.'), 5000);
+    await eventually(async () => h.graph.sentTexts(testPsid('canned')).includes('We ship within 2 working days.'), 5000);
   });
 
   it('notifies a new chat (browser notification, opt-in) and counts it in the title', async () => {
@@ -334,7 +335,7 @@ describe('agent desk web app (headless Chromium)', () => {
     await page.getByLabel('My status').selectOption('available');
     await eventually(async () => (await h.persistence.repos.agents.findById(nia.id))?.status === 'available');
 
-    const c = await customer('psid-notify', 'is anyone there?');
+    const c = await customer(testPsid('notify'), 'is anyone there?');
     await eventually(async () => (await h.persistence.repos.conversations.findById(c.id))?.assigned_agent_id === nia.id, 5000);
     const shown = await eventually(async () => {
       const list = await page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
@@ -347,7 +348,7 @@ describe('agent desk web app (headless Chromium)', () => {
 
   it('explains an expired session on the sign-in screen and keeps the draft', async () => {
     const eli = await agent('eli');
-    const c = await customer('psid-expired');
+    const c = await customer(testPsid('expired'));
     await eli.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const page = await desk(eli);
     await open(page, 'Mine', c.id);
@@ -393,12 +394,12 @@ describe('agent desk web app (headless Chromium)', () => {
     await page.locator('.audit').getByText('agent:Ida · routing.update').waitFor();
     await screenshot(page, 'settings-routing');
 
-    await h.simulator.sendText('psid-after-settings', 'I want to talk to an agent');
-    await eventually(async () => h.graph.sentTexts('psid-after-settings').length > 0, 5000);
+    await h.simulator.sendText(testPsid('after-settings'), 'I want to talk to an agent');
+    await eventually(async () => h.graph.sentTexts(testPsid('after-settings')).length > 0, 5000);
     const c = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-after-settings',
+      customerId: testPsid('after-settings'),
     });
     expect(c!.state).toBe('BOT'); // BOT_ONLY: the bot answers, nobody is queued
     await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {

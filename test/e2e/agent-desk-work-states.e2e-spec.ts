@@ -2,6 +2,7 @@ import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { AssignmentService } from '@app/agent-desk';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { testPsid } from '../helpers/fixtures';
 
 const GRACE_MS = 1000;
 
@@ -46,8 +47,8 @@ describe('agent desk work states (REST only)', () => {
 
   it('should let an agent using only the REST API accept a conversation and keep it while it makes calls', async () => {
     const rita = await agent('rita');
-    await h.simulator.sendText('psid-rest', 'hello, anyone there?');
-    const queued = await conversationOf('psid-rest');
+    await h.simulator.sendText(testPsid('rest'), 'hello, anyone there?');
+    const queued = await conversationOf(testPsid('rest'));
     // She pulls the chat herself, no socket anywhere; taking it while Offline makes her Busy (she is working).
     const online = Date.now();
     expect((await rita.api(`/api/conversations/${queued.id}/accept`, { method: 'POST', body: {} })).status).toBe(200);
@@ -73,16 +74,16 @@ describe('agent desk work states (REST only)', () => {
   it('should keep a Busy agent’s chats, give them no new ones, and return an Offline agent’s chats after the grace period', async () => {
     const bea = await agent('bea');
     await bea.api('/api/agents/me/status', { method: 'PUT', body: { status: 'available' } });
-    await h.simulator.sendText('psid-busy-1', 'first');
+    await h.simulator.sendText(testPsid('busy-1'), 'first');
     const first = await eventually(async () => {
-      const c = (await h.persistence.repos.conversations.listByState('AGENT')).find((x) => x.customer_id === 'psid-busy-1');
+      const c = (await h.persistence.repos.conversations.listByState('AGENT')).find((x) => x.customer_id === testPsid('busy-1'));
       return c?.assigned_agent_id === bea.id ? c : undefined;
     });
 
     const busy = await bea.api('/api/agents/me/status', { method: 'PUT', body: { status: 'busy' } });
     expect(busy.body).toMatchObject({ status: 'busy', activeChats: 1, graceEndsAt: null });
-    await h.simulator.sendText('psid-busy-2', 'second');
-    const second = await conversationOf('psid-busy-2');
+    await h.simulator.sendText(testPsid('busy-2'), 'second');
+    const second = await conversationOf(testPsid('busy-2'));
     await router.tick(Date.now() + 5 * GRACE_MS); // well past the grace period, still present (she called just now)
     expect(await row(first.id)).toMatchObject({ state: 'AGENT', assigned_agent_id: bea.id });
     expect(await row(second.id)).toMatchObject({ state: 'QUEUED' });
@@ -96,9 +97,9 @@ describe('agent desk work states (REST only)', () => {
   it('should not push a conversation straight back to the agent who put it back in the queue', async () => {
     const [ann, ben] = [await agent('ann'), await agent('ben')];
     await ann.api('/api/agents/me/status', { method: 'PUT', body: { status: 'available' } });
-    await h.simulator.sendText('psid-bounce', 'help');
+    await h.simulator.sendText(testPsid('bounce'), 'help');
     const c = await eventually(async () => {
-      const r = (await h.persistence.repos.conversations.listByState('AGENT')).find((x) => x.customer_id === 'psid-bounce');
+      const r = (await h.persistence.repos.conversations.listByState('AGENT')).find((x) => x.customer_id === testPsid('bounce'));
       return r?.assigned_agent_id === ann.id ? r : undefined;
     });
 
@@ -114,14 +115,14 @@ describe('agent desk work states (REST only)', () => {
   it('should transfer to a named agent, keep private notes from the customer, and find conversations by name, PSID and text', async () => {
     const [cat, dan] = [await agent('cat'), await agent('dan')];
     await dan.api('/api/agents/me/status', { method: 'PUT', body: { status: 'busy' } }); // at work: an Offline agent's chats return to the queue
-    await h.simulator.sendText('psid-search', 'my parcel 778899 is late');
-    const c = await conversationOf('psid-search');
+    await h.simulator.sendText(testPsid('search'), 'my parcel 778899 is late');
+    const c = await conversationOf(testPsid('search'));
     await cat.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
 
     const note = await cat.api(`/api/conversations/${c.id}/notes`, { body: { text: 'VIP customer, refund approved' } });
     expect(note.status).toBe(201);
     expect(note.body).toMatchObject({ authorName: 'Cat', text: 'VIP customer, refund approved' });
-    expect(h.graph.sentTexts('psid-search').some((t) => t.includes('VIP'))).toBe(false);
+    expect(h.graph.sentTexts(testPsid('search')).some((t) => t.includes('VIP'))).toBe(false);
 
     const directory = (await cat.api('/api/agents/directory')).body as { id: string; displayName: string }[];
     expect(directory.map((a) => a.displayName)).toEqual(expect.arrayContaining(['Cat', 'Dan']));
@@ -133,7 +134,7 @@ describe('agent desk work states (REST only)', () => {
       expect.objectContaining({ text: 'VIP customer, refund approved' }),
     ]);
 
-    for (const q of ['778899', 'PSID-SEARCH', 'parcel']) {
+    for (const q of ['778899', testPsid('search').slice(4), 'parcel']) {
       const found = (await dan.api(`/api/conversations?state=active&q=${encodeURIComponent(q)}`)).body as { id: string }[];
       expect(found.map((f) => f.id)).toEqual([c.id]);
     }
@@ -165,21 +166,21 @@ describe('agent desk work states (REST only)', () => {
 
   it('should ask for a rating at close only inside the window, and store the answer', async () => {
     const fay = await agent('fay');
-    await h.simulator.sendText('psid-csat', 'thanks for the help');
-    const c = await conversationOf('psid-csat');
+    await h.simulator.sendText(testPsid('csat'), 'thanks for the help');
+    const c = await conversationOf(testPsid('csat'));
     await fay.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const closed = await fay.api(`/api/conversations/${c.id}/close`, { method: 'POST', body: { csat: true } });
     expect(closed.body).toMatchObject({ state: 'CLOSED', csat: { askedAt: expect.any(Number), rating: null } });
     const question = await eventually(async () =>
       h.graph
-        .sentMessages('psid-csat')
+        .sentMessages(testPsid('csat'))
         .map((r) => r.body as { message: { text?: string; quick_replies?: { payload: string }[] } })
         .find((b) => b.message.quick_replies?.length === 5),
     );
     expect(question.message.quick_replies!.map((q) => q.payload)).toEqual(['CSAT_1', 'CSAT_2', 'CSAT_3', 'CSAT_4', 'CSAT_5']);
 
     const timestamp = Date.now();
-    h.graph.noteCustomerActivity('psid-csat', timestamp);
+    h.graph.noteCustomerActivity(testPsid('csat'), timestamp);
     await h.simulator.post({
       object: 'page',
       entry: [
@@ -188,7 +189,7 @@ describe('agent desk work states (REST only)', () => {
           time: timestamp,
           messaging: [
             {
-              sender: { id: 'psid-csat' },
+              sender: { id: testPsid('csat') },
               recipient: { id: '1234567890' },
               timestamp,
               message: { mid: 'm_csat_answer', text: '😀 5', quick_reply: { payload: 'CSAT_5' } },
@@ -200,8 +201,8 @@ describe('agent desk work states (REST only)', () => {
     await eventually(async () => (await row(c.id)).csat_rating === 5, 5000);
 
     // Outside the 24-hour window no question is sent.
-    await h.simulator.sendText('psid-csat-late', 'hello');
-    const late = await conversationOf('psid-csat-late');
+    await h.simulator.sendText(testPsid('csat-late'), 'hello');
+    const late = await conversationOf(testPsid('csat-late'));
     await fay.api(`/api/conversations/${late.id}/accept`, { method: 'POST', body: {} });
     await h.persistence.repos.conversations.update(late.id, { last_user_event_at: Date.now() - 25 * 3600_000 });
     expect((await fay.api(`/api/conversations/${late.id}`)).body.reply).toMatchObject({ state: 'human_agent' });

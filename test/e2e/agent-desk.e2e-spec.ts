@@ -1,5 +1,6 @@
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, connectDesk, createAgent, DeskSocket } from '../helpers/agent-desk-client';
+import { testPsid } from '../helpers/fixtures';
 
 const CAROUSEL = {
   kind: 'carousel',
@@ -36,14 +37,18 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     });
 
     // The customer asks for a human: the embedded bot's `human` intent hands over, push routing assigns.
-    await h.simulator.sendText('psid-zoe', 'I want to talk to an agent');
+    await h.simulator.sendText(testPsid('zoe'), 'I want to talk to an agent');
     const assigned = await desk.waitFor('conversation.assigned');
     expect(assigned).toMatchObject({
       state: 'AGENT',
       assignedAgentId: alice.id,
       handoverReason: 'customer asked for a person',
       bot: { intent: 'human', confidence: expect.any(Number) },
-      customer: { id: 'psid-zoe', name: 'Zoe', pictureUrl: expect.stringMatching(/\/_double\/avatar\/psid-zoe\.svg$/) },
+      customer: {
+        id: testPsid('zoe'),
+        name: `Customer ${testPsid('zoe').slice(-4)}`, // the double names a numeric PSID "Customer <last 4 digits>"
+        pictureUrl: expect.stringMatching(new RegExp(`/_double/avatar/${testPsid('zoe')}\\.svg$`)),
+      },
     });
     const conversationId = assigned.id as string;
     const transcript = (await alice.api(`/api/conversations/${conversationId}/messages`)).body as { author: string; text: string }[];
@@ -53,7 +58,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     ]);
 
     // The customer writes again: the agent sees it live.
-    await h.simulator.sendText('psid-zoe', 'my order 4711 has not arrived');
+    await h.simulator.sendText(testPsid('zoe'), 'my order 4711 has not arrived');
     const live = await desk.waitFor(
       'message.created',
       (p) => p.message.author === 'customer' && p.message.text === 'my order 4711 has not arrived',
@@ -66,7 +71,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     expect(sent.body).toMatchObject({ author: 'agent', status: 'queued', content: CAROUSEL });
     const status = await desk.waitFor('message.status', (p) => p.messageId === sent.body.id && p.status === 'sent');
     expect(status.error).toBeNull();
-    const generic = h.graph.sentMessages('psid-zoe').at(-1)!;
+    const generic = h.graph.sentMessages(testPsid('zoe')).at(-1)!;
     expect(generic.status).toBe(200);
     expect(generic.body).toMatchObject({
       message: {
@@ -87,7 +92,7 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
           time: Date.now(),
           messaging: [
             {
-              sender: { id: 'psid-zoe' },
+              sender: { id: testPsid('zoe') },
               recipient: { id: PAGE_ID },
               timestamp: stored!.sent_at! + 5,
               read: { watermark: stored!.sent_at! + 1 },
@@ -104,10 +109,10 @@ describe.each(['sqlite', 'postgres'] as const)('agent desk hand-over on %s', (di
     const closed = await alice.api(`/api/conversations/${conversationId}/close`, { body: {} });
     expect(closed).toMatchObject({ status: 200, body: { state: 'CLOSED' } });
     await desk.waitFor('conversation.closed', (p) => p.id === conversationId);
-    const before = h.graph.sentMessages('psid-zoe').length;
-    await h.simulator.sendText('psid-zoe', 'where is my order');
-    await eventually(async () => h.graph.sentMessages('psid-zoe').length > before, 3000);
-    expect(h.graph.sentTexts('psid-zoe').at(-1)).toContain('track your order');
+    const before = h.graph.sentMessages(testPsid('zoe')).length;
+    await h.simulator.sendText(testPsid('zoe'), 'where is my order');
+    await eventually(async () => h.graph.sentMessages(testPsid('zoe')).length > before, 3000);
+    expect(h.graph.sentTexts(testPsid('zoe')).at(-1)).toContain('track your order');
     expect((await h.persistence.repos.conversations.findById(conversationId))?.state).toBe('BOT');
   }, 30_000);
 });

@@ -4,6 +4,7 @@ import { webhookEnvelope } from '@app/graph-double';
 import { HttpBotDouble, RasaDouble } from '@app/testing';
 import { PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { spawnCcm } from '../helpers/ccm-process';
+import { testPsid } from '../helpers/fixtures';
 
 const ERROR_TEXT = 'Oops, our assistant is unavailable. A colleague will help you.';
 const HANDOVER_TEXT = 'One moment, a colleague will take over.';
@@ -56,8 +57,8 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
   });
 
   it('should answer a confident turn with Rasa\'s text and buttons, follow a tapped "/intent" button, and hand a low-confidence turn to an agent', async () => {
-    await say(h, 'psid-rasa-1', 'hello');
-    const greeting = await sent(h, 'psid-rasa-1', 2);
+    await say(h, testPsid('rasa-1'), 'hello');
+    const greeting = await sent(h, testPsid('rasa-1'), 2);
     expect(greeting[0]).toMatchObject({ text: 'Hi! I am the Rasa assistant.' });
     expect(greeting[1]).toMatchObject({
       attachment: {
@@ -72,7 +73,7 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
         },
       },
     });
-    const conversation = await conversationOf(h, 'psid-rasa-1');
+    const conversation = await conversationOf(h, testPsid('rasa-1'));
     expect(conversation?.state).toBe('BOT');
     // One NLU parse and one REST-channel turn, keyed by the conversation, with Rasa's token auth.
     expect(rasa.requests.map((r) => [r.path, r.query.get('token')]).sort()).toEqual([
@@ -82,18 +83,18 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
     expect(rasa.restMessages[0]).toMatchObject({ sender: conversation!.id, message: 'hello' });
 
     // The tapped button's payload goes to Rasa as the message, as in Rasa's own channels.
-    await tap(h, 'psid-rasa-1', 'Track my order', '/order_status');
-    const order = await sent(h, 'psid-rasa-1', 4);
+    await tap(h, testPsid('rasa-1'), 'Track my order', '/order_status');
+    const order = await sent(h, testPsid('rasa-1'), 4);
     expect(rasa.restMessages[1]).toMatchObject({ sender: conversation!.id, message: '/order_status' });
     expect(order[2]).toMatchObject({ text: 'Your order is on its way.' });
     expect(order[3]).toMatchObject({ attachment: { type: 'image', payload: { url: 'https://cdn.example.com/truck.png' } } });
 
     // Rasa is only 30 % sure: under DEFAULT a person takes over and Rasa's guess is not sent.
-    await say(h, 'psid-rasa-1', 'refund');
-    await sent(h, 'psid-rasa-1', 5);
+    await say(h, testPsid('rasa-1'), 'refund');
+    await sent(h, testPsid('rasa-1'), 5);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-rasa-1').slice(4)).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-rasa-1')).toMatchObject({
+    expect(h.graph.sentTexts(testPsid('rasa-1')).slice(4)).toEqual([QUEUED_NOTICE]);
+    expect(await conversationOf(h, testPsid('rasa-1'))).toMatchObject({
       state: 'QUEUED',
       handover_reason: 'low confidence 0.30 < 0.60',
       bot_intent: 'refund',
@@ -101,11 +102,11 @@ describe('Rasa connector (BOT_CONNECTOR=rasa) against the Rasa double', () => {
   });
 
   it('should queue a fresh conversation when Rasa answers with a custom hand-over payload', async () => {
-    await say(h, 'psid-rasa-2', 'human please');
-    await sent(h, 'psid-rasa-2', 1);
+    await say(h, testPsid('rasa-2'), 'human please');
+    await sent(h, testPsid('rasa-2'), 1);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-rasa-2')).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-rasa-2')).toMatchObject({
+    expect(h.graph.sentTexts(testPsid('rasa-2'))).toEqual([QUEUED_NOTICE]);
+    expect(await conversationOf(h, testPsid('rasa-2'))).toMatchObject({
       state: 'QUEUED',
       handover_reason: 'customer asked for a person',
       bot_intent: 'human_handoff',
@@ -133,8 +134,8 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
 
   it("should send signed turns with the customer text and conversation id, answer with the bot's rich messages, pass a tapped choice, and hand over a low-confidence turn", async () => {
     const before = Date.now();
-    await say(h, 'psid-http-1', 'hello');
-    const greeting = await sent(h, 'psid-http-1', 1);
+    await say(h, testPsid('http-1'), 'hello');
+    const greeting = await sent(h, testPsid('http-1'), 1);
     expect(greeting[0]).toMatchObject({
       attachment: {
         type: 'template',
@@ -145,7 +146,7 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
         },
       },
     });
-    const conversation = await conversationOf(h, 'psid-http-1');
+    const conversation = await conversationOf(h, testPsid('http-1'));
     expect(bot.badSignatures).toEqual([]);
     const [request] = bot.requests;
     const timestamp = request.headers[TIMESTAMP_HEADER] as string;
@@ -154,28 +155,28 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
     expect(verifyTimestampedSignature(BOT_SECRET, timestamp, request.raw, request.headers[SIGNATURE_HEADER] as string)).toBe(true);
     expect(request.body).toEqual({
       version: 1,
-      conversation: { id: conversation!.id, pageId: PAGE_ID, customerId: 'psid-http-1' },
+      conversation: { id: conversation!.id, pageId: PAGE_ID, customerId: testPsid('http-1') },
       event: { type: 'text', text: 'hello' },
     });
 
-    await tap(h, 'psid-http-1', 'Opening hours', 'HOURS');
-    await sent(h, 'psid-http-1', 2);
+    await tap(h, testPsid('http-1'), 'Opening hours', 'HOURS');
+    await sent(h, testPsid('http-1'), 2);
     expect(bot.turns[1].event).toEqual({ type: 'choice', text: 'Opening hours', choice: { payload: 'HOURS' } });
-    expect(h.graph.sentTexts('psid-http-1')[1]).toBe('We are open 9:00 to 17:00.');
+    expect(h.graph.sentTexts(testPsid('http-1'))[1]).toBe('We are open 9:00 to 17:00.');
 
-    await say(h, 'psid-http-1', 'refund');
-    await sent(h, 'psid-http-1', 3);
+    await say(h, testPsid('http-1'), 'refund');
+    await sent(h, testPsid('http-1'), 3);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-http-1').slice(2)).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-http-1')).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.25 < 0.60' });
+    expect(h.graph.sentTexts(testPsid('http-1')).slice(2)).toEqual([QUEUED_NOTICE]);
+    expect(await conversationOf(h, testPsid('http-1'))).toMatchObject({ state: 'QUEUED', handover_reason: 'low confidence 0.25 < 0.60' });
   });
 
   it('should queue a fresh conversation when the bot asks for a hand-over', async () => {
-    await say(h, 'psid-http-2', 'human please');
-    await sent(h, 'psid-http-2', 1);
+    await say(h, testPsid('http-2'), 'human please');
+    await sent(h, testPsid('http-2'), 1);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-http-2')).toEqual([QUEUED_NOTICE]);
-    expect(await conversationOf(h, 'psid-http-2')).toMatchObject({
+    expect(h.graph.sentTexts(testPsid('http-2'))).toEqual([QUEUED_NOTICE]);
+    expect(await conversationOf(h, testPsid('http-2'))).toMatchObject({
       state: 'QUEUED',
       handover_reason: 'customer asked for a person',
       bot_intent: 'human',
@@ -183,10 +184,10 @@ describe('generic HTTP bot (BOT_CONNECTOR=http) against the HTTP bot double', ()
   });
 
   it('should treat an answer that breaks the contract as a bot failure, logging why', async () => {
-    await say(h, 'psid-http-3', 'say something broken');
-    await sent(h, 'psid-http-3', 1);
-    expect(h.graph.sentTexts('psid-http-3')).toEqual([ERROR_TEXT]);
-    const conversation = await conversationOf(h, 'psid-http-3');
+    await say(h, testPsid('http-3'), 'say something broken');
+    await sent(h, testPsid('http-3'), 1);
+    expect(h.graph.sentTexts(testPsid('http-3'))).toEqual([ERROR_TEXT]);
+    const conversation = await conversationOf(h, testPsid('http-3'));
     expect(conversation).toMatchObject({
       state: 'QUEUED',
       handover_reason: 'bot failed: http bot: answer breaks the contract: confidence: must be a number in 0..1 (got "high")',
@@ -208,11 +209,11 @@ describe('generic HTTP bot with the wrong secret', () => {
       env: { ...MESSAGES, BOT_CONNECTOR: 'http', BOT_HTTP_URL: bot.url, BOT_HTTP_SECRET: 'not-the-bot-secret-000' },
     });
     try {
-      await say(h, 'psid-http-4', 'hello');
-      await sent(h, 'psid-http-4', 1);
-      expect(h.graph.sentTexts('psid-http-4')).toEqual([ERROR_TEXT]);
+      await say(h, testPsid('http-4'), 'hello');
+      await sent(h, testPsid('http-4'), 1);
+      expect(h.graph.sentTexts(testPsid('http-4'))).toEqual([ERROR_TEXT]);
       expect(bot.badSignatures).toHaveLength(1);
-      expect(await conversationOf(h, 'psid-http-4')).toMatchObject({
+      expect(await conversationOf(h, testPsid('http-4'))).toMatchObject({
         state: 'QUEUED',
         handover_reason: expect.stringContaining('answered HTTP 401'),
       });
@@ -242,29 +243,29 @@ describe.each(['rasa', 'http'] as const)('%s bot double down', (kind) => {
 
   it('should send ERROR_MESSAGE_RESPONSE and queue the conversation under DEFAULT when the bot is stopped, and use the bot again once it is back', async () => {
     await double.stop();
-    await say(h, `psid-${kind}-down`, 'hello');
-    await sent(h, `psid-${kind}-down`, 1);
-    expect(h.graph.sentTexts(`psid-${kind}-down`)).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, `psid-${kind}-down`)).toMatchObject({
+    await say(h, testPsid(`${kind}-down`), 'hello');
+    await sent(h, testPsid(`${kind}-down`), 1);
+    expect(h.graph.sentTexts(testPsid(`${kind}-down`))).toEqual([ERROR_TEXT]);
+    expect(await conversationOf(h, testPsid(`${kind}-down`))).toMatchObject({
       state: 'QUEUED',
       handover_reason: expect.stringMatching(new RegExp(`^bot failed: ${kind} bot: .*unreachable`)),
     });
 
     await double.start(); // same port
-    await say(h, `psid-${kind}-back`, 'hello');
-    await sent(h, `psid-${kind}-back`, 1);
-    expect(h.graph.sentTexts(`psid-${kind}-back`)[0]).not.toBe(ERROR_TEXT);
-    expect((await conversationOf(h, `psid-${kind}-back`))?.state).toBe('BOT');
+    await say(h, testPsid(`${kind}-back`), 'hello');
+    await sent(h, testPsid(`${kind}-back`), 1);
+    expect(h.graph.sentTexts(testPsid(`${kind}-back`))[0]).not.toBe(ERROR_TEXT);
+    expect((await conversationOf(h, testPsid(`${kind}-back`)))?.state).toBe('BOT');
   });
 
   it('should give up on a bot that does not answer within BOT_TIMEOUT_MS', async () => {
     double.fault = 'hang';
     // The hanging double never answers: only the deadline can produce this reply (no wall-clock
     // assertion, which a loaded machine would break).
-    await say(h, `psid-${kind}-slow`, 'hello');
-    await sent(h, `psid-${kind}-slow`, 1);
-    expect(h.graph.sentTexts(`psid-${kind}-slow`)).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, `psid-${kind}-slow`)).toMatchObject({
+    await say(h, testPsid(`${kind}-slow`), 'hello');
+    await sent(h, testPsid(`${kind}-slow`), 1);
+    expect(h.graph.sentTexts(testPsid(`${kind}-slow`))).toEqual([ERROR_TEXT]);
+    expect(await conversationOf(h, testPsid(`${kind}-slow`))).toMatchObject({
       state: 'QUEUED',
       handover_reason: `bot failed: ${kind} bot: no answer within 400 ms`,
     });
@@ -295,7 +296,7 @@ describe('circuit breaker around a failing bot', () => {
 
   it('should stop calling the bot after N consecutive failures and call it again after the cool-down', async () => {
     bot.fault = 'error';
-    for (const psid of ['psid-cb-1', 'psid-cb-2']) {
+    for (const psid of [testPsid('cb-1'), testPsid('cb-2')]) {
       await say(h, psid, 'hello');
       await sent(h, psid, 1);
       expect(h.graph.sentTexts(psid)).toEqual([ERROR_TEXT]);
@@ -306,10 +307,10 @@ describe('circuit breaker around a failing bot', () => {
     // Open: the customer still hears the error message and gets a person, but the bot is not called,
     // even though it has recovered in the meantime.
     bot.fault = null;
-    await say(h, 'psid-cb-3', 'hello');
-    await sent(h, 'psid-cb-3', 1);
-    expect(h.graph.sentTexts('psid-cb-3')).toEqual([ERROR_TEXT]);
-    expect(await conversationOf(h, 'psid-cb-3')).toMatchObject({
+    await say(h, testPsid('cb-3'), 'hello');
+    await sent(h, testPsid('cb-3'), 1);
+    expect(h.graph.sentTexts(testPsid('cb-3'))).toEqual([ERROR_TEXT]);
+    expect(await conversationOf(h, testPsid('cb-3'))).toMatchObject({
       state: 'QUEUED',
       handover_reason: expect.stringContaining('http bot: circuit open after 2 consecutive failures'),
     });
@@ -317,7 +318,7 @@ describe('circuit breaker around a failing bot', () => {
 
     // After the cool-down one trial call goes through; it succeeds and the circuit closes.
     await new Promise((r) => setTimeout(r, Math.max(0, openedAt + 1600 - Date.now())));
-    for (const psid of ['psid-cb-4', 'psid-cb-5']) {
+    for (const psid of [testPsid('cb-4'), testPsid('cb-5')]) {
       await say(h, psid, 'hello');
       await sent(h, psid, 1);
       expect(h.graph.sentMessages(psid)[0].body).toMatchObject({
@@ -325,7 +326,7 @@ describe('circuit breaker around a failing bot', () => {
       });
     }
     expect(bot.requests).toHaveLength(4);
-    await eventually(async () => (await conversationOf(h, 'psid-cb-5'))?.state === 'BOT');
+    await eventually(async () => (await conversationOf(h, testPsid('cb-5')))?.state === 'BOT');
   });
 });
 

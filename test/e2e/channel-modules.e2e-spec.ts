@@ -4,6 +4,7 @@ import { MessengerChannelModule } from '@app/channel-messenger';
 import { CHANNEL_MODULES } from '../../apps/ccm/src/channel-modules';
 import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
 import { loadCommentFixture } from '../helpers/comment-fixtures';
+import { testPsid } from '../helpers/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -26,9 +27,9 @@ describe('channel modules are plug-ins: the app without the Page comments module
   afterAll(() => h.close());
 
   it('boots and runs the Messenger flow: webhook → bot reply', async () => {
-    await h.simulator.sendText('psid-no-comments', 'where is my order');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-no-comments').length === 1);
-    expect(h.graph.sentTexts('psid-no-comments')[0]).toMatch(/order/i);
+    await h.simulator.sendText(testPsid('no-comments'), 'where is my order');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('no-comments')).length === 1);
+    expect(h.graph.sentTexts(testPsid('no-comments'))[0]).toMatch(/order/i);
   });
 
   it('acknowledges a feed webhook nobody claims, logs it and stores nothing', async () => {

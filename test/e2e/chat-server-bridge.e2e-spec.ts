@@ -1,6 +1,7 @@
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { callApi } from '../helpers/agent-desk-client';
 import { ChatServerReceiver } from '../helpers/chat-server-receiver';
+import { testPsid } from '../helpers/fixtures';
 
 const SECRET = 'chat-server-signing-secret';
 const API_KEY = 'chat-server-api-key-0123';
@@ -34,11 +35,20 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
 
   it('should post signed events, and lose none while the chat server is down', async () => {
     // Hand-over with transcript and profile.
-    await h.simulator.sendText('psid-ext', 'I want to talk to an agent');
+    await h.simulator.sendText(testPsid('ext'), 'I want to talk to an agent');
     const handover = await eventually(async () => receiver.events.find((e) => e.type === 'conversation.handover'), 5000);
     expect(handover).toMatchObject({
-      conversation: { state: 'QUEUED', customerId: 'psid-ext', handoverReason: 'customer asked for a person', bot: { intent: 'human' } },
-      customer: { id: 'psid-ext', firstName: 'Ext', pictureUrl: expect.stringMatching(/\/_double\/avatar\/psid-ext\.svg$/) },
+      conversation: {
+        state: 'QUEUED',
+        customerId: testPsid('ext'),
+        handoverReason: 'customer asked for a person',
+        bot: { intent: 'human' },
+      },
+      customer: {
+        id: testPsid('ext'),
+        firstName: 'Customer', // the double names a numeric PSID "Customer <last 4 digits>"
+        pictureUrl: expect.stringMatching(new RegExp(`/_double/avatar/${testPsid('ext')}\\.svg$`)),
+      },
       transcript: [{ author: 'customer', text: 'I want to talk to an agent' }],
     });
     const conversationId = handover.conversation.id;
@@ -51,14 +61,14 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
     expect((await asChatServer(`/api/conversations/${conversationId}/messages`, { text: 'Hi, this is Kim from support.' })).status).toBe(
       201,
     );
-    await eventually(async () => h.graph.sentTexts('psid-ext').includes('Hi, this is Kim from support.'), 5000);
-    await h.simulator.sendText('psid-ext', 'hello Kim');
+    await eventually(async () => h.graph.sentTexts(testPsid('ext')).includes('Hi, this is Kim from support.'), 5000);
+    await h.simulator.sendText(testPsid('ext'), 'hello Kim');
     await eventually(async () => receiver.events.some((e) => e.type === 'message.created' && e.message?.text === 'hello Kim'), 5000);
     expect(receiver.events.filter((e) => e.type === 'message.created').map((e) => e.message?.author)).toEqual(['customer']); // agent messages are not echoed
 
     // The chat server goes down; the customer keeps writing and the conversation is closed meanwhile.
     await receiver.stop();
-    for (const text of ['are you there?', 'my order is 4711', 'please hurry']) await h.simulator.sendText('psid-ext', text);
+    for (const text of ['are you there?', 'my order is 4711', 'please hurry']) await h.simulator.sendText(testPsid('ext'), text);
     await eventually(async () => (await h.persistence.repos.bridgeOutbox.list()).filter((e) => e.status === 'pending').length === 3, 5000);
     expect((await asChatServer(`/api/conversations/${conversationId}/close`, {})).body).toMatchObject({ state: 'CLOSED' });
     // While it is down the oldest event is retried again and again (no fixed wait: until it has been).
@@ -89,10 +99,10 @@ describe.each(['sqlite', 'postgres'] as const)('external chat-server bridge on %
 
   it('should refuse a wrong API key and route nothing to embedded agents', async () => {
     expect((await callApi(h, '/api/conversations?state=queued', { headers: { 'x-api-key': 'not-the-key-0000000' } })).status).toBe(401);
-    await h.simulator.sendText('psid-ext-2', 'I want to talk to an agent');
+    await h.simulator.sendText(testPsid('ext-2'), 'I want to talk to an agent');
     await eventually(async () => receiver.events.length === 1, 5000);
     expect((await asChatServer('/api/conversations?state=queued')).body.map((c: { customer: { id: string } }) => c.customer.id)).toEqual([
-      'psid-ext-2',
+      testPsid('ext-2'),
     ]);
   });
 });
@@ -123,9 +133,9 @@ describe('external chat-server bridge: giving up', () => {
 
   it('should park a refused (4xx) event at once and a failing (5xx) one after the attempts, without blocking the conversation', async () => {
     receiver.answerWith = (event) => (event.message?.text === 'refuse me' ? 422 : event.message?.text === 'flaky' ? 503 : 204);
-    await h.simulator.sendText('psid-give-up', 'I want to talk to an agent');
+    await h.simulator.sendText(testPsid('give-up'), 'I want to talk to an agent');
     await eventually(async () => receiver.events.some((e) => e.type === 'conversation.handover'), 5000);
-    for (const text of ['refuse me', 'flaky', 'after both']) await h.simulator.sendText('psid-give-up', text);
+    for (const text of ['refuse me', 'flaky', 'after both']) await h.simulator.sendText(testPsid('give-up'), text);
 
     // The later message is not held behind the two that will never be accepted.
     await eventually(async () => receiver.events.some((e) => e.message?.text === 'after both'), 10_000);

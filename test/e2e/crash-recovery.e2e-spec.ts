@@ -5,6 +5,7 @@ import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { spawnCcm, testPort } from '../helpers/ccm-process';
+import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(180_000);
 
@@ -58,7 +59,7 @@ describe('crash recovery (SIGKILL)', () => {
       appSecret: APP_SECRET,
       pageId: PAGE_ID,
     });
-    const customers = Array.from({ length: 300 }, (_, i) => `psid-crash-${i}`);
+    const customers = Array.from({ length: 300 }, (_, i) => testPsid(`crash-${i}`));
     const statuses = await Promise.all(
       customers.map((psid) => simulator.sendText(psid, 'where is my order', { mid: `m_crash_${psid}` }).then((r) => r.response.status)),
     );
@@ -119,7 +120,10 @@ describe('crash recovery (SIGKILL)', () => {
     const db = await openDb();
     const now = Date.now();
     for (let c = 0; c < 50; c++) {
-      const conversation = await db.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE_ID, customerId: `psid-out-${c}` }, now);
+      const conversation = await db.repos.conversations.ensure(
+        { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid(`out-${c}`) },
+        now,
+      );
       await db.repos.conversations.update(conversation.id, { last_user_event_at: now });
       for (let i = 0; i < 20; i++) {
         const text = `message ${i} to ${c}`;
@@ -163,7 +167,7 @@ describe('crash recovery (SIGKILL)', () => {
     await ccm.kill('SIGTERM');
 
     for (let c = 0; c < 50; c++) {
-      const texts = graph.sentTexts(`psid-out-${c}`);
+      const texts = graph.sentTexts(testPsid(`out-${c}`));
       // In order; a send in flight at the kill may appear twice in a row (at-least-once), never out of order.
       const deduped = texts.filter((t, i) => t !== texts[i - 1]);
       expect(deduped).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i} to ${c}`));
@@ -182,7 +186,7 @@ describe('crash recovery (SIGKILL)', () => {
       sendLatencyMs: 1500,
       echoes: { webhookUrl: `http://127.0.0.1:${port}/ccm/webhook`, retryForMs: 60_000 },
     });
-    const customers = Array.from({ length: 100 }, (_, i) => `psid-echo-${i}`);
+    const customers = Array.from({ length: 100 }, (_, i) => testPsid(`echo-${i}`));
     const db = await openDb();
     const now = Date.now();
     for (const psid of customers) {

@@ -3,6 +3,7 @@ import { GraphApiDouble, signWebhookBody, textMessageItem, webhookEnvelope } fro
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { CcmProcess, spawnCcm, testPort } from '../helpers/ccm-process';
 import { PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres';
+import { testPsid } from '../helpers/fixtures';
 
 /**
  * PostgreSQL goes away for 15 s while customers keep writing (issue 11). ccm runs as its own process
@@ -71,7 +72,7 @@ describe('PostgreSQL outage', () => {
     let stopSending = false;
     const sender = (async () => {
       for (let i = 0; !stopSending; i++) {
-        const psid = `psid-outage-${i % 10}`;
+        const psid = testPsid(`outage-${i % 10}`);
         const sentIn = now.phase; // a request sent before the stop completed may still commit
         const { status, mid } = await post(psid);
         statuses.push(status);

@@ -18,6 +18,7 @@ import {
   VERIFY_TOKEN,
 } from '../helpers/ccm-harness';
 import { CcmProcess, spawnCcm, testPort } from '../helpers/ccm-process';
+import { testPsid } from '../helpers/fixtures';
 
 // Two instances and a spawned process under a loaded machine: hooks and tests need more than the default.
 jest.setTimeout(120_000);
@@ -84,10 +85,10 @@ describe('durable work across instances (PostgreSQL)', () => {
   });
 
   it('should answer a bot turn slower than the lease once, with a second instance running', async () => {
-    await a.simulator.sendText('psid-slow', 'are you there');
-    await graph.waitFor(() => graph.sentTexts('psid-slow').length >= 1, 15_000);
+    await a.simulator.sendText(testPsid('slow'), 'are you there');
+    await graph.waitFor(() => graph.sentTexts(testPsid('slow')).length >= 1, 15_000);
     await idle(a);
-    expect(graph.sentTexts('psid-slow')).toEqual(['slow answer to: are you there']);
+    expect(graph.sentTexts(testPsid('slow'))).toEqual(['slow answer to: are you there']);
     expect(bots[0].turns + bots[1].turns).toBe(1);
     expect(await a.persistence.repos.journal.countByStatus()).toEqual({ done: 1 });
   });
@@ -136,11 +137,11 @@ describe('fairness between Pages', () => {
     });
     /** From the webhook to the first reply reaching the Graph double. */
     const replyTime = async (text: string) => {
-      const before = graph.sentMessages('psid-b').length;
+      const before = graph.sentMessages(testPsid('b')).length;
       const asked = Date.now();
-      expect((await pageB.sendText('psid-b', text)).response.status).toBe(200);
-      await graph.waitFor(() => graph.sentMessages('psid-b').length > before, 10_000);
-      return graph.sentMessages('psid-b')[before].at - asked;
+      expect((await pageB.sendText(testPsid('b'), text)).response.status).toBe(200);
+      await graph.waitFor(() => graph.sentMessages(testPsid('b')).length > before, 10_000);
+      return graph.sentMessages(testPsid('b'))[before].at - asked;
     };
     // The reply time of Page B with nothing else to do (on this machine, under its current load)…
     await replyTime('hello'); // warm-up (first turn of the bot, first Graph connection)
@@ -152,7 +153,10 @@ describe('fairness between Pages', () => {
     const now = Date.now();
     const rows = [];
     for (let c = 0; c < 500; c++) {
-      const conversation = await db.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE_ID, customerId: `psid-a-${c}` }, now);
+      const conversation = await db.repos.conversations.ensure(
+        { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid(`a-${c}`) },
+        now,
+      );
       await db.repos.conversations.update(conversation.id, { last_user_event_at: now });
       for (let i = 0; i < 10; i++) {
         const text = `backlog ${i} for ${c}`;
@@ -188,6 +192,6 @@ describe('fairness between Pages', () => {
     );
     expect(pageASent).toBeLessThan(4000); // the backlog was real when B was answered
     expect(busy - idle).toBeLessThan(1000);
-    expect(graph.sentMessages('psid-b').every((r) => r.accessToken === PAGE2_TOKEN)).toBe(true);
+    expect(graph.sentMessages(testPsid('b')).every((r) => r.accessToken === PAGE2_TOKEN)).toBe(true);
   });
 });

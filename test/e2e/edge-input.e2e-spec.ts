@@ -1,5 +1,6 @@
 import { ADMIN_KEY, callApi } from '../helpers/agent-desk-client';
 import { CcmHarness, PAGE_ID, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const DEEP = '['.repeat(100_000) + ']'.repeat(100_000);
 
@@ -25,12 +26,18 @@ describe('U+0000 and over-deep JSON at the edge (PostgreSQL, which refuses U+000
         {
           id: PAGE_ID,
           time: Date.now(),
-          messaging: [item('psid-nul', 'm_nul', 'where is\u0000 my order'), item('psid-innocent', 'm_innocent', 'where is my order')],
+          messaging: [
+            item(testPsid('nul'), 'm_nul', 'where is\u0000 my order'),
+            item(testPsid('innocent'), 'm_innocent', 'where is my order'),
+          ],
         },
       ],
     });
     expect(response.status).toBe(200);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-innocent').length === 1 && h.graph.sentMessages('psid-nul').length === 1, 5000);
+    await h.graph.waitFor(
+      () => h.graph.sentMessages(testPsid('innocent')).length === 1 && h.graph.sentMessages(testPsid('nul')).length === 1,
+      5000,
+    );
     const stored = await h.persistence.db.selectFrom('messages').select('text').where('direction', '=', 'in').execute();
     expect(stored.map((m) => m.text).sort()).toEqual(['where is my order', 'where is my order']);
     expect(logs.filter((l) => l.startsWith('error'))).toEqual([]);

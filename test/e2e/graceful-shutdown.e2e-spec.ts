@@ -5,6 +5,7 @@ import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { spawnCcm, testPort } from '../helpers/ccm-process';
+import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -45,7 +46,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     });
 
     // The burst: 300 customers, one message each; SIGTERM once 100 of them were acknowledged.
-    const customers = Array.from({ length: 300 }, (_, i) => `psid-term-${i}`);
+    const customers = Array.from({ length: 300 }, (_, i) => testPsid(`term-${i}`));
     let acknowledged = 0;
     let signalledAt = 0;
     const statuses = Promise.all(
@@ -64,7 +65,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     const results = await statuses;
     // A webhook arriving while the process drains is refused with 503 (Meta retries it).
     await eventually(async () => ccm.output().includes('draining: new webhooks get 503'), 10_000, 5);
-    const late = (await simulator.sendText('psid-term-late', 'hello', { mid: 'm_term_late' })).response;
+    const late = (await simulator.sendText(testPsid('term-late'), 'hello', { mid: 'm_term_late' })).response;
     const code = await ccm.exited;
     const stoppedAfterMs = Date.now() - signalledAt;
 

@@ -117,13 +117,13 @@ describe('Instagram Direct channel', () => {
   });
 
   it('should ignore DMs of an Instagram account that is not linked to a configured Page', async () => {
-    const item = instagramTextItem('17841499999999999', 'igsid-stranger', 'hello');
+    const item = instagramTextItem('17841499999999999', '5310000000000077', 'hello');
     const response = await h.simulator.post(webhookEnvelope([{ pageId: '17841499999999999', messaging: [item] }], 'instagram'));
     expect(response.status).toBe(200);
     await instagramDm(h, IGSID, 'where is my order'); // processed after the first one: the first was dropped, not pending
     await h.graph.waitFor(() => h.graph.sentMessages(IGSID).length > 0);
     expect(
-      await h.persistence.db.selectFrom('conversations').select('customer_id').where('customer_id', '=', 'igsid-stranger').execute(),
+      await h.persistence.db.selectFrom('conversations').select('customer_id').where('customer_id', '=', '5310000000000077').execute(),
     ).toEqual([]);
   });
 });

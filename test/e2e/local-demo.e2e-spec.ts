@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { numericPsid } from '@app/graph-double';
 import { eventually } from '../helpers/ccm-harness';
 import { spawnCcm } from '../helpers/ccm-process';
 
@@ -88,7 +89,7 @@ describe('local-mode demo (the entry point npm start runs)', () => {
       expect(run.out).toMatch(/1\/\d+ ▸ Sneaker model 1/);
       expect(run.out).toContain('[ Buy ]');
       const state = (await (await fetch(`${sim}/state`)).json()) as { customers: { psid: string }[] };
-      expect(state.customers.map((c) => c.psid)).toContain('cli-buyer');
+      expect(state.customers.map((c) => c.psid)).toContain(numericPsid('cli-buyer')); // a name given as --psid gets a numeric PSID
       expect(state.customers.map((c) => c.psid)).not.toContain('--help');
     } finally {
       await child.kill('SIGTERM');

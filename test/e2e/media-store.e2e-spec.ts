@@ -7,6 +7,7 @@ import { MediaStoreService } from '@app/media';
 import S3rver from 's3rver';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 /** A real 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -69,7 +70,7 @@ describe('media store', () => {
 
   it("should store an inbound image and serve ccm's copy after the CDN URL has expired, in the desk too", async () => {
     const url = h.graph.cdn.put('photo.png', PNG, 'image/png');
-    const { conversation, message } = await sendImage(h, 'psid-photo', url);
+    const { conversation, message } = await sendImage(h, testPsid('photo'), url);
     const [attachment] = (JSON.parse(message.content!) as { attachments: StoredAttachment[] }).attachments;
     expect(attachment).toMatchObject({ type: 'image', url, storedUrl: expect.stringMatching(/^\/media\/[a-f0-9]{40}$/) });
     await eventually(async () => (await mediaRow(h, attachment.storedUrl!))?.status === 'stored');
@@ -91,9 +92,9 @@ describe('media store', () => {
     const html = h.graph.cdn.put('page.png', Buffer.from('<html></html>'), 'text/html');
     const sneaky = h.graph.cdn.redirect('sneaky.png', 'https://10.11.12.13/metadata.png');
     for (const [psid, url, reason] of [
-      ['psid-big', big, 'too_large'],
-      ['psid-html', html, 'content_type'],
-      ['psid-redirect', sneaky, 'private_address'], // the redirect target is checked like the first URL
+      [testPsid('big'), big, 'too_large'],
+      [testPsid('html'), html, 'content_type'],
+      [testPsid('redirect'), sneaky, 'private_address'], // the redirect target is checked like the first URL
     ]) {
       const { message } = await sendImage(h, psid, url);
       const [attachment] = (JSON.parse(message.content!) as { attachments: StoredAttachment[] }).attachments;
@@ -110,7 +111,7 @@ describe('media store', () => {
   it("should refuse outbound media over Meta's size limit before calling the Send API", async () => {
     const huge = h.graph.cdn.put('huge.jpg', Buffer.alloc(9 * 1024 * 1024, 1), 'image/jpeg'); // images: 8 MB at most
     const conversation = await h.persistence.repos.conversations.ensure(
-      { channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-huge' },
+      { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid('huge') },
       Date.now(),
     );
     await h.persistence.repos.conversations.update(conversation.id, { last_user_event_at: Date.now() });
@@ -127,7 +128,7 @@ describe('media store', () => {
       code: 'MEDIA_REFUSED',
       message: expect.stringContaining('at most 8388608 bytes'),
     });
-    expect(h.graph.sentMessages('psid-huge')).toEqual([]);
+    expect(h.graph.sentMessages(testPsid('huge'))).toEqual([]);
   });
 });
 
@@ -175,7 +176,7 @@ describe('media store on an S3-compatible bucket', () => {
 
   it("should put an inbound image in the bucket and serve it from there after Meta's link expired", async () => {
     const url = h.graph.cdn.put('s3-photo.png', PNG, 'image/png');
-    const { message } = await sendImage(h, 'psid-s3', url);
+    const { message } = await sendImage(h, testPsid('s3'), url);
     const [attachment] = (JSON.parse(message.content!) as { attachments: StoredAttachment[] }).attachments;
     await eventually(async () => (await mediaRow(h, attachment.storedUrl!))?.status === 'stored');
     const key = attachment.storedUrl!.split('/').pop()!;

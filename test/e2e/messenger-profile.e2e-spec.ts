@@ -1,5 +1,6 @@
 import { webhookEnvelope } from '@app/graph-double';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -90,14 +91,14 @@ describe('Messenger Profile per Page', () => {
       await putProfile(h, PROFILE);
       const menu = h.graph.messengerProfile.profiles.get(PAGE_ID)!.persistent_menu as { call_to_actions: { payload?: string }[] }[];
       const payload = menu[0].call_to_actions[0].payload!; // what Meta will send back when the customer taps the item
-      h.graph.noteCustomerActivity('psid-menu', Date.now());
+      h.graph.noteCustomerActivity(testPsid('menu'), Date.now());
       await h.simulator.post(
         webhookEnvelope([
           {
             pageId: PAGE_ID,
             messaging: [
               {
-                sender: { id: 'psid-menu' },
+                sender: { id: testPsid('menu') },
                 recipient: { id: PAGE_ID },
                 timestamp: Date.now(),
                 postback: { mid: 'm_menu_1', title: 'Track my order', payload },
@@ -106,12 +107,12 @@ describe('Messenger Profile per Page', () => {
           },
         ]),
       );
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-menu').length > 0);
-      expect(h.graph.sentTexts('psid-menu')[0]).toMatch(/track your order/i); // the TRACK_ORDER intent answered
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('menu')).length > 0);
+      expect(h.graph.sentTexts(testPsid('menu'))[0]).toMatch(/track your order/i); // the TRACK_ORDER intent answered
       const conversation = await h.persistence.repos.conversations.findByKey({
         channel: 'messenger',
         pageId: PAGE_ID,
-        customerId: 'psid-menu',
+        customerId: testPsid('menu'),
       });
       const [inbound] = await h.persistence.repos.messages.listForConversation(conversation!.id);
       expect(JSON.parse(inbound.content ?? '{}').choice).toMatchObject({

@@ -7,12 +7,13 @@ import { GraphApiDouble, MessengerSimulator, webhookEnvelope } from '@app/graph-
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { CcmProcess, spawnCcm, testPort } from '../helpers/ccm-process';
+import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const IG_ACCOUNT = '17841400000000001';
-const IGSID = 'igsid-crash';
+const IGSID = '5310000000000066';
 
 /**
  * Issue 16's durable parts, with the real process killed by SIGKILL (no shutdown hooks) and restarted
@@ -89,7 +90,7 @@ describe('Meta features after a SIGKILL', () => {
           pageId: PAGE_ID,
           messaging: [
             {
-              sender: { id: 'psid-media-crash' },
+              sender: { id: testPsid('media-crash') },
               recipient: { id: PAGE_ID },
               timestamp: Date.now(),
               message: { mid: 'm_media_crash', attachments: [{ type: 'image', payload: { url } }] },

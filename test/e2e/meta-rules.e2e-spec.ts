@@ -2,6 +2,7 @@ import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
 import { MessengerSimulator } from '@app/graph-double';
 import { HOUR_MS } from '@app/meta';
 import { APP_SECRET, PAGE2_ID, PAGE2_TOKEN, PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const DAY_MS = 24 * HOUR_MS;
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
@@ -35,23 +36,23 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
     afterEach(() => h.close());
 
     it('should send a bot reply 3 days after an ad-originated first message', async () => {
-      await h.simulator.sendText('psid-ad', 'where is my order', { timestamp: Date.now() - 3 * DAY_MS, fromAd: true });
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-ad').length > 0);
-      expect(h.graph.sentMessages('psid-ad')[0].body).toMatchObject({ messaging_type: 'RESPONSE' });
-      expect((await conversationOf(h, 'psid-ad'))?.ads_message_at).toEqual(expect.any(Number));
-      await idle(h, 'psid-ad');
-      expect((await outboundOf(h, 'psid-ad')).map((m) => [m.author, m.status])).toContainEqual(['bot', 'sent']);
+      await h.simulator.sendText(testPsid('ad'), 'where is my order', { timestamp: Date.now() - 3 * DAY_MS, fromAd: true });
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('ad')).length > 0);
+      expect(h.graph.sentMessages(testPsid('ad'))[0].body).toMatchObject({ messaging_type: 'RESPONSE' });
+      expect((await conversationOf(h, testPsid('ad')))?.ads_message_at).toEqual(expect.any(Number));
+      await idle(h, testPsid('ad'));
+      expect((await outboundOf(h, testPsid('ad'))).map((m) => [m.author, m.status])).toContainEqual(['bot', 'sent']);
     });
 
     it('should refuse the same bot reply locally for an organic first message', async () => {
-      await h.simulator.sendText('psid-organic', 'where is my order', { timestamp: Date.now() - 3 * DAY_MS });
-      await idle(h, 'psid-organic');
-      const [reply] = await outboundOf(h, 'psid-organic');
+      await h.simulator.sendText(testPsid('organic'), 'where is my order', { timestamp: Date.now() - 3 * DAY_MS });
+      await idle(h, testPsid('organic'));
+      const [reply] = await outboundOf(h, testPsid('organic'));
       expect(reply).toMatchObject({ author: 'bot', status: 'failed' });
       expect(JSON.parse(reply.error ?? '{}')).toMatchObject({ code: 'OUTSIDE_WINDOW' });
       expect(
         h.graph.requests.filter(
-          (r) => /\/messages$/.test(r.path) && (r.body as { recipient?: { id?: string } }).recipient?.id === 'psid-organic',
+          (r) => /\/messages$/.test(r.path) && (r.body as { recipient?: { id?: string } }).recipient?.id === testPsid('organic'),
         ),
       ).toEqual([]);
     });
@@ -66,7 +67,7 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
 
     it('should split an emoji-heavy text so that every part is within 1999 UTF-16 units, accepted by a double that counts them', async () => {
       const conversation = await h.persistence.repos.conversations.ensure(
-        { channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-emoji' },
+        { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid('emoji') },
         Date.now(),
       );
       await h.persistence.repos.conversations.update(conversation.id, { last_user_event_at: Date.now() });
@@ -74,8 +75,8 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
       const ids = await enqueueOutbound(h.persistence.repos, conversation.id, 'agent', { kind: 'text', text }, Date.now());
       h.app.get(OutboxDispatcher).kick();
       expect(ids.length).toBeGreaterThan(1);
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-emoji').length === ids.length);
-      const parts = h.graph.sentTexts('psid-emoji');
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('emoji')).length === ids.length);
+      const parts = h.graph.sentTexts(testPsid('emoji'));
       expect(parts.every((p) => p.length <= 1999)).toBe(true);
       expect(parts.join(' ')).toBe(text);
       expect(h.graph.requests.filter((r) => r.status === 400)).toEqual([]);
@@ -85,7 +86,7 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
       expect(h.config.messenger.humanAgentTag).toBe(false);
       expect(h.config.warnings.join('\n')).toContain('MESSENGER_HUMAN_AGENT_TAG is not set');
       const conversation = await h.persistence.repos.conversations.ensure(
-        { channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-30h' },
+        { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid('30h') },
         Date.now(),
       );
       await h.persistence.repos.conversations.update(conversation.id, { last_user_event_at: Date.now() - 30 * HOUR_MS });
@@ -95,7 +96,7 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
       expect(JSON.parse((await h.persistence.repos.messages.findById(id))?.error ?? '{}').message).toContain(
         'HUMAN_AGENT tag is switched off',
       );
-      expect(h.graph.sentMessages('psid-30h')).toEqual([]);
+      expect(h.graph.sentMessages(testPsid('30h'))).toEqual([]);
     });
   });
 
@@ -111,12 +112,12 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
       expect(h.graph.requests.some((r) => r.method === 'GET' && r.path === '/me')).toBe(true);
 
       const other = new MessengerSimulator({ webhookUrl: `${h.url}/ccm/webhook`, appSecret: APP_SECRET, pageId: PAGE2_ID, graph: h.graph });
-      expect((await other.sendText('psid-other-page', 'where is my order')).response.status).toBe(200);
-      await h.simulator.sendText('psid-own-page', 'where is my order');
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-own-page').length > 0);
-      await idle(h, 'psid-own-page');
-      expect(await conversationOf(h, 'psid-other-page', PAGE2_ID)).toBeUndefined();
-      expect(h.graph.sentMessages('psid-other-page')).toEqual([]);
+      expect((await other.sendText(testPsid('other-page'), 'where is my order')).response.status).toBe(200);
+      await h.simulator.sendText(testPsid('own-page'), 'where is my order');
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('own-page')).length > 0);
+      await idle(h, testPsid('own-page'));
+      expect(await conversationOf(h, testPsid('other-page'), PAGE2_ID)).toBeUndefined();
+      expect(h.graph.sentMessages(testPsid('other-page'))).toEqual([]);
     });
 
     it('should refuse a replacement token that belongs to another Page, naming the field, and keep the old one', async () => {
@@ -139,26 +140,26 @@ describe('Meta rule fixes (issue 16, item 6)', () => {
     afterEach(() => h.close());
 
     it('should disclose on first contact, not on every answer, and again when the conversation returns to the bot', async () => {
-      await h.simulator.sendText('psid-disclose', 'where is my order');
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-disclose').length === 2);
-      expect(h.graph.sentTexts('psid-disclose')[0]).toBe(DISCLOSURE);
+      await h.simulator.sendText(testPsid('disclose'), 'where is my order');
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('disclose')).length === 2);
+      expect(h.graph.sentTexts(testPsid('disclose'))[0]).toBe(DISCLOSURE);
 
-      await h.simulator.sendText('psid-disclose', 'where is my order');
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-disclose').length === 3);
-      await idle(h, 'psid-disclose');
-      expect(h.graph.sentTexts('psid-disclose').filter((t) => t === DISCLOSURE)).toHaveLength(1);
+      await h.simulator.sendText(testPsid('disclose'), 'where is my order');
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('disclose')).length === 3);
+      await idle(h, testPsid('disclose'));
+      expect(h.graph.sentTexts(testPsid('disclose')).filter((t) => t === DISCLOSURE)).toHaveLength(1);
 
       // People take it (the customer asks for a person), then an agent gives it back to the bot.
-      await h.simulator.sendText('psid-disclose', 'I want to talk to a person');
-      await eventually(async () => (await conversationOf(h, 'psid-disclose'))?.state === 'QUEUED');
-      const conversation = await conversationOf(h, 'psid-disclose');
+      await h.simulator.sendText(testPsid('disclose'), 'I want to talk to a person');
+      await eventually(async () => (await conversationOf(h, testPsid('disclose')))?.state === 'QUEUED');
+      const conversation = await conversationOf(h, testPsid('disclose'));
       await h.persistence.repos.conversations.update(conversation!.id, { state: 'BOT', assigned_agent_id: null });
-      await idle(h, 'psid-disclose');
-      const before = h.graph.sentTexts('psid-disclose').length;
+      await idle(h, testPsid('disclose'));
+      const before = h.graph.sentTexts(testPsid('disclose')).length;
 
-      await h.simulator.sendText('psid-disclose', 'where is my order');
-      await h.graph.waitFor(() => h.graph.sentMessages('psid-disclose').length === before + 2);
-      expect(h.graph.sentTexts('psid-disclose').slice(before)[0]).toBe(DISCLOSURE);
+      await h.simulator.sendText(testPsid('disclose'), 'where is my order');
+      await h.graph.waitFor(() => h.graph.sentMessages(testPsid('disclose')).length === before + 2);
+      expect(h.graph.sentTexts(testPsid('disclose')).slice(before)[0]).toBe(DISCLOSURE);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
 import { PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
@@ -42,32 +43,32 @@ describe('/metrics', () => {
     // meets one (#613) rate-limit refusal and goes out on the retry.
     const now = Date.now();
     const conversation = await h.persistence.repos.conversations.ensure(
-      { channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-613' },
+      { channel: 'messenger', pageId: PAGE_ID, customerId: testPsid('613') },
       now,
     );
     await h.persistence.repos.conversations.update(conversation.id, { last_user_event_at: now });
-    h.graph.noteCustomerActivity('psid-613', now);
+    h.graph.noteCustomerActivity(testPsid('613'), now);
     h.graph.injectFault({ status: 400, code: 613, subcode: 2534040 });
     await enqueueOutbound(h.persistence.repos, conversation.id, 'agent', { kind: 'text', text: 'follow-up' }, now);
     h.app.get(OutboxDispatcher).kick();
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-613').length === 1, 5000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('613')).length === 1, 5000);
 
     // A forged webhook.
     expect((await h.simulator.post({ object: 'page', entry: [] }, 'sha256=' + '0'.repeat(64))).status).toBe(403);
 
     // A message delivered twice by Meta (same mid).
-    const first = await h.simulator.sendText('psid-metrics', 'where is my order', { mid: 'm_metrics_dup' });
+    const first = await h.simulator.sendText(testPsid('metrics'), 'where is my order', { mid: 'm_metrics_dup' });
     expect(first.response.status).toBe(200);
-    expect((await h.simulator.sendText('psid-metrics', 'where is my order', { mid: 'm_metrics_dup' })).response.status).toBe(200);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-metrics').length === 1, 5000);
+    expect((await h.simulator.sendText(testPsid('metrics'), 'where is my order', { mid: 'm_metrics_dup' })).response.status).toBe(200);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('metrics')).length === 1, 5000);
 
     // A customer asks for a person.
-    await h.simulator.sendText('psid-handover', 'I want to talk to a person');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-handover').length === 1, 5000);
+    await h.simulator.sendText(testPsid('handover'), 'I want to talk to a person');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('handover')).length === 1, 5000);
 
     // Meta invalidates the Page token (190): sends pause and the token gauge drops.
     h.graph.revokeToken(PAGE_TOKEN);
-    await h.simulator.sendText('psid-token', 'where is my order');
+    await h.simulator.sendText(testPsid('token'), 'where is my order');
     await eventually(async () => (await h.persistence.repos.pageStates.get(PAGE_ID))?.token_status === 'invalid', 5000);
 
     const after = await scrape();

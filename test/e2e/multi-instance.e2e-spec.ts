@@ -12,7 +12,7 @@ import {
   startCcm,
   waitForIdle,
 } from '../helpers/ccm-harness';
-import { loadFixture } from '../helpers/fixtures';
+import { loadFixture, testPsid } from '../helpers/fixtures';
 
 const REDIS_URL = process.env.CCM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -65,9 +65,9 @@ describe('two instances sharing PostgreSQL and Redis', () => {
     const agent = await createAgent(b, 'bee');
     desks.push(await connectDesk(a, supervisor.token));
 
-    await a.simulator.sendText('psid-multi', 'I want to talk to a human');
+    await a.simulator.sendText(testPsid('multi'), 'I want to talk to a human');
     const conversation = await eventually(async () => {
-      const c = await a.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-multi' });
+      const c = await a.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: testPsid('multi') });
       return c?.state === 'QUEUED' ? c : undefined;
     }, 5000);
     expect((await agent.api(`/api/conversations/${conversation.id}/accept`, { method: 'POST' })).status).toBe(200);
@@ -81,6 +81,6 @@ describe('two instances sharing PostgreSQL and Redis', () => {
       5000,
     );
     expect(live.conversationId).toBe(conversation.id);
-    await graph.waitFor(() => graph.sentTexts('psid-multi').includes('Hello from instance B'), 5000);
+    await graph.waitFor(() => graph.sentTexts(testPsid('multi')).includes('Hello from instance B'), 5000);
   });
 });

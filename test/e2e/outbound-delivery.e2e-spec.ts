@@ -2,6 +2,7 @@ import { enqueueOutbound } from '@app/conversations';
 import { MessageAuthor } from '@app/core';
 import { HOUR_MS } from '@app/meta';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -41,13 +42,13 @@ describe('outbound delivery', () => {
   afterEach(() => h.close());
 
   it('should deliver 50 messages to one PSID in order while 30% of calls fail transiently: none lost, none duplicated', async () => {
-    const conversation = await conversationFor(h, 'psid-order');
+    const conversation = await conversationFor(h, testPsid('order'));
     h.graph.setTransientFailureRate(0.3);
     const expected = Array.from({ length: 50 }, (_, i) => `update ${i + 1} of 50`);
     for (const text of expected) await send(h, conversation.id, 'agent', text);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-order').length >= 50, 25_000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('order')).length >= 50, 25_000);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-order')).toEqual(expected);
+    expect(h.graph.sentTexts(testPsid('order'))).toEqual(expected);
     const failedCalls = h.graph.requests.filter((r) => r.status === 500).length;
     expect(failedCalls).toBeGreaterThan(5); // the double really failed calls
     const rows = await h.persistence.repos.messages.listForConversation(conversation.id);
@@ -55,7 +56,7 @@ describe('outbound delivery', () => {
   });
 
   it('should pause a page on error 190, report it degraded, and send the queued messages after a new token is set', async () => {
-    const conversation = await conversationFor(h, 'psid-token');
+    const conversation = await conversationFor(h, testPsid('token'));
     h.graph.revokeToken(PAGE_TOKEN);
     await send(h, conversation.id, 'bot', 'first');
     await send(h, conversation.id, 'bot', 'second');
@@ -74,9 +75,9 @@ describe('outbound delivery', () => {
       body: JSON.stringify({ accessToken: newToken }),
     });
     expect(await response.json()).toEqual({ pageId: PAGE_ID, tokenStatus: 'valid' });
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-token').length === 2, 10_000);
-    expect(h.graph.sentTexts('psid-token')).toEqual(['first', 'second']);
-    expect(h.graph.sentMessages('psid-token').every((r) => r.accessToken === newToken)).toBe(true);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('token')).length === 2, 10_000);
+    expect(h.graph.sentTexts(testPsid('token'))).toEqual(['first', 'second']);
+    expect(h.graph.sentMessages(testPsid('token')).every((r) => r.accessToken === newToken)).toBe(true);
     expect((await (await fetch(`${h.url}/health`)).json()) as object).toMatchObject({ status: 'ok' });
   });
 
@@ -88,11 +89,11 @@ describe('outbound delivery', () => {
   });
 
   it('should tag an agent reply 30 h after the customer wrote with HUMAN_AGENT and refuse a bot reply locally', async () => {
-    const conversation = await conversationFor(h, 'psid-30h', Date.now() - 30 * HOUR_MS);
+    const conversation = await conversationFor(h, testPsid('30h'), Date.now() - 30 * HOUR_MS);
     const [botId] = await send(h, conversation.id, 'bot', 'automated follow-up');
     await send(h, conversation.id, 'agent', 'Sorry for the wait, here is your answer.');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-30h').length === 1);
-    expect(h.graph.sentMessages('psid-30h')[0].body).toMatchObject({
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('30h')).length === 1);
+    expect(h.graph.sentMessages(testPsid('30h'))[0].body).toMatchObject({
       messaging_type: 'MESSAGE_TAG',
       tag: 'HUMAN_AGENT',
       message: { text: 'Sorry for the wait, here is your answer.' },
@@ -107,37 +108,39 @@ describe('outbound delivery', () => {
   });
 
   it('should send nothing 8 days after the customer wrote', async () => {
-    const conversation = await conversationFor(h, 'psid-8d', Date.now() - 8 * 24 * HOUR_MS);
+    const conversation = await conversationFor(h, testPsid('8d'), Date.now() - 8 * 24 * HOUR_MS);
     const [id] = await send(h, conversation.id, 'agent', 'hello again');
     await eventually(async () => (await h.persistence.repos.messages.findById(id))?.status === 'failed');
-    expect(h.graph.sentMessages('psid-8d')).toHaveLength(0);
+    expect(h.graph.sentMessages(testPsid('8d'))).toHaveLength(0);
     expect(JSON.parse((await h.persistence.repos.messages.findById(id))?.error ?? '{}').message).toContain('more than 7 days');
   });
 
   it('should split a long text at sentence boundaries into messages Meta accepts, in order', async () => {
-    const conversation = await conversationFor(h, 'psid-long');
+    const conversation = await conversationFor(h, testPsid('long'));
     const sentence = 'This sentence is part of a very long answer that an agent wrote. ';
     const text = sentence.repeat(70).trim(); // ~4,500 characters
     const ids = await send(h, conversation.id, 'agent', text);
     expect(ids).toHaveLength(3);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-long').length === 3);
-    const parts = h.graph.sentTexts('psid-long');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('long')).length === 3);
+    const parts = h.graph.sentTexts(testPsid('long'));
     expect(parts.every((p) => p.length <= 1999 && p.endsWith('.'))).toBe(true);
     expect(parts.join(' ')).toBe(text);
   });
 
   it('should upload reusable media once per Page, send it by attachment_id, and upload again when Meta forgets it', async () => {
     const media = { kind: 'media' as const, mediaType: 'image' as const, url: 'https://example.com/catalog/summer.jpg', reusable: true };
-    const first = await conversationFor(h, 'psid-media-1');
-    const second = await conversationFor(h, 'psid-media-2');
+    const first = await conversationFor(h, testPsid('media-1'));
+    const second = await conversationFor(h, testPsid('media-2'));
     await enqueueOutbound(h.persistence.repos, first.id, 'agent', media, Date.now());
     await enqueueOutbound(h.persistence.repos, second.id, 'agent', media, Date.now());
     h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-media-1').length === 1 && h.graph.sentMessages('psid-media-2').length === 1);
+    await h.graph.waitFor(
+      () => h.graph.sentMessages(testPsid('media-1')).length === 1 && h.graph.sentMessages(testPsid('media-2')).length === 1,
+    );
     const uploads = () => h.graph.requests.filter((r) => r.path === '/me/message_attachments' && r.status === 200);
     expect(uploads()).toHaveLength(1);
     const id = (uploads()[0].response as { attachment_id: string }).attachment_id;
-    for (const psid of ['psid-media-1', 'psid-media-2']) {
+    for (const psid of [testPsid('media-1'), testPsid('media-2')]) {
       expect(h.graph.sentMessages(psid)[0].body).toMatchObject({
         message: { attachment: { type: 'image', payload: { attachment_id: id } } },
       });
@@ -146,16 +149,16 @@ describe('outbound delivery', () => {
     h.graph.expireAttachment(id);
     await enqueueOutbound(h.persistence.repos, first.id, 'agent', media, Date.now());
     h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-media-1').length === 2, 10_000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('media-1')).length === 2, 10_000);
     expect(uploads()).toHaveLength(2);
     expect(
-      (h.graph.sentMessages('psid-media-1')[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message
+      (h.graph.sentMessages(testPsid('media-1'))[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message
         .attachment.payload.attachment_id,
     ).not.toBe(id);
   });
 
   it('should never put the access token or the app secret in a log line or a stored error', async () => {
-    const conversation = await conversationFor(h, 'psid-secret');
+    const conversation = await conversationFor(h, testPsid('secret'));
     h.graph.injectFault({ status: 400, code: 100, subcode: 2018001, message: '(#100) No matching user found', times: 1 });
     const [permanent] = await send(h, conversation.id, 'agent', 'permanent failure');
     h.graph.injectFault({ status: 500, code: 2, times: 3 });
@@ -190,7 +193,7 @@ describe('outbound pacing', () => {
   });
 
   it('should drain a burst to many customers at the Page rate without a (#613) storm', async () => {
-    const conversations = await Promise.all(Array.from({ length: 100 }, (_, i) => conversationFor(h, `psid-burst-${i}`)));
+    const conversations = await Promise.all(Array.from({ length: 100 }, (_, i) => conversationFor(h, testPsid(`burst-${i}`))));
     for (const c of conversations)
       for (let i = 0; i < 2; i++) await enqueueOutbound(h.persistence.repos, c.id, 'bot', { kind: 'text', text: `burst ${i}` }, Date.now());
     h.app.get((await import('@app/conversations')).OutboxDispatcher).kick();

@@ -3,6 +3,7 @@ import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
 import { launchChromium, openDesk, tab } from '../helpers/desk-browser';
+import { testPsid } from '../helpers/fixtures';
 
 const COMMENT = '5550001_9000001';
 
@@ -23,7 +24,7 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
 
   it('shows comment buttons only for comment conversations; Like and Reply privately reach the Graph double', async () => {
     const agent = await createAgent(h, 'erin');
-    await h.simulator.sendText('psid-desk', 'asdf qwerty zzz'); // a Messenger conversation in the queue, for contrast
+    await h.simulator.sendText(testPsid('desk'), 'asdf qwerty zzz'); // a Messenger conversation in the queue, for contrast
     const body = loadCommentFixture('new-comment');
     registerComments(h.graph, body);
     expect((await h.simulator.post(body)).status).toBe(200);
@@ -32,7 +33,7 @@ describe('agent desk page: comment actions (headless Chromium)', () => {
     const { page } = await openDesk(browser, h, agent.username);
 
     const [messenger, comment] = await Promise.all([
-      h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: '1234567890', customerId: 'psid-desk' }),
+      h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: '1234567890', customerId: testPsid('desk') }),
       h.persistence.repos.conversations.findByKey({
         channel: 'facebook-comments',
         pageId: '1234567890',

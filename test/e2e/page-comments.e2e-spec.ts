@@ -5,6 +5,7 @@ import { psidOfCommenter, RecordedRequest } from '@app/graph-double';
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
+import { testPsid } from '../helpers/fixtures';
 
 const CHANNEL = 'facebook-comments';
 const POST = '1234567890_5550001';
@@ -240,12 +241,16 @@ describe('Page comments: agent actions (comments routed to agents by COMMENTS_RO
   });
 
   it('Messenger keeps its own policy (the bot answers) and has no comment actions', async () => {
-    await h.simulator.sendText('psid-plain', 'where is my order');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-plain').length === 1);
+    await h.simulator.sendText(testPsid('plain'), 'where is my order');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('plain')).length === 1);
 
-    await h.simulator.sendText('psid-unclear', 'asdf qwerty zzz');
+    await h.simulator.sendText(testPsid('unclear'), 'asdf qwerty zzz');
     const queued = await eventually(async () => {
-      const c = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: 'psid-unclear' });
+      const c = await h.persistence.repos.conversations.findByKey({
+        channel: 'messenger',
+        pageId: PAGE_ID,
+        customerId: testPsid('unclear'),
+      });
       return c?.state === 'QUEUED' ? c : undefined;
     });
     expect((await alice.api(`/api/conversations/${queued.id}/accept`, { method: 'POST' })).status).toBe(200);

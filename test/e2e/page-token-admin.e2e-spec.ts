@@ -1,5 +1,6 @@
 import { ADMIN_KEY } from '../helpers/agent-desk-client';
 import { CcmHarness, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 describe('PUT /api/admin/pages/:id/token', () => {
   let h: CcmHarness;
@@ -41,9 +42,9 @@ describe('PUT /api/admin/pages/:id/token', () => {
     const row = await stored();
     expect(row).toMatch(/^enc:v1:/);
     expect(row).not.toContain(rotated);
-    await h.simulator.sendText('psid-rotated', 'where is my order');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-rotated').length === 1, 5000);
-    expect(h.graph.sentMessages('psid-rotated')[0].accessToken).toBe(rotated);
-    expect(h.graph.sentMessages('psid-rotated')[0].accessToken).not.toBe(PAGE_TOKEN);
+    await h.simulator.sendText(testPsid('rotated'), 'where is my order');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('rotated')).length === 1, 5000);
+    expect(h.graph.sentMessages(testPsid('rotated'))[0].accessToken).toBe(rotated);
+    expect(h.graph.sentMessages(testPsid('rotated'))[0].accessToken).not.toBe(PAGE_TOKEN);
   });
 });

@@ -1,5 +1,6 @@
 import { validateSendApiRequest, webhookEnvelope } from '@app/graph-double';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 interface SendBody {
   message: {
@@ -21,9 +22,9 @@ describe('rich media from the bot, and the customer pressing a button', () => {
   afterAll(() => h.close());
 
   it('should answer with a 3-button template that Meta accepts', async () => {
-    await h.simulator.sendText('psid-menu', 'what can you do');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-menu').length === 1);
-    const [menu] = h.graph.sentMessages('psid-menu');
+    await h.simulator.sendText(testPsid('menu'), 'what can you do');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('menu')).length === 1);
+    const [menu] = h.graph.sentMessages(testPsid('menu'));
     expect(validateSendApiRequest(menu.body)).toEqual({ ok: true }); // the double's own Meta rules
     expect((menu.body as SendBody).message.attachment).toEqual({
       type: 'template',
@@ -40,9 +41,9 @@ describe('rich media from the bot, and the customer pressing a button', () => {
   });
 
   it('should answer with a text and a 10-card carousel, in order, as a generic template Meta accepts', async () => {
-    await h.simulator.sendText('psid-shop', 'show me your products');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-shop').length === 2);
-    const [intro, carousel] = sent(h, 'psid-shop');
+    await h.simulator.sendText(testPsid('shop'), 'show me your products');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('shop')).length === 2);
+    const [intro, carousel] = sent(h, testPsid('shop'));
     expect(intro.message.text).toBe('Here are our bestsellers:');
     expect(carousel.message.attachment?.payload.template_type).toBe('generic');
     expect(carousel.message.attachment?.payload.elements).toHaveLength(10);
@@ -54,7 +55,7 @@ describe('rich media from the bot, and the customer pressing a button', () => {
         { type: 'postback', title: 'Buy', payload: 'BUY_SNEAKER_10' },
       ],
     });
-    expect(h.graph.sentMessages('psid-shop').every((r) => r.status === 200)).toBe(true);
+    expect(h.graph.sentMessages(testPsid('shop')).every((r) => r.status === 200)).toBe(true);
   });
 
   it('should treat a pressed button (signed postback) as that choice and give the intended answer', async () => {
@@ -63,7 +64,7 @@ describe('rich media from the bot, and the customer pressing a button', () => {
         pageId: PAGE_ID,
         messaging: [
           {
-            sender: { id: 'psid-menu' },
+            sender: { id: testPsid('menu') },
             recipient: { id: PAGE_ID },
             timestamp: Date.now(),
             postback: { mid: 'm_postback_track', title: 'Track my order', payload: 'TRACK_ORDER' },
@@ -72,12 +73,12 @@ describe('rich media from the bot, and the customer pressing a button', () => {
       },
     ]);
     expect((await h.simulator.post(body)).status).toBe(200);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-menu').length === 2);
-    expect(sent(h, 'psid-menu')[1].message.text).toContain('track your order');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('menu')).length === 2);
+    expect(sent(h, testPsid('menu'))[1].message.text).toContain('track your order');
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-menu',
+      customerId: testPsid('menu'),
     });
     const pressed = await eventually(async () =>
       (await h.persistence.repos.messages.listForConversation(conversation!.id)).find((m) => m.mid === 'm_postback_track'),
@@ -95,7 +96,7 @@ describe('rich media from the bot, and the customer pressing a button', () => {
         pageId: PAGE_ID,
         messaging: [
           {
-            sender: { id: 'psid-shop' },
+            sender: { id: testPsid('shop') },
             recipient: { id: PAGE_ID },
             timestamp: Date.now(),
             postback: { mid: 'm_postback_buy', title: 'Buy', payload: 'BUY_SNEAKER_7' },
@@ -104,7 +105,7 @@ describe('rich media from the bot, and the customer pressing a button', () => {
       },
     ]);
     await h.simulator.post(body);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-shop').length === 3);
-    expect(sent(h, 'psid-shop')[2].message.text).toContain('Great choice!');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('shop')).length === 3);
+    expect(sent(h, testPsid('shop'))[2].message.text).toContain('Great choice!');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ADMIN_KEY, callApi, connectDesk, createAgent, DeskSocket } from '../helpers/agent-desk-client';
 import { QueueWatcher } from '@app/conversations';
 import { PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const GREETING = 'Hi! I am the virtual assistant. How can I help you today?';
 const FALLBACK =
@@ -42,24 +43,24 @@ describe('routing policies: the exact messages a scripted conversation produces'
 
   it('DEFAULT (hand over after 2 low-confidence turns): greeting, fallback, then the customer asks for a person', async () => {
     h = await startCcm({ env: { ...env, LOW_CONFIDENCE_TURNS: '2' } });
-    await say(h, 'psid-default', 'hello', 1);
-    await say(h, 'psid-default', 'the quantum flux capacitor exploded yesterday', 2);
-    await say(h, 'psid-default', 'I want to talk to a human', 3);
+    await say(h, testPsid('default'), 'hello', 1);
+    await say(h, testPsid('default'), 'the quantum flux capacitor exploded yesterday', 2);
+    await say(h, testPsid('default'), 'I want to talk to a human', 3);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-default')).toEqual([GREETING, FALLBACK, 'Nobody is free right now. Your place in the queue: 1.']);
-    expect(await conversation(h, 'psid-default')).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person' });
+    expect(h.graph.sentTexts(testPsid('default'))).toEqual([GREETING, FALLBACK, 'Nobody is free right now. Your place in the queue: 1.']);
+    expect(await conversation(h, testPsid('default'))).toMatchObject({ state: 'QUEUED', handover_reason: 'customer asked for a person' });
   });
 
   it('DEFAULT with an available agent: a low-confidence turn goes to the agent, who then owns the conversation', async () => {
     h = await startCcm({ env });
     await availableAgent(h, 'ann');
-    await say(h, 'psid-default-2', 'hello', 1);
-    await say(h, 'psid-default-2', 'the quantum flux capacitor exploded yesterday', 2);
-    await eventually(async () => (await conversation(h, 'psid-default-2'))?.state === 'AGENT', 5000);
-    await h.simulator.sendText('psid-default-2', 'I want to talk to a human');
+    await say(h, testPsid('default-2'), 'hello', 1);
+    await say(h, testPsid('default-2'), 'the quantum flux capacitor exploded yesterday', 2);
+    await eventually(async () => (await conversation(h, testPsid('default-2')))?.state === 'AGENT', 5000);
+    await h.simulator.sendText(testPsid('default-2'), 'I want to talk to a human');
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-default-2')).toEqual([GREETING, 'A colleague will take over. Your place in the queue: 1.']);
-    const events = await h.persistence.repos.conversationEvents.listForConversation((await conversation(h, 'psid-default-2'))!.id);
+    expect(h.graph.sentTexts(testPsid('default-2'))).toEqual([GREETING, 'A colleague will take over. Your place in the queue: 1.']);
+    const events = await h.persistence.repos.conversationEvents.listForConversation((await conversation(h, testPsid('default-2')))!.id);
     expect(events.filter((e) => e.type === 'handover').map((e) => e.reason)).toEqual([
       expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/),
     ]);
@@ -67,23 +68,23 @@ describe('routing policies: the exact messages a scripted conversation produces'
 
   it('BOT_ONLY: the bot answers everything, with its fallback where DEFAULT would hand over', async () => {
     h = await startCcm({ env: { ...env, FB_ROUTING_POLICY: 'BOT_ONLY' } });
-    await say(h, 'psid-botonly', 'hello', 1);
-    await say(h, 'psid-botonly', 'the quantum flux capacitor exploded yesterday', 2);
-    await say(h, 'psid-botonly', 'I want to talk to a human', 3);
+    await say(h, testPsid('botonly'), 'hello', 1);
+    await say(h, testPsid('botonly'), 'the quantum flux capacitor exploded yesterday', 2);
+    await say(h, testPsid('botonly'), 'I want to talk to a human', 3);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-botonly')).toEqual([GREETING, FALLBACK, FALLBACK]);
-    expect(await conversation(h, 'psid-botonly')).toMatchObject({ state: 'BOT' });
+    expect(h.graph.sentTexts(testPsid('botonly'))).toEqual([GREETING, FALLBACK, FALLBACK]);
+    expect(await conversation(h, testPsid('botonly'))).toMatchObject({ state: 'BOT' });
     expect(await h.persistence.repos.conversations.listByState('QUEUED')).toEqual([]);
   });
 
   it('AGENT_ONLY: the first message goes to the queue; the bot never answers', async () => {
     h = await startCcm({ env: { ...env, FB_ROUTING_POLICY: 'AGENT_ONLY' } });
-    await say(h, 'psid-agentonly', 'hello', 1);
-    await h.simulator.sendText('psid-agentonly', 'the quantum flux capacitor exploded yesterday');
-    await h.simulator.sendText('psid-agentonly', 'I want to talk to a human');
+    await say(h, testPsid('agentonly'), 'hello', 1);
+    await h.simulator.sendText(testPsid('agentonly'), 'the quantum flux capacitor exploded yesterday');
+    await h.simulator.sendText(testPsid('agentonly'), 'I want to talk to a human');
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-agentonly')).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
-    expect(await conversation(h, 'psid-agentonly')).toMatchObject({
+    expect(h.graph.sentTexts(testPsid('agentonly'))).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
+    expect(await conversation(h, testPsid('agentonly'))).toMatchObject({
       state: 'QUEUED',
       handover_reason: 'AGENT_ONLY: every conversation goes to an agent',
     });
@@ -91,16 +92,16 @@ describe('routing policies: the exact messages a scripted conversation produces'
 
   it('no agent available with NO_AGENT_FALLBACK=bot: the bot keeps the conversation with its fallback', async () => {
     h = await startCcm({ env: { ...env, NO_AGENT_FALLBACK: 'bot' } });
-    await say(h, 'psid-noagent', 'the quantum flux capacitor exploded yesterday', 2);
-    expect(h.graph.sentTexts('psid-noagent')).toEqual(['Nobody is free right now.', FALLBACK]);
-    expect(await conversation(h, 'psid-noagent')).toMatchObject({ state: 'BOT' });
+    await say(h, testPsid('noagent'), 'the quantum flux capacitor exploded yesterday', 2);
+    expect(h.graph.sentTexts(testPsid('noagent'))).toEqual(['Nobody is free right now.', FALLBACK]);
+    expect(await conversation(h, testPsid('noagent'))).toMatchObject({ state: 'BOT' });
   });
 
   it('outside business hours: the customer is told, and the conversation stays queued', async () => {
     h = await startCcm({ env: { ...env, BUSINESS_HOURS: 'Sun 00:00-00:01 UTC' } });
     await availableAgent(h, 'nightowl');
-    await say(h, 'psid-closed', 'I want to talk to a human', 1);
-    expect(h.graph.sentTexts('psid-closed')).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
+    await say(h, testPsid('closed'), 'I want to talk to a human', 1);
+    expect(h.graph.sentTexts(testPsid('closed'))).toEqual(['Nobody is free right now. Your place in the queue: 1.']);
   });
 });
 
@@ -114,25 +115,25 @@ describe('the queue keeps waiting customers informed', () => {
   afterAll(() => h.close());
 
   it('should tell the second customer their new place when the first is taken, and both that the wait is long', async () => {
-    await say(h, 'psid-q1', 'I want to talk to a human', 1);
-    await say(h, 'psid-q2', 'I want to talk to a human', 1);
-    expect(h.graph.sentTexts('psid-q2')).toEqual(['Nobody is free right now. Your place in the queue: 2.']);
+    await say(h, testPsid('q1'), 'I want to talk to a human', 1);
+    await say(h, testPsid('q2'), 'I want to talk to a human', 1);
+    expect(h.graph.sentTexts(testPsid('q2'))).toEqual(['Nobody is free right now. Your place in the queue: 2.']);
     const agent = await createAgent(h, 'quinn');
-    const first = await conversation(h, 'psid-q1');
+    const first = await conversation(h, testPsid('q1'));
     expect((await agent.api(`/api/conversations/${first!.id}/accept`, { method: 'POST' })).status).toBe(200);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-q2').length >= 2, 3000);
-    expect(h.graph.sentTexts('psid-q2')[1]).toBe('Your place in the queue: 1.');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('q2')).length >= 2, 3000);
+    expect(h.graph.sentTexts(testPsid('q2'))[1]).toBe('Your place in the queue: 1.');
     // The long wait is made to have passed (not waited for in real time: a slow machine cannot reorder the notices).
-    const second = await conversation(h, 'psid-q2');
+    const second = await conversation(h, testPsid('q2'));
     await h.persistence.repos.conversations.update(second!.id, { queued_at: Date.now() - 600_000 });
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-q2').length >= 3, 5000);
-    expect(h.graph.sentTexts('psid-q2')[2]).toBe('Still waiting, sorry!');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('q2')).length >= 3, 5000);
+    expect(h.graph.sentTexts(testPsid('q2'))[2]).toBe('Still waiting, sorry!');
     // Told once, not on every pass: two more passes of the watcher queue nothing.
     expect(await h.app.get(QueueWatcher).tick()).toBe(0);
     expect(await h.app.get(QueueWatcher).tick()).toBe(0);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-q2')).toHaveLength(3);
-    expect(h.graph.sentTexts('psid-q1')).toHaveLength(1); // taken by an agent: no queue notices
+    expect(h.graph.sentTexts(testPsid('q2'))).toHaveLength(3);
+    expect(h.graph.sentTexts(testPsid('q1'))).toHaveLength(1); // taken by an agent: no queue notices
   });
 });
 
@@ -150,11 +151,13 @@ describe('20 messages from one customer posted concurrently while an agent accep
     // The first two (an answered "hello", then the message that hands over) are delivered in order; Meta
     // does not promise order across webhooks either, and a reordering here would make the bot answer a
     // later "hello" first. The other 18 race the accept.
-    for (const i of [0, 1]) await h.simulator.sendText('psid-race', texts[i], { timestamp: start + i });
-    const posting = Promise.all(texts.slice(2).map((text, i) => h.simulator.sendText('psid-race', text, { timestamp: start + i + 2 })));
+    for (const i of [0, 1]) await h.simulator.sendText(testPsid('race'), texts[i], { timestamp: start + i });
+    const posting = Promise.all(
+      texts.slice(2).map((text, i) => h.simulator.sendText(testPsid('race'), text, { timestamp: start + i + 2 })),
+    );
     const acceptedAt = await eventually(
       async () => {
-        const c = await conversation(h, 'psid-race');
+        const c = await conversation(h, testPsid('race'));
         if (c?.state !== 'QUEUED') return undefined;
         const accepted = await agent.api(`/api/conversations/${c.id}/accept`, { method: 'POST' });
         return accepted.status === 200 ? Date.now() : undefined;
@@ -166,7 +169,7 @@ describe('20 messages from one customer posted concurrently while an agent accep
     await eventually(async () => ((await h.persistence.repos.journal.countByStatus()).pending ?? 0) === 0, 10_000);
     await waitForIdle(h);
 
-    const c = (await conversation(h, 'psid-race'))!;
+    const c = (await conversation(h, testPsid('race')))!;
     expect(c.state).toBe('AGENT');
     const events = await h.persistence.repos.conversationEvents.listForConversation(c.id);
     expect(events.filter((e) => e.type === 'handover')).toHaveLength(1);
@@ -184,8 +187,8 @@ describe('changing the policy through the admin API', () => {
     const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'ccm-policy-')), 'ccm.sqlite')}`;
     let h = await startCcm({ env, databaseUrl: url });
     try {
-      await say(h, 'psid-policy', 'the quantum flux capacitor exploded yesterday', 1);
-      expect((await conversation(h, 'psid-policy'))?.state).toBe('QUEUED');
+      await say(h, testPsid('policy'), 'the quantum flux capacitor exploded yesterday', 1);
+      expect((await conversation(h, testPsid('policy')))?.state).toBe('QUEUED');
 
       const changed = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
         method: 'PUT',
@@ -201,8 +204,8 @@ describe('changing the policy through the admin API', () => {
       expect(refused.status).toBe(400);
       expect(JSON.stringify(refused.body)).toContain('policy must be one of DEFAULT, BOT_ONLY, AGENT_ONLY');
 
-      await say(h, 'psid-policy-2', 'the quantum flux capacitor exploded yesterday', 1);
-      expect(h.graph.sentTexts('psid-policy-2')).toEqual([FALLBACK]);
+      await say(h, testPsid('policy-2'), 'the quantum flux capacitor exploded yesterday', 1);
+      expect(h.graph.sentTexts(testPsid('policy-2'))).toEqual([FALLBACK]);
       const audit = await callApi(h, '/api/admin/audit', { headers: { 'x-admin-key': ADMIN_KEY } });
       expect(audit.body).toEqual([
         expect.objectContaining({
@@ -219,8 +222,8 @@ describe('changing the policy through the admin API', () => {
 
     h = await startCcm({ env, databaseUrl: url });
     try {
-      await say(h, 'psid-policy-3', 'the quantum flux capacitor exploded yesterday', 1);
-      expect(h.graph.sentTexts('psid-policy-3')).toEqual([FALLBACK]);
+      await say(h, testPsid('policy-3'), 'the quantum flux capacitor exploded yesterday', 1);
+      expect(h.graph.sentTexts(testPsid('policy-3'))).toEqual([FALLBACK]);
       expect((await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { headers: { 'x-admin-key': ADMIN_KEY } })).body).toMatchObject({
         policy: 'BOT_ONLY',
       });

@@ -1,5 +1,6 @@
 import { correlationIdOf } from '@app/observability';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-log-tests-0123456789';
 const JWT_SECRET = 'jwt-secret-for-log-tests-0123456789';
@@ -31,11 +32,11 @@ describe('structured logs at the default level', () => {
 
   it('should log one JSON line per request, follow an event by its correlation id, and leak no secret or customer text', async () => {
     // A customer message, answered by the bot; one signature failure; a verify handshake; admin and probe requests.
-    const { response, mid } = await h.simulator.sendText('psid-logs', CUSTOMER_TEXT);
+    const { response, mid } = await h.simulator.sendText(testPsid('logs'), CUSTOMER_TEXT);
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-logs').length === 1, 5000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('logs')).length === 1, 5000);
     expect((await h.simulator.post({ object: 'page', entry: [] }, 'sha256=' + 'f'.repeat(64))).status).toBe(403);
     await fetch(`${h.url}/ccm/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=9`);
     await fetch(`${h.url}/api/admin/pages`, { headers: { 'x-admin-key': ADMIN_KEY } });
@@ -46,7 +47,7 @@ describe('structured logs at the default level', () => {
     const journal = await h.persistence.db
       .selectFrom('inbound_events')
       .select(['dedupe_key', 'event'])
-      .where('customer_id', '=', 'psid-logs')
+      .where('customer_id', '=', testPsid('logs'))
       .executeTakeFirstOrThrow();
     expect(journal.event).toContain(mid);
     const correlationId = correlationIdOf(journal.dedupe_key);

@@ -1,6 +1,7 @@
 import { GraphApiDouble } from '@app/graph-double';
 import { SubscriptionHealthService } from '@app/channel-messenger';
 import { APP_SECRET, PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const WITHOUT_MESSAGES = ['message_echoes', 'messaging_postbacks', 'messaging_referrals'];
@@ -70,8 +71,8 @@ describe('subscription health', () => {
   it('should warn once when a Page with customer traffic sends no webhook for WEBHOOK_SILENCE_MINUTES', async () => {
     graph.subscribedApps.set(PAGE_ID, null);
     h = await startCcm({ graph, captureLogs: logs, env: { WEBHOOK_SILENCE_MINUTES: '30' } });
-    await h.simulator.sendText('psid-quiet-1', 'hello');
-    await h.simulator.sendText('psid-quiet-2', 'hello');
+    await h.simulator.sendText(testPsid('quiet-1'), 'hello');
+    await h.simulator.sendText(testPsid('quiet-2'), 'hello');
     await graph.waitFor(() => graph.sentMessages().length >= 2);
     const service = h.app.get(SubscriptionHealthService);
     expect(await service.checkWebhookSilence(Date.now() + 5 * 60_000)).toEqual([]); // 5 minutes of quiet is normal

@@ -1,5 +1,6 @@
 import { BOT_CONNECTOR, BotConnector } from '@app/bot';
 import { PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ERROR_TEXT = 'Oops, our side failed. Please retry.';
 const HANDOVER_TEXT = 'One moment, a colleague will take over.';
@@ -30,18 +31,18 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
 
   it('should answer a signed text with the bot reply through the Send API within a second, and persist both', async () => {
     const started = Date.now();
-    const { response, mid } = await h.simulator.sendText('psid-alice', 'where is my order');
+    const { response, mid } = await h.simulator.sendText(testPsid('alice'), 'where is my order');
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('EVENT_RECEIVED');
 
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-alice').length > 0, 1000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('alice')).length > 0, 1000);
     expect(Date.now() - started).toBeLessThan(1000);
-    const [send] = h.graph.sentMessages('psid-alice');
+    const [send] = h.graph.sentMessages(testPsid('alice'));
     expect(send.accessToken).toBe(PAGE_TOKEN);
     expect(send.query.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
     expect(send.query.access_token).toBeUndefined(); // the token travels in a header, never in the URL
     expect(send.body).toMatchObject({
-      recipient: { id: 'psid-alice' },
+      recipient: { id: testPsid('alice') },
       messaging_type: 'RESPONSE',
       message: { text: expect.stringContaining('track your order') },
     });
@@ -49,7 +50,7 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-alice',
+      customerId: testPsid('alice'),
     });
     expect(conversation).toMatchObject({ state: 'BOT' });
     const messages = await eventually(async () => {
@@ -66,20 +67,20 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
   });
 
   it('should queue an unclassifiable message for agents under DEFAULT and tell the customer', async () => {
-    await h.simulator.sendText('psid-bob', 'the quantum flux capacitor exploded yesterday');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-bob').length > 0, 2000);
+    await h.simulator.sendText(testPsid('bob'), 'the quantum flux capacitor exploded yesterday');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('bob')).length > 0, 2000);
     // No agent is signed in yet, so the customer is told that too, with their place in the queue.
-    expect(h.graph.sentTexts('psid-bob')).toEqual([
+    expect(h.graph.sentTexts(testPsid('bob'))).toEqual([
       expect.stringMatching(/^No colleague is available right now\..* You are number 1 in the queue\.$/),
     ]);
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-bob',
+      customerId: testPsid('bob'),
     });
     expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: expect.stringMatching(/^low confidence 0\.\d\d < 0\.60$/) });
     const queue = await h.persistence.repos.conversations.listByState('QUEUED');
-    expect(queue.map((c) => c.customer_id)).toEqual(['psid-bob']);
+    expect(queue.map((c) => c.customer_id)).toEqual([testPsid('bob')]);
   });
 
   it('should return 403 and store nothing for a bad or missing signature', async () => {
@@ -89,7 +90,7 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
         {
           id: PAGE_ID,
           time: 1,
-          messaging: [{ sender: { id: 'psid-x' }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_bad', text: 'hi' } }],
+          messaging: [{ sender: { id: testPsid('x') }, recipient: { id: PAGE_ID }, timestamp: 1, message: { mid: 'm_bad', text: 'hi' } }],
         },
       ],
     };
@@ -103,16 +104,16 @@ describe.each(['sqlite', 'postgres'] as const)('walking skeleton on %s', (dialec
 
   it('should store one message and send one reply when Meta delivers the same webhook twice', async () => {
     const timestamp = Date.now();
-    const first = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp });
-    const second = await h.simulator.sendText('psid-carol', 'hello', { mid: 'm_dup_1', timestamp });
+    const first = await h.simulator.sendText(testPsid('carol'), 'hello', { mid: 'm_dup_1', timestamp });
+    const second = await h.simulator.sendText(testPsid('carol'), 'hello', { mid: 'm_dup_1', timestamp });
     expect([first.response.status, second.response.status]).toEqual([200, 200]);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-carol').length > 0, 2000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('carol')).length > 0, 2000);
     await waitForIdle(h);
-    expect(h.graph.sentMessages('psid-carol')).toHaveLength(1);
+    expect(h.graph.sentMessages(testPsid('carol'))).toHaveLength(1);
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-carol',
+      customerId: testPsid('carol'),
     });
     const inbound = (await h.persistence.repos.messages.listForConversation(conversation!.id)).filter((m) => m.direction === 'in');
     expect(inbound).toHaveLength(1);
@@ -127,15 +128,15 @@ describe('routing policy BOT_ONLY', () => {
   afterEach(() => h.close());
 
   it('should send the fallback answer and queue nothing when the bot cannot classify', async () => {
-    await h.simulator.sendText('psid-dan', 'the quantum flux capacitor exploded yesterday');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-dan').length > 0, 2000);
+    await h.simulator.sendText(testPsid('dan'), 'the quantum flux capacitor exploded yesterday');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('dan')).length > 0, 2000);
     await waitForIdle(h);
-    expect(h.graph.sentTexts('psid-dan')).toEqual([expect.stringContaining('Sorry, I did not quite get that')]);
+    expect(h.graph.sentTexts(testPsid('dan'))).toEqual([expect.stringContaining('Sorry, I did not quite get that')]);
     expect(await h.persistence.repos.conversations.listByState('QUEUED')).toEqual([]);
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-dan',
+      customerId: testPsid('dan'),
     });
     expect(conversation?.state).toBe('BOT');
   });
@@ -155,14 +156,14 @@ describe('when handling fails', () => {
   afterEach(() => h.close());
 
   it('should send ERROR_MESSAGE_RESPONSE to the customer', async () => {
-    await h.simulator.sendText('psid-erin', 'hello');
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-erin').length > 0, 2000);
-    expect(h.graph.sentTexts('psid-erin')).toEqual([ERROR_TEXT]);
+    await h.simulator.sendText(testPsid('erin'), 'hello');
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('erin')).length > 0, 2000);
+    expect(h.graph.sentTexts(testPsid('erin'))).toEqual([ERROR_TEXT]);
     // Under DEFAULT a person takes over when the bot is down.
     const conversation = await h.persistence.repos.conversations.findByKey({
       channel: 'messenger',
       pageId: PAGE_ID,
-      customerId: 'psid-erin',
+      customerId: testPsid('erin'),
     });
     expect(conversation).toMatchObject({ state: 'QUEUED', handover_reason: 'bot failed: bot backend unreachable' });
   });

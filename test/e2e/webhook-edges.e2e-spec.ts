@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ChannelRegistry, InboundIntakeService } from '@app/conversations';
 import { signWebhookBody, textMessageItem, webhookEnvelope } from '@app/graph-double';
 import { APP_SECRET, PAGE_ID, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
@@ -26,7 +27,7 @@ describe('webhook hard edges', () => {
 
   it('should refuse a body over 1 MB with 413 and store nothing', async () => {
     const big = JSON.stringify(
-      webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-big', 'x'.repeat(1_100_000))] }]),
+      webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, testPsid('big'), 'x'.repeat(1_100_000))] }]),
     );
     const response = await postRaw(h, big, { 'content-type': 'application/json', 'x-hub-signature-256': signWebhookBody(big, APP_SECRET) });
     expect(response.status).toBe(413);
@@ -59,7 +60,7 @@ describe('webhook hard edges', () => {
   });
 
   it('should refuse the legacy SHA-1 signature unless it is enabled', async () => {
-    const raw = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-sha1', 'hello')] }]));
+    const raw = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, testPsid('sha1'), 'hello')] }]));
     const sha1 = `sha1=${createHmac('sha1', APP_SECRET).update(raw).digest('hex')}`;
     const response = await postRaw(h, raw, { 'content-type': 'application/json', 'x-hub-signature': sha1 });
     expect(response.status).toBe(403);
@@ -74,7 +75,7 @@ describe('legacy SHA-1 signature when enabled', () => {
   afterAll(() => h.close());
 
   it('should accept X-Hub-Signature sha1 and still prefer a present SHA-256 header', async () => {
-    const raw = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, 'psid-sha1', 'hello')] }]));
+    const raw = JSON.stringify(webhookEnvelope([{ pageId: PAGE_ID, messaging: [textMessageItem(PAGE_ID, testPsid('sha1'), 'hello')] }]));
     const sha1 = `sha1=${createHmac('sha1', APP_SECRET).update(raw).digest('hex')}`;
     expect((await postRaw(h, raw, { 'content-type': 'application/json', 'x-hub-signature': sha1 })).status).toBe(200);
     const badSha256 = await postRaw(h, raw, {
@@ -104,10 +105,10 @@ describe('poison events (PostgreSQL refuses NUL characters in text)', () => {
       .adapters()
       .find((a) => a.channel === 'messenger')!;
     const { events } = await messenger.webhook!.map('page', [
-      { id: PAGE_ID, time: Date.now(), messaging: [textMessageItem(PAGE_ID, 'psid-poison', 'bad \u0000 byte')] },
+      { id: PAGE_ID, time: Date.now(), messaging: [textMessageItem(PAGE_ID, testPsid('poison'), 'bad \u0000 byte')] },
     ]);
     await h.app.get(InboundIntakeService).accept(events);
-    await h.simulator.sendText('psid-poison', 'where is my order');
+    await h.simulator.sendText(testPsid('poison'), 'where is my order');
     const dead = await eventually(
       async () => {
         const r = await fetch(`${h.url}/api/admin/inbound/dead`, { headers: { 'x-admin-key': ADMIN_KEY } });
@@ -119,8 +120,8 @@ describe('poison events (PostgreSQL refuses NUL characters in text)', () => {
     );
     expect(dead[0]).toMatchObject({ attempts: 5, lastError: expect.stringMatching(/0x00|invalid byte sequence|null character/i) });
 
-    await h.graph.waitFor(() => h.graph.sentTexts('psid-poison').length === 2, 5000);
-    expect(h.graph.sentTexts('psid-poison')).toEqual(['Sorry, that failed.', expect.stringContaining('track your order')]);
+    await h.graph.waitFor(() => h.graph.sentTexts(testPsid('poison')).length === 2, 5000);
+    expect(h.graph.sentTexts(testPsid('poison'))).toEqual(['Sorry, that failed.', expect.stringContaining('track your order')]);
     expect((await (await fetch(`${h.url}/health`)).json()) as object).toMatchObject({ status: 'degraded', inbound: { dead: 1 } });
 
     const replay = await fetch(`${h.url}/api/admin/inbound/${dead[0].id}/replay`, {

@@ -1,7 +1,7 @@
 import { PAGE2_ID, PAGE2_TOKEN, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
-import { fixtureNames, loadFixture } from '../helpers/fixtures';
+import { fixtureNames, loadFixture, testPsid } from '../helpers/fixtures';
 
-const CUSTOMER = 'psid-fx-1';
+const CUSTOMER = testPsid('fx-1');
 
 async function conversationOf(h: CcmHarness, customerId = CUSTOMER, pageId = PAGE_ID) {
   return h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId, customerId });
@@ -160,10 +160,10 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
       blocked: 1,
       block_reason: 'The bot violated our Platform Policies',
     });
-    await h.simulator.sendText('psid-after-block', 'hello');
+    await h.simulator.sendText(testPsid('after-block'), 'hello');
     await waitForIdle(h, { ignorePausedPages: true });
     expect(h.graph.sentMessages()).toHaveLength(0);
-    const queued = await messagesOf(h, 'psid-after-block');
+    const queued = await messagesOf(h, testPsid('after-block'));
     expect(queued.find((m) => m.direction === 'out')?.status).toBe('queued'); // kept, not lost
   });
 
@@ -187,9 +187,9 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
   it('two pages: each processed, each reply with its own Page token and policy', async () => {
     await post(h, 'two-pages');
     await h.graph.waitFor(() => h.graph.sentMessages().length === 2);
-    expect(h.graph.sentMessages('psid-page-1')[0].accessToken).toBe(PAGE_TOKEN);
-    expect(h.graph.sentMessages('psid-page-2')[0].accessToken).toBe(PAGE2_TOKEN);
-    expect(await messagesOf(h, 'psid-page-2', PAGE2_ID)).toHaveLength(2);
+    expect(h.graph.sentMessages(testPsid('page-1'))[0].accessToken).toBe(PAGE_TOKEN);
+    expect(h.graph.sentMessages(testPsid('page-2'))[0].accessToken).toBe(PAGE2_TOKEN);
+    expect(await messagesOf(h, testPsid('page-2'), PAGE2_ID)).toHaveLength(2);
   });
 
   it('unknown page: acknowledged and ignored', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CcmHarness, startCcm } from '../helpers/ccm-harness';
-import { fixtureNames, loadFixture } from '../helpers/fixtures';
+import { fixtureNames, loadFixture, testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -99,8 +99,8 @@ describe('webhook fuzzing (correctly signed, random and mutated payloads)', () =
     expect(growthMb).toBeLessThan(16);
     // The app still works after all that (mutated policy-enforcement fixtures legitimately blocked the page).
     await h.persistence.repos.pageStates.setBlocked('1234567890', false, null, Date.now());
-    const { response } = await h.simulator.sendText('psid-after-fuzz', 'where is my order');
+    const { response } = await h.simulator.sendText(testPsid('after-fuzz'), 'where is my order');
     expect(response.status).toBe(200);
-    await h.graph.waitFor(() => h.graph.sentMessages('psid-after-fuzz').length === 1, 10_000);
+    await h.graph.waitFor(() => h.graph.sentMessages(testPsid('after-fuzz')).length === 1, 10_000);
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { numericPsid } from '@app/graph-double';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'webhooks');
 /** The time the fixtures were written at; loading shifts every time field so they happen "now". */
@@ -25,4 +26,21 @@ export function fixtureNames(): string[] {
     .filter((f: string) => f.endsWith('.json'))
     .map((f: string) => f.replace(/\.json$/, ''))
     .sort();
+}
+
+/**
+ * A test customer's PSID: numeric like Meta's (ccm skips any other sender id at intake), derived from
+ * a readable name so tests still say who is who (`testPsid('alice')`). 16 digits, stable across runs.
+ */
+export function testPsid(name: string): string {
+  return numericPsid(name);
+}
+
+/** The PSIDs of a load run (bench): numeric, sharing a prefix per run so a run's customers can be told apart. */
+export function loadRunPsidPrefix(runId: string): string {
+  return numericPsid(runId).slice(0, 10);
+}
+
+export function loadRunPsid(runId: string, customer: number): string {
+  return `${loadRunPsidPrefix(runId)}${String(customer).padStart(6, '0')}`;
 }

@@ -3,6 +3,7 @@
  * the Messenger simulator's API (so it is signed and batched like Meta's and shows on the simulator page),
  * then ccm's replies are printed, templates rendered as text. `npm run simulate -- --help` for options.
  */
+import { numericPsid } from '@app/graph-double';
 import { renderPageMessage } from '../../simulator/src/render-text';
 import { parseSimulateArgs, SIMULATE_USAGE, SimulateArgsError } from '../../simulator/src/simulate-args';
 
@@ -43,9 +44,10 @@ async function main(): Promise<void> {
     return data;
   };
 
-  const psid = encodeURIComponent(args.psid);
+  // The simulator gives a customer named by `--psid bob` its numeric PSID (Meta's ids are numeric).
+  const psid = numericPsid(args.psid);
   const state = (await call('GET', '/state')) as { customers: { psid: string }[] };
-  if (!state.customers.some((c) => c.psid === args.psid)) await call('POST', '/customers', { psid: args.psid });
+  if (!state.customers.some((c) => c.psid === psid)) await call('POST', '/customers', { psid: args.psid });
   const before = (await call('GET', `/customers/${psid}/thread`)) as { items: Item[] };
   const since = before.items.at(-1)?.seq ?? 0;
 

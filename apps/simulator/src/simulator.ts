@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphApiDouble, nameFromId, RecordedRequest } from '@app/graph-double';
+import { GraphApiDouble, nameFromId, numericPsid, RecordedRequest } from '@app/graph-double';
 import { serveStatic } from './static-files';
 import { WebhookDelivery } from './webhook-delivery';
 
@@ -188,8 +188,10 @@ export class MessengerSimulatorServer {
   // ---- customers and their actions ----
 
   createCustomer(input: { name?: string; locale?: string; psid?: string }): SimCustomer {
-    const psid = input.psid && /^[\w.-]{1,64}$/.test(input.psid) ? input.psid : `sim-${randomBytes(5).toString('hex')}`;
-    const derived = nameFromId(psid);
+    // A PSID is numeric (ccm skips other sender ids): a name given as the id (`--psid bob`) becomes its stable numeric PSID.
+    const given = input.psid && /^[\w.-]{1,64}$/.test(input.psid) ? input.psid : undefined;
+    const psid = numericPsid(given ?? randomBytes(5).toString('hex'));
+    const derived = nameFromId(given ?? psid);
     const name = (input.name ?? '').trim().slice(0, 60) || `${derived.first_name} ${derived.last_name}`.trim();
     const locale = input.locale && /^[a-z]{2}_[A-Z]{2}$/.test(input.locale) ? input.locale : 'en_US';
     const customer: SimCustomer = { psid, name, locale, pictureUrl: `${this.origin}/_double/avatar/${encodeURIComponent(psid)}.svg` };

@@ -1,3 +1,4 @@
+import { numericPsid } from './psid';
 import { randomInt } from 'node:crypto';
 
 /** A Page comment the double knows (registered by the test or the comment simulator, or created by a reply). */
@@ -25,7 +26,7 @@ const MESSAGE_MAX = 8000;
 
 /** The PSID the double gives the author of a comment once a private reply reaches them. */
 export function psidOfCommenter(fromId: string): string {
-  return `psid-of-${fromId}`;
+  return numericPsid(`of-${fromId}`);
 }
 
 /**

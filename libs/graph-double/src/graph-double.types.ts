@@ -5,7 +5,7 @@ export interface RecordedRequest {
   seq: number;
   at: number;
   method: string;
-  /** Path without the version prefix, e.g. `/me/messages`, `/123/messages`, `/psid-1`. */
+  /** Path without the version prefix, e.g. `/me/messages`, `/123/messages`, `/1000000000000001`. */
   path: string;
   version: string;
   query: Record<string, string>;

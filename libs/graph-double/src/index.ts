@@ -9,3 +9,4 @@ export * from './messenger-profile-double';
 export * from './subscribed-apps-double';
 export * from './cdn-double';
 export * from './thread-control-double';
+export * from './psid';

@@ -86,7 +86,13 @@ function mapItem(
     raw,
   });
   // Ids are checked, not trusted: anything but a plain id string or integer makes the item malformed.
+  // A PSID (and a Page id) is numeric: anything else never came from Meta and must not reach the Send API.
   const senderRef = isObject(item.sender) ? optionalString(item.sender.user_ref) : undefined;
+  const badSender = isObject(item.sender) ? nonNumericId(item.sender.id) : undefined;
+  if (badSender !== undefined) return { reason: `sender id ${JSON.stringify(badSender)} is not numeric (never a real PSID)` };
+  const badRecipient = isObject(item.recipient) ? nonNumericId(item.recipient.id) : undefined;
+  if (badRecipient !== undefined)
+    return { reason: `recipient id ${JSON.stringify(badRecipient)} is not numeric (never a real PSID or Page id)` };
   const sender = isObject(item.sender)
     ? (idString(item.sender.id) ?? (senderRef ? `${USER_REF_PREFIX}${senderRef}` : undefined))
     : undefined;
@@ -211,6 +217,11 @@ function attachmentsOf(list: unknown): InboundAttachment[] | undefined {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A string id that is not made of digits (a Meta id always is), or undefined. */
+function nonNumericId(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && !/^\d+$/.test(value) ? value.slice(0, 64) : undefined;
 }
 
 function idString(value: unknown): string | undefined {

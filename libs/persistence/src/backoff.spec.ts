@@ -9,7 +9,7 @@ describe(backoffDelay.name, () => {
   });
 
   it('should give up (undefined) once the attempts are used up', () => {
-    expect(backoffDelay(5, options, () => 0.5)).toBeDefined();
+    expect(backoffDelay(5, options, () => 0.5)).toBe(375); // the last retry: ceiling 500, half of it plus half the jitter
     expect(backoffDelay(6, options, () => 0.5)).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ const IG = '17841400000000001';
 const PAGE = '1234567890';
 const pageOf = (accountId: string) => (accountId === IG ? PAGE : undefined);
 const item = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  sender: { id: 'igsid-1' },
+  sender: { id: '5310000000000001' },
   recipient: { id: IG },
   timestamp: 1_800_000_000_000,
   message: { mid: 'aWdfm1', ...message },
@@ -21,7 +21,7 @@ describe('mapInstagramEntries', () => {
         channel: 'instagram',
         kind: 'message',
         pageId: PAGE,
-        customerId: 'igsid-1',
+        customerId: '5310000000000001',
         mid: 'aWdfm1',
         text: 'hi',
         userOriginated: true,
@@ -59,17 +59,22 @@ describe('mapInstagramEntries', () => {
           id: IG,
           messaging: [
             item({ text: 'Track', quick_reply: { payload: 'TRACK' } }),
-            { sender: { id: 'igsid-1' }, recipient: { id: IG }, timestamp: 2, postback: { mid: 'aWdfp', title: 'Menu', payload: 'MENU' } },
             {
-              sender: { id: 'igsid-1' },
+              sender: { id: '5310000000000001' },
+              recipient: { id: IG },
+              timestamp: 2,
+              postback: { mid: 'aWdfp', title: 'Menu', payload: 'MENU' },
+            },
+            {
+              sender: { id: '5310000000000001' },
               recipient: { id: IG },
               timestamp: 3,
               reaction: { mid: 'aWdfm1', action: 'react', reaction: 'love' },
             },
-            { sender: { id: 'igsid-1' }, recipient: { id: IG }, timestamp: 4, read: { mid: 'aWdfm9' } },
+            { sender: { id: '5310000000000001' }, recipient: { id: IG }, timestamp: 4, read: { mid: 'aWdfm9' } },
             {
               sender: { id: IG },
-              recipient: { id: 'igsid-1' },
+              recipient: { id: '5310000000000001' },
               timestamp: 5,
               message: { mid: 'aWdfe', text: 'from the app', is_echo: true },
             },
@@ -79,11 +84,11 @@ describe('mapInstagramEntries', () => {
       pageOf,
     );
     expect(events.map((e) => [e.kind, e.customerId, e.payload])).toEqual([
-      ['message', 'igsid-1', 'TRACK'],
-      ['postback', 'igsid-1', 'MENU'],
-      ['reaction', 'igsid-1', 'react'],
-      ['read', 'igsid-1', undefined],
-      ['echo', 'igsid-1', undefined],
+      ['message', '5310000000000001', 'TRACK'],
+      ['postback', '5310000000000001', 'MENU'],
+      ['reaction', '5310000000000001', 'react'],
+      ['read', '5310000000000001', undefined],
+      ['echo', '5310000000000001', undefined],
     ]);
   });
 

@@ -12,7 +12,7 @@ describe('InstagramWebhook', () => {
   });
 
   it('should route entries to the linked Page and report unlinked accounts', async () => {
-    const item = { sender: { id: 'igsid' }, recipient: { id: '178' }, timestamp: 1, message: { mid: 'm', text: 'hi' } };
+    const item = { sender: { id: '5310000000000009' }, recipient: { id: '178' }, timestamp: 1, message: { mid: 'm', text: 'hi' } };
     const mapping = await webhook.map('instagram', [
       { id: '178', messaging: [item] },
       { id: '999', messaging: [{ ...item, recipient: { id: '999' } }] },

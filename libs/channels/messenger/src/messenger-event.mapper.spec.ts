@@ -19,6 +19,32 @@ describe('mapMessengerWebhook: normalised fields for the core', () => {
     expect(one({ sender: { id: '42' }, message: { mid: 'm3', attachments: [photo] } }).events[0].acknowledgement).toBeUndefined();
   });
 
+  it('should skip an item whose sender or recipient id is not numeric (never a real PSID), with a reason, and keep the rest', () => {
+    const mapped = mapMessengerWebhook({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: 1,
+          messaging: [
+            { sender: { id: 'psid-made-up' }, recipient: { id: PAGE }, timestamp: 1, message: { mid: 'm_bad', text: 'hi' } },
+            { sender: { id: PAGE }, recipient: { id: 'someone' }, timestamp: 2, message: { is_echo: true, mid: 'm_echo' } },
+            { sender: { id: '42' }, recipient: { id: PAGE }, timestamp: 3, message: { mid: 'm_ok', text: 'hi' } },
+            { sender: { id: 42 }, recipient: { id: PAGE }, timestamp: 4, message: { mid: 'm_ok_2', text: 'hi' } },
+          ],
+        },
+      ],
+    });
+    expect(mapped.events.map((e) => [e.mid, e.customerId])).toEqual([
+      ['m_ok', '42'],
+      ['m_ok_2', '42'],
+    ]);
+    expect(mapped.skipped.map((s) => s.reason)).toEqual([
+      'sender id "psid-made-up" is not numeric (never a real PSID)',
+      'recipient id "someone" is not numeric (never a real PSID or Page id)',
+    ]);
+  });
+
   it('should recognise the echo of a message ccm sent by its metadata', () => {
     const echo = (metadata?: string) =>
       mapMessengerWebhook({
