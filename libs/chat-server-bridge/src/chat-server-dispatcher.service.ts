@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { CustomerChannelActions } from '@app/agent-desk';
 import { CcmConfig } from '@app/config';
 import { INSTANCE_ID } from '@app/conversations';
-import { PollingLoop, WorkerPool } from '@app/core';
+import { Clock, PollingLoop, WorkerPool } from '@app/core';
 import { BridgeOutboxRow, ClaimedWork, PersistenceService } from '@app/persistence';
 import { BridgeEvent } from './bridge-event.types';
 import { EVENT_ID_HEADER, signBridgeBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
@@ -33,6 +33,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     private readonly persistence: PersistenceService,
     private readonly config: CcmConfig,
     private readonly channel: CustomerChannelActions,
+    private readonly clock: Clock,
   ) {
     this.loop = new PollingLoop('chat-server-bridge', () => this.tick(), Math.min(1000, config.agents.chatServer?.retryBaseMs ?? 1000));
     this.pool = new WorkerPool(CONCURRENCY, () => this.loop.kick(), this.logger);
@@ -56,7 +57,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     if (free === 0 || !this.config.agents.chatServer) return false;
     const claimed = await this.persistence.queues.bridge.claim({
       owner: INSTANCE_ID,
-      now: Date.now(),
+      now: this.clock.now(),
       leaseMs: this.config.work.leaseMs,
       limit: free,
     });
@@ -72,7 +73,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     let permanent = false;
     try {
       const body = await this.withProfile(row);
-      const timestamp = Date.now();
+      const timestamp = this.clock.now();
       const response = await fetch(server.url, {
         method: 'POST',
         headers: {
@@ -90,12 +91,12 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
         permanent = isPermanentRefusal(response.status);
         throw new Error(`chat server answered HTTP ${response.status}`);
       }
-      if (!(await queue.complete(lease, 'delivered', Date.now(), { attempts, last_error: null })))
+      if (!(await queue.complete(lease, 'delivered', this.clock.now(), { attempts, last_error: null })))
         this.logger.warn(`bridge event ${row.id}: lease lost during the post (it may be posted again; receivers deduplicate)`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const backoff = { baseMs: server.retryBaseMs, capMs: server.retryMaxMs, maxAttempts: this.config.work.bridgeMaxAttempts };
-      const result = await queue.fail(lease, attempts, message, Date.now(), backoff, { permanent });
+      const result = await queue.fail(lease, attempts, message, this.clock.now(), backoff, { permanent });
       if (result.outcome === 'dead')
         this.logger.error(
           `bridge event ${row.id} (${row.event_type}, conversation ${row.conversation_id}) given up after ${attempts} attempt(s): ${message}; replay it in the admin API`,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { correlationIdOf, runWithCorrelation } from '@app/observability';
-import { InboundEvent, PollingLoop, WorkerPool } from '@app/core';
+import { Clock, InboundEvent, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, InboundEventRow, LeaseLostError, PersistenceService, runFenced } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
 import { INSTANCE_ID } from './instance-id';
@@ -32,6 +32,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     private readonly handler: ConversationHandler,
     private readonly outbox: OutboxDispatcher,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {
     this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.loop.kick(), this.logger);
     this.backoff = { baseMs: config.webhook.retryBaseMs, capMs: 5 * 60_000, maxAttempts: MAX_EVENT_ATTEMPTS };
@@ -51,13 +52,19 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
+  /** One claim pass and the drains it started, to their end (unit specs; the loop runs passes by itself). */
+  async runOnce(): Promise<void> {
+    await this.tick();
+    await this.pool.drained();
+  }
+
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
     if (free === 0) return false; // a finishing worker kicks the loop
     const claimed = await this.persistence.queues.journal.claim({
       owner: INSTANCE_ID,
-      now: Date.now(),
+      now: this.clock.now(),
       leaseMs: this.config.work.leaseMs,
       limit: free,
     });
@@ -74,10 +81,10 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     while (work && applied < MAX_EVENTS_PER_DRAIN) {
       if (!(await this.applyOne(work))) break;
       applied += 1;
-      [work] = await queue.claim({ owner: INSTANCE_ID, now: Date.now(), leaseMs: this.config.work.leaseMs, limit: 1, key });
+      [work] = await queue.claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: 1, key });
     }
     // A claimed event we stopped before (drain limit) goes back without counting an attempt.
-    if (work && applied >= MAX_EVENTS_PER_DRAIN) await queue.release(work.lease, Date.now());
+    if (work && applied >= MAX_EVENTS_PER_DRAIN) await queue.release(work.lease, this.clock.now());
     if (applied > 0) this.outbox.kick();
   }
 
@@ -89,7 +96,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     const leaseMs = this.config.work.leaseMs;
     // Renewed while the turn runs (a slow bot); a renewal that fails means another holder took over.
     const renewal = setInterval(() => {
-      void queue.renew(lease, Date.now(), leaseMs).then((held) => {
+      void queue.renew(lease, this.clock.now(), leaseMs).then((held) => {
         if (!held) this.logger.warn(`inbound event ${row.id}: lease lost while working; its result will be discarded`);
       });
     }, leaseMs / 3);
@@ -107,7 +114,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       }
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.attempts + 1;
-      const result = await queue.fail(lease, attempts, message, Date.now(), this.backoff);
+      const result = await queue.fail(lease, attempts, message, this.clock.now(), this.backoff);
       if (result.outcome === 'dead') {
         this.logger.error(
           `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) parked as dead after ${attempts} attempts: ${message}`,
@@ -128,6 +135,6 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   /** Events claimed and not finished by any instance right now (0 when processing is idle). */
   async inFlight(): Promise<number> {
-    return this.persistence.queues.journal.countLeased(Date.now());
+    return this.persistence.queues.journal.countLeased(this.clock.now());
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Opti
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { PagePacer } from '@app/meta';
-import { DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
+import { Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
@@ -55,6 +55,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly bus: ConversationBus,
     private readonly config: CcmConfig,
     private readonly pacer: PagePacer,
+    private readonly clock: Clock,
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
@@ -79,6 +80,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
+  /** One claim pass and the sends it started, to their end (unit specs; the loop runs passes by itself). */
+  async runOnce(): Promise<void> {
+    await this.tick();
+    await this.pool.drained();
+  }
+
   /**
    * Claims heads for the free send slots, fairly across Pages, and starts their sends. A message over
    * its Page's rate is given back with a due time when the Page has a token for it (postponed, not
@@ -87,7 +94,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
     if (free === 0) return false; // finishing sends kick the loop
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
     const busyPages = [...this.sending].filter(([page, n]) => n + (this.held.get(page)?.length ?? 0) >= this.burst).map(([p]) => p);
     const claimed = await this.persistence.queues.outbox.claim({
@@ -140,7 +147,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     if (wait > 0) {
       // Postponed, not re-polled: the k-th message over the rate is due at the k-th next token, and
       // the Page is left out of claims until a whole burst is available again.
-      const now = Date.now();
+      const now = this.clock.now();
       const ahead = (this.postponed.get(page)?.at === now ? this.postponed.get(page)!.n : 0) + 1;
       this.postponed.set(page, { at: now, n: ahead });
       this.throttledUntil.set(page, now + wait + Math.ceil(((this.burst - 1) * 1000) / rate));
@@ -172,7 +179,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         this.tokenTimer = undefined;
         this.loop.kick();
       },
-      Math.max(1, at - Date.now()),
+      Math.max(1, at - this.clock.now()),
     );
     this.tokenTimer.unref();
   }
@@ -192,7 +199,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         this.logger.warn(
           `message ${message.id} was being sent when its sender stopped; waiting up to ${this.config.work.echoWaitMs} ms for its echo before sending it again`,
         );
-        await queue.release(lease, Date.now() + this.config.work.echoWaitMs);
+        await queue.release(lease, this.clock.now() + this.config.work.echoWaitMs);
         return;
       }
       this.repeatedWithoutEcho += 1;
@@ -237,7 +244,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const done = await this.persistence.queues.outbox.complete(work.lease, 'sent', now, {
       mid,
       sent_at: now,
@@ -264,15 +271,15 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         this.logger.error(
           `ALERT: the access token of page ${conversation.page_id} is invalid (${failure.message}); sends to this page are paused until a new token is set`,
         );
-        await this.persistence.repos.pageStates.markTokenInvalid(conversation.page_id, failure.message, Date.now());
+        await this.persistence.repos.pageStates.markTokenInvalid(conversation.page_id, failure.message, this.clock.now());
         this.pageStates.delete(conversation.page_id);
       }
       // Kept queued, not failed, and not counted as an attempt: nothing is wrong with the message.
-      await queue.release(lease, Date.now() + PAUSED_RECHECK_MS, stored);
+      await queue.release(lease, this.clock.now() + PAUSED_RECHECK_MS, stored);
       return;
     }
     const attempt = message.attempts + 1;
-    const result = await queue.fail(lease, attempt, stored, Date.now(), this.backoff, { permanent: failure.kind === 'permanent' });
+    const result = await queue.fail(lease, attempt, stored, this.clock.now(), this.backoff, { permanent: failure.kind === 'permanent' });
     if (result.outcome === 'dead') {
       this.metrics?.outboxFailure(conversation.channel, failure.details?.code as string | number | undefined);
       this.logger.warn(
@@ -293,7 +300,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   /** A Page Meta blocked, or whose token is invalid, keeps its messages queued until that is fixed (cached for a second). */
   private async isPaused(pageId: string): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.pageStates.get(pageId);
     if (cached && now - cached.at < 1000) return cached.paused;
     const state = await this.persistence.repos.pageStates.get(pageId);
@@ -304,7 +311,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   /** Sends claimed and not finished by any instance right now (0 when the outbox is idle). */
   async inFlight(): Promise<number> {
-    return this.persistence.queues.outbox.countLeased(Date.now());
+    return this.persistence.queues.outbox.countLeased(this.clock.now());
   }
 }
 

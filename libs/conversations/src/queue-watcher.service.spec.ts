@@ -12,7 +12,7 @@ describe('QueueWatcher', () => {
   beforeEach(async () => {
     bed = await conversationTestBed({ env: { QUEUE_TIMEOUT_MS: '600000', QUEUE_TIMEOUT_MESSAGE: 'Still waiting, sorry!' } });
     // The dispatcher is never started here: the watcher only kicks it.
-    const outbox = new OutboxDispatcher(bed.persistence, bed.channels, bed.bus, bed.config, new InProcessPagePacer(10));
+    const outbox = new OutboxDispatcher(bed.persistence, bed.channels, bed.bus, bed.config, new InProcessPagePacer(10), bed.clock);
     const election = new LeaderElection({ database: bed.config.database });
     watcher = new QueueWatcher(bed.config, bed.persistence, bed.units, outbox, bed.clock, election, bed.channels);
   });

@@ -16,10 +16,14 @@ export class RecordingChannel implements OutboundSender {
   profile?: CustomerProfile;
   actionDelayMs = 0;
   failActions = false;
+  /** Errors the next sends fail with, in order (e.g. a transient `DeliveryError`); then sends succeed. */
+  readonly failNextSends: Error[] = [];
 
   constructor(readonly channel: ChannelId = 'messenger') {}
 
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
+    const failure = this.failNextSends.shift();
+    if (failure) throw failure;
     this.sent.push({ target, message });
     return { mid: `m_${this.sent.length}` };
   }
