@@ -31,6 +31,28 @@ describe('review fixes: Messenger webhook and Send API edges', () => {
     expect(toMadeUpId).toEqual([]);
   });
 
+  it('should skip a sender id that is not numeric (never a real PSID) at intake, keep the rest of the batch, and send it nothing', async () => {
+    const response = await post([
+      { sender: { id: 'psid-made-up' }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: 'm_fake_1', text: 'hello' } },
+      {
+        sender: { id: '7100000000000009' },
+        recipient: { id: PAGE_ID },
+        timestamp: Date.now(),
+        message: { mid: 'm_real_1', text: 'hello' },
+      },
+    ]);
+    expect(response.status).toBe(200);
+    await h.graph.waitFor(() => h.graph.sentMessages('7100000000000009').length > 0);
+    await waitForIdle(h);
+    expect(h.graph.sentMessages('psid-made-up')).toEqual([]);
+    const conversation = await h.persistence.repos.conversations.findByKey({
+      channel: 'messenger',
+      pageId: PAGE_ID,
+      customerId: 'psid-made-up',
+    });
+    expect(conversation).toBeUndefined();
+  });
+
   it('should apply a delivery receipt in the documented shape (no timestamp): the message shows delivered', async () => {
     const psid = '7100000000000001';
     await h.simulator.sendText(psid, 'hello');
