@@ -55,6 +55,11 @@ export interface ConversationsTable {
    * `263902037430900`, another app's id, or `unknown` after Meta's 2018300); null = ccm (or idle). Migration 0554.
    */
   thread_owner: string | null;
+  /**
+   * When that app's control lapses if the thread stays quiet (Meta: control expires after 24 h without
+   * activity; the thread goes idle and the Page's default app answers again). Null: no known expiry. Migration 0557.
+   */
+  thread_owner_expires_at: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */
