@@ -110,6 +110,8 @@ export interface MessagesTable {
   customer_reaction?: string | null;
   customer_reaction_at?: number | null;
   edited_at?: number | null;
+  /** Meta's id of the customer message this outbound message answers (migration 0650). */
+  reply_to_mid?: string | null;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';
