@@ -252,6 +252,15 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    '0501_message_reactions_edits': {
+      async up(db: Kysely<unknown>) {
+        // Shown live in the desk: the customer's current reaction to a message (Meta allows one per
+        // person), when it was set (older events never overwrite newer ones), and when a message was edited.
+        await db.schema.alterTable('messages').addColumn('customer_reaction', 'varchar(64)').execute();
+        await db.schema.alterTable('messages').addColumn('customer_reaction_at', 'bigint').execute();
+        await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
+      },
+    },
     // Issue 11: the three queue tables become one work-queue primitive (see work-queue.ts): every
     // claim carries an owner and an epoch, and state changes after a claim are fenced on both.
     '0300_work_queue_leases': {
@@ -362,6 +371,13 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
       async up(db: Kysely<unknown>) {
         // Tokens issued before this moment are refused (logout, disable, role change).
         await db.schema.alterTable('agents').addColumn('tokens_valid_after', 'bigint').execute();
+      },
+    },
+    // Issue 12 fixes (bugs, range 0650–0699).
+    '0650_messages_reply_to_mid': {
+      async up(db: Kysely<unknown>) {
+        // The customer message an outbound message answers (a comment reply goes under that comment).
+        await db.schema.alterTable('messages').addColumn('reply_to_mid', 'varchar(255)').execute();
       },
     },
   };
