@@ -106,6 +106,8 @@ export interface MessagesTable {
   lease_epoch: Generated<number>;
   /** Correlation id of the inbound event whose handling queued this message (logs); migration 0450. */
   correlation_id?: string | null;
+  /** Meta's id of the customer message this outbound message answers (migration 0650). */
+  reply_to_mid?: string | null;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';

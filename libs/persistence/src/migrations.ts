@@ -364,6 +364,13 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('agents').addColumn('tokens_valid_after', 'bigint').execute();
       },
     },
+    // Issue 12 fixes (bugs, range 0650–0699).
+    '0650_messages_reply_to_mid': {
+      async up(db: Kysely<unknown>) {
+        // The customer message an outbound message answers (a comment reply goes under that comment).
+        await db.schema.alterTable('messages').addColumn('reply_to_mid', 'varchar(255)').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }
