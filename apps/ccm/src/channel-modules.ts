@@ -1,6 +1,6 @@
 import { Type } from '@nestjs/common';
 import { commentsMigrations, PageCommentsModule } from '@app/channel-comments';
-import { InstagramChannelModule } from '@app/channel-instagram';
+import { InstagramChannelModule, instagramMigrations } from '@app/channel-instagram';
 import { MessengerChannelModule, messengerMigrations } from '@app/channel-messenger';
 import { MigrationSet } from '@app/persistence';
 
@@ -18,7 +18,7 @@ export interface ChannelWiring {
 export const CHANNELS: readonly ChannelWiring[] = [
   { module: MessengerChannelModule, migrations: messengerMigrations },
   { module: PageCommentsModule, migrations: commentsMigrations },
-  { module: InstagramChannelModule },
+  { module: InstagramChannelModule, migrations: instagramMigrations },
 ];
 
 export const CHANNEL_MODULES: readonly Type<unknown>[] = CHANNELS.map((channel) => channel.module);

@@ -29,6 +29,12 @@ describe("schema: every lib's migrations", () => {
         '0552_page_subscription',
         '0553_media_objects',
         '0554_thread_owner',
+        // landed in the old single file while it was being split (moved by the merge):
+        '0501_message_reactions_edits',
+        '0555_media_pending',
+        '0556_instagram_send_parts',
+        '0557_thread_owner_expiry',
+        '0650_messages_reply_to_mid',
       ]),
     );
     expect(names).toEqual([...names].sort());
@@ -67,7 +73,14 @@ describe("schema: every lib's migrations", () => {
       expect(pending).toEqual([]);
       const tables = (await open.db.introspection.getTables()).map((t) => t.name);
       expect(tables).toEqual(
-        expect.arrayContaining(['conversations', 'page_comments', 'desk_notes', 'messenger_profiles', 'media_objects']),
+        expect.arrayContaining([
+          'conversations',
+          'page_comments',
+          'desk_notes',
+          'messenger_profiles',
+          'media_objects',
+          'instagram_send_parts',
+        ]),
       );
     } finally {
       await open.db.destroy();

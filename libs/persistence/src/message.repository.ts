@@ -25,6 +25,49 @@ export class MessageRepository {
     return Number(row.id);
   }
 
+  /**
+   * What ccm said since the customer last wrote (newest first, at most `limit`): the question a typed
+   * answer may be answering.
+   */
+  async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<MessageRow[]> {
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'out')
+      .where((eb) =>
+        eb(
+          'id',
+          '>',
+          eb.fn.coalesce(
+            eb
+              .selectFrom('messages as i')
+              .select((ib) => ib.fn.max('i.id').as('last'))
+              .where('i.conversation_id', '=', conversationId)
+              .where('i.direction', '=', 'in'),
+            sql<number>`0`,
+          ),
+        ),
+      )
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Meta's id of the customer's latest message in the conversation (what an answer written now answers). */
+  async latestInboundMid(conversationId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('mid')
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'in')
+      .where('mid', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.mid ?? undefined;
+  }
+
   async listForConversation(conversationId: string): Promise<MessageRow[]> {
     return this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id').execute();
   }

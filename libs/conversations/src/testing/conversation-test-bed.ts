@@ -52,10 +52,10 @@ export async function conversationTestBed(
   const channel = new RecordingChannel('messenger');
   const bot = options.bot ?? new ScriptedBot();
   const routing = new RoutingPolicyService(config, persistence, extensions);
-  const writer = new TurnWriter(new AgentQueueService(config), hooks);
+  const writer = new TurnWriter(new AgentQueueService(config), hooks, channels);
   instances.push(
     channel,
-    new CustomerMessageApplier(routing, config, channels, writer, hooks, bot),
+    new CustomerMessageApplier(routing, config, channels, writer, hooks, persistence, bot),
     new EchoApplier(),
     new ReceiptApplier(),
     new MessageEditApplier(),
