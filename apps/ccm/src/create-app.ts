@@ -9,6 +9,7 @@ import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { JsonEdgeError, parseApiJson, UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
+import { WebhookFastPath } from '@app/webhook';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -98,6 +99,8 @@ export async function configureApp(
   setupAgentDeskOpenApi(app);
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
+  // Webhook POSTs are served ahead of Fastify and Nest (same checks, durable before 200; see WebhookFastPath).
+  app.get(WebhookFastPath).install(app.getHttpServer());
 }
 
 /** For answers that set no policy of their own (API JSON, health, metrics): nothing may load or frame them. */
