@@ -63,7 +63,11 @@ function report(label: string, units: number, unitName: string, before: ServerSt
 }
 
 async function main(): Promise<void> {
-  log(`bench:profile on ${POSTGRES ? 'PostgreSQL' : 'SQLite'} · load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench:profile on ${POSTGRES ? 'PostgreSQL' : 'SQLite'} · load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const runId = randomBytes(3).toString('hex');
   if (PROFILE_OUT) mkdirSync(PROFILE_OUT, { recursive: true });
   const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });

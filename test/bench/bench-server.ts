@@ -157,8 +157,7 @@ async function main(): Promise<void> {
   process.on('message', (message: { id: number; cmd: string; gc?: boolean; file?: string }) => {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });
     else if (message.cmd === 'profile-start') void profiler.start().then(() => process.send?.({ id: message.id, result: true }));
-    else if (message.cmd === 'profile-stop')
-      void profiler.stop(message.file!).then(() => process.send?.({ id: message.id, result: true }));
+    else if (message.cmd === 'profile-stop') void profiler.stop(message.file!).then(() => process.send?.({ id: message.id, result: true }));
   });
   process.on('disconnect', () => process.exit(0));
   // A normal exit, so a --cpu-prof profile is written.

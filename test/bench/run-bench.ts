@@ -26,7 +26,19 @@ import { join } from 'node:path';
 import type { E2eResult } from './bench-double';
 import type { LoadResult } from './bench-load';
 import type { ServerStats } from './bench-server';
-import { BenchDatabase, ccmEnv, load, PAGES, Pinned, PINNED, postgresDatabase, ROOT, SECRET, sqliteDatabase, startPinned } from './bench-support';
+import {
+  BenchDatabase,
+  ccmEnv,
+  load,
+  PAGES,
+  Pinned,
+  PINNED,
+  postgresDatabase,
+  ROOT,
+  SECRET,
+  sqliteDatabase,
+  startPinned,
+} from './bench-support';
 
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);

@@ -379,6 +379,15 @@ describe('agent desk web app (headless Chromium)', () => {
     const policy = page.getByLabel('Routing policy for ccm');
     await eventually(async () => (await policy.inputValue()) === 'AGENT_ONLY');
     await policy.selectOption('BOT_ONLY');
+    // Another action reloads the screen before Save is pressed: the admin's unsaved choice must survive
+    // it (the form used to show the stored policy again and then save that).
+    const newCanned = page.getByRole('form', { name: 'New canned response' });
+    await newCanned.getByLabel('Shortcut').fill('hours');
+    await newCanned.getByLabel('Title').fill('Opening hours');
+    await newCanned.getByLabel('Text').fill('We answer from 9 to 17.');
+    await newCanned.getByRole('button', { name: 'Add canned response' }).click();
+    await page.locator('.audit').getByText('agent:Ida · canned.create').waitFor();
+    expect(await policy.inputValue()).toBe('BOT_ONLY');
     await page.locator(`[data-page="${PAGE_ID}"]`).getByRole('button', { name: 'Save routing' }).click();
     await page.locator('.toast').getByText('Routing of ccm saved').waitFor();
     await page.locator('.audit').getByText('agent:Ida · routing.update').waitFor();

@@ -58,9 +58,10 @@ describe('docker-compose.yml', () => {
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
     expect(services.redis.healthcheck!.test.join(' ')).toContain('redis-cli');
     for (const name of replicas) {
-      expect(services[name].healthcheck!.test.join(' ')).toContain('/health/live');
+      expect(services[name].healthcheck!.test.join(' ')).toContain('/health/ready');
       expect(services[name].depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
     }
+    expect(services.proxy.healthcheck!.test.join(' ')).toContain('/health/ready');
     expect(Object.keys(services.proxy.depends_on ?? {}).sort()).toEqual(replicas);
   });
 
@@ -119,7 +120,7 @@ describe('Dockerfile', () => {
     expect(major > wantMajor || (major === wantMajor && minor >= wantMinor)).toBe(true);
     const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/health\/live/);
+    expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
   });
 
   it('should keep secrets, local databases and the host’s node_modules out of the build context', () => {

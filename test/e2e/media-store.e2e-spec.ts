@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enqueueOutbound, OutboxDispatcher } from '@app/conversations';
 import { webhookEnvelope } from '@app/graph-double';
+import { MediaStoreService } from '@app/media';
+import S3rver from 's3rver';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { PAGE_ID, CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
@@ -95,7 +97,11 @@ describe('media store', () => {
     ]) {
       const { message } = await sendImage(h, psid, url);
       const [attachment] = (JSON.parse(message.content!) as { attachments: StoredAttachment[] }).attachments;
-      const row = await eventually(async () => mediaRow(h, attachment.storedUrl!));
+      // Recorded as pending with the message, then failed by the download.
+      const row = await eventually(async () => {
+        const found = await mediaRow(h, attachment.storedUrl!);
+        return found?.status === 'pending' ? undefined : found;
+      });
       expect(row).toMatchObject({ status: 'failed', error: expect.stringContaining(reason) });
       expect((await fetch(`${h.url}${attachment.storedUrl}`)).status).toBe(404);
     }
@@ -122,5 +128,68 @@ describe('media store', () => {
       message: expect.stringContaining('at most 8388608 bytes'),
     });
     expect(h.graph.sentMessages('psid-huge')).toEqual([]);
+  });
+});
+
+/** The S3 driver in the running service, against a real S3-compatible server (s3rver, in-process). */
+describe('media store on an S3-compatible bucket', () => {
+  let h: CcmHarness;
+  let s3: S3rver;
+  let dir: string;
+  let endpoint: string;
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ccm-s3-'));
+    s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory: dir,
+      silent: true,
+      configureBuckets: [{ name: 'ccm-media', configs: [] }],
+    });
+    const { port } = await s3.run();
+    endpoint = `http://127.0.0.1:${port}`;
+    // The SDK's default credential chain reads these; s3rver accepts its documented default pair.
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    h = await startCcm({
+      env: {
+        MEDIA_S3_BUCKET: 'ccm-media',
+        MEDIA_S3_ENDPOINT: endpoint,
+        MEDIA_S3_FORCE_PATH_STYLE: 'true',
+        MEDIA_S3_PREFIX: 'inbound/',
+        MEDIA_DIR: join(dir, 'unused-local-dir'),
+        MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await s3?.close();
+    process.env.AWS_ACCESS_KEY_ID = saved.id;
+    process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("should put an inbound image in the bucket and serve it from there after Meta's link expired", async () => {
+    const url = h.graph.cdn.put('s3-photo.png', PNG, 'image/png');
+    const { message } = await sendImage(h, 'psid-s3', url);
+    const [attachment] = (JSON.parse(message.content!) as { attachments: StoredAttachment[] }).attachments;
+    await eventually(async () => (await mediaRow(h, attachment.storedUrl!))?.status === 'stored');
+    const key = attachment.storedUrl!.split('/').pop()!;
+    // In the bucket under the prefix (read straight from the S3 server), not in the local directory.
+    expect(h.app.get(MediaStoreService).storage.kind).toBe('s3');
+    const object = await fetch(`${endpoint}/ccm-media/inbound/${key}`);
+    expect(object.status).toBe(200);
+    expect(Buffer.from(await object.arrayBuffer())).toEqual(PNG);
+    expect(existsSync(join(dir, 'unused-local-dir', key))).toBe(false);
+
+    h.graph.cdn.expire('s3-photo.png');
+    const served = await fetch(`${h.url}${attachment.storedUrl}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(PNG);
   });
 });

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
+import { QueueWatcher } from '@app/conversations';
 import { psidOfCommenter, RecordedRequest } from '@app/graph-double';
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
@@ -285,5 +287,83 @@ describe('Page comments: per-Page comments policy', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('Page comments: review fixes (issue 12)', () => {
+  let h: CcmHarness;
+  beforeEach(async () => {
+    h = await startCcm({ env: { QUEUE_TIMEOUT_MS: '600000', QUEUE_UPDATE_INTERVAL_MS: '100000' } });
+  });
+  afterEach(() => h.close());
+
+  /** Alice's second comment on the post, a minute after her first. */
+  function secondComment(commentId: string, message: string): unknown {
+    const body = loadCommentFixture('new-comment') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
+    const value = body.entry[0].changes[0].value;
+    Object.assign(value, { comment_id: commentId, message, created_time: Number(value.created_time) + 60 });
+    return body;
+  }
+
+  it('each answer goes under the comment it answers, not under the latest comment at delivery time', async () => {
+    // The Page is blocked while Alice writes twice: both answers wait in the outbox until it is unblocked.
+    await h.persistence.repos.pageStates.setBlocked(PAGE_ID, true, 'test', Date.now());
+    await postFeed(h, 'new-comment');
+    const second = secondComment('5550001_9000002', 'hello');
+    registerComments(h.graph, second);
+    expect((await h.simulator.post(second)).status).toBe(200);
+    await drained(h);
+    await eventually(async () => (await messagesOf(h, ALICE)).filter((m) => m.direction === 'out').length === 2);
+    await h.persistence.repos.pageStates.setBlocked(PAGE_ID, false, null, Date.now());
+    await h.graph.waitFor(() => publicReplies(h).filter((r) => r.status === 200).length === 2, 10_000);
+    await waitForIdle(h);
+    const replies = publicReplies(h).map((r) => ({ under: r.path, text: (r.body as { message: string }).message }));
+    expect(replies).toHaveLength(2);
+    expect(replies[0]).toEqual({ under: `/${ALICE_COMMENT}/comments`, text: expect.stringMatching(/order/i) });
+    expect(replies[1]).toEqual({ under: '/5550001_9000002/comments', text: expect.any(String) });
+  });
+
+  it('a reply Meta accepted is not posted again when indexing it locally fails', async () => {
+    await sql`create trigger no_own_reply before insert on page_comments when new.from_page = 1
+      begin select raise(abort, 'disk I/O error'); end`.execute(h.persistence.db);
+    await postFeed(h, 'new-comment');
+    await eventually(async () => (await messagesOf(h, ALICE)).find((m) => m.direction === 'out' && m.status === 'sent'));
+    await waitForIdle(h);
+    expect(publicReplies(h, ALICE_COMMENT)).toHaveLength(1);
+  });
+
+  it('a reply Meta accepted is not posted again when marking it sent fails for a while', async () => {
+    const logs: string[] = [];
+    await h.close();
+    h = await startCcm({ captureLogs: logs });
+    await sql`create trigger no_mark_sent before update of status on messages when new.status = 'sent'
+      begin select raise(abort, 'database is locked'); end`.execute(h.persistence.db);
+    await postFeed(h, 'new-comment');
+    await h.graph.waitFor(() => publicReplies(h, ALICE_COMMENT).some((r) => r.status === 200));
+    // Recording the accepted send failed (or — the old behaviour — it was taken for a failed send and posted again).
+    await eventually(async () => logs.some((l) => l.includes('was sent but recording it failed')) || publicReplies(h).length > 1);
+    await sql`drop trigger no_mark_sent`.execute(h.persistence.db);
+    await eventually(async () => (await messagesOf(h, ALICE)).find((m) => m.direction === 'out' && m.status === 'sent'), 10_000);
+    await waitForIdle(h);
+    expect(publicReplies(h, ALICE_COMMENT)).toHaveLength(1);
+  });
+
+  it('queue notices are not posted publicly: the hand-over reply names no place in the queue, and no position or long-wait notice follows', async () => {
+    await postFeed(h, 'reply-in-thread'); // Bob's comment is not understood: the agents' queue
+    const bob = await eventually(async () => {
+      const c = await conversationOf(h, BOB);
+      return c?.state === 'QUEUED' ? c : undefined;
+    });
+    await h.graph.waitFor(() => publicReplies(h).some((r) => r.status === 200));
+    await waitForIdle(h);
+    expect(publicReplies(h).map((r) => (r.body as { message: string }).message)).toEqual([
+      expect.stringMatching(/No colleague is available right now/),
+    ]);
+    expect((publicReplies(h)[0].body as { message: string }).message).toBe(h.config.queue.noAgentMessage);
+    // Its long wait has passed: a Messenger customer would be told, a public thread is not.
+    await h.persistence.repos.conversations.update(bob.id, { queued_at: Date.now() - 600_000 });
+    expect(await h.app.get(QueueWatcher).tick()).toBe(0);
+    await waitForIdle(h);
+    expect(publicReplies(h)).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import helmet from '@fastify/helmet';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -8,7 +9,15 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { JsonEdgeError, parseApiJson, UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { CcmMetrics, GracefulShutdown, LifecycleState, requestIdOf, webhookOutcomeOf } from '@app/observability';
+import {
+  CcmMetrics,
+  GracefulShutdown,
+  LifecycleState,
+  observeClientErrors,
+  requestIdOf,
+  trackRequestConnection,
+  webhookOutcomeOf,
+} from '@app/observability';
 import { WebhookFastPath } from '@app/webhook';
 import { AppModule } from './app.module';
 
@@ -19,13 +28,17 @@ export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')
  * verifies the signature before anything is parsed; other JSON bodies are parsed here (bad JSON → 400).
  */
 export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
+  const requestTimeout = config?.operations.requestTimeoutMs ?? 30_000;
   const adapter = new FastifyAdapter({
     bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (a hop count or addresses/CIDRs):
     // otherwise any client could choose its own address (login limits, log lines).
     trustProxy: trustProxyOf(config),
     // A request (headers and body) must arrive within this: slow-body clients cannot hold connections open.
-    requestTimeout: config?.operations.requestTimeoutMs ?? 30_000,
+    requestTimeout,
+    // Node only enforces it when the server is created with it, and checks every connectionsCheckingInterval
+    // (30 s by default): set both at creation, or a slow body is cut off minutes late.
+    http: { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout / 4) },
     // One id per request (the caller's X-Request-Id when sane): in every log line and echoed back.
     requestIdHeader: false,
     genReqId: requestIdOf,
@@ -33,6 +46,7 @@ export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    trackRequestConnection(request.raw, reply.raw); // so a timeout or abort is told on this request's log line
     done();
   });
   fastify.removeAllContentTypeParsers();
@@ -97,6 +111,8 @@ export async function configureApp(
     app.useWebSocketAdapter(new IoAdapter(app));
   }
   setupAgentDeskOpenApi(app);
+  const httpLog = new Logger('Http');
+  observeClientErrors(app.getHttpServer() as Server, (message) => httpLog.warn(message));
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
   // Webhook POSTs are served ahead of Fastify and Nest (same checks, durable before 200; see WebhookFastPath).

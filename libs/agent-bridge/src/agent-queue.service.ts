@@ -26,14 +26,17 @@ export class AgentQueueService {
     return 'open';
   }
 
-  /** Queues the conversation (within the caller's unit of work) and returns what to tell the customer. */
+  /**
+   * Queues the conversation (within the caller's unit of work) and returns what to tell the customer:
+   * `notice` with their place in the queue, `opening` without it (for a public thread).
+   */
   async handOver(
     repos: Repositories,
     conversationId: string,
     reason: string,
     now: number,
     bot?: { intent: string | undefined; confidence: number },
-  ): Promise<{ notice: string }> {
+  ): Promise<{ notice: string; opening: string }> {
     const conversation = await repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} not found`);
     await repos.conversations.update(conversationId, {
@@ -60,6 +63,6 @@ export class AgentQueueService {
     const availability = await this.availability(repos, now);
     this.logger.log(`conversation ${conversationId} queued for an agent at position ${position} (${reason}; ${availability})`);
     const opening = availability === 'open' ? this.config.messages.handover : this.config.queue.noAgentMessage;
-    return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}` };
+    return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}`, opening };
   }
 }

@@ -48,9 +48,9 @@ export class ConversationUnit {
     });
   }
 
-  /** Queues an outbound message (split when too long) and announces it. */
-  async enqueue(conversationId: string, author: MessageAuthor, content: OutboundContent): Promise<number[]> {
-    const ids = await enqueueOutbound(this.repos, conversationId, author, content, this.now);
+  /** Queues an outbound message (split when too long) and announces it; `replyTo`: the customer message it answers. */
+  async enqueue(conversationId: string, author: MessageAuthor, content: OutboundContent, replyTo?: string): Promise<number[]> {
+    const ids = await enqueueOutbound(this.repos, conversationId, author, content, this.now, replyTo);
     for (const messageId of ids) this.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author });
     return ids;
   }

@@ -10,6 +10,10 @@ import { INSTANCE_ID } from './instance-id';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
+/** Recording an accepted send is retried this often (≈ 2 minutes in all) before it is left to the lease's expiry. */
+const RECORD_SENT_ATTEMPTS = 30;
+const RECORD_SENT_BASE_MS = 50;
+const RECORD_SENT_CAP_MS = 5_000;
 
 /**
  * Delivers the outbox (a work queue: see `WorkQueue`). Every outbound message was written (status
@@ -194,15 +198,41 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       this.repeatedWithoutEcho += 1;
       this.logger.warn(`message ${message.id} was being sent when its sender stopped; the channel has no echoes, so it is sent again`);
     }
+    let mid: string | undefined;
     try {
       const content = JSON.parse(message.content ?? 'null') as OutboundContent | null;
       if (!content) throw new DeliveryError('permanent', 'message has no content');
-      const { mid } = await this.channels
-        .sender(conversation.channel)
-        .send(targetOf(conversation), { id: message.id, author: message.author, content });
-      await this.sent(work, conversation, mid ?? null);
+      ({ mid } = await this.channels.sender(conversation.channel).send(targetOf(conversation), {
+        id: message.id,
+        author: message.author,
+        content,
+        ...(message.reply_to_mid ? { replyTo: message.reply_to_mid } : {}),
+      }));
     } catch (error) {
       await this.handleFailure(work, conversation, error);
+      return;
+    }
+    // The channel accepted it: from here on nothing may send it again, so a failure to record that
+    // (the database briefly away) is retried, never treated as a failed send.
+    await this.recordSent(work, conversation, mid ?? null);
+  }
+
+  /** Records an accepted send, retrying while the database fails (and the lease is still ours). */
+  private async recordSent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sent(work, conversation, mid);
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (attempt >= RECORD_SENT_ATTEMPTS) {
+          // Left leased: once the lease runs out the send counts as interrupted (an echo confirms it, where the channel has them).
+          this.logger.error(`message ${work.row.id} was sent but could not be recorded as sent (${reason}); giving up recording it`);
+          return;
+        }
+        this.logger.warn(`message ${work.row.id} was sent but recording it failed (${reason}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(RECORD_SENT_CAP_MS, RECORD_SENT_BASE_MS * 2 ** (attempt - 1))));
+      }
     }
   }
 

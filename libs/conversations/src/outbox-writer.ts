@@ -8,7 +8,8 @@ const plainText = new PlainTextRenderer();
 /**
  * The one way to put a message in the outbox. A text longer than Meta allows is split at paragraph,
  * sentence or word boundaries into several messages, queued in order (quick replies stay on the last
- * part, where the customer answers). Returns the ids of the queued rows.
+ * part, where the customer answers). Each part records the customer message it answers: `replyTo`
+ * (a bot turn's own message), else the customer's latest message now. Returns the ids of the queued rows.
  */
 export async function enqueueOutbound(
   repos: Repositories,
@@ -16,7 +17,9 @@ export async function enqueueOutbound(
   author: MessageAuthor,
   content: OutboundContent,
   now: number,
+  replyTo?: string,
 ): Promise<number[]> {
+  const answers = replyTo ?? (await repos.messages.latestInboundMid(conversationId)) ?? null;
   const parts: OutboundContent[] =
     content.kind === 'text' && countCharacters(content.text) > RICH_MESSAGE_LIMITS.textMaxChars
       ? splitText(content.text, RICH_MESSAGE_LIMITS.textMaxChars).map((text, i, all) =>
@@ -43,6 +46,7 @@ export async function enqueueOutbound(
         created_at: now,
         sent_at: null,
         correlation_id: currentCorrelationId() ?? null,
+        reply_to_mid: answers,
       }),
     );
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { CcmConfig } from '@app/config';
 import { Clock, PollingLoop } from '@app/core';
 import { LeaderElection, PersistenceService } from '@app/persistence';
+import { ChannelRegistry } from './channel-registry.service';
 import { ConversationUnits } from './conversation-unit';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
@@ -23,6 +24,7 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly outbox: OutboxDispatcher,
     private readonly clock: Clock,
     private readonly election: LeaderElection,
+    private readonly channels: ChannelRegistry,
   ) {
     // A singleton loop: only the elected instance tells waiting customers about the queue.
     this.loop = new PollingLoop(
@@ -45,6 +47,8 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     const queue = await this.persistence.repos.conversations.listByState('QUEUED');
     let sent = 0;
     for (const [index, conversation] of queue.entries()) {
+      // A public thread (comments) is no place for someone's queue position or wait: nothing is said there.
+      if (this.channels.adapter(conversation.channel)?.descriptor.capabilities.publicReplies) continue;
       const position = index + 1;
       const told = { position: conversation.queue_position_told, timeoutAt: conversation.queue_timeout_told_at };
       const timeoutDue =

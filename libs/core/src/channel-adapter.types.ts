@@ -47,6 +47,11 @@ export interface ChannelCapabilities {
   /** The actions `ChannelActions.perform` accepts. */
   actions: readonly ChannelActionName[];
   /**
+   * Everything the Page sends is public (a comment thread): notices meant for the customer alone —
+   * their place in the agent queue, a long wait — are not sent there.
+   */
+  publicReplies?: boolean;
+  /**
    * How long after the customer's last message the business may reply (Messenger: 24 h, then 7 days
    * with the HUMAN_AGENT tag); absent: no window (e.g. comment threads). Shown to agents by the desk.
    */

@@ -25,6 +25,11 @@ export interface OutboundMessage {
   id: number;
   author: MessageAuthor;
   content: OutboundContent;
+  /**
+   * Meta's id of the customer message this answers (fixed when the answer was queued): a channel
+   * whose replies go under an item (a comment) replies to that one, not to whatever is latest now.
+   */
+  replyTo?: string;
 }
 
 export type DeliveryFailureKind = 'transient' | 'permanent' | 'paused';

@@ -1,59 +1,76 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { InboundAttachment } from '@app/core';
-import { ConversationBus, ConversationBusEvent } from '@app/conversations';
-import { PersistenceService } from '@app/persistence';
+import { Clock, Extends, InboundAttachment, PollingLoop } from '@app/core';
+import { CONVERSATION_HOOKS, ConversationHooks, ConversationUnit } from '@app/conversations';
+import { ConversationRow, PersistenceService } from '@app/persistence';
 import { downloadMedia, MediaDownloadError } from './media-downloader';
 import { MediaObjectRepository, MediaObjectRow } from './media-object.repository';
 import { LocalDirectoryStorage, MediaStorage, S3Storage } from './media-storage';
 
+/** How often (at most) pending downloads nobody holds (their downloader died) are looked for. */
+const SWEEP_INTERVAL_MS = 15_000;
+/** Downloads interrupted this often (each by a crash) are given up: the file is likely what kills the process. */
+const MAX_ATTEMPTS = 5;
+
 /**
- * Keeps ccm's own copy of inbound media: when a customer message with attachments is stored, each
- * attachment that got a `mediaKey` (see `MediaLinks`) is downloaded with the safety rules of
- * `downloadMedia` into the configured driver (a local directory by default, S3-compatible when
- * MEDIA_S3_BUCKET is set) and recorded in `media_objects`; `GET /media/{key}` serves it, long after
- * Meta's CDN link has expired. Failures are recorded (and logged), never retried in a loop.
+ * Keeps ccm's own copy of inbound media. When a customer message with attachments is stored, each
+ * attachment that got a `mediaKey` (see `MediaLinks`) is recorded as `pending` in `media_objects` in
+ * the same transaction, and downloaded right after the commit with the safety rules of `downloadMedia`
+ * into the configured driver (a local directory by default, S3-compatible when MEDIA_S3_BUCKET is
+ * set); `GET /media/{key}` serves it, long after Meta's CDN link has expired. A download holds its row
+ * for a while (a claim); one that was under way when its process died is found again by the sweep (at
+ * startup and every WORK_LEASE_MS up to 15 s, on any instance) and retried. A download that failed (too large, wrong type,
+ * refused address, HTTP error) is recorded as failed and not retried.
  */
 @Injectable()
-export class MediaStoreService implements OnApplicationBootstrap, OnApplicationShutdown {
+@Extends(CONVERSATION_HOOKS)
+export class MediaStoreService implements ConversationHooks, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MediaStoreService.name);
   readonly storage: MediaStorage;
-  private unsubscribe?: () => void;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly sweeper: PollingLoop;
+  /** How long one download holds its row before another instance (or the restarted one) may retry it: WORK_LEASE_MS. */
+  private readonly claimMs: number;
+  private stopping = false;
 
   constructor(
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
-    private readonly bus: ConversationBus,
+    private readonly clock: Clock,
   ) {
     this.storage = config.media.s3 ? new S3Storage(config.media.s3) : new LocalDirectoryStorage(config.media.directory);
+    this.claimMs = config.work.leaseMs;
+    this.sweeper = new PollingLoop('media-sweep', () => this.sweep(), Math.min(SWEEP_INTERVAL_MS, this.claimMs));
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.media.enabled) return;
-    this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
+    if (this.config.media.enabled) this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
+    this.stopping = true;
+    await this.sweeper.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private onEvent(event: ConversationBusEvent): void {
-    if (event.type !== 'message.created' || event.direction !== 'in') return;
-    const work = this.storeAttachmentsOf(event.messageId).catch((error: unknown) =>
-      this.logger.warn(`media of message ${event.messageId} not stored: ${error instanceof Error ? error.message : String(error)}`),
-    );
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-  }
-
-  async storeAttachmentsOf(messageId: number): Promise<void> {
-    const row = await this.persistence.repos.messages.findById(messageId);
+  /** In the message's transaction: its attachments to keep are recorded, then downloaded once it has committed. */
+  async customerMessageStored(unit: ConversationUnit, _conversation: ConversationRow, messageId: number): Promise<void> {
+    if (!this.config.media.enabled) return;
+    const row = await unit.repos.messages.findById(messageId);
     const content = row?.content ? (JSON.parse(row.content) as { attachments?: InboundAttachment[] }) : undefined;
-    for (const attachment of content?.attachments ?? []) {
-      if (attachment.mediaKey && attachment.url) await this.store(attachment.mediaKey, attachment.url, attachment.type, messageId);
+    const kept = (content?.attachments ?? []).filter((a) => a.mediaKey && a.url);
+    if (kept.length === 0) return;
+    const repository = new MediaObjectRepository(unit.repos);
+    for (const a of kept) {
+      await repository.addPending({
+        key: a.mediaKey!,
+        message_id: messageId,
+        source_url: a.url!,
+        attachment_type: a.type,
+        created_at: unit.now,
+      });
     }
+    unit.afterCommit(() => Promise.all(kept.map((a) => this.track(this.download(a.mediaKey!)))));
   }
 
   async get(key: string): Promise<{ row: MediaObjectRow; body: NodeJS.ReadableStream } | undefined> {
@@ -63,22 +80,55 @@ export class MediaStoreService implements OnApplicationBootstrap, OnApplicationS
     return body ? { row, body } : undefined;
   }
 
-  private async store(key: string, url: string, type: string, messageId: number): Promise<void> {
+  /** Retries the pending downloads nobody holds; true when there may be more (the loop runs again at once). */
+  async sweep(): Promise<boolean> {
+    const due = await new MediaObjectRepository(this.persistence.repos).listDue(this.clock.now(), 20);
+    for (const row of due) {
+      if (this.stopping) return false;
+      this.logger.log(`media ${row.key} of message ${row.message_id ?? '?'} was not stored yet (attempt ${row.attempts + 1}): downloading`);
+      await this.track(this.download(row.key));
+    }
+    return due.length === 20;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    const guarded = work.catch((error: unknown) =>
+      this.logger.warn(`media download failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+    return guarded;
+  }
+
+  /** Downloads one pending attachment if nobody else holds it. */
+  private async download(key: string): Promise<void> {
     const repository = new MediaObjectRepository(this.persistence.repos);
-    if ((await repository.get(key))?.status === 'stored') return; // a redelivery or another instance got it
-    const now = Date.now();
-    const base = { key, message_id: messageId, source_url: url, created_at: now };
+    const now = this.clock.now();
+    const row = await repository.claim(key, now, now + this.claimMs);
+    if (!row) return; // stored, failed, or another downloader holds it
+    if (row.attempts > MAX_ATTEMPTS) {
+      const error = `gave up after ${MAX_ATTEMPTS} interrupted downloads`;
+      this.logger.warn(`attachment ${key} of message ${row.message_id ?? '?'} not stored (${error})`);
+      await repository.finish(key, { status: 'failed', content_type: null, size: null, error, stored_at: null });
+      return;
+    }
     try {
-      const { body, contentType } = await downloadMedia(url, type, {
+      const { body, contentType } = await downloadMedia(row.source_url, row.attachment_type ?? 'file', {
         maxBytes: this.config.media.maxBytes,
         allowPrivateHosts: this.config.media.allowPrivateHosts,
       });
       await this.storage.put(key, body, contentType);
-      await repository.put({ ...base, status: 'stored', content_type: contentType, size: body.length, error: null, stored_at: Date.now() });
+      await repository.finish(key, {
+        status: 'stored',
+        content_type: contentType,
+        size: body.length,
+        error: null,
+        stored_at: this.clock.now(),
+      });
     } catch (error) {
       const reason = error instanceof MediaDownloadError ? `${error.reason}: ${error.message}` : String(error);
-      this.logger.warn(`attachment of message ${messageId} not stored (${reason})`);
-      await repository.put({ ...base, status: 'failed', content_type: null, size: null, error: reason, stored_at: null });
+      this.logger.warn(`attachment of message ${row.message_id ?? '?'} not stored (${reason})`);
+      await repository.finish(key, { status: 'failed', content_type: null, size: null, error: reason, stored_at: null });
     }
   }
 }

@@ -8,3 +8,4 @@ export * from './logging/logging.module';
 export * from './logging/logger-options';
 export * from './event-trail';
 export * from './graceful-shutdown';
+export * from './logging/client-errors';

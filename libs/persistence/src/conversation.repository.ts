@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Insertable, Kysely, Updateable } from 'kysely';
+import { Insertable, Kysely, sql, Updateable } from 'kysely';
 import { ConversationKey, ConversationState } from '@app/core';
 import { ConversationRow, ConversationsTable, Database } from './database.types';
 
@@ -71,6 +71,20 @@ export class ConversationRepository {
 
   async findById(id: string): Promise<ConversationRow | undefined> {
     return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * Re-reads the conversation inside a transaction and row-locks it until the commit (a no-op UPDATE:
+   * a row lock on PostgreSQL, and SQLite's writer is held by the transaction anyway), so a state change
+   * by the desk can neither slip in between this read and the commit nor be overwritten by it.
+   */
+  async lockForUpdate(id: string): Promise<ConversationRow | undefined> {
+    return this.db
+      .updateTable('conversations')
+      .set({ id: sql`id` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async findByIds(ids: readonly string[]): Promise<ConversationRow[]> {

@@ -55,6 +55,11 @@ export interface ConversationsTable {
    * `263902037430900`, another app's id, or `unknown` after Meta's 2018300); null = ccm (or idle). Migration 0554.
    */
   thread_owner: string | null;
+  /**
+   * When that app's control lapses if the thread stays quiet (Meta: control expires after 24 h without
+   * activity; the thread goes idle and the Page's default app answers again). Null: no known expiry. Migration 0557.
+   */
+  thread_owner_expires_at: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */
@@ -101,6 +106,12 @@ export interface MessagesTable {
   lease_epoch: Generated<number>;
   /** Correlation id of the inbound event whose handling queued this message (logs); migration 0450. */
   correlation_id?: string | null;
+  /** The customer's current reaction (emoji), when they set it, and when the message was last edited; migration 0501. */
+  customer_reaction?: string | null;
+  customer_reaction_at?: number | null;
+  edited_at?: number | null;
+  /** Meta's id of the customer message this outbound message answers (migration 0650). */
+  reply_to_mid?: string | null;
 }
 
 export type InboundEventStatus = 'pending' | 'done' | 'dead';

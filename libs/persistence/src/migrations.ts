@@ -252,6 +252,15 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    '0501_message_reactions_edits': {
+      async up(db: Kysely<unknown>) {
+        // Shown live in the desk: the customer's current reaction to a message (Meta allows one per
+        // person), when it was set (older events never overwrite newer ones), and when a message was edited.
+        await db.schema.alterTable('messages').addColumn('customer_reaction', 'varchar(64)').execute();
+        await db.schema.alterTable('messages').addColumn('customer_reaction_at', 'bigint').execute();
+        await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
+      },
+    },
     // Issue 11: the three queue tables become one work-queue primitive (see work-queue.ts): every
     // claim carries an owner and an epoch, and state changes after a claim are fenced on both.
     '0300_work_queue_leases': {
@@ -322,6 +331,35 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
         await db.schema.alterTable('conversations').addColumn('thread_owner', 'varchar(32)').execute();
       },
     },
+    // Media store: a download pending when the process died is found again and retried (issue 16).
+    '0555_media_pending': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('media_objects').addColumn('attachment_type', 'varchar(16)').execute();
+        await db.schema.alterTable('media_objects').addColumn('claimed_until', 'bigint').execute();
+        await db.schema
+          .alterTable('media_objects')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('media_objects_status').on('media_objects').columns(['status', 'created_at']).execute();
+      },
+    },
+    // Instagram: how many parts of a split outbound message Meta accepted (survives a crash mid-split).
+    '0556_instagram_send_parts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('instagram_send_parts')
+          .addColumn('message_id', 'bigint', (c) => c.primaryKey())
+          .addColumn('parts_sent', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // Conversation Routing: when another app's control of the thread lapses (24 h without activity).
+    '0557_thread_owner_expiry': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('conversations').addColumn('thread_owner_expires_at', 'bigint').execute();
+      },
+    },
     // Issue 13 (ops, range 0450–0499).
     '0450_messages_correlation_id': {
       async up(db: Kysely<unknown>) {
@@ -333,6 +371,13 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
       async up(db: Kysely<unknown>) {
         // Tokens issued before this moment are refused (logout, disable, role change).
         await db.schema.alterTable('agents').addColumn('tokens_valid_after', 'bigint').execute();
+      },
+    },
+    // Issue 12 fixes (bugs, range 0650–0699).
+    '0650_messages_reply_to_mid': {
+      async up(db: Kysely<unknown>) {
+        // The customer message an outbound message answers (a comment reply goes under that comment).
+        await db.schema.alterTable('messages').addColumn('reply_to_mid', 'varchar(255)').execute();
       },
     },
   };

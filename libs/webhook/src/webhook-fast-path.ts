@@ -2,7 +2,16 @@ import { HttpException, Injectable, Logger, Optional } from '@nestjs/common';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
 import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
-import { CcmMetrics, LifecycleState, requestIdOf, requestLogLevel, requestLogMessage, webhookOutcomeOf } from '@app/observability';
+import {
+  CcmMetrics,
+  LifecycleState,
+  requestIdOf,
+  requestLogLevel,
+  requestLogMessage,
+  trackRequestConnection,
+  unansweredReason,
+  webhookOutcomeOf,
+} from '@app/observability';
 import { WebhookReceiver } from './webhook-receiver';
 
 /**
@@ -63,7 +72,8 @@ export class WebhookFastPath {
     (req as IncomingMessage & { id?: string }).id = id; // for the log line's `req.id`, as Fastify sets it
     res.setHeader('x-request-id', id);
     for (const name in WEBHOOK_ANSWER_HEADERS) res.setHeader(name, WEBHOOK_ANSWER_HEADERS[name]);
-    res.once('finish', () => this.finished(req, res, id, started));
+    trackRequestConnection(req, res); // a timeout or an abort is told on this request's log line
+    res.once('close', () => this.finished(req, res, id, started));
 
     if (this.lifecycle.draining) {
       res.setHeader('retry-after', '5');
@@ -135,15 +145,18 @@ export class WebhookFastPath {
     res.end(payload);
   }
 
-  /** The request's metric and its one log line (pino-http's shape: reqId, req, res, responseTime). */
+  /** The request's metric and its one log line, as pino-http writes it (reqId, req, res, responseTime). */
   private finished(req: IncomingMessage, res: ServerResponse, id: string, started: bigint): void {
-    this.metrics?.webhookRequest(webhookOutcomeOf(res.statusCode));
+    const unanswered = unansweredReason(req, res);
+    const status = res.statusCode;
+    if (!unanswered) this.metrics?.webhookRequest(webhookOutcomeOf(status));
     const log = PinoLogger.root;
     if (!log) return;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const status = res.statusCode;
-    const msg = status >= 500 ? `${req.method} ${req.url} ${status}: failed with status code ${status}` : requestLogMessage(req.method, req.url, status, ms);
-    log[requestLogLevel(status)]({ reqId: id, req, res, responseTime: Math.round(ms) }, msg);
+    const line = { reqId: id, req, res, responseTime: Math.round(ms) };
+    if (unanswered) log.warn(line, `${req.method} ${req.url}: ${unanswered} after ${Math.round(ms)} ms`);
+    else if (status >= 500) log[requestLogLevel(status)](line, `${req.method} ${req.url} ${status}: failed with status code ${status}`);
+    else log[requestLogLevel(status)](line, requestLogMessage(req.method, req.url, status, ms));
   }
 }
 

@@ -40,7 +40,8 @@ export class WebhookReceiver {
 
   async receive({ raw, signature256, signatureSha1, ip }: WebhookDelivery): Promise<void> {
     let verdict = verifySignature256(raw, signature256, this.config.graph.appSecret);
-    if (verdict === 'missing' && this.config.webhook.acceptSha1) verdict = verifySignatureSha1(raw, signatureSha1, this.config.graph.appSecret);
+    if (verdict === 'missing' && this.config.webhook.acceptSha1)
+      verdict = verifySignatureSha1(raw, signatureSha1, this.config.graph.appSecret);
     if (verdict !== 'valid') {
       this.logger.warn(`webhook refused: signature ${verdict} (${raw.length} bytes from ${ip})`);
       throw new ForbiddenException(`invalid X-Hub-Signature-256 (${verdict})`);

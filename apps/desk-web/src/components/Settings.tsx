@@ -32,6 +32,11 @@ interface Props {
 /** The admin API's face for desk admins: Pages (routing, token), agents, canned responses, audit log. */
 export function Settings({ pages, canManageAgents, notify }: Props) {
   const [routing, setRouting] = useState<Record<string, Routing>>({});
+  // What an admin has changed in a Page's routing form and not saved yet. The form shows the draft
+  // over the stored settings, so a refresh arriving meanwhile (this screen reloads after every action)
+  // cannot put the stored value back under the admin's choice before they press Save.
+  const [drafts, setDrafts] = useState<Record<string, Partial<Routing>>>({});
+  const edit = (pageId: string, change: Partial<Routing>) => setDrafts((d) => ({ ...d, [pageId]: { ...d[pageId], ...change } }));
   const [health, setHealth] = useState<Record<string, PageHealth>>({});
   const [agents, setAgents] = useState<Agent[]>([]);
   const [canned, setCanned] = useState<CannedResponse[]>([]);
@@ -69,7 +74,8 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
     <section class="settings" aria-label="Settings">
       <h2>Pages</h2>
       {pages.map((p) => {
-        const r = routing[p.pageId];
+        const stored = routing[p.pageId];
+        const r = stored && { ...stored, ...drafts[p.pageId] };
         const h = health[p.pageId];
         return (
           <fieldset key={p.pageId} class="page-settings" data-page={p.pageId}>
@@ -82,25 +88,26 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                 class="row"
                 onSubmit={(e) => {
                   e.preventDefault();
-                  const f = new FormData(e.currentTarget);
-                  void act(`Routing of ${p.name} saved`, () =>
-                    call(
+                  void act(`Routing of ${p.name} saved`, async () => {
+                    await call(
                       api.PUT('/api/admin/pages/{pageId}/routing', {
                         // The server records the signed-in admin as the actor, whatever this header says.
                         params: { path: { pageId: p.pageId }, header: { 'x-admin-actor': 'desk' } },
-                        body: {
-                          policy: String(f.get('policy')),
-                          confidenceThreshold: Number(f.get('threshold')),
-                          lowConfidenceTurns: Number(f.get('turns')),
-                        } as never,
+                        // The DTO has no OpenAPI properties yet, so the generated body type is empty.
+                        body: { policy: r.policy, confidenceThreshold: r.threshold, lowConfidenceTurns: r.lowConfidenceTurns } as never,
                       }),
-                    ),
-                  );
+                    );
+                    setDrafts(({ [p.pageId]: _saved, ...rest }) => rest);
+                  });
                 }}
               >
                 <label>
                   Routing policy for {p.name}
-                  <select name="policy" value={r.policy}>
+                  <select
+                    name="policy"
+                    value={r.policy}
+                    onChange={(e) => edit(p.pageId, { policy: e.currentTarget.value as Routing['policy'] })}
+                  >
                     <option value="DEFAULT">Bot first, agents when needed (DEFAULT)</option>
                     <option value="BOT_ONLY">Bot only (BOT_ONLY)</option>
                     <option value="AGENT_ONLY">Agents only (AGENT_ONLY)</option>
@@ -108,11 +115,26 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                 </label>
                 <label>
                   Confidence threshold
-                  <input name="threshold" type="number" min="0" max="1" step="0.05" value={r.threshold} />
+                  <input
+                    name="threshold"
+                    type="number"
+                    min="0"
+                    max="1"
+                    step="0.05"
+                    value={r.threshold}
+                    onInput={(e) => edit(p.pageId, { threshold: Number(e.currentTarget.value) })}
+                  />
                 </label>
                 <label>
                   Low-confidence turns
-                  <input name="turns" type="number" min="1" max="100" value={r.lowConfidenceTurns} />
+                  <input
+                    name="turns"
+                    type="number"
+                    min="1"
+                    max="100"
+                    value={r.lowConfidenceTurns}
+                    onInput={(e) => edit(p.pageId, { lowConfidenceTurns: Number(e.currentTarget.value) })}
+                  />
                 </label>
                 <button type="submit" class="primary">
                   Save routing

@@ -26,6 +26,9 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The client went away mid-request (its body read failed): nobody is left to answer, and the
+    // request's own log line already says so as one warning (see observeClientErrors), not an error.
+    if (request.raw.socket?.destroyed) return;
     if (!request.url.startsWith(`${API_PREFIX}/`) && request.url !== API_PREFIX) {
       super.catch(exception, host);
       return;

@@ -24,7 +24,7 @@ export function audienceOf(conversation: Pick<ConversationRow, 'state' | 'assign
  *
  * Server → client events: `conversation.queued`, `conversation.assigned`, `conversation.closed`,
  * `conversation.updated`, `conversation.removed` (no longer visible to you), `message.created`,
- * `message.status`, `agent.status`.
+ * `message.status`, `message.updated` (edited, or reacted to), `agent.status`.
  */
 @Injectable()
 export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
@@ -60,8 +60,12 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   private async relay(event: ConversationBusEvent): Promise<void> {
-    if ((event.type === 'message.created' || event.type === 'message.status') && !this.anyoneWatching()) {
-      if (event.type === 'message.created' && event.direction === 'in') await this.customerWroteUnwatched(event.conversationId, event.messageId);
+    if (
+      (event.type === 'message.created' || event.type === 'message.status' || event.type === 'message.updated') &&
+      !this.anyoneWatching()
+    ) {
+      if (event.type === 'message.created' && event.direction === 'in')
+        await this.customerWroteUnwatched(event.conversationId, event.messageId);
       return;
     }
     const conversation = await this.persistence.repos.conversations.findById(event.conversationId);
@@ -87,6 +91,15 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
             messageId: message.id,
             status: message.status,
             error: messageView(message).error,
+          });
+        return;
+      }
+      case 'message.updated': {
+        const message = await this.persistence.repos.messages.findById(event.messageId);
+        if (message)
+          this.gateway.emit(audienceOf(conversation), 'message.updated', {
+            conversationId: conversation.id,
+            message: messageView(message),
           });
         return;
       }

@@ -52,21 +52,46 @@ export class PageCommentsAdapter implements ChannelAdapter, ChannelActions {
     this.webhook = new CommentsWebhook(pages, persistence, clock);
   }
 
-  /** The bot's (or an agent's) answer in a comment conversation: a public reply to the customer's latest comment. */
+  /**
+   * The bot's (or an agent's) answer in a comment conversation: a public reply under the comment it
+   * answers (fixed when the answer was queued), or — when that comment is gone or unknown — under the
+   * customer's latest comment.
+   */
   async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
     const repo = new PageCommentRepository(this.persistence.repos);
-    const comment = await repo.latestCustomerComment(target.pageId, target.customerId);
+    const comment =
+      (await this.answeredComment(repo, target, message.replyTo)) ?? (await repo.latestCustomerComment(target.pageId, target.customerId));
     if (!comment)
       throw new DeliveryError('permanent', 'there is no comment of this customer to reply to (removed?)', { code: 'NO_COMMENT' });
     // No templates on comments: a rich message is degraded to its readable text (choices numbered, links spelled out).
     const text = message.content.kind === 'text' ? message.content.text : this.plainText.render(message.content);
+    let id: string;
     try {
-      const { id } = await this.gateway.replyToComment(await this.tokenFor(target.pageId), comment.comment_id, text);
-      await repo.recordFacts([ownReplyFact(comment, id, target.customerId, this.clock.now())], this.clock.now());
-      return { mid: id };
+      ({ id } = await this.gateway.replyToComment(await this.tokenFor(target.pageId), comment.comment_id, text));
     } catch (error) {
       throw toDeliveryError(error);
     }
+    // Meta accepted the reply: a failure from here on must not make the outbox send it again.
+    try {
+      await repo.recordFacts([ownReplyFact(comment, id, target.customerId, this.clock.now())], this.clock.now());
+    } catch (error) {
+      this.logger.warn(
+        `reply ${id} to comment ${comment.comment_id} was posted but not indexed (${error instanceof Error ? error.message : String(error)}); its feed echo may be stored as a Page comment`,
+      );
+    }
+    return { mid: id };
+  }
+
+  /** The customer's comment `replyTo` names, if it is theirs and still there. */
+  private async answeredComment(
+    repo: PageCommentRepository,
+    target: OutboundTarget,
+    replyTo: string | undefined,
+  ): Promise<PageCommentRow | undefined> {
+    if (!replyTo) return undefined;
+    const comment = await repo.find(replyTo);
+    const theirs = comment && comment.page_id === target.pageId && comment.customer_id === target.customerId && !comment.from_page;
+    return theirs && !comment.removed ? comment : undefined;
   }
 
   /** Comment authors have a name on the comment, not a Messenger profile. */

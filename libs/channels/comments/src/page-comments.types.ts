@@ -13,6 +13,7 @@ export const COMMENTS_DESCRIPTOR: ChannelDescriptor = {
     typingIndicators: false,
     readReceipts: false,
     actions: ['public_reply', 'private_reply', 'like', 'unlike', 'hide', 'unhide', 'delete'],
+    publicReplies: true,
   },
 };
 

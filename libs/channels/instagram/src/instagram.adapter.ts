@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
+  Clock,
   ChannelDescriptor,
   CHANNELS,
   ChannelWebhook,
@@ -17,9 +18,11 @@ import {
 } from '@app/core';
 import { GraphApiGateway, SendApiRequest, toDeliveryError, decideMessagingWindow, PageDirectory, pictureExpiry } from '@app/meta';
 import { MediaLinks, OutboundMediaGuard } from '@app/media';
+import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { INSTAGRAM_CHANNEL, mapInstagramEntries } from './instagram-event.mapper';
 import { prepareForInstagram } from './instagram-message';
+import { InstagramSendPartsRepository } from './instagram-send-parts.repository';
 
 export const INSTAGRAM_DESCRIPTOR: ChannelDescriptor = {
   id: INSTAGRAM_CHANNEL,
@@ -62,12 +65,6 @@ export class InstagramAdapter implements ChannelAdapter {
   readonly webhook: InstagramWebhook;
   private readonly logger = new Logger(InstagramAdapter.name);
   private readonly renderer = new MessengerRenderer();
-  /**
-   * Parts of a split message already accepted by Meta, per outbound message: a retry after a failure
-   * in the middle continues with the next part instead of sending the first ones again (in memory:
-   * a crash between two parts can still repeat the earlier ones).
-   */
-  private readonly partsSent = new Map<number, number>();
 
   constructor(
     private readonly gateway: GraphApiGateway,
@@ -75,6 +72,8 @@ export class InstagramAdapter implements ChannelAdapter {
     private readonly config: CcmConfig,
     media: MediaLinks,
     private readonly mediaGuard: OutboundMediaGuard,
+    private readonly persistence: PersistenceService,
+    private readonly clock: Clock,
   ) {
     this.webhook = new InstagramWebhook(pages, media);
   }
@@ -84,15 +83,18 @@ export class InstagramAdapter implements ChannelAdapter {
     const window = decideMessagingWindow(
       message.author,
       target.lastUserEventAt,
-      Date.now(),
+      this.clock.now(),
       this.config.messenger.humanAgentTag,
       target.adsMessageAt ?? null,
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     await this.mediaGuard.check(message.content);
     const parts = prepareForInstagram(message.content);
+    // Parts Meta accepted before (a failure in the middle, or a crash between two parts) are not sent again.
+    const progress = new InstagramSendPartsRepository(this.persistence.repos);
+    const from = parts.length > 1 ? await progress.partsSent(message.id) : 0;
     let mid: string | undefined;
-    for (let i = this.partsSent.get(message.id) ?? 0; i < parts.length; i++) {
+    for (let i = from; i < parts.length; i++) {
       const request: SendApiRequest = {
         recipient: { id: target.customerId },
         messaging_type: window.messagingType,
@@ -104,9 +106,9 @@ export class InstagramAdapter implements ChannelAdapter {
       } catch (error) {
         throw toDeliveryError(error);
       }
-      if (i < parts.length - 1) this.partsSent.set(message.id, i + 1);
+      if (i < parts.length - 1) await progress.record(message.id, i + 1, this.clock.now());
     }
-    this.partsSent.delete(message.id);
+    if (parts.length > 1) await progress.done(message.id);
     return { mid };
   }
 

@@ -135,4 +135,111 @@ describe('CustomerMessageApplier (customer turn)', () => {
       await slowBed.close();
     }
   });
+
+  describe('a typed answer to offered choices', () => {
+    const carousel = {
+      kind: 'carousel' as const,
+      cards: [
+        { title: 'Red shoe', buttons: [{ type: 'postback' as const, title: 'Buy red', payload: 'BUY_RED' }] },
+        { title: 'Blue shoe', buttons: [{ type: 'postback' as const, title: 'Buy blue', payload: 'BUY_BLUE' }] },
+      ],
+    };
+    const chooser = new ScriptedBot({
+      'choice:BUY_BLUE': confident('buy', 'Blue it is.'),
+      'choice:BUY_RED': confident('buy', 'Red it is.'),
+      hello: confident('greeting', 'Hello!'),
+      '2': confident('number', 'Two what?'),
+    });
+    let choiceBed: ConversationTestBed;
+    beforeEach(async () => {
+      choiceBed = await conversationTestBed({ bot: chooser });
+    });
+    afterEach(() => choiceBed.close());
+
+    async function offer(conversationId: string, content: Parameters<ConversationUnit['enqueue']>[2]): Promise<void> {
+      await choiceBed.units.run((unit) => unit.enqueue(conversationId, 'bot', content));
+    }
+
+    it('should take a typed "2" after a numbered carousel as its second choice', async () => {
+      const conversation = await choiceBed.conversation();
+      await offer(conversation.id, carousel);
+      await choiceBed.deliver(choiceBed.message('2'));
+      expect(chooser.inputs.at(-1)).toMatchObject({ text: '2', payload: 'BUY_BLUE' });
+      expect(texts(await choiceBed.messages(conversation.id)).at(-1)).toBe('bot: Blue it is.');
+      const stored = (await choiceBed.messages(conversation.id)).find((m) => m.direction === 'in');
+      expect(JSON.parse(stored?.content ?? '{}')).toMatchObject({ choice: { payload: 'BUY_BLUE', source: 'typed', index: 1 } });
+    });
+
+    it('should take a typed option title, and a number after a list of quick replies', async () => {
+      const conversation = await choiceBed.conversation();
+      await offer(conversation.id, carousel);
+      await choiceBed.deliver(choiceBed.message('buy RED'));
+      expect(chooser.inputs.at(-1)).toMatchObject({ payload: 'BUY_RED' });
+      await offer(conversation.id, {
+        kind: 'text',
+        text: 'Which colour?',
+        quickReplies: [
+          { type: 'text', title: 'Red', payload: 'BUY_RED' },
+          { type: 'text', title: 'Blue', payload: 'BUY_BLUE' },
+        ],
+      });
+      await choiceBed.deliver(choiceBed.message('#2'));
+      expect(chooser.inputs.at(-1)).toMatchObject({ payload: 'BUY_BLUE' });
+    });
+
+    it('should keep a typed number as text when nothing was offered since the customer last wrote', async () => {
+      const conversation = await choiceBed.conversation();
+      await offer(conversation.id, carousel);
+      await choiceBed.deliver(choiceBed.message('hello')); // the carousel is answered (by a text): no longer open
+      await choiceBed.deliver(choiceBed.message('2'));
+      expect(chooser.inputs.at(-1)).toMatchObject({ text: '2', payload: undefined });
+      await offer(conversation.id, carousel);
+      await choiceBed.deliver(choiceBed.message('3')); // no third choice
+      expect(chooser.inputs.at(-1)).toMatchObject({ text: '3', payload: undefined });
+    });
+  });
+
+  describe('the desk changing the conversation while the bot composes', () => {
+    let release!: (reply: BotReply) => void;
+    const slowBot = new ScriptedBot({ slow: () => new Promise<BotReply>((resolve) => (release = resolve)) });
+    let raceBed: ConversationTestBed;
+    beforeEach(async () => {
+      raceBed = await conversationTestBed({ bot: slowBot });
+    });
+    afterEach(() => raceBed.close());
+
+    /** Delivers a message to a slow bot and, once the bot was asked, lets the desk change the conversation. */
+    async function whileTheBotComposes(conversation: ConversationRow, change: () => Promise<boolean>, reply: BotReply) {
+      const asked = slowBot.inputs.length;
+      const delivered = raceBed.deliver(raceBed.message('slow'));
+      while (slowBot.inputs.length === asked) await new Promise((r) => setImmediate(r));
+      expect(await change()).toBe(true);
+      release(reply);
+      expect(await delivered).toBe('done');
+      return raceBed.repos.conversations.findById(conversation.id);
+    }
+
+    it('should drop the answer of a bot turn when an agent took the conversation meanwhile', async () => {
+      const conversation = await raceBed.conversation();
+      const after = await whileTheBotComposes(
+        conversation,
+        () => raceBed.repos.conversations.updateIfState(conversation.id, 'BOT', null, { state: 'AGENT', assigned_agent_id: 'agent-1' }),
+        confident('slow', 'Done thinking.'),
+      );
+      expect(after).toMatchObject({ state: 'AGENT', assigned_agent_id: 'agent-1' });
+      expect(texts(await raceBed.messages(conversation.id))).toEqual(['customer: slow']);
+      expect(await raceBed.auditTypes(conversation.id)).toContain('bot_turn_dropped');
+    });
+
+    it('should not hand a conversation the desk closed meanwhile over to the queue', async () => {
+      const conversation = await raceBed.conversation();
+      const after = await whileTheBotComposes(
+        conversation,
+        () => raceBed.repos.conversations.updateIfState(conversation.id, 'BOT', null, { state: 'CLOSED' }),
+        { ...confident('human', 'A person will answer.'), handoverRequested: true },
+      );
+      expect(after?.state).toBe('CLOSED');
+      expect(texts(await raceBed.messages(conversation.id))).toEqual(['customer: slow']);
+    });
+  });
 });

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
 import { CcmConfig } from '@app/config';
-import { Extends, InboundEvent } from '@app/core';
-import { ConversationRow } from '@app/persistence';
+import { Extends, InboundEvent, RichMessage } from '@app/core';
+import { ConversationRow, PersistenceService } from '@app/persistence';
 import { asksForPerson, RoutingPolicyService, RoutingSettings } from '@app/routing';
-import { parseChoice } from '@app/templates';
+import { listChoiceOptions, matchTypedChoice, ParsedChoice, parseChoice } from '@app/templates';
 import { botDisclosureDue } from '../bot-disclosure';
 import { ChannelRegistry } from '../channel-registry.service';
 import { ConversationHookRunner } from '../conversation-hooks';
@@ -20,6 +20,8 @@ export interface PreparedTurn {
   settings: RoutingSettings;
   customerAskedForPerson: boolean;
   bot: BotReply | Error;
+  /** A typed answer ("2", or an option's title) to the choices ccm offered last: taken as that choice. */
+  typedChoice?: ParsedChoice;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface PreparedTurn {
 export class CustomerMessageApplier implements ConversationEventApplier<PreparedTurn | undefined> {
   readonly scope = 'conversation';
   readonly kinds = ['message', 'postback'] as const;
+  private readonly logger = new Logger(CustomerMessageApplier.name);
 
   constructor(
     private readonly routing: RoutingPolicyService,
@@ -39,6 +42,7 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     private readonly channels: ChannelRegistry,
     private readonly writer: TurnWriter,
     private readonly hooks: ConversationHookRunner,
+    private readonly persistence: PersistenceService,
     @Inject(BOT_CONNECTOR) private readonly bot: BotConnector,
   ) {}
 
@@ -55,17 +59,43 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       this.config.routing.handoverPhrases,
       this.config.routing.handoverPayload,
     );
-    if (settings.policy === 'AGENT_ONLY') return { settings, customerAskedForPerson, bot: NO_BOT_REPLY };
+    const typedChoice = await this.typedChoice(conversation, event);
+    if (settings.policy === 'AGENT_ONLY') return { settings, customerAskedForPerson, bot: NO_BOT_REPLY, typedChoice };
     const sender = this.channels.sender(conversation.channel);
-    const bot = await showTypingWhileSlow(this.askBot(conversation, event), async () => {
+    const bot = await showTypingWhileSlow(this.askBot(conversation, event, typedChoice), async () => {
       await sender.senderAction?.(targetOf(conversation), 'mark_seen');
       await sender.senderAction?.(targetOf(conversation), 'typing_on');
     });
-    return { settings, customerAskedForPerson, bot };
+    return { settings, customerAskedForPerson, bot, typedChoice };
   }
 
-  async apply(unit: ConversationUnit, event: InboundEvent, conversation: ConversationRow, turn: PreparedTurn | undefined): Promise<void> {
-    const messageId = await this.store(unit, conversation, event);
+  async apply(
+    unit: ConversationUnit,
+    event: InboundEvent,
+    prepared: ConversationRow,
+    prepareTurn: PreparedTurn | undefined,
+  ): Promise<void> {
+    let conversation = prepared;
+    let turn = prepareTurn;
+    if (turn) {
+      // The bot was asked outside the transaction, from the conversation as it was then; the desk may
+      // have changed it meanwhile (an agent took or closed it). Re-read under the row lock: if it
+      // changed, the bot's turn no longer applies — the message is stored, the answer is dropped.
+      conversation = (await unit.repos.conversations.lockForUpdate(prepared.id)) ?? prepared;
+      if (conversation.state !== prepared.state || conversation.assigned_agent_id !== prepared.assigned_agent_id) {
+        this.logger.warn(
+          `conversation ${conversation.id} changed from ${prepared.state} to ${conversation.state} while the bot was answering; the bot's answer is dropped`,
+        );
+        await unit.record(
+          conversation.id,
+          'bot_turn_dropped',
+          `changed from ${prepared.state} to ${conversation.state} while the bot was answering`,
+          'routing',
+        );
+        turn = undefined;
+      }
+    }
+    const messageId = await this.store(unit, conversation, event, turn?.typedChoice);
     if (messageId === undefined) return; // a redelivery: everything it caused is already committed
     if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
     // Conversation Routing: a standby message means another app owns the thread; a message in
@@ -89,17 +119,35 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       texts: { error: this.config.messages.error, noAgent: this.config.queue.noAgentMessage },
       disclosure: this.config.messages.botDisclosure && botDisclosureDue(conversation) ? this.config.messages.botDisclosure : undefined,
     });
-    await this.writer.apply(unit, conversation, plan);
+    await this.writer.apply(unit, conversation, plan, event.mid);
   }
 
-  private async askBot(conversation: ConversationRow, event: InboundEvent): Promise<BotReply | Error> {
+  /**
+   * A typed text that answers the choices of ccm's latest message with choices since the customer last
+   * wrote (a numbered list or carousel on a text-only channel, or buttons the customer answered by
+   * typing): that choice, by its number or its title.
+   */
+  private async typedChoice(conversation: ConversationRow, event: InboundEvent): Promise<ParsedChoice | undefined> {
+    if (event.kind !== 'message' || event.payload !== undefined || !event.text) return undefined;
+    for (const row of await this.persistence.repos.messages.outboundSinceLastInbound(conversation.id)) {
+      const options = row.content ? listChoiceOptions(JSON.parse(row.content) as RichMessage) : [];
+      if (options.length > 0) return matchTypedChoice(event.text, options);
+    }
+    return undefined;
+  }
+
+  private async askBot(
+    conversation: ConversationRow,
+    event: InboundEvent,
+    typedChoice: ParsedChoice | undefined,
+  ): Promise<BotReply | Error> {
     try {
       return await this.bot.reply({
         conversationId: conversation.id,
         pageId: conversation.page_id,
         customerId: conversation.customer_id,
         text: event.text ?? '',
-        payload: event.payload === undefined ? undefined : (parseChoice({ payload: event.payload })?.payload ?? event.payload),
+        payload: event.payload === undefined ? typedChoice?.payload : (parseChoice({ payload: event.payload })?.payload ?? event.payload),
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -107,14 +155,19 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
   }
 
   /** Stores the message; undefined when it was stored before. */
-  private async store(unit: ConversationUnit, conversation: ConversationRow, event: InboundEvent): Promise<number | undefined> {
-    // A pressed button or quick reply is kept as a structured choice ("customer pressed 'Track order'").
+  private async store(
+    unit: ConversationUnit,
+    conversation: ConversationRow,
+    event: InboundEvent,
+    typedChoice: ParsedChoice | undefined,
+  ): Promise<number | undefined> {
+    // A pressed button, quick reply or typed answer is kept as a structured choice ("customer pressed 'Track order'").
     const choice =
       event.payload !== undefined
         ? parseChoice(
             event.kind === 'postback' ? { payload: event.payload, title: event.text } : { payload: event.payload, text: event.text },
           )
-        : undefined;
+        : typedChoice;
     // A standby message (another app owns the thread) is kept read-only: shown, never answered.
     const content =
       event.attachments || choice || event.standby

@@ -9,6 +9,7 @@ import { ActivityApplier } from '../appliers/activity.applier';
 import { CustomerMessageApplier } from '../appliers/customer-message.applier';
 import { EchoApplier } from '../appliers/echo.applier';
 import { MessageEditApplier } from '../appliers/message-edit.applier';
+import { ReactionApplier } from '../appliers/reaction.applier';
 import { LoggedPageEventApplier } from '../appliers/page-event.applier';
 import { ReceiptApplier } from '../appliers/receipt.applier';
 import { ChannelRegistry } from '../channel-registry.service';
@@ -52,13 +53,14 @@ export async function conversationTestBed(
   const channel = new RecordingChannel('messenger');
   const bot = options.bot ?? new ScriptedBot();
   const routing = new RoutingPolicyService(config, persistence, extensions);
-  const writer = new TurnWriter(new AgentQueueService(config), hooks);
+  const writer = new TurnWriter(new AgentQueueService(config), hooks, channels);
   instances.push(
     channel,
-    new CustomerMessageApplier(routing, config, channels, writer, hooks, bot),
+    new CustomerMessageApplier(routing, config, channels, writer, hooks, persistence, bot),
     new EchoApplier(),
     new ReceiptApplier(),
     new MessageEditApplier(),
+    new ReactionApplier(),
     new ActivityApplier(),
     new LoggedPageEventApplier(),
     ...(options.extensions ?? []),

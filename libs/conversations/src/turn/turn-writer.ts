@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AgentQueueService } from '@app/agent-bridge';
 import { ConversationRow } from '@app/persistence';
+import { ChannelRegistry } from '../channel-registry.service';
 import { ConversationHookRunner } from '../conversation-hooks';
 import { ConversationUnit } from '../conversation-unit';
 import { TurnPlan } from './customer-turn';
@@ -13,6 +14,7 @@ export class TurnWriter {
   constructor(
     private readonly agents: AgentQueueService,
     private readonly hooks: ConversationHookRunner,
+    private readonly channels: ChannelRegistry,
   ) {}
 
   /** Whether a person can answer now (business hours, agents present). */
@@ -20,7 +22,8 @@ export class TurnWriter {
     return this.agents.availability(unit.repos, unit.now);
   }
 
-  async apply(unit: ConversationUnit, conversation: ConversationRow, plan: TurnPlan): Promise<void> {
+  /** `replyTo`: Meta's id of the customer message the turn answers (every message it says answers that one). */
+  async apply(unit: ConversationUnit, conversation: ConversationRow, plan: TurnPlan, replyTo?: string): Promise<void> {
     const id = conversation.id;
     if (plan.botFailure !== undefined) this.logger.error(`conversation ${id}: bot failed: ${plan.botFailure}`);
     for (const step of plan.steps) {
@@ -34,20 +37,22 @@ export class TurnWriter {
           await unit.repos.conversations.update(id, { low_confidence_streak: step.value });
           break;
         case 'say':
-          await unit.enqueue(id, step.author, step.content);
+          await unit.enqueue(id, step.author, step.content, replyTo);
           break;
         case 'disclose_bot':
-          await unit.enqueue(id, 'bot', { kind: 'text', text: step.text });
+          await unit.enqueue(id, 'bot', { kind: 'text', text: step.text }, replyTo);
           await unit.repos.conversations.update(id, { bot_disclosed_at: unit.now });
           break;
         case 'record':
           await unit.record(id, step.type, step.reason, 'routing');
           break;
         case 'hand_over': {
-          const { notice } = await this.agents.handOver(unit.repos, id, step.reason, unit.now, step.bot);
+          const { notice, opening } = await this.agents.handOver(unit.repos, id, step.reason, unit.now, step.bot);
           await this.hooks.handedOver(unit, conversation, step.reason);
           unit.publish({ type: 'conversation.state', conversationId: id, from: 'BOT', to: 'QUEUED', reason: step.reason });
-          if (step.notify) await unit.enqueue(id, 'system', { kind: 'text', text: notice });
+          // In a public thread (comments) everyone reads it: no place in the queue there.
+          const text = this.channels.adapter(conversation.channel)?.descriptor.capabilities.publicReplies ? opening : notice;
+          if (step.notify) await unit.enqueue(id, 'system', { kind: 'text', text }, replyTo);
           break;
         }
       }

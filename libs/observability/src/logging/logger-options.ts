@@ -6,6 +6,7 @@ import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { redactSecrets } from '@app/core';
+import { unansweredReason } from './client-errors';
 import { currentCorrelationId } from './correlation';
 
 /** Routes probed every few seconds: their requests are not logged. */
@@ -115,9 +116,15 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
     // Fastify has already given the request its id (see `requestIdOf`); pino-http reuses `req.id`.
     genReqId: (req) => req.id ?? randomUUID(),
     autoLogging: { ignore: (req) => isQuietPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url) },
-    customSuccessMessage: (req, res, ms) => requestLogMessage(req.method, req.url, res.statusCode, ms),
+    customSuccessMessage: (req, res, ms) => {
+      const unanswered = unansweredReason(req, res);
+      return unanswered
+        ? `${req.method} ${redactUrl(req.url)}: ${unanswered} after ${Math.round(ms)} ms`
+        : requestLogMessage(req.method, req.url, res.statusCode, ms);
+    },
     customErrorMessage: (req, res, error) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}: ${error.message}`,
-    customLogLevel: (_req, res, error) => requestLogLevel(res.statusCode, error),
+    // A request that got no answer (client went away, timed out) is one warning, not an error: nothing failed in ccm.
+    customLogLevel: (req, res, error) => (unansweredReason(req, res) !== undefined ? 'warn' : requestLogLevel(res.statusCode, error)),
     // pino-http invents an Error with a stack for every 5xx answer; the status line says it all.
     customErrorObject: (_req, _res, error, value: Record<string, unknown>) =>
       error.message.startsWith('failed with status code') ? { ...value, err: undefined } : value,
