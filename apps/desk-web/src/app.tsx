@@ -189,6 +189,12 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       );
       if (conversationId === selectedRef.current && message.direction === 'in') s.emit('open', { conversationId });
     });
+    // The customer edited a message or reacted to one: replace it where it is.
+    s.on('message.updated', ({ conversationId, message }: { conversationId: string; message: Message }) =>
+      setMessages((all) =>
+        all[conversationId] ? { ...all, [conversationId]: all[conversationId].map((m) => (m.id === message.id ? message : m)) } : all,
+      ),
+    );
     s.on('message.status', (p: { conversationId: string; messageId: number; status: Message['status']; error: Message['error'] }) =>
       setMessages((all) =>
         all[p.conversationId]

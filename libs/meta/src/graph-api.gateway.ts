@@ -231,6 +231,18 @@ export class GraphApiGateway {
     });
   }
 
+  /**
+   * Conversation Routing: asks the app that owns the thread of `recipientId` to pass it to ccm (when
+   * ccm may not take it: it is not the Page's default app). The owner gets a `request_thread_control` webhook.
+   */
+  async requestThreadControl(accessToken: string, recipientId: string, metadata?: string): Promise<void> {
+    await this.call<{ success?: boolean }>(accessToken, {
+      method: 'POST',
+      url: '/me/request_thread_control',
+      data: { recipient: { id: recipientId }, ...(metadata ? { metadata } : {}) },
+    });
+  }
+
   /** `GET /me` with the Page token: cheap check that the token still works. */
   async me(accessToken: string): Promise<{ id: string; name?: string }> {
     return this.call(accessToken, { method: 'GET', url: '/me' });

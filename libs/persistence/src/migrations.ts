@@ -252,6 +252,15 @@ export function ccmMigrations(dialect: Dialect): MigrationProvider {
           .execute();
       },
     },
+    '0501_message_reactions_edits': {
+      async up(db: Kysely<unknown>) {
+        // Shown live in the desk: the customer's current reaction to a message (Meta allows one per
+        // person), when it was set (older events never overwrite newer ones), and when a message was edited.
+        await db.schema.alterTable('messages').addColumn('customer_reaction', 'varchar(64)').execute();
+        await db.schema.alterTable('messages').addColumn('customer_reaction_at', 'bigint').execute();
+        await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
+      },
+    },
     // Issue 11: the three queue tables become one work-queue primitive (see work-queue.ts): every
     // claim carries an owner and an epoch, and state changes after a claim are fenced on both.
     '0300_work_queue_leases': {

@@ -743,6 +743,10 @@ export interface components {
             error?: components["schemas"]["MessageErrorView"] | null;
             createdAt: number;
             sentAt?: number | null;
+            /** @description The customer's current reaction to this message (an emoji) */
+            reaction?: string | null;
+            /** @description When the customer last edited this message (epoch ms) */
+            editedAt?: number | null;
         };
         SendMessageDto: {
             /** @description Plain text (up to 2000 characters). Send exactly one of text or message. */

@@ -88,6 +88,10 @@ export class MessageView {
   @ApiPropertyOptional({ nullable: true, type: MessageErrorView }) error!: MessageErrorView | null;
   @ApiProperty() createdAt!: number;
   @ApiPropertyOptional({ nullable: true, type: Number }) sentAt!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The customer's current reaction to this message (an emoji)" })
+  reaction!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'When the customer last edited this message (epoch ms)' })
+  editedAt!: number | null;
 }
 
 /** What a view needs besides the row: the channel's reply window and the conversation's newest message. */
@@ -162,6 +166,8 @@ export function messageView(row: MessageRow): MessageView {
     error: errorOf(row.error),
     createdAt: row.created_at,
     sentAt: row.sent_at,
+    reaction: row.customer_reaction ?? null,
+    editedAt: row.edited_at ?? null,
   };
 }
 

@@ -24,7 +24,7 @@ export function audienceOf(conversation: Pick<ConversationRow, 'state' | 'assign
  *
  * Server → client events: `conversation.queued`, `conversation.assigned`, `conversation.closed`,
  * `conversation.updated`, `conversation.removed` (no longer visible to you), `message.created`,
- * `message.status`, `agent.status`.
+ * `message.status`, `message.updated` (edited, or reacted to), `agent.status`.
  */
 @Injectable()
 export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
@@ -74,6 +74,15 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
             messageId: message.id,
             status: message.status,
             error: messageView(message).error,
+          });
+        return;
+      }
+      case 'message.updated': {
+        const message = await this.persistence.repos.messages.findById(event.messageId);
+        if (message)
+          this.gateway.emit(audienceOf(conversation), 'message.updated', {
+            conversationId: conversation.id,
+            message: messageView(message),
           });
         return;
       }

@@ -24,6 +24,7 @@ import {
   USER_REF_PREFIX,
   pictureExpiry,
   PageDirectory,
+  THREAD_CONTROL_IDLE_MS,
 } from '@app/meta';
 import { MediaLinks, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
@@ -117,7 +118,10 @@ export class MessengerSender implements ChannelAdapter {
         // pauses for this conversation (its replies are refused locally) and the desk is told.
         const current = await this.persistence.repos.conversations.findById(target.conversationId);
         if (!current?.thread_owner)
-          await this.persistence.repos.conversations.update(target.conversationId, { thread_owner: UNKNOWN_THREAD_OWNER });
+          await this.persistence.repos.conversations.update(target.conversationId, {
+            thread_owner: UNKNOWN_THREAD_OWNER,
+            thread_owner_expires_at: this.clock.now() + THREAD_CONTROL_IDLE_MS,
+          });
         await this.persistence.repos.conversationEvents.append({
           conversation_id: target.conversationId,
           type: 'thread_owned_elsewhere',
