@@ -86,6 +86,10 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
           });
         return;
       }
+      case 'customer.activity':
+        // The window moved (a reaction, a referral) or another app took or gave back the thread.
+        await this.conversationUpdated(conversation);
+        return;
       case 'conversation.state':
         await this.stateChanged(conversation, event.to, event.previousAgentId ?? null);
         return;

@@ -19,6 +19,7 @@ import {
   SendApiRequest,
   toDeliveryError,
   decideMessagingWindow,
+  ADS_WINDOW_MS,
   HUMAN_AGENT_WINDOW_MS,
   STANDARD_WINDOW_MS,
   USER_REF_PREFIX,
@@ -46,7 +47,7 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
     readReceipts: true,
     sendEchoes: true,
     actions: [],
-    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS },
+    replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS, adsMs: ADS_WINDOW_MS },
   },
 };
 
