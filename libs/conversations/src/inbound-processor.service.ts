@@ -94,12 +94,10 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     const queue = this.persistence.queues.journal;
     const conversationId = row.conversation_id ?? undefined;
     const leaseMs = this.config.work.leaseMs;
-    // Renewed while the turn runs (a slow bot); a renewal that fails means another holder took over.
-    const renewal = setInterval(() => {
-      void queue.renew(lease, Date.now(), leaseMs).then((held) => {
-        if (!held) this.logger.warn(`inbound event ${row.id}: lease lost while working; its result will be discarded`);
-      });
-    }, leaseMs / 3);
+    // Renewed while the turn runs (a slow bot). A renewal that fails means another holder took over:
+    // the fenced commit then has no effect and says so (LeaseLostError below). Its result is not
+    // logged here, as a renewal that lands just after the event's own commit fails too.
+    const renewal = setInterval(() => void queue.renew(lease, Date.now(), leaseMs).catch(() => false), leaseMs / 3);
     try {
       const event = JSON.parse(row.event) as InboundEvent;
       await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
