@@ -5,6 +5,7 @@ import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { spawnCcm, testPort } from '../helpers/ccm-process';
+import { LIB_MIGRATIONS } from '../../apps/ccm/src/schema';
 import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(180_000);
@@ -32,7 +33,7 @@ describe('crash recovery (SIGKILL)', () => {
 
   async function openDb(): Promise<PersistenceService> {
     const open = await openDatabase({ dialect: 'sqlite', url: dbFile });
-    await migrateToLatest(open);
+    await migrateToLatest(open, LIB_MIGRATIONS);
     return new PersistenceService(open);
   }
 

@@ -5,6 +5,7 @@ import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { spawnCcm, testPort } from '../helpers/ccm-process';
+import { LIB_MIGRATIONS } from '../../apps/ccm/src/schema';
 import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
@@ -84,7 +85,7 @@ describe('graceful shutdown (SIGTERM)', () => {
       await ccm.ready(port);
       await graph.waitFor(() => acked.every((psid) => graph.sentMessages(psid).length >= 1), 60_000);
       const open = await openDatabase({ dialect: 'sqlite', url: dbFile });
-      await migrateToLatest(open);
+      await migrateToLatest(open, LIB_MIGRATIONS);
       const db = new PersistenceService(open);
       try {
         await eventually(async () => ((await db.repos.journal.countByStatus()).pending ?? 0) === 0, 20_000, 100);

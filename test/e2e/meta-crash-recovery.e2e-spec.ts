@@ -7,6 +7,7 @@ import { GraphApiDouble, MessengerSimulator, webhookEnvelope } from '@app/graph-
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { APP_SECRET, PAGE_ID, PAGE_TOKEN, VERIFY_TOKEN, eventually } from '../helpers/ccm-harness';
 import { CcmProcess, spawnCcm, testPort } from '../helpers/ccm-process';
+import { LIB_MIGRATIONS } from '../../apps/ccm/src/schema';
 import { testPsid } from '../helpers/fixtures';
 
 jest.setTimeout(120_000);
@@ -47,7 +48,7 @@ describe('Meta features after a SIGKILL', () => {
 
   async function openDb(): Promise<PersistenceService> {
     const open = await openDatabase({ dialect: 'sqlite', url: dbFile });
-    await migrateToLatest(open);
+    await migrateToLatest(open, LIB_MIGRATIONS);
     return new PersistenceService(open);
   }
 

@@ -9,6 +9,7 @@ import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
+import { LIB_MIGRATIONS } from './schema';
 
 /** Only wiring: every feature lives in a lib. */
 @Module({})
@@ -22,7 +23,7 @@ export class AppModule {
         ClockModule,
         ExtensionsModule,
         ObservabilityModule,
-        PersistenceModule,
+        PersistenceModule.forRoot(LIB_MIGRATIONS),
         ConversationsModule,
         WebhookModule,
         ...channels,

@@ -4,7 +4,7 @@
  *
  * Writes libs/channels/<name>/src (module, adapter, webhook mapper, their specs, index) and wires the
  * `@app/channel-<name>` alias into tsconfig.json, nest-cli.json and the jest moduleNameMapper. The
- * last step stays with you: add the module to apps/ccm/src/channel-modules.ts. See
+ * last step stays with you: add the module's line to CHANNELS in apps/ccm/src/channel-modules.ts. See
  * docs/adding-a-channel.md. Plain Node (no build step), so it runs on a fresh checkout.
  */
 'use strict';
@@ -24,7 +24,7 @@ function main(argv) {
   process.stdout.write(
     `Created ${result.files.map((f) => path.relative(root, f)).join('\n        ')}\n` +
       `Wired @app/${result.alias.slice(5)} in tsconfig.json, nest-cli.json and package.json (jest).\n` +
-      `Next: add ${result.moduleClass} to apps/ccm/src/channel-modules.ts, then fill in the TODOs (docs/adding-a-channel.md).\n`,
+      `Next: add { module: ${result.moduleClass} } to CHANNELS in apps/ccm/src/channel-modules.ts, then fill in the TODOs (docs/adding-a-channel.md).\n`,
   );
   return 0;
 }

@@ -14,14 +14,26 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
 import { PageDirectory, TokenHealthService } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { CcmConfig, redactedConfig } from '@app/config';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
-import { SetPageTokenDto } from './admin.dto';
+import {
+  DeadBridgeEventView,
+  DeadInboundEventView,
+  FailedOutboundMessageView,
+  PageStateView,
+  PageTokenResultView,
+  ReplayedView,
+  RetriedView,
+  SetPageTokenDto,
+} from './admin.dto';
+import { AdminApi } from './admin-api.decorator';
 
 /** Operators' view of what went wrong, and the levers to fix it without a restart. */
+@AdminApi('admin: operations')
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
 @UsePipes(DeskValidationPipe)
@@ -37,13 +49,17 @@ export class OperationsController {
 
   /** What this instance runs with: every setting after defaults, each credential shown as `[redacted]`. */
   @Get('config')
+  @ApiOperation({ summary: 'Effective configuration of this instance, every secret redacted' })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
   effectiveConfig() {
     return redactedConfig(this.config);
   }
 
   /** Inbound events that failed every attempt, with their last error. */
   @Get('inbound/dead')
-  async dead() {
+  @ApiOperation({ summary: 'Inbound events that failed every attempt, with their last error' })
+  @ApiOkResponse({ type: [DeadInboundEventView] })
+  async dead(): Promise<DeadInboundEventView[]> {
     const rows = await this.persistence.queues.journal.listDead();
     return rows.map((r) => ({
       id: r.id,
@@ -58,7 +74,9 @@ export class OperationsController {
 
   @Post('inbound/:id/replay')
   @HttpCode(202)
-  async replay(@Param('id', ParseIntPipe) id: number) {
+  @ApiOperation({ summary: 'Processes a dead inbound event again' })
+  @ApiAcceptedResponse({ type: ReplayedView })
+  async replay(@Param('id', ParseIntPipe) id: number): Promise<ReplayedView> {
     if (!(await this.persistence.queues.journal.replay(id, Date.now()))) throw new NotFoundException(`no dead inbound event ${id}`);
     this.processor.kick();
     return { replayed: id };
@@ -66,7 +84,9 @@ export class OperationsController {
 
   /** Outbound messages that failed for good (permanent refusal or every retry used), oldest first. */
   @Get('outbound/failed')
-  async failedOutbound() {
+  @ApiOperation({ summary: 'Outbound messages that failed for good (permanent refusal or every retry used)' })
+  @ApiOkResponse({ type: [FailedOutboundMessageView] })
+  async failedOutbound(): Promise<FailedOutboundMessageView[]> {
     const rows = await this.persistence.queues.outbox.listDead();
     return rows.map((r) => ({
       id: r.id,
@@ -82,7 +102,9 @@ export class OperationsController {
   /** Sends a failed message again, in its place in the conversation's order (the window still applies). */
   @Post('outbound/:id/retry')
   @HttpCode(202)
-  async retryOutbound(@Param('id', ParseIntPipe) id: number) {
+  @ApiOperation({ summary: 'Sends a failed outbound message again, in its place in the conversation' })
+  @ApiAcceptedResponse({ type: RetriedView })
+  async retryOutbound(@Param('id', ParseIntPipe) id: number): Promise<RetriedView> {
     if (!(await this.persistence.queues.outbox.replay(id, Date.now()))) throw new NotFoundException(`no failed outbound message ${id}`);
     this.outbox.kick();
     return { retried: id };
@@ -90,7 +112,9 @@ export class OperationsController {
 
   /** Chat-server bridge events that were given up (permanent refusal or every attempt used). */
   @Get('bridge/dead')
-  async deadBridgeEvents() {
+  @ApiOperation({ summary: 'Chat-server bridge events that were given up' })
+  @ApiOkResponse({ type: [DeadBridgeEventView] })
+  async deadBridgeEvents(): Promise<DeadBridgeEventView[]> {
     const rows = await this.persistence.queues.bridge.listDead();
     return rows.map((r) => ({
       id: r.id,
@@ -104,7 +128,9 @@ export class OperationsController {
 
   @Post('bridge/:id/replay')
   @HttpCode(202)
-  async replayBridgeEvent(@Param('id', ParseIntPipe) id: number) {
+  @ApiOperation({ summary: 'Delivers a dead chat-server bridge event again' })
+  @ApiAcceptedResponse({ type: ReplayedView })
+  async replayBridgeEvent(@Param('id', ParseIntPipe) id: number): Promise<ReplayedView> {
     if (!(await this.persistence.queues.bridge.replay(id, Date.now()))) throw new NotFoundException(`no dead bridge event ${id}`);
     return { replayed: id };
   }
@@ -112,6 +138,8 @@ export class OperationsController {
   /** Drops a dead bridge event for good (the chat server will never get it). */
   @Delete('bridge/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Discards a dead chat-server bridge event for good' })
+  @ApiNoContentResponse()
   async discardBridgeEvent(@Param('id', ParseIntPipe) id: number): Promise<void> {
     if (!(await this.persistence.queues.bridge.discardDead(id))) throw new NotFoundException(`no dead bridge event ${id}`);
   }
@@ -122,7 +150,9 @@ export class OperationsController {
    * say (nothing is stored in either case), 409 without CCM_ENCRYPTION_KEY.
    */
   @Put('pages/:pageId/token')
-  async setToken(@Param('pageId') pageId: string, @Body() body: SetPageTokenDto) {
+  @ApiOperation({ summary: 'Replaces a Page token: checked with Meta, stored encrypted; 422 refused, 502 unverified' })
+  @ApiOkResponse({ type: PageTokenResultView })
+  async setToken(@Param('pageId') pageId: string, @Body() body: SetPageTokenDto): Promise<PageTokenResultView> {
     if (!this.pages.find(pageId)) throw new NotFoundException(`page ${pageId} is not configured`);
     const outcome = await this.tokens.replaceToken(pageId, body.accessToken);
     if (outcome.status === 'invalid')
@@ -138,7 +168,9 @@ export class OperationsController {
   }
 
   @Get('pages')
-  async pageStates() {
+  @ApiOperation({ summary: 'Token and block state of every Page' })
+  @ApiOkResponse({ type: [PageStateView] })
+  async pageStates(): Promise<PageStateView[]> {
     return (await this.persistence.repos.pageStates.list()).map((p) => ({
       pageId: p.page_id,
       tokenStatus: p.token_status,

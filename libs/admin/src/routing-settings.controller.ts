@@ -1,14 +1,17 @@
 import { Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
 import { PageDirectory } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { RoutingPolicyService } from '@app/routing';
-import { UpdateRoutingDto } from './admin.dto';
+import { AuditEntryView, RoutingSettingsView, UpdateRoutingDto } from './admin.dto';
+import { AdminApi } from './admin-api.decorator';
 
 /**
  * Routing at run time: policy, confidence threshold and low-confidence turns per Page. Stored in the
  * database (every instance sees it on the next message; it survives restarts) and audited.
  */
+@AdminApi('admin: routing')
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
 @UsePipes(DeskValidationPipe)
@@ -20,13 +23,26 @@ export class RoutingSettingsController {
   ) {}
 
   @Get('pages/:pageId/routing')
-  async get(@Param('pageId') pageId: string) {
+  @ApiOperation({ summary: "A Page's routing: policy, confidence threshold, low-confidence turns" })
+  @ApiOkResponse({ type: RoutingSettingsView })
+  async get(@Param('pageId') pageId: string): Promise<RoutingSettingsView> {
     this.assertPage(pageId);
     return { pageId, ...(await this.routing.settingsFor(pageId)) };
   }
 
   @Put('pages/:pageId/routing')
-  async update(@Param('pageId') pageId: string, @Body() body: UpdateRoutingDto, @Headers('x-admin-actor') actor?: string) {
+  @ApiOperation({ summary: "Changes a Page's routing (stored, audited, seen by every instance on the next message)" })
+  @ApiHeader({
+    name: 'x-admin-actor',
+    required: false,
+    description: 'Who to audit the change as (admin key only; an admin login is audited as itself)',
+  })
+  @ApiOkResponse({ type: RoutingSettingsView })
+  async update(
+    @Param('pageId') pageId: string,
+    @Body() body: UpdateRoutingDto,
+    @Headers('x-admin-actor') actor?: string,
+  ): Promise<RoutingSettingsView> {
     this.assertPage(pageId);
     const now = Date.now();
     const before = await this.routing.settingsFor(pageId);
@@ -50,15 +66,17 @@ export class RoutingSettingsController {
   }
 
   @Get('audit')
-  async audit() {
+  @ApiOperation({ summary: 'Audit trail of settings changes, newest first' })
+  @ApiOkResponse({ type: [AuditEntryView] })
+  async audit(): Promise<AuditEntryView[]> {
     const rows = await this.persistence.repos.pageSettings.auditTrail();
     return rows.map((r) => ({
       id: r.id,
       actor: r.actor,
       action: r.action,
       target: r.target,
-      before: JSON.parse(r.before_value ?? 'null') as unknown,
-      after: JSON.parse(r.after_value ?? 'null') as unknown,
+      before: JSON.parse(r.before_value ?? 'null') as Record<string, unknown> | null,
+      after: JSON.parse(r.after_value ?? 'null') as Record<string, unknown> | null,
       at: r.created_at,
     }));
   }

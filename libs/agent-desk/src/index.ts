@@ -10,3 +10,4 @@ export * from './realtime/redis-io.adapter';
 export * from './routing/assignment.service';
 export { deskWebDir } from './web/desk-page.controller';
 export * from './realtime/desk-session-sweeper';
+export { agentDeskMigrations } from './migrations';

@@ -5,6 +5,8 @@ import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } fro
 export type ConversationBusEvent =
   | { type: 'message.created'; conversationId: string; messageId: number; direction: MessageDirection; author: MessageAuthor }
   | { type: 'message.status'; conversationId: string; messageId: number; status: MessageStatus; error?: string }
+  /** A stored message changed in place (the customer edited it, or reacted to it). */
+  | { type: 'message.updated'; conversationId: string; messageId: number; change: 'edit' | 'reaction' }
   | {
       type: 'conversation.state';
       conversationId: string;

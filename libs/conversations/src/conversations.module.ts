@@ -7,6 +7,7 @@ import { ActivityApplier } from './appliers/activity.applier';
 import { CustomerMessageApplier } from './appliers/customer-message.applier';
 import { EchoApplier } from './appliers/echo.applier';
 import { MessageEditApplier } from './appliers/message-edit.applier';
+import { ReactionApplier } from './appliers/reaction.applier';
 import { LoggedPageEventApplier } from './appliers/page-event.applier';
 import { ReceiptApplier } from './appliers/receipt.applier';
 import { ChannelRegistry } from './channel-registry.service';
@@ -38,6 +39,7 @@ import { TurnWriter } from './turn/turn-writer';
     EchoApplier,
     ReceiptApplier,
     MessageEditApplier,
+    ReactionApplier,
     ActivityApplier,
     LoggedPageEventApplier,
     TurnWriter,

@@ -54,6 +54,8 @@ export interface InboundEvent {
   mid?: string;
   text?: string;
   payload?: string;
+  /** A reaction event: the emoji (or Meta's reaction name when no emoji is given); absent when the customer removed it (`payload: "unreact"`). */
+  reaction?: string;
   attachments?: InboundAttachment[];
   /** Watermark for delivery/read receipts (epoch ms). */
   watermark?: number;

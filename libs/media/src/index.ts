@@ -5,3 +5,4 @@ export * from './media-storage';
 export * from './media-downloader';
 export * from './private-address';
 export * from './outbound-media-guard';
+export { mediaMigrations } from './migrations';

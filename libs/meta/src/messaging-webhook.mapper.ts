@@ -156,6 +156,7 @@ function mapItem(
       ...base('reaction', sender, `reaction:${sender}:${hash([r.mid, r.action, r.reaction])}:${timestamp}`, true),
       mid: optionalString(r.mid),
       payload: optionalString(r.action),
+      ...(r.action !== 'unreact' && { reaction: optionalString(r.emoji) ?? optionalString(r.reaction) }),
     };
   }
   if (isObject(item.referral))

@@ -5,6 +5,11 @@ export const STANDARD_WINDOW_MS = 24 * HOUR_MS;
 export const HUMAN_AGENT_WINDOW_MS = 7 * 24 * HOUR_MS;
 /** A first message after a click-to-Messenger/Direct ad opens a standard window of up to 7 days from that message. */
 export const ADS_WINDOW_MS = 7 * 24 * HOUR_MS;
+/**
+ * Conversation Routing: an app's control of a thread expires after 24 h without activity (the thread
+ * goes idle and the Page's default app answers again); `extend_thread_control` can stretch it to 7 days.
+ */
+export const THREAD_CONTROL_IDLE_MS = 24 * HOUR_MS;
 
 export type WindowDecision =
   | { allowed: true; messagingType: 'RESPONSE' }

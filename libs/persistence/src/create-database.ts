@@ -6,7 +6,8 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { Database } from './database.types';
-import { ccmMigrations } from './migrations';
+import { persistenceMigrations } from './migrations';
+import { MigrationSet, schemaMigrationProvider } from './schema-migrations';
 import { CcmSqliteDialect } from './sqlite-driver';
 
 // bigint (int8) columns hold epoch milliseconds and serial ids: both fit in a JS number.
@@ -74,11 +75,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
   return { db, dialect: 'postgres', schema: schema ?? undefined };
 }
 
-/** Applies every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(open: OpenDatabase): Promise<void> {
+/**
+ * Applies every pending migration of persistence's own tables and of the given libs' sets (the app
+ * passes every lib's, see `apps/ccm/src/schema.ts`); throws with the failing migration's error.
+ * Out-of-order names are allowed: a lib's migration may sort before one already applied.
+ */
+export async function migrateToLatest(open: OpenDatabase, libs: readonly MigrationSet[] = []): Promise<void> {
   const migrator = new Migrator({
     db: open.db,
-    provider: ccmMigrations(open.dialect),
+    provider: schemaMigrationProvider(open.dialect, [persistenceMigrations, ...libs]),
     migrationTableSchema: open.schema,
     allowUnorderedMigrations: true,
   });

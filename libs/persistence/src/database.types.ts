@@ -106,6 +106,10 @@ export interface MessagesTable {
   lease_epoch: Generated<number>;
   /** Correlation id of the inbound event whose handling queued this message (logs); migration 0450. */
   correlation_id?: string | null;
+  /** The customer's current reaction (emoji), when they set it, and when the message was last edited; migration 0501. */
+  customer_reaction?: string | null;
+  customer_reaction_at?: number | null;
+  edited_at?: number | null;
   /** Meta's id of the customer message this outbound message answers (migration 0650). */
   reply_to_mid?: string | null;
 }

@@ -14,3 +14,6 @@ export * from './work-fence';
 export * from './work-queue';
 export * from './leader-election';
 export * from './retention.service';
+export type { Dialect, MigrationSet, SchemaMigration, SchemaTools } from './schema-migrations';
+export { schemaMigrationProvider } from './schema-migrations';
+export { persistenceMigrations } from './migrations';

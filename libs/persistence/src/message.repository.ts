@@ -95,15 +95,33 @@ export class MessageRepository {
       .execute();
   }
 
-  /** A customer edited a message: same `mid`, new text. Returns whether a stored message changed. */
-  async applyEdit(conversationId: string, mid: string, text: string): Promise<boolean> {
-    const result = await this.db
+  /** A customer edited a message: same `mid`, new text. Returns the id of the stored message that changed, if any. */
+  async applyEdit(conversationId: string, mid: string, text: string, at: number): Promise<number | undefined> {
+    const row = await this.db
       .updateTable('messages')
-      .set({ text })
+      .set({ text, edited_at: at })
       .where('conversation_id', '=', conversationId)
       .where('mid', '=', mid)
+      .returning('id')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return row ? Number(row.id) : undefined;
+  }
+
+  /**
+   * The customer reacted to a message (`emoji`) or removed their reaction (null). A reaction older
+   * than the stored one is ignored (webhooks may arrive out of order). Returns the id of the message
+   * that changed, if any.
+   */
+  async applyReaction(conversationId: string, mid: string, emoji: string | null, at: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('messages')
+      .set({ customer_reaction: emoji, customer_reaction_at: at })
+      .where('conversation_id', '=', conversationId)
+      .where('mid', '=', mid)
+      .where((eb) => eb.or([eb('customer_reaction_at', 'is', null), eb('customer_reaction_at', '<=', at)]))
+      .returning('id')
+      .executeTakeFirst();
+    return row ? Number(row.id) : undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { BackoffOptions, backoffDelay } from './backoff';
 import { Database } from './database.types';
-import { Dialect } from './migrations';
+import { Dialect } from './schema-migrations';
 import { WorkLease, WorkTable } from './work-fence';
 
 /**

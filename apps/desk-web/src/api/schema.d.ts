@@ -7,6 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Effective configuration of this instance, every secret redacted */
         get: operations["OperationsController_effectiveConfig"];
         put?: never;
         post?: never;
@@ -23,6 +24,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Inbound events that failed every attempt, with their last error */
         get: operations["OperationsController_dead"];
         put?: never;
         post?: never;
@@ -41,6 +43,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Processes a dead inbound event again */
         post: operations["OperationsController_replay"];
         delete?: never;
         options?: never;
@@ -55,6 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Outbound messages that failed for good (permanent refusal or every retry used) */
         get: operations["OperationsController_failedOutbound"];
         put?: never;
         post?: never;
@@ -73,6 +77,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Sends a failed outbound message again, in its place in the conversation */
         post: operations["OperationsController_retryOutbound"];
         delete?: never;
         options?: never;
@@ -87,6 +92,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Chat-server bridge events that were given up */
         get: operations["OperationsController_deadBridgeEvents"];
         put?: never;
         post?: never;
@@ -105,6 +111,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Delivers a dead chat-server bridge event again */
         post: operations["OperationsController_replayBridgeEvent"];
         delete?: never;
         options?: never;
@@ -122,6 +129,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Discards a dead chat-server bridge event for good */
         delete: operations["OperationsController_discardBridgeEvent"];
         options?: never;
         head?: never;
@@ -136,6 +144,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Replaces a Page token: checked with Meta, stored encrypted; 422 refused, 502 unverified */
         put: operations["OperationsController_setToken"];
         post?: never;
         delete?: never;
@@ -151,6 +160,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Token and block state of every Page */
         get: operations["OperationsController_pageStates"];
         put?: never;
         post?: never;
@@ -167,7 +177,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A Page's routing: policy, confidence threshold, low-confidence turns */
         get: operations["RoutingSettingsController_get"];
+        /** Changes a Page's routing (stored, audited, seen by every instance on the next message) */
         put: operations["RoutingSettingsController_update"];
         post?: never;
         delete?: never;
@@ -183,6 +195,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Audit trail of settings changes, newest first */
         get: operations["RoutingSettingsController_audit"];
         put?: never;
         post?: never;
@@ -199,7 +212,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The Messenger Profile last applied to a Page, with Meta's read-back */
         get: operations["MessengerProfileController_get"];
+        /** Validates and applies a Messenger Profile (Get Started, greeting, ice breakers, menu) */
         put: operations["MessengerProfileController_put"];
         post?: never;
         delete?: never;
@@ -234,6 +249,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Signs an agent in with username and password (429 with Retry-After when limited) */
         post: operations["AuthController_signIn"];
         delete?: never;
         options?: never;
@@ -248,8 +264,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Lists every agent (admin key or a supervisor) */
         get: operations["AgentsController_list"];
         put?: never;
+        /** Creates an agent (admin key) */
         post: operations["AgentsController_create"];
         delete?: never;
         options?: never;
@@ -264,6 +282,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Enabled agents with their state, for transfers */
         get: operations["AgentsController_directory"];
         put?: never;
         post?: never;
@@ -280,6 +299,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The signed-in agent */
         get: operations["AgentsController_me"];
         put?: never;
         post?: never;
@@ -297,6 +317,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Sets the signed-in agent’s availability */
         put: operations["AgentsController_setStatus"];
         post?: never;
         delete?: never;
@@ -318,6 +339,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Disables/enables an agent, changes role or concurrency limit (open desks of a disabled or demoted agent disconnect) */
         patch: operations["AgentsController_update"];
         trace?: never;
     };
@@ -328,6 +350,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Lists the conversations the caller may see (queued, active or closed; optional search) */
         get: operations["ConversationsController_list"];
         put?: never;
         post?: never;
@@ -344,6 +367,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One conversation */
         get: operations["ConversationsController_get"];
         put?: never;
         post?: never;
@@ -360,6 +384,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The same customer’s other conversations on this Page */
         get: operations["ConversationsController_previous"];
         put?: never;
         post?: never;
@@ -376,8 +401,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Private notes on a conversation */
         get: operations["ConversationsController_listNotes"];
         put?: never;
+        /** Adds a private note (never sent to the customer) */
         post: operations["ConversationsController_addNote"];
         delete?: never;
         options?: never;
@@ -394,6 +421,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Snoozes a conversation until a time (null ends the snooze) */
         post: operations["ConversationsController_snooze"];
         delete?: never;
         options?: never;
@@ -408,8 +436,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A conversation’s messages, oldest first */
         get: operations["ConversationsController_messages"];
         put?: never;
+        /** Sends a message to the customer (queued; watch its status) */
         post: operations["ConversationsController_send"];
         delete?: never;
         options?: never;
@@ -426,6 +456,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Takes a waiting conversation (hand-over to this agent) */
         post: operations["ConversationsController_accept"];
         delete?: never;
         options?: never;
@@ -442,6 +473,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Transfers a conversation to another agent or back to the queue */
         post: operations["ConversationsController_transfer"];
         delete?: never;
         options?: never;
@@ -458,6 +490,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Closes a conversation, or gives it back to the bot (optionally asking for a rating) */
         post: operations["ConversationsController_close"];
         delete?: never;
         options?: never;
@@ -474,6 +507,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Shows or hides the typing indicator to the customer */
         post: operations["ConversationsController_typing"];
         delete?: never;
         options?: never;
@@ -488,6 +522,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The channels this deployment runs and what each can do */
         get: operations["ChannelActionsController_channels"];
         put?: never;
         post?: never;
@@ -506,6 +541,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Runs a channel action on a conversation (e.g. a private reply to a comment) */
         post: operations["ChannelActionsController_perform"];
         delete?: never;
         options?: never;
@@ -520,8 +556,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Lists canned responses */
         get: operations["CannedResponsesController_list"];
         put?: never;
+        /** Creates a canned response (admin key or a supervisor) */
         post: operations["CannedResponsesController_create"];
         delete?: never;
         options?: never;
@@ -537,8 +575,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** Changes a canned response (admin key or a supervisor) */
         put: operations["CannedResponsesController_update"];
         post?: never;
+        /** Deletes a canned response (admin key or a supervisor) */
         delete: operations["CannedResponsesController_remove"];
         options?: never;
         head?: never;
@@ -552,6 +592,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The Pages this deployment serves */
         get: operations["PagesController_list"];
         put?: never;
         post?: never;
@@ -565,8 +606,122 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        SetPageTokenDto: Record<string, never>;
-        UpdateRoutingDto: Record<string, never>;
+        DeadInboundEventView: {
+            id: number;
+            /** @example message */
+            kind: string;
+            pageId: string;
+            customerId: string | null;
+            attempts: number;
+            lastError: string | null;
+            /** @description Epoch milliseconds */
+            receivedAt: number;
+        };
+        ReplayedView: {
+            /** @description The id put back in its queue */
+            replayed: number;
+        };
+        FailedOutboundMessageView: {
+            id: number;
+            conversationId: string;
+            /** @enum {string} */
+            author: "customer" | "bot" | "agent" | "system";
+            text: string | null;
+            attempts: number;
+            /** @description Meta's error (code and message) */
+            error: string | null;
+            /** @description Epoch milliseconds */
+            createdAt: number;
+        };
+        RetriedView: {
+            /** @description The id put back in the outbox */
+            retried: number;
+        };
+        DeadBridgeEventView: {
+            id: number;
+            conversationId: string;
+            /** @example message.created */
+            eventType: string;
+            attempts: number;
+            lastError: string | null;
+            /** @description Epoch milliseconds */
+            createdAt: number;
+        };
+        SetPageTokenDto: {
+            /** @description A Page access token; checked against Meta (GET /me) before anything is stored */
+            accessToken: string;
+        };
+        PageTokenResultView: {
+            pageId: string;
+            /**
+             * @description Only `valid` is answered with 200; other outcomes are 422/502 errors
+             * @enum {string}
+             */
+            tokenStatus: "valid";
+        };
+        PageStateView: {
+            pageId: string;
+            /** @enum {string} */
+            tokenStatus: "valid" | "invalid";
+            tokenError: string | null;
+            /** @description Meta refused sends for this Page (its messages wait in the outbox) */
+            blocked: boolean;
+            blockReason: string | null;
+            /** @description Epoch milliseconds */
+            updatedAt: number;
+        };
+        RoutingSettingsView: {
+            pageId: string;
+            /** @enum {string} */
+            policy: "DEFAULT" | "BOT_ONLY" | "AGENT_ONLY";
+            /** @description Confidence threshold (0..1) */
+            threshold: number;
+            lowConfidenceTurns: number;
+        };
+        UpdateRoutingDto: {
+            /**
+             * @description DEFAULT: bot first, agents when needed
+             * @enum {string}
+             */
+            policy?: "DEFAULT" | "BOT_ONLY" | "AGENT_ONLY";
+            /** @description Bot answers below this confidence count as low-confidence turns */
+            confidenceThreshold?: number;
+            /** @description Low-confidence turns in a row before a hand-over to agents */
+            lowConfidenceTurns?: number;
+        };
+        AuditEntryView: {
+            id: number;
+            /** @description `agent:<name>` for an admin login, else the x-admin-actor header or `admin-api` */
+            actor: string;
+            /** @example routing.update */
+            action: string;
+            /** @example page:1234567890 */
+            target: string;
+            /** @description The settings before the change */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The settings after the change */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Epoch milliseconds */
+            at: number;
+        };
+        AppliedMessengerProfileView: {
+            pageId: string;
+            /** @description The profile as applied, in Meta’s shape */
+            profile: {
+                [key: string]: unknown;
+            };
+            /** @description What GET /me/messenger_profile answered right after */
+            readBack: {
+                [key: string]: unknown;
+            };
+            appliedBy: string;
+            /** @description Epoch milliseconds */
+            appliedAt: number;
+        };
         LoginDto: {
             /** @example alice */
             username: string;
@@ -649,6 +804,8 @@ export interface components {
             id: string;
             name?: string;
             pictureUrl?: string;
+            /** @description The customer's locale as Meta reports it (e.g. de_DE), when the app may read it */
+            locale?: string;
         };
         BotContextView: {
             /** @description The bot's last recognised intent before the hand-over */
@@ -658,12 +815,14 @@ export interface components {
         };
         ReplyWindowView: {
             /**
-             * @description open: inside the standard window; human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible; none: the channel has no window (comment threads)
+             * @description open: inside the standard window (24 h, or 7 days from a first message after an ad); human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible (see `reason`); none: the channel has no window (comment threads)
              * @enum {string}
              */
             state: "open" | "human_agent" | "closed" | "none";
             /** @description When the current state ends (epoch ms) */
             until?: number | null;
+            /** @description Why no reply is possible (state `closed`), in words for the agent */
+            reason?: string;
         };
         LastMessageView: {
             /** @enum {string} */
@@ -695,6 +854,8 @@ export interface components {
             /** @description Whether a reply is inside the 24-hour messaging window */
             windowOpen: boolean;
             reply: components["schemas"]["ReplyWindowView"];
+            /** @description Another app controls this Messenger thread (Conversation Routing): its app id ('263902037430900' = the Page inbox), or 'unknown'. ccm's replies are refused meanwhile */
+            threadOwner?: string | null;
             /** @description The customer's last message (epoch ms) */
             lastCustomerAt?: number | null;
             lastMessage?: components["schemas"]["LastMessageView"] | null;
@@ -743,6 +904,10 @@ export interface components {
             error?: components["schemas"]["MessageErrorView"] | null;
             createdAt: number;
             sentAt?: number | null;
+            /** @description The customer's current reaction to this message (an emoji) */
+            reaction?: string | null;
+            /** @description When the customer last edited this message (epoch ms) */
+            editedAt?: number | null;
         };
         SendMessageDto: {
             /** @description Plain text (up to 2000 characters). Send exactly one of text or message. */
@@ -864,6 +1029,24 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -878,6 +1061,22 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadInboundEventView"][];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -900,6 +1099,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["ReplayedView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -914,6 +1129,22 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedOutboundMessageView"][];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -936,6 +1167,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["RetriedView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -950,6 +1197,22 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadBridgeEventView"][];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -972,6 +1235,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["ReplayedView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -988,6 +1267,20 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1014,6 +1307,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["PageTokenResultView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -1028,6 +1337,22 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageStateView"][];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1050,6 +1375,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettingsView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -1057,8 +1398,9 @@ export interface operations {
     RoutingSettingsController_update: {
         parameters: {
             query?: never;
-            header: {
-                "x-admin-actor": string;
+            header?: {
+                /** @description Who to audit the change as (admin key only; an admin login is audited as itself) */
+                "x-admin-actor"?: string;
             };
             path: {
                 pageId: string;
@@ -1072,6 +1414,22 @@ export interface operations {
         };
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSettingsView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1089,6 +1447,22 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryView"][];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1111,6 +1485,22 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["AppliedMessengerProfileView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -1118,17 +1508,55 @@ export interface operations {
     MessengerProfileController_put: {
         parameters: {
             query?: never;
-            header: {
-                "x-admin-actor": string;
+            header?: {
+                /** @description Who to audit the change as (admin key only) */
+                "x-admin-actor"?: string;
             };
             path: {
                 pageId: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Meta's `messenger_profile` shape; 400 names each field over Meta's limits */
+        requestBody: {
+            content: {
+                "application/json": {
+                    get_started?: {
+                        payload?: string;
+                    };
+                    greeting?: {
+                        locale?: string;
+                        text?: string;
+                    }[];
+                    ice_breakers?: {
+                        [key: string]: unknown;
+                    }[];
+                    persistent_menu?: {
+                        [key: string]: unknown;
+                    }[];
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedMessengerProfileView"];
+                };
+            };
+            /** @description No or a wrong x-admin-key / token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A login that is not an admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,27 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Agent, api, type CannedResponse, call, type Page } from '../api/client';
+import { type Agent, api, type CannedResponse, call, type Page, type Schemas } from '../api/client';
 import { timeOf } from '../lib/format';
 
-interface Routing {
-  pageId: string;
-  policy: 'DEFAULT' | 'BOT_ONLY' | 'AGENT_ONLY';
-  threshold: number;
-  lowConfidenceTurns: number;
-}
-interface PageHealth {
-  pageId: string;
-  tokenStatus: string;
-  tokenError: string | null;
-  blocked: boolean;
-}
-interface AuditEntry {
-  id: number;
-  actor: string;
-  action: string;
-  target: string;
-  after: unknown;
-  at: number;
-}
+type Routing = Schemas['RoutingSettingsView'];
+type PageHealth = Schemas['PageStateView'];
+type AuditEntry = Schemas['AuditEntryView'];
 
 interface Props {
   pages: Page[];
@@ -44,17 +27,14 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
 
   const load = async () => {
     const entries = await Promise.all(
-      pages.map(
-        async (p) =>
-          (await call(api.GET('/api/admin/pages/{pageId}/routing', { params: { path: { pageId: p.pageId } } }))) as unknown as Routing,
-      ),
+      pages.map(async (p) => await call(api.GET('/api/admin/pages/{pageId}/routing', { params: { path: { pageId: p.pageId } } }))),
     );
     setRouting(Object.fromEntries(entries.map((r) => [r.pageId, r])));
-    const states = (await call(api.GET('/api/admin/pages'))) as unknown as PageHealth[];
+    const states = await call(api.GET('/api/admin/pages'));
     setHealth(Object.fromEntries(states.map((s) => [s.pageId, s])));
     if (canManageAgents) setAgents(await call(api.GET('/api/agents')));
     setCanned(await call(api.GET('/api/canned-responses')));
-    setAudit(((await call(api.GET('/api/admin/audit'))) as unknown as AuditEntry[]).slice(0, 30));
+    setAudit((await call(api.GET('/api/admin/audit'))).slice(0, 30));
   };
   useEffect(() => {
     load().catch((e: Error) => notify('error', e.message));
@@ -94,7 +74,7 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                         // The server records the signed-in admin as the actor, whatever this header says.
                         params: { path: { pageId: p.pageId }, header: { 'x-admin-actor': 'desk' } },
                         // The DTO has no OpenAPI properties yet, so the generated body type is empty.
-                        body: { policy: r.policy, confidenceThreshold: r.threshold, lowConfidenceTurns: r.lowConfidenceTurns } as never,
+                        body: { policy: r.policy, confidenceThreshold: r.threshold, lowConfidenceTurns: r.lowConfidenceTurns },
                       }),
                     );
                     setDrafts(({ [p.pageId]: _saved, ...rest }) => rest);
@@ -150,7 +130,7 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                   call(
                     api.PUT('/api/admin/pages/{pageId}/token', {
                       params: { path: { pageId: p.pageId } },
-                      body: { accessToken: token } as never,
+                      body: { accessToken: token },
                     }),
                   ),
                 );

@@ -91,9 +91,15 @@ export function Transcript({ conversation, messages, notes, onRetry }: Props) {
         const tick = TICKS[m.status];
         return [
           separator,
-          <li key={m.id} class={`msg ${m.author} ${m.direction}`} data-message-id={m.id}>
+          <li key={m.id} class={`msg ${m.author} ${m.direction}${m.reaction ? ' reacted' : ''}`} data-message-id={m.id}>
             <span class="who">
               {authorName(m, conversation)} <time dateTime={new Date(m.createdAt).toISOString()}>{timeOf(m.createdAt)}</time>
+              {m.editedAt && (
+                <span class="edited" title={`Edited by the customer at ${timeOf(m.editedAt)}`}>
+                  {' '}
+                  · edited
+                </span>
+              )}
             </span>
             {m.direction === 'in' ? (
               <InboundView content={content as InboundContent | null} text={m.text} />
@@ -107,6 +113,11 @@ export function Transcript({ conversation, messages, notes, onRetry }: Props) {
             {m.direction === 'out' && (
               <span class={`status ${m.status}`} data-status={m.status} title={tick.label}>
                 {tick.icon} {tick.label}
+              </span>
+            )}
+            {m.reaction && (
+              <span class="reaction" role="img" aria-label={`${conversation.customer.name ?? 'The customer'} reacted ${m.reaction}`}>
+                {m.reaction}
               </span>
             )}
             {m.error && (m.status === 'failed' || m.status === 'queued') && (

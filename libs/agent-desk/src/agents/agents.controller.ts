@@ -44,6 +44,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @ApiOperation({ summary: 'Signs an agent in with username and password (429 with Retry-After when limited)' })
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponse })
   async signIn(@Body() body: LoginDto, @Req() request: FastifyRequest): Promise<LoginResponse> {
@@ -75,6 +76,7 @@ export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Creates an agent (admin key)' })
   @UseGuards(AdminKeyGuard)
   @ApiSecurity('admin-key')
   @ApiOkResponse({ type: AgentView })
@@ -83,6 +85,7 @@ export class AgentsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Lists every agent (admin key or a supervisor)' })
   @UseGuards(AdminOrSupervisorGuard)
   @ApiSecurity('admin-key')
   @ApiBearerAuth()
@@ -92,6 +95,7 @@ export class AgentsController {
   }
 
   @Get('directory')
+  @ApiOperation({ summary: 'Enabled agents with their state, for transfers' })
   @UseGuards(DeskAuthGuard)
   @ApiBearerAuth()
   @ApiOkResponse({ type: [AgentDirectoryEntry], description: 'Enabled agents with their state, for transfers' })
@@ -100,6 +104,7 @@ export class AgentsController {
   }
 
   @Get('me')
+  @ApiOperation({ summary: 'The signed-in agent' })
   @UseGuards(DeskAuthGuard)
   @ApiBearerAuth()
   @ApiOkResponse({ type: AgentView })
@@ -108,6 +113,7 @@ export class AgentsController {
   }
 
   @Put('me/status')
+  @ApiOperation({ summary: 'Sets the signed-in agent’s availability' })
   @UseGuards(DeskAuthGuard)
   @ApiBearerAuth()
   @ApiOkResponse({ type: AgentView })
@@ -116,6 +122,9 @@ export class AgentsController {
   }
 
   @Patch(':id')
+  @ApiOperation({
+    summary: 'Disables/enables an agent, changes role or concurrency limit (open desks of a disabled or demoted agent disconnect)',
+  })
   @UseGuards(AdminKeyGuard)
   @ApiSecurity('admin-key')
   @ApiOkResponse({ type: AgentView, description: 'Disable/enable an agent, change role or concurrency limit' })

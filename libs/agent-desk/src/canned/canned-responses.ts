@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, Post, Put, Req, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { FastifyRequest } from 'fastify';
 import { PersistenceService } from '@app/persistence';
@@ -133,6 +133,7 @@ export class CannedResponsesController {
   constructor(private readonly canned: CannedResponsesService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Lists canned responses' })
   @UseGuards(DeskAuthGuard)
   @ApiBearerAuth()
   @ApiOkResponse({ type: [CannedResponseView] })
@@ -141,6 +142,7 @@ export class CannedResponsesController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Creates a canned response (admin key or a supervisor)' })
   @UseGuards(AdminOrSupervisorGuard)
   @ApiBearerAuth()
   @ApiSecurity('admin-key')
@@ -150,6 +152,7 @@ export class CannedResponsesController {
   }
 
   @Put(':id')
+  @ApiOperation({ summary: 'Changes a canned response (admin key or a supervisor)' })
   @UseGuards(AdminOrSupervisorGuard)
   @ApiBearerAuth()
   @ApiSecurity('admin-key')
@@ -159,6 +162,7 @@ export class CannedResponsesController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Deletes a canned response (admin key or a supervisor)' })
   @HttpCode(204)
   @UseGuards(AdminOrSupervisorGuard)
   @ApiBearerAuth()

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
 import { DeskValidationPipe } from '../http/desk-validation.pipe';
@@ -21,6 +21,7 @@ export class ChannelActionsController {
 
   /** The channels this deployment runs, with what each can do (the desk shows buttons from it). */
   @Get('channels')
+  @ApiOperation({ summary: 'The channels this deployment runs and what each can do' })
   @ApiOkResponse({ type: [ChannelDescriptorView] })
   channels(): ChannelDescriptorView[] {
     return this.actions.descriptors().map((d) => ({ ...d, capabilities: { ...d.capabilities } }));
@@ -28,6 +29,7 @@ export class ChannelActionsController {
 
   /** A channel action on the conversation (e.g. reply privately to a comment); refused with a reason when a channel rule forbids it. */
   @Post('conversations/:id/channel-actions')
+  @ApiOperation({ summary: 'Runs a channel action on a conversation (e.g. a private reply to a comment)' })
   @HttpCode(200)
   @ApiOkResponse({ type: ChannelActionResultView })
   perform(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: ChannelActionDto): Promise<ChannelActionResultView> {

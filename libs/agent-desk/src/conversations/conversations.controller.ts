@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
 import { DeskValidationPipe } from '../http/desk-validation.pipe';
@@ -35,36 +35,42 @@ export class ConversationsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Lists the conversations the caller may see (queued, active or closed; optional search)' })
   @ApiOkResponse({ type: [ConversationView] })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListConversationsQuery): Promise<ConversationView[]> {
     return this.desk.list(principal, query.state ?? 'active', query.q);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One conversation' })
   @ApiOkResponse({ type: ConversationView })
   get(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView> {
     return this.desk.get(principal, id);
   }
 
   @Get(':id/previous')
+  @ApiOperation({ summary: 'The same customer’s other conversations on this Page' })
   @ApiOkResponse({ type: [ConversationView], description: "The same customer's other conversations on this Page" })
   previous(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView[]> {
     return this.desk.previous(principal, id);
   }
 
   @Get(':id/notes')
+  @ApiOperation({ summary: 'Private notes on a conversation' })
   @ApiOkResponse({ type: [NoteView] })
   listNotes(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<NoteView[]> {
     return this.notes.list(principal, id);
   }
 
   @Post(':id/notes')
+  @ApiOperation({ summary: 'Adds a private note (never sent to the customer)' })
   @ApiOkResponse({ type: NoteView, description: 'A private note: agents only, never sent to the customer' })
   addNote(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: NoteDto): Promise<NoteView> {
     return this.notes.add(principal, id, body.text);
   }
 
   @Post(':id/snooze')
+  @ApiOperation({ summary: 'Snoozes a conversation until a time (null ends the snooze)' })
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationView })
   snooze(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: SnoozeDto): Promise<ConversationView> {
@@ -72,12 +78,14 @@ export class ConversationsController {
   }
 
   @Get(':id/messages')
+  @ApiOperation({ summary: 'A conversation’s messages, oldest first' })
   @ApiOkResponse({ type: [MessageView] })
   messages(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<MessageView[]> {
     return this.desk.messages(principal, id);
   }
 
   @Post(':id/accept')
+  @ApiOperation({ summary: 'Takes a waiting conversation (hand-over to this agent)' })
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationView })
   accept(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView> {
@@ -85,12 +93,14 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @ApiOperation({ summary: 'Sends a message to the customer (queued; watch its status)' })
   @ApiOkResponse({ type: MessageView, description: 'Queued for delivery; watch message.status for sent/delivered/read/failed' })
   send(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: SendMessageDto): Promise<MessageView> {
     return this.desk.send(principal, id, body);
   }
 
   @Post(':id/transfer')
+  @ApiOperation({ summary: 'Transfers a conversation to another agent or back to the queue' })
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationView })
   transfer(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: TransferDto): Promise<ConversationView> {
@@ -98,6 +108,7 @@ export class ConversationsController {
   }
 
   @Post(':id/close')
+  @ApiOperation({ summary: 'Closes a conversation, or gives it back to the bot (optionally asking for a rating)' })
   @HttpCode(200)
   @ApiOkResponse({ type: ConversationView })
   close(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: CloseDto): Promise<ConversationView> {
@@ -105,6 +116,7 @@ export class ConversationsController {
   }
 
   @Post(':id/typing')
+  @ApiOperation({ summary: 'Shows or hides the typing indicator to the customer' })
   @HttpCode(204)
   async typing(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: TypingDto): Promise<void> {
     await this.desk.typing(principal, id, body.on ?? true);

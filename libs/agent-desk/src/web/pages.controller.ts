@@ -1,5 +1,5 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CcmConfig } from '@app/config';
 import { DeskAuthGuard } from '../auth/desk-auth.guard';
 
@@ -17,6 +17,7 @@ export class PagesController {
   constructor(private readonly config: CcmConfig) {}
 
   @Get()
+  @ApiOperation({ summary: 'The Pages this deployment serves' })
   @ApiOkResponse({ type: [PageView] })
   list(): PageView[] {
     return this.config.pages.filter((p) => p.pageId !== undefined).map((p) => ({ pageId: p.pageId!, name: p.displayName }));

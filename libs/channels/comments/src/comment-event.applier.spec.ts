@@ -5,13 +5,14 @@ import { FakeClock } from '@app/testing';
 import { CommentEventApplier } from './comment-event.applier';
 import { PageCommentRepository } from './page-comment.repository';
 import { COMMENTS_CHANNEL } from './page-comments.types';
+import { commentsMigrations } from './migrations';
 
 describe('CommentEventApplier', () => {
   let persistence: PersistenceService;
   const clock = new FakeClock();
   beforeEach(async () => {
     const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
-    await migrateToLatest(open);
+    await migrateToLatest(open, [commentsMigrations]);
     persistence = new PersistenceService(open);
   });
   afterEach(() => persistence.close());

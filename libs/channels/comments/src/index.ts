@@ -2,3 +2,4 @@ export * from './page-comments.module';
 export * from './page-comments.types';
 export * from './comment-event.mapper';
 export * from './comment-rules';
+export { commentsMigrations } from './migrations';

@@ -6,3 +6,4 @@ export * from './messenger-profile';
 export * from './messenger-profile.service';
 export * from './subscription-health.service';
 export * from './thread-control';
+export { messengerMigrations } from './migrations';

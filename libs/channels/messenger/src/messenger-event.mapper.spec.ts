@@ -70,6 +70,20 @@ describe('mapMessengerWebhook: normalised fields for the core', () => {
     expect(one({ sender: { id: '42' }, read: { watermark: 4000, mid: 'm_c' } }).events[0].receiptMids).toEqual(['m_c']);
   });
 
+  it('should carry the emoji of a reaction, and none when the customer removes it', () => {
+    const react = { mid: 'm_out', action: 'react', reaction: 'love', emoji: '❤️' };
+    expect(one({ sender: { id: '42' }, reaction: react }).events[0]).toMatchObject({
+      kind: 'reaction',
+      mid: 'm_out',
+      payload: 'react',
+      reaction: '❤️',
+    });
+    expect(one({ sender: { id: '42' }, reaction: { ...react, emoji: undefined } }).events[0].reaction).toBe('love');
+    const unreact = one({ sender: { id: '42' }, reaction: { mid: 'm_out', action: 'unreact', reaction: 'love' } }).events[0];
+    expect(unreact).toMatchObject({ kind: 'reaction', payload: 'unreact' });
+    expect(unreact.reaction).toBeUndefined();
+  });
+
   it('should carry the reason of a policy enforcement as its text', () => {
     expect(one({ policy_enforcement: { action: 'block', reason: 'spam' } }).events[0]).toMatchObject({
       kind: 'page_policy',

@@ -5,14 +5,14 @@ describe('ActivityApplier (every other event kind)', () => {
   beforeEach(async () => (bed = await conversationTestBed()));
   afterEach(() => bed.close());
 
-  it('should record a reaction, count it as the customer acting, and tell live views', async () => {
+  it('should record a referral, count it as the customer acting, and tell live views', async () => {
     const conversation = await bed.conversation();
-    await bed.deliver(bed.event({ kind: 'reaction', payload: 'react', mid: 'm_1', userOriginated: true }));
+    await bed.deliver(bed.event({ kind: 'referral', payload: 'summer-ad', userOriginated: true }));
     expect(await bed.repos.conversationEvents.listForConversation(conversation.id)).toEqual([
-      expect.objectContaining({ type: 'reaction', reason: 'reaction: react: mid m_1', actor: 'customer' }),
+      expect.objectContaining({ type: 'referral', reason: 'referral: summer-ad', actor: 'customer' }),
     ]);
     expect((await bed.repos.conversations.findById(conversation.id))?.last_user_event_at).toBe(bed.clock.now());
-    expect(bed.published).toEqual([{ type: 'customer.activity', conversationId: conversation.id, kind: 'reaction' }]);
+    expect(bed.published).toEqual([{ type: 'customer.activity', conversationId: conversation.id, kind: 'referral' }]);
     expect(await bed.messages(conversation.id)).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BOT_CONNECTOR, BotConnector, BotReply } from '@app/bot';
 import { CcmConfig } from '@app/config';
 import { Extends, InboundEvent, RichMessage } from '@app/core';
+import { THREAD_CONTROL_IDLE_MS } from '@app/meta';
 import { ConversationRow, PersistenceService } from '@app/persistence';
 import { asksForPerson, RoutingPolicyService, RoutingSettings } from '@app/routing';
 import { listChoiceOptions, matchTypedChoice, ParsedChoice, parseChoice } from '@app/templates';
@@ -100,9 +101,14 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
     // Conversation Routing: a standby message means another app owns the thread; a message in
     // `messaging[]` means ccm owns it again.
-    if (event.standby && !conversation.thread_owner) await unit.repos.conversations.update(conversation.id, { thread_owner: 'unknown' });
+    // Activity in the thread keeps the other app's control from lapsing (24 h without activity).
+    if (event.standby)
+      await unit.repos.conversations.update(conversation.id, {
+        thread_owner: conversation.thread_owner ?? 'unknown',
+        thread_owner_expires_at: event.timestamp + THREAD_CONTROL_IDLE_MS,
+      });
     if (!event.standby && event.userOriginated && conversation.thread_owner)
-      await unit.repos.conversations.update(conversation.id, { thread_owner: null });
+      await unit.repos.conversations.update(conversation.id, { thread_owner: null, thread_owner_expires_at: null });
     // A message right after an ad click opens Meta's ads window (up to 7 days from it).
     if (event.userOriginated && event.fromAd) await unit.repos.conversations.update(conversation.id, { ads_message_at: event.timestamp });
     // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.

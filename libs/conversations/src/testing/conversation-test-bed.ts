@@ -9,6 +9,7 @@ import { ActivityApplier } from '../appliers/activity.applier';
 import { CustomerMessageApplier } from '../appliers/customer-message.applier';
 import { EchoApplier } from '../appliers/echo.applier';
 import { MessageEditApplier } from '../appliers/message-edit.applier';
+import { ReactionApplier } from '../appliers/reaction.applier';
 import { LoggedPageEventApplier } from '../appliers/page-event.applier';
 import { ReceiptApplier } from '../appliers/receipt.applier';
 import { ChannelRegistry } from '../channel-registry.service';
@@ -59,6 +60,7 @@ export async function conversationTestBed(
     new EchoApplier(),
     new ReceiptApplier(),
     new MessageEditApplier(),
+    new ReactionApplier(),
     new ActivityApplier(),
     new LoggedPageEventApplier(),
     ...(options.extensions ?? []),
