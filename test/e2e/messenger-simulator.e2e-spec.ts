@@ -169,7 +169,11 @@ describe('Messenger simulator against ccm', () => {
   it('should talk to an Instagram customer through the Instagram path, with its profile fields and limits', async () => {
     const { status, body: ines } = await api('POST', '/customers', { name: 'Ines Gram', channel: 'instagram' });
     expect(status).toBe(201);
-    expect(ines).toMatchObject({ channel: 'instagram', username: 'ines.gram', psid: expect.stringMatching(/^ig-/) });
+    expect(ines).toMatchObject({
+      channel: 'instagram',
+      username: 'ines.gram',
+      psid: expect.stringMatching(/^\d+$/) /* numeric, like Meta's IGSIDs */,
+    });
     expect((await api('GET', '/state')).body.instagram).toMatchObject({
       accountId: sim.instagramAccountId,
       limits: expect.stringContaining('1000 bytes'),
