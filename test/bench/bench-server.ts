@@ -10,6 +10,8 @@
 import 'reflect-metadata';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
 
 export interface ServerStats {
@@ -17,6 +19,61 @@ export interface ServerStats {
   heapUsed: number;
   /** CPU time of this process so far, µs (user + system). */
   cpuMicros: number;
+  /** With BENCH_SQL_STATS=1: statements executed so far and the µs spent in them (SQLite: inside the statement), by SQL text. */
+  sql?: Record<string, [number, number]>;
+}
+
+/** Statement counts and times by SQL text, when BENCH_SQL_STATS=1 (see countStatements). */
+const statements = new Map<string, [number, number]>();
+
+function note(text: string, micros = 0): void {
+  const key = text.replace(/\s+/g, ' ').trim();
+  const entry = statements.get(key);
+  if (entry) {
+    entry[0] += 1;
+    entry[1] += micros;
+  } else statements.set(key, [1, micros]);
+}
+
+/**
+ * Counts every SQL statement the server runs (better-sqlite3 statements and pg queries), for
+ * `bench-profile`: statements per answered message, and which ones. Patched in the bench process
+ * only; the application's code is untouched.
+ */
+async function countStatements(): Promise<void> {
+  const { default: Sqlite } = await import('better-sqlite3');
+  const probe = new Sqlite(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'run' | 'all' | 'get', (...args: unknown[]) => unknown> & {
+    source: string;
+  };
+  probe.close();
+  for (const method of ['run', 'all', 'get'] as const) {
+    const original = proto[method];
+    proto[method] = function (this: { source: string }, ...args: unknown[]) {
+      const start = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        note(this.source, Number(process.hrtime.bigint() - start) / 1000);
+      }
+    };
+  }
+  const originalExec = Sqlite.prototype.exec;
+  Sqlite.prototype.exec = function (this: InstanceType<typeof Sqlite>, source: string) {
+    const start = process.hrtime.bigint();
+    try {
+      return originalExec.call(this, source);
+    } finally {
+      note(source, Number(process.hrtime.bigint() - start) / 1000);
+    }
+  };
+  const { Client } = await import('pg');
+  const query = Client.prototype.query as (...args: unknown[]) => unknown;
+  Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    const config = args[0];
+    note(typeof config === 'string' ? config : String((config as { text?: string })?.text ?? '?'));
+    return query.apply(this, args);
+  } as typeof Client.prototype.query;
 }
 
 async function raw(secret: string): Promise<string> {
@@ -66,14 +123,41 @@ function stats(gc: boolean): ServerStats {
   if (gc) global.gc?.();
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();
-  return { rss: memory.rss, heapUsed: memory.heapUsed, cpuMicros: cpu.user + cpu.system };
+  return {
+    rss: memory.rss,
+    heapUsed: memory.heapUsed,
+    cpuMicros: cpu.user + cpu.system,
+    ...(process.env.BENCH_SQL_STATS ? { sql: Object.fromEntries([...statements].map(([k, v]) => [k, [...v] as [number, number]])) } : {}),
+  };
 }
+
+/** A V8 CPU profile of one measured window only (`bench-profile`), without start-up and warm-up. */
+const profiler = {
+  session: undefined as Session | undefined,
+  async start(): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.start');
+  },
+  async stop(file: string): Promise<void> {
+    const { profile } = (await this.post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    this.session?.disconnect();
+  },
+  post(method: string): Promise<unknown> {
+    return new Promise((resolve, reject) => this.session!.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  },
+};
 
 async function main(): Promise<void> {
   const role = process.argv[2];
+  if (process.env.BENCH_SQL_STATS) await countStatements();
   const url = role === 'raw' ? await raw(process.env.FACEBOOK_APP_SECRET ?? '') : await ccm();
-  process.on('message', (message: { id: number; cmd: string; gc?: boolean }) => {
+  process.on('message', (message: { id: number; cmd: string; gc?: boolean; file?: string }) => {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });
+    else if (message.cmd === 'profile-start') void profiler.start().then(() => process.send?.({ id: message.id, result: true }));
+    else if (message.cmd === 'profile-stop') void profiler.stop(message.file!).then(() => process.send?.({ id: message.id, result: true }));
   });
   process.on('disconnect', () => process.exit(0));
   // A normal exit, so a --cpu-prof profile is written.

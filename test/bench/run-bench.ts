@@ -19,144 +19,33 @@
  * about 4 minutes plus the soak. Environment: BENCH_PG_URL (default the machine's PostgreSQL, a
  * throw-away schema), BENCH_INTAKE_SECONDS (10), BENCH_E2E_SECONDS (10), BENCH_SKIP_PG=1.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { E2eResult } from './bench-double';
-import type { LoadOptions, LoadResult } from './bench-load';
+import type { LoadResult } from './bench-load';
 import type { ServerStats } from './bench-server';
+import {
+  BenchDatabase,
+  ccmEnv,
+  load,
+  PAGES,
+  Pinned,
+  PINNED,
+  postgresDatabase,
+  ROOT,
+  SECRET,
+  sqliteDatabase,
+  startPinned,
+} from './bench-support';
 
-const ROOT = join(__dirname, '..', '..');
-const SECRET = 'bench-app-secret-0123456789abcdef';
-const PAGES = Array.from({ length: 10 }, (_, i) => ({ pageId: String(1000000001 + i), accessToken: `EAAB-bench-token-${i}` }));
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 10000);
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results.json');
-const PINNED = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-
-// ---- processes -------------------------------------------------------------------------------
-
-interface Pinned {
-  child: ChildProcess;
-  url: string;
-  ask<T>(message: Record<string, unknown>): Promise<T>;
-  stop(): Promise<void>;
-}
-
-function nodeCommand(core: number, script: string, args: string[]): [string, string[]] {
-  // BENCH_CPU_PROF=<dir>: the servers write V8 CPU profiles there (open in Chrome DevTools).
-  const profile =
-    process.env.BENCH_CPU_PROF && script === 'bench-server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const node = [process.execPath, '--expose-gc', ...profile, '-r', '@swc-node/register', join(__dirname, script), ...args];
-  return PINNED ? ['taskset', ['-c', String(core), ...node]] : [node[0], node.slice(1)];
-}
-
-async function startPinned(core: number, script: string, args: string[], env: Record<string, string>): Promise<Pinned> {
-  const [cmd, cmdArgs] = nodeCommand(core, script, args);
-  const child = spawn(cmd, cmdArgs, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    output += d.toString();
-    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const match = /READY (\S+)/.exec(buffered);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`)));
-  });
-  let seq = 0;
-  const waiting = new Map<number, (value: unknown) => void>();
-  child.on('message', (m: { id: number; result: unknown }) => waiting.get(m.id)?.(m.result));
-  return {
-    child,
-    url,
-    ask<T>(message: Record<string, unknown>): Promise<T> {
-      const id = ++seq;
-      return new Promise<T>((resolve) => {
-        waiting.set(id, resolve as (value: unknown) => void);
-        child.send({ ...message, id });
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-async function load(options: LoadOptions): Promise<LoadResult> {
-  const [cmd, args] = nodeCommand(1, 'bench-load.ts', [JSON.stringify(options)]);
-  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`bench-load failed (${code}): ${err}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
-}
-
-function ccmEnv(graphUrl: string, databaseUrl: string): Record<string, string> {
-  const [first, ...others] = PAGES;
-  return {
-    FACEBOOK_APP_SECRET: SECRET,
-    FACEBOOK_VERIFY_TOKEN: 'bench-verify',
-    FACEBOOK_PAGE_ID: first.pageId,
-    FACEBOOK_PAGE_ACCESS_TOKEN: first.accessToken,
-    FACEBOOK_PAGES: JSON.stringify(others.map((p, i) => ({ id: p.pageId, accessToken: p.accessToken, name: `Bench Page ${i + 2}` }))),
-    FACEBOOK_GRAPH_API_URL: graphUrl,
-    DATABASE_URL: databaseUrl,
-    TOKEN_CHECK_INTERVAL_MS: '0',
-  };
-}
-
-// ---- databases -------------------------------------------------------------------------------
-
-interface BenchDatabase {
-  label: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
-function sqliteDatabase(): BenchDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'ccm-bench-'));
-  return { label: 'SQLite', url: `sqlite:${join(dir, 'ccm.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-function postgresDatabase(): BenchDatabase {
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const url = new URL(PG_URL);
-  url.searchParams.set('schema', schema);
-  return {
-    label: 'PostgreSQL',
-    url: url.toString(),
-    async drop() {
-      const client = new Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    },
-  };
-}
 
 // ---- phases ----------------------------------------------------------------------------------
 

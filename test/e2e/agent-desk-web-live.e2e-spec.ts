@@ -6,6 +6,9 @@ import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harnes
 import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 
+/** Meta's app id of the Page inbox in Conversation Routing (fact sheet §10). */
+const PAGE_INBOX_APP_ID = '263902037430900';
+
 /**
  * More of the desk in Debian Chromium (#14): reactions and edits live in the transcript, a file
  * attached from disk, the contact panel's fields, a composer blocked for a standby thread, and the
@@ -107,5 +110,97 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
     await open(page, c.id);
     await page.locator('.msg.customer').filter({ hasText: 'has not arrived' }).locator('.edited').waitFor();
     expect(await page.locator('.msg .reaction').count()).toBe(0);
+  });
+
+  it('disables the composer with the reason while another app owns the thread, and takes the thread back on request', async () => {
+    const sol = await agent('sol');
+    const c = await chatWith(sol, 'psid-standby', 'm_standby_1', 'Hello?');
+    const page = await desk(sol);
+    await open(page, c.id);
+    await page.getByLabel('Message', { exact: true }).waitFor();
+
+    // Someone answers in Meta Business Suite: the Page inbox takes the thread (Conversation Routing).
+    h.graph.threadControl.setOwner('psid-standby', PAGE_INBOX_APP_ID);
+    await fromCustomer('psid-standby', { pass_thread_control: { new_owner_app_id: PAGE_INBOX_APP_ID, previous_owner_app_id: null } });
+    const blocked = page.getByRole('status', { name: 'Replying is not possible' });
+    await blocked.getByText(/The Page inbox .* controls this Messenger thread/).waitFor();
+    expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
+    await screenshot(page, 'composer-standby');
+
+    await blocked.getByRole('button', { name: 'Take the thread back' }).click();
+    await page.getByLabel('Message', { exact: true }).waitFor();
+    expect(h.graph.requests.some((r) => r.path.endsWith('/take_thread_control') && r.status === 200)).toBe(true);
+    expect((await h.persistence.repos.conversations.findById(c.id))!.thread_owner).toBeNull();
+    await page.getByLabel('Message', { exact: true }).fill('Back with you here.');
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+    await eventually(async () => h.graph.sentTexts('psid-standby').includes('Back with you here.'), 5000);
+  });
+
+  it('disables the composer once no reply is allowed, and says why (24 h without the HUMAN_AGENT tag, 7 days)', async () => {
+    const val = await agent('val');
+    const c = await chatWith(val, 'psid-window', 'm_window_1', 'Are you open on Sunday?');
+    const page = await desk(val);
+    await open(page, c.id);
+    await page.getByLabel('Message', { exact: true }).waitFor();
+    await page.getByText(/Reply window open · 2[34] h left/).waitFor();
+
+    // 30 hours later: this deployment has no HUMAN_AGENT permission (MESSENGER_HUMAN_AGENT_TAG unset), so nothing may be sent.
+    await h.persistence.repos.conversations.update(c.id, { last_user_event_at: Date.now() - 30 * 3600_000 });
+    await page.reload();
+    await open(page, c.id);
+    const blocked = page.getByRole('status', { name: 'Replying is not possible' });
+    await blocked.getByText(/24-hour reply window has closed .* HUMAN_AGENT/).waitFor();
+    await page.locator('[data-window="closed"]').waitFor();
+    expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
+
+    await h.persistence.repos.conversations.update(c.id, { last_user_event_at: Date.now() - 8 * 24 * 3600_000 });
+    await page.reload();
+    await open(page, c.id);
+    await blocked.getByText(/7 days after the customer's last message/).waitFor();
+    await screenshot(page, 'composer-window-closed');
+
+    // The customer writes again: the window re-opens and the composer comes back, live.
+    await fromCustomer('psid-window', { message: { mid: 'm_window_2', text: 'Hello again' } });
+    await page.getByLabel('Message', { exact: true }).waitFor();
+  });
+
+  it('shows the contact fields: name, picture, PSID, Page, language, hand-over reason, bot intent and confidence', async () => {
+    const kim = await agent('kim');
+    h.graph.setProfile('psid-contact', {
+      first_name: 'Greta',
+      last_name: 'Berg',
+      profile_pic: `${h.graph.origin}/_double/avatar/greta.svg`,
+      locale: 'de_DE',
+    });
+    // The bot answers first (DEFAULT policy): asking for a person hands over with its intent and confidence.
+    await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+      method: 'PUT',
+      body: { policy: 'DEFAULT' },
+      headers: { 'x-admin-key': ADMIN_KEY },
+    });
+    try {
+      const c = await chatWith(kim, 'psid-contact', 'm_contact_1', 'I want to talk to an agent');
+      expect((await h.persistence.repos.conversations.findById(c.id))!.bot_intent).toBe('human');
+      const page = await desk(kim);
+      await open(page, c.id);
+      const contact = page.getByRole('complementary', { name: 'Contact' });
+      await contact.getByText('Greta Berg').waitFor();
+      const picture = contact.locator('img.avatar');
+      await eventually(async () => (await picture.evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0, 5000);
+      expect(await picture.getAttribute('src')).toContain('/_double/avatar/greta.svg');
+      const field = (label: string) => contact.locator(`dt:text-is("${label}") + dd`);
+      expect(await field('Customer id (PSID)').textContent()).toBe('psid-contact');
+      expect(await field('Page').textContent()).toBe(`ccm (${PAGE_ID})`);
+      expect(await field('Language').textContent()).toMatch(/^German \(Germany\) · de_DE$/);
+      expect(await field('Hand-over reason').textContent()).toBe('customer asked for a person');
+      expect(await field('Bot intent').textContent()).toMatch(/^human \(\d{1,3}%\)$/);
+      await screenshot(page, 'contact-panel');
+    } finally {
+      await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+        method: 'PUT',
+        body: { policy: 'AGENT_ONLY' },
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
+    }
   });
 });

@@ -1,11 +1,40 @@
+import { request } from 'node:http';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent } from '../helpers/agent-desk-client';
-import { CcmHarness, startCcm } from '../helpers/ccm-harness';
+import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
 function login(h: CcmHarness, username: string, password: string, forwardedFor?: string) {
   return callApi(h, '/api/auth/login', {
     body: { username, password },
     headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
   });
+}
+
+/** A login from a chosen loopback address (127.0.0.0/8 is all this host): one client per address, no TRUST_PROXY needed. */
+function loginFrom(h: CcmHarness, localAddress: string, username: string, password: string): Promise<number> {
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${h.url}/api/auth/login`,
+      {
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function metric(h: CcmHarness, series: string): Promise<number> {
+  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 describe('login limits', () => {
@@ -60,6 +89,59 @@ describe('login limits', () => {
       expect(ok.body.token).toEqual(expect.any(String));
       const ips = await h.persistence.db.selectFrom('login_failures').select('ip').distinct().execute();
       expect(ips.map((r) => r.ip)).toEqual(['203.0.113.7']);
+    });
+  });
+
+  describe('a flood of 300 parallel wrong-password logins from 300 addresses', () => {
+    let h: CcmHarness;
+    beforeAll(async () => {
+      h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, LOGIN_MAX_FAILURES: '5', LOGIN_MAX_CONCURRENT_HASHES: '2' } });
+    });
+    afterAll(() => h.close());
+
+    it('should let a real agent in while the flood goes on, hashing nothing for made-up usernames', async () => {
+      await createAgent(h, 'alice');
+      await createAgent(h, 'bob');
+      // Made-up usernames get their answer without a password hash once one real check has been timed.
+      expect(await loginFrom(h, '127.0.0.3', 'nobody-at-all', 'wrong-password')).toBe(401);
+      const checksBefore = await metric(h, 'ccm_password_checks_total');
+
+      // 300 attackers, each from its own address, each trying up to 20 times (its per-address allowance)
+      // until the real agent is in. Most make up usernames; every 30th goes for the real agent "bob".
+      let stop = false;
+      let answered = 0;
+      let inFlight = 0;
+      const statuses = new Map<string, number[]>();
+      const attacker = async (i: number) => {
+        const address = `127.10.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+        const target = i % 30 === 0 ? 'bob' : undefined;
+        for (let n = 0; n < 20 && !stop; n++) {
+          inFlight++;
+          const status = await loginFrom(h, address, target ?? `ghost-${i}-${n}`, `wrong-password-${n}`);
+          inFlight--;
+          answered++;
+          const key = target ?? 'ghost';
+          statuses.set(key, [...(statuses.get(key) ?? []), status]);
+        }
+      };
+      const flood = Promise.all(Array.from({ length: 300 }, (_, i) => attacker(i)));
+      await eventually(async () => answered >= 300, 60_000); // the flood is well under way
+
+      const real = await loginFrom(h, '127.0.0.2', 'alice', AGENT_PASSWORD);
+      const floodStillGoing = !stop && inFlight > 0;
+      stop = true;
+      await flood;
+
+      expect(real).toBe(200);
+      expect(floodStillGoing).toBe(true);
+      // Every made-up username was refused as a wrong password, never an error…
+      expect(new Set(statuses.get('ghost'))).toEqual(new Set([401]));
+      // …the real username under attack locked after LOGIN_MAX_FAILURES, from whatever address…
+      expect(statuses.get('bob')!.filter((s) => s === 401)).toHaveLength(5);
+      expect(new Set(statuses.get('bob')!.filter((s) => s !== 401))).toEqual(new Set([429]));
+      // …and the only password hashes computed were bob's five and alice's one: the flood took no hashing slots.
+      expect((await metric(h, 'ccm_password_checks_total')) - checksBefore).toBe(6);
+      expect(await metric(h, 'ccm_logins_total{outcome="success"}')).toBeGreaterThanOrEqual(3); // createAgent ×2 + alice
     });
   });
 });

@@ -18,6 +18,21 @@ describe('security headers (@fastify/helmet)', () => {
     }
   });
 
+  it('should give webhook answers (served ahead of Fastify) the same security headers as every other answer', async () => {
+    const api = await fetch(`${h.url}/health/live`);
+    const webhook = await h.simulator.post({ object: 'page', entry: [] }, 'sha256=' + 'f'.repeat(64));
+    expect(webhook.status).toBe(403);
+    const security = (r: Response) => {
+      const headers: Record<string, string> = {};
+      r.headers.forEach((value, name) => {
+        if (!['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name)) headers[name] = value;
+      });
+      return headers;
+    };
+    expect(security(webhook)).toEqual(security(api));
+    expect(webhook.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('should keep the desk page policy: scripts from self only, no unsafe-inline, no framing', async () => {
     const response = await fetch(`${h.url}/agent`);
     const csp = response.headers.get('content-security-policy') ?? '';

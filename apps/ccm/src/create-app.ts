@@ -18,6 +18,7 @@ import {
   trackRequestConnection,
   webhookOutcomeOf,
 } from '@app/observability';
+import { WebhookFastPath } from '@app/webhook';
 import { AppModule } from './app.module';
 
 export type LogLevels = false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
@@ -114,6 +115,8 @@ export async function configureApp(
   observeClientErrors(app.getHttpServer() as Server, (message) => httpLog.warn(message));
   observeWebhookOutcomes(app);
   refuseWebhooksWhileDraining(app);
+  // Webhook POSTs are served ahead of Fastify and Nest (same checks, durable before 200; see WebhookFastPath).
+  app.get(WebhookFastPath).install(app.getHttpServer());
 }
 
 /** For answers that set no policy of their own (API JSON, health, metrics): nothing may load or frame them. */

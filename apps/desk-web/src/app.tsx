@@ -347,7 +347,8 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   }, []);
 
   const reply = current?.reply;
-  const composerBlock = !current
+  // Why the viewer cannot write here (undefined: the composer is shown; '': nothing to say, e.g. a queued chat).
+  const composerBlock: string | undefined = !current
     ? undefined
     : current.state !== 'AGENT'
       ? ''
@@ -355,9 +356,11 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
         ? ''
         : !mineCurrent
           ? 'Read-only: this chat belongs to another agent. Take it over to reply.'
-          : reply?.state === 'closed'
-            ? "The reply window has closed (7 days after the customer's last message): Messenger accepts no more replies until they write again."
-            : undefined;
+          : current.threadOwner
+            ? `${appName(current.threadOwner)} controls this Messenger thread now (Conversation Routing): Messenger refuses ccm's replies until ccm takes the thread back.`
+            : reply?.state === 'closed'
+              ? (reply.reason ?? 'The reply window has closed: no reply until the customer writes again.')
+              : undefined;
 
   return (
     <div class={`desk ${showContact ? 'with-contact' : ''}`}>
@@ -664,8 +667,26 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
                 }}
               />
             ) : composerBlock ? (
-              <div class="composer disabled" role="status">
-                {composerBlock}
+              <div class="composer disabled" role="status" aria-label="Replying is not possible">
+                <span>{composerBlock}</span>
+                {mineCurrent && current.threadOwner && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      // Re-assigning the chat to its owner takes the thread back (take_thread_control) before anything is sent.
+                      void act('Thread taken back', () =>
+                        call(
+                          api.POST('/api/conversations/{id}/transfer', {
+                            params: { path: { id: current.id } },
+                            body: { toAgentId: me.id },
+                          }),
+                        ),
+                      )
+                    }
+                  >
+                    Take the thread back
+                  </button>
+                )}
               </div>
             ) : null}
           </section>
@@ -683,6 +704,12 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       <Toasts toasts={toasts} dismiss={dismiss} />
     </div>
   );
+}
+
+/** Who owns a Messenger thread that is not ccm's (Conversation Routing app ids, fact sheet §10). */
+function appName(appId: string): string {
+  if (appId === '263902037430900') return 'The Page inbox (someone answered in Meta Business Suite)';
+  return appId === 'unknown' ? 'Another app' : `Another app (${appId})`;
 }
 
 const ACTION_LABELS: Record<string, string> = {

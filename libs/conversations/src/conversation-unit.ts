@@ -57,8 +57,7 @@ export class ConversationUnit {
 
   /** The customer did something at `timestamp`: Meta's messaging window runs from their latest such event. */
   async noteCustomerActivity(conversationId: string, timestamp: number): Promise<void> {
-    const current = (await this.repos.conversations.findById(conversationId))?.last_user_event_at ?? 0;
-    if (timestamp > current) await this.repos.conversations.update(conversationId, { last_user_event_at: timestamp, updated_at: this.now });
+    await this.repos.conversations.noteUserEvent(conversationId, timestamp, this.now);
   }
 }
 

@@ -65,6 +65,45 @@ describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (diale
     expect(await persistence.db.selectFrom('inbound_events').select('id').execute()).toHaveLength(3);
   });
 
+  it("should record the channel's id of our own send as soon as its echo is stored, before the echo is processed", async () => {
+    // A reply whose sender died mid-send: the next holder waits for its echo before sending it again.
+    const conversation = await persistence.repos.conversations.ensure(
+      { channel: 'messenger', pageId: '111', customerId: 'psid-echo' },
+      1000,
+    );
+    const messageId = await persistence.repos.messages.enqueue({
+      conversation_id: conversation.id,
+      author: 'bot',
+      text: 'hi',
+      content: JSON.stringify({ kind: 'text', text: 'hi' }),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: 1000,
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: 1000,
+      sent_at: null,
+    });
+    const echo = {
+      channel: 'messenger',
+      kind: 'echo',
+      pageId: '111',
+      customerId: 'psid-echo',
+      timestamp: 2000,
+      dedupeKey: 'messenger:mid:m_echoed',
+      standby: false,
+      userOriginated: false,
+      mid: 'm_echoed',
+      ownMessageId: messageId,
+      raw: {},
+    } as InboundEvent;
+    await intake.accept([message(1, 'psid-echo'), echo]);
+    const row = await persistence.db.selectFrom('messages').select(['mid', 'status']).where('id', '=', messageId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ mid: 'm_echoed', status: 'queued' }); // known sent; the outbox completes it without a resend
+    expect(await persistence.repos.journal.countByStatus()).toEqual({ pending: 2 });
+  });
+
   it('should refuse only the webhook that cannot be stored (503), keeping its neighbours', async () => {
     const bad = { ...message(99), channel: null } as unknown as InboundEvent; // violates NOT NULL
     const outcomes = await Promise.allSettled([intake.accept([message(1)]), intake.accept([bad]), intake.accept([message(2)])]);

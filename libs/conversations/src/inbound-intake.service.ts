@@ -102,6 +102,14 @@ export class InboundIntakeService {
       const rows: NewInboundEvent[] = [];
       for (const w of group) for (const event of w.events) rows.push(toRow(event, conversationIds, now));
       const fresh = await repos.journal.recordNew(rows);
+      // Meta's echo of our own send is the proof it went out: recorded now, not when the conversation's
+      // backlog reaches the echo in the journal, so a send taken over after a crash sees it in time
+      // (the outbox waits ECHO_WAIT_MS for it, then sends again).
+      for (const [i, e] of group.flatMap((w) => w.events).entries()) {
+        const conversationId = rows[i].conversation_id;
+        if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
+          await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);
+      }
       // A key new to the journal counts once, for the first webhook of the group that carried it.
       const counted = new Set<string>();
       return group.map((w) => {

@@ -198,6 +198,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       this.repeatedWithoutEcho += 1;
       this.logger.warn(`message ${message.id} was being sent when its sender stopped; the channel has no echoes, so it is sent again`);
     }
+    // The claim may have waited since (held behind the Page's sends in flight, or a stalled event
+    // loop): if its lease ran out, another instance may hold the message now and sending it as well
+    // would repeat it. So a lease past its first half is checked (and extended) before the send, and
+    // the lease is kept alive while the send runs, so a slow Meta is not mistaken for a dead sender.
+    const leaseMs = this.config.work.leaseMs;
+    if ((message.lease_until ?? 0) - Date.now() < leaseMs / 2 && !(await queue.renew(lease, Date.now(), leaseMs))) {
+      this.logger.warn(`message ${message.id}: lease lost before the send; left to its new holder`);
+      return;
+    }
+    const renewal = setInterval(() => void queue.renew(lease, Date.now(), leaseMs).catch(() => false), leaseMs / 3);
     let mid: string | undefined;
     try {
       const content = JSON.parse(message.content ?? 'null') as OutboundContent | null;
@@ -209,9 +219,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         ...(message.reply_to_mid ? { replyTo: message.reply_to_mid } : {}),
       }));
     } catch (error) {
+      clearInterval(renewal);
       await this.handleFailure(work, conversation, error);
       return;
     }
+    clearInterval(renewal);
     // The channel accepted it: from here on nothing may send it again, so a failure to record that
     // (the database briefly away) is retried, never treated as a failed send.
     await this.recordSent(work, conversation, mid ?? null);
@@ -245,7 +257,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       error: null,
     });
     if (!done) {
-      this.logger.warn(`message ${work.row.id}: lease lost during the send; the new holder decides (its echo prevents a repeat)`);
+      // Another instance took the message over meanwhile. The channel's id is a fact, not a claim:
+      // recorded on the row, it tells the new holder the message went out (as its echo would).
+      if (mid !== null) await this.persistence.repos.messages.attachMid(work.row.id, conversation.id, mid);
+      this.logger.warn(
+        `message ${work.row.id}: lease lost during the send; its channel id is recorded so the new holder does not repeat it`,
+      );
       return;
     }
     this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });

@@ -53,9 +53,10 @@ export interface ChannelCapabilities {
   publicReplies?: boolean;
   /**
    * How long after the customer's last message the business may reply (Messenger: 24 h, then 7 days
-   * with the HUMAN_AGENT tag); absent: no window (e.g. comment threads). Shown to agents by the desk.
+   * with the HUMAN_AGENT tag; 7 days from a first message after a click-to-Messenger ad: `adsMs`);
+   * absent: no window (e.g. comment threads). Shown to agents by the desk.
    */
-  replyWindow?: { standardMs: number; humanAgentMs?: number };
+  replyWindow?: { standardMs: number; humanAgentMs?: number; adsMs?: number };
 }
 
 /** Meta's webhook body after the signature check and JSON parse: `{ object, entry: [...] }`. */

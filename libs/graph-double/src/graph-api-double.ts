@@ -31,6 +31,7 @@ export class GraphApiDouble {
   private server?: Server;
   private seq = 0;
   private messageSeq = 0;
+  private echoSeq = 0;
   private faults: InjectedFault[] = [];
   private readonly revokedTokens = new Set<string>();
   private readonly pages: Map<string, { pageId: string; name: string }>;
@@ -277,11 +278,14 @@ export class GraphApiDouble {
       ],
     });
     const deadline = Date.now() + (echoes.retryForMs ?? 60_000);
+    const urls = typeof echoes.webhookUrl === 'string' ? [echoes.webhookUrl] : echoes.webhookUrl;
+    let turn = this.echoSeq++;
     const attempt = async (): Promise<void> => {
+      const url = urls[turn++ % urls.length];
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (this.options.appSecret)
         headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', this.options.appSecret).update(raw).digest('hex')}`;
-      const ok = await fetch(echoes.webhookUrl, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(5000) })
+      const ok = await fetch(url, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(5000) })
         .then((r) => r.ok)
         .catch(() => false);
       if (ok) this.deliveredEchoes.push({ psid, mid, metadata });

@@ -72,7 +72,8 @@ export interface GraphApiDoubleOptions {
  * secret; retried (like Meta) while the receiver does not answer 200, for up to `retryForMs`.
  */
 export interface EchoDelivery {
-  webhookUrl: string;
+  /** Several: instances behind a load balancer; deliveries take turns, a failed one tries the next. */
+  webhookUrl: string | readonly string[];
   /** The app id echoes name as sender (default `ccm-test-app`). */
   appId?: string;
   /** Wait before the first delivery (default 0). */

@@ -34,7 +34,12 @@ export interface UserProfile {
   first_name?: string;
   last_name?: string;
   profile_pic?: string;
+  /** Only when asked for and the app has `pages_user_locale`. */
+  locale?: string;
 }
+
+/** The User Profile fields ccm asks for by default (`locale` is asked for separately: it needs its own permission). */
+export const USER_PROFILE_FIELDS = ['first_name', 'last_name', 'profile_pic'] as const;
 
 /** An Instagram user's profile as the Messenger API for Instagram returns it (fields need the user's consent/permissions). */
 export interface InstagramUserProfile {
@@ -90,11 +95,11 @@ export class GraphApiGateway {
    * Fetches a customer's public profile fields.
    * @see https://developers.facebook.com/docs/messenger-platform/identity/user-profile
    */
-  async getUserProfile(accessToken: string, psid: string): Promise<UserProfile> {
+  async getUserProfile(accessToken: string, psid: string, fields: readonly string[] = USER_PROFILE_FIELDS): Promise<UserProfile> {
     return this.call<UserProfile>(accessToken, {
       method: 'GET',
       url: `/${encodeURIComponent(psid)}`,
-      params: { fields: 'first_name,last_name,profile_pic' },
+      params: { fields: fields.join(',') },
     });
   }
 

@@ -57,7 +57,7 @@ export class PageDirectory implements OnModuleInit {
   async accessToken(pageId: string): Promise<string | undefined> {
     const page = this.find(pageId);
     if (!page) return undefined;
-    const state = await this.persistence.repos.pageStates.get(pageId);
+    const state = await this.persistence.repos.pageStates.getCached(pageId);
     const token = state?.access_token ? openSecret(this.config.operations.encryptionKey, state.access_token) : page.accessToken;
     this.gateway.notePageToken(token, pageId);
     return token;

@@ -6,6 +6,7 @@ export const METRICS_PREFIX = 'ccm_';
 export type WebhookOutcome = 'accepted' | 'bad_signature' | 'too_large' | 'malformed' | 'unavailable';
 export type SendApiOutcome = 'ok' | 'meta_error' | 'network_error';
 export type BotTurnOutcome = 'ok' | 'error';
+export type LoginOutcome = 'success' | 'invalid' | 'rate_limited';
 
 /** What the processing-latency clock needs to know about an event or a reply. */
 export interface ConversationKey {
@@ -92,6 +93,12 @@ export class CcmMetrics {
   readonly queueOldestWait = this.gauge('queue_oldest_wait_seconds', 'How long the longest-waiting queued conversation has waited', []);
   readonly agentsOnline = this.gauge('agents_online', 'Agents with the desk open, by status', ['status']);
   readonly circuitState = this.gauge('bot_circuit_state', 'Bot circuit breaker: 0 closed, 1 half-open, 2 open', ['connector']);
+  private readonly logins = this.counter('logins_total', 'Agent password logins by outcome', ['outcome']);
+  private readonly passwordChecks = this.counter(
+    'password_checks_total',
+    'Password hashes computed for logins (scrypt; at most LOGIN_MAX_CONCURRENT_HASHES at once)',
+    [],
+  );
   readonly collectErrors = this.counter('metrics_collect_errors_total', 'Scrapes whose gauges could not all be refreshed', []);
 
   constructor() {
@@ -152,6 +159,16 @@ export class CcmMetrics {
   botTurn(connector: string, seconds: number, outcome: BotTurnOutcome, confidence?: number): void {
     this.botLatency.observe({ connector, outcome }, seconds);
     if (confidence !== undefined && Number.isFinite(confidence)) this.botConfidence.observe({ connector }, confidence);
+  }
+
+  // --- Agent logins ---
+
+  login(outcome: LoginOutcome): void {
+    this.logins.inc({ outcome });
+  }
+
+  passwordCheck(): void {
+    this.passwordChecks.inc();
   }
 
   // --- Exposition ---

@@ -134,6 +134,16 @@ export class ConversationRepository {
       .execute();
   }
 
+  /** Moves `last_user_event_at` forward to `timestamp` (never back: events may arrive out of order). One statement, no read. */
+  async noteUserEvent(id: string, timestamp: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('conversations')
+      .set({ last_user_event_at: timestamp, updated_at: now })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_user_event_at', 'is', null), eb('last_user_event_at', '<', timestamp)]))
+      .execute();
+  }
+
   async update(id: string, patch: Updateable<ConversationsTable>): Promise<void> {
     await this.db.updateTable('conversations').set(patch).where('id', '=', id).execute();
   }

@@ -50,6 +50,18 @@ export class InboundJournalRepository {
       .execute();
   }
 
+  /** Whether the conversation has an event waiting (any, due or not): one indexed read, no lock. */
+  async hasPending(conversationId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('inbound_events')
+      .select('id')
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', 'pending')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom('inbound_events')

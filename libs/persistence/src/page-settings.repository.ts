@@ -1,14 +1,24 @@
 import { Kysely } from 'kysely';
 import { AdminAuditRow, Database, PageSettingsRow } from './database.types';
+import { PageRowWrites, UNCACHED } from './page-row-cache';
 
 export type PageSettingsPatch = Partial<Pick<PageSettingsRow, 'routing_policy' | 'confidence_threshold' | 'low_confidence_turns'>>;
 
 /** Routing settings changed at run time, and the audit trail of every admin change. */
 export class PageSettingsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writes: PageRowWrites = UNCACHED,
+  ) {}
 
   async get(pageId: string): Promise<PageSettingsRow | undefined> {
     return this.db.selectFrom('page_settings').selectAll().where('page_id', '=', pageId).executeTakeFirst();
+  }
+
+  /** `get`, for the hot path (every bot turn): served from a short-lived cache (see PageRowCache). */
+  async getCached(pageId: string): Promise<PageSettingsRow | undefined> {
+    const cache = this.writes.cache;
+    return cache ? cache.read('page_settings', pageId, () => this.get(pageId)) : this.get(pageId);
   }
 
   async upsert(pageId: string, patch: PageSettingsPatch, actor: string, now: number): Promise<void> {
@@ -25,6 +35,7 @@ export class PageSettingsRepository {
       })
       .onConflict((oc) => oc.column('page_id').doUpdateSet({ ...patch, updated_at: now, updated_by: actor }))
       .execute();
+    this.writes.written('page_settings', pageId);
   }
 
   async audit(entry: { actor: string; action: string; target: string; before: unknown; after: unknown }, now: number): Promise<void> {

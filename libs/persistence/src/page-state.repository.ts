@@ -1,12 +1,22 @@
 import { Kysely } from 'kysely';
 import { Database, PageStateRow } from './database.types';
+import { PageRowWrites, UNCACHED } from './page-row-cache';
 
 /** Per-Page health shared by all instances: token validity, Meta policy blocks, a replacement token. */
 export class PageStateRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writes: PageRowWrites = UNCACHED,
+  ) {}
 
   async get(pageId: string): Promise<PageStateRow | undefined> {
     return this.db.selectFrom('page_states').selectAll().where('page_id', '=', pageId).executeTakeFirst();
+  }
+
+  /** `get`, for the hot path (a Graph call, a send): served from a short-lived cache (see PageRowCache). */
+  async getCached(pageId: string): Promise<PageStateRow | undefined> {
+    const cache = this.writes.cache;
+    return cache ? cache.read('page_states', pageId, () => this.get(pageId)) : this.get(pageId);
   }
 
   async list(): Promise<PageStateRow[]> {
@@ -47,5 +57,6 @@ export class PageStateRepository {
       .values({ page_id: pageId, token_status: 'valid', token_error: null, access_token: null, blocked: 0, block_reason: null, ...patch })
       .onConflict((oc) => oc.column('page_id').doUpdateSet(patch))
       .execute();
+    this.writes.written('page_states', pageId);
   }
 }

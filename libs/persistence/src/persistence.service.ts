@@ -12,6 +12,7 @@ import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
 import { activeFence, assertLeaseHeld } from './work-fence';
+import { PageCachedTable, PageRowCache, PageRowWrites, UNCACHED } from './page-row-cache';
 import { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
 import { BridgeOutboxRow, InboundEventRow, MessageRow } from './database.types';
 
@@ -32,13 +33,16 @@ export class Repositories {
    * The executor these repositories use (the pool or the open transaction): a channel module's own
    * repository (e.g. Page comments) binds to it so its writes join the same unit of work.
    */
-  constructor(readonly db: Kysely<Database>) {
+  constructor(
+    readonly db: Kysely<Database>,
+    writes: PageRowWrites = UNCACHED,
+  ) {
     this.conversations = new ConversationRepository(db);
     this.messages = new MessageRepository(db);
     this.journal = new InboundJournalRepository(db);
     this.conversationEvents = new ConversationEventRepository(db);
-    this.pageStates = new PageStateRepository(db);
-    this.pageSettings = new PageSettingsRepository(db);
+    this.pageStates = new PageStateRepository(db, writes);
+    this.pageSettings = new PageSettingsRepository(db, writes);
     this.attachments = new AttachmentCacheRepository(db);
     this.agents = new AgentRepository(db);
     this.loginFailures = new LoginFailureRepository(db);
@@ -59,8 +63,12 @@ export class PersistenceService {
     readonly bridge: WorkQueue<BridgeOutboxRow>;
   };
 
+  /** Per-Page rows read on every message (see PageRowCache). */
+  private readonly pageRows = new PageRowCache();
+
   constructor(private readonly open: OpenDatabase) {
-    this.repos = new Repositories(open.db);
+    const cache = this.pageRows;
+    this.repos = new Repositories(open.db, { cache, written: (table, pageId) => cache.invalidate(table, pageId) });
     this.queues = {
       journal: new WorkQueue(open.db, open.dialect, JOURNAL_QUEUE),
       outbox: new WorkQueue(open.db, open.dialect, OUTBOX_QUEUE),
@@ -83,12 +91,26 @@ export class PersistenceService {
    */
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const fence = activeFence();
-    const result = await this.open.db.transaction().execute(async (trx) => {
-      if (fence) await assertLeaseHeld(trx, fence.lease);
-      return work(new Repositories(trx));
-    });
-    if (fence) fence.spent = true;
-    return result;
+    const cache = this.pageRows;
+    const written: [PageCachedTable, string][] = [];
+    const writes: PageRowWrites = {
+      cache,
+      written(table, pageId) {
+        cache.invalidate(table, pageId);
+        written.push([table, pageId]);
+      },
+    };
+    try {
+      const result = await this.open.db.transaction().execute(async (trx) => {
+        if (fence) await assertLeaseHeld(trx, fence.lease);
+        return work(new Repositories(trx, writes));
+      });
+      if (fence) fence.spent = true;
+      return result;
+    } finally {
+      // Committed (or rolled back): drop again what a read during the transaction may have cached.
+      for (const [table, pageId] of written) cache.invalidate(table, pageId);
+    }
   }
 
   async close(): Promise<void> {

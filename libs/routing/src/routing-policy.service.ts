@@ -41,7 +41,7 @@ export class RoutingPolicyService {
             .get(CHANNEL_ROUTING_POLICIES)
             .find((p) => p.channel === channel)
             ?.policyFor(pageId);
-    const stored = await this.persistence.repos.pageSettings.get(pageId);
+    const stored = await this.persistence.repos.pageSettings.getCached(pageId);
     return {
       policy: channelPolicy ?? stored?.routing_policy ?? page?.routingPolicy ?? this.config.routing.defaultPolicy,
       threshold: stored?.confidence_threshold ?? this.config.routing.confidenceThreshold,

@@ -30,6 +30,28 @@ export async function dropPostgresSchema(schema: string): Promise<void> {
   }
 }
 
+/**
+ * A whole database of its own on the test PostgreSQL (not just a schema), for tests that run ccm
+ * processes against it: its advisory locks (leader election) and connections are its own too.
+ * `drop` removes it, ending any connection a killed process left behind.
+ */
+export async function createPostgresTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `ccm_e2e_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new Client({ connectionString: TEST_PG_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name, drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}
+
 /** Both dialects, for `describe.each`: the same persistence tests must pass on each. */
 export const TEST_DIALECTS = ['sqlite', 'postgres'] as const;
 

@@ -804,6 +804,8 @@ export interface components {
             id: string;
             name?: string;
             pictureUrl?: string;
+            /** @description The customer's locale as Meta reports it (e.g. de_DE), when the app may read it */
+            locale?: string;
         };
         BotContextView: {
             /** @description The bot's last recognised intent before the hand-over */
@@ -813,12 +815,14 @@ export interface components {
         };
         ReplyWindowView: {
             /**
-             * @description open: inside the standard window; human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible; none: the channel has no window (comment threads)
+             * @description open: inside the standard window (24 h, or 7 days from a first message after an ad); human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible (see `reason`); none: the channel has no window (comment threads)
              * @enum {string}
              */
             state: "open" | "human_agent" | "closed" | "none";
             /** @description When the current state ends (epoch ms) */
             until?: number | null;
+            /** @description Why no reply is possible (state `closed`), in words for the agent */
+            reason?: string;
         };
         LastMessageView: {
             /** @enum {string} */
@@ -850,6 +854,8 @@ export interface components {
             /** @description Whether a reply is inside the 24-hour messaging window */
             windowOpen: boolean;
             reply: components["schemas"]["ReplyWindowView"];
+            /** @description Another app controls this Messenger thread (Conversation Routing): its app id ('263902037430900' = the Page inbox), or 'unknown'. ccm's replies are refused meanwhile */
+            threadOwner?: string | null;
             /** @description The customer's last message (epoch ms) */
             lastCustomerAt?: number | null;
             lastMessage?: components["schemas"]["LastMessageView"] | null;

@@ -30,14 +30,15 @@ export class ConversationViews {
 
   /** The reply window's state for this conversation now. */
   replyState(row: ConversationRow, now = Date.now()): ReplyWindowView['state'] {
-    return replyWindowState(row.last_user_event_at, this.replyWindow(row.channel), now).state;
+    return replyWindowState(row.last_user_event_at, this.replyWindow(row.channel), now, row.ads_message_at ?? null).state;
   }
 
   /** The channel's window; the HUMAN_AGENT extension only when this deployment may use the tag. */
   private replyWindow(channel: string) {
     const window = this.channels.adapter(channel)?.descriptor.capabilities.replyWindow;
     if (!window || this.config.messenger.humanAgentTag) return window;
-    return { standardMs: window.standardMs };
+    const { humanAgentMs: _notAllowed, ...rest } = window;
+    return rest;
   }
 
   async one(row: ConversationRow, now = Date.now()): Promise<ConversationView> {

@@ -2,7 +2,7 @@ import { previewOf, replyWindowState } from './desk-views';
 import { csatRating } from './csat';
 
 const HOUR = 3600_000;
-const MESSENGER = { standardMs: 24 * HOUR, humanAgentMs: 7 * 24 * HOUR };
+const MESSENGER = { standardMs: 24 * HOUR, humanAgentMs: 7 * 24 * HOUR, adsMs: 7 * 24 * HOUR };
 
 describe(replyWindowState.name, () => {
   const now = 1_000 * HOUR;
@@ -15,10 +15,23 @@ describe(replyWindowState.name, () => {
     expect(replyWindowState(now - 30 * HOUR, MESSENGER, now)).toEqual({ state: 'human_agent', until: now - 30 * HOUR + 7 * 24 * HOUR });
   });
 
-  it('should be closed after day 7, after 24 h without the tag, and before the customer ever wrote', () => {
-    expect(replyWindowState(now - 8 * 24 * HOUR, MESSENGER, now).state).toBe('closed');
-    expect(replyWindowState(now - 30 * HOUR, { standardMs: 24 * HOUR }, now).state).toBe('closed');
-    expect(replyWindowState(null, MESSENGER, now).state).toBe('closed');
+  it('should be closed after day 7, after 24 h without the tag, and before the customer ever wrote, and say why', () => {
+    expect(replyWindowState(now - 8 * 24 * HOUR, MESSENGER, now)).toMatchObject({
+      state: 'closed',
+      reason: expect.stringContaining('7 days'),
+    });
+    expect(replyWindowState(now - 30 * HOUR, { standardMs: 24 * HOUR }, now)).toMatchObject({
+      state: 'closed',
+      reason: expect.stringContaining('HUMAN_AGENT'),
+    });
+    expect(replyWindowState(null, MESSENGER, now)).toMatchObject({ state: 'closed', reason: expect.stringContaining('never written') });
+  });
+
+  it('should stay open for 7 days after a first message that followed an ad (Meta policy 2026-09-28), as the sender decides', () => {
+    const adMessageAt = now - 3 * 24 * HOUR;
+    expect(replyWindowState(adMessageAt, MESSENGER, now, adMessageAt)).toEqual({ state: 'open', until: adMessageAt + 7 * 24 * HOUR });
+    expect(replyWindowState(adMessageAt, { standardMs: 24 * HOUR, adsMs: 7 * 24 * HOUR }, now, adMessageAt).state).toBe('open');
+    expect(replyWindowState(now - 8 * 24 * HOUR, MESSENGER, now, now - 8 * 24 * HOUR).state).toBe('closed');
   });
 
   it('should report no window for channels without one (comment threads)', () => {

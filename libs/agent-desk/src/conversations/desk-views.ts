@@ -10,6 +10,7 @@ export class CustomerView {
   @ApiProperty({ description: 'Channel-scoped customer id (Messenger PSID)' }) id!: string;
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional() pictureUrl?: string;
+  @ApiPropertyOptional({ description: "The customer's locale as Meta reports it (e.g. de_DE), when the app may read it" }) locale?: string;
 }
 
 export class BotContextView {
@@ -27,10 +28,11 @@ export class ReplyWindowView {
   @ApiProperty({
     enum: ['open', 'human_agent', 'closed', 'none'],
     description:
-      'open: inside the standard window; human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible; none: the channel has no window (comment threads)',
+      'open: inside the standard window (24 h, or 7 days from a first message after an ad); human_agent: only agent replies tagged HUMAN_AGENT (until `until`); closed: no reply possible (see `reason`); none: the channel has no window (comment threads)',
   })
   state!: 'open' | 'human_agent' | 'closed' | 'none';
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'When the current state ends (epoch ms)' }) until!: number | null;
+  @ApiPropertyOptional({ type: String, description: 'Why no reply is possible (state `closed`), in words for the agent' }) reason?: string;
 }
 
 export class CsatView {
@@ -53,6 +55,13 @@ export class ConversationView {
   @ApiProperty({ description: 'Customer messages the assigned agent has not seen yet' }) unread!: number;
   @ApiProperty({ description: 'Whether a reply is inside the 24-hour messaging window' }) windowOpen!: boolean;
   @ApiProperty({ type: ReplyWindowView }) reply!: ReplyWindowView;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      "Another app controls this Messenger thread (Conversation Routing): its app id ('263902037430900' = the Page inbox), or 'unknown'. ccm's replies are refused meanwhile",
+  })
+  threadOwner!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number, description: "The customer's last message (epoch ms)" }) lastCustomerAt!:
     number | null;
   @ApiPropertyOptional({ nullable: true, type: LastMessageView }) lastMessage!: LastMessageView | null;
@@ -96,18 +105,44 @@ export class MessageView {
 
 /** What a view needs besides the row: the channel's reply window and the conversation's newest message. */
 export interface ViewContext {
-  replyWindow?: { standardMs: number; humanAgentMs?: number };
+  replyWindow?: { standardMs: number; humanAgentMs?: number; adsMs?: number };
   lastMessage?: MessageRow;
 }
 
-export function replyWindowState(lastCustomerAt: number | null, window: ViewContext['replyWindow'], now: number): ReplyWindowView {
+/**
+ * Where the conversation stands in the channel's reply window, as Meta decides it (the same rules as
+ * the sender's `decideMessagingWindow`): open for `standardMs` after the customer's last event — or
+ * `adsMs` after their first message following an ad —, then agent-only (HUMAN_AGENT) until
+ * `humanAgentMs` when this deployment may use the tag, then closed.
+ */
+export function replyWindowState(
+  lastCustomerAt: number | null,
+  window: ViewContext['replyWindow'],
+  now: number,
+  adsMessageAt: number | null = null,
+): ReplyWindowView {
   if (!window) return { state: 'none', until: null };
-  if (lastCustomerAt === null) return { state: 'closed', until: null };
-  if (now - lastCustomerAt < window.standardMs) return { state: 'open', until: lastCustomerAt + window.standardMs };
-  if (window.humanAgentMs !== undefined && now - lastCustomerAt < window.humanAgentMs)
+  if (lastCustomerAt === null)
+    return { state: 'closed', until: null, reason: 'The customer has never written: Messenger allows no message to start a conversation.' };
+  const standardUntil = Math.max(
+    lastCustomerAt + window.standardMs,
+    adsMessageAt !== null && window.adsMs !== undefined ? adsMessageAt + window.adsMs : 0,
+  );
+  if (now <= standardUntil) return { state: 'open', until: standardUntil };
+  if (window.humanAgentMs !== undefined && now - lastCustomerAt <= window.humanAgentMs)
     return { state: 'human_agent', until: lastCustomerAt + window.humanAgentMs };
-  return { state: 'closed', until: null };
+  return {
+    state: 'closed',
+    until: null,
+    reason:
+      window.humanAgentMs === undefined && now - lastCustomerAt <= HUMAN_AGENT_LIMIT_MS
+        ? "The 24-hour reply window has closed and this deployment may not use Meta's HUMAN_AGENT tag (MESSENGER_HUMAN_AGENT_TAG): no reply until the customer writes again."
+        : "The reply window has closed (7 days after the customer's last message): Messenger accepts no more replies until they write again.",
+  };
 }
+
+/** Meta's HUMAN_AGENT limit (7 days), to explain a window closed early because the tag is off. */
+const HUMAN_AGENT_LIMIT_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function previewOf(message: Pick<MessageRow, 'text' | 'content'>): string {
   if (message.text) return message.text;
@@ -134,7 +169,7 @@ export function conversationView(row: ConversationRow, unread: number, now = Dat
     channel: row.channel,
     pageId: row.page_id,
     state: row.state,
-    customer: { id: row.customer_id, name, pictureUrl: profile?.pictureUrl },
+    customer: { id: row.customer_id, name, pictureUrl: profile?.pictureUrl, locale: profile?.locale },
     handoverReason: row.handover_reason,
     bot: { intent: row.bot_intent ?? undefined, confidence: row.bot_confidence ?? undefined },
     queuedAt: row.queued_at,
@@ -142,7 +177,8 @@ export function conversationView(row: ConversationRow, unread: number, now = Dat
     assignedAt: row.assigned_at,
     unread,
     windowOpen: row.last_user_event_at !== null && now - row.last_user_event_at < MESSAGING_WINDOW_MS,
-    reply: replyWindowState(row.last_user_event_at, context.replyWindow, now),
+    reply: replyWindowState(row.last_user_event_at, context.replyWindow, now, row.ads_message_at ?? null),
+    threadOwner: row.thread_owner ?? null,
     lastCustomerAt: row.last_user_event_at,
     lastMessage: last ? { author: last.author, preview: previewOf(last).slice(0, 140), at: last.created_at } : null,
     snoozedUntil: row.snoozed_until !== null && row.snoozed_until > now ? row.snoozed_until : null,

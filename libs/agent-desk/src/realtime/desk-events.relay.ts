@@ -50,7 +50,24 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe.forEach((u) => u());
   }
 
+  /**
+   * Whether a desk could receive what is relayed: a desk socket on this instance, or (with Redis)
+   * possibly on another. With nobody watching, message events are not turned into views — each costs
+   * several reads per message, for nothing — only what a customer message changes is still applied.
+   */
+  private anyoneWatching(): boolean {
+    return Boolean(this.config.realtime.redisUrl) || this.gateway.hasOpenSockets();
+  }
+
   private async relay(event: ConversationBusEvent): Promise<void> {
+    if (
+      (event.type === 'message.created' || event.type === 'message.status' || event.type === 'message.updated') &&
+      !this.anyoneWatching()
+    ) {
+      if (event.type === 'message.created' && event.direction === 'in')
+        await this.customerWroteUnwatched(event.conversationId, event.messageId);
+      return;
+    }
     const conversation = await this.persistence.repos.conversations.findById(event.conversationId);
     if (!conversation) return;
     switch (event.type) {
@@ -86,6 +103,10 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
           });
         return;
       }
+      case 'customer.activity':
+        // The window moved (a reaction, a referral) or another app took or gave back the thread.
+        await this.conversationUpdated(conversation);
+        return;
       case 'conversation.state':
         await this.stateChanged(conversation, event.to, event.previousAgentId ?? null);
         return;
@@ -110,6 +131,14 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
 
   private async conversationUpdated(conversation: ConversationRow): Promise<void> {
     this.gateway.emit(audienceOf(conversation), 'conversation.updated', await this.views.one(conversation));
+  }
+
+  /** `customerWrote` without a desk watching: the message is read only when a snooze or a CSAT question is pending. */
+  private async customerWroteUnwatched(conversationId: string, messageId: number): Promise<void> {
+    const conversation = await this.persistence.repos.conversations.findById(conversationId);
+    if (!conversation || (conversation.snoozed_until === null && conversation.csat_asked_at === null)) return;
+    const message = await this.persistence.repos.messages.findById(messageId);
+    if (message) await this.customerWrote(conversation, message);
   }
 
   /** A customer message ends a snooze, and may be the answer to the satisfaction question. */

@@ -78,6 +78,12 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
     return [...(namespace?.sockets?.values() ?? [])];
   }
 
+  /** Whether any desk socket is open on this instance (cheap: no list is built). */
+  hasOpenSockets(): boolean {
+    const namespace = this.server as unknown as { sockets?: Map<string, DeskSocket> } | undefined;
+    return (namespace?.sockets?.size ?? 0) > 0;
+  }
+
   /** Agents with an open desk on this instance. */
   connectedAgents(): string[] {
     return [...this.connected.keys()];

@@ -60,6 +60,16 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY, '$1[REDACTED]');
 }
 
+/** The message of a request's log line (also written by the webhook fast path, which bypasses pino-http). */
+export function requestLogMessage(method: string | undefined, url: string | undefined, status: number, ms: number): string {
+  return `${method} ${redactUrl(url)} ${status} ${Math.round(ms)} ms`;
+}
+
+/** A request's log level: 503 is an expected answer (draining, database outage: Meta retries); other 5xx are errors. */
+export function requestLogLevel(status: number, error?: unknown): 'info' | 'warn' | 'error' {
+  return status === 503 ? 'warn' : error || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+}
+
 /**
  * pino-http options for ccm: JSON lines (pretty in local mode), one line per request with a request
  * id (the caller's `X-Request-Id` when it is sane, else a UUID; echoed in the response), no request
@@ -109,19 +119,11 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
       const unanswered = unansweredReason(req, res);
       return unanswered
         ? `${req.method} ${redactUrl(req.url)}: ${unanswered} after ${Math.round(ms)} ms`
-        : `${req.method} ${redactUrl(req.url)} ${res.statusCode} ${Math.round(ms)} ms`;
+        : requestLogMessage(req.method, req.url, res.statusCode, ms);
     },
     customErrorMessage: (req, res, error) => `${req.method} ${redactUrl(req.url)} ${res.statusCode}: ${error.message}`,
-    // A request that got no answer (client went away, timed out) is one warning, not an error: nothing
-    // failed in ccm. 503 is an expected answer (draining, database outage: Meta retries); other 5xx are errors.
-    customLogLevel: (req, res, error) =>
-      unansweredReason(req, res) !== undefined || res.statusCode === 503
-        ? 'warn'
-        : error || res.statusCode >= 500
-          ? 'error'
-          : res.statusCode >= 400
-            ? 'warn'
-            : 'info',
+    // A request that got no answer (client went away, timed out) is one warning, not an error: nothing failed in ccm.
+    customLogLevel: (req, res, error) => (unansweredReason(req, res) !== undefined ? 'warn' : requestLogLevel(res.statusCode, error)),
     // pino-http invents an Error with a stack for every 5xx answer; the status line says it all.
     customErrorObject: (_req, _res, error, value: Record<string, unknown>) =>
       error.message.startsWith('failed with status code') ? { ...value, err: undefined } : value,

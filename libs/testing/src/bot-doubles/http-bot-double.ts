@@ -22,6 +22,9 @@ export const DEFAULT_HTTP_BOT_SCRIPT: Record<string, HttpBotResponse | string> =
   'say something broken': '{"intent":"oops","confidence":"high","messages":[]}',
 };
 
+/** A script as a function of the turn (undefined: the bot understood nothing). */
+export type HttpBotScript = Record<string, HttpBotResponse | string> | ((turn: HttpBotRequest) => HttpBotResponse | string | undefined);
+
 /**
  * A bot behind ccm's generic HTTP contract, as a real HTTP server: checks the HMAC signature
  * (401 on a bad or missing one, recorded in `badSignatures`) and answers from a script.
@@ -31,12 +34,12 @@ export class HttpBotDouble extends ScriptedHttpServer {
 
   constructor(
     private readonly secret: string,
-    private readonly script: Record<string, HttpBotResponse | string> = DEFAULT_HTTP_BOT_SCRIPT,
+    private readonly script: HttpBotScript = DEFAULT_HTTP_BOT_SCRIPT,
   ) {
     super();
   }
 
-  static async start(secret: string, script?: Record<string, HttpBotResponse | string>): Promise<HttpBotDouble> {
+  static async start(secret: string, script?: HttpBotScript): Promise<HttpBotDouble> {
     return new HttpBotDouble(secret, script).start();
   }
 
@@ -59,6 +62,7 @@ export class HttpBotDouble extends ScriptedHttpServer {
     if (path !== '/bot/turn') return { status: 404, body: { error: 'not found' } };
     const turn = body as HttpBotRequest;
     const key = turn.event.type === 'choice' ? `choice:${turn.event.choice.payload}` : turn.event.text.trim().toLowerCase();
-    return { status: 200, body: this.script[key] ?? { intent: null, confidence: 0, messages: [] } };
+    const scripted = typeof this.script === 'function' ? this.script(turn) : this.script[key];
+    return { status: 200, body: scripted ?? { intent: null, confidence: 0, messages: [] } };
   }
 }

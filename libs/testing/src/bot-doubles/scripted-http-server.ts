@@ -21,6 +21,8 @@ export interface RecordedBotRequest {
 export abstract class ScriptedHttpServer {
   readonly requests: RecordedBotRequest[] = [];
   fault: DoubleFault = null;
+  /** How long to think before answering a request (0: at once), e.g. a slow bot turn now and then. */
+  latency: (request: RecordedBotRequest) => number = () => 0;
   private server?: Server;
   private port = 0;
   private readonly sockets = new Set<Socket>();
@@ -81,6 +83,8 @@ export abstract class ScriptedHttpServer {
       res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"injected failure"}');
       return;
     }
+    const delayMs = this.latency(request);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const { status, body: answer } = this.answer(request.path, body, request);
     res.writeHead(status, { 'content-type': 'application/json' }).end(typeof answer === 'string' ? answer : JSON.stringify(answer));
   }
