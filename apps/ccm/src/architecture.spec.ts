@@ -50,6 +50,15 @@ describe('architecture: dependencies between libs', () => {
     expect(importsOf('libs/core/src')).toEqual([]);
   });
 
+  it('should let the admin lib use the platform HTTP lib, never the agent desk (guards, pipes and errors are @app/platform-http)', () => {
+    expect(importsOf('libs/admin/src').filter((line) => line.endsWith('→ @app/agent-desk'))).toEqual([]);
+    expect(importsOf('libs/admin/src').some((line) => line.endsWith('→ @app/platform-http'))).toBe(true);
+  });
+
+  it('should keep libs/platform-http below every feature lib (it imports only core and config)', () => {
+    expect(importsOf('libs/platform-http/src').filter((line) => !/→ @app\/(core|config)$/.test(line))).toEqual([]);
+  });
+
   it('should never let one channel lib import another (shared Meta plumbing is @app/meta)', () => {
     const channels = readdirSync(join(ROOT, 'libs', 'channels'));
     const crossings = channels.flatMap((channel) =>
