@@ -10,8 +10,9 @@ function login(h: CcmHarness, username: string, password: string, forwardedFor?:
 }
 
 /** A login from a chosen loopback address (127.0.0.0/8 is all this host): one client per address, no TRUST_PROXY needed. */
-function loginFrom(h: CcmHarness, localAddress: string, username: string, password: string): Promise<number> {
+function loginFrom(h: CcmHarness, localAddress: string, username: string, password: string, forwardedFor?: string): Promise<number> {
   const body = JSON.stringify({ username, password });
+  const forwarded = forwardedFor ? { 'x-forwarded-for': forwardedFor } : {};
   return new Promise((resolve, reject) => {
     const req = request(
       `${h.url}/api/auth/login`,
@@ -19,7 +20,7 @@ function loginFrom(h: CcmHarness, localAddress: string, username: string, passwo
         method: 'POST',
         localAddress,
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...forwarded },
       },
       (res) => {
         res.resume();
@@ -89,6 +90,21 @@ describe('login limits', () => {
       expect(ok.body.token).toEqual(expect.any(String));
       const ips = await h.persistence.db.selectFrom('login_failures').select('ip').distinct().execute();
       expect(ips.map((r) => r.ip)).toEqual(['203.0.113.7']);
+    });
+  });
+
+  describe('with TRUST_PROXY as a list of proxy addresses/CIDRs', () => {
+    let h: CcmHarness;
+    beforeAll(async () => {
+      h = await startCcm({ env: { ADMIN_API_KEY: ADMIN_KEY, TRUST_PROXY: '127.0.0.2/32, 10.0.0.0/8' } });
+    });
+    afterAll(() => h.close());
+
+    it('should believe X-Forwarded-For from a listed proxy only', async () => {
+      expect(await loginFrom(h, '127.0.0.2', 'nobody', 'wrong-password', '203.0.113.50')).toBe(401); // through the proxy
+      expect(await loginFrom(h, '127.0.0.5', 'nobody', 'wrong-password', '203.0.113.51')).toBe(401); // a client claiming an address
+      const ips = await h.persistence.db.selectFrom('login_failures').select('ip').orderBy('id').execute();
+      expect(ips.map((r) => r.ip)).toEqual(['203.0.113.50', '127.0.0.5']);
     });
   });
 
