@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ADMIN_KEY } from '../helpers/agent-desk-client';
 import { MessageRow } from '@app/persistence';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
-import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 /**
  * The Messenger simulator (apps/simulator) against the real ccm: everything goes through its HTTP API
@@ -177,10 +177,11 @@ describe('Messenger simulator against ccm', () => {
     await api('POST', `/customers/${ines.psid}/messages`, { text: 'where is my order' });
     await eventually(async () => pageItems(ines.psid).length >= 1, 10_000);
     // Delivered as `object: "instagram"` to ccm, answered through the linked Page's Send API, shown to the customer.
-    const conversation = await eventually(() =>
-      h.persistence.repos.conversations.findByKey({ channel: 'instagram', pageId: PAGE_ID, customerId: ines.psid }),
-    );
-    expect(conversation.customer_profile ?? '').toContain('ines.gram');
+    // The IG profile (name, @username, followers) is read through the linked Page after the message is stored.
+    const conversation = await eventually(async () => {
+      const row = await h.persistence.repos.conversations.findByKey({ channel: 'instagram', pageId: PAGE_ID, customerId: ines.psid });
+      return row?.customer_profile?.includes('ines.gram') ? row : undefined;
+    }, 10_000);
     const sent = sim.graph.sentMessages(ines.psid);
     expect(sent.length).toBeGreaterThan(0);
     // Within Instagram's limits: text ≤ 1000 bytes, no metadata.
@@ -211,6 +212,7 @@ describe('Messenger simulator against ccm', () => {
     const conversationOf = () =>
       h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: hal.psid });
     await eventually(async () => (await conversationOf())?.thread_owner === '263902037430900', 10_000);
+    await waitForIdle(h); // the bot's answers to "hello" are all out
     const answered = pageItems(hal.psid).length;
     await api('POST', `/customers/${hal.psid}/messages`, { text: 'anyone in the inbox?' });
     const standby = await eventually(async () => (await messagesOf(hal.psid)).find((m) => m.text === 'anyone in the inbox?'), 10_000);
@@ -230,6 +232,7 @@ describe('Messenger simulator against ccm', () => {
     await api('POST', `/customers/${hal.psid}/inbox`, { action: 'request' });
     await eventually(async () => (await api('GET', `/customers/${hal.psid}/thread`)).body.routing.owner === 'page_inbox', 10_000);
     expect(sim.graph.requests.some((r) => r.path === '/me/pass_thread_control' && r.status === 200)).toBe(true);
+    await waitForIdle(h);
     expect(pageItems(hal.psid).length).toBe(answered); // nothing answered the standby message
     expect((await api('POST', `/customers/${hal.psid}/inbox`, { action: 'steal' })).status).toBe(400);
   });
