@@ -163,4 +163,44 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
     await fromCustomer('psid-window', { message: { mid: 'm_window_2', text: 'Hello again' } });
     await page.getByLabel('Message', { exact: true }).waitFor();
   });
+
+  it('shows the contact fields: name, picture, PSID, Page, language, hand-over reason, bot intent and confidence', async () => {
+    const kim = await agent('kim');
+    h.graph.setProfile('psid-contact', {
+      first_name: 'Greta',
+      last_name: 'Berg',
+      profile_pic: `${h.graph.origin}/_double/avatar/greta.svg`,
+      locale: 'de_DE',
+    });
+    // The bot answers first (DEFAULT policy): asking for a person hands over with its intent and confidence.
+    await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+      method: 'PUT',
+      body: { policy: 'DEFAULT' },
+      headers: { 'x-admin-key': ADMIN_KEY },
+    });
+    try {
+      const c = await chatWith(kim, 'psid-contact', 'm_contact_1', 'I want to talk to an agent');
+      expect((await h.persistence.repos.conversations.findById(c.id))!.bot_intent).toBe('human');
+      const page = await desk(kim);
+      await open(page, c.id);
+      const contact = page.getByRole('complementary', { name: 'Contact' });
+      await contact.getByText('Greta Berg').waitFor();
+      const picture = contact.locator('img.avatar');
+      await eventually(async () => (await picture.evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0, 5000);
+      expect(await picture.getAttribute('src')).toContain('/_double/avatar/greta.svg');
+      const field = (label: string) => contact.locator(`dt:text-is("${label}") + dd`);
+      expect(await field('Customer id (PSID)').textContent()).toBe('psid-contact');
+      expect(await field('Page').textContent()).toBe(`ccm (${PAGE_ID})`);
+      expect(await field('Language').textContent()).toMatch(/^German \(Germany\) · de_DE$/);
+      expect(await field('Hand-over reason').textContent()).toBe('customer asked for a person');
+      expect(await field('Bot intent').textContent()).toMatch(/^human \(\d{1,3}%\)$/);
+      await screenshot(page, 'contact-panel');
+    } finally {
+      await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+        method: 'PUT',
+        body: { policy: 'AGENT_ONLY' },
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
+    }
+  });
 });

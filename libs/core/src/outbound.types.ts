@@ -58,6 +58,8 @@ export interface CustomerProfile {
   firstName?: string;
   lastName?: string;
   pictureUrl?: string;
+  /** The customer's locale as Meta reports it (e.g. `de_DE`; Messenger's `locale`, needs `pages_user_locale`). */
+  locale?: string;
   /** Instagram: the @username and follower count (where permitted). */
   username?: string;
   followerCount?: number;

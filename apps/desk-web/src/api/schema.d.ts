@@ -804,6 +804,8 @@ export interface components {
             id: string;
             name?: string;
             pictureUrl?: string;
+            /** @description The customer's locale as Meta reports it (e.g. de_DE), when the app may read it */
+            locale?: string;
         };
         BotContextView: {
             /** @description The bot's last recognised intent before the hand-over */

@@ -2,6 +2,16 @@ import type { Conversation } from '../api/client';
 import { timeOf } from '../lib/format';
 import { Avatar, nameOf } from './ConversationList';
 
+/** Meta's `de_DE` as "German (Germany) · de_DE" (the code alone where the browser has no name for it). */
+function localeName(locale: string): string {
+  try {
+    const name = new Intl.DisplayNames([], { type: 'language' }).of(locale.replace('_', '-'));
+    return name && name !== locale ? `${name} · ${locale}` : locale;
+  } catch {
+    return locale;
+  }
+}
+
 interface Props {
   conversation: Conversation;
   pageName?: string;
@@ -21,6 +31,12 @@ export function ContactPanel({ conversation: c, pageName, previous, ownerName, o
       <dl>
         <dt>Customer id (PSID)</dt>
         <dd class="psid">{c.customer.id}</dd>
+        {c.customer.locale && (
+          <>
+            <dt>Language</dt>
+            <dd class="locale">{localeName(c.customer.locale)}</dd>
+          </>
+        )}
         <dt>Page</dt>
         <dd>{pageName ? `${pageName} (${c.pageId})` : c.pageId}</dd>
         <dt>Owner</dt>

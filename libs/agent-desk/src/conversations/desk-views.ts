@@ -10,6 +10,7 @@ export class CustomerView {
   @ApiProperty({ description: 'Channel-scoped customer id (Messenger PSID)' }) id!: string;
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional() pictureUrl?: string;
+  @ApiPropertyOptional({ description: "The customer's locale as Meta reports it (e.g. de_DE), when the app may read it" }) locale?: string;
 }
 
 export class BotContextView {
@@ -168,7 +169,7 @@ export function conversationView(row: ConversationRow, unread: number, now = Dat
     channel: row.channel,
     pageId: row.page_id,
     state: row.state,
-    customer: { id: row.customer_id, name, pictureUrl: profile?.pictureUrl },
+    customer: { id: row.customer_id, name, pictureUrl: profile?.pictureUrl, locale: profile?.locale },
     handoverReason: row.handover_reason,
     bot: { intent: row.bot_intent ?? undefined, confidence: row.bot_confidence ?? undefined },
     queuedAt: row.queued_at,

@@ -42,7 +42,7 @@ export function parseStoredProfile(json: string | null): CustomerProfile | undef
   try {
     const raw = JSON.parse(json) as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    return { firstName: str(raw.firstName), lastName: str(raw.lastName), pictureUrl: str(raw.pictureUrl) };
+    return { firstName: str(raw.firstName), lastName: str(raw.lastName), pictureUrl: str(raw.pictureUrl), locale: str(raw.locale) };
   } catch {
     return undefined;
   }

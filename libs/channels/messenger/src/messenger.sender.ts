@@ -22,6 +22,7 @@ import {
   ADS_WINDOW_MS,
   HUMAN_AGENT_WINDOW_MS,
   STANDARD_WINDOW_MS,
+  USER_PROFILE_FIELDS,
   USER_REF_PREFIX,
   pictureExpiry,
   PageDirectory,
@@ -200,13 +201,18 @@ export class MessengerSender implements ChannelAdapter {
 
   async fetchProfile(target: OutboundTarget): Promise<CustomerProfile | undefined> {
     try {
-      const profile = await this.gateway.getUserProfile(await this.tokenFor(target.pageId), target.customerId);
+      const token = await this.tokenFor(target.pageId);
+      // `locale` needs its own permission (pages_user_locale): an app without it still gets the rest.
+      const profile = await this.gateway
+        .getUserProfile(token, target.customerId, [...USER_PROFILE_FIELDS, 'locale'])
+        .catch(() => this.gateway.getUserProfile(token, target.customerId));
       if (!profile.first_name && !profile.last_name && !profile.profile_pic) return undefined;
       const expiresAt = pictureExpiry(profile.profile_pic);
       return {
         firstName: profile.first_name,
         lastName: profile.last_name,
         pictureUrl: profile.profile_pic,
+        ...(typeof profile.locale === 'string' && profile.locale !== '' && { locale: profile.locale }),
         ...(expiresAt !== undefined && { expiresAt }),
       };
     } catch (error) {
