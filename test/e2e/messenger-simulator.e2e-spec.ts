@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY } from '../helpers/agent-desk-client';
+import { SubscriptionHealthService } from '@app/channel-messenger';
 import { MessageRow } from '@app/persistence';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
-import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 /**
  * The Messenger simulator (apps/simulator) against the real ccm: everything goes through its HTTP API
@@ -48,6 +49,7 @@ describe('Messenger simulator against ccm', () => {
         ADMIN_API_KEY: ADMIN_KEY,
         MEDIA_DIR: mediaDir,
         MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1', // the double's CDN runs on 127.0.0.1 (local mode allows it the same way)
+        FACEBOOK_AUTO_SUBSCRIBE: 'true',
       },
     });
     sim.setWebhookUrl(`${h.url}/ccm/webhook`);
@@ -181,10 +183,11 @@ describe('Messenger simulator against ccm', () => {
     await api('POST', `/customers/${ines.psid}/messages`, { text: 'where is my order' });
     await eventually(async () => pageItems(ines.psid).length >= 1, 10_000);
     // Delivered as `object: "instagram"` to ccm, answered through the linked Page's Send API, shown to the customer.
-    const conversation = await eventually(() =>
-      h.persistence.repos.conversations.findByKey({ channel: 'instagram', pageId: PAGE_ID, customerId: ines.psid }),
-    );
-    expect(conversation.customer_profile ?? '').toContain('ines.gram');
+    // The IG profile (name, @username, followers) is read through the linked Page after the message is stored.
+    const conversation = await eventually(async () => {
+      const row = await h.persistence.repos.conversations.findByKey({ channel: 'instagram', pageId: PAGE_ID, customerId: ines.psid });
+      return row?.customer_profile?.includes('ines.gram') ? row : undefined;
+    }, 10_000);
     const sent = sim.graph.sentMessages(ines.psid);
     expect(sent.length).toBeGreaterThan(0);
     // Within Instagram's limits: text ≤ 1000 bytes, no metadata.
@@ -215,6 +218,7 @@ describe('Messenger simulator against ccm', () => {
     const conversationOf = () =>
       h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: hal.psid });
     await eventually(async () => (await conversationOf())?.thread_owner === '263902037430900', 10_000);
+    await waitForIdle(h); // the bot's answers to "hello" are all out
     const answered = pageItems(hal.psid).length;
     await api('POST', `/customers/${hal.psid}/messages`, { text: 'anyone in the inbox?' });
     const standby = await eventually(async () => (await messagesOf(hal.psid)).find((m) => m.text === 'anyone in the inbox?'), 10_000);
@@ -234,6 +238,7 @@ describe('Messenger simulator against ccm', () => {
     await api('POST', `/customers/${hal.psid}/inbox`, { action: 'request' });
     await eventually(async () => (await api('GET', `/customers/${hal.psid}/thread`)).body.routing.owner === 'page_inbox', 10_000);
     expect(sim.graph.requests.some((r) => r.path === '/me/pass_thread_control' && r.status === 200)).toBe(true);
+    await waitForIdle(h);
     expect(pageItems(hal.psid).length).toBe(answered); // nothing answered the standby message
     expect((await api('POST', `/customers/${hal.psid}/inbox`, { action: 'steal' })).status).toBe(400);
   });
@@ -280,6 +285,25 @@ describe('Messenger simulator against ccm', () => {
     expect(inbound[1]).toContain('TRACK_ORDER');
     expect(inbound[2]).toContain('TRACK_ORDER');
     await eventually(async () => pageItems(gia.psid).length >= 1, 10_000); // the bot answered the customer's choices
+  });
+
+  it("should deliver nothing while the Page's subscription lacks messages, until ccm's check re-subscribes it", async () => {
+    const { body: sid } = await api('POST', '/customers', { name: 'Sid' });
+    await waitForIdle(h);
+    await sim.delivery.drain(); // earlier tests' echoes and receipts are out
+    expect((await api('PUT', '/faults', { subscriptionLapsed: true })).body).toMatchObject({ subscriptionLapsed: true });
+    const attempts = sim.delivery.attempts.length;
+    await api('POST', `/customers/${sid.psid}/messages`, { text: 'is anyone there?' });
+    await sim.delivery.drain();
+    expect(sim.delivery.attempts.length).toBe(attempts); // Meta sends no webhook for a field the Page is not subscribed to
+    expect(await messagesOf(sid.psid)).toEqual([]);
+    // ccm's subscription check sees the gap (health degraded), and with FACEBOOK_AUTO_SUBSCRIBE subscribes again.
+    const verdict = await h.app.get(SubscriptionHealthService).check(PAGE_ID);
+    expect(verdict.ok).toBe(true); // re-subscribed within the check
+    expect(sim.graph.requests.some((r) => r.method === 'POST' && r.path === `/${PAGE_ID}/subscribed_apps` && r.status === 200)).toBe(true);
+    expect((await api('GET', '/faults')).body).toMatchObject({ subscriptionLapsed: false });
+    await api('POST', `/customers/${sid.psid}/messages`, { text: 'hello again' });
+    await eventually(async () => (await messagesOf(sid.psid)).some((m) => m.text === 'hello again'), 10_000);
   });
 
   it('should turn a comment on the Page post into a feed webhook and show the public and private replies', async () => {

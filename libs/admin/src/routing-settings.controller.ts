@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
+import { AdminKeyGuard, ApiValidationPipe } from '@app/platform-http';
 import { PageDirectory } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { RoutingPolicyService } from '@app/routing';
@@ -14,7 +14,7 @@ import { AdminApi } from './admin-api.decorator';
 @AdminApi('admin: routing')
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class RoutingSettingsController {
   constructor(
     private readonly persistence: PersistenceService,
