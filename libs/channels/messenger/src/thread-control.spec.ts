@@ -63,23 +63,25 @@ describe('Conversation Routing: ThreadControlApplier and lapsed control', () => 
   }
 
   it("should store another app's ownership with its lapse time, and clear it when ccm gets the thread back", async () => {
-    const { id } = await conversation('psid-1');
-    await apply('psid-1', { take_thread_control: { previous_owner_app_id: OUR_APP, new_owner_app_id: PAGE_INBOX_APP_ID } });
+    const { id } = await conversation('1000000000000001');
+    await apply('1000000000000001', { take_thread_control: { previous_owner_app_id: OUR_APP, new_owner_app_id: PAGE_INBOX_APP_ID } });
     expect(await persistence.repos.conversations.findById(id)).toMatchObject({
       thread_owner: PAGE_INBOX_APP_ID,
       thread_owner_expires_at: clock.now() + THREAD_CONTROL_IDLE_MS,
     });
-    await apply('psid-1', { pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: OUR_APP } });
+    await apply('1000000000000001', { pass_thread_control: { previous_owner_app_id: PAGE_INBOX_APP_ID, new_owner_app_id: OUR_APP } });
     expect(await persistence.repos.conversations.findById(id)).toMatchObject({ thread_owner: null, thread_owner_expires_at: null });
   });
 
   it('should grant a request for a bot conversation (a pass after the commit) and decline it while an agent has it', async () => {
-    await conversation('psid-bot');
-    const granted = await apply('psid-bot', { request_thread_control: { requested_owner_app_id: PAGE_INBOX_APP_ID } });
+    await conversation('1000000000000003');
+    const granted = await apply('1000000000000003', { request_thread_control: { requested_owner_app_id: PAGE_INBOX_APP_ID } });
     expect(granted.afterCommitWork).toHaveLength(1); // pass_thread_control, once the event is committed
 
-    const { id } = await conversation('psid-agent', 'AGENT');
-    const declined = await apply('psid-agent', { request_thread_control: { requested_owner_app_id: PAGE_INBOX_APP_ID, metadata: 'Sam' } });
+    const { id } = await conversation('1000000000000002', 'AGENT');
+    const declined = await apply('1000000000000002', {
+      request_thread_control: { requested_owner_app_id: PAGE_INBOX_APP_ID, metadata: 'Sam' },
+    });
     expect(declined.afterCommitWork).toHaveLength(0);
     const trail = await persistence.repos.conversationEvents.listForConversation(id);
     expect(trail.find((e) => e.type === 'thread_control_request_declined')?.reason).toBe(
@@ -89,10 +91,10 @@ describe('Conversation Routing: ThreadControlApplier and lapsed control', () => 
   });
 
   it('should clear control that lapsed (24 h without activity) exactly once, and keep control that has not', async () => {
-    const lapsed = await conversation('psid-old');
-    const fresh = await conversation('psid-new');
-    await apply('psid-old', { take_thread_control: { new_owner_app_id: PAGE_INBOX_APP_ID } }, clock.now() - 2 * 3600_000);
-    await apply('psid-new', { take_thread_control: { new_owner_app_id: PAGE_INBOX_APP_ID } });
+    const lapsed = await conversation('1000000000000005');
+    const fresh = await conversation('1000000000000004');
+    await apply('1000000000000005', { take_thread_control: { new_owner_app_id: PAGE_INBOX_APP_ID } }, clock.now() - 2 * 3600_000);
+    await apply('1000000000000004', { take_thread_control: { new_owner_app_id: PAGE_INBOX_APP_ID } });
     const published: string[] = [];
     bus.subscribe((event) => void published.push(event.conversationId));
 
