@@ -1,89 +1,140 @@
-import { Logger } from '@nestjs/common';
-import { sql } from 'kysely';
-import { DeliveryError } from '@app/core';
+import { loadCcmConfig } from '@app/config';
+import { ListedExtensions, OutboundMessage, OutboundTarget, SystemClock } from '@app/core';
 import { InProcessPagePacer } from '@app/meta';
+import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
+import { RecordingChannel } from '@app/testing';
+import { ChannelRegistry } from './channel-registry.service';
+import { ConversationBus } from './conversation-bus.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
-import { enqueueOutbound } from './outbox-writer';
-import { conversationTestBed, ConversationTestBed } from './testing/conversation-test-bed';
 
-describe('OutboxDispatcher', () => {
-  let bed: ConversationTestBed;
-  let outbox: OutboxDispatcher;
+const LEASE_MS = 1000;
+const PAGE = '1234567890';
 
-  beforeEach(async () => {
-    bed = await conversationTestBed({ env: { OUTBOX_RETRY_BASE_MS: '1000', OUTBOX_MAX_ATTEMPTS: '3' } });
-    // Paced on the fake clock too; the loop is never started: each pass is run by the spec.
-    outbox = new OutboxDispatcher(
-      bed.persistence,
-      bed.channels,
-      bed.bus,
-      bed.config,
-      new InProcessPagePacer(100, () => bed.clock.now()),
-      bed.clock,
-    );
-  });
-  afterEach(() => bed.close());
+/** A channel whose sends wait until the test opens the gate (a slow Meta, sends kept in flight). */
+class GatedChannel extends RecordingChannel {
+  started: string[] = [];
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
 
-  async function queued(text: string): Promise<{ conversationId: string; id: number }> {
-    const conversation = await bed.conversation();
-    await bed.repos.conversations.update(conversation.id, { last_user_event_at: bed.clock.now() });
-    const [id] = await enqueueOutbound(bed.repos, conversation.id, 'bot', { kind: 'text', text }, bed.clock.now(), 'm_customer_1');
-    return { conversationId: conversation.id, id };
+  override async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
+    this.started.push(message.content.kind === 'text' ? message.content.text : '?');
+    await this.gate;
+    return super.send(target, message);
   }
 
-  it('should send a queued message with the customer message it answers, and record it sent at the clock time', async () => {
-    const { id } = await queued('Hello!');
-    await outbox.runOnce();
-    expect(bed.channel.sent.map((s) => s.message)).toEqual([
-      { id, author: 'bot', content: { kind: 'text', text: 'Hello!' }, replyTo: 'm_customer_1' },
-    ]);
-    expect(await bed.repos.messages.findById(id)).toMatchObject({ status: 'sent', mid: 'm_1', sent_at: bed.clock.now(), attempts: 1 });
+  release(): void {
+    this.open();
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The outbox's side of lease fencing, with the real dispatcher on SQLite: another instance taking a
+ * message over (its lease ran out) is played by claiming it as that instance would, after expiry.
+ */
+describe('OutboxDispatcher lease fencing', () => {
+  let persistence: PersistenceService;
+  let channel: GatedChannel;
+  let dispatcher: OutboxDispatcher;
+
+  beforeEach(async () => {
+    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    const config = loadCcmConfig({
+      FACEBOOK_APP_SECRET: 'test-app-secret',
+      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
+      FACEBOOK_PAGE_ID: PAGE,
+      WORK_LEASE_MS: String(LEASE_MS),
+      SEND_RATE_PER_PAGE: '20', // at most 2 of the Page's sends in flight
+    });
+    channel = new GatedChannel('messenger');
+    const channels = new ChannelRegistry(new ListedExtensions([channel]));
+    dispatcher = new OutboxDispatcher(persistence, channels, new ConversationBus(), config, new InProcessPagePacer(20), new SystemClock());
   });
 
-  it('should retry a transient failure only once its backoff has passed on the clock', async () => {
-    const { id } = await queued('Hello!');
-    bed.channel.failNextSends.push(new DeliveryError('transient', 'Meta hiccup'), new DeliveryError('transient', 'again'));
-    await outbox.runOnce();
-    const afterFirst = await bed.repos.messages.findById(id);
-    expect(afterFirst).toMatchObject({ status: 'queued', attempts: 1 });
-    expect(afterFirst!.next_attempt_at).toBeGreaterThan(bed.clock.now());
-    await outbox.runOnce(); // not due yet: nothing is tried
-    expect(bed.channel.failNextSends).toHaveLength(1);
-    bed.clock.set(afterFirst!.next_attempt_at!);
-    await outbox.runOnce();
-    expect(bed.channel.failNextSends).toHaveLength(0);
-    bed.clock.advance(60_000);
-    await outbox.runOnce();
-    expect(await bed.repos.messages.findById(id)).toMatchObject({ status: 'sent', attempts: 3 });
-    expect(bed.channel.sent).toHaveLength(1);
+  afterEach(async () => {
+    channel.release();
+    await dispatcher.onApplicationShutdown();
+    await persistence.close();
   });
 
-  it('should fail a message at once on a permanent error', async () => {
-    const { id } = await queued('Hello!');
-    bed.channel.failNextSends.push(new DeliveryError('permanent', 'no such user'));
-    await outbox.runOnce();
-    expect(await bed.repos.messages.findById(id)).toMatchObject({ status: 'failed' });
-    expect(bed.published).toContainEqual(expect.objectContaining({ type: 'message.status', messageId: id, status: 'failed' }));
-  });
-
-  it('should never send again a message the channel accepted when recording it fails for a while', async () => {
-    const { id } = await queued('Hello!');
-    await sql`create trigger no_mark_sent before update of status on messages when new.status = 'sent'
-      begin select raise(abort, 'database is locked'); end`.execute(bed.persistence.db);
-    const warnings: string[] = [];
-    Logger.overrideLogger({ log: () => undefined, error: () => undefined, warn: (m: unknown) => void warnings.push(String(m)) });
-    try {
-      const pass = outbox.runOnce();
-      // Recording the accepted send fails (and is retried) until the database works again.
-      while (!warnings.some((w) => w.includes('was sent but recording it failed'))) await new Promise((r) => setTimeout(r, 5));
-      await sql`drop trigger no_mark_sent`.execute(bed.persistence.db);
-      await pass;
-    } finally {
-      Logger.overrideLogger(['error', 'warn']);
+  /** Queues one message per customer, all in one statement (so no claim can see only some of them). */
+  async function queue(...messages: [customer: string, text: string][]): Promise<number[]> {
+    const now = Date.now();
+    const rows = [];
+    for (const [customer, text] of messages) {
+      const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE, customerId: customer }, now);
+      rows.push({
+        conversation_id: conversation.id,
+        direction: 'out' as const,
+        author: 'bot' as const,
+        text,
+        content: JSON.stringify({ kind: 'text', text }),
+        mid: null,
+        status: 'queued' as const,
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        error: null,
+        event_ts: null,
+        created_at: now,
+        sent_at: null,
+      });
     }
-    expect(await bed.repos.messages.findById(id)).toMatchObject({ status: 'sent', mid: 'm_1' });
-    bed.clock.advance(60 * 60_000);
-    await outbox.runOnce();
-    expect(bed.channel.sent).toHaveLength(1);
+    const inserted = await persistence.db.insertInto('messages').values(rows).returning('id').execute();
+    return inserted.map((r) => Number(r.id));
+  }
+
+  /** Another instance claims the message once its lease has run out (by that instance's clock). */
+  async function takeOver(messageId: number): Promise<void> {
+    const row = await persistence.db.selectFrom('messages').select('conversation_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+    const [claimed] = await persistence.queues.outbox.claim({
+      owner: 'other-instance',
+      now: Date.now() + 3 * LEASE_MS,
+      leaseMs: 60_000,
+      limit: 1,
+      key: row.conversation_id,
+    });
+    expect(claimed?.row.id).toBe(messageId);
+  }
+
+  it('should not send a claimed message whose lease ran out while it waited its turn', async () => {
+    await queue(['psid-1', 'first']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 1); // one of the Page's two send slots busy
+    const [, third] = await queue(['psid-2', 'second'], ['psid-3', 'third']);
+    dispatcher.kick();
+    // Both claimed at once: "second" takes the last slot, "third" waits in this instance for a free one.
+    await until(() => channel.started.length === 2);
+    // It waits past half its lease, which runs out, and another instance takes it over.
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2 + 100));
+    await takeOver(third);
+    channel.release();
+    await dispatcher.onApplicationShutdown(); // every send of this instance finished
+    expect(channel.sent.map((s) => (s.message.content as { text: string }).text).sort()).toEqual(['first', 'second']);
+    const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', third).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: null });
+  });
+
+  it("should record the channel's id when its lease was taken over during the send, so the new holder does not send again", async () => {
+    const [id] = await queue(['psid-1', 'slow one']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 1);
+    await takeOver(id);
+    channel.release();
+    await dispatcher.onApplicationShutdown();
+    expect(channel.sent).toHaveLength(1);
+    const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    // Still the new holder's to finish; it sees the message went out (as on its echo) and completes it.
+    expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: 'm_1' });
   });
 });
