@@ -2,5 +2,5 @@ export * from './ccm-config';
 export * from './ccm-config.module';
 export * from './load-ccm-config';
 export * from './graph-version.util';
-export { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
+export { BUSINESS_HOURS_PATTERN, EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 export * from './redacted-config';
