@@ -1,14 +1,35 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_KEY } from '../helpers/agent-desk-client';
 import { MessageRow } from '@app/persistence';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
-import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
+import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
 
 /**
  * The Messenger simulator (apps/simulator) against the real ccm: everything goes through its HTTP API
  * (the one its page uses) and through ccm's webhook, signed and batched like Meta's.
  */
+const PROFILE = {
+  get_started: { payload: 'GET_STARTED' },
+  greeting: [{ locale: 'default', text: 'Hi {{user_first_name}}, how can we help?' }],
+  ice_breakers: [{ locale: 'default', call_to_actions: [{ question: 'Where is my order?', payload: 'TRACK_ORDER' }] }],
+  persistent_menu: [
+    {
+      locale: 'default',
+      composer_input_disabled: false,
+      call_to_actions: [
+        { type: 'postback', title: 'Track my order', payload: 'TRACK_ORDER' },
+        { type: 'web_url', title: 'Visit the shop', url: 'https://shop.example' },
+      ],
+    },
+  ],
+};
+
 describe('Messenger simulator against ccm', () => {
   jest.setTimeout(60_000);
+  const mediaDir = mkdtempSync(join(tmpdir(), 'ccm-sim-media-'));
   let sim: MessengerSimulatorServer;
   let h: CcmHarness;
 
@@ -17,12 +38,24 @@ describe('Messenger simulator against ccm', () => {
       appSecret: APP_SECRET,
       pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN, name: 'Shoe Shop' }],
     });
-    h = await startCcm({ graph: sim.graph, env: { OUTBOX_RETRY_BASE_MS: '20', OUTBOX_RETRY_CAP_MS: '200', OUTBOX_MAX_ATTEMPTS: '30' } });
+    h = await startCcm({
+      graph: sim.graph,
+      env: {
+        OUTBOX_RETRY_BASE_MS: '20',
+        OUTBOX_RETRY_CAP_MS: '200',
+        OUTBOX_MAX_ATTEMPTS: '30',
+        FACEBOOK_INSTAGRAM_ACCOUNT_ID: sim.instagramAccountId,
+        ADMIN_API_KEY: ADMIN_KEY,
+        MEDIA_DIR: mediaDir,
+        MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1', // the double's CDN runs on 127.0.0.1 (local mode allows it the same way)
+      },
+    });
     sim.setWebhookUrl(`${h.url}/ccm/webhook`);
   });
   afterAll(async () => {
     await h?.close();
     await sim?.stop();
+    rmSync(mediaDir, { recursive: true, force: true });
   });
 
   const api = async (method: string, path: string, body?: unknown) => {
@@ -104,7 +137,7 @@ describe('Messenger simulator against ccm', () => {
     expect(sim.thread(cy.psid).find((i) => i.mid === mid)?.reaction).toEqual({ emoji: '❤️', reaction: 'love' });
   });
 
-  it('should upload an image the customer sends and hand ccm a URL that serves it', async () => {
+  it("should upload an image the customer sends to the double's CDN behind an expiring link; ccm keeps its own copy", async () => {
     const { body: di } = await api('POST', '/customers', { name: 'Di' });
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const { body: upload } = await api('POST', `/customers/${di.psid}/uploads`, {
@@ -119,6 +152,133 @@ describe('Messenger simulator against ccm', () => {
     );
     const served = await fetch(upload.url);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(png);
+    // Meta's kind of link: on the CDN, with its expiry in `oe` (hex epoch seconds, about an hour ahead).
+    expect(upload.url).toMatch(new RegExp(`^${sim.origin}/cdn/[\\w.-]+\\?oe=[0-9A-F]+$`));
+    const oe = parseInt(new URL(upload.url).searchParams.get('oe')!, 16) * 1000;
+    expect(oe - Date.now()).toBeGreaterThan(50 * 60_000);
+    // ccm stored its copy; once the CDN link is dead, ccm's link still serves the picture.
+    const inbound = (await messagesOf(di.psid)).find((m) => m.direction === 'in')!;
+    const storedUrl = (JSON.parse(inbound.content!) as { attachments: { storedUrl: string }[] }).attachments[0].storedUrl;
+    await eventually(async () => (await fetch(`${h.url}${storedUrl}`)).status === 200, 10_000);
+    expect((await api('POST', '/cdn/expire')).body.expired).toBeGreaterThanOrEqual(1);
+    expect((await fetch(upload.url)).status).toBe(403);
+    const kept = await fetch(`${h.url}${storedUrl}`);
+    expect(Buffer.from(await kept.arrayBuffer())).toEqual(png);
+  });
+
+  it('should talk to an Instagram customer through the Instagram path, with its profile fields and limits', async () => {
+    const { status, body: ines } = await api('POST', '/customers', { name: 'Ines Gram', channel: 'instagram' });
+    expect(status).toBe(201);
+    expect(ines).toMatchObject({ channel: 'instagram', username: 'ines.gram', psid: expect.stringMatching(/^ig-/) });
+    expect((await api('GET', '/state')).body.instagram).toMatchObject({
+      accountId: sim.instagramAccountId,
+      limits: expect.stringContaining('1000 bytes'),
+    });
+    await api('POST', `/customers/${ines.psid}/messages`, { text: 'where is my order' });
+    await eventually(async () => pageItems(ines.psid).length >= 1, 10_000);
+    // Delivered as `object: "instagram"` to ccm, answered through the linked Page's Send API, shown to the customer.
+    // The IG profile (name, @username, followers) is read through the linked Page after the message is stored.
+    const conversation = await eventually(async () => {
+      const row = await h.persistence.repos.conversations.findByKey({ channel: 'instagram', pageId: PAGE_ID, customerId: ines.psid });
+      return row?.customer_profile?.includes('ines.gram') ? row : undefined;
+    }, 10_000);
+    const sent = sim.graph.sentMessages(ines.psid);
+    expect(sent.length).toBeGreaterThan(0);
+    // Within Instagram's limits: text ≤ 1000 bytes, no metadata.
+    for (const r of sent) {
+      const message = (r.body as { message: { text?: string; metadata?: string } }).message;
+      expect(Buffer.byteLength(message.text ?? '', 'utf8')).toBeLessThanOrEqual(1000);
+      expect(message.metadata).toBeUndefined();
+    }
+    // No delivery receipts on Instagram; the customer's "seen" names the message.
+    await api('POST', `/customers/${ines.psid}/read`);
+    const outbound = (await h.persistence.repos.messages.listForConversation(conversation.id)).filter((m) => m.direction === 'out');
+    expect(outbound.length).toBe(pageItems(ines.psid).length); // echoes matched, not stored again
+    await eventually(
+      async () =>
+        (await h.persistence.repos.messages.listForConversation(conversation.id)).some((m) => m.direction === 'out' && m.status === 'read'),
+      10_000,
+    );
+    await sim.delivery.drain();
+    expect(sim.delivery.attempts.every((a) => a.status === 200)).toBe(true);
+  });
+
+  it('should show the Page inbox taking, requesting and passing back the thread; standby while it owns it; 2018300 for ccm', async () => {
+    const { body: hal } = await api('POST', '/customers', { name: 'Hal' });
+    await api('POST', `/customers/${hal.psid}/messages`, { text: 'hello' });
+    await eventually(async () => pageItems(hal.psid).length >= 1, 10_000);
+    // The inbox takes the thread: ccm is told (take_thread_control) and the customer's next message is standby.
+    expect((await api('POST', `/customers/${hal.psid}/inbox`, { action: 'take' })).body).toMatchObject({ owner: 'page_inbox' });
+    const conversationOf = () =>
+      h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: hal.psid });
+    await eventually(async () => (await conversationOf())?.thread_owner === '263902037430900', 10_000);
+    await waitForIdle(h); // the bot's answers to "hello" are all out
+    const answered = pageItems(hal.psid).length;
+    await api('POST', `/customers/${hal.psid}/messages`, { text: 'anyone in the inbox?' });
+    const standby = await eventually(async () => (await messagesOf(hal.psid)).find((m) => m.text === 'anyone in the inbox?'), 10_000);
+    expect(JSON.parse(standby.content ?? '{}')).toMatchObject({ standby: true });
+    // A send by ccm meanwhile is refused by Meta with 2018300.
+    const proof = createHmac('sha256', APP_SECRET).update(PAGE_TOKEN).digest('hex');
+    const refused = await fetch(`${sim.graphUrl}/me/messages?access_token=${PAGE_TOKEN}&appsecret_proof=${proof}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient: { id: hal.psid }, messaging_type: 'RESPONSE', message: { text: 'bot here' } }),
+    });
+    expect(((await refused.json()) as any).error).toMatchObject({ code: 10, error_subcode: 2018300 });
+    // The inbox passes it back: ccm owns it again.
+    expect((await api('POST', `/customers/${hal.psid}/inbox`, { action: 'pass' })).body).toMatchObject({ owner: 'ccm' });
+    await eventually(async () => (await conversationOf())?.thread_owner === null, 10_000);
+    // The inbox asks for the bot's thread: ccm passes it (pass_thread_control, seen on the double).
+    await api('POST', `/customers/${hal.psid}/inbox`, { action: 'request' });
+    await eventually(async () => (await api('GET', `/customers/${hal.psid}/thread`)).body.routing.owner === 'page_inbox', 10_000);
+    expect(sim.graph.requests.some((r) => r.path === '/me/pass_thread_control' && r.status === 200)).toBe(true);
+    await waitForIdle(h);
+    expect(pageItems(hal.psid).length).toBe(answered); // nothing answered the standby message
+    expect((await api('POST', `/customers/${hal.psid}/inbox`, { action: 'steal' })).status).toBe(400);
+  });
+
+  it('should send a bot reply 3 days after a message from an ad, and have ccm refuse it for an organic one', async () => {
+    const { body: ava } = await api('POST', '/customers', { name: 'Ava' });
+    const { body: oli } = await api('POST', '/customers', { name: 'Oli' });
+    await api('POST', `/customers/${ava.psid}/messages`, { text: 'where is my order', fromAd: true, ageHours: 72 });
+    await api('POST', `/customers/${oli.psid}/messages`, { text: 'where is my order', ageHours: 72 });
+    await eventually(async () => pageItems(ava.psid).length >= 1, 10_000);
+    const ad = await h.persistence.repos.conversations.findByKey({ channel: 'messenger', pageId: PAGE_ID, customerId: ava.psid });
+    expect(ad?.ads_message_at).toBeLessThan(Date.now() - 71 * 3600_000); // the ad's window runs from 3 days ago
+    expect(sim.graph.sentMessages(ava.psid)[0].body).toMatchObject({ messaging_type: 'RESPONSE' });
+    await eventually(async () => (await messagesOf(oli.psid)).some((m) => m.direction === 'out' && m.status === 'failed'), 10_000);
+    const [refused] = (await messagesOf(oli.psid)).filter((m) => m.direction === 'out');
+    expect(JSON.parse(refused.error ?? '{}')).toMatchObject({ code: 'OUTSIDE_WINDOW' });
+    expect(sim.graph.sentMessages(oli.psid)).toEqual([]); // refused locally: no Send API call
+    expect(pageItems(oli.psid)).toEqual([]);
+    expect((await api('POST', `/customers/${oli.psid}/messages`, { text: 'x', ageHours: 1000 })).status).toBe(400);
+  });
+
+  it('should show the Messenger Profile ccm set and deliver its Get Started, ice breaker and menu postbacks', async () => {
+    const put = await fetch(`${h.url}/api/admin/pages/${PAGE_ID}/messenger-profile`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+      body: JSON.stringify(PROFILE),
+    });
+    expect(put.status).toBe(200);
+    const { body: state } = await api('GET', '/state');
+    // As ccm applied it (its payloads carry ccm's choice encoding around the configured payload).
+    expect(state.messengerProfile).toMatchObject({
+      get_started: { payload: expect.stringContaining('GET_STARTED') },
+      greeting: PROFILE.greeting,
+    });
+    const menuItem = state.messengerProfile.persistent_menu[0].call_to_actions[0];
+    const breaker = state.messengerProfile.ice_breakers[0].call_to_actions[0];
+    const { body: gia } = await api('POST', '/customers', { name: 'Gia' });
+    await api('POST', `/customers/${gia.psid}/postbacks`, { title: 'Get Started', payload: state.messengerProfile.get_started.payload });
+    await api('POST', `/customers/${gia.psid}/postbacks`, { title: breaker.question, payload: breaker.payload });
+    await api('POST', `/customers/${gia.psid}/postbacks`, { title: menuItem.title, payload: menuItem.payload });
+    await eventually(async () => (await messagesOf(gia.psid)).filter((m) => m.direction === 'in').length === 3, 10_000);
+    const inbound = (await messagesOf(gia.psid)).filter((m) => m.direction === 'in').map((m) => `${m.text ?? ''} ${m.content ?? ''}`);
+    expect(inbound[0]).toContain('GET_STARTED');
+    expect(inbound[1]).toContain('TRACK_ORDER');
+    expect(inbound[2]).toContain('TRACK_ORDER');
+    await eventually(async () => pageItems(gia.psid).length >= 1, 10_000); // the bot answered the customer's choices
   });
 
   it('should turn a comment on the Page post into a feed webhook and show the public and private replies', async () => {

@@ -74,7 +74,7 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
     );
     const inbound = async () =>
       (await h.persistence.repos.messages.listForConversation(conversation.id)).filter((m) => m.direction === 'in');
-    await eventually(async () => (await inbound()).some((m) => (m.content ?? '').includes('/sim/api/media/')), 10_000);
+    await eventually(async () => (await inbound()).some((m) => (m.content ?? '').includes('/cdn/')), 10_000);
     const contents = (await inbound()).map((m) => `${m.text ?? ''} ${m.content ?? ''}`).join('\n');
     expect(contents).toContain('PRODUCTS');
     expect(contents).toContain('BUY_SNEAKER_2');

@@ -17,6 +17,7 @@ export function startLocalSimulator(config: CcmConfig, env: NodeJS.ProcessEnv): 
         name: env.FACEBOOK_USERNAME ?? 'ccm',
       },
     ],
+    instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID || LOCAL_MODE_CREDENTIALS.instagramAccountId,
     webhookUrl: `http://127.0.0.1:${config.port}/ccm/webhook`,
     port: config.localGraphPort,
     host: '127.0.0.1',

@@ -2,7 +2,17 @@
 // from GET /sim/api/state and the event stream /sim/api/events; every action is one POST to /sim/api.
 'use strict';
 
-const state = { page: null, customers: [], current: null, items: new Map(), typing: false, comments: [] };
+const state = {
+  page: null,
+  customers: [],
+  current: null,
+  items: new Map(),
+  typing: false,
+  comments: [],
+  profile: {},
+  instagram: null,
+  routing: null,
+};
 const $ = (id) => document.getElementById(id);
 const REACTIONS = ['❤️', '😆', '😮', '😢', '😠', '👍'];
 
@@ -44,22 +54,40 @@ function renderCustomers() {
           'button',
           { type: 'button', 'aria-current': c.psid === state.current ? 'true' : 'false', onclick: () => selectCustomer(c.psid) },
           el('img', { class: 'avatar', src: c.pictureUrl, alt: '' }),
-          el('span', {}, el('span', { text: c.name }), el('br'), el('span', { class: 'hint', text: `${c.locale} · ${c.psid}` })),
+          el(
+            'span',
+            {},
+            el('span', { text: c.name }),
+            c.channel === 'instagram' ? el('span', { class: 'badge', text: 'Instagram' }) : null,
+            el('br'),
+            el('span', { class: 'hint', text: `${c.channel === 'instagram' ? `@${c.username} · ` : ''}${c.locale} · ${c.psid}` }),
+          ),
         ),
       ),
     ),
   );
 }
 
+function currentCustomer() {
+  return state.customers.find((c) => c.psid === state.current);
+}
+
 async function selectCustomer(psid) {
   state.current = psid;
   const customer = state.customers.find((c) => c.psid === psid);
   $('chat-with').textContent = customer ? `You are ${customer.name}` : psid;
+  const instagram = customer?.channel === 'instagram';
+  $('channel-badge').hidden = !instagram;
+  $('channel-badge').textContent = instagram ? 'Instagram' : '';
+  $('channel-limits').hidden = !instagram;
+  $('channel-limits').textContent = instagram && state.instagram ? state.instagram.limits : '';
   renderCustomers();
-  const { items, typing } = await api('GET', `/customers/${encodeURIComponent(psid)}/thread`);
+  const { items, typing, routing } = await api('GET', `/customers/${encodeURIComponent(psid)}/thread`);
   state.items = new Map(items.map((i) => [i.seq, i]));
   state.typing = typing;
+  state.routing = routing;
   renderThread();
+  renderRouting();
   markReadSoon();
   $('text').focus();
 }
@@ -67,11 +95,88 @@ async function selectCustomer(psid) {
 $('new-customer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.target;
-  const customer = await api('POST', '/customers', { name: form.name.value, locale: form.locale.value });
+  const customer = await api('POST', '/customers', { name: form.name.value, locale: form.locale.value, channel: form.channel.value });
   form.name.value = '';
   if (!state.customers.some((c) => c.psid === customer.psid)) state.customers.push(customer);
   await selectCustomer(customer.psid);
 });
+
+// ---- Messenger Profile: greeting, Get Started, ice breakers, persistent menu (Messenger customers) ----
+
+function forLocale(list, locale) {
+  if (!Array.isArray(list)) return undefined;
+  return list.find((e) => e.locale === locale) || list.find((e) => e.locale === 'default') || list[0];
+}
+
+function renderProfile() {
+  const customer = currentCustomer();
+  const profile = customer && customer.channel !== 'instagram' ? state.profile || {} : {};
+  const empty = state.items.size === 0;
+  const greeting = forLocale(profile.greeting, customer?.locale);
+  const first = (customer?.name || '').split(/\s+/)[0];
+  $('greeting').textContent = greeting
+    ? greeting.text
+        .replaceAll('{{user_first_name}}', first)
+        .replaceAll('{{user_full_name}}', customer?.name || '')
+        .replaceAll('{{user_last_name}}', (customer?.name || '').split(/\s+/).slice(1).join(' '))
+    : '';
+  // Ice breakers: the localized format ([{locale, call_to_actions}]) or the legacy one ([{question, payload}]).
+  const breakers = Array.isArray(profile.ice_breakers)
+    ? profile.ice_breakers[0]?.call_to_actions
+      ? forLocale(profile.ice_breakers, customer?.locale)?.call_to_actions || []
+      : profile.ice_breakers
+    : [];
+  $('ice-breakers').replaceChildren(
+    ...breakers.map((b) => el('button', { type: 'button', onclick: () => postback(b.question, b.payload) }, b.question)),
+  );
+  const getStarted = profile.get_started?.payload;
+  $('get-started').hidden = !(empty && getStarted);
+  $('welcome').hidden = !empty || !(greeting || breakers.length || getStarted);
+  const menu = forLocale(profile.persistent_menu, customer?.locale);
+  $('menu-button').hidden = !menu;
+  $('menu').replaceChildren(
+    ...(menu?.call_to_actions || []).map((item) =>
+      item.type === 'web_url'
+        ? el('button', { type: 'button', onclick: () => window.open(item.url, '_blank', 'noopener') }, `${item.title} ↗`)
+        : el('button', { type: 'button', onclick: () => postback(item.title, item.payload).then(closeMenu) }, item.title),
+    ),
+  );
+  if (!menu) closeMenu();
+}
+
+function closeMenu() {
+  $('menu').hidden = true;
+  $('menu-button').setAttribute('aria-expanded', 'false');
+}
+
+$('menu-button').addEventListener('click', () => {
+  const open = $('menu').hidden;
+  $('menu').hidden = !open;
+  $('menu-button').setAttribute('aria-expanded', String(open));
+});
+$('get-started').addEventListener('click', () => postback('Get Started', state.profile.get_started.payload));
+
+// ---- Conversation Routing: who owns the thread; what the Page inbox does ----
+
+const OWNER_NAMES = { ccm: 'ccm (this app)', page_inbox: 'the Page inbox', idle: 'nobody (idle)' };
+function renderRouting() {
+  const customer = currentCustomer();
+  const messenger = customer && customer.channel !== 'instagram';
+  for (const id of ['inbox-take', 'inbox-request', 'inbox-pass']) $(id).disabled = !messenger;
+  if (!messenger) {
+    $('routing-owner').textContent = 'Pick a Messenger customer';
+    return;
+  }
+  const owner = state.routing?.owner || 'idle';
+  const until = state.routing?.expiresAt ? ` until ${new Date(state.routing.expiresAt).toLocaleString()}` : '';
+  $('routing-owner').textContent = `Thread owner: ${OWNER_NAMES[owner] || `app ${owner}`}${until}`;
+}
+for (const action of ['take', 'request', 'pass'])
+  $(`inbox-${action}`).addEventListener('click', async () => {
+    if (!state.current) return;
+    state.routing = await api('POST', `/customers/${encodeURIComponent(state.current)}/inbox`, { action });
+    renderRouting();
+  });
 
 // ---- the conversation ----
 
@@ -189,6 +294,7 @@ function renderThread() {
   thread.replaceChildren(...nodes);
   thread.scrollTop = thread.scrollHeight;
   $('typing').hidden = !state.typing;
+  renderProfile();
   // Quick replies belong to the latest message and only while it is the latest.
   const last = items.at(-1);
   const quickReplies = last && last.from === 'page' ? last.message?.quick_replies || [] : [];
@@ -217,7 +323,11 @@ document.addEventListener('visibilitychange', markReadSoon);
 
 async function send(body) {
   if (!state.current) return alert('Pick or create a customer first');
-  const item = await api('POST', `/customers/${encodeURIComponent(state.current)}/messages`, body);
+  const fromAd = $('from-ad').checked;
+  const ageHours = Number($('age').value);
+  $('from-ad').checked = false;
+  $('age').value = '0';
+  const item = await api('POST', `/customers/${encodeURIComponent(state.current)}/messages`, { ...body, fromAd, ageHours });
   state.items.set(item.seq, item);
   renderThread();
 }
@@ -298,6 +408,7 @@ $('f-tokenExpired').addEventListener('change', () =>
   api('PUT', '/faults', { tokenExpired: $('f-tokenExpired').checked }).then(renderFaults),
 );
 $('burst').addEventListener('click', () => api('POST', '/faults/rate-limit', { count: 5 }));
+$('expire-cdn').addEventListener('click', () => api('POST', '/cdn/expire'));
 
 async function refreshDeliveries() {
   const { attempts } = await api('GET', '/deliveries');
@@ -329,6 +440,11 @@ function onEvent(event) {
     void loadState();
   } else if (event.type === 'faults') {
     renderFaults(event.faults);
+  } else if (event.type === 'profile') {
+    void loadState();
+  } else if (event.type === 'routing' && event.psid === state.current) {
+    state.routing = event.routing;
+    renderRouting();
   }
   if (event.type === 'item') void refreshDeliveries();
 }
@@ -338,12 +454,16 @@ async function loadState() {
   state.page = data.page;
   state.customers = data.customers;
   state.comments = data.comments;
+  state.profile = data.messengerProfile || {};
+  state.instagram = data.instagram;
   $('page-name').textContent = data.page.name;
   $('page-picture').src = data.page.pictureUrl;
   $('post-text').textContent = data.post.message;
   renderCustomers();
   renderComments();
   renderFaults(data.faults);
+  renderProfile();
+  renderRouting();
 }
 
 const events = new EventSource('/sim/api/events');

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
         name: env.FACEBOOK_USERNAME || 'ccm',
       },
     ],
+    instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID || LOCAL_MODE_CREDENTIALS.instagramAccountId,
     webhookUrl: env.CCM_WEBHOOK_URL ?? 'http://127.0.0.1:3000/ccm/webhook',
     port,
     host: env.SIMULATOR_HOST ?? '0.0.0.0',

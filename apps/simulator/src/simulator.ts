@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { GraphApiDouble, nameFromId, RecordedRequest } from '@app/graph-double';
+import { DOUBLE_APP_ID, GraphApiDouble, META_PAGE_INBOX_APP_ID, nameFromId, RecordedRequest } from '@app/graph-double';
 import { serveStatic } from './static-files';
 import { WebhookDelivery } from './webhook-delivery';
 
@@ -25,14 +25,38 @@ export interface SimulatorOptions {
   batchWindowMs?: number;
   /** The origin ccm and browsers reach the simulator at, when it differs from the bound one (compose: http://simulator:3001). */
   publicUrl?: string;
+  /** The Instagram professional account linked to the first Page (Instagram customers write to it). */
+  instagramAccountId?: string;
+  /** How long the CDN links of files customers send stay valid (Meta's expire; default 1 hour). */
+  cdnLinkLifetimeMs?: number;
   log?: (line: string) => void;
 }
 
+export type SimChannel = 'messenger' | 'instagram';
+
 export interface SimCustomer {
+  /** PSID (Messenger) or IGSID (Instagram). */
   psid: string;
   name: string;
   locale: string;
   pictureUrl: string;
+  channel: SimChannel;
+  /** Instagram: @username. */
+  username?: string;
+}
+
+/**
+ * What Instagram Direct takes from a business, shown next to an Instagram customer (the double
+ * enforces the same: `InstagramDouble`).
+ */
+export const INSTAGRAM_LIMITS_TEXT =
+  'Instagram Direct: replies of at most 1000 bytes of text; button and generic templates with web_url/postback buttons only; no file attachments; no metadata; only the HUMAN_AGENT tag; templates and quick replies are not shown on instagram.com (apps only)';
+
+/** Who owns a customer's thread in Conversation Routing, as the simulator shows it. */
+export interface SimRouting {
+  owner: 'ccm' | 'page_inbox' | 'idle' | string;
+  /** Epoch ms when the owner's control lapses (24 h without activity). */
+  expiresAt?: number;
 }
 
 /** One bubble of a conversation as the customer sees it. */
@@ -78,7 +102,9 @@ type SimEvent =
   | { type: 'typing'; psid: string; on: boolean }
   | { type: 'customers' }
   | { type: 'comments' }
-  | { type: 'faults'; faults: SimFaults };
+  | { type: 'faults'; faults: SimFaults }
+  | { type: 'profile' }
+  | { type: 'routing'; psid: string; routing: SimRouting };
 
 const REACTIONS: Record<string, string> = { '❤️': 'love', '😆': 'smile', '😮': 'wow', '😢': 'sad', '😠': 'angry', '👍': 'like' };
 
@@ -99,6 +125,9 @@ export class MessengerSimulatorServer {
   private seq = 0;
   private readonly faultState: SimFaults = { transientRate: 0, slowMs: 0, duplicateRate: 0, reorderRate: 0, tokenExpired: false };
   readonly postId: string;
+  readonly instagramAccountId: string;
+  /** CDN names of the files customers sent (the "expire CDN links" control expires them). */
+  private readonly cdnFiles: string[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.graph = new GraphApiDouble({
@@ -118,6 +147,10 @@ export class MessengerSimulatorServer {
     this.graph.onRecorded((record) => this.observe(record));
     this.graph.comments.psidOf = (fromId) => fromId.replace(/^user-/, '');
     this.postId = `${this.page.pageId}_1001`;
+    this.instagramAccountId = options.instagramAccountId ?? '17841400000000001';
+    this.graph.instagram.link(this.instagramAccountId, this.page.pageId);
+    // ccm's thread-control calls change who owns the thread: the customer's page shows it.
+    this.graph.threadControl.onChange(({ psid }) => this.emit({ type: 'routing', psid, routing: this.routing(psid) }));
     // The Page's own avatar shows its name's initials.
     this.graph.setProfile(this.page.pageId, { first_name: this.page.name, last_name: '' });
   }
@@ -187,17 +220,113 @@ export class MessengerSimulatorServer {
 
   // ---- customers and their actions ----
 
-  createCustomer(input: { name?: string; locale?: string; psid?: string }): SimCustomer {
-    const psid = input.psid && /^[\w.-]{1,64}$/.test(input.psid) ? input.psid : `sim-${randomBytes(5).toString('hex')}`;
+  createCustomer(input: { name?: string; locale?: string; psid?: string; channel?: SimChannel }): SimCustomer {
+    const channel: SimChannel = input.channel === 'instagram' ? 'instagram' : 'messenger';
+    const prefix = channel === 'instagram' ? 'ig' : 'sim';
+    const psid = input.psid && /^[\w.-]{1,64}$/.test(input.psid) ? input.psid : `${prefix}-${randomBytes(5).toString('hex')}`;
     const derived = nameFromId(psid);
     const name = (input.name ?? '').trim().slice(0, 60) || `${derived.first_name} ${derived.last_name}`.trim();
     const locale = input.locale && /^[a-z]{2}_[A-Z]{2}$/.test(input.locale) ? input.locale : 'en_US';
-    const customer: SimCustomer = { psid, name, locale, pictureUrl: `${this.origin}/_double/avatar/${encodeURIComponent(psid)}.svg` };
+    const pictureUrl = `${this.origin}/_double/avatar/${encodeURIComponent(psid)}.svg`;
+    const customer: SimCustomer = { psid, name, locale, pictureUrl, channel };
+    if (channel === 'instagram') {
+      customer.username =
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '.')
+          .replace(/^\.|\.$/g, '') || psid;
+      // Instagram's profile API: name, username, picture and follower count (IGSID-scoped, via the linked Page).
+      this.graph.instagram.addUser({
+        igsid: psid,
+        accountId: this.instagramAccountId,
+        name,
+        username: customer.username,
+        profilePic: pictureUrl,
+        followerCount: 100 + (parseInt(randomBytes(2).toString('hex'), 16) % 5000),
+      });
+    }
     this.customers.set(psid, customer);
     const [first, ...rest] = name.split(/\s+/);
-    this.graph.setProfile(psid, { first_name: first, last_name: rest.join(' '), profile_pic: customer.pictureUrl, locale });
+    this.graph.setProfile(psid, { first_name: first, last_name: rest.join(' '), profile_pic: pictureUrl, locale });
     this.emit({ type: 'customers' });
     return customer;
+  }
+
+  /** Where a customer's events go: the Page (Messenger) or the linked Instagram account. */
+  private addressOf(psid: string): { object: 'page' | 'instagram'; entryId: string } {
+    return this.customers.get(psid)?.channel === 'instagram'
+      ? { object: 'instagram', entryId: this.instagramAccountId }
+      : { object: 'page', entryId: this.page.pageId };
+  }
+
+  /** Conversation Routing as it stands for the customer's thread. */
+  routing(psid: string): SimRouting {
+    const owner = this.graph.threadControl.ownerOf(psid);
+    const expiresAt = owner ? this.graph.threadControl.expiryOf(psid) : undefined;
+    const name = owner === undefined ? 'idle' : owner === DOUBLE_APP_ID ? 'ccm' : owner === META_PAGE_INBOX_APP_ID ? 'page_inbox' : owner;
+    return { owner: name, ...(expiresAt !== undefined ? { expiresAt } : {}) };
+  }
+
+  /**
+   * What a person in the Page inbox (Meta Business Suite) does with the thread: `take` it (Meta tells
+   * ccm with `take_thread_control`), `request` it from ccm (`request_thread_control`: ccm decides), or
+   * `pass` it back to ccm (`pass_thread_control`). While the inbox owns the thread, the customer's
+   * messages reach ccm as `standby` and ccm's own sends are refused with 2018300.
+   */
+  pageInbox(psid: string, action: 'take' | 'request' | 'pass'): SimRouting {
+    this.customer(psid);
+    const at = Date.now();
+    const base = { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: at };
+    if (action === 'take') {
+      const previous = this.graph.threadControl.ownerOf(psid) ?? null;
+      this.graph.threadControl.setOwner(psid, META_PAGE_INBOX_APP_ID);
+      this.delivery.enqueue({
+        pageId: this.page.pageId,
+        messaging: {
+          ...base,
+          take_thread_control: {
+            previous_owner_app_id: previous,
+            new_owner_app_id: META_PAGE_INBOX_APP_ID,
+            metadata: 'Replying from the Page inbox',
+          },
+        },
+      });
+    } else if (action === 'request') {
+      this.delivery.enqueue({
+        pageId: this.page.pageId,
+        messaging: {
+          ...base,
+          request_thread_control: { requested_owner_app_id: META_PAGE_INBOX_APP_ID, metadata: 'Opened in the Page inbox' },
+        },
+      });
+    } else {
+      this.graph.threadControl.setOwner(psid, DOUBLE_APP_ID);
+      this.delivery.enqueue({
+        pageId: this.page.pageId,
+        messaging: {
+          ...base,
+          pass_thread_control: {
+            previous_owner_app_id: META_PAGE_INBOX_APP_ID,
+            new_owner_app_id: DOUBLE_APP_ID,
+            metadata: 'Back to the bot',
+          },
+        },
+      });
+    }
+    const routing = this.routing(psid);
+    this.emit({ type: 'routing', psid, routing });
+    return routing;
+  }
+
+  /** The Messenger Profile ccm set for the Page (Get Started, greeting, ice breakers, persistent menu). */
+  get messengerProfile(): Record<string, unknown> {
+    return this.graph.messengerProfile.profiles.get(this.page.pageId) ?? {};
+  }
+
+  /** Meta's links to the files customers sent stop working (as they do after a while): ccm must serve its own copies. */
+  expireCdnLinks(): number {
+    for (const name of this.cdnFiles) this.graph.cdn.expire(name);
+    return this.cdnFiles.length;
   }
 
   private customer(psid: string): SimCustomer {
@@ -211,17 +340,30 @@ export class MessengerSimulatorServer {
   /** The customer sends a message (text, a tapped quick reply, or attachments). */
   sendMessage(
     psid: string,
-    message: { text?: string; quickReplyPayload?: string; attachments?: { type: string; url: string }[] },
+    message: {
+      text?: string;
+      quickReplyPayload?: string;
+      attachments?: { type: string; url: string }[];
+      /** The customer came from a click-to-Messenger/Direct ad: the message carries the ad's referral (7-day window). */
+      fromAd?: boolean;
+      /** Sent this many hours ago (0–240): to try Meta's windows without waiting. */
+      ageHours?: number;
+    },
   ): ThreadItem {
     this.customer(psid);
     const mid = `m_${randomBytes(16).toString('base64url')}`;
-    const at = Date.now();
+    const at = Date.now() - Math.round(Math.max(0, Math.min(240, message.ageHours ?? 0)) * 3600_000);
     const body: Record<string, unknown> = { mid };
     if (message.text !== undefined) body.text = message.text;
     if (message.quickReplyPayload !== undefined) body.quick_reply = { payload: message.quickReplyPayload };
     if (message.attachments?.length) body.attachments = message.attachments.map((a) => ({ type: a.type, payload: { url: a.url } }));
+    if (message.fromAd) body.referral = { source: 'ADS', type: 'OPEN_THREAD', ad_id: '6045246247433', ref: 'simulator-ad' };
     const item = this.push(psid, { mid, from: 'customer', at, message: body, status: 'sent' });
-    this.userEvent(psid, { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: at, message: body });
+    this.userEvent(
+      psid,
+      { sender: { id: psid }, recipient: { id: this.addressOf(psid).entryId }, timestamp: at, message: body },
+      message.fromAd,
+    );
     return item;
   }
 
@@ -231,7 +373,12 @@ export class MessengerSimulatorServer {
     const mid = `m_${randomBytes(16).toString('base64url')}`;
     const at = Date.now();
     const item = this.push(psid, { mid, from: 'customer', at, postback: { title, payload }, status: 'sent' });
-    this.userEvent(psid, { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: at, postback: { mid, title, payload } });
+    this.userEvent(psid, {
+      sender: { id: psid },
+      recipient: { id: this.addressOf(psid).entryId },
+      timestamp: at,
+      postback: { mid, title, payload },
+    });
     return item;
   }
 
@@ -246,7 +393,7 @@ export class MessengerSimulatorServer {
     const reaction = emoji ? item.reaction! : (previous ?? { emoji: '', reaction: 'other' });
     this.userEvent(psid, {
       sender: { id: psid },
-      recipient: { id: this.page.pageId },
+      recipient: { id: this.addressOf(psid).entryId },
       timestamp: Date.now(),
       reaction: { mid, action, reaction: reaction.reaction, ...(reaction.emoji ? { emoji: reaction.emoji } : {}) },
     });
@@ -262,9 +409,17 @@ export class MessengerSimulatorServer {
       item.status = 'read';
       this.emit({ type: 'item', psid, item });
     }
+    const { object, entryId } = this.addressOf(psid);
     this.delivery.enqueue({
-      pageId: this.page.pageId,
-      messaging: { sender: { id: psid }, recipient: { id: this.page.pageId }, timestamp: Date.now(), read: { watermark } },
+      pageId: entryId,
+      object,
+      // Instagram's "seen" names the message (field messaging_seen); Messenger's read has a watermark.
+      messaging: {
+        sender: { id: psid },
+        recipient: { id: entryId },
+        timestamp: Date.now(),
+        read: object === 'instagram' ? { mid: unread.at(-1)!.mid } : { watermark },
+      },
     });
   }
 
@@ -315,6 +470,7 @@ export class MessengerSimulatorServer {
   private observe(record: RecordedRequest): void {
     if (record.status !== 200 || record.method !== 'POST') return;
     const body = record.body as Record<string, unknown>;
+    if (/^\/(me|\d+)\/messenger_profile$/.test(record.path)) return this.emit({ type: 'profile' });
     if (/^\/(me|\d+)\/messages$/.test(record.path)) {
       const recipient = (body.recipient ?? {}) as { id?: string; comment_id?: string };
       const response = record.response as { recipient_id?: string; message_id?: string };
@@ -327,17 +483,20 @@ export class MessengerSimulatorServer {
       this.emit({ type: 'typing', psid, on: false });
       const at = Date.now();
       this.push(psid, { mid: response.message_id, from: 'page', at, message, status: 'delivered', privateReplyTo: recipient.comment_id });
+      const { object, entryId } = this.addressOf(psid);
       if (this.options.echoes !== false) {
         this.delivery.enqueue({
-          pageId: this.page.pageId,
+          pageId: entryId,
+          object,
           messaging: {
-            sender: { id: this.page.pageId },
+            sender: { id: entryId },
             recipient: { id: psid },
             timestamp: at,
             message: { ...message, is_echo: true, app_id: Number(this.options.appId ?? '1000000000000001'), mid: response.message_id },
           },
         });
       }
+      if (object === 'instagram') return; // Instagram sends no delivery receipts
       // The customer's phone got it: a delivery receipt, like Messenger's.
       this.delivery.enqueue({
         pageId: this.page.pageId,
@@ -382,9 +541,14 @@ export class MessengerSimulatorServer {
     }
   }
 
-  private userEvent(psid: string, messaging: Record<string, unknown>): void {
-    this.graph.noteCustomerActivity(psid, Number(messaging.timestamp), { pageId: this.page.pageId });
-    this.delivery.enqueue({ pageId: this.page.pageId, messaging });
+  private userEvent(psid: string, messaging: Record<string, unknown>, fromAd = false): void {
+    this.graph.noteCustomerActivity(psid, Number(messaging.timestamp), { pageId: this.page.pageId, fromAd });
+    this.graph.threadControl.noteActivity(psid);
+    const { object, entryId } = this.addressOf(psid);
+    // While another app (the Page inbox) owns the thread, ccm gets the customer's events as standby.
+    const owner = this.graph.threadControl.ownerOf(psid);
+    const standby = owner !== undefined && owner !== DOUBLE_APP_ID;
+    this.delivery.enqueue({ pageId: entryId, object, messaging, ...(standby ? { standby: true } : {}) });
     // ccm acknowledged the batch → the customer's message shows as delivered.
     void this.delivery.drain().then(() => {
       const mid = ((messaging.message ?? messaging.postback) as { mid?: string } | undefined)?.mid;
@@ -421,6 +585,8 @@ export class MessengerSimulatorServer {
       if (req.method === 'GET' && path === '/sim/api/state') {
         return json(res, 200, {
           page: { id: this.page.pageId, name: this.page.name, pictureUrl: `${this.origin}/_double/avatar/${this.page.pageId}.svg` },
+          instagram: { accountId: this.instagramAccountId, limits: INSTAGRAM_LIMITS_TEXT },
+          messengerProfile: this.messengerProfile,
           customers: [...this.customers.values()],
           faults: this.faults,
           post: { id: this.postId, message: `Welcome to ${this.page.name}! Ask us anything in the comments.` },
@@ -429,19 +595,41 @@ export class MessengerSimulatorServer {
       }
       if (req.method === 'GET' && path === '/sim/api/events') return this.stream(res);
       if (req.method === 'POST' && path === '/sim/api/customers') {
-        return json(res, 201, this.createCustomer({ name: str(body.name), locale: str(body.locale), psid: str(body.psid) }));
+        return json(
+          res,
+          201,
+          this.createCustomer({
+            name: str(body.name),
+            locale: str(body.locale),
+            psid: str(body.psid),
+            channel: body.channel === 'instagram' ? 'instagram' : 'messenger',
+          }),
+        );
       }
       if (psidMatch) {
         const [, psid, action] = psidMatch;
         if (req.method === 'GET' && action === 'thread')
-          return json(res, 200, { items: this.thread(psid), typing: this.typing.get(psid) ?? false });
+          return json(res, 200, { items: this.thread(psid), typing: this.typing.get(psid) ?? false, routing: this.routing(psid) });
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
         if (action === 'messages') {
           const attachments = Array.isArray(body.attachments) ? (body.attachments as { type: string; url: string }[]) : undefined;
           const text = str(body.text);
           if (!text && !attachments?.length) return json(res, 400, { error: 'text or attachments required' });
           if (text && [...text].length > 2000) return json(res, 400, { error: 'text: at most 2000 characters' });
-          return json(res, 201, this.sendMessage(psid, { text, quickReplyPayload: str(body.quickReplyPayload), attachments }));
+          const ageHours = body.ageHours === undefined ? 0 : Number(body.ageHours);
+          if (!Number.isFinite(ageHours) || ageHours < 0 || ageHours > 240)
+            return json(res, 400, { error: 'ageHours: a number from 0 to 240' });
+          return json(
+            res,
+            201,
+            this.sendMessage(psid, {
+              text,
+              quickReplyPayload: str(body.quickReplyPayload),
+              attachments,
+              fromAd: body.fromAd === true,
+              ageHours,
+            }),
+          );
         }
         if (action === 'postbacks') return json(res, 201, this.sendPostback(psid, str(body.title) ?? '', str(body.payload) ?? ''));
         if (action === 'reactions') {
@@ -458,6 +646,13 @@ export class MessengerSimulatorServer {
           return json(res, 201, this.comment(psid, message, str(body.parentId)));
         }
         if (action === 'uploads') return json(res, 201, this.upload(body));
+        if (action === 'inbox') {
+          const what = str(body.action);
+          if (what !== 'take' && what !== 'request' && what !== 'pass') return json(res, 400, { error: 'action: take, request or pass' });
+          if (this.customers.get(psid)?.channel === 'instagram')
+            return json(res, 400, { error: 'the Page inbox controls are for Messenger customers' });
+          return json(res, 200, this.pageInbox(psid, what));
+        }
       }
       if (path === '/sim/api/faults' && req.method === 'GET') return json(res, 200, this.faults);
       if (path === '/sim/api/faults' && req.method === 'PUT') {
@@ -477,18 +672,7 @@ export class MessengerSimulatorServer {
         return json(res, 200, { ok: true });
       }
       if (path === '/sim/api/deliveries' && req.method === 'GET') return json(res, 200, { attempts: this.delivery.attempts.slice(-100) });
-      const media = /^\/sim\/api\/media\/([\w-]+)$/.exec(path);
-      if (media && req.method === 'GET') {
-        const file = this.media.get(media[1]);
-        if (!file) return json(res, 404, { error: 'no such file' });
-        res.writeHead(200, {
-          'content-type': file.type,
-          'content-length': file.data.length,
-          'content-disposition': `inline; filename="${file.name}"`,
-        });
-        res.end(file.data);
-        return true;
-      }
+      if (path === '/sim/api/cdn/expire' && req.method === 'POST') return json(res, 200, { expired: this.expireCdnLinks() });
       return json(res, 404, { error: 'unknown simulator endpoint' });
     } catch (error) {
       if (error instanceof SimulatorInputError || error instanceof SyntaxError) return json(res, 400, { error: error.message });
@@ -496,9 +680,10 @@ export class MessengerSimulatorServer {
     }
   }
 
-  private readonly media = new Map<string, { type: string; name: string; data: Buffer }>();
-
-  /** A file the customer picked: kept in memory and served here, so the attachment URL ccm gets works offline. */
+  /**
+   * A file the customer picked: put on the double's CDN (in memory, so it works offline) behind a link
+   * that expires like Meta's (`?oe=`, after `cdnLinkLifetimeMs`) — ccm has to keep its own copy.
+   */
   private upload(body: Record<string, unknown>): { url: string; type: string } {
     const dataUrl = str(body.dataUrl) ?? '';
     const match = /^data:([\w.+-]+\/[\w.+-]+)?;base64,(.+)$/.exec(dataUrl);
@@ -506,11 +691,12 @@ export class MessengerSimulatorServer {
     const data = Buffer.from(match[2], 'base64');
     if (data.length > 8 * 1024 * 1024) throw new SimulatorInputError('file: at most 8 MB');
     const type = match[1] ?? 'application/octet-stream';
-    const id = randomBytes(8).toString('hex');
-    const name = (str(body.name) ?? 'file').replace(/[^\w.-]/g, '_').slice(0, 80);
-    this.media.set(id, { type, name, data });
+    const name = `${randomBytes(8).toString('hex')}_${(str(body.name) ?? 'file').replace(/[^\w.-]/g, '_').slice(0, 80)}`;
+    const url = this.graph.cdn.put(name, data, type, { lifetimeMs: this.options.cdnLinkLifetimeMs ?? 3600_000 });
+    this.cdnFiles.push(name);
     const kind = type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : type.startsWith('audio/') ? 'audio' : 'file';
-    return { url: `${this.origin}/sim/api/media/${id}`, type: kind };
+    // The link as browsers and ccm reach it (the simulator's public origin, e.g. behind compose).
+    return { url: url.replace(this.graph.origin, this.origin), type: kind };
   }
 
   private stream(res: ServerResponse): boolean {

@@ -1,7 +1,17 @@
 import { signWebhookBody } from '@app/graph-double';
 
 /** One webhook item as Meta puts it in `entry[].messaging[]` or `entry[].changes[]`. */
-export type DeliveryItem = { pageId: string; messaging: Record<string, unknown> } | { pageId: string; change: Record<string, unknown> };
+export type DeliveryItem =
+  | {
+      /** The entry id: the Page, or the Instagram professional account for `object: "instagram"`. */
+      pageId: string;
+      messaging: Record<string, unknown>;
+      /** Instagram DMs come in their own envelope (`object: "instagram"`). */
+      object?: 'page' | 'instagram';
+      /** Delivered in `standby[]`: another app owns the thread. */
+      standby?: boolean;
+    }
+  | { pageId: string; change: Record<string, unknown> };
 
 /** Delivery faults, switchable at run time (the page and `PUT /sim/api/faults`). */
 export interface DeliveryFaults {
@@ -87,8 +97,14 @@ export class WebhookDelivery {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.length === 0) return;
-    const body = JSON.stringify(envelopeOf(this.pending.splice(0)));
-    this.chain = this.chain.then(() => this.deliver(body));
+    // One POST per object (Meta never mixes Page and Instagram entries in one envelope).
+    const items = this.pending.splice(0);
+    for (const object of ['page', 'instagram'] as const) {
+      const ofObject = items.filter((i) => (('object' in i && i.object) || 'page') === object);
+      if (ofObject.length === 0) continue;
+      const body = JSON.stringify(envelopeOf(ofObject, object));
+      this.chain = this.chain.then(() => this.deliver(body));
+    }
   }
 
   private async deliver(body: string): Promise<void> {
@@ -144,11 +160,14 @@ export class WebhookDelivery {
 }
 
 /** Meta's envelope: one entry per Page and kind (messaging or changes), items in the order they happened. */
-export function envelopeOf(items: readonly DeliveryItem[]): { object: 'page'; entry: Record<string, unknown>[] } {
+export function envelopeOf(
+  items: readonly DeliveryItem[],
+  object: 'page' | 'instagram' = 'page',
+): { object: 'page' | 'instagram'; entry: Record<string, unknown>[] } {
   const entries: Record<string, unknown>[] = [];
   const byKey = new Map<string, Record<string, unknown>>();
   for (const item of items) {
-    const kind = 'messaging' in item ? 'messaging' : 'changes';
+    const kind = 'messaging' in item ? (item.standby ? 'standby' : 'messaging') : 'changes';
     const key = `${item.pageId}/${kind}`;
     let entry = byKey.get(key);
     if (!entry) {
@@ -158,10 +177,10 @@ export function envelopeOf(items: readonly DeliveryItem[]): { object: 'page'; en
     }
     (entry[kind] as unknown[]).push('messaging' in item ? item.messaging : item.change);
   }
-  return { object: 'page', entry: entries };
+  return { object, entry: entries };
 }
 
 function countItems(body: string): number {
-  const parsed = JSON.parse(body) as { entry: { messaging?: unknown[]; changes?: unknown[] }[] };
-  return parsed.entry.reduce((n, e) => n + (e.messaging?.length ?? 0) + (e.changes?.length ?? 0), 0);
+  const parsed = JSON.parse(body) as { entry: { messaging?: unknown[]; standby?: unknown[]; changes?: unknown[] }[] };
+  return parsed.entry.reduce((n, e) => n + (e.messaging?.length ?? 0) + (e.standby?.length ?? 0) + (e.changes?.length ?? 0), 0);
 }

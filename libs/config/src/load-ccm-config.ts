@@ -35,6 +35,8 @@ export const LOCAL_MODE_CREDENTIALS = {
   verifyToken: 'local-mode-verify-token',
   pageAccessToken: 'local-mode-page-token',
   pageId: '100000000000001',
+  /** The Instagram professional account linked to the local Page (the simulator's Instagram customers write to it). */
+  instagramAccountId: '17841400000000001',
   /** The admin API key in local mode (when ADMIN_API_KEY is unset). */
   adminApiKey: 'local-mode-admin-key',
 } as const;
@@ -394,7 +396,9 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
               accessToken: localMode ? LOCAL_MODE_CREDENTIALS.pageAccessToken : (pageAccessToken as string),
               displayName,
               routingPolicy,
-              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID } : {}),
+              ...(env.FACEBOOK_INSTAGRAM_ACCOUNT_ID || localMode
+                ? { instagramAccountId: env.FACEBOOK_INSTAGRAM_ACCOUNT_ID || LOCAL_MODE_CREDENTIALS.instagramAccountId }
+                : {}),
               ...(messengerProfile ? { messengerProfile } : {}),
             },
           ]

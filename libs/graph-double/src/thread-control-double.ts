@@ -1,6 +1,9 @@
 import { DoubleAnswer } from './comment-double';
 import { DOUBLE_APP_ID } from './subscribed-apps-double';
 
+/** The Page inbox (Meta Business Suite) as an app in Conversation Routing. */
+export const META_PAGE_INBOX_APP_ID = '263902037430900';
+
 /** Meta: an app's control of a thread expires after 24 h without activity (the thread goes idle). */
 const CONTROL_IDLE_MS = 24 * 60 * 60 * 1000;
 
@@ -32,6 +35,12 @@ export class ThreadControlDouble {
   ownerOf(psid: string, now = Date.now()): string | undefined {
     const owner = this.owners.get(psid);
     return owner && owner.expiresAt > now ? owner.appId : undefined;
+  }
+
+  /** When the owner's control of the thread lapses (undefined: idle). */
+  expiryOf(psid: string, now = Date.now()): number | undefined {
+    const owner = this.owners.get(psid);
+    return owner && owner.expiresAt > now ? owner.expiresAt : undefined;
   }
 
   setOwner(psid: string, appId: string | undefined, options: { expiresAt?: number } = {}): void {

@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { HttpService } from '@nestjs/axios';
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { AxiosError, AxiosRequestConfig } from 'axios';
-import { firstValueFrom } from 'rxjs';
+import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
 import { CcmMetrics } from '@app/observability';
 import { GraphApiError } from './graph-api.error';
+import { GraphHttpClient, GraphHttpStatusError } from './graph-http.client';
 import { PagePacer } from './page-pacer';
 
 export interface SendApiRecipient {
@@ -54,15 +52,24 @@ export interface InstagramUserProfile {
  * (never in the URL), an `appsecret_proof`, and a timeout; every error that leaves here is a
  * `GraphApiError` with the token and secret redacted.
  */
+/** One Graph call: path under the versioned base URL, query parameters, JSON body. */
+interface GraphCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  params?: Record<string, string>;
+  data?: unknown;
+}
+
 @Injectable()
-export class GraphApiGateway {
+export class GraphApiGateway implements OnApplicationShutdown {
   private readonly logger = new Logger(GraphApiGateway.name);
 
   /** appsecret_proof per token: one HMAC per token, not one per call. */
   private readonly proofs = new Map<string, string>();
 
+  private readonly http = new GraphHttpClient();
+
   constructor(
-    private readonly http: HttpService,
     private readonly config: CcmConfig,
     private readonly pacer: PagePacer,
     @Optional() private readonly metrics?: CcmMetrics,
@@ -253,23 +260,27 @@ export class GraphApiGateway {
     return this.call(accessToken, { method: 'GET', url: '/me' });
   }
 
-  private async call<T>(accessToken: string, request: AxiosRequestConfig): Promise<T> {
+  private async call<T>(accessToken: string, request: GraphCall): Promise<T> {
     const { baseUrl, timeoutMs, appSecret } = this.config.graph;
     try {
       await this.pacer.beforeCall(accessToken);
-      const response = await firstValueFrom(
-        this.http.request<T>({
-          ...request,
-          baseURL: baseUrl,
-          timeout: timeoutMs,
-          headers: { Authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-          params: { ...(request.params as object), appsecret_proof: this.proof(appSecret, accessToken) },
-        }),
-      );
-      return response.data;
+      const url = new URL(`${baseUrl}${request.url}`);
+      for (const [name, value] of Object.entries(request.params ?? {})) url.searchParams.set(name, value);
+      url.searchParams.set('appsecret_proof', this.proof(appSecret, accessToken));
+      return await this.http.request<T>({
+        method: request.method,
+        url,
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: request.data,
+        timeoutMs,
+      });
     } catch (error) {
       throw this.toGraphError(error, [accessToken, appSecret]);
     }
+  }
+
+  onApplicationShutdown(): void {
+    this.http.close();
   }
 
   private proof(appSecret: string, accessToken: string): string {
@@ -283,11 +294,11 @@ export class GraphApiGateway {
   }
 
   private toGraphError(error: unknown, secrets: string[]): GraphApiError {
-    if (error instanceof AxiosError && error.response) {
-      const body = error.response.data as { error?: { message?: string; code?: number; error_subcode?: number; fbtrace_id?: string } };
+    if (error instanceof GraphHttpStatusError) {
+      const body = error.data as { error?: { message?: string; code?: number; error_subcode?: number; fbtrace_id?: string } } | undefined;
       const e = body?.error;
-      return new GraphApiError(redactSecrets(e?.message ?? `HTTP ${error.response.status}`, secrets), {
-        httpStatus: error.response.status,
+      return new GraphApiError(redactSecrets(e?.message ?? `HTTP ${error.status}`, secrets), {
+        httpStatus: error.status,
         code: e?.code,
         subcode: e?.error_subcode,
         fbtraceId: e?.fbtrace_id,

@@ -1,17 +1,10 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { HttpModule } from '@nestjs/axios';
 import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CcmConfig } from '@app/config';
 import { GraphApiGateway } from './graph-api.gateway';
 import { InProcessPagePacer, PagePacer, RedisPagePacer } from './page-pacer';
 
-/** Connections to Meta are kept open and reused (no TCP/TLS handshake per call). */
-const KEEP_ALIVE = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32, timeout: 60_000 };
-
 @Module({
-  imports: [HttpModule.register({ httpAgent: new HttpAgent(KEEP_ALIVE), httpsAgent: new HttpsAgent(KEEP_ALIVE) })],
   providers: [
     GraphApiGateway,
     {
