@@ -2,6 +2,9 @@ import { connect } from 'node:net';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent } from '../helpers/agent-desk-client';
 import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
 
+/** How long to wait for something that is sure to happen (a bound for busy machines, not a sleep). */
+const WAIT_MS = 10_000;
+
 interface LogLine {
   level: string;
   msg: string;
@@ -61,7 +64,7 @@ describe('aborted and slow requests: one warning line each, never an error', () 
   async function barrier(): Promise<void> {
     const marker = `/api/nope-${Math.random().toString(36).slice(2)}`;
     await fetch(`${h.url}${marker}`);
-    await eventually(async () => requestLines(marker).length === 1);
+    await eventually(async () => requestLines(marker).length === 1, WAIT_MS);
   }
 
   it('should log a client that goes away mid-body as one warning line (webhook and API), with no error', async () => {
@@ -69,7 +72,7 @@ describe('aborted and slow requests: one warning line each, never an error', () 
       const before = requestLines(url).length;
       const announced = `Content-Type: application/json\r\nContent-Length: 5000\r\nExpect: 100-continue`;
       await rawRequest(port, `POST ${url} HTTP/1.1\r\nHost: ccm\r\n${announced}\r\n\r\n{"object":`, { abortOnContinue: true });
-      await eventually(async () => requestLines(url).length === before + 1);
+      await eventually(async () => requestLines(url).length === before + 1, WAIT_MS);
       await barrier();
       const [line] = requestLines(url).slice(before);
       expect(requestLines(url)).toHaveLength(before + 1);
@@ -87,14 +90,15 @@ describe('aborted and slow requests: one warning line each, never an error', () 
     expect(await failures()).toHaveLength(1);
     const before = requestLines('/api/auth/login').length;
     const body = JSON.stringify({ username: 'abby', password: AGENT_PASSWORD });
-    // The whole request goes out; the client hangs up before the (scrypt-checked) answer comes back.
+    // The whole request goes out; the client hangs up once its attempt is recorded (the handler runs),
+    // before the scrypt-checked answer comes back (polled every 2 ms: the check takes tens).
     const aborted = rawRequest(
       port,
       `POST /api/auth/login HTTP/1.1\r\nHost: ccm\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-      { abortWhen: eventually(async () => (await failures()).length === 2) }, // its attempt is recorded: the handler runs
+      { abortWhen: eventually(async () => (await failures()).length === 2, WAIT_MS, 2) },
     );
     expect(await aborted).toBe(''); // no answer was read
-    await eventually(async () => (await failures()).length === 0, 5000); // the login went through, answered to nobody
+    await eventually(async () => (await failures()).length === 0, WAIT_MS); // the login went through, answered to nobody
     await barrier();
     const added = requestLines('/api/auth/login').slice(before);
     expect(added).toHaveLength(1);
@@ -111,7 +115,7 @@ describe('aborted and slow requests: one warning line each, never an error', () 
       { trickle: ' ' }, // bytes keep coming, so no idle timeout would ever fire
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    await eventually(async () => requestLines('/api/auth/login').length === before + 1);
+    await eventually(async () => requestLines('/api/auth/login').length === before + 1, WAIT_MS);
     await barrier();
     const added = requestLines('/api/auth/login').slice(before);
     expect(added).toHaveLength(1);
@@ -124,7 +128,7 @@ describe('aborted and slow requests: one warning line each, never an error', () 
     const before = logs().filter(isThatLine).length;
     const answer = await rawRequest(port, 'GET /api/agents/me HTTP/1.1\r\nHost: ccm\r\nX-Slow: a', { trickle: 'a' });
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    await eventually(async () => logs().filter(isThatLine).length === before + 1);
+    await eventually(async () => logs().filter(isThatLine).length === before + 1, WAIT_MS);
     await barrier();
     const added = logs().filter(isThatLine).slice(before);
     expect(added).toHaveLength(1);
