@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY } from '../helpers/agent-desk-client';
+import { SubscriptionHealthService } from '@app/channel-messenger';
 import { MessageRow } from '@app/persistence';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
 import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm, waitForIdle } from '../helpers/ccm-harness';
@@ -48,6 +49,7 @@ describe('Messenger simulator against ccm', () => {
         ADMIN_API_KEY: ADMIN_KEY,
         MEDIA_DIR: mediaDir,
         MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1', // the double's CDN runs on 127.0.0.1 (local mode allows it the same way)
+        FACEBOOK_AUTO_SUBSCRIBE: 'true',
       },
     });
     sim.setWebhookUrl(`${h.url}/ccm/webhook`);
@@ -279,6 +281,25 @@ describe('Messenger simulator against ccm', () => {
     expect(inbound[1]).toContain('TRACK_ORDER');
     expect(inbound[2]).toContain('TRACK_ORDER');
     await eventually(async () => pageItems(gia.psid).length >= 1, 10_000); // the bot answered the customer's choices
+  });
+
+  it("should deliver nothing while the Page's subscription lacks messages, until ccm's check re-subscribes it", async () => {
+    const { body: sid } = await api('POST', '/customers', { name: 'Sid' });
+    await waitForIdle(h);
+    await sim.delivery.drain(); // earlier tests' echoes and receipts are out
+    expect((await api('PUT', '/faults', { subscriptionLapsed: true })).body).toMatchObject({ subscriptionLapsed: true });
+    const attempts = sim.delivery.attempts.length;
+    await api('POST', `/customers/${sid.psid}/messages`, { text: 'is anyone there?' });
+    await sim.delivery.drain();
+    expect(sim.delivery.attempts.length).toBe(attempts); // Meta sends no webhook for a field the Page is not subscribed to
+    expect(await messagesOf(sid.psid)).toEqual([]);
+    // ccm's subscription check sees the gap (health degraded), and with FACEBOOK_AUTO_SUBSCRIBE subscribes again.
+    const verdict = await h.app.get(SubscriptionHealthService).check(PAGE_ID);
+    expect(verdict.ok).toBe(true); // re-subscribed within the check
+    expect(sim.graph.requests.some((r) => r.method === 'POST' && r.path === `/${PAGE_ID}/subscribed_apps` && r.status === 200)).toBe(true);
+    expect((await api('GET', '/faults')).body).toMatchObject({ subscriptionLapsed: false });
+    await api('POST', `/customers/${sid.psid}/messages`, { text: 'hello again' });
+    await eventually(async () => (await messagesOf(sid.psid)).some((m) => m.text === 'hello again'), 10_000);
   });
 
   it('should turn a comment on the Page post into a feed webhook and show the public and private replies', async () => {

@@ -401,11 +401,15 @@ const FAULT_FIELDS = ['transientRate', 'slowMs', 'duplicateRate', 'reorderRate']
 function renderFaults(faults) {
   for (const key of FAULT_FIELDS) if (document.activeElement !== $(`f-${key}`)) $(`f-${key}`).value = faults[key];
   $('f-tokenExpired').checked = faults.tokenExpired;
+  $('f-subscriptionLapsed').checked = faults.subscriptionLapsed;
 }
 for (const key of FAULT_FIELDS)
   $(`f-${key}`).addEventListener('change', () => api('PUT', '/faults', { [key]: Number($(`f-${key}`).value) }).then(renderFaults));
 $('f-tokenExpired').addEventListener('change', () =>
   api('PUT', '/faults', { tokenExpired: $('f-tokenExpired').checked }).then(renderFaults),
+);
+$('f-subscriptionLapsed').addEventListener('change', () =>
+  api('PUT', '/faults', { subscriptionLapsed: $('f-subscriptionLapsed').checked }).then(renderFaults),
 );
 $('burst').addEventListener('click', () => api('POST', '/faults/rate-limit', { count: 5 }));
 $('expire-cdn').addEventListener('click', () => api('POST', '/cdn/expire'));

@@ -95,6 +95,11 @@ export interface SimFaults {
   reorderRate: number;
   /** The Page token is expired: every call fails with 190 until switched back. */
   tokenExpired: boolean;
+  /**
+   * The Page's subscription lacks `messages` (Meta disabled or changed it): customer messages are not
+   * delivered and ccm's subscription check sees the gap. Cleared when ccm subscribes again.
+   */
+  subscriptionLapsed: boolean;
 }
 
 type SimEvent =
@@ -123,7 +128,13 @@ export class MessengerSimulatorServer {
   private readonly listeners = new Set<(event: SimEvent) => void>();
   private readonly typing = new Map<string, boolean>();
   private seq = 0;
-  private readonly faultState: SimFaults = { transientRate: 0, slowMs: 0, duplicateRate: 0, reorderRate: 0, tokenExpired: false };
+  private readonly faultState: Omit<SimFaults, 'subscriptionLapsed'> = {
+    transientRate: 0,
+    slowMs: 0,
+    duplicateRate: 0,
+    reorderRate: 0,
+    tokenExpired: false,
+  };
   readonly postId: string;
   readonly instagramAccountId: string;
   /** CDN names of the files customers sent (the "expire CDN links" control expires them). */
@@ -186,7 +197,12 @@ export class MessengerSimulatorServer {
   }
 
   get faults(): SimFaults {
-    return { ...this.faultState };
+    return { ...this.faultState, subscriptionLapsed: !this.subscribedTo('messages') };
+  }
+
+  /** Whether the Page's subscription (as the double's `subscribed_apps` has it) includes the field. */
+  private subscribedTo(field: string): boolean {
+    return this.graph.subscribedApps.fieldsOf(this.page.pageId)?.includes(field) ?? false;
   }
 
   /** Switches faults; unspecified ones keep their state. */
@@ -197,6 +213,12 @@ export class MessengerSimulatorServer {
     if (change.duplicateRate !== undefined) f.duplicateRate = clamp01(change.duplicateRate);
     if (change.reorderRate !== undefined) f.reorderRate = clamp01(change.reorderRate);
     if (change.tokenExpired !== undefined) f.tokenExpired = Boolean(change.tokenExpired);
+    if (change.subscriptionLapsed === true)
+      this.graph.subscribedApps.set(
+        this.page.pageId,
+        (this.graph.subscribedApps.fieldsOf(this.page.pageId) ?? []).filter((field) => field !== 'messages'),
+      );
+    if (change.subscriptionLapsed === false) this.graph.subscribedApps.reset(this.page.pageId);
     this.graph.setTransientFailureRate(f.transientRate);
     this.graph.setSendLatency(f.slowMs);
     this.delivery.faults.duplicateRate = f.duplicateRate;
@@ -471,6 +493,7 @@ export class MessengerSimulatorServer {
     if (record.status !== 200 || record.method !== 'POST') return;
     const body = record.body as Record<string, unknown>;
     if (/^\/(me|\d+)\/messenger_profile$/.test(record.path)) return this.emit({ type: 'profile' });
+    if (/^\/\d+\/subscribed_apps$/.test(record.path)) return this.emit({ type: 'faults', faults: this.faults });
     if (/^\/(me|\d+)\/messages$/.test(record.path)) {
       const recipient = (body.recipient ?? {}) as { id?: string; comment_id?: string };
       const response = record.response as { recipient_id?: string; message_id?: string };
@@ -548,6 +571,11 @@ export class MessengerSimulatorServer {
     // While another app (the Page inbox) owns the thread, ccm gets the customer's events as standby.
     const owner = this.graph.threadControl.ownerOf(psid);
     const standby = owner !== undefined && owner !== DOUBLE_APP_ID;
+    // Meta delivers nothing for a field the Page's subscription lacks.
+    if (object === 'page' && !this.subscribedTo('messages')) {
+      this.options.log?.(`not delivered: the Page's subscription lacks "messages"`);
+      return;
+    }
     this.delivery.enqueue({ pageId: entryId, object, messaging, ...(standby ? { standby: true } : {}) });
     // ccm acknowledged the batch → the customer's message shows as delivered.
     void this.delivery.drain().then(() => {
@@ -665,6 +693,7 @@ export class MessengerSimulatorServer {
           }
         }
         if (body.tokenExpired !== undefined) change.tokenExpired = body.tokenExpired === true;
+        if (body.subscriptionLapsed !== undefined) change.subscriptionLapsed = body.subscriptionLapsed === true;
         return json(res, 200, this.setFaults(change));
       }
       if (path === '/sim/api/faults/rate-limit' && req.method === 'POST') {

@@ -31,6 +31,11 @@ export class SubscribedAppsDouble {
     this.fields.set(pageId, fields);
   }
 
+  /** Back to the default: subscribed with all fields. */
+  reset(pageId: string): void {
+    this.fields.delete(pageId);
+  }
+
   fieldsOf(pageId: string): string[] | null {
     return this.fields.has(pageId) ? this.fields.get(pageId)! : ALL_FIELDS;
   }
