@@ -104,9 +104,9 @@ async function raw(secret: string): Promise<string> {
 
 async function ccm(): Promise<string> {
   // Loaded lazily so the raw server's process carries none of the application's code.
-  const { loadCcmConfig } = await import('@app/config');
+  const { loadAppConfig } = await import('../../apps/ccm/src/app-config');
   const { createApp } = await import('../../apps/ccm/src/create-app');
-  const config = loadCcmConfig({ ...process.env });
+  const config = loadAppConfig({ ...process.env });
   const app = await createApp(config, ['error', 'warn']);
   await app.listen(0, '127.0.0.1');
   // After listen: listening bootstraps the app, which starts the loops.

@@ -1,11 +1,12 @@
 import { LoggerService, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { CcmConfig, Env, loadCcmConfig } from '@app/config';
+import { CcmConfig, Env } from '@app/config';
 import { GraphApiDouble, MessengerSimulator } from '@app/graph-double';
 import { LOG_DESTINATION } from '@app/observability';
 import { PersistenceService } from '@app/persistence';
 import { testDatabase } from '@app/testing';
+import { loadAppConfig } from '../../apps/ccm/src/app-config';
 import { AppModule } from '../../apps/ccm/src/app.module';
 import { configureApp, createFastifyAdapter } from '../../apps/ccm/src/create-app';
 
@@ -61,7 +62,7 @@ export async function startCcm(options: HarnessOptions = {}): Promise<CcmHarness
   const db = options.databaseUrl
     ? { config: { dialect: 'sqlite' as const, url: '' }, cleanup: async () => undefined }
     : testDatabase(options.dialect ?? 'sqlite');
-  const config = loadCcmConfig({
+  const config = loadAppConfig({
     FACEBOOK_APP_SECRET: APP_SECRET,
     FACEBOOK_VERIFY_TOKEN: VERIFY_TOKEN,
     FACEBOOK_PAGE_ACCESS_TOKEN: PAGE_TOKEN,

@@ -7,6 +7,7 @@ import { ClockModule, ExtensionsModule } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
 import { ObservabilityModule } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { PlatformHttpModule } from '@app/platform-http';
 import { WebhookModule } from '@app/webhook';
 import { CHANNEL_MODULES } from './channel-modules';
 import { LIB_MIGRATIONS } from './schema';
@@ -23,6 +24,7 @@ export class AppModule {
         ClockModule,
         ExtensionsModule,
         ObservabilityModule,
+        PlatformHttpModule,
         PersistenceModule.forRoot(LIB_MIGRATIONS),
         ConversationsModule,
         WebhookModule,

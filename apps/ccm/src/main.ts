@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { CcmConfig, Env, InvalidConfigError, LOCAL_MODE_CREDENTIALS, loadCcmConfig } from '@app/config';
+import { CcmConfig, Env, InvalidConfigError, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { MessengerSimulatorServer } from '../../simulator/src/simulator';
+import { loadAppConfig } from './app-config';
 import { createApp } from './create-app';
 import { ensureDemoAgent, localModeBanner, startLocalSimulator, StartupChatterAtDebug } from './local-mode';
 import { assertPortsFree, StartupError, waitForDatabase } from './startup-checks';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
 
 function loadConfigOrExit(env: Env): CcmConfig {
   try {
-    return loadCcmConfig(env);
+    return loadAppConfig(env);
   } catch (error) {
     if (error instanceof InvalidConfigError) {
       process.stderr.write(`ccm cannot start. ${error.message}\nSee .env.example for every variable.\n`);

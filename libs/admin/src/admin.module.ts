@@ -5,10 +5,10 @@ import { OperationsController } from './operations.controller';
 import { RoutingSettingsController } from './routing-settings.controller';
 import { MessengerProfileController } from './messenger-profile.controller';
 import { RoutingModule } from '@app/routing';
-import { AgentDeskModule } from '@app/agent-desk';
+import { PlatformHttpModule } from '@app/platform-http';
 
 @Module({
-  imports: [ConversationsModule, MessengerChannelModule, RoutingModule, AgentDeskModule], // AgentDeskModule: the admin guard (key or admin login)
+  imports: [ConversationsModule, MessengerChannelModule, RoutingModule, PlatformHttpModule], // PlatformHttpModule: the admin guard, the /api pipe
   controllers: [OperationsController, RoutingSettingsController, MessengerProfileController],
 })
 export class AdminModule {}

@@ -1,6 +1,6 @@
 import { BadGatewayException, Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AdminKeyGuard, DeskErrorCode, DeskException } from '@app/agent-desk';
+import { AdminKeyGuard, ApiErrorCode, ApiException } from '@app/platform-http';
 import { GraphApiError, PageDirectory } from '@app/meta';
 import { InvalidMessengerProfileError, MessengerProfileService } from '@app/channel-messenger';
 import { AppliedMessengerProfileView } from './admin.dto';
@@ -55,7 +55,7 @@ export class MessengerProfileController {
       if (error instanceof InvalidMessengerProfileError) {
         // One detail per problem: the field (Meta's path) and the rule with its limit.
         const details = error.problems.map((p) => ({ field: p.slice(0, p.indexOf(': ')), message: p.slice(p.indexOf(': ') + 2) }));
-        throw new DeskException(DeskErrorCode.ValidationFailed, error.message, details);
+        throw ApiException.of(ApiErrorCode.ValidationFailed, error.message, details);
       }
       if (error instanceof GraphApiError) throw new BadGatewayException(`Meta refused the Messenger Profile: ${error.message}`);
       throw error;

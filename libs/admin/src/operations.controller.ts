@@ -19,7 +19,7 @@ import { InboundProcessor, OutboxDispatcher } from '@app/conversations';
 import { PageDirectory, TokenHealthService } from '@app/meta';
 import { PersistenceService } from '@app/persistence';
 import { CcmConfig, redactedConfig } from '@app/config';
-import { AdminKeyGuard, DeskValidationPipe } from '@app/agent-desk';
+import { AdminKeyGuard, ApiValidationPipe } from '@app/platform-http';
 import {
   DeadBridgeEventView,
   DeadInboundEventView,
@@ -36,7 +36,7 @@ import { AdminApi } from './admin-api.decorator';
 @AdminApi('admin: operations')
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class OperationsController {
   constructor(
     private readonly persistence: PersistenceService,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, NotFoundException, Param, Put, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { AdminKeyGuard, DeskErrorCode, DeskException, DeskValidationPipe } from '@app/agent-desk';
+import { AdminKeyGuard, ApiErrorCode, ApiException, ApiValidationPipe } from '@app/platform-http';
 import { CcmConfig, formatBusinessHours, parseBusinessHours } from '@app/config';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
 import { PageDirectory } from '@app/meta';
@@ -17,7 +17,7 @@ import { AdminApi } from './admin-api.decorator';
 @AdminApi('admin: routing')
 @Controller('api/admin')
 @UseGuards(AdminKeyGuard)
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class RoutingSettingsController {
   constructor(
     private readonly persistence: PersistenceService,
@@ -54,7 +54,9 @@ export class RoutingSettingsController {
       parseBusinessHours(body.businessHours, problems);
       const reason = problems.join('; ').replace(/BUSINESS_HOURS: /g, '');
       if (problems.length > 0)
-        throw new DeskException(DeskErrorCode.ValidationFailed, `businessHours: ${reason}`, [{ field: 'businessHours', message: reason }]);
+        throw new ApiException(ApiErrorCode.ValidationFailed, 400, `businessHours: ${reason}`, [
+          { field: 'businessHours', message: reason },
+        ]);
     }
     const now = Date.now();
     const before = await this.view(pageId);
@@ -127,7 +129,7 @@ export class RoutingSettingsController {
           ? [{ field: `channelPolicies.${channel}`, message: `must be one of ${ROUTING_POLICIES.join(', ')}, or null` }]
           : [],
     );
-    if (details.length > 0) throw new DeskException(DeskErrorCode.ValidationFailed, 'invalid channelPolicies', details);
+    if (details.length > 0) throw new ApiException(ApiErrorCode.ValidationFailed, 400, 'invalid channelPolicies', details);
     // null removes the stored choice (JSON.stringify drops undefined members).
     return Object.fromEntries(Object.entries(policies).map(([channel, policy]) => [channel, policy ?? undefined]));
   }

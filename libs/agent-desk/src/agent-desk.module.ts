@@ -1,19 +1,17 @@
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { CcmConfig } from '@app/config';
 import { ConversationsModule } from '@app/conversations';
+import { PlatformHttpModule } from '@app/platform-http';
 import { AgentsController, AdminOrSupervisorGuard, AuthController } from './agents/agents.controller';
 import { AgentsService } from './agents/agents.service';
 import { AgentTokenService } from './auth/agent-token.service';
-import { AdminKeyGuard, DeskAuthGuard } from './auth/desk-auth.guard';
+import { DeskAuthGuard } from './auth/desk-auth.guard';
 import { ChannelActionsController } from './channel-actions/channel-actions.controller';
 import { ChannelActionsService } from './channel-actions/channel-actions.service';
 import { LoginService } from './auth/login.service';
 import { ConversationsController } from './conversations/conversations.controller';
 import { DeskConversationsService } from './conversations/desk-conversations.service';
-import { ApiExceptionFilter } from './http/api-exception.filter';
-import { DeskValidationPipe } from './http/desk-validation.pipe';
 import { AgentPresenceEvents } from './realtime/agent-presence.events';
 import { DeskEventsRelay } from './realtime/desk-events.relay';
 import { DeskGateway } from './realtime/desk.gateway';
@@ -34,6 +32,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
 @Module({
   imports: [
     ConversationsModule,
+    PlatformHttpModule,
     JwtModule.registerAsync({
       inject: [CcmConfig],
       useFactory: (config: CcmConfig) => ({
@@ -53,15 +52,12 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
     DeskPageController,
   ],
   providers: [
-    { provide: APP_FILTER, useClass: ApiExceptionFilter },
     CustomerChannelActions,
     ChannelActionsService,
     AgentTokenService,
     LoginService,
     DeskAuthGuard,
-    AdminKeyGuard,
     AdminOrSupervisorGuard,
-    DeskValidationPipe,
     AgentsService,
     AgentPresenceEvents,
     DeskConversationsService,
@@ -74,7 +70,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
     NotesService,
     CannedResponsesService,
   ],
-  exports: [DeskConversationsService, CustomerChannelActions, AgentTokenService, PresenceHeartbeat, AdminKeyGuard, DeskAuthGuard],
+  exports: [DeskConversationsService, CustomerChannelActions, AgentTokenService, PresenceHeartbeat, DeskAuthGuard],
 })
 export class AgentDeskModule implements OnModuleInit {
   constructor(private readonly config: CcmConfig) {}

@@ -5,7 +5,6 @@ export * from './conversations/desk-conversations.service';
 export * from './auth/password-hasher';
 export * from './sender-actions/customer-channel-actions';
 export * from './auth/desk-auth.guard';
-export * from './http/desk-validation.pipe';
 export * from './realtime/redis-io.adapter';
 export * from './routing/assignment.service';
 export { deskWebDir } from './web/desk-page.controller';

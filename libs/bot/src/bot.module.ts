@@ -9,8 +9,8 @@ import { createBotConnector } from './bot-connector.factory';
     {
       provide: BOT_CONNECTOR,
       inject: [CcmConfig, { token: CcmMetrics, optional: true }],
-      // BOT_CONNECTOR=embedded|rasa|http (docs/bot-connectors.md); every turn is measured.
-      useFactory: (config: CcmConfig, metrics?: CcmMetrics) => measuredBot(createBotConnector(config.bot), metrics),
+      // The connector BOT_CONNECTOR selected (docs/bot-connectors.md); every turn is measured.
+      useFactory: (config: CcmConfig, metrics?: CcmMetrics) => measuredBot(createBotConnector(config), metrics),
     },
   ],
   exports: [BOT_CONNECTOR],

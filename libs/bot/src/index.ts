@@ -11,3 +11,8 @@ export * from './rasa/rasa-response.mapper';
 export * from './rasa/rasa-bot.connector';
 export * from './http/http-bot.contract';
 export * from './http/http-bot.connector';
+export type { BotConnectorContext, BotConnectorDefinition, SelectedBotConnector } from './bot-connector.definition';
+export { BOT_CONNECTOR_SECTION, botConnectorSection } from './bot-connector.definition';
+export { embeddedConnector } from './embedded/embedded.definition';
+export { rasaConnector } from './rasa/rasa.definition';
+export { httpConnector } from './http/http.definition';

@@ -57,20 +57,18 @@ export interface AgentDeskConfig {
   };
 }
 
-export const BOT_CONNECTOR_KINDS = ['embedded', 'rasa', 'http'] as const;
-export type BotConnectorKind = (typeof BOT_CONNECTOR_KINDS)[number];
-
-/** Which bot answers customers (docs/bot-connectors.md) and how a remote one is guarded. */
+/**
+ * What every bot connector shares (docs/bot-connectors.md): the intents file and how a remote bot is
+ * guarded. Which connector runs (BOT_CONNECTOR) and its own variables are read by the connectors
+ * themselves, as a config section (`libs/bot`).
+ */
 export interface BotConfig {
   /** The embedded bot's intents; its fallback is also the remote bots' default fallback. */
   readonly intentsFile?: string;
-  readonly connector: BotConnectorKind;
   /** Deadline of one remote bot turn (all its HTTP calls). */
   readonly timeoutMs: number;
   /** Consecutive failures that open the circuit, and how long it stays open before a trial call. */
   readonly circuit: { readonly failureThreshold: number; readonly cooldownMs: number };
-  readonly rasa?: { readonly url: string; readonly token?: string; readonly handoverIntents: readonly string[] };
-  readonly http?: { readonly url: string; readonly secret: string };
 }
 
 /**
@@ -198,6 +196,10 @@ export abstract class CcmConfig {
   abstract readonly operations: OperationsConfig;
   /** Things worth a warning at startup (never containing secret values). */
   abstract readonly warnings: readonly string[];
+  /** What each config section read (by section name; see `ConfigSection`, read with `sectionOf`). */
+  abstract readonly sections: Readonly<Record<string, unknown>>;
+  /** Secret values the sections read (cut out of log lines like every other configured secret). */
+  abstract readonly sectionSecrets: readonly string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

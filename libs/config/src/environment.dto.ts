@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
-import { BOT_CONNECTOR_KINDS } from './ccm-config';
 
 /** BUSINESS_HOURS, and a Page's business hours set in Settings: "Mon-Fri 09:00-18:00 Europe/Berlin" (zone optional, UTC). */
 export const BUSINESS_HOURS_PATTERN =
@@ -290,34 +289,7 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(120000)
   CHAT_SERVER_TIMEOUT_MS?: number;
-  // ---- bot connectors (issue 6, item 4; docs/bot-connectors.md) ----
-
-  @IsOptional()
-  @IsIn(BOT_CONNECTOR_KINDS as unknown as string[], { message: `must be one of ${BOT_CONNECTOR_KINDS.join(', ')}` })
-  BOT_CONNECTOR?: string;
-
-  @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL (the Rasa server, e.g. http://rasa:5005)' })
-  RASA_URL?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  RASA_TOKEN?: string;
-
-  /** Comma-separated Rasa intents that mean "the customer wants a person". */
-  @IsOptional()
-  @Matches(/^\s*[\w.-]+(\s*,\s*[\w.-]+)*\s*$/, { message: 'must be a comma-separated list of intent names' })
-  RASA_HANDOVER_INTENTS?: string;
-
-  @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL' })
-  BOT_HTTP_URL?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
-  BOT_HTTP_SECRET?: string;
+  // ---- bot connectors (docs/bot-connectors.md): what they share; each connector checks its own variables ----
 
   @IsOptional()
   @Type(() => Number)
@@ -596,8 +568,6 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'AGENT_JWT_SECRET',
   'CHAT_SERVER_SECRET',
   'CHAT_SERVER_API_KEY',
-  'BOT_HTTP_SECRET',
-  'RASA_TOKEN',
   'MEDIA_LINK_SECRET',
   'METRICS_TOKEN',
   'CCM_ENCRYPTION_KEY',

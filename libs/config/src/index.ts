@@ -4,3 +4,5 @@ export * from './load-ccm-config';
 export * from './graph-version.util';
 export { BUSINESS_HOURS_PATTERN, EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 export * from './redacted-config';
+export type { ConfigReport, ConfigSection } from './config-section';
+export { IsParsableUrl, sectionOf } from './config-section';

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ROUTING_POLICIES, RoutingPolicy } from '@app/core';
-import { BotConnectorKind, CcmConfig, DatabaseConfig, LogLevel, OperationsConfig, PageConfig } from './ccm-config';
+import { CcmConfig, DatabaseConfig, LogLevel, OperationsConfig, PageConfig } from './ccm-config';
+import type { ConfigSection } from './config-section';
 import { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 import {
   DEFAULT_GRAPH_API_URL,
@@ -187,9 +188,9 @@ export function formatBusinessHours(hours: NonNullable<CcmConfig['queue']['busin
 }
 
 /** Variables holding URLs: besides their pattern, they must parse (a typo such as `http://host:99999` is caught here). */
-const URL_VARIABLES = ['FACEBOOK_GRAPH_API_URL', 'DATABASE_URL', 'REDIS_URL', 'CHAT_SERVER_URL', 'RASA_URL', 'BOT_HTTP_URL'] as const;
+const URL_VARIABLES = ['FACEBOOK_GRAPH_API_URL', 'DATABASE_URL', 'REDIS_URL', 'CHAT_SERVER_URL'] as const;
 
-function isParsableUrl(value: string): boolean {
+export function isParsableUrl(value: string): boolean {
   if (value.startsWith('sqlite:')) return true;
   try {
     const url = new URL(value);
@@ -202,9 +203,9 @@ function isParsableUrl(value: string): boolean {
 const NUMBER_RULES = new Set(['isInt', 'isNumber', 'min', 'max']);
 
 /** The bounds declared with @Min/@Max on a variable, read from class-validator's metadata. */
-function boundsOf(property: string): { min?: number; max?: number; integer: boolean } {
+function boundsOf(dtoClass: new () => object, property: string): { min?: number; max?: number; integer: boolean } {
   const rules = getMetadataStorage()
-    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .getTargetValidationMetadatas(dtoClass, '', true, false)
     .filter((m) => m.propertyName === property);
   const bound = (name: string) => rules.find((m) => m.name === name)?.constraints?.[0] as number | undefined;
   return { min: bound('min'), max: bound('max'), integer: rules.some((m) => m.name === 'isInt') };
@@ -216,11 +217,11 @@ const formatNumber = (n: number) => String(n);
  * One reason per variable, with the value as it was written (never the converted NaN, which
  * JSON-prints as null, and never a secret). Numeric variables get one sentence with their range.
  */
-function describe(error: ValidationError, env: Env): string {
+function describe(error: ValidationError, env: Env, dtoClass: new () => object, secrets: ReadonlySet<string>): string {
   const failed = Object.keys(error.constraints ?? {});
   let reason: string;
   if (failed.length > 0 && failed.every((name) => NUMBER_RULES.has(name))) {
-    const { min, max, integer } = boundsOf(error.property);
+    const { min, max, integer } = boundsOf(dtoClass, error.property);
     const kind = integer ? 'a whole number' : 'a number';
     const range =
       min !== undefined && max !== undefined
@@ -235,8 +236,23 @@ function describe(error: ValidationError, env: Env): string {
     reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
   }
   const raw = env[error.property];
-  const shown = SECRET_VARIABLES.has(error.property) || raw === undefined ? '' : ` (got ${JSON.stringify(truncate(raw))})`;
+  const shown = secrets.has(error.property) || raw === undefined ? '' : ` (got ${JSON.stringify(truncate(raw))})`;
   return `${error.property}: ${reason}${shown}`;
+}
+
+/**
+ * Checks `env` against a class-validator DTO of variables: one problem per bad variable, worded as the
+ * rest of the configuration's (numbers with their range, the value as written unless it is secret).
+ * Config sections use it for their own variables.
+ */
+export function checkVariables(dtoClass: new () => object, env: Env, secrets: ReadonlySet<string> = new Set()): string[] {
+  const dto = plainToInstance(dtoClass, nonEmptyOnly(env), { enableImplicitConversion: false });
+  return validateSync(dto, { skipMissingProperties: false }).map((e) => describe(e, env, dtoClass, secrets));
+}
+
+/** Empty strings mean "unset" (docker-compose and .env files often leave variables blank). */
+function nonEmptyOnly(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => nonEmpty(v)));
 }
 
 function truncate(value: string): string {
@@ -250,14 +266,18 @@ function parseDatabaseUrl(url: string): DatabaseConfig {
 
 /**
  * Builds the typed configuration from a flat environment. Pure: no logging, no process exit; the
- * caller decides what to do with `InvalidConfigError` and with `warnings`.
+ * caller decides what to do with `InvalidConfigError` and with `warnings`. `sections` read the
+ * variables of pluggable parts (the bot connectors): their problems join the same error, so one
+ * message names every bad variable.
  */
-export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
-  // Empty strings mean "unset" (docker-compose and .env files often leave variables blank).
-  const env: Env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => nonEmpty(v)));
+export function loadCcmConfig(rawEnv: Env, now: Date = new Date(), sections: readonly ConfigSection<unknown>[] = []): CcmConfig {
+  const env: Env = nonEmptyOnly(rawEnv);
   const dto = plainToInstance(EnvironmentVariables, env, { enableImplicitConversion: false });
-  const problems = validateSync(dto, { skipMissingProperties: false }).map((e) => describe(e, env));
+  const problems = validateSync(dto, { skipMissingProperties: false }).map((e) => describe(e, env, EnvironmentVariables, SECRET_VARIABLES));
   const warnings: string[] = [];
+  const sectionSecrets: string[] = [];
+  const sectionValues: Record<string, unknown> = {};
+  for (const section of sections) sectionValues[section.name] = section.read(env, { problems, warnings, secrets: sectionSecrets });
   const localMode = isLocalMode(env);
 
   if (!localMode && !env.FACEBOOK_APP_SECRET) {
@@ -272,13 +292,6 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
   if (bridge === 'external') {
     for (const name of ['CHAT_SERVER_URL', 'CHAT_SERVER_SECRET', 'CHAT_SERVER_API_KEY'] as const) {
       if (!env[name]) problems.push(`${name}: must be set when AGENT_BRIDGE=external`);
-    }
-  }
-  const botConnector = (dto.BOT_CONNECTOR ?? 'embedded') as BotConnectorKind;
-  if (botConnector === 'rasa' && !env.RASA_URL) problems.push('RASA_URL: must be set when BOT_CONNECTOR=rasa');
-  if (botConnector === 'http') {
-    for (const name of ['BOT_HTTP_URL', 'BOT_HTTP_SECRET'] as const) {
-      if (!env[name]) problems.push(`${name}: must be set when BOT_CONNECTOR=http`);
     }
   }
   if (localMode && env.NODE_ENV === 'production') {
@@ -319,13 +332,6 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
         ]
       : [];
     throw new InvalidConfigError(problems, notes);
-  }
-  for (const [name, kind] of [
-    ['RASA_URL', 'rasa'],
-    ['BOT_HTTP_URL', 'http'],
-  ] as const) {
-    if (env[name] && botConnector !== kind)
-      warnings.push(`${name} is set but BOT_CONNECTOR=${botConnector}: it is ignored (set BOT_CONNECTOR=${kind} to use it)`);
   }
 
   let jwtSecret = env.AGENT_JWT_SECRET;
@@ -453,21 +459,8 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     },
     bot: {
       intentsFile: dto.BOT_INTENTS_FILE,
-      connector: botConnector,
       timeoutMs: dto.BOT_TIMEOUT_MS ?? 5000,
       circuit: { failureThreshold: dto.BOT_CIRCUIT_FAILURES ?? 5, cooldownMs: dto.BOT_CIRCUIT_COOLDOWN_MS ?? 30_000 },
-      rasa:
-        botConnector === 'rasa'
-          ? {
-              url: env.RASA_URL as string,
-              token: env.RASA_TOKEN,
-              handoverIntents: (env.RASA_HANDOVER_INTENTS ?? '')
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean),
-            }
-          : undefined,
-      http: botConnector === 'http' ? { url: env.BOT_HTTP_URL as string, secret: env.BOT_HTTP_SECRET as string } : undefined,
     },
     messenger: {
       // Off unless granted: Meta refuses the tag without the Human Agent permission (App Review).
@@ -533,6 +526,8 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date()): CcmConfig {
     },
     operations: operationsConfig(dto, env, localMode),
     warnings,
+    sections: sectionValues,
+    sectionSecrets,
   };
   return config;
 }

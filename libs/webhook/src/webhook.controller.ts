@@ -1,8 +1,8 @@
 import { BadRequestException, Controller, ForbiddenException, Get, Headers, HttpCode, Logger, Post, Query, Req } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import { CcmConfig } from '@app/config';
 import { WEBHOOK_PATH_PREFIX } from '@app/core';
+import { constantTimeEquals } from '@app/platform-http';
 import { WebhookReceiver } from './webhook-receiver';
 
 /**
@@ -45,10 +45,4 @@ export class WebhookController {
     await this.receiver.receive({ raw, signature256: signature, signatureSha1: legacySignature, ip: request.ip });
     return 'EVENT_RECEIVED';
   }
-}
-
-function constantTimeEquals(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

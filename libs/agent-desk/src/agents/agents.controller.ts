@@ -16,18 +16,18 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { AdminKeyGuard, CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
+import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { LoginService } from '../auth/login.service';
 import { AgentTokenService } from '../auth/agent-token.service';
 import { isSupervisor, Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
-import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { AgentDirectoryEntry, AgentStatusDto, AgentView, CreateAgentDto, LoginDto, LoginResponse, UpdateAgentDto } from './agents.dto';
 import { AgentsService } from './agents.service';
+import { AdminKeyGuard, ApiValidationPipe } from '@app/platform-http';
 
 @ApiTags('auth')
 @Controller('api/auth')
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class AuthController {
   constructor(
     private readonly login: LoginService,
@@ -71,7 +71,7 @@ export class AdminOrSupervisorGuard implements CanActivate {
 
 @ApiTags('agents')
 @Controller('api/agents')
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
 

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { Extends } from '@app/core';
 import { PersistenceService } from '@app/persistence';
+import { BEARER_TOKEN_VERIFIERS } from '@app/platform-http';
 import { AgentTokenClaims, Principal } from './principal';
 
-/** Issues and checks the short-lived agent JWT used by REST (Bearer) and Socket.IO (handshake auth). */
+/**
+ * Issues and checks the short-lived agent JWT used by REST (Bearer) and Socket.IO (handshake auth);
+ * the platform's admin guard asks it whose a bearer token is (an admin's login opens the admin API).
+ */
 @Injectable()
+@Extends(BEARER_TOKEN_VERIFIERS)
 export class AgentTokenService {
   constructor(
     private readonly jwt: JwtService,

@@ -1,19 +1,13 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
+import { constantTimeEquals, headerOf } from '@app/platform-http';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
 import { AgentTokenService } from './agent-token.service';
 import { Principal } from './principal';
 import { PresenceHeartbeat } from './presence-heartbeat.service';
 
 type AuthedRequest = FastifyRequest & { principal?: Principal };
-
-export function constantTimeEquals(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * Authenticates every desk route: `Authorization: Bearer <agent JWT>`, or — with the external
@@ -54,39 +48,3 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   if (!principal) throw new DeskException(DeskErrorCode.Unauthenticated, 'not authenticated');
   return principal;
 });
-
-/**
- * The admin API (agents, settings): `x-admin-key: ADMIN_API_KEY`, or the desk login of an agent with
- * the `admin` role (`Authorization: Bearer`), whose name then is the audited actor.
- */
-@Injectable()
-export class AdminKeyGuard implements CanActivate {
-  constructor(
-    private readonly config: CcmConfig,
-    private readonly tokens: AgentTokenService,
-  ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const bearer = /^Bearer\s+(\S+)$/i.exec(headerOf(request, 'authorization') ?? '');
-    if (headerOf(request, 'x-admin-key') === undefined && bearer) {
-      const principal = await this.tokens.verify(bearer[1]);
-      if (!principal) throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid or expired token');
-      if (principal.role !== 'admin') throw new DeskException(DeskErrorCode.Forbidden, 'only admins change settings');
-      request.principal = principal;
-      request.headers['x-admin-actor'] = `agent:${principal.name}`; // audited as who they are, not what they claim
-      return true;
-    }
-    const expected = this.config.agents.adminApiKey;
-    const given = headerOf(request, 'x-admin-key');
-    if (given === undefined) throw new DeskException(DeskErrorCode.Unauthenticated, 'missing x-admin-key header');
-    if (!expected) throw new DeskException(DeskErrorCode.AdminApiDisabled, 'the admin API is disabled: set ADMIN_API_KEY');
-    if (!constantTimeEquals(given, expected)) throw new DeskException(DeskErrorCode.Unauthenticated, 'invalid admin key');
-    return true;
-  }
-}
-
-function headerOf(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}

@@ -8,8 +8,8 @@ import { AdminOrSupervisorGuard } from '../agents/agents.controller';
 import { DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
-import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { CannedResponseRow, DeskRepository } from '../store/desk.repository';
+import { ApiValidationPipe } from '@app/platform-http';
 
 const SHORTCUT = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
@@ -128,7 +128,7 @@ function actorOf(request: FastifyRequest & { principal?: Principal }): string {
 
 @ApiTags('canned responses')
 @Controller('api/canned-responses')
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class CannedResponsesController {
   constructor(private readonly canned: CannedResponsesService) {}
 

@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards,
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
-import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { ChannelActionDto, ChannelActionResultView, ChannelDescriptorView } from './channel-actions.dto';
 import { ChannelActionsService } from './channel-actions.service';
+import { ApiValidationPipe } from '@app/platform-http';
 
 // eslint-disable-next-line no-useless-assignment -- used by the decorators below (the rule does not see decorator calls)
 const Id = () =>
@@ -15,7 +15,7 @@ const Id = () =>
 @ApiSecurity('chat-server-key')
 @Controller('api')
 @UseGuards(DeskAuthGuard)
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class ChannelActionsController {
   constructor(private readonly actions: ChannelActionsService) {}
 

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
-import { DeskValidationPipe } from '../http/desk-validation.pipe';
 import { DeskConversationsService } from './desk-conversations.service';
 import {
   CloseDto,
@@ -16,6 +15,7 @@ import {
 } from './conversations.dto';
 import { NotesService } from './notes.service';
 import { ConversationView, MessageView } from './desk-views';
+import { ApiValidationPipe } from '@app/platform-http';
 
 const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound() }));
 function notFound(): Error {
@@ -27,7 +27,7 @@ function notFound(): Error {
 @ApiSecurity('chat-server-key')
 @Controller('api/conversations')
 @UseGuards(DeskAuthGuard)
-@UsePipes(DeskValidationPipe)
+@UsePipes(ApiValidationPipe)
 export class ConversationsController {
   constructor(
     private readonly desk: DeskConversationsService,

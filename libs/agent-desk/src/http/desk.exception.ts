@@ -1,4 +1,9 @@
-/** Stable error codes of the agent desk API: clients switch on `error.code`, never on the message. */
+import { ApiErrorBody, ApiErrorDetail, ApiException } from '@app/platform-http';
+
+/**
+ * Stable error codes of the agent desk API: clients switch on `error.code`, never on the message. The
+ * platform's own codes (`ApiErrorCode`: authentication, validation, …) have the same values here.
+ */
 export enum DeskErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   InvalidCredentials = 'INVALID_CREDENTIALS',
@@ -42,27 +47,21 @@ export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
   [DeskErrorCode.Internal]: 500,
 };
 
-export interface DeskErrorDetail {
-  /** The offending field, e.g. `message.cards[10]` or `status`. */
-  field: string;
-  message: string;
-}
+export type DeskErrorDetail = ApiErrorDetail;
 
-/** A domain error of the desk; `DeskExceptionFilter` turns it into `{ error: { code, message, details? } }`. */
-export class DeskException extends Error {
+/** A domain error of the desk; the platform's `ApiExceptionFilter` turns it into `{ error: { code, message, details? } }`. */
+export class DeskException extends ApiException {
   constructor(
-    readonly code: DeskErrorCode,
+    override readonly code: DeskErrorCode,
     message: string,
-    readonly details?: readonly DeskErrorDetail[],
+    details?: readonly DeskErrorDetail[],
     /** Sent as `Retry-After` (seconds), e.g. with 429. */
-    readonly retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(code, DESK_ERROR_STATUS[code], message, details, retryAfterSeconds);
     this.name = 'DeskException';
   }
 }
 
 /** The one JSON error shape of `/api`. */
-export interface DeskErrorBody {
-  error: { code: string; message: string; details?: readonly DeskErrorDetail[] };
-}
+export type DeskErrorBody = ApiErrorBody;

@@ -31,8 +31,7 @@ export function configuredSecrets(config: CcmConfig): string[] {
     config.agents.jwtSecret,
     config.agents.chatServer?.secret,
     config.agents.chatServer?.apiKey,
-    config.bot.http?.secret,
-    config.bot.rasa?.token,
+    ...config.sectionSecrets,
     config.operations.metricsToken,
     passwordOf(config.database.url),
   ];

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiErrorBody, ApiErrorCode, ApiException } from './api-error';
+
+export const API_PREFIX = '/api';
+
+/** The code of an error that carries only an HTTP status (framework errors, unknown routes). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: ApiErrorCode.ValidationFailed,
+  401: ApiErrorCode.Unauthenticated,
+  403: ApiErrorCode.Forbidden,
+  404: ApiErrorCode.NotFound,
+  409: 'INVALID_STATE',
+  429: 'LOGIN_RATE_LIMITED',
+};
+
+/**
+ * The global exception filter. Under `/api` every error gets one JSON shape with a code; everything
+ * else (the webhook, /health) keeps Nest's default answers, so Meta still sees plain 400/403/404.
+ * An unexpected error (a 500, anywhere) is logged with its stack under a new error id, and the answer
+ * names that id (never the error itself): a caller can quote it, an operator finds the log line.
+ */
+@Catch()
+export class ApiExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The client went away mid-request (its body read failed): nobody is left to answer, and the
+    // request's own log line already says so as one warning (see observeClientErrors), not an error.
+    if (request.raw.socket?.destroyed) return;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const api = request.url.startsWith(`${API_PREFIX}/`) || request.url === API_PREFIX || request.url.startsWith(`${API_PREFIX}?`);
+    if (!api) {
+      if (exception instanceof HttpException || clientErrorStatus(exception) !== undefined) {
+        super.catch(exception, host);
+        return;
+      }
+      const errorId = this.logUnexpected(request, exception);
+      void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send({ statusCode: 500, message: 'Internal server error', errorId });
+      return;
+    }
+    const [status, body] = this.toBody(request, exception);
+    if (exception instanceof ApiException && exception.retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    void reply.status(status).header('content-type', 'application/json').send(body);
+  }
+
+  private toBody(request: FastifyRequest, exception: unknown): [number, ApiErrorBody] {
+    if (exception instanceof ApiException) {
+      const { code, message, details } = exception;
+      return [exception.status, { error: { code, message, ...(details && { details }) } }];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? String((response as { message: unknown }).message)
+          : exception.message;
+      return [status, { error: { code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message } }];
+    }
+    const statusCode = clientErrorStatus(exception);
+    if (statusCode !== undefined) {
+      // Fastify's own errors (e.g. body too large) carry a statusCode.
+      return [statusCode, { error: { code: CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`, message: (exception as Error).message } }];
+    }
+    const errorId = this.logUnexpected(request, exception);
+    return [HttpStatus.INTERNAL_SERVER_ERROR, { error: { code: ApiErrorCode.Internal, message: 'internal error', errorId } }];
+  }
+
+  private logUnexpected(request: FastifyRequest, exception: unknown): string {
+    const errorId = randomUUID();
+    const what = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    this.logger.error(`error ${errorId}: unhandled error on ${request.method} ${request.url.split('?')[0]}: ${what}`);
+    return errorId;
+  }
+}
+
+/** The 4xx status a framework error (Fastify's) carries, if any. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const statusCode = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 ? statusCode : undefined;
+}
