@@ -19,7 +19,7 @@ const TOTAL = PAGES * CUSTOMERS_PER_PAGE * MESSAGES_PER_CUSTOMER;
 
 // About a minute and a half on a quiet 2-core machine; far longer when it is shared with other work
 // (every wait below is for a condition, with room for that).
-jest.setTimeout(300_000);
+jest.setTimeout(420_000);
 
 /** The most calls that fall in one window of `windowMs` (any offset): sorted times, two pointers. */
 function maxInWindow(times: readonly number[], windowMs = 1000): { count: number; at: number } {
@@ -52,6 +52,13 @@ describe('two instances, 2,000 webhooks, one SIGKILL', () => {
   let bot: HttpBotDouble;
   const ports = [testPort(), testPort() + 1];
   const instances: (CcmProcess | undefined)[] = [undefined, undefined];
+  /** Every process started, the killed one included (its log explains a failure too). */
+  const spawned: CcmProcess[] = [];
+  const start = (n: number) => {
+    instances[n] = spawnCcm(env(ports[n]));
+    spawned.push(instances[n]);
+    return instances[n];
+  };
 
   const env = (port: number) => ({
     PORT: String(port),
@@ -100,9 +107,7 @@ describe('two instances, 2,000 webhooks, one SIGKILL', () => {
   it('should store every message once and send every reply once, in order, within the Page rate over both instances', async () => {
     const started = Date.now();
     // Both start at once, on an empty database (both migrate it).
-    instances[0] = spawnCcm(env(ports[0]));
-    instances[1] = spawnCcm(env(ports[1]));
-    await Promise.all(instances.map((i, n) => i!.ready(ports[n], 60_000)));
+    await Promise.all([0, 1].map((n) => start(n).ready(ports[n], 60_000)));
     const readyAfter = Date.now() - started;
 
     // --- The load balancer: a refused or failed delivery goes to the other instance (Meta retries). ---
@@ -184,8 +189,7 @@ describe('two instances, 2,000 webhooks, one SIGKILL', () => {
     );
     await instances[1]!.kill('SIGKILL');
     const atKill = { acknowledged, sent: graph.sentMessages().length, at: Date.now() - started };
-    instances[1] = spawnCcm(env(ports[1]));
-    await instances[1].ready(ports[1], 60_000);
+    await start(1).ready(ports[1], 60_000);
     const backAfter = Date.now() - started - atKill.at;
 
     await load;
@@ -197,7 +201,30 @@ describe('two instances, 2,000 webhooks, one SIGKILL', () => {
     // --- Wait until everything is answered and idle: every reply sent and echoed, nothing queued or leased. ---
     const db = new PersistenceService(await openDatabase({ dialect: 'postgres', url: database.url }));
     try {
-      await graph.waitFor(() => graph.sentMessages().length >= TOTAL, 200_000);
+      /** Where things stand, and what the instances warned about: said when a wait times out. */
+      const explain = async (error: unknown) => {
+        const journal = await db.repos.journal.countByStatus();
+        const outbox = await db.db
+          .selectFrom('messages')
+          .select((eb) => ['status', eb.fn.countAll().as('n')])
+          .where('direction', '=', 'out')
+          .groupBy('status')
+          .execute();
+        const warnings = spawned
+          .flatMap((i) => i.output().split('\n'))
+          .filter((line) => /"level":"(warn|error)"/.test(line))
+          .slice(-20);
+        return new Error(
+          `${error instanceof Error ? error.message : String(error)}; sent ${graph.sentMessages().length} of ${TOTAL}, ` +
+            `${graph.deliveredEchoes.length} echoes delivered, journal ${JSON.stringify(journal)}, outbox ${JSON.stringify(outbox)}; ` +
+            `last warnings:\n${warnings.join('\n')}`,
+        );
+      };
+      await graph
+        .waitFor(() => graph.sentMessages().length >= TOTAL, 300_000)
+        .catch(async (error: unknown) => {
+          throw await explain(error);
+        });
       await eventually(
         async () => {
           if (graph.deliveredEchoes.length < graph.sentMessages().length) return false;
@@ -208,7 +235,9 @@ describe('two instances, 2,000 webhooks, one SIGKILL', () => {
         },
         60_000,
         200,
-      );
+      ).catch(async (error: unknown) => {
+        throw await explain(error);
+      });
       // Stopped gracefully: whatever either instance still had in hand is finished or given back.
       await Promise.all(instances.map((i) => i!.kill('SIGTERM')));
       const finished = Date.now() - started;

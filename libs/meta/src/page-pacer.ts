@@ -2,12 +2,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 
 /**
+ * A call granted now reaches Meta a little later, and not always equally later (event-loop lag,
+ * connection reuse, the network): two calls granted 1,000 ms apart can arrive 990 ms apart. Meta
+ * counts on arrival, so the window counted here is a second plus this margin, and jitter up to it
+ * cannot push a Page over its rate as Meta sees it (measured: two saturated instances at 20/s had
+ * 21-22 calls arrive within one second with a plain one-second window).
+ */
+export const PACING_TRANSIT_MARGIN_MS = 100;
+const WINDOW_MS = 1000 + PACING_TRANSIT_MARGIN_MS;
+
+/**
  * Per-Page pacing of every Graph API call (Send API messages, sender actions, profile reads, comment
  * calls): Meta caps calls per Page per second, across all of ccm's instances together.
  *
  * The limit is a sliding window, not a fixed one: in no one-second window, at any offset, does a
- * Page get more than `ratePerSecond` calls — and to keep it smooth, no window of 100 ms gets more
- * than a tenth of that (at least 1). `reserve` never blocks: it takes a slot now or says how long
+ * Page get more than `ratePerSecond` calls (counted over a second plus PACING_TRANSIT_MARGIN_MS, so
+ * that holds where Meta counts) — and to keep it smooth, no window of 100 ms gets more than a tenth
+ * of that (at least 1). `reserve` never blocks: it takes a slot now or says how long
  * until one is free, so the outbox postpones the message instead of re-polling it.
  *
  * Implementations: in process (one instance), or in Redis with one atomic Lua script (several
@@ -82,7 +93,7 @@ export class InProcessPagePacer extends PagePacer {
   /** Synchronous form of `reserve` (same rule; for callers in one process). */
   reserveNow(pageId: string): number {
     const now = this.clock();
-    const times = (this.windows.get(pageId) ?? []).filter((t) => t > now - 1000);
+    const times = (this.windows.get(pageId) ?? []).filter((t) => t > now - WINDOW_MS);
     this.windows.set(pageId, times);
     const wait = waitFor(times, now, this.ratePerSecond, this.burst);
     if (wait === 0) times.push(now);
@@ -97,7 +108,7 @@ export class InProcessPagePacer extends PagePacer {
  */
 export function waitFor(times: readonly number[], now: number, rate: number, burst: number): number {
   let wait = 0;
-  if (times.length >= rate) wait = Math.max(wait, times[times.length - rate] + 1000 - now);
+  if (times.length >= rate) wait = Math.max(wait, times[times.length - rate] + WINDOW_MS - now);
   const recent = times.filter((t) => t > now - 100);
   if (recent.length >= burst) wait = Math.max(wait, recent[recent.length - burst] + 100 - now);
   return wait > 0 ? Math.max(1, Math.ceil(wait)) : 0;
@@ -105,19 +116,20 @@ export function waitFor(times: readonly number[], now: number, rate: number, bur
 
 /**
  * KEYS[1] = the Page's window (a sorted set of granted call times, µs); ARGV = rate, burst, a unique
- * member. Uses Redis's clock so every instance agrees on "now". Returns {wait ms, granted-at µs}.
+ * member, the window (µs). Uses Redis's clock so every instance agrees on "now". Returns {wait ms, granted-at µs}.
  */
 const RESERVE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now - 1000000))
+local window = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now - window))
 local wait = 0
 local n = redis.call('ZCARD', KEYS[1])
 if n >= rate then
   local oldest = redis.call('ZRANGE', KEYS[1], n - rate, n - rate, 'WITHSCORES')
-  wait = math.max(wait, tonumber(oldest[2]) + 1000000 - now)
+  wait = math.max(wait, tonumber(oldest[2]) + window - now)
 end
 local recent = redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', now - 100000), '+inf')
 if recent >= burst then
@@ -128,7 +140,7 @@ if wait > 0 then
   return {math.max(1, math.ceil(wait / 1000)), '0'}
 end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[3])
-redis.call('PEXPIRE', KEYS[1], 2000)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
 return {0, string.format('%.0f', now)}
 `;
 
@@ -171,7 +183,9 @@ export class RedisPagePacer extends PagePacer {
 
   private async reserveShared(pageId: string): Promise<number> {
     const command = (
-      this.redis as unknown as { ccmPaceReserve(key: string, rate: number, burst: number, member: string): Promise<[number, string]> }
+      this.redis as unknown as {
+        ccmPaceReserve(key: string, rate: number, burst: number, member: string, windowUs: number): Promise<[number, string]>;
+      }
     ).ccmPaceReserve;
     const [wait, grantedAt] = await command.call(
       this.redis,
@@ -179,6 +193,7 @@ export class RedisPagePacer extends PagePacer {
       this.ratePerSecond,
       this.burst,
       `${this.instance}:${++this.seq}`,
+      WINDOW_MS * 1000,
     );
     if (Number(wait) === 0) this.onGrant?.(pageId, Number(grantedAt) / 1000);
     return Number(wait);
