@@ -29,7 +29,15 @@ export function spawnCcm(env: Record<string, string>): CcmProcess {
     output: () => output,
     exited,
     async ready(port: number, timeoutMs = 40_000) {
-      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, timeoutMs, 100);
+      // A process that dies while starting (a busy port, a config error) fails at once, saying why.
+      const died = exited.then((code) => {
+        throw new Error(`ccm exited with ${code} before it was ready:\n${output.slice(-3000)}`);
+      });
+      died.catch(() => undefined); // handled here; a later exit is the test's business (see `exited`)
+      await Promise.race([
+        eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, timeoutMs, 100),
+        died,
+      ]);
     },
     async kill(signal: NodeJS.Signals) {
       child.kill(signal);
