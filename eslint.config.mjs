@@ -28,6 +28,16 @@ export default tseslint.config(
     },
   },
   {
+    // A lib's public surface names what it exports (apps/ccm/src/architecture.spec.ts checks it too).
+    files: ['libs/*/src/index.ts', 'libs/channels/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: "Name the exports of a lib's index.ts (no `export *`): its public surface." },
+      ],
+    },
+  },
+  {
     // The desk web app (apps/desk-web): browser code, Preact TSX.
     files: ['apps/desk-web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

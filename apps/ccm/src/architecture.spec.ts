@@ -128,3 +128,18 @@ describe('architecture: bot connectors register themselves', () => {
     expect(crossings).toEqual([]);
   });
 });
+
+describe('architecture: public surfaces', () => {
+  it("should name every export of every lib's index.ts (no `export *`)", () => {
+    const indexes = sources(join(ROOT, 'libs'))
+      .map((file) => relative(ROOT, file))
+      .filter((file) => /^libs\/([^/]+|channels\/[^/]+)\/src\/index\.ts$/.test(file));
+    expect(indexes).toEqual(expect.arrayContaining(['libs/core/src/index.ts', 'libs/channels/messenger/src/index.ts']));
+    const wildcards = indexes.flatMap((file) =>
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/^\s*export\s+(type\s+)?\*/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(wildcards).toEqual([]);
+  });
+});

@@ -42,7 +42,11 @@ function generateChannel(root, name) {
   const alias = `@app/channel-${name}`;
   const moduleClass = `${pascal}ChannelModule`;
   const files = {
-    'index.ts': `export * from './${name}.module';\nexport * from './${name}.adapter';\nexport * from './${name}-event.mapper';\n`,
+    // The public surface names what it exports (no `export *`: see apps/ccm/src/architecture.spec.ts).
+    'index.ts':
+      `export { ${moduleClass} } from './${name}.module';\n` +
+      `export { ${pascal}Adapter, ${pascal}Webhook, ${constant}_DESCRIPTOR } from './${name}.adapter';\n` +
+      `export { ${constant}_CHANNEL, map${pascal}Entries } from './${name}-event.mapper';\n`,
     [`${name}.module.ts`]: `import { Module } from '@nestjs/common';
 import { ConversationsModule } from '@app/conversations';
 import { ${pascal}Adapter } from './${name}.adapter';

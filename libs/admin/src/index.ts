@@ -1,1 +1,1 @@
-export * from './admin.module';
+export { AdminModule } from './admin.module';

@@ -1,3 +1,3 @@
-export * from './agent-queue.service';
-export * from './agent-bridge.module';
-export * from './business-hours';
+export { AgentQueueService } from './agent-queue.service';
+export { AgentBridgeModule } from './agent-bridge.module';
+export { isWithinBusinessHours } from './business-hours';

@@ -1,3 +1,3 @@
-export * from './chat-server-bridge.module';
-export * from './bridge-event.types';
-export * from './webhook-signature';
+export { ChatServerBridgeModule } from './chat-server-bridge.module';
+export type { BridgeConversation, BridgeCustomer, BridgeEvent, BridgeEventType, BridgeMessage } from './bridge-event.types';
+export { EVENT_ID_HEADER, SIGNATURE_HEADER, signBridgeBody, TIMESTAMP_HEADER, verifyBridgeSignature } from './webhook-signature';

@@ -1,11 +1,20 @@
-export * from './ccm-metrics.service';
-export * from './observability.module';
-export * from './measured-bot';
-export * from './lifecycle-state';
-export * from './with-timeout';
-export * from './logging/correlation';
-export * from './logging/logging.module';
-export * from './logging/logger-options';
-export * from './event-trail';
-export * from './graceful-shutdown';
-export * from './logging/client-errors';
+export { CcmMetrics, handoverReasonLabel, METRICS_PREFIX, webhookOutcomeOf } from './ccm-metrics.service';
+export type {
+  BotTurnOutcome,
+  ConversationKey,
+  LoginOutcome,
+  MetricsCollector,
+  SendApiOutcome,
+  WebhookOutcome,
+} from './ccm-metrics.service';
+export { ObservabilityModule } from './observability.module';
+export { measuredBot } from './measured-bot';
+export { LifecycleState } from './lifecycle-state';
+export { TimeoutError, withTimeout } from './with-timeout';
+export { correlationIdOf, currentCorrelationId, runWithCorrelation } from './logging/correlation';
+export { LOG_DESTINATION, LoggingModule } from './logging/logging.module';
+export { configuredSecrets, pinoHttpOptions, redactUrl, requestIdOf, requestLogLevel, requestLogMessage } from './logging/logger-options';
+export { EventTrail } from './event-trail';
+export type { TrailEvent } from './event-trail';
+export { GracefulShutdown } from './graceful-shutdown';
+export { observeClientErrors, trackRequestConnection, unansweredReason } from './logging/client-errors';

@@ -1,3 +1,5 @@
-export * from './routing-policy';
-export * from './routing-policy.service';
-export * from './routing.module';
+export { asksForPerson, decideRoute } from './routing-policy';
+export type { RouteDecision, RouteInput } from './routing-policy';
+export { CHANNEL_ROUTING_POLICIES, RoutingPolicyService } from './routing-policy.service';
+export type { ChannelRoutingPolicy, RoutingSettings } from './routing-policy.service';
+export { RoutingModule } from './routing.module';
