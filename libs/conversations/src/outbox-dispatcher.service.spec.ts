@@ -1,0 +1,140 @@
+import { loadCcmConfig } from '@app/config';
+import { ListedExtensions, OutboundMessage, OutboundTarget } from '@app/core';
+import { InProcessPagePacer } from '@app/meta';
+import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
+import { RecordingChannel } from '@app/testing';
+import { ChannelRegistry } from './channel-registry.service';
+import { ConversationBus } from './conversation-bus.service';
+import { OutboxDispatcher } from './outbox-dispatcher.service';
+
+const LEASE_MS = 1000;
+const PAGE = '1234567890';
+
+/** A channel whose sends wait until the test opens the gate (a slow Meta, sends kept in flight). */
+class GatedChannel extends RecordingChannel {
+  started: string[] = [];
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+
+  override async send(target: OutboundTarget, message: OutboundMessage): Promise<{ mid?: string }> {
+    this.started.push(message.content.kind === 'text' ? message.content.text : '?');
+    await this.gate;
+    return super.send(target, message);
+  }
+
+  release(): void {
+    this.open();
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * The outbox's side of lease fencing, with the real dispatcher on SQLite: another instance taking a
+ * message over (its lease ran out) is played by claiming it as that instance would, after expiry.
+ */
+describe('OutboxDispatcher lease fencing', () => {
+  let persistence: PersistenceService;
+  let channel: GatedChannel;
+  let dispatcher: OutboxDispatcher;
+
+  beforeEach(async () => {
+    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    const config = loadCcmConfig({
+      FACEBOOK_APP_SECRET: 'test-app-secret',
+      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
+      FACEBOOK_PAGE_ID: PAGE,
+      WORK_LEASE_MS: String(LEASE_MS),
+      SEND_RATE_PER_PAGE: '20', // at most 2 of the Page's sends in flight
+    });
+    channel = new GatedChannel('messenger');
+    const channels = new ChannelRegistry(new ListedExtensions([channel]));
+    dispatcher = new OutboxDispatcher(persistence, channels, new ConversationBus(), config, new InProcessPagePacer(20));
+  });
+
+  afterEach(async () => {
+    channel.release();
+    await dispatcher.onApplicationShutdown();
+    await persistence.close();
+  });
+
+  /** Queues one message per customer, all in one statement (so no claim can see only some of them). */
+  async function queue(...messages: [customer: string, text: string][]): Promise<number[]> {
+    const now = Date.now();
+    const rows = [];
+    for (const [customer, text] of messages) {
+      const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE, customerId: customer }, now);
+      rows.push({
+        conversation_id: conversation.id,
+        direction: 'out' as const,
+        author: 'bot' as const,
+        text,
+        content: JSON.stringify({ kind: 'text', text }),
+        mid: null,
+        status: 'queued' as const,
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        error: null,
+        event_ts: null,
+        created_at: now,
+        sent_at: null,
+      });
+    }
+    const inserted = await persistence.db.insertInto('messages').values(rows).returning('id').execute();
+    return inserted.map((r) => Number(r.id));
+  }
+
+  /** Another instance claims the message once its lease has run out (by that instance's clock). */
+  async function takeOver(messageId: number): Promise<void> {
+    const row = await persistence.db.selectFrom('messages').select('conversation_id').where('id', '=', messageId).executeTakeFirstOrThrow();
+    const [claimed] = await persistence.queues.outbox.claim({
+      owner: 'other-instance',
+      now: Date.now() + 3 * LEASE_MS,
+      leaseMs: 60_000,
+      limit: 1,
+      key: row.conversation_id,
+    });
+    expect(claimed?.row.id).toBe(messageId);
+  }
+
+  it('should not send a claimed message whose lease ran out while it waited its turn', async () => {
+    await queue(['psid-1', 'first']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 1); // one of the Page's two send slots busy
+    const [, third] = await queue(['psid-2', 'second'], ['psid-3', 'third']);
+    dispatcher.kick();
+    // Both claimed at once: "second" takes the last slot, "third" waits in this instance for a free one.
+    await until(() => channel.started.length === 2);
+    // It waits past half its lease, which runs out, and another instance takes it over.
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2 + 100));
+    await takeOver(third);
+    channel.release();
+    await dispatcher.onApplicationShutdown(); // every send of this instance finished
+    expect(channel.sent.map((s) => (s.message.content as { text: string }).text).sort()).toEqual(['first', 'second']);
+    const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', third).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: null });
+  });
+
+  it("should record the channel's id when its lease was taken over during the send, so the new holder does not send again", async () => {
+    const [id] = await queue(['psid-1', 'slow one']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 1);
+    await takeOver(id);
+    channel.release();
+    await dispatcher.onApplicationShutdown();
+    expect(channel.sent).toHaveLength(1);
+    const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    // Still the new holder's to finish; it sees the message went out (as on its echo) and completes it.
+    expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: 'm_1' });
+  });
+});
