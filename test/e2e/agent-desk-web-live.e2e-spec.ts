@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
+import { CcmHarness, eventually, PAGE_ID, startCcm, waitForIdle } from '../helpers/ccm-harness';
+import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
 import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 import { testPsid } from '../helpers/fixtures';
@@ -203,5 +204,94 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
         headers: { 'x-admin-key': ADMIN_KEY },
       });
     }
+  });
+
+  it("lets an admin set a Page's business hours and comments policy in Settings (audited), and both take effect", async () => {
+    const ada = await agent('ada');
+    await callApi(h, `/api/agents/${ada.id}`, { method: 'PATCH', body: { role: 'admin' }, headers: { 'x-admin-key': ADMIN_KEY } });
+    const page = await desk(ada);
+    await page.getByLabel('My status').selectOption('available'); // someone is there: only the hours can close the queue
+    await tab(page, 'Settings');
+    const form = page.locator(`[data-page="${PAGE_ID}"]`);
+    const comments = form.getByLabel(`Facebook Page comments policy for ccm`);
+    await eventually(async () => (await comments.inputValue()) === ''); // no policy of its own: the Page's (AGENT_ONLY)
+    const hours = form.getByLabel('Business hours for ccm');
+    expect(await hours.inputValue()).toBe(''); // always open (no BUSINESS_HOURS)
+
+    // A clear error for hours Meta's customers cannot be told about, and nothing stored.
+    await hours.fill('Mon-Fri 09:00-18:00 Mars/Olympus');
+    await form.getByRole('button', { name: 'Save routing' }).click();
+    await page
+      .locator('.toast.error')
+      .getByText(/^businessHours: unknown time zone "Mars\/Olympus"/)
+      .waitFor();
+
+    // Open on another weekday only: closed now. Comments go to the bot.
+    const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const otherDay = weekdays[(new Date().getUTCDay() + 3) % 7];
+    await hours.fill(`${otherDay} 09:00-17:00 UTC`);
+    await comments.selectOption('BOT_ONLY');
+    await form.getByRole('button', { name: 'Save routing' }).click();
+    await page.locator('.toast').getByText('Routing of ccm saved').waitFor();
+    await page.locator('.audit').getByText('agent:Ada · routing.update').waitFor();
+    expect(await comments.inputValue()).toBe('BOT_ONLY');
+    expect(await hours.inputValue()).toBe(`${otherDay} 09:00-17:00 UTC`);
+    await screenshot(page, 'settings-hours-comments');
+    const stored = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { headers: { 'x-admin-key': ADMIN_KEY } });
+    expect(stored.body).toMatchObject({
+      policy: 'AGENT_ONLY',
+      channelPolicies: { 'facebook-comments': 'BOT_ONLY' },
+      businessHours: `${otherDay} 09:00-17:00 UTC`,
+      businessHoursSource: 'page',
+    });
+
+    try {
+      // Messenger (AGENT_ONLY): queued, and told that nobody answers now instead of "passing you to a colleague".
+      await fromCustomer('psid-after-hours', { message: { mid: 'm_after_hours', text: 'Anyone there?' } });
+      await eventually(async () => h.graph.sentTexts('psid-after-hours').length > 0, 5000);
+      expect(h.graph.sentTexts('psid-after-hours')[0]).toContain(h.config.queue.noAgentMessage);
+      expect(h.graph.sentTexts('psid-after-hours')[0]).not.toContain(h.config.messages.handover);
+
+      // A comment: the bot answers it publicly; nobody is queued.
+      const feed = loadCommentFixture('new-comment');
+      registerComments(h.graph, feed);
+      expect((await h.simulator.post(feed)).status).toBe(200);
+      await waitForIdle(h);
+      const thread = await h.persistence.repos.conversations.findByKey({
+        channel: 'facebook-comments',
+        pageId: PAGE_ID,
+        customerId: '1234567890_5550001:7000000001',
+      });
+      expect(thread!.state).toBe('BOT');
+      expect(h.graph.requests.some((r) => r.method === 'POST' && r.path === '/5550001_9000001/comments' && r.status === 200)).toBe(true);
+    } finally {
+      await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, {
+        method: 'PUT',
+        body: { businessHours: null, channelPolicies: { 'facebook-comments': null } },
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
+      await page.getByLabel('My status').selectOption('away');
+    }
+  });
+
+  it('refuses bad business hours and channel policies through the admin API, naming the field', async () => {
+    const put = (body: object) =>
+      callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { method: 'PUT', body, headers: { 'x-admin-key': ADMIN_KEY } });
+    const field = (r: { body: unknown }) => (r.body as { error: { details?: { field: string }[] } }).error.details?.map((d) => d.field);
+    let r = await put({ businessHours: '9 to 5' });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain('businessHours');
+    r = await put({ businessHours: 'Mon-Fri 18:00-09:00 UTC' });
+    expect([r.status, field(r)]).toEqual([400, ['businessHours']]);
+    r = await put({ channelPolicies: { messenger: 'BOT_ONLY' } });
+    expect([r.status, field(r)]).toEqual([400, ['channelPolicies.messenger']]);
+    r = await put({ channelPolicies: { 'facebook-comments': 'SOMETIMES' } });
+    expect([r.status, field(r)]).toEqual([400, ['channelPolicies.facebook-comments']]);
+    const after = await callApi(h, `/api/admin/pages/${PAGE_ID}/routing`, { headers: { 'x-admin-key': ADMIN_KEY } });
+    expect(after.body).toMatchObject({
+      businessHours: null,
+      businessHoursSource: 'deployment',
+      channelPolicies: { 'facebook-comments': null },
+    });
   });
 });

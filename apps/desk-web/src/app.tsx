@@ -475,7 +475,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
             }
           />
         ) : tab === 'settings' && me.role === 'admin' ? (
-          <Settings pages={pages} canManageAgents notify={show} />
+          <Settings pages={pages} channels={channels} canManageAgents notify={show} />
         ) : !current ? (
           <p class="empty-main">Pick a conversation.</p>
         ) : (

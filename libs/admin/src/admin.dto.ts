@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { BUSINESS_HOURS_PATTERN } from '@app/config';
 import { MessageAuthor, ROUTING_POLICIES, RoutingPolicy } from '@app/core';
 
 export class SetPageTokenDto {
@@ -28,6 +29,30 @@ export class UpdateRoutingDto {
   @Min(1)
   @Max(100)
   lowConfidenceTurns?: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...ROUTING_POLICIES], nullable: true },
+    example: { comments: 'AGENT_ONLY' },
+    description:
+      "A policy for a channel that has its own (GET shows which: e.g. `comments`, the Page's comment threads); null: back to the configured one",
+  })
+  @IsOptional()
+  @IsObject()
+  channelPolicies?: Record<string, RoutingPolicy | null>;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Mon-Fri 09:00-18:00 Europe/Berlin',
+    description:
+      'When people answer for this Page (outside them customers are told so on hand-over): "Mon-Fri 09:00-18:00 Europe/Berlin"; "" = always; null = the deployment default (BUSINESS_HOURS)',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null && value !== '')
+  @IsString()
+  @Matches(BUSINESS_HOURS_PATTERN, { message: 'businessHours must look like "Mon-Fri 09:00-18:00 Europe/Berlin" ("" = always open)' })
+  businessHours?: string | null;
 }
 
 // ---- Answers (the desk's settings screen reads them through the generated types) ----
@@ -37,6 +62,22 @@ export class RoutingSettingsView {
   @ApiProperty({ enum: ROUTING_POLICIES }) policy!: RoutingPolicy;
   @ApiProperty({ description: 'Confidence threshold (0..1)' }) threshold!: number;
   @ApiProperty() lowConfidenceTurns!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...ROUTING_POLICIES], nullable: true },
+    example: { comments: 'AGENT_ONLY' },
+    description: "Each channel with a policy of its own, as in force for this Page (null: the Page's policy applies)",
+  })
+  channelPolicies!: Record<string, RoutingPolicy | null>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Mon-Fri 09:00-18:00 Europe/Berlin',
+    description: 'Business hours in force for this Page (null: always open)',
+  })
+  businessHours!: string | null;
+  @ApiProperty({ enum: ['page', 'deployment'], description: 'page: set for this Page in Settings; deployment: BUSINESS_HOURS' })
+  businessHoursSource!: 'page' | 'deployment';
 }
 
 export class AuditEntryView {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CcmConfig } from '@app/config';
+import { CcmConfig, parseBusinessHours } from '@app/config';
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { Repositories } from '@app/persistence';
 import { isWithinBusinessHours } from './business-hours';
@@ -19,8 +19,8 @@ export class AgentQueueService {
    * Can a person take a conversation now? Outside business hours, or (with the embedded desk) when no
    * agent is available, the customer is told so; an external chat server manages its own agents.
    */
-  async availability(repos: Repositories, now: number): Promise<'open' | 'closed' | 'no_agent'> {
-    if (!isWithinBusinessHours(this.config.queue.businessHours, new Date(now))) return 'closed';
+  async availability(repos: Repositories, now: number, pageId?: string): Promise<'open' | 'closed' | 'no_agent'> {
+    if (!isWithinBusinessHours(await this.businessHours(repos, pageId), new Date(now))) return 'closed';
     if (this.config.agents.bridge === 'embedded' && (await repos.agents.countAvailable(now - AGENT_PRESENCE_TTL_MS)) === 0)
       return 'no_agent';
     return 'open';
@@ -60,9 +60,20 @@ export class AgentQueueService {
     });
     const position = await repos.conversations.queuePosition(conversationId, now);
     await repos.conversations.update(conversationId, { queue_position_told: position, queue_timeout_told_at: null });
-    const availability = await this.availability(repos, now);
+    const availability = await this.availability(repos, now, conversation.page_id);
     this.logger.log(`conversation ${conversationId} queued for an agent at position ${position} (${reason}; ${availability})`);
     const opening = availability === 'open' ? this.config.messages.handover : this.config.queue.noAgentMessage;
     return { notice: `${opening} ${this.config.queue.positionMessage.replace('{position}', String(position))}`, opening };
+  }
+
+  /**
+   * The Page's business hours: set by an admin for this Page ("" = always open), else the
+   * deployment's BUSINESS_HOURS (undefined: always open).
+   */
+  async businessHours(repos: Repositories, pageId?: string): Promise<CcmConfig['queue']['businessHours']> {
+    const stored = pageId === undefined ? undefined : (await repos.pageSettings.getCached(pageId))?.business_hours;
+    if (stored === undefined || stored === null) return this.config.queue.businessHours;
+    if (stored === '') return undefined;
+    return parseBusinessHours(stored) ?? this.config.queue.businessHours;
   }
 }

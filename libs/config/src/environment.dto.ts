@@ -2,6 +2,10 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
 
+/** BUSINESS_HOURS, and a Page's business hours set in Settings: "Mon-Fri 09:00-18:00 Europe/Berlin" (zone optional, UTC). */
+export const BUSINESS_HOURS_PATTERN =
+  /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( ([A-Za-z_]+\/[A-Za-z_/]+|UTC))?$/;
+
 /**
  * The raw environment as class-validator sees it. Every variable is documented in `.env.example`.
  * Values are strings in the environment; `@Type` converts the numeric ones before validation.
@@ -200,12 +204,7 @@ export class EnvironmentVariables {
 
   /** e.g. "Mon-Fri 09:00-18:00 Europe/Berlin" */
   @IsOptional()
-  @Matches(
-    /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat)(-(Sun|Mon|Tue|Wed|Thu|Fri|Sat))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d( ([A-Za-z_]+\/[A-Za-z_/]+|UTC))?$/,
-    {
-      message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"',
-    },
-  )
+  @Matches(BUSINESS_HOURS_PATTERN, { message: 'must look like "Mon-Fri 09:00-18:00 Europe/Berlin"' })
   BUSINESS_HOURS?: string;
 
   @IsOptional()

@@ -9,6 +9,7 @@ export {
   isLocalMode,
   isParsableUrl,
   loadCcmConfig,
+  formatBusinessHours,
   LOCAL_MODE_CREDENTIALS,
   parseBusinessHours,
 } from './load-ccm-config';
@@ -20,7 +21,7 @@ export {
   graphVersionOf,
   isExpiredGraphVersion,
 } from './graph-version.util';
-export { EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
+export { BUSINESS_HOURS_PATTERN, EnvironmentVariables, SECRET_VARIABLES } from './environment.dto';
 export { REDACTED, redactedConfig } from './redacted-config';
 export type { ConfigReport, ConfigSection } from './config-section';
 export { IsParsableUrl, sectionOf } from './config-section';

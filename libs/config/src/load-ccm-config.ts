@@ -179,6 +179,14 @@ export function parseBusinessHours(spec: string | undefined, problems: string[] 
   return { days, from, to, timeZone: zone };
 }
 
+/** Business hours back in the shape `parseBusinessHours` reads ("Mon-Fri 09:00-18:00 Europe/Berlin"). */
+export function formatBusinessHours(hours: NonNullable<CcmConfig['queue']['businessHours']>): string {
+  const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+  const first = WEEKDAYS[hours.days[0]];
+  const last = WEEKDAYS[hours.days[hours.days.length - 1]];
+  return `${first === last ? first : `${first}-${last}`} ${hhmm(hours.from)}-${hhmm(hours.to)} ${hours.timeZone}`;
+}
+
 /** Variables holding URLs: besides their pattern, they must parse (a typo such as `http://host:99999` is caught here). */
 const URL_VARIABLES = ['FACEBOOK_GRAPH_API_URL', 'DATABASE_URL', 'REDIS_URL', 'CHAT_SERVER_URL'] as const;
 

@@ -212,6 +212,9 @@ export interface PageSettingsTable {
   routing_policy: RoutingPolicy | null;
   confidence_threshold: number | null;
   low_confidence_turns: number | null;
+  /** Migration 0502: business hours spec ("" = always open; null = BUSINESS_HOURS), and JSON {channel: policy}. */
+  business_hours?: string | null;
+  channel_policies?: string | null;
   updated_at: number;
   updated_by: string;
 }

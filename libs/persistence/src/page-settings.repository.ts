@@ -2,7 +2,9 @@ import { Kysely } from 'kysely';
 import { AdminAuditRow, Database, PageSettingsRow } from './database.types';
 import { PageRowWrites, UNCACHED } from './page-row-cache';
 
-export type PageSettingsPatch = Partial<Pick<PageSettingsRow, 'routing_policy' | 'confidence_threshold' | 'low_confidence_turns'>>;
+export type PageSettingsPatch = Partial<
+  Pick<PageSettingsRow, 'routing_policy' | 'confidence_threshold' | 'low_confidence_turns' | 'business_hours' | 'channel_policies'>
+>;
 
 /** Routing settings changed at run time, and the audit trail of every admin change. */
 export class PageSettingsRepository {

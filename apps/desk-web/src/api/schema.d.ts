@@ -677,6 +677,25 @@ export interface components {
             /** @description Confidence threshold (0..1) */
             threshold: number;
             lowConfidenceTurns: number;
+            /**
+             * @description Each channel with a policy of its own, as in force for this Page (null: the Page's policy applies)
+             * @example {
+             *       "comments": "AGENT_ONLY"
+             *     }
+             */
+            channelPolicies: {
+                [key: string]: "DEFAULT" | "BOT_ONLY" | "AGENT_ONLY" | null;
+            };
+            /**
+             * @description Business hours in force for this Page (null: always open)
+             * @example Mon-Fri 09:00-18:00 Europe/Berlin
+             */
+            businessHours: string | null;
+            /**
+             * @description page: set for this Page in Settings; deployment: BUSINESS_HOURS
+             * @enum {string}
+             */
+            businessHoursSource: "page" | "deployment";
         };
         UpdateRoutingDto: {
             /**
@@ -688,6 +707,20 @@ export interface components {
             confidenceThreshold?: number;
             /** @description Low-confidence turns in a row before a hand-over to agents */
             lowConfidenceTurns?: number;
+            /**
+             * @description A policy for a channel that has its own (GET shows which: e.g. `comments`, the Page's comment threads); null: back to the configured one
+             * @example {
+             *       "comments": "AGENT_ONLY"
+             *     }
+             */
+            channelPolicies?: {
+                [key: string]: "DEFAULT" | "BOT_ONLY" | "AGENT_ONLY" | null;
+            };
+            /**
+             * @description When people answer for this Page (outside them customers are told so on hand-over): "Mon-Fri 09:00-18:00 Europe/Berlin"; "" = always; null = the deployment default (BUSINESS_HOURS)
+             * @example Mon-Fri 09:00-18:00 Europe/Berlin
+             */
+            businessHours?: string | null;
         };
         AuditEntryView: {
             id: number;

@@ -1,19 +1,26 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Agent, api, type CannedResponse, call, type Page, type Schemas } from '../api/client';
+import { type Agent, api, type CannedResponse, call, type ChannelDescriptor, type Page, type Schemas } from '../api/client';
 import { timeOf } from '../lib/format';
 
 type Routing = Schemas['RoutingSettingsView'];
 type PageHealth = Schemas['PageStateView'];
 type AuditEntry = Schemas['AuditEntryView'];
 
+const POLICIES: [Routing['policy'], string][] = [
+  ['DEFAULT', 'Bot first, agents when needed (DEFAULT)'],
+  ['BOT_ONLY', 'Bot only (BOT_ONLY)'],
+  ['AGENT_ONLY', 'Agents only (AGENT_ONLY)'],
+];
+
 interface Props {
   pages: Page[];
+  channels: Record<string, ChannelDescriptor>;
   canManageAgents: boolean;
   notify(kind: 'success' | 'error', text: string): void;
 }
 
 /** The admin API's face for desk admins: Pages (routing, token), agents, canned responses, audit log. */
-export function Settings({ pages, canManageAgents, notify }: Props) {
+export function Settings({ pages, channels, canManageAgents, notify }: Props) {
   const [routing, setRouting] = useState<Record<string, Routing>>({});
   // What an admin has changed in a Page's routing form and not saved yet. The form shows the draft
   // over the stored settings, so a refresh arriving meanwhile (this screen reloads after every action)
@@ -68,13 +75,20 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                 class="row"
                 onSubmit={(e) => {
                   e.preventDefault();
+                  const draft = drafts[p.pageId] ?? {};
                   void act(`Routing of ${p.name} saved`, async () => {
                     await call(
                       api.PUT('/api/admin/pages/{pageId}/routing', {
                         // The server records the signed-in admin as the actor, whatever this header says.
                         params: { path: { pageId: p.pageId }, header: { 'x-admin-actor': 'desk' } },
-                        // The DTO has no OpenAPI properties yet, so the generated body type is empty.
-                        body: { policy: r.policy, confidenceThreshold: r.threshold, lowConfidenceTurns: r.lowConfidenceTurns },
+                        body: {
+                          policy: r.policy,
+                          confidenceThreshold: r.threshold,
+                          lowConfidenceTurns: r.lowConfidenceTurns,
+                          // Only what the admin changed: an untouched default is not frozen into the Page's settings.
+                          ...(draft.channelPolicies && { channelPolicies: draft.channelPolicies }),
+                          ...(draft.businessHours !== undefined && { businessHours: (draft.businessHours ?? '').trim() }),
+                        },
                       }),
                     );
                     setDrafts(({ [p.pageId]: _saved, ...rest }) => rest);
@@ -88,10 +102,52 @@ export function Settings({ pages, canManageAgents, notify }: Props) {
                     value={r.policy}
                     onChange={(e) => edit(p.pageId, { policy: e.currentTarget.value as Routing['policy'] })}
                   >
-                    <option value="DEFAULT">Bot first, agents when needed (DEFAULT)</option>
-                    <option value="BOT_ONLY">Bot only (BOT_ONLY)</option>
-                    <option value="AGENT_ONLY">Agents only (AGENT_ONLY)</option>
+                    {POLICIES.map(([value, label]) => (
+                      <option key={value} value={value}>
+                        {label}
+                      </option>
+                    ))}
                   </select>
+                </label>
+                {Object.entries(r.channelPolicies).map(([channel, policy]) => {
+                  const name = channels[channel]?.displayName ?? channel;
+                  return (
+                    <label key={channel}>
+                      {name} policy for {p.name}
+                      <select
+                        name={`policy-${channel}`}
+                        value={policy ?? ''}
+                        onChange={(e) =>
+                          edit(p.pageId, {
+                            channelPolicies: {
+                              ...r.channelPolicies,
+                              [channel]: (e.currentTarget.value || null) as Routing['policy'] | null,
+                            },
+                          })
+                        }
+                      >
+                        <option value="">Same as the Page</option>
+                        {POLICIES.map(([value, label]) => (
+                          <option key={value} value={value}>
+                            {label}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                  );
+                })}
+                <label>
+                  Business hours for {p.name}
+                  <input
+                    name="business-hours"
+                    placeholder="always open — e.g. Mon-Fri 09:00-18:00 Europe/Berlin"
+                    title='Days, hours and time zone, e.g. "Mon-Fri 09:00-18:00 Europe/Berlin"; empty: always open'
+                    value={r.businessHours ?? ''}
+                    onInput={(e) => edit(p.pageId, { businessHours: e.currentTarget.value })}
+                  />
+                  <small class="muted">
+                    {r.businessHoursSource === 'page' ? 'set for this Page' : "the deployment's (BUSINESS_HOURS)"}
+                  </small>
                 </label>
                 <label>
                   Confidence threshold

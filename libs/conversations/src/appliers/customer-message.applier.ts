@@ -121,7 +121,8 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       customerAskedForPerson: turn.customerAskedForPerson,
       bot: turn.bot,
       noAgentFallback: this.config.queue.noAgentFallback,
-      agentAvailability: this.config.queue.noAgentFallback === 'bot' ? await this.writer.agentAvailability(unit) : undefined,
+      agentAvailability:
+        this.config.queue.noAgentFallback === 'bot' ? await this.writer.agentAvailability(unit, conversation.page_id) : undefined,
       texts: { error: this.config.messages.error, noAgent: this.config.queue.noAgentMessage },
       disclosure: this.config.messages.botDisclosure && botDisclosureDue(conversation) ? this.config.messages.botDisclosure : undefined,
     });

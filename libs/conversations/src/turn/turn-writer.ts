@@ -18,8 +18,8 @@ export class TurnWriter {
   ) {}
 
   /** Whether a person can answer now (business hours, agents present). */
-  agentAvailability(unit: ConversationUnit): Promise<'open' | 'closed' | 'no_agent'> {
-    return this.agents.availability(unit.repos, unit.now);
+  agentAvailability(unit: ConversationUnit, pageId: string): Promise<'open' | 'closed' | 'no_agent'> {
+    return this.agents.availability(unit.repos, unit.now, pageId);
   }
 
   /** `replyTo`: Meta's id of the customer message the turn answers (every message it says answers that one). */

@@ -8,6 +8,7 @@ import { migration as m0300 } from './0300_work_queue_leases';
 import { migration as m0450 } from './0450_messages_correlation_id';
 import { migration as m0451 } from './0451_agent_token_revocation';
 import { migration as m0501 } from './0501_message_reactions_edits';
+import { migration as m0502 } from './0502_page_hours_and_channel_policies';
 import { migration as m0550 } from './0550_meta_rules';
 import { migration as m0552 } from './0552_page_subscription';
 import { migration as m0554 } from './0554_thread_owner';
@@ -27,6 +28,7 @@ export const persistenceMigrations: MigrationSet = {
     '0450_messages_correlation_id': m0450,
     '0451_agent_token_revocation': m0451,
     '0501_message_reactions_edits': m0501,
+    '0502_page_hours_and_channel_policies': m0502,
     '0550_meta_rules': m0550,
     '0552_page_subscription': m0552,
     '0554_thread_owner': m0554,
