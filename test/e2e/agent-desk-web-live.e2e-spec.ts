@@ -247,10 +247,10 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
 
     try {
       // Messenger (AGENT_ONLY): queued, and told that nobody answers now instead of "passing you to a colleague".
-      await fromCustomer('psid-after-hours', { message: { mid: 'm_after_hours', text: 'Anyone there?' } });
-      await eventually(async () => h.graph.sentTexts('psid-after-hours').length > 0, 5000);
-      expect(h.graph.sentTexts('psid-after-hours')[0]).toContain(h.config.queue.noAgentMessage);
-      expect(h.graph.sentTexts('psid-after-hours')[0]).not.toContain(h.config.messages.handover);
+      await fromCustomer(testPsid('after-hours'), { message: { mid: 'm_after_hours', text: 'Anyone there?' } });
+      await eventually(async () => h.graph.sentTexts(testPsid('after-hours')).length > 0, 5000);
+      expect(h.graph.sentTexts(testPsid('after-hours'))[0]).toContain(h.config.queue.noAgentMessage);
+      expect(h.graph.sentTexts(testPsid('after-hours'))[0]).not.toContain(h.config.messages.handover);
 
       // A comment: the bot answers it publicly; nobody is queued.
       const feed = loadCommentFixture('new-comment');
