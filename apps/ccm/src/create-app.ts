@@ -6,7 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { FastifyInstance, FastifyRequest } from 'fastify';
 import { CcmConfig } from '@app/config';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
+import { ATTACHMENT_BODY_LIMIT_BYTES, ATTACHMENT_ROUTE_PATTERN, RedisIoAdapter, setupAgentDeskOpenApi } from '@app/agent-desk';
 import { JsonEdgeError, parseApiJson, UnparseableJsonBody, WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH_PREFIX } from '@app/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import {
@@ -49,9 +49,14 @@ export function createFastifyAdapter(config?: CcmConfig): FastifyAdapter {
     trackRequestConnection(request.raw, reply.raw); // so a timeout or abort is told on this request's log line
     done();
   });
+  // An agent's file upload (the desk's Attach) is the one body larger than a webhook's, kept as raw bytes.
+  fastify.addHook('onRoute', (route) => {
+    if (route.method === 'POST' && ATTACHMENT_ROUTE_PATTERN.test(route.url.replace(':id', 'x')))
+      route.bodyLimit = ATTACHMENT_BODY_LIMIT_BYTES;
+  });
   fastify.removeAllContentTypeParsers();
   const parse = (request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
-    if (request.url.startsWith(WEBHOOK_PATH_PREFIX)) return done(null, body);
+    if (request.url.startsWith(WEBHOOK_PATH_PREFIX) || ATTACHMENT_ROUTE_PATTERN.test(request.url)) return done(null, body);
     if (body.length === 0) return done(null, undefined);
     try {
       // Over-deep nesting and U+0000 are refused here, with the reason (see parseApiJson).

@@ -14,6 +14,7 @@ import {
   type Note,
   type Page,
   setSession,
+  uploadAttachment,
 } from './api/client';
 import { ChannelBadge, ConversationList, nameOf } from './components/ConversationList';
 import { Composer, type Outgoing } from './components/Composer';
@@ -291,6 +292,12 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     }
     const m = await call(api.POST('/api/conversations/{id}/messages', { params: { path: { id } }, body: out as never }));
     setMessages((all) => ({ ...all, [id]: [...(all[id] ?? []).filter((x) => x.id !== m.id), m] }));
+  };
+
+  /** A file from disk: stored in ccm, then sent by ccm's link through the same path as media by URL. */
+  const attach = async (file: File) => {
+    const a = await uploadAttachment(selected!, file);
+    await send({ message: { kind: 'media', mediaType: a.mediaType, url: a.url, reusable: true } });
   };
 
   const retry = (m: Message) => {
@@ -659,6 +666,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
                 drafts={drafts}
                 canned={canned}
                 onSend={send}
+                onAttach={attach}
                 onTyping={() => {
                   if (Date.now() - typingAt.current > 3000) {
                     typingAt.current = Date.now();

@@ -23,6 +23,8 @@ import { PagesController } from './web/pages.controller';
 import { PresenceHeartbeat } from './auth/presence-heartbeat.service';
 import { ConversationViews } from './conversations/conversation-views.service';
 import { NotesService } from './conversations/notes.service';
+import { AttachmentsService } from './conversations/attachments.service';
+import { MediaModule } from '@app/media';
 import { CannedResponsesController, CannedResponsesService } from './canned/canned-responses';
 
 /**
@@ -32,6 +34,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
 @Module({
   imports: [
     ConversationsModule,
+    MediaModule,
     PlatformHttpModule,
     JwtModule.registerAsync({
       inject: [CcmConfig],
@@ -68,6 +71,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
     PresenceHeartbeat,
     ConversationViews,
     NotesService,
+    AttachmentsService,
     CannedResponsesService,
   ],
   exports: [DeskConversationsService, CustomerChannelActions, AgentTokenService, PresenceHeartbeat, DeskAuthGuard],

@@ -12,3 +12,4 @@ export { AssignmentService } from './routing/assignment.service';
 export { deskWebDir } from './web/desk-page.controller';
 export { DeskSessionSweeper } from './realtime/desk-session-sweeper';
 export { agentDeskMigrations } from './migrations';
+export { ATTACHMENT_BODY_LIMIT_BYTES, ATTACHMENT_ROUTE_PATTERN, uploadMediaType, uploadProblems } from './conversations/attachment-upload';

@@ -2,7 +2,7 @@ import { Kysely, Selectable } from 'kysely';
 import { Repositories } from '@app/persistence';
 
 /**
- * ccm's copy of one inbound attachment (migrations 0553, 0555); the bytes are in the storage driver.
+ * ccm's copy of one inbound attachment or agent's upload (migrations 0553, 0555); the bytes are in the storage driver.
  * `pending`: recorded with its message, not downloaded yet (or its download was interrupted).
  */
 export interface MediaObjectsTable {
@@ -56,6 +56,21 @@ export class MediaObjectRepository {
         attempts: 0,
       })
       .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+  }
+
+  /** Records a file stored already (an agent's upload: no message, nothing to download). */
+  async addStored(row: {
+    key: string;
+    source_url: string;
+    content_type: string;
+    size: number;
+    attachment_type: string;
+    stored_at: number;
+  }): Promise<void> {
+    await this.db
+      .insertInto('media_objects')
+      .values({ ...row, message_id: null, status: 'stored', error: null, created_at: row.stored_at, claimed_until: null, attempts: 0 })
       .execute();
   }
 

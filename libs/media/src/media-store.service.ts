@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { Clock, Extends, InboundAttachment, PollingLoop } from '@app/core';
@@ -71,6 +72,25 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
       });
     }
     unit.afterCommit(() => Promise.all(kept.map((a) => this.track(this.download(a.mediaKey!)))));
+  }
+
+  /**
+   * Keeps a file an agent uploaded (already checked by the caller) under a new random key — as
+   * unguessable as the HMAC keys of inbound media — and returns that key; `GET /media/{key}` serves it.
+   */
+  async storeUpload(body: Buffer, contentType: string, attachmentType: string, filename: string): Promise<string> {
+    const key = randomBytes(20).toString('hex');
+    await this.storage.put(key, body, contentType);
+    const now = this.clock.now();
+    await new MediaObjectRepository(this.persistence.repos).addStored({
+      key,
+      source_url: `upload:${filename}`,
+      content_type: contentType,
+      size: body.length,
+      attachment_type: attachmentType,
+      stored_at: now,
+    });
+    return key;
   }
 
   async get(key: string): Promise<{ row: MediaObjectRow; body: NodeJS.ReadableStream } | undefined> {

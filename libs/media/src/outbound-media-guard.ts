@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { DeliveryError, OutboundContent } from '@app/core';
+import { MEDIA_ROUTE } from './media-links';
 import { outboundMediaProblem } from './media-downloader';
 
 const VERDICT_TTL_MS = 60 * 60 * 1000;
@@ -18,6 +19,9 @@ export class OutboundMediaGuard {
 
   async check(content: OutboundContent): Promise<void> {
     if (content.kind !== 'media' || !content.url || content.attachmentId) return;
+    // ccm's own copy (an agent's upload) was checked against the same limits when it was stored.
+    const own = this.config.media.publicBaseUrl;
+    if (own && content.url.startsWith(`${own}/${MEDIA_ROUTE}/`)) return;
     const key = `${content.mediaType} ${content.url}`;
     let verdict = this.verdicts.get(key);
     if (!verdict || Date.now() - verdict.at > VERDICT_TTL_MS) {

@@ -12,6 +12,10 @@ export type CannedResponse = Schemas['CannedResponseView'];
 export type ChannelDescriptor = Schemas['ChannelDescriptorView'];
 export type Page = Schemas['PageView'];
 export type AgentStatus = Agent['status'];
+export type Attachment = Schemas['AttachmentView'];
+
+/** The largest file Meta takes (images: 8 MB, which ccm checks); larger ones are refused before uploading. */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 /** An error answer of the API: `{ error: { code, message, details? } }`. */
 export class ApiError extends Error {
@@ -61,4 +65,16 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   );
   if (response.status === 401 && session.token) session.onExpired('Your session has expired. Sign in again — your drafts are kept.');
   throw failure;
+}
+
+/** Uploads a file from the agent's disk into ccm's media store (raw bytes); the answer has ccm's link to send. */
+export function uploadAttachment(conversationId: string, file: File): Promise<Attachment> {
+  return call(
+    api.POST('/api/conversations/{id}/attachments', {
+      params: { path: { id: conversationId }, query: { filename: file.name } },
+      body: file as never,
+      bodySerializer: (body: unknown) => body as BodyInit,
+      headers: { 'content-type': file.type || 'application/octet-stream' },
+    }),
+  );
 }

@@ -464,6 +464,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a file from the agent’s disk (the raw bytes, with its Content-Type and ?filename=)
+         * @description Checked against Meta's limits (images ≤ 8 MB, other files ≤ 25 MB; no HTML, SVG or scripts) and kept in ccm's media store. Answers ccm’s public link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }).
+         */
+        post: operations["ConversationsController_attach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -965,6 +985,18 @@ export interface components {
              *     }
              */
             message?: Record<string, never>;
+        };
+        AttachmentView: {
+            /** @description ccm's public link to the stored file: send it as a media message's url */
+            url: string;
+            /**
+             * @description The attachment type it goes out as
+             * @enum {string}
+             */
+            mediaType: "image" | "video" | "audio" | "file";
+            contentType: string;
+            size: number;
+            filename: string;
         };
         TransferDto: {
             /** @description Target agent id; omit to put the conversation back in the queue */
@@ -1969,6 +2001,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+        };
+    };
+    ConversationsController_attach: {
+        parameters: {
+            query: {
+                /** @description The file name the customer sees */
+                filename: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "image/*": string;
+                "video/*": string;
+                "audio/*": string;
+                "application/*": string;
+                "text/*": string;
+            };
+        };
+        responses: {
+            /** @description Stored; the link ccm serves it at */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentView"];
                 };
             };
         };

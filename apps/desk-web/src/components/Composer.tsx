@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import type { CannedResponse } from '../api/client';
+import { type CannedResponse, MAX_ATTACHMENT_BYTES } from '../api/client';
 import type { DraftStore } from '../lib/drafts';
 import type { RichMessage } from '../lib/rich';
 import { type RichKind, RichEditor } from './RichEditor';
@@ -18,6 +18,8 @@ interface Props {
   /** Rejects with the reason when the message was refused (the draft is kept). */
   onSend(out: Outgoing): Promise<void>;
   onTyping(): void;
+  /** Uploads a file from disk and sends it (image → image, else file); rejects with the reason. */
+  onAttach(file: File): Promise<void>;
 }
 
 /**
@@ -27,7 +29,7 @@ interface Props {
  * The composer: a draft per conversation (kept across reloads), Enter sends and Shift+Enter breaks the
  * line, `/` opens canned responses, emoji, rich replies in a visual editor, private notes.
  */
-export function Composer({ conversationId, drafts, canned, disabledReason, onSend, onTyping }: Props) {
+export function Composer({ conversationId, drafts, canned, disabledReason, onSend, onTyping, onAttach }: Props) {
   const [text, setText] = useState(() => drafts.get(conversationId));
   const [mode, setMode] = useState<Mode>('text');
   const [rich, setRich] = useState<{ message: RichMessage | null; problems: { message: string }[] }>({ message: null, problems: [] });
@@ -35,6 +37,26 @@ export function Composer({ conversationId, drafts, canned, disabledReason, onSen
   const [emoji, setEmoji] = useState(false);
   const [pick, setPick] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState('');
+
+  const attach = async (file: File | undefined) => {
+    if (!file) return;
+    setError('');
+    if (file.size > MAX_ATTACHMENT_BYTES) {
+      setError(`${file.name} is ${file.size} bytes; Meta accepts at most ${MAX_ATTACHMENT_BYTES} bytes (25 MB) for a file`);
+      return;
+    }
+    setUploading(file.name);
+    try {
+      await onAttach(file);
+    } catch (failure) {
+      setError(`${file.name} was not sent: ${failure instanceof Error ? failure.message : String(failure)}`);
+    } finally {
+      setUploading('');
+      if (picker.current) picker.current.value = ''; // the same file may be picked again
+    }
+  };
 
   const update = (value: string) => {
     setText(value);
@@ -162,6 +184,20 @@ export function Composer({ conversationId, drafts, canned, disabledReason, onSen
           <span class="spacer" />
         )}
         <div class="composer-actions">
+          {mode !== 'note' && (
+            <>
+              <input
+                ref={picker}
+                type="file"
+                hidden
+                aria-label="File to attach"
+                onChange={(e) => void attach(e.currentTarget.files?.[0])}
+              />
+              <button type="button" aria-label="Attach a file" disabled={Boolean(uploading)} onClick={() => picker.current?.click()}>
+                📎
+              </button>
+            </>
+          )}
           {needsText && (
             <button type="button" aria-label="Emoji" aria-expanded={emoji} onClick={() => setEmoji(!emoji)}>
               🙂
@@ -188,6 +224,11 @@ export function Composer({ conversationId, drafts, canned, disabledReason, onSen
             </button>
           ))}
         </div>
+      )}
+      {uploading && (
+        <p class="muted" role="status">
+          Uploading {uploading}…
+        </p>
       )}
       {error && (
         <p class="error" role="alert">

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
 import { Principal } from '../auth/principal';
 import { DeskConversationsService } from './desk-conversations.service';
@@ -14,6 +15,7 @@ import {
   TypingDto,
 } from './conversations.dto';
 import { NotesService } from './notes.service';
+import { AttachmentsService, AttachmentView } from './attachments.service';
 import { ConversationView, MessageView } from './desk-views';
 import { ApiValidationPipe } from '@app/platform-http';
 
@@ -32,6 +34,7 @@ export class ConversationsController {
   constructor(
     private readonly desk: DeskConversationsService,
     private readonly notes: NotesService,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   @Get()
@@ -97,6 +100,28 @@ export class ConversationsController {
   @ApiOkResponse({ type: MessageView, description: 'Queued for delivery; watch message.status for sent/delivered/read/failed' })
   send(@CurrentPrincipal() principal: Principal, @Id() id: string, @Body() body: SendMessageDto): Promise<MessageView> {
     return this.desk.send(principal, id, body);
+  }
+
+  @Post(':id/attachments')
+  @ApiOperation({
+    summary: 'Uploads a file from the agent’s disk (the raw bytes, with its Content-Type and ?filename=)',
+    description:
+      "Checked against Meta's limits (images ≤ 8 MB, other files ≤ 25 MB; no HTML, SVG or scripts) and kept in ccm's media store. " +
+      'Answers ccm’s public link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }).',
+  })
+  @ApiConsumes('application/octet-stream', 'image/*', 'video/*', 'audio/*', 'application/*', 'text/*')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiQuery({ name: 'filename', type: String, required: true, description: 'The file name the customer sees' })
+  @ApiOkResponse({ type: AttachmentView, description: 'Stored; the link ccm serves it at' })
+  @HttpCode(200)
+  attach(
+    @CurrentPrincipal() principal: Principal,
+    @Id() id: string,
+    @Req() request: FastifyRequest,
+    @Headers('content-type') contentType: string | undefined,
+    @Query('filename') filename: string | undefined,
+  ): Promise<AttachmentView> {
+    return this.attachments.upload(principal, id, request.body, contentType, filename);
   }
 
   @Post(':id/transfer')

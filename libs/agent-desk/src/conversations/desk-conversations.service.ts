@@ -269,7 +269,8 @@ export class DeskConversationsService {
     return row;
   }
 
-  private async actionable(principal: Principal, id: string): Promise<ConversationRow> {
+  /** The conversation, when the caller may act on it (send, attach…); 403/409 otherwise. */
+  async actionable(principal: Principal, id: string): Promise<ConversationRow> {
     const row = await this.visible(principal, id);
     if (!canAct(principal, row)) {
       throw new DeskException(

@@ -1,0 +1,196 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
+import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { testPsid } from '../helpers/fixtures';
+
+/** The public address Meta fetches ccm's copies from (the Graph double takes only https links). */
+const PUBLIC_BASE = 'https://ccm.example.test';
+
+/** A real 1×1 PNG (signature, IHDR, IDAT, IEND), built here so the test needs no fixture file. */
+function tinyPng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]); // 1×1, 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0x2a, 0x7f, 0xd4]))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Attaching a file from the agent's disk in the desk (#14): the composer's Attach uploads it into ccm's
+ * media store, and it goes to the customer as a media message through the reusable-attachment path
+ * (Meta fetches ccm's public link once). Files Meta would refuse are refused at once, with the reason.
+ */
+describe('agent desk: attach a file from disk (headless Chromium)', () => {
+  let h: CcmHarness;
+  let browser: Browser;
+  let agents: DeskAgent[] = [];
+  let contexts: BrowserContext[] = [];
+  const mediaDir = mkdtempSync(join(tmpdir(), 'ccm-desk-attach-media-'));
+  const storedFiles = () => readdirSync(mediaDir, { recursive: true }).length;
+
+  beforeAll(async () => {
+    [h, browser] = await Promise.all([
+      startCcm({
+        env: {
+          ADMIN_API_KEY: ADMIN_KEY,
+          FB_ROUTING_POLICY: 'AGENT_ONLY',
+          MEDIA_PUBLIC_BASE_URL: PUBLIC_BASE,
+          MEDIA_DIR: mediaDir,
+        },
+      }),
+      launchChromium(),
+    ]);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    for (const a of agents)
+      await callApi(h, `/api/agents/${a.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
+    contexts = [];
+    agents = [];
+    await h.persistence.db.updateTable('conversations').set({ state: 'CLOSED' }).where('state', 'in', ['QUEUED', 'AGENT']).execute();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  const agent = async (name: string) => {
+    const a = await createAgent(h, name);
+    agents.push(a);
+    return a;
+  };
+  /** A customer writes and the agent accepts; the agent's desk is open on that conversation. */
+  const chatWith = async (a: DeskAgent, psid: string, text: string): Promise<{ id: string; page: Page }> => {
+    const timestamp = Date.now();
+    h.graph.noteCustomerActivity(psid, timestamp);
+    await h.simulator.post({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE_ID,
+          time: timestamp,
+          messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp, message: { mid: `m_${psid}_1`, text } }],
+        },
+      ],
+    });
+    const c = await eventually(async () =>
+      (await h.persistence.repos.conversations.listForDesk(['QUEUED', 'AGENT'])).find((x) => x.customer_id === psid),
+    );
+    await a.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
+    const opened = await openDesk(browser, h, a.username);
+    contexts.push(opened.context);
+    await tab(opened.page, 'Mine');
+    await opened.page.locator(`#mine li[data-id="${c.id}"]`).click();
+    await opened.page.getByLabel('Message', { exact: true }).waitFor();
+    return { id: c.id, page: opened.page };
+  };
+  const attachmentRequests = (url: string) =>
+    h.graph.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path.endsWith('/message_attachments') &&
+        (r.body as { message?: { attachment?: { payload?: { url?: string } } } }).message?.attachment?.payload?.url === url,
+    );
+
+  it('uploads a PNG from disk and sends it to the customer as an image through the reusable-attachment path', async () => {
+    const ada = await agent('ada-attach');
+    const psid = testPsid('attach-png');
+    const { id, page } = await chatWith(ada, psid, 'Can you show me the label?');
+    const png = tinyPng();
+
+    await page.getByLabel('File to attach').setInputFiles({ name: 'label.png', mimeType: 'image/png', buffer: png });
+
+    // The transcript shows the image, by ccm's own link.
+    const shown = page.locator('.msg.agent img.media-image');
+    await shown.waitFor();
+    const url = (await shown.getAttribute('src'))!;
+    expect(url).toMatch(new RegExp(`^${PUBLIC_BASE}/media/[a-f0-9]{40}$`));
+    await page.locator('.msg.agent .status[data-status="sent"]').waitFor();
+    await screenshot(page, 'attach-image');
+
+    // Meta got the link once as a reusable image, then the image for this customer by its attachment id.
+    expect(attachmentRequests(url)).toHaveLength(1);
+    const uploaded = attachmentRequests(url)[0].body as { message: { attachment: { type: string; payload: { is_reusable?: boolean } } } };
+    expect(uploaded.message.attachment.type).toBe('image');
+    expect(uploaded.message.attachment.payload.is_reusable).toBe(true);
+    const sent = h.graph.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path.endsWith('/messages') &&
+        r.status === 200 &&
+        (r.body as { recipient?: { id?: string } }).recipient?.id === psid,
+    );
+    const attachment = (sent.at(-1)!.body as { message: { attachment: { type: string; payload: { attachment_id?: string } } } }).message
+      .attachment;
+    expect(attachment.type).toBe('image');
+    expect(attachment.payload.attachment_id).toEqual(expect.any(String));
+
+    // ccm serves exactly the bytes the agent picked, at that link (what Meta fetches).
+    const served = await fetch(`${h.url}${new URL(url).pathname}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    const stored = await h.persistence.repos.messages.listForConversation(id);
+    expect(stored.some((m) => m.direction === 'out' && m.content?.includes(url))).toBe(true);
+  });
+
+  it('refuses an image over Meta’s 8 MB and an HTML file with the reason, sending nothing', async () => {
+    const bo = await agent('bo-attach');
+    const psid = testPsid('attach-refused');
+    const { id, page } = await chatWith(bo, psid, 'Send me the manual please');
+    const before = (await h.persistence.repos.messages.listForConversation(id)).length;
+    const filesBefore = storedFiles();
+    const uploadsBefore = h.graph.requests.filter((r) => r.path.endsWith('/message_attachments')).length;
+
+    await page
+      .getByLabel('File to attach')
+      .setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(9 * 1024 * 1024, 1) });
+    const alert = page.getByRole('alert');
+    await alert.getByText(/huge\.png was not sent: .*body: the image is 9437184 bytes; Meta accepts at most 8388608 bytes/).waitFor();
+
+    await page
+      .getByLabel('File to attach')
+      .setInputFiles({ name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<script>alert(1)</script>') });
+    await alert.getByText(/page\.html was not sent: .*content-type: text\/html files cannot be sent/).waitFor();
+    await screenshot(page, 'attach-refused');
+
+    // The API names the field and the reason (what the desk showed), and nothing was stored or sent.
+    const raw = await fetch(`${h.url}/api/conversations/${id}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bo.token}`, 'content-type': 'image/svg+xml' },
+      body: '<svg/>',
+    });
+    expect(raw.status).toBe(400);
+    const body = (await raw.json()) as { error: { code: string; details: { field: string; message: string }[] } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details.map((d) => d.field).sort()).toEqual(['content-type', 'filename']);
+    expect((await h.persistence.repos.messages.listForConversation(id)).length).toBe(before);
+    expect(storedFiles()).toBe(filesBefore);
+    expect(h.graph.requests.filter((r) => r.path.endsWith('/message_attachments')).length).toBe(uploadsBefore);
+  });
+});
