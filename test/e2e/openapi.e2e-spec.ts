@@ -73,7 +73,12 @@ describe('OpenAPI document of /api (served at /api/docs-json; the desk’s types
     const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
     const resolve = (schema: Schema | undefined): Schema | undefined =>
       schema?.$ref ? schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
-    const withBody = operationsOf(document).filter(({ op }) => op.requestBody);
+    const withBody = operationsOf(document).filter(({ op }) => op.requestBody?.content?.['application/json']);
+    // The one raw-bytes body (an agent's file upload) is described as binary instead.
+    const raw = operationsOf(document).filter(({ op }) => op.requestBody && !op.requestBody.content?.['application/json']);
+    expect(raw.map(({ method, path, op }) => [method, path, Object.values(op.requestBody!.content ?? {})[0]?.schema])).toEqual([
+      ['post', '/api/conversations/{id}/attachments', { type: 'string', format: 'binary' }],
+    ]);
     expect(withBody.map(({ method, path }) => `${method} ${path}`)).toEqual(
       expect.arrayContaining(['put /api/admin/pages/{pageId}/routing', 'put /api/admin/pages/{pageId}/token']),
     );
