@@ -129,7 +129,7 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
     const shown = page.locator('.msg.agent img.media-image');
     await shown.waitFor();
     const url = (await shown.getAttribute('src'))!;
-    expect(url).toMatch(new RegExp(`^${PUBLIC_BASE}/media/[a-f0-9]{40}$`));
+    expect(url).toMatch(new RegExp(`^${PUBLIC_BASE}/media/[a-f0-9]{40}/label\\.png$`));
     await page.locator('.msg.agent .status[data-status="sent"]').waitFor();
     await screenshot(page, 'attach-image');
 
@@ -154,6 +154,7 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
     const served = await fetch(`${h.url}${new URL(url).pathname}`);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''label.png");
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
     const stored = await h.persistence.repos.messages.listForConversation(id);
     expect(stored.some((m) => m.direction === 'out' && m.content?.includes(url))).toBe(true);

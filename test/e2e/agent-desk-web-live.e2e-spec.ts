@@ -12,8 +12,8 @@ import { testPsid } from '../helpers/fixtures';
 const PAGE_INBOX_APP_ID = '263902037430900';
 
 /**
- * More of the desk in Debian Chromium (#14): reactions and edits live in the transcript, a file
- * attached from disk, the contact panel's fields, a composer blocked for a standby thread, and the
+ * More of the desk in Debian Chromium (#14): reactions and edits live in the transcript (a file
+ * attached from disk: agent-desk-attach.e2e-spec.ts), the contact panel's fields, a composer blocked for a standby thread, and the
  * Page settings for business hours and comments. One browser and one ccm for the file (every Page
  * AGENT_ONLY); each test uses its own customers and agents.
  */

@@ -13,6 +13,12 @@ import { MediaStoreService } from './media-store.service';
 export class MediaController {
   constructor(private readonly media: MediaStoreService) {}
 
+  /** An agent's upload is linked as `/media/{key}/{filename}`, so the customer's Messenger shows the file's name. */
+  @Get(':key/:name')
+  named(@Param('key') key: string, @Res() reply: FastifyReply): Promise<void> {
+    return this.get(key, reply);
+  }
+
   @Get(':key')
   async get(@Param('key') key: string, @Res() reply: FastifyReply): Promise<void> {
     if (!/^[a-f0-9]{40}$/.test(key)) throw new NotFoundException('no such media');
@@ -22,7 +28,13 @@ export class MediaController {
       .header('content-type', found.row.content_type ?? 'application/octet-stream')
       .header('cache-control', 'private, max-age=86400, immutable')
       .header('x-content-type-options', 'nosniff')
-      .header('content-disposition', 'inline')
+      .header('content-disposition', dispositionOf(found.row.source_url))
       .send(found.body);
   }
+}
+
+/** Inline; with the name an agent's upload had (`upload:{name}`), RFC 5987-encoded. */
+function dispositionOf(sourceUrl: string): string {
+  if (!sourceUrl.startsWith('upload:')) return 'inline';
+  return `inline; filename*=UTF-8''${encodeURIComponent(sourceUrl.slice('upload:'.length))}`;
 }

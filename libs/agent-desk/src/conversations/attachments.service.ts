@@ -44,7 +44,9 @@ export class AttachmentsService {
     const type = contentType.split(';')[0].trim().toLowerCase();
     const mediaType = uploadMediaType(type);
     const key = await this.media.storeUpload(bytes, type, mediaType, filename);
-    const view: AttachmentView = { url: this.links.urlOf(key), mediaType, contentType: type, size: bytes.length, filename };
+    // The name in the link is what Messenger shows for a file (ccm serves the key either way).
+    const url = `${this.links.urlOf(key)}/${encodeURIComponent(filename)}`;
+    const view: AttachmentView = { url, mediaType, contentType: type, size: bytes.length, filename };
     return view;
   }
 }
