@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCcm } from '../helpers/ccm-process';
+import { spawnCcm, testPort } from '../helpers/ccm-process';
 
 /** Issue 15, item 4: each bad configuration stops the real entry point with one message naming the variable. */
 describe('ccm startup: configuration and environment problems', () => {
@@ -60,7 +60,7 @@ describe('ccm startup: configuration and environment problems', () => {
     afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
 
     it('should name the busy port and its variable (PORT, not the port after it)', async () => {
-      const port = 41000 + Math.floor(Math.random() * 2000) * 2;
+      const port = testPort();
       await occupy(port);
       const { code, out } = await startupFailure({ PORT: String(port) });
       expect(code).toBe(1);
@@ -70,7 +70,7 @@ describe('ccm startup: configuration and environment problems', () => {
     });
 
     it('should name LOCAL_GRAPH_PORT when only the simulator port is busy', async () => {
-      const port = 45000 + Math.floor(Math.random() * 2000) * 2;
+      const port = testPort();
       await occupy(port + 1);
       const { code, out } = await startupFailure({ PORT: String(port) });
       expect(code).toBe(1);
@@ -83,7 +83,7 @@ describe('ccm startup: configuration and environment problems', () => {
   it('should retry an unreachable PostgreSQL with one line per attempt naming host and cause, then give up', async () => {
     // Nothing listens on this port: connection refused, retried with backoff for 2.5 s.
     const { code, out } = await startupFailure({
-      PORT: String(47000 + Math.floor(Math.random() * 1000) * 2),
+      PORT: String(testPort()),
       DATABASE_URL: 'postgres://ccm:secret-pw@127.0.0.1:9/ccm',
       DATABASE_CONNECT_TIMEOUT_MS: '2500',
     });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numericPsid } from '@app/graph-double';
 import { eventually } from '../helpers/ccm-harness';
-import { spawnCcm } from '../helpers/ccm-process';
+import { spawnCcm, testPort } from '../helpers/ccm-process';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -27,7 +27,7 @@ describe('local-mode demo (the entry point npm start runs)', () => {
   jest.setTimeout(90_000);
 
   it('should start the simulator, create the demo agent and print one block with both URLs and the login after the startup logs', async () => {
-    const port = 43000 + Math.floor(Math.random() * 1000) * 2;
+    const port = testPort(); // ccm on port, its simulator on port + 1
     const dataDir = mkdtempSync(join(tmpdir(), 'ccm-demo-'));
     const child = spawnCcm({ PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'ccm.sqlite')}` });
     try {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { eventually } from '../helpers/ccm-harness';
-import { spawnCcm } from '../helpers/ccm-process';
+import { spawnCcm, testPort } from '../helpers/ccm-process';
 
 describe('ccm process startup', () => {
   jest.setTimeout(60_000);
@@ -24,7 +24,7 @@ describe('ccm process startup', () => {
   });
 
   it('should come up in local mode with no .env and answer the GET handshake', async () => {
-    const port = 39000 + Math.floor(Math.random() * 500) * 2;
+    const port = testPort();
     const dataDir = mkdtempSync(join(tmpdir(), 'ccm-start-'));
     const child = spawnCcm({ PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'ccm.sqlite')}` });
     try {

@@ -46,7 +46,12 @@ export function spawnCcm(env: Record<string, string>): CcmProcess {
   };
 }
 
-/** A free-ish port per test file run (tests in one file run serially). */
+/**
+ * A free-ish even port per test file run (tests in one file run serially; port + 1 is left for the
+ * simulator or a second instance). Taken below Linux's ephemeral range (32768–60999): a port in that
+ * range can be handed meanwhile to any outgoing connection (PostgreSQL, Redis, HTTP) as its local
+ * port, and the spawned ccm would then find it "already in use".
+ */
 export function testPort(): number {
-  return 40000 + Math.floor(Math.random() * 10000);
+  return 20000 + 2 * Math.floor(Math.random() * 6000);
 }
