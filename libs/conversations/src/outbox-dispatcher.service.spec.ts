@@ -1,8 +1,8 @@
 import { loadCcmConfig } from '@app/config';
-import { ListedExtensions, OutboundMessage, OutboundTarget, SystemClock } from '@app/core';
+import { ListedExtensions, OutboundMessage, OutboundTarget } from '@app/core';
 import { InProcessPagePacer } from '@app/meta';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
-import { RecordingChannel } from '@app/testing';
+import { FakeClock, RecordingChannel } from '@app/testing';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
@@ -43,6 +43,7 @@ describe('OutboxDispatcher lease fencing', () => {
   let persistence: PersistenceService;
   let channel: GatedChannel;
   let dispatcher: OutboxDispatcher;
+  let clock: FakeClock;
 
   beforeEach(async () => {
     const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
@@ -58,7 +59,9 @@ describe('OutboxDispatcher lease fencing', () => {
     });
     channel = new GatedChannel('messenger');
     const channels = new ChannelRegistry(new ListedExtensions([channel]));
-    dispatcher = new OutboxDispatcher(persistence, channels, new ConversationBus(), config, new InProcessPagePacer(20), new SystemClock());
+    clock = new FakeClock(Date.now());
+    // The pacer runs on real time: a high rate keeps it from postponing a send while the fake clock stands still.
+    dispatcher = new OutboxDispatcher(persistence, channels, new ConversationBus(), config, new InProcessPagePacer(1000), clock);
   });
 
   afterEach(async () => {
@@ -69,7 +72,7 @@ describe('OutboxDispatcher lease fencing', () => {
 
   /** Queues one message per customer, all in one statement (so no claim can see only some of them). */
   async function queue(...messages: [customer: string, text: string][]): Promise<number[]> {
-    const now = Date.now();
+    const now = clock.now();
     const rows = [];
     for (const [customer, text] of messages) {
       const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE, customerId: customer }, now);
@@ -99,7 +102,7 @@ describe('OutboxDispatcher lease fencing', () => {
     const row = await persistence.db.selectFrom('messages').select('conversation_id').where('id', '=', messageId).executeTakeFirstOrThrow();
     const [claimed] = await persistence.queues.outbox.claim({
       owner: 'other-instance',
-      now: Date.now() + 3 * LEASE_MS,
+      now: clock.now() + 3 * LEASE_MS,
       leaseMs: 60_000,
       limit: 1,
       key: row.conversation_id,
@@ -115,8 +118,8 @@ describe('OutboxDispatcher lease fencing', () => {
     dispatcher.kick();
     // Both claimed at once: "second" takes the last slot, "third" waits in this instance for a free one.
     await until(() => channel.started.length === 2);
-    // It waits past half its lease, which runs out, and another instance takes it over.
-    await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2 + 100));
+    // It waits past half its lease (the clock moves, no sleeping), which runs out, and another instance takes it over.
+    clock.advance(LEASE_MS / 2 + 100);
     await takeOver(third);
     channel.release();
     await dispatcher.onApplicationShutdown(); // every send of this instance finished
