@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
-import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
-import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { DeskSessions, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 import { testPsid } from '../helpers/fixtures';
 
 /** The public address Meta fetches ccm's copies from (the Graph double takes only https links). */
@@ -48,8 +48,7 @@ function tinyPng(): Buffer {
 describe('agent desk: attach a file from disk (headless Chromium)', () => {
   let h: CcmHarness;
   let browser: Browser;
-  let agents: DeskAgent[] = [];
-  let contexts: BrowserContext[] = [];
+  const sessions = new DeskSessions(() => h);
   const mediaDir = mkdtempSync(join(tmpdir(), 'ccm-desk-attach-media-'));
   const storedFiles = () => readdirSync(mediaDir, { recursive: true }).length;
 
@@ -66,14 +65,7 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
       launchChromium(),
     ]);
   }, 60_000);
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    for (const a of agents)
-      await callApi(h, `/api/agents/${a.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
-    contexts = [];
-    agents = [];
-    await h.persistence.db.updateTable('conversations').set({ state: 'CLOSED' }).where('state', 'in', ['QUEUED', 'AGENT']).execute();
-  });
+  afterEach(() => sessions.reset());
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -81,7 +73,7 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
 
   const agent = async (name: string) => {
     const a = await createAgent(h, name);
-    agents.push(a);
+    sessions.agents.push(a);
     return a;
   };
   /** A customer writes and the agent accepts; the agent's desk is open on that conversation. */
@@ -103,7 +95,7 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
     );
     await a.api(`/api/conversations/${c.id}/accept`, { method: 'POST', body: {} });
     const opened = await openDesk(browser, h, a.username);
-    contexts.push(opened.context);
+    sessions.contexts.push(opened.context);
     await tab(opened.page, 'Mine');
     await opened.page.locator(`#mine li[data-id="${c.id}"]`).click();
     await opened.page.getByLabel('Message', { exact: true }).waitFor();

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { CcmHarness, eventually, PAGE_ID, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { loadCommentFixture, registerComments } from '../helpers/comment-fixtures';
 import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
-import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { DeskSessions, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 import { testPsid } from '../helpers/fixtures';
 
 /** Meta's app id of the Page inbox in Conversation Routing (fact sheet §10). */
@@ -20,8 +20,7 @@ const PAGE_INBOX_APP_ID = '263902037430900';
 describe('agent desk web app: live transcript, attachments, contact, settings (headless Chromium)', () => {
   let h: CcmHarness;
   let browser: Browser;
-  let agents: DeskAgent[] = [];
-  let contexts: BrowserContext[] = [];
+  const sessions = new DeskSessions(() => h);
 
   beforeAll(async () => {
     [h, browser] = await Promise.all([
@@ -36,14 +35,7 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
       launchChromium(),
     ]);
   }, 60_000);
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    for (const a of agents)
-      await callApi(h, `/api/agents/${a.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
-    contexts = [];
-    agents = [];
-    await h.persistence.db.updateTable('conversations').set({ state: 'CLOSED' }).where('state', 'in', ['QUEUED', 'AGENT']).execute();
-  });
+  afterEach(() => sessions.reset());
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -51,12 +43,12 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
 
   const agent = async (name: string, role: 'agent' | 'supervisor' = 'agent') => {
     const a = await createAgent(h, name, role);
-    agents.push(a);
+    sessions.agents.push(a);
     return a;
   };
   const desk = async (a: DeskAgent) => {
     const opened = await openDesk(browser, h, a.username);
-    contexts.push(opened.context);
+    sessions.contexts.push(opened.context);
     return opened.page;
   };
   /** One webhook item from the customer (anything besides `sender`, `recipient` and `timestamp`). */

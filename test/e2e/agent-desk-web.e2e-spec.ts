@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { AssignmentService } from '@app/agent-desk';
 import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harness';
 import { ADMIN_KEY, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
-import { launchChromium, openDesk, screenshot, signIn, tab } from '../helpers/desk-browser';
+import { DeskSessions, launchChromium, openDesk, screenshot, signIn, tab } from '../helpers/desk-browser';
 import { testPsid } from '../helpers/fixtures';
 
 /**
@@ -18,8 +18,7 @@ describe('agent desk web app (headless Chromium)', () => {
   let h: CcmHarness;
   let browser: Browser;
   let router: AssignmentService;
-  let agents: DeskAgent[] = [];
-  let contexts: BrowserContext[] = [];
+  const sessions = new DeskSessions(() => h);
 
   beforeAll(async () => {
     [h, browser] = await Promise.all([
@@ -36,15 +35,7 @@ describe('agent desk web app (headless Chromium)', () => {
     ]);
     router = h.app.get(AssignmentService);
   }, 60_000);
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    for (const a of agents)
-      await callApi(h, `/api/agents/${a.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
-    contexts = [];
-    agents = [];
-    // Leave no queued or assigned chat behind for the next test's agents to be given.
-    await h.persistence.db.updateTable('conversations').set({ state: 'CLOSED' }).where('state', 'in', ['QUEUED', 'AGENT']).execute();
-  });
+  afterEach(() => sessions.reset());
   afterAll(async () => {
     await browser?.close();
     await h?.close();
@@ -52,12 +43,12 @@ describe('agent desk web app (headless Chromium)', () => {
 
   const agent = async (name: string, role: 'agent' | 'supervisor' = 'agent') => {
     const a = await createAgent(h, name, role);
-    agents.push(a);
+    sessions.agents.push(a);
     return a;
   };
   const desk = async (a: DeskAgent, viewport?: { width: number; height: number }) => {
     const opened = await openDesk(browser, h, a.username, viewport);
-    contexts.push(opened.context);
+    sessions.contexts.push(opened.context);
     return opened.page;
   };
   /** A customer writes; resolves with their (queued) conversation. */
@@ -315,7 +306,7 @@ describe('agent desk web app (headless Chromium)', () => {
   it('notifies a new chat (browser notification, opt-in) and counts it in the title', async () => {
     const nia = await agent('nia');
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    contexts.push(context);
+    sessions.contexts.push(context);
     // Headless Chromium shows no notifications: record what the desk asks for instead.
     await context.addInitScript(() => {
       const shown: string[] = [];

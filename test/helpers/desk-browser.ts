@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { AGENT_PASSWORD } from './agent-desk-client';
+import { ADMIN_KEY, AGENT_PASSWORD, callApi, DeskAgent } from './agent-desk-client';
 import { CcmHarness } from './ccm-harness';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,4 +65,24 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Opens a list tab (Mine, Queue, All, Closed, Overview, Settings). */
 export async function tab(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name: new RegExp(`^${name}`) }).click();
+}
+
+/**
+ * What a desk browser spec opened during one test: its agents and browser contexts. `reset()` after
+ * each test closes the contexts, disables the agents and closes every queued or assigned chat, so
+ * the next test's agents are not given what this one left behind.
+ */
+export class DeskSessions {
+  readonly agents: DeskAgent[] = [];
+  readonly contexts: BrowserContext[] = [];
+
+  constructor(private readonly harness: () => CcmHarness) {}
+
+  async reset(): Promise<void> {
+    const h = this.harness();
+    await Promise.all(this.contexts.splice(0).map((c) => c.close()));
+    for (const a of this.agents.splice(0))
+      await callApi(h, `/api/agents/${a.id}`, { method: 'PATCH', body: { disabled: true }, headers: { 'x-admin-key': ADMIN_KEY } });
+    await h.persistence.db.updateTable('conversations').set({ state: 'CLOSED' }).where('state', 'in', ['QUEUED', 'AGENT']).execute();
+  }
 }
