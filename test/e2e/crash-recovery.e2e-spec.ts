@@ -233,6 +233,8 @@ describe('crash recovery (SIGKILL)', () => {
       60_000,
       250,
     );
+    // Every accepted send is echoed; the last sends' echoes may still be on their way when the queue is empty.
+    await graph.waitFor(() => new Set(graph.deliveredEchoes.map((e) => e.mid)).size >= 200, 30_000);
     await ccm.kill('SIGTERM');
 
     for (const psid of customers) expect(graph.sentTexts(psid)).toEqual([`first to ${psid}`, `second to ${psid}`]);
@@ -241,6 +243,5 @@ describe('crash recovery (SIGKILL)', () => {
     await after.close();
     expect(rows).toHaveLength(200);
     expect(rows.every((r) => r.status === 'sent' && r.mid !== null)).toBe(true);
-    expect(graph.deliveredEchoes.length).toBeGreaterThanOrEqual(200);
   });
 });

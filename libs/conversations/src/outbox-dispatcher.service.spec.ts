@@ -1,5 +1,5 @@
 import { loadCcmConfig } from '@app/config';
-import { ListedExtensions, OutboundMessage, OutboundTarget } from '@app/core';
+import { ChannelDescriptor, ListedExtensions, OutboundMessage, OutboundTarget } from '@app/core';
 import { InProcessPagePacer } from '@app/meta';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { FakeClock, RecordingChannel } from '@app/testing';
@@ -139,5 +139,132 @@ describe('OutboxDispatcher lease fencing', () => {
     const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     // Still the new holder's to finish; it sees the message went out (as on its echo) and completes it.
     expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: 'm_1' });
+  });
+});
+
+/** A channel that echoes every send back (as Messenger does), so an interrupted send can be confirmed. */
+class EchoingChannel extends RecordingChannel {
+  readonly descriptor: ChannelDescriptor = {
+    id: 'messenger',
+    displayName: 'Messenger (test)',
+    docsUrl: 'https://example.test/messenger',
+    capabilities: { richTemplates: true, typingIndicators: true, readReceipts: true, sendEchoes: true, actions: [] },
+  };
+}
+
+/** Sends a holder was making when it died: awaited for their echo, never sent twice for want of a token. */
+describe('OutboxDispatcher interrupted sends', () => {
+  const ECHO_WAIT_MS = 5000;
+  let persistence: PersistenceService;
+  let channel: EchoingChannel;
+  let dispatcher: OutboxDispatcher;
+  let clock: FakeClock;
+
+  beforeEach(async () => {
+    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    const config = loadCcmConfig({
+      FACEBOOK_APP_SECRET: 'test-app-secret',
+      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
+      FACEBOOK_PAGE_ID: PAGE,
+      WORK_LEASE_MS: String(LEASE_MS),
+      ECHO_WAIT_MS: String(ECHO_WAIT_MS),
+      SEND_RATE_PER_PAGE: '20', // a burst of 2: the third message of a pass finds the Page out of tokens
+    });
+    channel = new EchoingChannel('messenger');
+    clock = new FakeClock(Date.now());
+    const pacer = new InProcessPagePacer(20, () => clock.now());
+    dispatcher = new OutboxDispatcher(
+      persistence,
+      new ChannelRegistry(new ListedExtensions([channel])),
+      new ConversationBus(),
+      config,
+      pacer,
+      clock,
+    );
+  });
+
+  afterEach(async () => {
+    await dispatcher.onApplicationShutdown();
+    await persistence.close();
+  });
+
+  /** Three messages a dead instance was sending: claimed by it, and its lease has run out. */
+  async function interruptedSends(): Promise<number[]> {
+    const ids: number[] = [];
+    for (const customer of ['psid-1', 'psid-2', 'psid-3']) {
+      const conversation = await persistence.repos.conversations.ensure(
+        { channel: 'messenger', pageId: PAGE, customerId: customer },
+        clock.now(),
+      );
+      const text = `to ${customer}`;
+      ids.push(
+        await persistence.repos.messages.enqueue({
+          conversation_id: conversation.id,
+          author: 'bot',
+          text,
+          content: JSON.stringify({ kind: 'text', text }),
+          mid: null,
+          attempts: 0,
+          next_attempt_at: clock.now(),
+          lease_until: null,
+          error: null,
+          event_ts: null,
+          created_at: clock.now(),
+          sent_at: null,
+        }),
+      );
+    }
+    const claimed = await persistence.queues.outbox.claim({ owner: 'dead-instance', now: clock.now(), leaseMs: LEASE_MS, limit: 10 });
+    expect(claimed.map((c) => c.row.id).sort()).toEqual([...ids].sort());
+    clock.advance(LEASE_MS + 1);
+    return ids;
+  }
+
+  /** Claim passes until none of the messages is due or held (the fake clock stands still). */
+  async function passesUntilIdle(ids: number[]): Promise<void> {
+    for (let pass = 0; pass < 10; pass++) {
+      await dispatcher.runOnce();
+      const due = await persistence.db
+        .selectFrom('messages')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('status', '=', 'queued')
+        .where((eb) => eb.or([eb('lease_until', 'is not', null), eb('next_attempt_at', '<=', clock.now())]))
+        .execute();
+      if (due.length === 0) return;
+    }
+    throw new Error('the outbox did not settle in 10 passes');
+  }
+
+  it('should wait for the echo of every interrupted send, also when the Page has no token left for it', async () => {
+    const ids = await interruptedSends();
+    await passesUntilIdle(ids); // a pass claims at most a burst (2) of the Page's messages
+    expect(channel.sent).toHaveLength(0);
+    const rows = await persistence.db
+      .selectFrom('messages')
+      .select(['id', 'next_attempt_at', 'lease_until'])
+      .where('id', 'in', ids)
+      .execute();
+    // All three wait the full echo wait: none was given back early for want of a token (which would
+    // clear its lease, so the next claim would send it again without waiting for its echo).
+    for (const row of rows) expect(row).toMatchObject({ next_attempt_at: clock.now() + ECHO_WAIT_MS, lease_until: null });
+
+    // The first one's echo comes back: it went out. The other two never reached Meta: sent once each.
+    const [first] = await persistence.db.selectFrom('messages').select('conversation_id').where('id', '=', ids[0]).execute();
+    await persistence.repos.messages.attachMid(ids[0], first.conversation_id, 'm_echoed');
+    clock.advance(ECHO_WAIT_MS);
+    await passesUntilIdle(ids);
+    expect(channel.sent.map((s) => (s.message.content as { text: string }).text).sort()).toEqual(['to psid-2', 'to psid-3']);
+    const after = await persistence.db
+      .selectFrom('messages')
+      .select(['id', 'status', 'mid'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    expect(after.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(after[0].mid).toBe('m_echoed');
   });
 });

@@ -120,6 +120,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
         );
         continue;
       }
+      // Settled before anything can give the message back (paused Page, no token yet): a release
+      // clears the lease, and the next claim would no longer know this send may have reached Meta.
+      if (await this.settledWithoutSending(work, conversation)) continue;
       if (await this.isPaused(conversation.page_id)) {
         await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
         continue;
@@ -184,6 +187,27 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.tokenTimer.unref();
   }
 
+  /**
+   * A message needing no send: its echo came back (an interrupted send did reach Meta), or it was
+   * being sent when its holder stopped and the channel echoes sends, so its echo is awaited for
+   * ECHO_WAIT_MS before it is sent again. Neither takes a send slot or a Page token.
+   */
+  private async settledWithoutSending(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
+    const { row: message, lease } = work;
+    if (message.mid !== null) {
+      await this.sent(work, conversation, message.mid);
+      return true;
+    }
+    const echoWaitMs = this.config.work.echoWaitMs;
+    if (!work.interrupted || !this.channels.adapter(conversation.channel)?.descriptor.capabilities.sendEchoes || echoWaitMs <= 0)
+      return false;
+    this.logger.warn(
+      `message ${message.id} was being sent when its sender stopped; waiting up to ${echoWaitMs} ms for its echo before sending it again`,
+    );
+    await this.persistence.queues.outbox.release(lease, this.clock.now() + echoWaitMs);
+    return true;
+  }
+
   /** Log lines of a send carry the correlation id of the event whose handling queued the message. */
   private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
     return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
@@ -192,16 +216,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
-    // Its echo came back (a send interrupted by a crash did reach Meta): done, without sending again.
-    if (message.mid !== null) return this.sent(work, conversation, message.mid);
     if (work.interrupted) {
-      if (this.channels.adapter(conversation.channel)?.descriptor.capabilities.sendEchoes && this.config.work.echoWaitMs > 0) {
-        this.logger.warn(
-          `message ${message.id} was being sent when its sender stopped; waiting up to ${this.config.work.echoWaitMs} ms for its echo before sending it again`,
-        );
-        await queue.release(lease, this.clock.now() + this.config.work.echoWaitMs);
-        return;
-      }
       this.repeatedWithoutEcho += 1;
       this.logger.warn(`message ${message.id} was being sent when its sender stopped; the channel has no echoes, so it is sent again`);
     }
