@@ -106,6 +106,32 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
     expect(await page.locator('.msg .reaction').count()).toBe(0);
   });
 
+  it("shows a reply as sent when the send's API answer arrives after its live status event", async () => {
+    const nia = await agent('nia');
+    const c = await chatWith(nia, testPsid('late-answer'), 'm_late_answer', 'Are you there?');
+    const page = await desk(nia);
+    // The POST answer (which says "queued") is held back until the desk has heard "sent" on its
+    // socket, as happens when the send is fast. The later answer must not undo it.
+    let heardSent!: () => void;
+    const sentHeard = new Promise<void>((resolve) => (heardSent = resolve));
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (String(payload).includes('"message.status"') && String(payload).includes('"sent"')) heardSent();
+      }),
+    );
+    await page.route(`**/api/conversations/${c.id}/messages`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const answer = await route.fetch();
+      await sentHeard;
+      await route.fulfill({ response: answer });
+    });
+    await page.reload(); // its socket connects again, now watched
+    await open(page, c.id);
+    await page.getByLabel('Message', { exact: true }).fill('Yes, I am here.');
+    await page.getByLabel('Message', { exact: true }).press('Enter');
+    await page.locator('.msg.agent').filter({ hasText: 'Yes, I am here.' }).locator('.status[data-status="sent"]').waitFor();
+  });
+
   it('disables the composer with the reason while another app owns the thread, and takes the thread back on request', async () => {
     const sol = await agent('sol');
     const c = await chatWith(sol, testPsid('standby'), 'm_standby_1', 'Hello?');

@@ -27,6 +27,7 @@ import { Transcript } from './components/Transcript';
 import { draftStore } from './lib/drafts';
 import { countdown, duration, timeOf } from './lib/format';
 import { newChatAlert, notificationsWanted, setNotificationsWanted } from './lib/notify';
+import { StatusBook } from './lib/message-status';
 
 type Tab = 'mine' | 'queue' | 'all' | 'closed' | 'supervisor' | 'settings';
 const SESSION_KEY = 'ccm.session';
@@ -93,6 +94,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   const [wantNotify, setWantNotify] = useState(notificationsWanted());
   const [showContact, setShowContact] = useState(() => window.innerWidth >= 1100); // on a narrow window it overlays: opt in
   const socket = useRef<Socket | undefined>(undefined);
+  const statuses = useRef(new StatusBook<Message['error']>()).current;
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const typingAt = useRef(0);
@@ -126,7 +128,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       call(api.GET('/api/conversations/{id}/previous', { params: { path: { id } } })),
     ]);
     upsert(c);
-    setMessages((all) => ({ ...all, [id]: list }));
+    setMessages((all) => ({ ...all, [id]: list.map((m) => statuses.latest(m)) }));
     setNotes((all) => ({ ...all, [id]: n }));
     setPrevious(prev);
     socket.current?.emit('open', { conversationId: id });
@@ -185,7 +187,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     s.on('message.created', ({ conversationId, message }: { conversationId: string; message: Message }) => {
       setMessages((all) =>
         all[conversationId] && !all[conversationId].some((m) => m.id === message.id)
-          ? { ...all, [conversationId]: [...all[conversationId], message] }
+          ? { ...all, [conversationId]: [...all[conversationId], statuses.latest(message)] }
           : all,
       );
       if (conversationId === selectedRef.current && message.direction === 'in') s.emit('open', { conversationId });
@@ -193,19 +195,19 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     // The customer edited a message or reacted to one: replace it where it is.
     s.on('message.updated', ({ conversationId, message }: { conversationId: string; message: Message }) =>
       setMessages((all) =>
-        all[conversationId] ? { ...all, [conversationId]: all[conversationId].map((m) => (m.id === message.id ? message : m)) } : all,
-      ),
-    );
-    s.on('message.status', (p: { conversationId: string; messageId: number; status: Message['status']; error: Message['error'] }) =>
-      setMessages((all) =>
-        all[p.conversationId]
-          ? {
-              ...all,
-              [p.conversationId]: all[p.conversationId].map((m) => (m.id === p.messageId ? { ...m, status: p.status, error: p.error } : m)),
-            }
+        all[conversationId]
+          ? { ...all, [conversationId]: all[conversationId].map((m) => (m.id === message.id ? statuses.latest(message) : m)) }
           : all,
       ),
     );
+    s.on('message.status', (p: { conversationId: string; messageId: number; status: Message['status']; error: Message['error'] }) => {
+      statuses.note(p.messageId, p.status, p.error);
+      setMessages((all) =>
+        all[p.conversationId]
+          ? { ...all, [p.conversationId]: all[p.conversationId].map((m) => (m.id === p.messageId ? statuses.latest(m) : m)) }
+          : all,
+      );
+    });
     s.on('note.created', (n: Note) =>
       setNotes((all) =>
         all[n.conversationId] && !all[n.conversationId].some((x) => x.id === n.id)
@@ -291,7 +293,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       return;
     }
     const m = await call(api.POST('/api/conversations/{id}/messages', { params: { path: { id } }, body: out as never }));
-    setMessages((all) => ({ ...all, [id]: [...(all[id] ?? []).filter((x) => x.id !== m.id), m] }));
+    setMessages((all) => ({ ...all, [id]: [...(all[id] ?? []).filter((x) => x.id !== m.id), statuses.latest(m)] }));
   };
 
   /** A file from disk: stored in ccm, then sent by ccm's link through the same path as media by URL. */
