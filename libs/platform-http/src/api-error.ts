@@ -10,6 +10,8 @@ export enum ApiErrorCode {
   NotFound = 'NOT_FOUND',
   InvalidJson = 'INVALID_JSON',
   ValidationFailed = 'VALIDATION_FAILED',
+  /** The resource's current state does not allow the request (any 409 without a more precise code). */
+  InvalidState = 'INVALID_STATE',
   Internal = 'INTERNAL_ERROR',
 }
 
@@ -20,6 +22,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   [ApiErrorCode.NotFound]: 404,
   [ApiErrorCode.InvalidJson]: 400,
   [ApiErrorCode.ValidationFailed]: 400,
+  [ApiErrorCode.InvalidState]: 409,
   [ApiErrorCode.Internal]: 500,
 };
 
