@@ -11,6 +11,7 @@ const WIRE: Record<keyof typeof DeskErrorCode, [code: string, status: number]> =
   NotFound: ['NOT_FOUND', 404],
   InvalidJson: ['INVALID_JSON', 400],
   ValidationFailed: ['VALIDATION_FAILED', 400],
+  PayloadTooLarge: ['PAYLOAD_TOO_LARGE', 413],
   InvalidMessage: ['INVALID_MESSAGE', 400],
   InvalidState: ['INVALID_STATE', 409],
   AlreadyAssigned: ['ALREADY_ASSIGNED', 409],
