@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -185,5 +185,43 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
     expect((await h.persistence.repos.messages.listForConversation(id)).length).toBe(before);
     expect(storedFiles()).toBe(filesBefore);
     expect(h.graph.requests.filter((r) => r.path.endsWith('/message_attachments')).length).toBe(uploadsBefore);
+  });
+
+  it('answers a file over the 25 MB route limit with 413 in the API error shape, naming the field and the limit', async () => {
+    const cy = await agent('cy-attach');
+    const psid = testPsid('attach-too-large');
+    const { id, page } = await chatWith(cy, psid, 'Here comes a big one');
+    const before = (await h.persistence.repos.messages.listForConversation(id)).length;
+    const filesBefore = storedFiles();
+    const size = 25 * 1024 * 1024 + 1; // one byte past what the route reads (Meta's 25 MB)
+
+    const response = await fetch(`${h.url}/api/conversations/${id}/attachments?filename=big.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cy.token}`, 'content-type': 'application/pdf' },
+      body: Buffer.alloc(size, 1),
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `the body is ${size} bytes; this route accepts at most 26214400 bytes (25 MB)`,
+        details: [{ field: 'body', message: `the body is ${size} bytes; this route accepts at most 26214400 bytes (25 MB)` }],
+      },
+    });
+
+    // The desk sends the file as picked and shows ccm's answer as a toast.
+    // (a path, not a buffer: 25 MB through the DevTools protocol takes longer than the action timeout)
+    const big = join(mkdtempSync(join(tmpdir(), 'ccm-desk-attach-big-')), 'big.pdf');
+    writeFileSync(big, Buffer.alloc(size, 1));
+    await page.getByLabel('File to attach').setInputFiles(big);
+    await page
+      .locator('.toast.error[role="alert"]')
+      .getByText(`big.pdf was not sent: the body is ${size} bytes; this route accepts at most 26214400 bytes (25 MB)`)
+      .waitFor();
+    await screenshot(page, 'attach-too-large');
+    expect(storedFiles()).toBe(filesBefore);
+    expect((await h.persistence.repos.messages.listForConversation(id)).length).toBe(before);
   });
 });

@@ -296,10 +296,17 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     setMessages((all) => ({ ...all, [id]: [...(all[id] ?? []).filter((x) => x.id !== m.id), statuses.latest(m)] }));
   };
 
-  /** A file from disk: stored in ccm, then sent by ccm's link through the same path as media by URL. */
+  /**
+   * A file from disk: stored in ccm, then sent by ccm's link through the same path as media by URL. A
+   * refusal (wrong type, over Meta's limits, over the route's 25 MB: 413) is a toast with ccm's reason.
+   */
   const attach = async (file: File) => {
-    const a = await uploadAttachment(selected!, file);
-    await send({ message: { kind: 'media', mediaType: a.mediaType, url: a.url, reusable: true } });
+    try {
+      const a = await uploadAttachment(selected!, file);
+      await send({ message: { kind: 'media', mediaType: a.mediaType, url: a.url, reusable: true } });
+    } catch (failure) {
+      show('error', `${file.name} was not sent: ${failure instanceof Error ? failure.message : String(failure)}`, 12_000);
+    }
   };
 
   const retry = (m: Message) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiErrorBody, ApiErrorCode, ApiException } from './api-error';
+import { API_ERROR_STATUS, ApiErrorBody, ApiErrorCode, ApiException } from './api-error';
 
 export const API_PREFIX = '/api';
 
@@ -12,7 +12,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   401: ApiErrorCode.Unauthenticated,
   403: ApiErrorCode.Forbidden,
   404: ApiErrorCode.NotFound,
-  409: 'INVALID_STATE',
+  409: ApiErrorCode.InvalidState,
   429: 'LOGIN_RATE_LIMITED',
 };
 
@@ -54,6 +54,7 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
       const { code, message, details } = exception;
       return [exception.status, { error: { code, message, ...(details && { details }) } }];
     }
+    if (isBodyTooLarge(exception)) return bodyTooLarge(request);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -78,6 +79,31 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
     this.logger.error(`error ${errorId}: unhandled error on ${request.method} ${request.url.split('?')[0]}: ${what}`);
     return errorId;
   }
+}
+
+/**
+ * A body over the route's `bodyLimit`, refused before any handler runs: Fastify's error, or the
+ * HttpException (413) Nest's adapter makes of it. Nothing else under `/api` answers 413.
+ */
+function isBodyTooLarge(exception: unknown): boolean {
+  if (exception instanceof HttpException) return exception.getStatus() === HttpStatus.PAYLOAD_TOO_LARGE;
+  return (exception as { code?: unknown } | null)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+}
+
+/**
+ * A body over the route's limit (e.g. an agent's upload over 25 MB), in the API's shape: the field is
+ * the body, and the message names its size (when the client declared it) and the route's limit.
+ */
+function bodyTooLarge(request: FastifyRequest): [number, ApiErrorBody] {
+  const limit = request.routeOptions.bodyLimit;
+  const declared = Number(request.headers['content-length']);
+  const size = Number.isFinite(declared) && declared > 0 ? `the body is ${declared} bytes` : 'the body is too large';
+  const megabytes = Math.round((limit / 1024 / 1024) * 10) / 10;
+  const message = `${size}; this route accepts at most ${limit} bytes (${megabytes} MB)`;
+  return [
+    API_ERROR_STATUS[ApiErrorCode.PayloadTooLarge],
+    { error: { code: ApiErrorCode.PayloadTooLarge, message, details: [{ field: 'body', message }] } },
+  ];
 }
 
 /** The 4xx status a framework error (Fastify's) carries, if any. */

@@ -14,9 +14,6 @@ export type Page = Schemas['PageView'];
 export type AgentStatus = Agent['status'];
 export type Attachment = Schemas['AttachmentView'];
 
-/** The largest file Meta takes (images: 8 MB, which ccm checks); larger ones are refused before uploading. */
-export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
-
 /** An error answer of the API: `{ error: { code, message, details? } }`. */
 export class ApiError extends Error {
   constructor(

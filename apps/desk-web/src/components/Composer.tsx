@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { type CannedResponse, MAX_ATTACHMENT_BYTES } from '../api/client';
+import type { CannedResponse } from '../api/client';
 import type { DraftStore } from '../lib/drafts';
 import type { RichMessage } from '../lib/rich';
 import { type RichKind, RichEditor } from './RichEditor';
@@ -18,7 +18,7 @@ interface Props {
   /** Rejects with the reason when the message was refused (the draft is kept). */
   onSend(out: Outgoing): Promise<void>;
   onTyping(): void;
-  /** Uploads a file from disk and sends it (image → image, else file); rejects with the reason. */
+  /** Uploads a file from disk and sends it (image → image, else file); tells the agent itself when ccm refuses it. */
   onAttach(file: File): Promise<void>;
 }
 
@@ -40,18 +40,13 @@ export function Composer({ conversationId, drafts, canned, disabledReason, onSen
   const picker = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState('');
 
+  // ccm checks the file (type, Meta's size limits, its own body limit) and names the reason; the owner shows it.
   const attach = async (file: File | undefined) => {
     if (!file) return;
     setError('');
-    if (file.size > MAX_ATTACHMENT_BYTES) {
-      setError(`${file.name} is ${file.size} bytes; Meta accepts at most ${MAX_ATTACHMENT_BYTES} bytes (25 MB) for a file`);
-      return;
-    }
     setUploading(file.name);
     try {
       await onAttach(file);
-    } catch (failure) {
-      setError(`${file.name} was not sent: ${failure instanceof Error ? failure.message : String(failure)}`);
     } finally {
       setUploading('');
       if (picker.current) picker.current.value = ''; // the same file may be picked again

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { Principal } from '../auth/principal';
 import { hashPassword } from '../auth/password-hasher';
@@ -17,6 +18,7 @@ export class AgentsService {
     private readonly persistence: PersistenceService,
     private readonly presence: AgentPresenceEvents,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {}
 
   async create(dto: CreateAgentDto): Promise<AgentView> {
@@ -32,7 +34,7 @@ export class AgentsService {
         `password ${weak.join('; ')}`,
         weak.map((message) => ({ field: 'password', message })),
       );
-    const now = Date.now();
+    const now = this.clock.now();
     const id = randomUUID();
     await repos.agents.insert({
       id,
@@ -62,7 +64,7 @@ export class AgentsService {
       ...(dto.disabled !== undefined && { disabled: dto.disabled ? 1 : 0 }),
       ...(dto.role !== undefined && { role: dto.role }),
       ...(dto.maxChats !== undefined && { max_chats: dto.maxChats }),
-      updated_at: Date.now(),
+      updated_at: this.clock.now(),
     });
     const row = (await repos.agents.findById(id))!;
     this.presence.changed(row);
@@ -72,13 +74,13 @@ export class AgentsService {
   /** Everyone (admin); supervisors see all agents with their load. Agents only see themselves (`me`). */
   async list(): Promise<AgentView[]> {
     const counts = await this.persistence.repos.conversations.activeCountByAgent();
-    const now = Date.now();
+    const now = this.clock.now();
     return (await this.persistence.repos.agents.list()).map((a) => agentView(a, now, counts.get(a.id) ?? 0, this.config.agents.graceMs));
   }
 
   /** Colleagues who could take a transfer (enabled agents), for every signed-in agent. */
   async directory(): Promise<AgentDirectoryEntry[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     return (await this.persistence.repos.agents.list())
       .filter((a) => !a.disabled)
       .map((a) => {
@@ -91,14 +93,14 @@ export class AgentsService {
     const row = await this.persistence.repos.agents.findById(principal.agentId);
     if (!row) throw new DeskException(DeskErrorCode.NotFound, 'only agents have a status');
     const counts = await this.persistence.repos.conversations.activeCountByAgent();
-    return agentView(row, Date.now(), counts.get(row.id) ?? 0, this.config.agents.graceMs);
+    return agentView(row, this.clock.now(), counts.get(row.id) ?? 0, this.config.agents.graceMs);
   }
 
   async setStatus(principal: Principal, status: AgentStatus): Promise<AgentView> {
     const repos = this.persistence.repos;
     const row = await repos.agents.findById(principal.agentId);
     if (!row) throw new DeskException(DeskErrorCode.Forbidden, 'only agents have a status');
-    const now = Date.now();
+    const now = this.clock.now();
     if (row.status !== status) await repos.agents.update(row.id, { status, status_changed_at: now, updated_at: now });
     const updated = (await repos.agents.findById(row.id))!;
     this.presence.changed(updated);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AGENT_PRESENCE_TTL_MS } from '@app/core';
+import { AGENT_PRESENCE_TTL_MS, Clock } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { AgentPresenceEvents } from '../realtime/agent-presence.events';
 
@@ -17,9 +17,10 @@ export class PresenceHeartbeat {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly presence: AgentPresenceEvents,
+    private readonly clock: Clock,
   ) {}
 
-  async seen(agentId: string, now = Date.now()): Promise<void> {
+  async seen(agentId: string, now = this.clock.now()): Promise<void> {
     if (now - (this.lastWrite.get(agentId) ?? 0) < WRITE_EVERY_MS) return;
     this.lastWrite.set(agentId, now);
     const before = await this.persistence.repos.agents.findById(agentId);

@@ -45,8 +45,11 @@ export function uploadProblems(contentType: string | undefined, size: number, fi
   return problems;
 }
 
-/** Route bodies up to this size are read (the largest asset Meta accepts); the check above names the real limit. */
-export const ATTACHMENT_BODY_LIMIT_BYTES = OUTBOUND_MEDIA_MAX_BYTES.file + 1;
+/**
+ * Route bodies up to this size are read (the largest asset Meta accepts); a larger one is refused with
+ * 413 before it is read, and the API's answer names this limit (`PAYLOAD_TOO_LARGE`, field `body`).
+ */
+export const ATTACHMENT_BODY_LIMIT_BYTES = OUTBOUND_MEDIA_MAX_BYTES.file;
 
 /** The upload route (`POST /api/conversations/{id}/attachments`): its body is kept as raw bytes, up to the limit above. */
 export const ATTACHMENT_ROUTE_PATTERN = /^\/api\/conversations\/[^/?]+\/attachments(?:\?|$)/;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { ConversationState } from '@app/core';
+import { Clock, ConversationState } from '@app/core';
 import {
   ConversationAction,
   ConversationBus,
@@ -52,6 +52,7 @@ export class DeskConversationsService {
     private readonly hooks: ConversationHookRunner,
     private readonly views: ConversationViews,
     private readonly presence: AgentPresenceEvents,
+    private readonly clock: Clock,
   ) {}
 
   /** A list tab; with `q`, a search by customer name, customer id (PSID) or message text. */
@@ -126,7 +127,7 @@ export class DeskConversationsService {
   private async workingNow(agentId: string): Promise<void> {
     const agent = await this.persistence.repos.agents.findById(agentId);
     if (agent?.status !== 'away') return;
-    const now = Date.now();
+    const now = this.clock.now();
     await this.persistence.repos.agents.update(agentId, { status: 'busy', status_changed_at: now, updated_at: now });
     this.presence.changed({ ...agent, status: 'busy', status_changed_at: now, updated_at: now });
   }
@@ -193,7 +194,7 @@ export class DeskConversationsService {
   async snooze(principal: Principal, id: string, until: number | null): Promise<ConversationView> {
     const row = await this.actionable(principal, id);
     if (row.state !== 'AGENT') throw new DeskException(DeskErrorCode.InvalidState, 'only active conversations can be snoozed');
-    await this.persistence.repos.conversations.update(row.id, { snoozed_until: until, updated_at: Date.now() });
+    await this.persistence.repos.conversations.update(row.id, { snoozed_until: until, updated_at: this.clock.now() });
     const fresh = (await this.persistence.repos.conversations.findById(row.id))!;
     this.bus.publish({
       type: 'conversation.state',
@@ -209,7 +210,7 @@ export class DeskConversationsService {
   async send(principal: Principal, id: string, input: { text?: string; message?: unknown }): Promise<MessageView> {
     const content = this.parseContent(input);
     const row = await this.actionable(principal, id);
-    const now = Date.now();
+    const now = this.clock.now();
     const ids = await this.persistence.transaction(async (repos) => {
       const written = await enqueueOutbound(repos, row.id, 'agent', content, now);
       // Who wrote it, for the transcript ("Dana", not just "Agent").
@@ -344,10 +345,13 @@ export class DeskConversationsService {
     return after;
   }
 
-  /** The inbound processor may hold the lease for a moment; wait briefly rather than fail at once. */
+  /**
+   * The inbound processor may hold the lease for a moment; wait briefly rather than fail at once. The
+   * lease is dated by the clock like every other row; the wait is real time (a fake clock never moves while we wait).
+   */
   private async takeLease(id: string, owner: string): Promise<void> {
     const deadline = Date.now() + LEASE_WAIT_MS;
-    while (!(await this.persistence.repos.conversations.tryLease(id, owner, Date.now(), LEASE_MS))) {
+    while (!(await this.persistence.repos.conversations.tryLease(id, owner, this.clock.now(), LEASE_MS))) {
       if (Date.now() > deadline) throw new DeskException(DeskErrorCode.Busy, 'the conversation is being updated; try again');
       await new Promise((r) => setTimeout(r, 50));
     }

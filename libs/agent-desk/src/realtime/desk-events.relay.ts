@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConversationBus, ConversationBusEvent } from '@app/conversations';
 import { CcmConfig } from '@app/config';
+import { Clock } from '@app/core';
 import { AgentRow, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ConversationViews } from '../conversations/conversation-views.service';
 import { csatRating } from '../conversations/csat';
@@ -39,6 +40,7 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     private readonly channel: CustomerChannelActions,
     private readonly views: ConversationViews,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -161,12 +163,12 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     }
     await this.persistence.repos.conversations.update(conversation.id, {
       customer_profile: JSON.stringify(profile),
-      profile_fetched_at: Date.now(),
+      profile_fetched_at: this.clock.now(),
     });
   }
 
   private agentChanged(agent: AgentRow): void {
-    const view = agentView(agent, Date.now(), undefined, this.config.agents.graceMs);
+    const view = agentView(agent, this.clock.now(), undefined, this.config.agents.graceMs);
     this.gateway.emit([ROOM_SUPERVISORS, agentRoom(agent.id)], 'agent.status', view);
   }
 }

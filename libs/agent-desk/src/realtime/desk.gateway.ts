@@ -9,6 +9,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { Server, Socket } from 'socket.io';
+import { Clock } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { AgentTokenService } from '../auth/agent-token.service';
 import { isSupervisor, Principal } from '../auth/principal';
@@ -44,6 +45,7 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
     private readonly desk: DeskConversationsService,
     private readonly persistence: PersistenceService,
     private readonly presence: AgentPresenceEvents,
+    private readonly clock: Clock,
   ) {}
 
   async handleConnection(socket: DeskSocket): Promise<void> {
@@ -57,7 +59,7 @@ export class DeskGateway implements OnGatewayConnection, OnGatewayDisconnect {
     socket.data.principal = principal;
     await socket.join([ROOM_AGENTS, agentRoom(principal.agentId), ...(isSupervisor(principal) ? [ROOM_SUPERVISORS] : [])]);
     this.connected.set(principal.agentId, (this.connected.get(principal.agentId) ?? 0) + 1);
-    await this.persistence.repos.agents.touch([principal.agentId], Date.now());
+    await this.persistence.repos.agents.touch([principal.agentId], this.clock.now());
     const agent = await this.persistence.repos.agents.findById(principal.agentId);
     if (agent) this.presence.changed(agent);
     socket.emit('ready', { agentId: principal.agentId, role: principal.role });

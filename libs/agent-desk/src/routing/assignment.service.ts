@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { PollingLoop } from '@app/core';
+import { Clock, PollingLoop } from '@app/core';
 import { ConversationBus } from '@app/conversations';
 import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PRESENCE_TTL_MS } from '../agents/agents.dto';
@@ -25,7 +25,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
   // Routing is a singleton loop (the elected instance assigns for all); every instance keeps its own desks' presence fresh.
   private readonly loop = new PollingLoop(
     'agent-assignment',
-    () => (this.election.isLeader ? this.tick() : this.heartbeat(Date.now()).then(() => false)),
+    () => (this.election.isLeader ? this.tick() : this.heartbeat(this.clock.now()).then(() => false)),
     TICK_MS,
   );
   private lastHeartbeat = 0;
@@ -39,6 +39,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly presence: AgentPresenceEvents,
     private readonly config: CcmConfig,
     private readonly election: LeaderElection,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -60,7 +61,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   /** One routing round; public for tests. Returns true when it changed something. */
-  async tick(now = Date.now()): Promise<boolean> {
+  async tick(now = this.clock.now()): Promise<boolean> {
     const repos = this.persistence.repos;
     await this.heartbeat(now);
     const agents = await repos.agents.list(); // every role takes chats (agents, supervisors, admins)
