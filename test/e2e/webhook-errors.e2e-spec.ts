@@ -8,6 +8,7 @@ const BROKEN_OBJECT = 'broken-test-object';
 /** A channel whose webhook mapper has a bug: it throws, where a mapper must report bad input instead. */
 @Extends(CHANNELS)
 class BrokenMapperChannel implements ChannelAdapter {
+  readonly channel = 'broken-test';
   readonly descriptor = {
     id: 'broken-test',
     displayName: 'Broken mapper (test)',
