@@ -10,6 +10,8 @@ export enum ApiErrorCode {
   NotFound = 'NOT_FOUND',
   InvalidJson = 'INVALID_JSON',
   ValidationFailed = 'VALIDATION_FAILED',
+  /** The resource's current state does not allow the request (any 409 without a more precise code). */
+  InvalidState = 'INVALID_STATE',
   /** The body is larger than the route reads (Fastify's body limit); the detail names the limit. */
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   Internal = 'INTERNAL_ERROR',
@@ -22,6 +24,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   [ApiErrorCode.NotFound]: 404,
   [ApiErrorCode.InvalidJson]: 400,
   [ApiErrorCode.ValidationFailed]: 400,
+  [ApiErrorCode.InvalidState]: 409,
   [ApiErrorCode.PayloadTooLarge]: 413,
   [ApiErrorCode.Internal]: 500,
 };

@@ -12,7 +12,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   401: ApiErrorCode.Unauthenticated,
   403: ApiErrorCode.Forbidden,
   404: ApiErrorCode.NotFound,
-  409: 'INVALID_STATE',
+  409: ApiErrorCode.InvalidState,
   429: 'LOGIN_RATE_LIMITED',
 };
 

@@ -1,50 +1,38 @@
-import { ApiErrorBody, ApiErrorDetail, ApiException } from '@app/platform-http';
+import { API_ERROR_STATUS, ApiErrorBody, ApiErrorCode, ApiErrorDetail, ApiException } from '@app/platform-http';
 
 /**
- * Stable error codes of the agent desk API: clients switch on `error.code`, never on the message. The
- * platform's own codes (`ApiErrorCode`: authentication, validation, …) have the same values here.
+ * Stable error codes of the agent desk API: clients switch on `error.code`, never on the message.
+ * The platform's own codes (`ApiErrorCode`: authentication, validation, …) are part of it, not
+ * repeated here: the desk only adds its own.
  */
-export enum DeskErrorCode {
-  Unauthenticated = 'UNAUTHENTICATED',
-  InvalidCredentials = 'INVALID_CREDENTIALS',
-  LoginRateLimited = 'LOGIN_RATE_LIMITED',
-  Forbidden = 'FORBIDDEN',
-  AdminApiDisabled = 'ADMIN_API_DISABLED',
-  NotFound = 'NOT_FOUND',
-  InvalidJson = 'INVALID_JSON',
-  ValidationFailed = 'VALIDATION_FAILED',
-  InvalidMessage = 'INVALID_MESSAGE',
-  InvalidState = 'INVALID_STATE',
-  AlreadyAssigned = 'ALREADY_ASSIGNED',
-  UsernameTaken = 'USERNAME_TAKEN',
-  Busy = 'CONVERSATION_BUSY',
+export const DeskErrorCode = {
+  ...ApiErrorCode,
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  LoginRateLimited: 'LOGIN_RATE_LIMITED',
+  InvalidMessage: 'INVALID_MESSAGE',
+  AlreadyAssigned: 'ALREADY_ASSIGNED',
+  UsernameTaken: 'USERNAME_TAKEN',
+  Busy: 'CONVERSATION_BUSY',
   /** A channel rule forbids the action (e.g. a second private reply to one comment); the message says which. */
-  ActionRefused = 'ACTION_REFUSED',
+  ActionRefused: 'ACTION_REFUSED',
   /** The conversation's channel has no such action (e.g. `hide` on Messenger). */
-  ActionNotSupported = 'ACTION_NOT_SUPPORTED',
+  ActionNotSupported: 'ACTION_NOT_SUPPORTED',
   /** The platform refused or did not answer the action. */
-  ActionFailed = 'ACTION_FAILED',
-  Internal = 'INTERNAL_ERROR',
-}
+  ActionFailed: 'ACTION_FAILED',
+} as const;
+export type DeskErrorCode = (typeof DeskErrorCode)[keyof typeof DeskErrorCode];
 
 export const DESK_ERROR_STATUS: Record<DeskErrorCode, number> = {
-  [DeskErrorCode.Unauthenticated]: 401,
+  ...API_ERROR_STATUS,
   [DeskErrorCode.InvalidCredentials]: 401,
   [DeskErrorCode.LoginRateLimited]: 429,
-  [DeskErrorCode.Forbidden]: 403,
-  [DeskErrorCode.AdminApiDisabled]: 403,
-  [DeskErrorCode.NotFound]: 404,
-  [DeskErrorCode.InvalidJson]: 400,
-  [DeskErrorCode.ValidationFailed]: 400,
   [DeskErrorCode.InvalidMessage]: 400,
-  [DeskErrorCode.InvalidState]: 409,
   [DeskErrorCode.AlreadyAssigned]: 409,
   [DeskErrorCode.UsernameTaken]: 409,
   [DeskErrorCode.Busy]: 409,
   [DeskErrorCode.ActionRefused]: 409,
   [DeskErrorCode.ActionNotSupported]: 400,
   [DeskErrorCode.ActionFailed]: 502,
-  [DeskErrorCode.Internal]: 500,
 };
 
 export type DeskErrorDetail = ApiErrorDetail;
