@@ -74,4 +74,23 @@ describe('SQLite driver (prepared statements, reader connection)', () => {
     expect(await persistence.repos.conversations.findByKey(key)).toBeUndefined();
     expect(await persistence.repos.conversations.findByKey({ ...key, customerId: 'psid-2' })).toBeDefined();
   });
+  it('should let a work-queue claim that finds nothing read beside an open transaction, without one of its own', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const started = new Promise<void>((r) => (inside = r));
+    const transaction = persistence.transaction(async (repos) => {
+      await repos.conversations.ensure(key, 1000);
+      inside();
+      await held;
+    });
+    await started;
+    try {
+      // Answered while the writer is held (it would wait for it if the claim opened a transaction first).
+      expect(await persistence.queues.journal.claim({ owner: 'w', now: 2000, leaseMs: 1000, limit: 8 })).toEqual([]);
+    } finally {
+      release();
+      await transaction;
+    }
+  });
 });

@@ -20,7 +20,7 @@ import {
  * - **Reads are not blocked behind the writer.** SQLite allows one writer; Kysely serialises every
  *   query behind one connection mutex, so a read waits for any open transaction to finish (which may
  *   be waiting on its own awaits). Here reads outside a transaction go to a second, read-only
- *   connection (WAL lets it read the last committed state while the writer works), and only writes
+ *   connection (WAL lets it read the last committed state while the writer works; raw `sql` SELECTs too), and only writes
  *   and transactions take the writer's mutex. A read inside a transaction stays on the writer so it
  *   sees the transaction's own writes.
  */
@@ -158,6 +158,11 @@ class CcmSqliteDriver implements Driver {
   }
 }
 
+/** A query that only reads: a Kysely select, or a raw `sql` text that is a plain SELECT (e.g. a work-queue claim's scan). */
+function isRead(query: CompiledQuery): boolean {
+  return SelectQueryNode.is(query.query) || (RawNode.is(query.query) && /^\s*select\s/i.test(query.sql));
+}
+
 class CcmSqliteConnection implements DatabaseConnection {
   inTransaction = false;
 
@@ -165,7 +170,7 @@ class CcmSqliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.inTransaction) return run(this.driver.writer, query) as QueryResult<R>;
-    if (this.driver.reader && SelectQueryNode.is(query.query)) return run(this.driver.reader, query) as QueryResult<R>;
+    if (this.driver.reader && isRead(query)) return run(this.driver.reader, query) as QueryResult<R>;
     await this.driver.writerMutex.lock();
     try {
       return run(this.driver.writer, query) as QueryResult<R>;

@@ -90,51 +90,62 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const perGroup = options.perGroup ?? options.limit;
     const { now } = options;
 
+    // The candidates are found outside the transaction (on SQLite by the read connection, so a claim
+    // neither waits for nor holds the writer while it scans): most claims find nothing and then cost
+    // one read, no transaction. The transaction below checks each candidate again.
+    const k = (expr: (a: string) => string) => sql.raw(expr('k'));
+    const scopeK = spec.scope ? sql`and ${k(spec.scope)}` : sql``;
+    // One ordering column (outbox, bridge): a key's head is its lowest pending id, found with one
+    // grouped pass (a key with any live lease is busy); several (journal: Meta time, then id): per row.
+    // SQLite: CROSS JOIN keeps the grouped heads as the outer loop (its planner would otherwise re-run them per row).
+    const joinHeads = this.dialect === 'sqlite' ? sql`cross join` : sql`join`;
+    const heads =
+      spec.order.length === 1
+        ? sql`(
+            select min(k.${sql.raw(spec.order[0])}) as hid,
+              max(case when k.lease_until is not null and k.lease_until >= ${now} then 1 else 0 end) as busy
+            from ${table} k where k.status = ${spec.pending} ${scopeK}
+            group by ${k(spec.key)}
+          ) h ${joinHeads} ${table} w on w.${sql.raw(spec.order[0])} = h.hid and h.busy = 0`
+        : sql``;
+    const headCheck =
+      spec.order.length === 1
+        ? sql``
+        : sql`and not exists (
+            select 1 from ${table} p
+            where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+              and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
+          )`;
+    const candidates = await sql<{ id: number }>`
+      select c.wid as id from (
+        select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
+        from ${spec.order.length === 1 ? heads : sql`${table} w`}
+        where w.status = ${spec.pending} ${scopeW}
+          and w.next_attempt_at <= ${now}
+          and (w.lease_until is null or w.lease_until < ${now})
+          ${keyFilter}
+          ${excluded}
+          ${headCheck}
+      ) c
+      where c.rn <= ${perGroup}
+      order by c.rn, ${orderC}
+      limit ${options.limit * (this.dialect === 'postgres' ? 3 : 1)}`.execute(this.db);
+    if (candidates.rows.length === 0) return [];
+    const ids = candidates.rows.map((r) => Number(r.id));
     return this.db.transaction().execute(async (trx) => {
-      const k = (expr: (a: string) => string) => sql.raw(expr('k'));
-      const scopeK = spec.scope ? sql`and ${k(spec.scope)}` : sql``;
-      // One ordering column (outbox, bridge): a key's head is its lowest pending id, found with one
-      // grouped pass (a key with any live lease is busy); several (journal: Meta time, then id): per row.
-      // SQLite: CROSS JOIN keeps the grouped heads as the outer loop (its planner would otherwise re-run them per row).
-      const joinHeads = this.dialect === 'sqlite' ? sql`cross join` : sql`join`;
-      const heads =
-        spec.order.length === 1
-          ? sql`(
-              select min(k.${sql.raw(spec.order[0])}) as hid,
-                max(case when k.lease_until is not null and k.lease_until >= ${now} then 1 else 0 end) as busy
-              from ${table} k where k.status = ${spec.pending} ${scopeK}
-              group by ${k(spec.key)}
-            ) h ${joinHeads} ${table} w on w.${sql.raw(spec.order[0])} = h.hid and h.busy = 0`
-          : sql``;
-      const headCheck =
-        spec.order.length === 1
-          ? sql``
-          : sql`and not exists (
-              select 1 from ${table} p
-              where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
-                and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
-            )`;
-      const candidates = await sql<{ id: number }>`
-        select c.wid as id from (
-          select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
-          from ${spec.order.length === 1 ? heads : sql`${table} w`}
-          where w.status = ${spec.pending} ${scopeW}
-            and w.next_attempt_at <= ${now}
-            and (w.lease_until is null or w.lease_until < ${now})
-            ${keyFilter}
-            ${excluded}
-            ${headCheck}
-        ) c
-        where c.rn <= ${perGroup}
-        order by c.rn, ${orderC}
-        limit ${options.limit * (this.dialect === 'postgres' ? 3 : 1)}`.execute(trx);
-      if (candidates.rows.length === 0) return [];
-      const ids = candidates.rows.map((r) => Number(r.id));
       const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+      // Still due, free and the head of its key: the candidates were read before this transaction, and
+      // meanwhile another claimer may have taken one, or an earlier item of its key may have arrived
+      // (the journal orders by Meta's time) and been claimed.
       const locked = await sql<{ id: number; lease_until: number | null }>`
-        select id, lease_until from ${table}
-        where id in (${sql.join(ids)}) and status = ${spec.pending}
-          and (lease_until is null or lease_until < ${now})
+        select w.id, w.lease_until from ${table} w
+        where w.id in (${sql.join(ids)}) and w.status = ${spec.pending}
+          and (w.lease_until is null or w.lease_until < ${now})
+          and not exists (
+            select 1 from ${table} p
+            where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+              and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
+          )
         ${lock}`.execute(trx);
       if (locked.rows.length === 0) return [];
       // Candidates locked by a concurrent claimer were skipped; of the rest take the first `limit`, in order.
