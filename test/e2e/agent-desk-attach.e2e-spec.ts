@@ -7,6 +7,8 @@ import { CcmHarness, eventually, PAGE_ID, startCcm } from '../helpers/ccm-harnes
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { DeskSessions, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 import { testPsid } from '../helpers/fixtures';
+import { UploadRetention } from '@app/media';
+import { RetentionService } from '@app/persistence';
 
 /** The public address Meta fetches ccm's copies from (the Graph double takes only https links). */
 const PUBLIC_BASE = 'https://ccm.example.test';
@@ -149,7 +151,48 @@ describe('agent desk: attach a file from disk (headless Chromium)', () => {
     expect(served.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''label.png");
     expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
     const stored = await h.persistence.repos.messages.listForConversation(id);
-    expect(stored.some((m) => m.direction === 'out' && m.content?.includes(url))).toBe(true);
+    const message = stored.find((m) => m.direction === 'out' && m.content?.includes(url));
+    expect(message).toBeDefined();
+
+    // The message's link to the file is recorded, so retention keeps it as long as the transcript…
+    const key = new URL(url).pathname.split('/')[2];
+    expect(await h.app.get(RetentionService).prune()).toMatchObject({ tasks: { uploads: 0 } });
+    const row = await h.persistence.db
+      .withTables<{ media_objects: { key: string; message_id: number | null } }>()
+      .selectFrom('media_objects')
+      .select('message_id')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    expect(row?.message_id).toBe(message!.id);
+  });
+
+  it('refuses to send an upload retention has deleted, naming the field (an unsent upload goes after RETENTION_DAYS)', async () => {
+    const di = await agent('di-attach');
+    const psid = testPsid('attach-pruned');
+    const { id } = await chatWith(di, psid, 'Did you forget the file?');
+    const uploaded = await fetch(`${h.url}/api/conversations/${id}/attachments?filename=old.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${di.token}`, 'content-type': 'application/pdf' },
+      body: Buffer.from('%PDF-1.4 old'),
+    });
+    const { url } = (await uploaded.json()) as { url: string };
+    const key = new URL(url).pathname.split('/')[2];
+    // Pruned as retention would RETENTION_DAYS later (the app's clock is real): the same conditional delete.
+    const retention = h.app.get(UploadRetention);
+    expect(await retention.prune(Date.now() + (h.config.work.retentionDays + 1) * 24 * 60 * 60 * 1000)).toBe(1);
+    expect((await fetch(`${h.url}/media/${key}`)).status).toBe(404);
+
+    const sent = await di.api(`/api/conversations/${id}/messages`, {
+      method: 'POST',
+      body: { message: { kind: 'media', mediaType: 'file', url, reusable: true } },
+    });
+
+    expect(sent.status).toBe(400);
+    const error = (sent.body as { error: { code: string; details: { field: string; message: string }[] } }).error;
+    expect(error.code).toBe('INVALID_MESSAGE');
+    expect(error.details).toEqual([
+      { field: 'message.url', message: expect.stringMatching(/no longer in ccm's media store.*attach it again/) },
+    ]);
   });
 
   it('refuses an image over Meta’s 8 MB and an HTML file with the reason, sending nothing', async () => {

@@ -29,6 +29,11 @@ describe('crash recovery (SIGKILL)', () => {
     FACEBOOK_GRAPH_API_URL: graph.url,
     TOKEN_CHECK_INTERVAL_MS: '0',
     SEND_RATE_PER_PAGE: '300',
+    // Short leases: the restarted process takes the dead one's work over within seconds, not the
+    // default 30 s. No echoes in the first two tests, so a send in flight at the kill is awaited only
+    // briefly before it goes again (at-least-once, counted below).
+    WORK_LEASE_MS: '3000',
+    ECHO_WAIT_MS: '1000',
   });
 
   async function openDb(): Promise<PersistenceService> {

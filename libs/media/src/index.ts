@@ -6,4 +6,5 @@ export { contentTypeFits, downloadMedia, MediaDownloadError, OUTBOUND_MEDIA_MAX_
 export type { Downloaded, DownloadRules } from './media-downloader';
 export { isPrivateAddress } from './private-address';
 export { OutboundMediaGuard } from './outbound-media-guard';
+export { UploadRetention } from './upload-retention';
 export { mediaMigrations } from './migrations';

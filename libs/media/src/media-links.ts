@@ -27,6 +27,14 @@ export class MediaLinks {
     return `${this.config.media.publicBaseUrl ?? ''}/${MEDIA_ROUTE}/${key}`;
   }
 
+  /** The keys of ccm's own media links in a text (e.g. a serialised outbound message), in order. */
+  keysIn(text: string): string[] {
+    const base = this.config.media.publicBaseUrl;
+    if (!base) return []; // no public links: nothing can link to ccm's copies
+    const pattern = new RegExp(`${escapeRegExp(base)}/${MEDIA_ROUTE}/([a-f0-9]{16,64})(?![a-f0-9])`, 'g');
+    return [...text.matchAll(pattern)].map((m) => m[1]);
+  }
+
   /** The event with `mediaKey`/`storedUrl` on each attachment ccm will keep (ephemeral ones excluded). */
   decorate(event: InboundEvent): InboundEvent {
     if (!this.enabled || !event.attachments?.length || (event.kind !== 'message' && event.kind !== 'echo')) return event;
@@ -37,4 +45,8 @@ export class MediaLinks {
     });
     return { ...event, attachments };
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -24,6 +24,9 @@ export interface MediaObjectsTable {
 }
 export type MediaObjectRow = Selectable<MediaObjectsTable>;
 
+/** `source_url` of an agent's upload: `upload:<file name>` (nothing to download). */
+export const UPLOAD_SOURCE = 'upload:';
+
 export class MediaObjectRepository {
   private readonly db: Kysely<{ media_objects: MediaObjectsTable }>;
 
@@ -72,6 +75,54 @@ export class MediaObjectRepository {
       .insertInto('media_objects')
       .values({ ...row, message_id: null, status: 'stored', error: null, created_at: row.stored_at, claimed_until: null, attempts: 0 })
       .execute();
+  }
+
+  /**
+   * In the transaction that stores an outbound message linking to ccm's copies: each file is marked as
+   * used (by its first message: `message_id`), so retention keeps it as long as the transcript. Returns
+   * the keys ccm has no stored file for (an upload already pruned, or a made-up key).
+   */
+  async markUsed(keys: readonly string[], messageId: number): Promise<string[]> {
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const result = await this.db
+        .updateTable('media_objects')
+        .set((eb) => ({ message_id: eb.fn.coalesce('message_id', eb.val(messageId)) }))
+        .where('key', '=', key)
+        .where('status', '=', 'stored')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) missing.push(key);
+    }
+    return missing;
+  }
+
+  /** Agents' uploads no message links to, stored before `cutoff` (oldest first). */
+  async listUnusedUploads(cutoff: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('media_objects')
+      .select('key')
+      .where('status', '=', 'stored')
+      .where('source_url', 'like', `${UPLOAD_SOURCE}%`)
+      .where('message_id', 'is', null)
+      .where('created_at', '<', cutoff)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.key);
+  }
+
+  /**
+   * Forgets an unused upload, only if it is still unused: a send that marked it meanwhile wins (and a
+   * send after this finds it gone and is refused), so a file a message links to is never deleted.
+   */
+  async deleteIfUnused(key: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('media_objects')
+      .where('key', '=', key)
+      .where('source_url', 'like', `${UPLOAD_SOURCE}%`)
+      .where('message_id', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
   /** Pending downloads nobody holds (never started, or their downloader died), oldest first. */

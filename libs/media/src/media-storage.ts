@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -9,6 +9,8 @@ export abstract class MediaStorage {
   abstract put(key: string, body: Buffer, contentType: string): Promise<void>;
   /** The stored bytes as a stream, or undefined when nothing is stored under the key. */
   abstract get(key: string): Promise<Readable | undefined>;
+  /** Removes the bytes under the key (nothing when there are none). */
+  abstract delete(key: string): Promise<void>;
 }
 
 /** The default driver: one file per key in a directory (written to a temp name, then renamed). */
@@ -34,6 +36,10 @@ export class LocalDirectoryStorage extends MediaStorage {
       return undefined;
     }
     return createReadStream(path);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   private pathOf(key: string): string {
@@ -70,6 +76,11 @@ export class S3Storage extends MediaStorage {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    await (await this.s3()).send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.options.prefix + key }));
   }
 
   private async s3(): Promise<import('@aws-sdk/client-s3').S3Client> {

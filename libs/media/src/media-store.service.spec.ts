@@ -6,6 +6,7 @@ import { GraphApiDouble } from '@app/graph-double';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { FakeClock } from '@app/testing';
 import { MediaObjectRepository } from './media-object.repository';
+import { MediaLinks } from './media-links';
 import { MediaStoreService } from './media-store.service';
 import { mediaMigrations } from './migrations';
 
@@ -40,7 +41,7 @@ describe('MediaStoreService sweep', () => {
       MEDIA_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
       WORK_LEASE_MS: '5000',
     });
-    service = new MediaStoreService(config, persistence, clock);
+    service = new MediaStoreService(config, persistence, clock, new MediaLinks(config));
   });
   afterEach(async () => {
     await service.onApplicationShutdown();

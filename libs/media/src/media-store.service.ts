@@ -3,9 +3,10 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { CcmConfig } from '@app/config';
 import { Clock, Extends, InboundAttachment, PollingLoop } from '@app/core';
 import { CONVERSATION_HOOKS, ConversationHooks, ConversationUnit } from '@app/conversations';
-import { ConversationRow, PersistenceService } from '@app/persistence';
+import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
 import { downloadMedia, MediaDownloadError } from './media-downloader';
-import { MediaObjectRepository, MediaObjectRow } from './media-object.repository';
+import { MediaObjectRepository, MediaObjectRow, UPLOAD_SOURCE } from './media-object.repository';
+import { MediaLinks } from './media-links';
 import { LocalDirectoryStorage, MediaStorage, S3Storage } from './media-storage';
 
 /** How often (at most) pending downloads nobody holds (their downloader died) are looked for. */
@@ -38,6 +39,7 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     private readonly config: CcmConfig,
     private readonly persistence: PersistenceService,
     private readonly clock: Clock,
+    private readonly links: MediaLinks,
   ) {
     this.storage = config.media.s3 ? new S3Storage(config.media.s3) : new LocalDirectoryStorage(config.media.directory);
     this.claimMs = config.work.leaseMs;
@@ -84,13 +86,23 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     const now = this.clock.now();
     await new MediaObjectRepository(this.persistence.repos).addStored({
       key,
-      source_url: `upload:${filename}`,
+      source_url: `${UPLOAD_SOURCE}${filename}`,
       content_type: contentType,
       size: body.length,
       attachment_type: attachmentType,
       stored_at: now,
     });
     return key;
+  }
+
+  /**
+   * In the transaction that stores an outbound message (serialised `content`): the files of ccm it links
+   * to are marked as used by it, so retention never deletes them (see `UploadRetention`). Returns the
+   * linked keys ccm no longer has a file for; the caller refuses the message.
+   */
+  async markUsed(repos: Repositories, messageId: number, content: string): Promise<string[]> {
+    const keys = this.links.keysIn(content);
+    return keys.length === 0 ? [] : new MediaObjectRepository(repos).markUsed(keys, messageId);
   }
 
   async get(key: string): Promise<{ row: MediaObjectRow; body: NodeJS.ReadableStream } | undefined> {

@@ -48,8 +48,8 @@ export { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-que
 export type { ClaimedWork, ClaimOptions, WorkQueueSpec } from './work-queue';
 export { LeaderElection } from './leader-election';
 export type { LeaderElectionOptions } from './leader-election';
-export { RetentionService } from './retention.service';
-export type { PruneCounts } from './retention.service';
+export { RETENTION_TASKS, RetentionService } from './retention.service';
+export type { PruneCounts, RetentionTask } from './retention.service';
 export type { Dialect, MigrationSet, SchemaMigration, SchemaTools } from './schema-migrations';
 export { schemaMigrationProvider } from './schema-migrations';
 export { persistenceMigrations } from './migrations';

@@ -1,4 +1,5 @@
 import { loadCcmConfig } from '@app/config';
+import { ListedExtensions } from '@app/core';
 import { FakeClock } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { LeaderElection } from './leader-election';
@@ -25,7 +26,13 @@ describe('RetentionService', () => {
       RETENTION_DAYS: '3',
       AUDIT_RETENTION_DAYS: '30',
     });
-    retention = new RetentionService(persistence, new LeaderElection({ database: { dialect: 'sqlite', url: ':memory:' } }), config, clock);
+    retention = new RetentionService(
+      persistence,
+      new LeaderElection({ database: { dialect: 'sqlite', url: ':memory:' } }),
+      config,
+      clock,
+      new ListedExtensions([]),
+    );
   });
 
   afterEach(() => persistence.close());
@@ -112,7 +119,7 @@ describe('RetentionService', () => {
       .values([bridge('old-delivered', 'delivered', now - 4 * DAY), bridge('old-dead', 'dead', now - 4 * DAY)])
       .execute();
 
-    expect(await retention.prune()).toEqual({ inboundEvents: 0, bridgeEvents: 1, loginFailures: 1, auditRows: 1 });
+    expect(await retention.prune()).toEqual({ inboundEvents: 0, bridgeEvents: 1, loginFailures: 1, auditRows: 1, tasks: {} });
     expect((await persistence.db.selectFrom('bridge_outbox').select('dedupe_key').execute()).map((r) => r.dedupe_key)).toEqual([
       'old-dead',
     ]);

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { Clock, PollingLoop } from '@app/core';
+import { Clock, ExtensionPoint, Extensions, PollingLoop } from '@app/core';
 import { LeaderElection } from './leader-election';
 import { PersistenceService } from './persistence.service';
 
@@ -12,14 +12,32 @@ export interface PruneCounts {
   bridgeEvents: number;
   loginFailures: number;
   auditRows: number;
+  /** What each `RETENTION_TASKS` extension deleted, by its name (e.g. `uploads`). */
+  tasks: Record<string, number>;
 }
+
+/**
+ * Something a feature lib keeps that must not grow without bound, pruned by the same hourly job on the
+ * elected instance (e.g. the media lib's unsent uploads). The lib decides what may go; the job only
+ * gives it the time and the days configured.
+ */
+export interface RetentionTask {
+  /** Its key in `PruneCounts.tasks`. */
+  readonly name: string;
+  /** Deletes what is past its time at `now`; returns how many things it deleted. */
+  prune(now: number): Promise<number>;
+}
+
+/** Where retention tasks plug in: `@Extends(RETENTION_TASKS)` on a provider. */
+export const RETENTION_TASKS = new ExtensionPoint<RetentionTask>('retention-tasks');
 
 /**
  * Deletes finished work so the tables do not grow without bound: processed inbound events (their
  * dedupe keys are kept at least two days, longer than Meta redelivers a webhook), delivered
  * chat-server events and old login failures after `RETENTION_DAYS`; admin audit rows after
- * `AUDIT_RETENTION_DAYS`. Dead work is kept (an operator replays or discards it), and messages are
- * the transcript, never pruned. Runs hourly on the elected instance only.
+ * `AUDIT_RETENTION_DAYS`; then every `RETENTION_TASKS` extension. Dead work is kept (an operator
+ * replays or discards it), and messages are the transcript, never pruned. Runs hourly on the elected
+ * instance only.
  */
 @Injectable()
 export class RetentionService implements OnModuleInit, OnApplicationShutdown {
@@ -34,6 +52,7 @@ export class RetentionService implements OnModuleInit, OnApplicationShutdown {
     private readonly election: LeaderElection,
     private readonly config: CcmConfig,
     private readonly clock: Clock,
+    private readonly extensions: Extensions,
   ) {}
 
   onModuleInit(): void {
@@ -56,11 +75,14 @@ export class RetentionService implements OnModuleInit, OnApplicationShutdown {
       db.deleteFrom('login_failures').where('failed_at', '<', workCutoff).executeTakeFirst(),
       db.deleteFrom('admin_audit').where('created_at', '<', auditCutoff).executeTakeFirst(),
     ]);
+    const tasks: Record<string, number> = {};
+    for (const task of this.extensions.get(RETENTION_TASKS)) tasks[task.name] = await task.prune(now);
     return {
       inboundEvents: Number(inbound.numDeletedRows),
       bridgeEvents: Number(bridge.numDeletedRows),
       loginFailures: Number(logins.numDeletedRows),
       auditRows: Number(audit.numDeletedRows),
+      tasks,
     };
   }
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { API_ERROR_STATUS, ApiErrorBody, ApiErrorCode, ApiException } from './api-error';
+import { internalErrorAnswer, logUnexpectedError } from './unexpected-error';
 
 export const API_PREFIX = '/api';
 
@@ -39,8 +39,7 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
         super.catch(exception, host);
         return;
       }
-      const errorId = this.logUnexpected(request, exception);
-      void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send({ statusCode: 500, message: 'Internal server error', errorId });
+      void reply.status(HttpStatus.INTERNAL_SERVER_ERROR).send(internalErrorAnswer(logUnexpectedError(this.logger, request, exception)));
       return;
     }
     const [status, body] = this.toBody(request, exception);
@@ -69,15 +68,8 @@ export class ApiExceptionFilter extends BaseExceptionFilter {
       // Fastify's own errors (e.g. body too large) carry a statusCode.
       return [statusCode, { error: { code: CODE_BY_STATUS[statusCode] ?? `HTTP_${statusCode}`, message: (exception as Error).message } }];
     }
-    const errorId = this.logUnexpected(request, exception);
+    const errorId = logUnexpectedError(this.logger, request, exception);
     return [HttpStatus.INTERNAL_SERVER_ERROR, { error: { code: ApiErrorCode.Internal, message: 'internal error', errorId } }];
-  }
-
-  private logUnexpected(request: FastifyRequest, exception: unknown): string {
-    const errorId = randomUUID();
-    const what = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-    this.logger.error(`error ${errorId}: unhandled error on ${request.method} ${request.url.split('?')[0]}: ${what}`);
-    return errorId;
   }
 }
 

@@ -6,3 +6,5 @@ export { AdminKeyGuard, BEARER_TOKEN_VERIFIERS } from './admin-key.guard';
 export type { ApiPrincipal, BearerTokenVerifier } from './admin-key.guard';
 export { constantTimeEquals, headerOf } from './http-headers';
 export { PlatformHttpModule } from './platform-http.module';
+export { internalErrorAnswer, logUnexpectedError } from './unexpected-error';
+export type { InternalErrorAnswer } from './unexpected-error';

@@ -12,6 +12,7 @@ import {
   unansweredReason,
   webhookOutcomeOf,
 } from '@app/observability';
+import { internalErrorAnswer, logUnexpectedError } from '@app/platform-http';
 import { WebhookReceiver } from './webhook-receiver';
 
 /**
@@ -111,19 +112,18 @@ export class WebhookFastPath {
             res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': ACCEPTED.length });
             res.end(ACCEPTED);
           },
-          (error: unknown) => this.refuse(res, error),
+          (error: unknown) => this.refuse(req, res, error),
         );
     });
   }
 
-  /** The exception's answer, as Nest's exception filter gives it. */
-  private refuse(res: ServerResponse, error: unknown): void {
+  /** The exception's answer, as the global exception filter gives it (a 500 names its logged error id). */
+  private refuse(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     if (error instanceof HttpException) {
       const body = error.getResponse();
       return this.json(res, error.getStatus(), typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
     }
-    this.logger.error(`webhook failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    this.json(res, 500, { statusCode: 500, message: 'Internal server error' });
+    this.json(res, 500, internalErrorAnswer(logUnexpectedError(this.logger, req, error)));
   }
 
   /** As Fastify answers a body over its limit. */

@@ -10,6 +10,8 @@ import {
   enqueueOutbound,
   transition,
 } from '@app/conversations';
+import { CcmConfig } from '@app/config';
+import { MediaStoreService } from '@app/media';
 import { ConversationRow, PersistenceService } from '@app/persistence';
 import { assertValidRichMessage, parseRichMessage, RichMessage, RichMessageValidationError } from '@app/templates';
 import { isSupervisor, Principal } from '../auth/principal';
@@ -53,6 +55,8 @@ export class DeskConversationsService {
     private readonly views: ConversationViews,
     private readonly presence: AgentPresenceEvents,
     private readonly clock: Clock,
+    private readonly media: MediaStoreService,
+    private readonly config: CcmConfig,
   ) {}
 
   /** A list tab; with `q`, a search by customer name, customer id (PSID) or message text. */
@@ -219,6 +223,14 @@ export class DeskConversationsService {
         .set({ sent_by_agent_id: principal.agentId, sent_by_name: principal.name })
         .where('id', 'in', written)
         .execute();
+      // Files of ccm it links to (an upload) are kept as long as the message; one already pruned cannot go.
+      const gone = await this.media.markUsed(repos, written[0], JSON.stringify(content));
+      if (gone.length > 0) {
+        const message = `the file ${gone.join(', ')} is no longer in ccm's media store (uploads not sent within ${this.config.work.retentionDays} days are deleted); attach it again`;
+        throw new DeskException(DeskErrorCode.InvalidMessage, message, [
+          { field: content.kind === 'media' ? 'message.url' : 'message', message },
+        ]);
+      }
       return written;
     });
     const messageId = ids[ids.length - 1];

@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { loadCcmConfig } from '@app/config';
 import { AGENT_PRESENCE_TTL_MS, ListedExtensions } from '@app/core';
 import { ChannelRegistry, ConversationBus, ConversationHookRunner, ConversationUnits } from '@app/conversations';
+import { MediaLinks, MediaStoreService } from '@app/media';
 import { AgentStatus, LeaderElection, migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { FakeClock, RecordingChannel } from '@app/testing';
 import { AgentsService } from '../agents/agents.service';
@@ -60,6 +61,8 @@ describe(AssignmentService.name, () => {
       new ConversationViews(persistence, channels, config),
       presence,
       clock,
+      new MediaStoreService(config, persistence, clock, new MediaLinks(config)),
+      config,
     );
     agents = new AgentsService(persistence, presence, config, clock);
     tokens = new AgentTokenService(new JwtService({ secret: 'test-jwt-secret' }), persistence);

@@ -1,0 +1,94 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const { generateBotConnector } = require('./generate-bot-connector.js') as {
+  generateBotConnector(root: string, name: string): { files: string[]; definition: string; variables: string[] };
+};
+const WIRING = join('apps', 'ccm', 'src', 'bot-connectors.ts');
+const BOT_INDEX = join('libs', 'bot', 'src', 'index.ts');
+
+describe('npm run generate:bot-connector', () => {
+  let dir: string;
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  beforeAll(() => {
+    // A throw-away copy of the libs and the app's sources; node_modules is linked, never written.
+    dir = mkdtempSync(join(tmpdir(), 'ccm-generate-bot-'));
+    for (const file of ['tsconfig.json', 'package.json', '.prettierrc.json']) cpSync(join(ROOT, file), join(dir, file));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    cpSync(join(ROOT, 'libs'), join(dir, 'libs'), {
+      recursive: true,
+      filter: (src) => !src.includes(join('libs', 'bot', 'src', 'dialogflow')),
+    });
+    cpSync(join(ROOT, 'apps', 'ccm', 'src'), join(dir, 'apps', 'ccm', 'src'), { recursive: true });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('should write one folder, export it from the bot lib and add the one line of wiring, and the result should type-check', () => {
+    const [index, wiring] = [read(BOT_INDEX), read(WIRING)];
+
+    const result = generateBotConnector(dir, 'dialogflow');
+
+    expect(result).toMatchObject({ definition: 'dialogflowConnector', variables: ['DIALOGFLOW_URL', 'DIALOGFLOW_TOKEN'] });
+    expect(result.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
+      'libs/bot/src/dialogflow/dialogflow-bot.connector.spec.ts',
+      'libs/bot/src/dialogflow/dialogflow-bot.connector.ts',
+      'libs/bot/src/dialogflow/dialogflow.definition.spec.ts',
+      'libs/bot/src/dialogflow/dialogflow.definition.ts',
+    ]);
+    expect(read(BOT_INDEX)).toBe(`${index}export { dialogflowConnector } from './dialogflow/dialogflow.definition';\n`);
+    // The wiring changes by the connector's name only (in the import and, last, in BOT_CONNECTORS); prettier may re-wrap it.
+    const squeezed = (text: string) => text.replace(/\s+/g, '').replace(/,\]/g, ']');
+    expect(squeezed(read(WIRING)).replace(/,dialogflowConnector/g, '')).toBe(squeezed(wiring));
+    expect(squeezed(read(WIRING))).toContain('httpConnector,dialogflowConnector]');
+
+    // Type-check the connector folder and the wiring against the real libs, and check their format as `npm run lint` does.
+    const check = join(dir, 'tsconfig.check.json');
+    writeFileSync(check, JSON.stringify({ extends: './tsconfig.json', include: [WIRING, 'libs/bot/src/dialogflow/**/*.ts'] }));
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', check], {
+      cwd: dir,
+      stdio: 'pipe',
+    });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', 'libs/bot/src/dialogflow', WIRING, BOT_INDEX],
+      { cwd: dir, stdio: 'pipe' },
+    );
+  }, 60_000);
+
+  it('should refuse a connector that exists, or whose variables another connector or setting already uses', () => {
+    expect(() => generateBotConnector(dir, 'dialogflow')).toThrow('libs/bot/src/dialogflow already exists');
+    expect(() => generateBotConnector(dir, 'bot-http')).toThrow('BOT_HTTP_URL is already used');
+  });
+
+  it("should run the generated specs green, and the architecture spec's connector rules should accept the new folder", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(dir, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--selectProjects',
+        'unit',
+        '--json',
+        '--outputFile',
+        'jest-report.json',
+        '--testPathPatterns',
+        'libs/bot/src/dialogflow/',
+        'apps/ccm/src/architecture.spec.ts',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    const report = JSON.parse(read('jest-report.json')) as {
+      numFailedTests: number;
+      numPassedTests: number;
+      testResults: { name: string }[];
+    };
+    expect(report.testResults.map((r) => r.name.slice(dir.length + 1)).sort()).toEqual([
+      'apps/ccm/src/architecture.spec.ts',
+      'libs/bot/src/dialogflow/dialogflow-bot.connector.spec.ts',
+      'libs/bot/src/dialogflow/dialogflow.definition.spec.ts',
+    ]);
+    expect({ status: run.status, failed: report.numFailedTests }).toEqual({ status: 0, failed: 0 });
+  }, 60_000);
+});
