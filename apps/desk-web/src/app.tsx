@@ -10,6 +10,7 @@ import {
   type ChannelDescriptor,
   type Conversation,
   type DirectoryEntry,
+  type Episode,
   type Message,
   type Note,
   type Page,
@@ -19,6 +20,7 @@ import {
 import { ChannelBadge, ConversationList, nameOf } from './components/ConversationList';
 import { Composer, type Outgoing } from './components/Composer';
 import { ContactPanel } from './components/ContactPanel';
+import { EpisodeDialog } from './components/EpisodeDialog';
 import { Login } from './components/Login';
 import { Settings } from './components/Settings';
 import { Supervisor } from './components/Supervisor';
@@ -81,7 +83,9 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   const [results, setResults] = useState<Conversation[] | undefined>();
   const [messages, setMessages] = useState<Record<string, Message[]>>({});
   const [notes, setNotes] = useState<Record<string, Note[]>>({});
-  const [previous, setPrevious] = useState<Conversation[]>([]);
+  const [previous, setPrevious] = useState<Episode[]>([]);
+  /** An earlier episode opened from the contact panel: its transcript, read-only, over the live one. */
+  const [episode, setEpisode] = useState<{ view: Episode; conversation: Conversation; messages: Message[] } | null>(null);
   const [selected, setSelected] = useState<string | undefined>(() => sessionStorage.getItem('ccm.selected') ?? undefined);
   const [tab, setTab] = useState<Tab>('mine');
   const [connection, setConnection] = useState<'connecting' | 'online' | 'reconnecting'>('connecting');
@@ -232,6 +236,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   wantNotifyRef.current = wantNotify;
 
   useEffect(() => {
+    setEpisode(null); // an earlier episode belongs to the conversation it was opened from
     if (selected) {
       sessionStorage.setItem('ccm.selected', selected);
       load(selected).catch((e: unknown) => {
@@ -307,6 +312,21 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     } catch (failure) {
       show('error', `${file.name} was not sent: ${failure instanceof Error ? failure.message : String(failure)}`, 12_000);
     }
+  };
+
+  /** An earlier episode opens read-only over the conversation; one still going on (another channel) opens as itself. */
+  const openEpisode = (e: Episode, conversation: Conversation) => {
+    if (e.episodeId === null) {
+      setSelected(e.conversationId);
+      return;
+    }
+    call(
+      api.GET('/api/conversations/{id}/previous/{episodeId}/messages', {
+        params: { path: { id: e.conversationId, episodeId: e.episodeId } },
+      }),
+    )
+      .then((list) => setEpisode({ view: e, conversation, messages: list }))
+      .catch(fail);
   };
 
   const retry = (m: Message) => {
@@ -715,7 +735,15 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
           pageName={pages.find((p) => p.pageId === current.pageId)?.name}
           previous={previous}
           ownerName={current.assignedAgentId ? (byAgent.get(current.assignedAgentId)?.displayName ?? current.assignedAgentId) : undefined}
-          onOpen={(id) => setSelected(id)}
+          onOpen={(e) => openEpisode(e, current)}
+        />
+      )}
+      {episode && (
+        <EpisodeDialog
+          episode={episode.view}
+          conversation={episode.conversation}
+          messages={episode.messages}
+          onClose={() => setEpisode(null)}
         />
       )}
       <Toasts toasts={toasts} dismiss={dismiss} />

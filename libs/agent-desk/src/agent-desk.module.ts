@@ -22,6 +22,7 @@ import { DeskPageController } from './web/desk-page.controller';
 import { PagesController } from './web/pages.controller';
 import { PresenceHeartbeat } from './auth/presence-heartbeat.service';
 import { ConversationViews } from './conversations/conversation-views.service';
+import { EpisodesService } from './conversations/episodes.service';
 import { NotesService } from './conversations/notes.service';
 import { AttachmentsService } from './conversations/attachments.service';
 import { MediaModule } from '@app/media';
@@ -70,6 +71,7 @@ import { CannedResponsesController, CannedResponsesService } from './canned/cann
     AssignmentService,
     PresenceHeartbeat,
     ConversationViews,
+    EpisodesService,
     NotesService,
     AttachmentsService,
     CannedResponsesService,

@@ -13,6 +13,7 @@ export type ChannelDescriptor = Schemas['ChannelDescriptorView'];
 export type Page = Schemas['PageView'];
 export type AgentStatus = Agent['status'];
 export type Attachment = Schemas['AttachmentView'];
+export type Episode = Schemas['EpisodeView'];
 
 /** An error answer of the API: `{ error: { code, message, details? } }`. */
 export class ApiError extends Error {

@@ -384,8 +384,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The same customer’s other conversations on this Page */
+        /**
+         * The customer’s earlier episodes with this Page, newest first
+         * @description Each time this conversation was closed or given back to the bot ended an episode (the customer writing again reopens the same conversation); also the episodes of the customer’s conversations on the Page’s other channels, and what is going on there (`outcome: ongoing`).
+         */
         get: operations["ConversationsController_previous"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/previous/{episodeId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The messages of one earlier episode of this conversation, oldest first (read-only) */
+        get: operations["ConversationsController_episodeMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -920,21 +940,29 @@ export interface components {
             /** @description The same customer's conversation on another channel (a comment thread ↔ the Messenger conversation its private reply started) */
             linkedConversationId?: string | null;
         };
-        NoteView: {
-            id: number;
+        EpisodeView: {
+            /** @description The episode (the id of the event that ended it), for its messages; null: the conversation is still going on (open it instead) */
+            episodeId: number | null;
+            /** @description The conversation it belongs to (this one, or the customer’s conversation on another channel) */
             conversationId: string;
-            agentId: string;
-            authorName: string;
-            text: string;
-            createdAt: number;
-        };
-        NoteDto: {
-            /** @description Visible to agents only; never sent to the customer */
-            text: string;
-        };
-        SnoozeDto: {
-            /** @description Snooze until (epoch ms); null or omitted ends the snooze */
-            until?: number | null;
+            channel: string;
+            /** @description Its first message (epoch ms) */
+            startedAt: number;
+            /** @description When it was closed or given back to the bot; null while going on */
+            endedAt: number | null;
+            /** @enum {string} */
+            outcome: "closed" | "returned_to_bot" | "ongoing";
+            /** @description Who ended it: the agent’s name, or `routing` / `system` */
+            endedBy: string | null;
+            /** @description The agents who wrote in it or ended it, by display name */
+            handledBy: string[];
+            /** @description Whether the rating question was sent at its close */
+            csatAsked: boolean;
+            /** @description The customer’s rating for it, 1-5 */
+            csatRating: number | null;
+            /** @description The customer’s first message in it (text, or what they sent) */
+            firstLine: string | null;
+            messageCount: number;
         };
         MessageErrorView: {
             message: string;
@@ -961,6 +989,22 @@ export interface components {
             reaction?: string | null;
             /** @description When the customer last edited this message (epoch ms) */
             editedAt?: number | null;
+        };
+        NoteView: {
+            id: number;
+            conversationId: string;
+            agentId: string;
+            authorName: string;
+            text: string;
+            createdAt: number;
+        };
+        NoteDto: {
+            /** @description Visible to agents only; never sent to the customer */
+            text: string;
+        };
+        SnoozeDto: {
+            /** @description Snooze until (epoch ms); null or omitted ends the snooze */
+            until?: number | null;
         };
         SendMessageDto: {
             /** @description Plain text (up to 2000 characters). Send exactly one of text or message. */
@@ -1854,13 +1898,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The same customer's other conversations on this Page */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ConversationView"][];
+                    "application/json": components["schemas"]["EpisodeView"][];
+                };
+            };
+        };
+    };
+    ConversationsController_episodeMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                episodeId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageView"][];
                 };
             };
         };

@@ -1,4 +1,4 @@
-import type { Conversation } from '../api/client';
+import type { Conversation, Episode } from '../api/client';
 import { timeOf } from '../lib/format';
 import { Avatar, nameOf } from './ConversationList';
 
@@ -15,9 +15,20 @@ function localeName(locale: string): string {
 interface Props {
   conversation: Conversation;
   pageName?: string;
-  previous: Conversation[];
+  previous: Episode[];
   ownerName?: string;
-  onOpen(id: string): void;
+  /** An earlier episode (read-only transcript), or a conversation still going on on another channel. */
+  onOpen(episode: Episode): void;
+}
+
+const OUTCOME: Record<Episode['outcome'], string> = { closed: 'closed', returned_to_bot: 'back to the bot', ongoing: 'going on' };
+
+/** "12 Mar 14:05 · closed by Dana · ★★★★☆" — when, how it ended, who handled it, the rating. */
+function episodeSummary(e: Episode): string {
+  const when = timeOf(e.endedAt ?? e.startedAt);
+  const who = e.handledBy.length > 0 ? e.handledBy.join(', ') : e.endedBy && e.outcome !== 'ongoing' ? e.endedBy : 'bot only';
+  const rating = e.csatRating ? ` · ${'★'.repeat(e.csatRating)}${'☆'.repeat(5 - e.csatRating)}` : e.csatAsked ? ' · not rated' : '';
+  return `${when} · ${OUTCOME[e.outcome]} · ${who}${rating}`;
 }
 
 /** Who the customer is and what happened before: profile, ids, hand-over context, earlier conversations, CSAT. */
@@ -67,12 +78,17 @@ export function ContactPanel({ conversation: c, pageName, previous, ownerName, o
         <dd>{timeOf(c.createdAt)}</dd>
       </dl>
       <h3>Previous conversations</h3>
+      {/* Earlier episodes: each close (or return to the bot) ended one; the customer writing again reopened this conversation. */}
       <ul class="previous">
         {previous.length === 0 && <li class="muted">none</li>}
-        {previous.map((p) => (
-          <li key={p.id}>
-            <button type="button" class="link" onClick={() => onOpen(p.id)}>
-              {timeOf(p.updatedAt)} · {p.state.toLowerCase()} · {p.lastMessage?.preview.slice(0, 40) ?? ''}
+        {previous.map((e) => (
+          <li key={`${e.conversationId}-${e.episodeId ?? 'now'}`}>
+            <button type="button" class="link episode" onClick={() => onOpen(e)}>
+              <span class="episode-meta">
+                {episodeSummary(e)}
+                {e.channel !== c.channel && ` · ${e.channel}`}
+              </span>
+              <span class="episode-first">{e.firstLine ? `“${e.firstLine.slice(0, 80)}”` : `${e.messageCount} messages`}</span>
             </button>
           </li>
         ))}

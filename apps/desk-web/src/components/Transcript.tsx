@@ -32,11 +32,13 @@ interface Props {
   conversation: Conversation;
   messages: Message[];
   notes: Note[];
-  onRetry(message: Message): void;
+  /** Without it (an earlier episode, read-only) failed sends show no Retry button. */
+  onRetry?(message: Message): void;
+  label?: string;
 }
 
 /** The transcript: scrolls by itself and stays at the bottom as messages arrive (unless the agent scrolled up). */
-export function Transcript({ conversation, messages, notes, onRetry }: Props) {
+export function Transcript({ conversation, messages, notes, onRetry, label = 'Transcript' }: Props) {
   const box = useRef<HTMLOListElement>(null);
   const stick = useRef(true);
   const entries = [
@@ -57,7 +59,7 @@ export function Transcript({ conversation, messages, notes, onRetry }: Props) {
     <ol
       class="transcript"
       ref={box}
-      aria-label="Transcript"
+      aria-label={label}
       aria-live="polite"
       tabIndex={0}
       onScroll={(e) => {
@@ -124,7 +126,7 @@ export function Transcript({ conversation, messages, notes, onRetry }: Props) {
               <span class="failed" role={m.status === 'failed' ? 'alert' : undefined}>
                 {m.status === 'failed' ? 'Not delivered: ' : 'Retrying: '}
                 {m.error.message}
-                {m.status === 'failed' && m.author === 'agent' && (
+                {m.status === 'failed' && m.author === 'agent' && onRetry && (
                   <button type="button" class="link" onClick={() => onRetry(m)}>
                     Retry
                   </button>

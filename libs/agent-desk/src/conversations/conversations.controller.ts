@@ -1,4 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, DeskAuthGuard } from '../auth/desk-auth.guard';
@@ -17,6 +31,7 @@ import {
 import { NotesService } from './notes.service';
 import { AttachmentsService, AttachmentView } from './attachments.service';
 import { ConversationView, MessageView } from './desk-views';
+import { EpisodesService, EpisodeView } from './episodes.service';
 import { ApiValidationPipe } from '@app/platform-http';
 
 const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound() }));
@@ -35,6 +50,7 @@ export class ConversationsController {
     private readonly desk: DeskConversationsService,
     private readonly notes: NotesService,
     private readonly attachments: AttachmentsService,
+    private readonly episodes: EpisodesService,
   ) {}
 
   @Get()
@@ -52,10 +68,26 @@ export class ConversationsController {
   }
 
   @Get(':id/previous')
-  @ApiOperation({ summary: 'The same customer’s other conversations on this Page' })
-  @ApiOkResponse({ type: [ConversationView], description: "The same customer's other conversations on this Page" })
-  previous(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<ConversationView[]> {
-    return this.desk.previous(principal, id);
+  @ApiOperation({
+    summary: 'The customer’s earlier episodes with this Page, newest first',
+    description:
+      'Each time this conversation was closed or given back to the bot ended an episode (the customer writing again reopens the same conversation); ' +
+      'also the episodes of the customer’s conversations on the Page’s other channels, and what is going on there (`outcome: ongoing`).',
+  })
+  @ApiOkResponse({ type: [EpisodeView] })
+  previous(@CurrentPrincipal() principal: Principal, @Id() id: string): Promise<EpisodeView[]> {
+    return this.episodes.list(principal, id);
+  }
+
+  @Get(':id/previous/:episodeId/messages')
+  @ApiOperation({ summary: 'The messages of one earlier episode of this conversation, oldest first (read-only)' })
+  @ApiOkResponse({ type: [MessageView] })
+  episodeMessages(
+    @CurrentPrincipal() principal: Principal,
+    @Id() id: string,
+    @Param('episodeId', new ParseIntPipe({ exceptionFactory: () => notFound() })) episodeId: number,
+  ): Promise<MessageView[]> {
+    return this.episodes.messages(principal, id, episodeId);
   }
 
   @Get(':id/notes')

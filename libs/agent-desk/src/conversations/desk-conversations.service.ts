@@ -75,21 +75,6 @@ export class DeskConversationsService {
     return this.views.one(await this.visible(principal, id));
   }
 
-  /** The same customer's other conversations (contact panel), newest first. */
-  async previous(principal: Principal, id: string): Promise<ConversationView[]> {
-    const row = await this.visible(principal, id);
-    const rows = await this.persistence.db
-      .selectFrom('conversations')
-      .selectAll()
-      .where('customer_id', '=', row.customer_id)
-      .where('page_id', '=', row.page_id)
-      .where('id', '!=', row.id)
-      .orderBy('updated_at', 'desc')
-      .limit(20)
-      .execute();
-    return this.views.many(rows.filter((r) => canView(principal, r)));
-  }
-
   async messages(principal: Principal, id: string): Promise<MessageView[]> {
     const row = await this.visible(principal, id);
     return (await this.persistence.repos.messages.listForConversation(row.id)).map(messageView);
@@ -276,7 +261,8 @@ export class DeskConversationsService {
     }
   }
 
-  private async visible(principal: Principal, id: string): Promise<ConversationRow> {
+  /** The conversation, when the caller may see it; 404 otherwise (its existence does not leak). */
+  async visible(principal: Principal, id: string): Promise<ConversationRow> {
     const row = await this.persistence.repos.conversations.findById(id);
     if (!row || !canView(principal, row)) throw new DeskException(DeskErrorCode.NotFound, `conversation ${id} not found`);
     return row;
