@@ -29,6 +29,8 @@ interface Snapshot {
   spaces: Record<string, number>;
   moduleCount: number;
   modules: Record<string, number>;
+  /** CPU time of the server so far, µs (user + system). */
+  cpuMicros: number;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -108,7 +110,12 @@ async function main(): Promise<void> {
       count: BURST,
       timeoutMs: 60_000,
     });
-    rows.push({ phase: `after ${BURST} conversations (${intake.ok} accepted, ${burst.answered} answered)`, s: await snapshot() });
+    const after = await snapshot();
+    const cpuPerAnswer = Math.round((after.cpuMicros - rows[0].s.cpuMicros) / Math.max(1, burst.answered));
+    rows.push({
+      phase: `after ${BURST} conversations (${intake.ok} accepted, ${burst.answered} answered, ${cpuPerAnswer} µs server CPU each)`,
+      s: after,
+    });
     process.stdout.write(`${rows[rows.length - 1].phase}: rss ${mb(rows[rows.length - 1].s.memory.rss)} MB\n`);
   }
   if (SOAK_SECONDS > 0) {

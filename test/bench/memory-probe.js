@@ -26,7 +26,8 @@ function snapshot() {
   }
   const spaces = {};
   for (const space of v8.getHeapSpaceStatistics()) spaces[space.space_name] = space.space_size;
-  return { memory: process.memoryUsage(), spaces, moduleCount, modules };
+  const cpu = process.cpuUsage();
+  return { memory: process.memoryUsage(), spaces, moduleCount, modules, cpuMicros: cpu.user + cpu.system };
 }
 
 process.on('message', (message) => {
