@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
-import { InProcessPagePacer } from '@app/meta';
 import { confident, ScriptedBot } from '@app/testing';
 import { journalRow } from './inbound-intake.service';
 import { InboundProcessor, MAX_EVENT_ATTEMPTS } from './inbound-processor.service';
-import { OutboxDispatcher } from './outbox-dispatcher.service';
 import { conversationTestBed, ConversationTestBed } from './testing/conversation-test-bed';
 
 describe('InboundProcessor', () => {
@@ -16,15 +14,7 @@ describe('InboundProcessor', () => {
       env: { INBOUND_RETRY_BASE_MS: '1000' },
     });
     // The loops are never started: each pass is run by the spec, on the fake clock.
-    const outbox = new OutboxDispatcher(
-      bed.persistence,
-      bed.channels,
-      bed.bus,
-      bed.config,
-      new InProcessPagePacer(100, () => bed.clock.now()),
-      bed.clock,
-    );
-    processor = new InboundProcessor(bed.persistence, bed.handler, outbox, bed.config, bed.clock);
+    processor = new InboundProcessor(bed.persistence, bed.handler, bed.config, bed.clock);
   });
   afterEach(() => bed.close());
 

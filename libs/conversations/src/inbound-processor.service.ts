@@ -5,7 +5,6 @@ import { Clock, InboundEvent, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, InboundEventRow, LeaseLostError, PersistenceService, runFenced } from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
 import { INSTANCE_ID } from './instance-id';
-import { OutboxDispatcher } from './outbox-dispatcher.service';
 
 /** Attempts before a poison event is parked as dead (visible to operators, replayable). */
 export const MAX_EVENT_ATTEMPTS = 5;
@@ -26,15 +25,19 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private readonly loop = new PollingLoop('inbound-processor', () => this.tick(), 250);
   private readonly pool: WorkerPool;
   private readonly backoff: BackoffOptions;
+  /** A pass found no free slot: the next finished drain kicks a claim. */
+  private starved = false;
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly handler: ConversationHandler,
-    private readonly outbox: OutboxDispatcher,
     private readonly config: CcmConfig,
     private readonly clock: Clock,
   ) {
-    this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.loop.kick(), this.logger);
+    // A finished drain kicks a claim only when a pass found the pool full (the work it could not
+    // take is waiting): otherwise every drain's end would cost a scan of the journal for nothing, as
+    // new events kick the loop themselves.
+    this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.drainFinished(), this.logger);
     this.backoff = { baseMs: config.webhook.retryBaseMs, capMs: 5 * 60_000, maxAttempts: MAX_EVENT_ATTEMPTS };
   }
 
@@ -58,10 +61,19 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     await this.pool.drained();
   }
 
+  private drainFinished(): void {
+    if (!this.starved) return;
+    this.starved = false;
+    this.loop.kick();
+  }
+
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
-    if (free === 0) return false; // a finishing worker kicks the loop
+    if (free === 0) {
+      this.starved = true; // a finishing worker kicks the loop
+      return false;
+    }
     const claimed = await this.persistence.queues.journal.claim({
       owner: INSTANCE_ID,
       now: this.clock.now(),
@@ -91,8 +103,10 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       [work] = await queue.claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: 1, key });
     }
     // A claimed event we stopped before (drain limit) goes back without counting an attempt.
-    if (work && applied >= MAX_EVENTS_PER_DRAIN) await queue.release(work.lease, this.clock.now());
-    if (applied > 0) this.outbox.kick();
+    if (work && applied >= MAX_EVENTS_PER_DRAIN) {
+      await queue.release(work.lease, this.clock.now());
+      this.starved = true; // its slot is about to free up: the next pass takes the conversation again
+    }
   }
 
   /** Returns false when the conversation must wait (retry later, or the lease was lost). */

@@ -5,6 +5,7 @@ import { migrateToLatest, openDatabase, PersistenceService } from '@app/persiste
 import { FakeClock, RecordingChannel } from '@app/testing';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
+import { ConversationUnits } from './conversation-unit';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 
 const LEASE_MS = 1000;
@@ -266,5 +267,56 @@ describe('OutboxDispatcher interrupted sends', () => {
       .execute();
     expect(after.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
     expect(after[0].mid).toBe('m_echoed');
+  });
+});
+
+/** Replies queued on this instance go out without a scan of the queue (one statement claims the conversation's head). */
+describe('OutboxDispatcher hand-off', () => {
+  let persistence: PersistenceService;
+  let channel: RecordingChannel;
+  let dispatcher: OutboxDispatcher;
+  let units: ConversationUnits;
+
+  beforeEach(async () => {
+    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+    const config = loadCcmConfig({
+      FACEBOOK_APP_SECRET: 'test-app-secret',
+      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
+      FACEBOOK_PAGE_ID: PAGE,
+    });
+    channel = new RecordingChannel('messenger');
+    const bus = new ConversationBus();
+    const clock = new FakeClock(Date.now());
+    units = new ConversationUnits(persistence, bus, clock);
+    dispatcher = new OutboxDispatcher(
+      persistence,
+      new ChannelRegistry(new ListedExtensions([channel])),
+      bus,
+      config,
+      new InProcessPagePacer(1000),
+      clock,
+    );
+  });
+
+  afterEach(async () => {
+    await dispatcher.onApplicationShutdown();
+    await persistence.close();
+  });
+
+  it('should send a reply queued here, and its next part after it, without a claim that scans the queue', async () => {
+    dispatcher.onApplicationBootstrap();
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE, customerId: 'psid-1' }, 1000);
+    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
+    await units.run(async (unit) => {
+      await unit.enqueue(conversation.id, 'bot', { kind: 'text', text: 'first part' });
+      await unit.enqueue(conversation.id, 'bot', { kind: 'text', text: 'second part' });
+    });
+    await until(() => channel.sent.length === 2);
+    expect(channel.sent.map((s) => (s.message.content as { text: string }).text)).toEqual(['first part', 'second part']);
+    // Whatever the poll found meanwhile, no scan took these messages: they were handed off.
+    for (const result of claim.mock.results) expect(await result.value).toEqual([]);
   });
 });

@@ -46,6 +46,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** Free send slots worth a claim. */
   private readonly batch: number;
   private tokenTimer?: NodeJS.Timeout;
+  /** A pass left work behind (no free slot, or Pages at their in-flight limit): finished sends kick a claim. */
+  private starved = false;
+  /** Outbound messages this instance queued and has not claimed yet, per conversation (see `handOff`). */
+  private readonly noticed = new Map<string, number>();
+  /** Conversations with a send of this instance in flight or held (their next message waits for it). */
+  private readonly active = new Set<string>();
+  private flushScheduled = false;
+  private unsubscribe?: () => void;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
 
@@ -59,18 +67,20 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     @Optional() private readonly metrics?: CcmMetrics,
   ) {
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
-    // Claims come in batches: a claim scans the queue, so a finished send kicks a claim only once a
-    // batch of slots is free (new work and the poll interval kick it regardless).
-    this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.pool.free >= this.batch && this.loop.kick(), this.logger);
+    this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.sendFinished(), this.logger);
     this.burst = Math.max(1, Math.floor(config.messenger.sendRatePerPage / 10));
     this.batch = Math.max(1, Math.floor(config.work.outboxConcurrency / 4));
   }
 
   onApplicationBootstrap(): void {
+    this.unsubscribe = this.bus.subscribe((event) => {
+      if (event.type === 'message.created' && event.direction === 'out') this.notice(event.conversationId);
+    });
     this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
     await this.loop.stop();
     await this.pool.drained();
@@ -87,16 +97,89 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
+   * Claims come in batches: a claim scans the queue, so a finished send kicks one only when the last
+   * pass left work behind, and once a batch of slots is free. New work and the poll interval kick the
+   * loop regardless; the replies this instance queues are handed off without a scan (`handOff`).
+   */
+  private sendFinished(): void {
+    if (!this.starved || this.pool.free < this.batch) return;
+    this.starved = false;
+    this.loop.kick();
+  }
+
+  /** A message was queued here and committed (bus): it is handed off once its conversation has nothing in flight here. */
+  private notice(conversationId: string): void {
+    this.noticed.set(conversationId, (this.noticed.get(conversationId) ?? 0) + 1);
+    this.scheduleHandOffs();
+  }
+
+  private scheduleHandOffs(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      for (const conversationId of this.noticed.keys())
+        if (!this.active.has(conversationId))
+          void this.handOff(conversationId).catch((error: unknown) =>
+            this.logger.warn(
+              `hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
+    });
+  }
+
+  /**
+   * Sends the conversation's next message without a scan of the queue: one statement claims its head
+   * (see WorkQueue.claimHead), then it goes the way of any claimed message. Whatever this cannot take
+   * (no free slot, a lease that ran out, another instance's work) is left to the claims of the loop.
+   */
+  private async handOff(conversationId: string): Promise<void> {
+    const left = (this.noticed.get(conversationId) ?? 1) - 1;
+    if (left > 0) this.noticed.set(conversationId, left);
+    else this.noticed.delete(conversationId);
+    if (this.pool.free === 0) {
+      this.starved = true;
+      return;
+    }
+    this.active.add(conversationId);
+    let taken = false;
+    try {
+      const work = await this.persistence.queues.outbox.claimHead(conversationId, {
+        owner: INSTANCE_ID,
+        now: this.clock.now(),
+        leaseMs: this.config.work.leaseMs,
+      });
+      if (!work) return;
+      const conversation = await this.persistence.repos.conversations.findById(conversationId);
+      taken = await this.take(work, conversation, this.clock.now());
+      this.wakeForTokens();
+    } finally {
+      if (!taken) this.idle(conversationId);
+    }
+  }
+
+  /** The conversation has no send of this instance in flight any more: its next noticed message may go. */
+  private idle(conversationId: string): void {
+    this.active.delete(conversationId);
+    if (this.noticed.has(conversationId)) this.scheduleHandOffs();
+  }
+
+  /**
    * Claims heads for the free send slots, fairly across Pages, and starts their sends. A message over
    * its Page's rate is given back with a due time when the Page has a token for it (postponed, not
    * re-polled); the Pages' health is cached for a moment, not read per message.
    */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
-    if (free === 0) return false; // finishing sends kick the loop
+    if (free === 0) {
+      this.starved = true; // finishing sends kick the loop
+      return false;
+    }
     const now = this.clock.now();
     for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
     const busyPages = [...this.sending].filter(([page, n]) => n + (this.held.get(page)?.length ?? 0) >= this.burst).map(([p]) => p);
+    // Their queued messages wait for their sends in flight to finish.
+    if (busyPages.length > 0) this.starved = true;
     const claimed = await this.persistence.queues.outbox.claim({
       owner: INSTANCE_ID,
       now,
@@ -109,40 +192,42 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const conversations = new Map(
       (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
     );
-    for (const work of claimed) {
-      const conversation = conversations.get(work.row.conversation_id);
-      if (!conversation) {
-        await this.persistence.queues.outbox.dead(
-          work.lease,
-          work.row.attempts,
-          JSON.stringify({ message: 'conversation not found' }),
-          now,
-        );
-        continue;
-      }
-      // Settled before anything can give the message back (paused Page, no token yet): a release
-      // clears the lease, and the next claim would no longer know this send may have reached Meta.
-      if (await this.settledWithoutSending(work, conversation)) continue;
-      if (await this.isPaused(conversation.page_id)) {
-        await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
-        continue;
-      }
-      const page = conversation.page_id;
-      if ((this.sending.get(page) ?? 0) >= this.burst) {
-        // At most a burst of a Page's sends in flight, so sends granted earlier but slowed on the way
-        // cannot bunch up with later ones into more than the rate in one second. The claimed message
-        // waits here (still ours) for the Page's next finished send.
-        this.held.set(page, [...(this.held.get(page) ?? []), { work, conversation }]);
-        continue;
-      }
-      await this.dispatch(work, conversation);
-    }
+    for (const work of claimed) await this.take(work, conversations.get(work.row.conversation_id), now);
     this.wakeForTokens();
     return claimed.length === free;
   }
 
+  /**
+   * A claimed message: settled, given back (paused Page), held (Page at its in-flight limit) or sent.
+   * True when it is now in flight or held here (its conversation is then `active` until it is done).
+   */
+  private async take(work: ClaimedWork<MessageRow>, conversation: ConversationRow | undefined, now: number): Promise<boolean> {
+    if (!conversation) {
+      await this.persistence.queues.outbox.dead(work.lease, work.row.attempts, JSON.stringify({ message: 'conversation not found' }), now);
+      return false;
+    }
+    // Settled before anything can give the message back (paused Page, no token yet): a release
+    // clears the lease, and the next claim would no longer know this send may have reached Meta.
+    if (await this.settledWithoutSending(work, conversation)) return false;
+    if (await this.isPaused(conversation.page_id)) {
+      await this.persistence.queues.outbox.release(work.lease, now + PAUSED_RECHECK_MS);
+      return false;
+    }
+    const page = conversation.page_id;
+    if ((this.sending.get(page) ?? 0) >= this.burst) {
+      // At most a burst of a Page's sends in flight, so sends granted earlier but slowed on the way
+      // cannot bunch up with later ones into more than the rate in one second. The claimed message
+      // waits here (still ours) for the Page's next finished send.
+      this.held.set(page, [...(this.held.get(page) ?? []), { work, conversation }]);
+      this.active.add(conversation.id);
+      return true;
+    }
+    return this.dispatch(work, conversation);
+  }
+
   /** Sends now if the Page has a token; otherwise gives the message back until the Page's next token. */
-  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  /** True when the send is under way (false: postponed for the Page's rate). */
+  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
     const page = conversation.page_id;
     const rate = this.config.messenger.sendRatePerPage;
     // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
@@ -155,9 +240,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       this.postponed.set(page, { at: now, n: ahead });
       this.throttledUntil.set(page, now + wait + Math.ceil(((this.burst - 1) * 1000) / rate));
       await this.persistence.queues.outbox.release(work.lease, now + wait + Math.ceil(((ahead - 1) * 1000) / rate));
-      return;
+      return false;
     }
     this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
+    this.active.add(conversation.id);
     this.pool.run(() =>
       // The send uses the slot just reserved (not counted twice).
       this.pacer
@@ -166,11 +252,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           const left = (this.sending.get(page) ?? 1) - 1;
           if (left > 0) this.sending.set(page, left);
           else this.sending.delete(page);
+          this.idle(conversation.id);
           const next = this.held.get(page)?.shift();
           if (this.held.get(page)?.length === 0) this.held.delete(page);
-          if (next) await this.dispatch(next.work, next.conversation);
+          if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);
         }),
     );
+    return true;
   }
 
   /** Comes back when the first throttled Page has a token again (sooner than the poll interval). */

@@ -13,6 +13,8 @@ export interface WorkQueueSpec {
   table: WorkTable;
   /** The ordering key (a conversation): its items are worked one at a time, in `order`. */
   key: (alias: string) => string;
+  /** The column holding a conversation key, for claiming one conversation's head by an index (`claimHead`). */
+  keyColumn: string;
   /** Columns giving the order within a key (compared as a row value). */
   order: readonly string[];
   /** Status of waiting work, and of work given up on. */
@@ -170,6 +172,43 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     });
   }
 
+  /**
+   * Claims one conversation's head in a single statement, when it is due, was never leased or was given
+   * back, and no item of the conversation is leased: the hand-off of work this instance has just
+   * written (a reply its turn queued), without scanning the queue or opening a transaction. Work whose
+   * last lease ran out is left to `claim`, which reports it as interrupted.
+   */
+  async claimHead(
+    conversationId: string,
+    options: Omit<ClaimOptions, 'limit' | 'key' | 'perGroup' | 'excludeGroups'>,
+  ): Promise<ClaimedWork<Row> | undefined> {
+    const { spec } = this;
+    const table = sql.table(spec.table);
+    const column = sql.raw(spec.keyColumn);
+    const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
+    const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
+    const { now } = options;
+    const claimed = await sql<Row & { lease_epoch: number }>`
+      update ${table} set lease_owner = ${options.owner}, lease_until = ${now + options.leaseMs}, lease_epoch = lease_epoch + 1
+      where id = (
+          select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${spec.pending} ${scope('h')}
+          order by ${order} limit 1
+        )
+        and status = ${spec.pending} and next_attempt_at <= ${now} and lease_until is null
+        and not exists (
+          select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${spec.pending} ${scope('p')}
+            and p.lease_until is not null and p.lease_until >= ${now}
+        )
+      returning *`.execute(this.db);
+    const row = claimed.rows[0];
+    if (!row) return undefined;
+    return {
+      row,
+      lease: { table: spec.table, id: Number(row.id), owner: options.owner, epoch: Number(row.lease_epoch) },
+      interrupted: false,
+    };
+  }
+
   /** Extends a held lease; false when it was lost (taken over, or the work finished elsewhere). */
   async renew(lease: WorkLease, now: number, leaseMs: number): Promise<boolean> {
     return this.fencedUpdate(lease, sql`lease_until = ${now + leaseMs}`, true);
@@ -281,6 +320,7 @@ export const JOURNAL_QUEUE: WorkQueueSpec = {
   table: 'inbound_events',
   // Page-level events (no customer) are ordered per Page.
   key: (a) => `coalesce(${a}.conversation_id, 'page:' || ${a}.page_id)`,
+  keyColumn: 'conversation_id',
   order: ['event_ts', 'id'],
   pending: 'pending',
   dead: 'dead',
@@ -292,6 +332,7 @@ export const JOURNAL_QUEUE: WorkQueueSpec = {
 export const OUTBOX_QUEUE: WorkQueueSpec = {
   table: 'messages',
   key: (a) => `${a}.conversation_id`,
+  keyColumn: 'conversation_id',
   order: ['id'],
   pending: 'queued',
   dead: 'failed',
@@ -303,6 +344,7 @@ export const OUTBOX_QUEUE: WorkQueueSpec = {
 export const BRIDGE_QUEUE: WorkQueueSpec = {
   table: 'bridge_outbox',
   key: (a) => `${a}.conversation_id`,
+  keyColumn: 'conversation_id',
   order: ['id'],
   pending: 'pending',
   dead: 'dead',
