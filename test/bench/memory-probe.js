@@ -41,7 +41,13 @@ function mappings() {
     const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (head) {
       const path = head[1];
-      name = !path ? '(anonymous)' : path.startsWith('[') ? path : path.includes('node_modules/') ? packageOf(path) + ' (native)' : path.split('/').pop();
+      name = !path
+        ? '(anonymous)'
+        : path.startsWith('[')
+          ? path
+          : path.includes('node_modules/')
+            ? packageOf(path) + ' (native)'
+            : path.split('/').pop();
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -65,7 +71,15 @@ function snapshot() {
   const spaces = {};
   for (const space of v8.getHeapSpaceStatistics()) spaces[space.space_name] = space.space_size;
   const cpu = process.cpuUsage();
-  return { memory: process.memoryUsage(), spaces, moduleCount, modules, mappings: mappings(), gc: { ...gcs }, cpuMicros: cpu.user + cpu.system };
+  return {
+    memory: process.memoryUsage(),
+    spaces,
+    moduleCount,
+    modules,
+    mappings: mappings(),
+    gc: { ...gcs },
+    cpuMicros: cpu.user + cpu.system,
+  };
 }
 
 process.on('message', (message) => {
