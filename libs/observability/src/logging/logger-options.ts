@@ -6,6 +6,7 @@ import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { redactSecrets } from '@app/core';
+import { batchedStdout } from './batched-stdout';
 import { unansweredReason } from './client-errors';
 import { currentCorrelationId } from './correlation';
 
@@ -141,5 +142,6 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
   // In-process and synchronous (not a worker transport): a line is out before the next statement runs.
   if (ops.logFormat === 'pretty')
     return [options, pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', sync: true })];
-  return options;
+  // JSON lines: in-process too, written in batches of a few milliseconds (see batchedStdout).
+  return [options, batchedStdout()];
 }
