@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Insertable, Kysely, sql, Updateable } from 'kysely';
+import { Insertable, Kysely, sql, SqliteAdapter, Updateable } from 'kysely';
 import { ConversationKey, ConversationState } from '@app/core';
 import { ConversationRow, ConversationsTable, Database } from './database.types';
 
@@ -79,6 +79,10 @@ export class ConversationRepository {
    * by the desk can neither slip in between this read and the commit nor be overwritten by it.
    */
   async lockForUpdate(id: string): Promise<ConversationRow | undefined> {
+    // SQLite: a transaction holds the only writer until it ends (CcmSqliteDriver; one process per
+    // database file), so a plain read is already stable until the commit. The no-op UPDATE would
+    // dirty the row and its key index, and the commit would write both pages to the WAL for nothing.
+    if (this.db.getExecutor().adapter instanceof SqliteAdapter) return this.findById(id);
     return this.db
       .updateTable('conversations')
       .set({ id: sql`id` })
