@@ -125,6 +125,16 @@ describe('agent desk: earlier episodes of a customer', () => {
     const earlier = panel.getByRole('button', { name: /Where is order 1001\?/ });
     await earlier.waitFor();
     await expect(earlier.textContent()).resolves.toMatch(/closed.*Cleo-history/);
+    // The live transcript (every contact) marks where that episode ended, between its reply and the new message.
+    const transcript = page.getByRole('list', { name: 'Transcript' });
+    const order = await transcript.locator('li.msg .text, li.episode-end').allTextContents();
+    const [reply, ended, again] = [
+      order.indexOf('It ships tomorrow.'),
+      order.findIndex((t) => /^Closed by Cleo-history/.test(t)),
+      order.indexOf('Can I change the address of order 1001?'),
+    ];
+    expect(reply).toBeGreaterThanOrEqual(0);
+    expect([reply < ended, ended < again]).toEqual([true, true]);
     await screenshot(page, 'history-panel');
 
     await earlier.click();

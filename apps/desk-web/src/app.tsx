@@ -687,7 +687,13 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
               onDone={() => void load(current.id)}
               fail={fail}
             />
-            <Transcript conversation={current} messages={messages[current.id] ?? []} notes={notes[current.id] ?? []} onRetry={retry} />
+            <Transcript
+              conversation={current}
+              messages={messages[current.id] ?? []}
+              notes={notes[current.id] ?? []}
+              endings={previous.filter((e) => e.conversationId === current.id)}
+              onRetry={retry}
+            />
             {composerBlock === undefined ? (
               <Composer
                 key={current.id}

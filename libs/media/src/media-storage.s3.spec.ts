@@ -56,6 +56,17 @@ describe('S3Storage against an S3-compatible server', () => {
     expect(await storage().get('b'.repeat(40))).toBeUndefined();
   });
 
+  it('should delete an object (retention of unsent uploads), and take a key that is already gone', async () => {
+    const s3 = storage();
+    await s3.put('d'.repeat(40), Buffer.from('unsent upload'), 'application/pdf');
+
+    await s3.delete('d'.repeat(40));
+
+    expect(await s3.get('d'.repeat(40))).toBeUndefined();
+    expect((await fetch(`${endpoint}/ccm-media/media/${'d'.repeat(40)}`, { method: 'HEAD' })).status).toBe(404);
+    await expect(s3.delete('d'.repeat(40))).resolves.toBeUndefined();
+  });
+
   it('should fail (not pretend) when the bucket does not exist', async () => {
     await expect(storage('no-such-bucket').put('c'.repeat(40), Buffer.from('x'), 'text/plain')).rejects.toThrow();
   });

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import type { Conversation, Message, Note } from '../api/client';
+import type { Conversation, Episode, Message, Note } from '../api/client';
 import { timeOf } from '../lib/format';
 import type { InboundContent, RichMessage } from '../lib/rich';
 import { InboundView, RichView } from './RichView';
@@ -13,7 +13,7 @@ const TICKS: Record<Message['status'], { icon: string; label: string }> = {
   failed: { icon: '⚠', label: 'not delivered' },
 };
 
-type Entry = { at: number; message?: Message; note?: Note };
+type Entry = { at: number; message?: Message; note?: Note; ending?: Episode };
 
 function authorName(m: Message, conversation: Conversation): string {
   switch (m.author) {
@@ -32,19 +32,22 @@ interface Props {
   conversation: Conversation;
   messages: Message[];
   notes: Note[];
+  /** Earlier episodes of this conversation: where each ended, a line in the transcript ("closed by Ann"). */
+  endings?: Episode[];
   /** Without it (an earlier episode, read-only) failed sends show no Retry button. */
   onRetry?(message: Message): void;
   label?: string;
 }
 
 /** The transcript: scrolls by itself and stays at the bottom as messages arrive (unless the agent scrolled up). */
-export function Transcript({ conversation, messages, notes, onRetry, label = 'Transcript' }: Props) {
+export function Transcript({ conversation, messages, notes, endings = [], onRetry, label = 'Transcript' }: Props) {
   const box = useRef<HTMLOListElement>(null);
   const stick = useRef(true);
   const entries = [
     ...messages.map((m): Entry => ({ at: m.createdAt, message: m })),
     ...notes.map((n): Entry => ({ at: n.createdAt, note: n })),
-  ].sort((a, b) => a.at - b.at || (a.message?.id ?? 0) - (b.message?.id ?? 0));
+    ...endings.filter((e) => e.endedAt !== null).map((e): Entry => ({ at: e.endedAt!, ending: e })),
+  ].sort((a, b) => a.at - b.at || Number(Boolean(a.ending)) - Number(Boolean(b.ending)) || (a.message?.id ?? 0) - (b.message?.id ?? 0));
 
   useEffect(() => {
     stick.current = true;
@@ -76,6 +79,17 @@ export function Transcript({ conversation, messages, notes, onRetry, label = 'Tr
             </li>
           ) : null;
         lastDay = day;
+        if (entry.ending) {
+          const e = entry.ending;
+          return [
+            separator,
+            <li key={`end-${e.episodeId}`} class="episode-end" role="separator" data-episode-id={e.episodeId}>
+              {e.outcome === 'closed' ? 'Closed' : 'Given back to the bot'}
+              {e.endedBy && ` by ${e.endedBy}`} · {timeOf(e.endedAt!)}
+              {e.csatRating ? ` · rated ${e.csatRating}/5` : ''}
+            </li>,
+          ];
+        }
         if (entry.note) {
           const n = entry.note;
           return [

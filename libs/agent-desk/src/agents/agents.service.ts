@@ -60,6 +60,7 @@ export class AgentsService {
     // Disabling or changing the role ends the agent's sessions (tokens and open desks, within a second).
     const endsSessions = (dto.disabled === true && !before.disabled) || (dto.role !== undefined && dto.role !== before.role);
     await repos.agents.update(id, {
+      // Real time, not the clock: compared with a token's iatMs, stamped in real time like the JWT's own exp.
       ...(endsSessions && { tokens_valid_after: Date.now() }),
       ...(dto.disabled !== undefined && { disabled: dto.disabled ? 1 : 0 }),
       ...(dto.role !== undefined && { role: dto.role }),

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { Clock } from '@app/core';
 import { CcmMetrics } from '@app/observability';
 import { AgentRole, PersistenceService } from '@app/persistence';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
@@ -39,11 +40,12 @@ export class LoginService {
     private readonly tokens: AgentTokenService,
     private readonly config: CcmConfig,
     private readonly metrics: CcmMetrics,
+    private readonly clock: Clock,
   ) {
     this.hashing = new Semaphore(config.operations.loginMaxConcurrentHashes);
   }
 
-  async login(username: string, password: string, ip: string, now = Date.now()): Promise<LoginResult> {
+  async login(username: string, password: string, ip: string, now = this.clock.now()): Promise<LoginResult> {
     const failures = this.persistence.repos.loginFailures;
     const { loginMaxFailures, loginWindowMs, jwtTtlSeconds } = this.config.agents;
     const maxPerIp = this.config.operations.loginMaxFailuresPerIp;

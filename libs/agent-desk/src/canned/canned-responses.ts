@@ -3,6 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, Post, Put, 
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiSecurity, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { FastifyRequest } from 'fastify';
+import { Clock } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { AdminOrSupervisorGuard } from '../agents/agents.controller';
 import { DeskAuthGuard } from '../auth/desk-auth.guard';
@@ -70,14 +71,17 @@ function view(row: CannedResponseRow): CannedResponseView {
 /** Canned responses: every agent reads them; supervisors and admins manage them (audited). */
 @Injectable()
 export class CannedResponsesService {
-  constructor(private readonly persistence: PersistenceService) {}
+  constructor(
+    private readonly persistence: PersistenceService,
+    private readonly clock: Clock,
+  ) {}
 
   async list(): Promise<CannedResponseView[]> {
     return (await new DeskRepository(this.persistence.repos).cannedResponses()).map(view);
   }
 
   async create(actor: string, dto: CannedResponseDto): Promise<CannedResponseView> {
-    const now = Date.now();
+    const now = this.clock.now();
     const row: CannedResponseRow = { id: randomUUID(), ...dto, updated_by: actor, created_at: now, updated_at: now };
     await this.persistence.transaction(async (repos) => {
       const desk = new DeskRepository(repos);
@@ -89,7 +93,7 @@ export class CannedResponsesService {
   }
 
   async update(actor: string, id: string, dto: UpdateCannedResponseDto): Promise<CannedResponseView> {
-    const now = Date.now();
+    const now = this.clock.now();
     await this.persistence.transaction(async (repos) => {
       const desk = new DeskRepository(repos);
       const before = await desk.cannedResponse(id);
@@ -102,7 +106,7 @@ export class CannedResponsesService {
   }
 
   async remove(actor: string, id: string): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     await this.persistence.transaction(async (repos) => {
       const desk = new DeskRepository(repos);
       const before = await desk.cannedResponse(id);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
+import { Clock } from '@app/core';
 import { ChannelRegistry } from '@app/conversations';
 import { ConversationRow, PersistenceService } from '@app/persistence';
 import { DeskRepository } from '../store/desk.repository';
@@ -12,9 +13,10 @@ export class ConversationViews {
     private readonly persistence: PersistenceService,
     private readonly channels: ChannelRegistry,
     private readonly config: CcmConfig,
+    private readonly clock: Clock,
   ) {}
 
-  async many(rows: readonly ConversationRow[], now = Date.now()): Promise<ConversationView[]> {
+  async many(rows: readonly ConversationRow[], now = this.clock.now()): Promise<ConversationView[]> {
     const ids = rows.map((r) => r.id);
     const [unread, last] = await Promise.all([
       this.persistence.repos.messages.unreadCounts(ids),
@@ -29,7 +31,7 @@ export class ConversationViews {
   }
 
   /** The reply window's state for this conversation now. */
-  replyState(row: ConversationRow, now = Date.now()): ReplyWindowView['state'] {
+  replyState(row: ConversationRow, now = this.clock.now()): ReplyWindowView['state'] {
     return replyWindowState(row.last_user_event_at, this.replyWindow(row.channel), now, row.ads_message_at ?? null).state;
   }
 
@@ -41,7 +43,7 @@ export class ConversationViews {
     return rest;
   }
 
-  async one(row: ConversationRow, now = Date.now()): Promise<ConversationView> {
+  async one(row: ConversationRow, now = this.clock.now()): Promise<ConversationView> {
     return (await this.many([row], now))[0];
   }
 }

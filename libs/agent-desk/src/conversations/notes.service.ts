@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@app/core';
 import { PersistenceService } from '@app/persistence';
 import { Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
@@ -14,6 +15,7 @@ export class NotesService {
   constructor(
     private readonly persistence: PersistenceService,
     private readonly gateway: DeskGateway,
+    private readonly clock: Clock,
   ) {}
 
   async list(principal: Principal, conversationId: string): Promise<NoteView[]> {
@@ -29,7 +31,7 @@ export class NotesService {
         agent_id: principal.agentId,
         author_name: principal.name,
         text,
-        created_at: Date.now(),
+        created_at: this.clock.now(),
       }),
     );
     this.gateway.emit(audienceOf(row), 'note.created', note);

@@ -58,7 +58,7 @@ describe(AssignmentService.name, () => {
       new CustomerChannelActions(channels),
       new ConversationUnits(persistence, bus, clock),
       new ConversationHookRunner(extensions),
-      new ConversationViews(persistence, channels, config),
+      new ConversationViews(persistence, channels, config, clock),
       presence,
       clock,
       new MediaStoreService(config, persistence, clock, new MediaLinks(config)),
