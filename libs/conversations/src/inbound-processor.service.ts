@@ -32,6 +32,8 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private readonly offeredWhileDraining = new Set<string>();
   /** Offers are taken only between bootstrap and shutdown (like the loop's passes). */
   private running = false;
+  /** Slots a pass is claiming for right now: offers leave them alone, so the pool is never oversubscribed. */
+  private claiming = 0;
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -78,7 +80,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     if (!this.running) return;
     for (const conversationId of conversationIds) {
       if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
-      else if (this.pool.free === 0) this.starved = true;
+      else if (this.pool.free - this.claiming <= 0) this.starved = true;
       else {
         this.draining.add(conversationId);
         this.pool.run(() => this.handOff(conversationId));
@@ -113,16 +115,14 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
-    if (free === 0) {
+    if (free <= 0) {
       this.starved = true; // a finishing worker kicks the loop
       return false;
     }
-    const claimed = await this.persistence.queues.journal.claim({
-      owner: INSTANCE_ID,
-      now: this.clock.now(),
-      leaseMs: this.config.work.leaseMs,
-      limit: free,
-    });
+    this.claiming = free;
+    const claimed = await this.persistence.queues.journal
+      .claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: free })
+      .finally(() => (this.claiming = 0));
     for (const work of claimed) {
       const conversationId = work.row.conversation_id;
       if (conversationId) this.draining.add(conversationId);
