@@ -127,9 +127,16 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
     });
     await page.reload(); // its socket connects again, now watched
     await open(page, c.id);
+    const answered = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().endsWith(`/api/conversations/${c.id}/messages`),
+    );
     await page.getByLabel('Message', { exact: true }).fill('Yes, I am here.');
     await page.getByLabel('Message', { exact: true }).press('Enter');
-    await page.locator('.msg.agent').filter({ hasText: 'Yes, I am here.' }).locator('.status[data-status="sent"]').waitFor();
+    await answered;
+    // The late answer has been applied and rendered (two frames): the tick still says "sent".
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const tick = page.locator('.msg.agent').filter({ hasText: 'Yes, I am here.' }).locator('.status');
+    expect(await tick.getAttribute('data-status')).toBe('sent');
   });
 
   it('disables the composer with the reason while another app owns the thread, and takes the thread back on request', async () => {

@@ -132,7 +132,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       call(api.GET('/api/conversations/{id}/previous', { params: { path: { id } } })),
     ]);
     upsert(c);
-    setMessages((all) => ({ ...all, [id]: list.map((m) => statuses.latest(m)) }));
+    setMessages((all) => ({ ...all, [id]: list.map((m) => statuses.reset(m)) }));
     setNotes((all) => ({ ...all, [id]: n }));
     setPrevious(prev);
     socket.current?.emit('open', { conversationId: id });

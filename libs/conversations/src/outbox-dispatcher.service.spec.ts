@@ -7,6 +7,7 @@ import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { ConversationUnits } from './conversation-unit';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { enqueueOutbound } from './outbox-writer';
 
 const LEASE_MS = 1000;
 const PAGE = '1234567890';
@@ -273,24 +274,45 @@ describe('OutboxDispatcher interrupted sends', () => {
 /** Replies queued on this instance go out without a scan of the queue (one statement claims the conversation's head). */
 describe('OutboxDispatcher hand-off', () => {
   let persistence: PersistenceService;
-  let channel: RecordingChannel;
-  let dispatcher: OutboxDispatcher;
+  let channel: GatedChannel;
+  let dispatcher: OutboxDispatcher | undefined;
   let units: ConversationUnits;
+  let bus: ConversationBus;
+  let clock: FakeClock;
+  let inFlight = 0;
+  let mostInFlight = 0;
 
   beforeEach(async () => {
     const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
     await migrateToLatest(open);
     persistence = new PersistenceService(open);
+    channel = new GatedChannel('messenger');
+    inFlight = 0;
+    mostInFlight = 0;
+    const send = channel.send.bind(channel);
+    channel.send = async (target, message) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        return await send(target, message);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    bus = new ConversationBus();
+    clock = new FakeClock(Date.now());
+    units = new ConversationUnits(persistence, bus, clock);
+    dispatcher = undefined;
+  });
+
+  /** The dispatcher on this test's database, started (loop and bus subscription). */
+  function start(env: Record<string, string> = {}): OutboxDispatcher {
     const config = loadCcmConfig({
       FACEBOOK_APP_SECRET: 'test-app-secret',
       FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
       FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
       FACEBOOK_PAGE_ID: PAGE,
+      ...env,
     });
-    channel = new RecordingChannel('messenger');
-    const bus = new ConversationBus();
-    const clock = new FakeClock(Date.now());
-    units = new ConversationUnits(persistence, bus, clock);
     dispatcher = new OutboxDispatcher(
       persistence,
       new ChannelRegistry(new ListedExtensions([channel])),
@@ -299,24 +321,88 @@ describe('OutboxDispatcher hand-off', () => {
       new InProcessPagePacer(1000),
       clock,
     );
-  });
+    dispatcher.onApplicationBootstrap();
+    return dispatcher;
+  }
 
   afterEach(async () => {
-    await dispatcher.onApplicationShutdown();
+    channel.release();
+    await dispatcher?.onApplicationShutdown();
     await persistence.close();
   });
 
+  const texts = () => channel.sent.map((s) => (s.message.content as { text: string }).text);
+  const conversationOf = async (customer: string, pageId = PAGE) =>
+    (await persistence.repos.conversations.ensure({ channel: 'messenger', pageId, customerId: customer }, clock.now())).id;
+
   it('should send a reply queued here, and its next part after it, without a claim that scans the queue', async () => {
-    dispatcher.onApplicationBootstrap();
-    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: PAGE, customerId: 'psid-1' }, 1000);
+    start();
+    channel.release();
+    const conversation = await conversationOf('psid-1');
     const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     await units.run(async (unit) => {
-      await unit.enqueue(conversation.id, 'bot', { kind: 'text', text: 'first part' });
-      await unit.enqueue(conversation.id, 'bot', { kind: 'text', text: 'second part' });
+      await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'first part' });
+      await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'second part' });
     });
     await until(() => channel.sent.length === 2);
-    expect(channel.sent.map((s) => (s.message.content as { text: string }).text)).toEqual(['first part', 'second part']);
+    expect(texts()).toEqual(['first part', 'second part']);
     // Whatever the poll found meanwhile, no scan took these messages: they were handed off.
     for (const result of claim.mock.results) expect(await result.value).toEqual([]);
+  });
+
+  it('should never have more sends in flight than OUTBOX_CONCURRENCY when replies are handed off together', async () => {
+    start({ OUTBOX_CONCURRENCY: '1' });
+    const conversations: string[] = [];
+    for (const c of ['a', 'b', 'c', 'd']) conversations.push(await conversationOf(`psid-${c}`, `99${c.charCodeAt(0)}`));
+    // Four replies committed at once (four Pages, so no Page limit holds any back): four hand-offs.
+    await units.run(async (unit) => {
+      for (const id of conversations) await unit.enqueue(id, 'bot', { kind: 'text', text: `to ${id}` });
+    });
+    await until(() => channel.started.length >= 1);
+    channel.release();
+    await until(() => channel.sent.length === 4);
+    expect(mostInFlight).toBe(1);
+  });
+
+  it("should send a conversation's next message as soon as its previous send finished, also when it was not queued here", async () => {
+    start();
+    channel.release();
+    const conversation = await conversationOf('psid-backlog');
+    // Queued without this instance's bus (another instance, a retry, a restart): found by one claim pass.
+    for (let i = 0; i < 5; i++)
+      await enqueueOutbound(persistence.repos, conversation, 'agent', { kind: 'text', text: `m${i}` }, clock.now());
+    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
+    dispatcher!.kick();
+    await until(() => channel.sent.length === 5);
+    expect(texts()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    // One pass found the head; each next message was claimed when the send before it finished, not by later passes.
+    const found = await Promise.all(claim.mock.results.map((r) => r.value as Promise<unknown[]>));
+    expect(found.filter((rows) => rows.length > 0)).toHaveLength(1);
+  });
+
+  it('should start no send once shutdown has returned, for a reply committed just before it', async () => {
+    start();
+    channel.release();
+    const conversation = await conversationOf('psid-late');
+    await units.run(async (unit) => {
+      await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'late' });
+    });
+    await dispatcher!.onApplicationShutdown();
+    dispatcher = undefined;
+    const sendsAtShutdown = channel.sent.length;
+    // Let everything already scheduled on the event loop run (a hand-off's flush is a setImmediate; the
+    // in-memory database answers within the same turns): nothing may claim or send after shutdown.
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(channel.sent).toHaveLength(sendsAtShutdown);
+    // Either it went out before shutdown returned, or it is still queued and free for the next start: never claimed by a hand-off still under way.
+    const row = await persistence.db
+      .selectFrom('messages')
+      .select(['status', 'lease_until'])
+      .where('conversation_id', '=', conversation)
+      .executeTakeFirstOrThrow();
+    expect([
+      { status: 'sent', lease_until: null, sends: 1 },
+      { status: 'queued', lease_until: null, sends: 0 },
+    ]).toContainEqual({ ...row, sends: channel.sent.length });
   });
 });

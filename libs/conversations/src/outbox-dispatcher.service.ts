@@ -53,6 +53,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** Conversations with a send of this instance in flight or held (their next message waits for it). */
   private readonly active = new Set<string>();
   private flushScheduled = false;
+  /** Send slots promised to claims under way (a claim is awaited before its send takes the slot). */
+  private reserved = 0;
+  /** Hand-offs under way: shutdown waits for them, so nothing starts a send after it. */
+  private readonly handOffs = new Set<Promise<void>>();
+  private stopping = false;
   private unsubscribe?: () => void;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
@@ -80,10 +85,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.unsubscribe?.();
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
     await this.loop.stop();
+    await Promise.all([...this.handOffs]);
     await this.pool.drained();
+  }
+
+  /** Send slots neither running nor promised to a claim under way (hand-offs and passes run concurrently). */
+  private get freeSlots(): number {
+    return this.pool.free - this.reserved;
   }
 
   kick(): void {
@@ -102,7 +114,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * loop regardless; the replies this instance queues are handed off without a scan (`handOff`).
    */
   private sendFinished(): void {
-    if (!this.starved || this.pool.free < this.batch) return;
+    if (!this.starved || this.freeSlots < this.batch) return;
     this.starved = false;
     this.loop.kick();
   }
@@ -114,33 +126,45 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private scheduleHandOffs(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.stopping) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      for (const conversationId of this.noticed.keys())
-        if (!this.active.has(conversationId))
-          void this.handOff(conversationId).catch((error: unknown) =>
-            this.logger.warn(
-              `hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`,
-            ),
-          );
+      for (const conversationId of this.noticed.keys()) {
+        if (this.active.has(conversationId)) continue;
+        const left = (this.noticed.get(conversationId) ?? 1) - 1;
+        if (left > 0) this.noticed.set(conversationId, left);
+        else this.noticed.delete(conversationId);
+        this.startHandOff(conversationId);
+      }
     });
+  }
+
+  /** Runs a hand-off in the background (tracked for shutdown); its failure leaves the message to the loop. */
+  private startHandOff(conversationId: string): void {
+    if (this.stopping) return;
+    const running: Promise<void> = this.handOff(conversationId)
+      .catch((error: unknown) =>
+        this.logger.warn(`hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => this.handOffs.delete(running));
+    this.handOffs.add(running);
   }
 
   /**
    * Sends the conversation's next message without a scan of the queue: one statement claims its head
    * (see WorkQueue.claimHead), then it goes the way of any claimed message. Whatever this cannot take
-   * (no free slot, a lease that ran out, another instance's work) is left to the claims of the loop.
+   * (no free slot, a lease that ran out or is held elsewhere) waits for the loop's next pass: at once
+   * when a pass is owed (no free slot), else at the poll interval.
    */
   private async handOff(conversationId: string): Promise<void> {
-    const left = (this.noticed.get(conversationId) ?? 1) - 1;
-    if (left > 0) this.noticed.set(conversationId, left);
-    else this.noticed.delete(conversationId);
-    if (this.pool.free === 0) {
+    if (this.freeSlots <= 0) {
       this.starved = true;
       return;
     }
+    // The slot is promised before the claim is awaited, so concurrent hand-offs and passes cannot
+    // start more sends than the pool has slots.
+    this.reserved += 1;
     this.active.add(conversationId);
     let taken = false;
     try {
@@ -154,6 +178,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       taken = await this.take(work, conversation, this.clock.now());
       this.wakeForTokens();
     } finally {
+      this.reserved -= 1;
       if (!taken) this.idle(conversationId);
     }
   }
@@ -165,16 +190,36 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /**
+   * A send of the conversation finished: its next message (queued here and noticed, or queued by another
+   * instance, a retry or a restart) is claimed at once, not at the next poll, so a backlog of one
+   * conversation goes out at the pace of its sends.
+   */
+  private sendDone(conversationId: string): void {
+    this.active.delete(conversationId);
+    if (this.noticed.has(conversationId)) this.scheduleHandOffs();
+    else this.startHandOff(conversationId);
+  }
+
+  /**
    * Claims heads for the free send slots, fairly across Pages, and starts their sends. A message over
    * its Page's rate is given back with a due time when the Page has a token for it (postponed, not
    * re-polled); the Pages' health is cached for a moment, not read per message.
    */
   private async tick(): Promise<boolean> {
-    const free = this.pool.free;
-    if (free === 0) {
+    const free = this.freeSlots;
+    if (free <= 0) {
       this.starved = true; // finishing sends kick the loop
       return false;
     }
+    this.reserved += free;
+    try {
+      return await this.pass(free);
+    } finally {
+      this.reserved -= free;
+    }
+  }
+
+  private async pass(free: number): Promise<boolean> {
     const now = this.clock.now();
     for (const [page, until] of this.throttledUntil) if (until <= now) this.throttledUntil.delete(page);
     const busyPages = [...this.sending].filter(([page, n]) => n + (this.held.get(page)?.length ?? 0) >= this.burst).map(([p]) => p);
@@ -225,8 +270,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     return this.dispatch(work, conversation);
   }
 
-  /** Sends now if the Page has a token; otherwise gives the message back until the Page's next token. */
-  /** True when the send is under way (false: postponed for the Page's rate). */
+  /**
+   * Sends now if the Page has a token; otherwise gives the message back until the Page's next token.
+   * True when the send is under way (false: postponed for the Page's rate).
+   */
   private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
     const page = conversation.page_id;
     const rate = this.config.messenger.sendRatePerPage;
@@ -252,7 +299,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           const left = (this.sending.get(page) ?? 1) - 1;
           if (left > 0) this.sending.set(page, left);
           else this.sending.delete(page);
-          this.idle(conversation.id);
+          this.sendDone(conversation.id);
           const next = this.held.get(page)?.shift();
           if (this.held.get(page)?.length === 0) this.held.delete(page);
           if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);

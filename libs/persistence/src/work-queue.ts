@@ -73,6 +73,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
 
   /** Claims up to `limit` due heads (one per key), fairly across groups, oldest first within a group. */
   async claim(options: ClaimOptions): Promise<ClaimedWork<Row>[]> {
+    if (options.limit <= 0) return []; // (SQLite reads LIMIT -1 as "no limit")
     const { spec } = this;
     const table = sql.table(spec.table);
     const w = (expr: (a: string) => string) => sql.raw(expr('w'));

@@ -26,7 +26,11 @@ export function createAgentDeskOpenApiDocument(app: INestApplication): OpenAPIOb
   return document;
 }
 
-/** Serves the OpenAPI document of `/api` at `/api/docs` (UI) and `/api/docs-json`. */
+/**
+ * Serves the OpenAPI document of `/api` at `/api/docs` (UI) and `/api/docs-json`. The document is
+ * built on the first request for it (a factory), not at start-up: most processes are never asked,
+ * and would otherwise hold it for their whole life.
+ */
 export function setupAgentDeskOpenApi(app: INestApplication): void {
-  SwaggerModule.setup('api/docs', app, createAgentDeskOpenApiDocument(app));
+  SwaggerModule.setup('api/docs', app, () => createAgentDeskOpenApiDocument(app));
 }

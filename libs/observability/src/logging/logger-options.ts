@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import pretty from 'pino-pretty';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
@@ -137,9 +136,17 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
   };
-  if (destination) return [options, destination];
-  // In-process and synchronous (not a worker transport): a line is out before the next statement runs.
-  if (ops.logFormat === 'pretty')
-    return [options, pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', sync: true })];
-  return options;
+  return destination ? [options, destination] : options;
+}
+
+/**
+ * Where log lines go unless a test gives a stream: stdout as JSON, or readable lines when
+ * LOG_FORMAT=pretty (local mode). pino-pretty and its dependencies are loaded only then, so a
+ * production process (JSON logs) does not carry them. In-process and synchronous (not a worker
+ * transport): a line is out before the next statement runs.
+ */
+export async function logDestination(config: CcmConfig): Promise<DestinationStream | undefined> {
+  if (config.operations.logFormat !== 'pretty') return undefined;
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', sync: true });
 }

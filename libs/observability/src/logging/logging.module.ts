@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CcmConfig } from '@app/config';
-import { pinoHttpOptions } from './logger-options';
+import { logDestination, pinoHttpOptions } from './logger-options';
 
 /** Where JSON log lines go; stdout unless a test provides a stream (override this token). */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -13,7 +13,9 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
     LoggerModule.forRootAsync({
       providers: [{ provide: LOG_DESTINATION, useValue: undefined }],
       inject: [CcmConfig, LOG_DESTINATION],
-      useFactory: (config: CcmConfig, destination?: DestinationStream) => ({ pinoHttp: pinoHttpOptions(config, destination) }),
+      useFactory: async (config: CcmConfig, destination?: DestinationStream) => ({
+        pinoHttp: pinoHttpOptions(config, destination ?? (await logDestination(config))),
+      }),
     }),
   ],
 })
