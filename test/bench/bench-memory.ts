@@ -10,84 +10,42 @@
  *   BENCH_MEMORY_NODE_FLAGS     node flags for the server (default: the `start` script's)
  *   BENCH_MEMORY_OUT            where the JSON goes (default bench-memory.json)
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRunPsidPrefix } from '../helpers/fixtures';
-import { ccmEnv, load, PAGES, PINNED, ROOT, SECRET, sqliteDatabase, startPinned } from './bench-support';
+import { ccmEnv, load, PAGES, ROOT, SECRET, sqliteDatabase, startBuilt, startPinned, startScriptNodeFlags } from './bench-support';
 
 const BURST = Number(process.env.BENCH_MEMORY_BURST ?? 10000);
 const SOAK_SECONDS = Number(process.env.BENCH_MEMORY_SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.BENCH_MEMORY_SOAK_RATE ?? 100);
 const OUT = process.env.BENCH_MEMORY_OUT ?? join(ROOT, 'bench-memory.json');
-const ENTRY = join(ROOT, 'dist', 'apps', 'ccm', 'apps', 'ccm', 'src', 'main.js');
 
 interface Snapshot {
   memory: NodeJS.MemoryUsage;
   spaces: Record<string, number>;
   moduleCount: number;
   modules: Record<string, number>;
+  /** Linux: resident KiB per mapping (the node binary, native addons, malloc's heap, anonymous maps). */
+  mappings: Record<string, number>;
+  /** GC pauses so far (the probe's own forced GCs included). */
+  gc: { scavenges: number; scavengeMs: number; others: number; otherMs: number };
   /** CPU time of the server so far, µs (user + system). */
   cpuMicros: number;
 }
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-/** The node flags `npm start` runs ccm with (the flags between `node` and the entry in the script). */
-function startFlags(): string[] {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const match = /node ((?:--\S+ )*)dist\/apps\/ccm\/apps\/ccm\/src\/main\.js/.exec(scripts.start);
-  return (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 async function main(): Promise<void> {
   const flags =
-    process.env.BENCH_MEMORY_NODE_FLAGS !== undefined ? process.env.BENCH_MEMORY_NODE_FLAGS.split(/\s+/).filter(Boolean) : startFlags();
+    process.env.BENCH_MEMORY_NODE_FLAGS !== undefined
+      ? process.env.BENCH_MEMORY_NODE_FLAGS.split(/\s+/).filter(Boolean)
+      : startScriptNodeFlags();
   const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
   const db = sqliteDatabase();
-  const port = await freePort();
-  const node = [process.execPath, '--expose-gc', ...flags, '-r', join(__dirname, 'memory-probe.js'), ENTRY];
-  const [cmd, args] = PINNED ? ['taskset', ['-c', '0', ...node]] : [node[0], node.slice(1)];
-  const child = spawn(cmd, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      NODE_ENV: 'production',
-      PORT: String(port),
-      ...ccmEnv(double.url, db.url),
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let errors = '';
-  child.stdout!.on('data', () => undefined);
-  child.stderr!.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-10_000)));
-  let seq = 0;
-  const waiting = new Map<number, (s: Snapshot) => void>();
-  child.on('message', (m: { id: number; result: Snapshot }) => waiting.get(m.id)?.(m.result));
-  const snapshot = () => new Promise<Snapshot>((resolve) => (waiting.set(++seq, resolve), child.send({ cmd: 'memory', id: seq })));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`ccm exited (${child.exitCode}):\n${errors}`);
-    if (Date.now() > deadline) throw new Error(`ccm not healthy within 60 s:\n${errors}`);
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const server = await startBuilt(0, ccmEnv(double.url, db.url), flags);
+  const snapshot = () => server.ask<Snapshot>({ cmd: 'memory' });
+  const url = server.url;
   await new Promise((r) => setTimeout(r, 2000));
   const rows: { phase: string; s: Snapshot }[] = [{ phase: 'idle', s: await snapshot() }];
   process.stdout.write(`idle: rss ${mb(rows[0].s.memory.rss)} MB\n`);
@@ -111,9 +69,13 @@ async function main(): Promise<void> {
       timeoutMs: 60_000,
     });
     const after = await snapshot();
-    const cpuPerAnswer = Math.round((after.cpuMicros - rows[0].s.cpuMicros) / Math.max(1, burst.answered));
+    const answered = Math.max(1, burst.answered);
+    const cpuPerAnswer = Math.round((after.cpuMicros - rows[0].s.cpuMicros) / answered);
+    const gcPerAnswer = Math.round(
+      ((after.gc.scavengeMs - rows[0].s.gc.scavengeMs + after.gc.otherMs - rows[0].s.gc.otherMs) * 1000) / answered,
+    );
     rows.push({
-      phase: `after ${BURST} conversations (${intake.ok} accepted, ${burst.answered} answered, ${cpuPerAnswer} µs server CPU each)`,
+      phase: `after ${BURST} conversations (${intake.ok} accepted, ${burst.answered} answered, ${cpuPerAnswer} µs server CPU each, ${gcPerAnswer} µs of it GC pauses)`,
       s: after,
     });
     process.stdout.write(`${rows[rows.length - 1].phase}: rss ${mb(rows[rows.length - 1].s.memory.rss)} MB\n`);
@@ -137,8 +99,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${rows[rows.length - 1].phase}: rss ${mb(rows[rows.length - 1].s.memory.rss)} MB\n`);
     }
   }
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await server.stop();
   await double.stop();
   await db.drop();
 
@@ -155,6 +116,10 @@ async function main(): Promise<void> {
     .slice(0, 25);
   process.stdout.write(`\nmodules loaded at idle, by package (top 25 of ${Object.keys(rows[0].s.modules).length}):\n`);
   process.stdout.write(top.map(([name, n]) => `${n}\t${name}`).join('\n') + '\n');
+  const maps = Object.entries(rows[0].s.mappings)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6);
+  process.stdout.write(`\nresident at idle, by mapping (MB): ${maps.map(([name, kb]) => `${name} ${Math.round(kb / 1024)}`).join(', ')}\n`);
   writeFileSync(OUT, JSON.stringify({ date: new Date().toISOString(), flags, rows }, null, 2));
 }
 

@@ -4,7 +4,8 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -62,6 +63,11 @@ export async function startPinned(core: number, script: string, args: string[], 
     child.stdout!.on('data', readUntilReady);
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${output}`)));
   });
+  return handle(child, url);
+}
+
+/** IPC requests (`ask`) and a clean stop for a child started with an IPC channel. */
+function handle(child: ChildProcess, url: string): Pinned {
   let seq = 0;
   const waiting = new Map<number, (value: unknown) => void>();
   child.on('message', (m: { id: number; result: unknown }) => waiting.get(m.id)?.(m.result));
@@ -84,6 +90,60 @@ export async function startPinned(core: number, script: string, args: string[], 
       clearTimeout(timer);
     },
   };
+}
+
+/** The built entry point `npm start` and the Docker image run. */
+export const BUILT_ENTRY = join(ROOT, 'dist', 'apps', 'ccm', 'apps', 'ccm', 'src', 'main.js');
+
+/** The node flags `npm start` runs ccm with (those between `node` and the entry in the script). */
+export function startScriptNodeFlags(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const match = /node ((?:--\S+ )*)dist\/apps\/ccm\/apps\/ccm\/src\/main\.js/.exec(scripts.start);
+  return (match?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+}
+
+/**
+ * ccm as production runs it, for memory figures: the built dist/ entry with `npm start`'s node flags
+ * (or `flags`), pinned to `core`, answering `stats` and `memory` over IPC through the preloaded
+ * test/bench/memory-probe.js. Not through the TypeScript loader the other bench servers use: its
+ * compiler and the source maps it keeps cost ~85 MB of RSS that ccm does not have in production.
+ * Call `node apps/ccm/tools/build-if-stale.js` first (the bench scripts do).
+ */
+export async function startBuilt(core: number, env: Record<string, string>, flags = startScriptNodeFlags()): Promise<Pinned> {
+  const port = await freePort();
+  const node = [process.execPath, '--expose-gc', ...flags, '-r', join(__dirname, 'memory-probe.js'), BUILT_ENTRY];
+  const [cmd, args] = PINNED ? ['taskset', ['-c', String(core), ...node]] : [node[0], node.slice(1)];
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let errors = '';
+  child.stdout!.on('data', () => undefined); // log lines, as in production; read and dropped
+  child.stderr!.on('data', (d: Buffer) => (errors = (errors + d.toString()).slice(-10_000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`ccm (built) exited (${child.exitCode}) before it was healthy:\n${errors}`);
+    if (Date.now() > deadline) throw new Error(`ccm (built) not healthy within 60 s:\n${errors}`);
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return handle(child, url);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {

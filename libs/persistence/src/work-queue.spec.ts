@@ -2,6 +2,7 @@ import { FakeClock, TEST_DIALECTS, testDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
 import { LeaseLostError, runFenced } from './work-fence';
+import { WorkQueue } from './work-queue';
 
 const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
 const LEASE_MS = 30_000;
@@ -204,6 +205,28 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     await journal(null, 2000, 'P');
     const q1 = await journal(null, 1000, 'Q');
     expect((await claim('w')).map((c) => c.row.id).sort()).toEqual([p1, q1].sort());
+  });
+
+  it('should key a queue by its conversation column when it says no other key, for claim and claimHead alike', async () => {
+    // The outbox's shape, said once: no `key` beside the column.
+    const queue = new WorkQueue(persistence.db, dialect, {
+      table: 'messages',
+      conversationColumn: 'conversation_id',
+      order: ['id'],
+      pending: 'queued',
+      dead: 'failed',
+      errorColumn: 'error',
+      scope: (a) => `${a}.direction = 'out'`,
+    });
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const a1 = await outbound(a, 'a1');
+    await outbound(a, 'a2');
+    const b1 = await outbound(b, 'b1');
+    const options = { owner: 'w', now: clock.now(), leaseMs: LEASE_MS };
+    expect((await queue.claim({ ...options, limit: 10 })).map((c) => c.row.id).sort()).toEqual([a1, b1].sort());
+    expect(await queue.claim({ ...options, limit: 10, key: a })).toEqual([]); // a's head is leased
+    expect(await queue.claimHead(a, options)).toBeUndefined();
   });
 
   it('should never hand the same work to two concurrent claimers', async () => {
