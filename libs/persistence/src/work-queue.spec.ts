@@ -244,4 +244,22 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect(new Set(keys).size).toBe(keys.length); // one item per conversation at a time
     expect(ids.length).toBe(40);
   });
+  it("should claim one conversation's head in one statement: in order, not while leased, and leave expired leases to claim", async () => {
+    const a = await conversation('a');
+    const a2 = await journal(a, 2000);
+    const a1 = await journal(a, 1000);
+    const head = (owner: string, now = clock.now()) => persistence.queues.journal.claimHead(a, { owner, now, leaseMs: LEASE_MS });
+    const first = await head('w1');
+    expect(first?.row.id).toBe(a1);
+    expect(first?.interrupted).toBe(false);
+    expect(await head('w2')).toBeUndefined(); // the conversation is busy
+    expect(await persistence.queues.journal.complete(first!.lease, 'done', clock.now())).toBe(true);
+    const second = await head('w2');
+    expect(second?.row.id).toBe(a2);
+    // Its holder stops; once the lease has run out it is claim's to take (and to report as interrupted).
+    clock.advance(LEASE_MS + 1);
+    expect(await head('w3')).toBeUndefined();
+    const [taken] = await claim('w3');
+    expect([taken.row.id, taken.interrupted]).toEqual([a2, true]);
+  });
 });

@@ -2,6 +2,7 @@ import { Kysely, RawBuilder, sql } from 'kysely';
 import { BackoffOptions, backoffDelay } from './backoff';
 import { Database } from './database.types';
 import { Dialect } from './schema-migrations';
+import { QueryTemplate } from './query-template';
 import { WorkLease, WorkTable } from './work-fence';
 
 /**
@@ -187,14 +188,25 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     conversationId: string,
     options: Omit<ClaimOptions, 'limit' | 'key' | 'perGroup' | 'excludeGroups'>,
   ): Promise<ClaimedWork<Row> | undefined> {
+    const { owner, now, leaseMs } = options;
+    const [row] = await this.headClaim.rows(this.db, owner, now + leaseMs, conversationId, now);
+    if (!row) return undefined;
+    return {
+      row,
+      lease: { table: this.spec.table, id: Number(row.id), owner, epoch: Number(row.lease_epoch) },
+      interrupted: false,
+    };
+  }
+
+  /** The statement of `claimHead`, built once per queue (it runs for every message). */
+  private readonly headClaim = new QueryTemplate((db, owner: string, leaseUntil: number, conversationId: string, now: number) => {
     const { spec } = this;
     const table = sql.table(spec.table);
     const column = sql.raw(spec.conversationColumn);
     const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
     const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
-    const { now } = options;
-    const claimed = await sql<Row & { lease_epoch: number }>`
-      update ${table} set lease_owner = ${options.owner}, lease_until = ${now + options.leaseMs}, lease_epoch = lease_epoch + 1
+    const query = sql<Row & { lease_epoch: number }>`
+      update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
       where id = (
           select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${spec.pending} ${scope('h')}
           order by ${order} limit 1
@@ -204,15 +216,9 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
           select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${spec.pending} ${scope('p')}
             and p.lease_until is not null and p.lease_until >= ${now}
         )
-      returning *`.execute(this.db);
-    const row = claimed.rows[0];
-    if (!row) return undefined;
-    return {
-      row,
-      lease: { table: spec.table, id: Number(row.id), owner: options.owner, epoch: Number(row.lease_epoch) },
-      interrupted: false,
-    };
-  }
+      returning *`;
+    return { compile: () => query.compile(db) };
+  });
 
   /** Extends a held lease; false when it was lost (taken over, or the work finished elsewhere). */
   async renew(lease: WorkLease, now: number, leaseMs: number): Promise<boolean> {
