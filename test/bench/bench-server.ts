@@ -26,8 +26,15 @@ export interface ServerStats {
 /** Statement counts and times by SQL text, when BENCH_SQL_STATS=1 (see countStatements). */
 const statements = new Map<string, [number, number]>();
 
+/** SQL text → its key (whitespace collapsed), computed once per distinct text: the counting must cost the server little. */
+const keys = new Map<string, string>();
+
 function note(text: string, micros = 0): void {
-  const key = text.replace(/\s+/g, ' ').trim();
+  let key = keys.get(text);
+  if (key === undefined) {
+    key = text.replace(/\s+/g, ' ').trim();
+    keys.set(text, key);
+  }
   const entry = statements.get(key);
   if (entry) {
     entry[0] += 1;

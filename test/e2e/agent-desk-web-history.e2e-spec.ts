@@ -102,6 +102,12 @@ describe('agent desk: earlier episodes of a customer', () => {
     expect(texts).not.toContain('It came, but broken');
     expect(episodes[0].messageCount).toBe(messages.length);
 
+    // A malformed episode id is bad input, named as such (not a missing conversation).
+    const malformed = await bob.api(`/api/conversations/${id}/previous/first/messages`);
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', details: [{ field: 'episodeId', message: expect.stringMatching(/integer/) }] } },
+    });
     // An id that is no episode of this conversation, and a conversation the caller cannot see: 404.
     expect((await bob.api(`/api/conversations/${id}/previous/${episodes[0].episodeId! + 100000}/messages`)).status).toBe(404);
     const other = await episode(ann, testPsid('history-api-other'), 'Hello', 'Hi!');

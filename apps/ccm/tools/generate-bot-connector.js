@@ -12,19 +12,15 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { parseScaffoldArgs, scaffoldNames } = require('./scaffold-names');
 
 const WIRING = path.join('apps', 'ccm', 'src', 'bot-connectors.ts');
 const BOT_INDEX = path.join('libs', 'bot', 'src', 'index.ts');
 
 function main(argv) {
-  const args = argv.slice(2);
-  const rootAt = args.indexOf('--root');
-  const root = path.resolve(rootAt >= 0 ? args[rootAt + 1] : path.join(__dirname, '..', '..', '..'));
-  const name = args.filter((a, i) => !a.startsWith('--') && (rootAt < 0 || i !== rootAt + 1))[0];
-  if (!name || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-    process.stderr.write('usage: npm run generate:bot-connector -- <name>   (kebab-case, e.g. "dialogflow" or "my-bot")\n');
-    return 1;
-  }
+  const args = parseScaffoldArgs(argv, 'usage: npm run generate:bot-connector -- <name>   (kebab-case, e.g. "dialogflow" or "my-bot")');
+  if (!args) return 1;
+  const { root, name } = args;
   let result;
   try {
     result = generateBotConnector(root, name);
@@ -43,12 +39,7 @@ function main(argv) {
 
 /** Generates the connector under `root`; returns what it wrote. Throws if the kind or its variables exist. */
 function generateBotConnector(root, name) {
-  const pascal = name
-    .split('-')
-    .map((p) => p[0].toUpperCase() + p.slice(1))
-    .join('');
-  const camel = pascal[0].toLowerCase() + pascal.slice(1);
-  const constant = name.toUpperCase().replace(/-/g, '_');
+  const { pascal, camel, constant } = scaffoldNames(name);
   const definition = `${camel}Connector`;
   const variables = [`${constant}_URL`, `${constant}_TOKEN`];
   const dir = path.join(root, 'libs', 'bot', 'src', name);
@@ -59,7 +50,10 @@ function generateBotConnector(root, name) {
       throw new Error(`${word} is already used by another connector or setting; choose another name`);
   if (taken.includes(`kind: '${name}'`)) throw new Error(`a bot connector of kind ${name} already exists`);
 
+  // Everything that can refuse is decided before the first write: a refusal leaves the tree as it was.
+  const wiring = wired(root, definition);
   const files = templates({ name, pascal, constant, definition, variables });
+
   fs.mkdirSync(dir, { recursive: true });
   const written = Object.entries(files).map(([file, text]) => {
     const target = path.join(dir, file);
@@ -68,7 +62,7 @@ function generateBotConnector(root, name) {
   });
   const index = path.join(root, BOT_INDEX);
   fs.appendFileSync(index, `export { ${definition} } from './${name}/${name}.definition';\n`);
-  wire(root, definition);
+  fs.writeFileSync(path.join(root, WIRING), wiring);
   format(root, [...written, index, path.join(root, WIRING)]);
   return { files: written, definition, variables };
 }
@@ -88,20 +82,19 @@ function takenNames(root) {
   return texts.join('\n');
 }
 
-/** The one line of wiring: the connector joins BOT_CONNECTORS (last, so the default stays the first listed). */
-function wire(root, definition) {
-  const file = path.join(root, WIRING);
-  const text = fs.readFileSync(file, 'utf8');
+/**
+ * The wiring file with its one new line: the connector joins BOT_CONNECTORS (last, so the default
+ * stays the first listed). Only computed: the caller writes it once nothing can refuse any more.
+ */
+function wired(root, definition) {
+  const text = fs.readFileSync(path.join(root, WIRING), 'utf8');
   const importLine = /import \{([^}]*)\} from '@app\/bot';/;
   const list = /(export const BOT_CONNECTORS\b[^=]*=\s*\[)([^\]]*?)(,?\s*\];)/;
   if (!importLine.test(text) || !list.test(text))
     throw new Error(`${WIRING} has no BOT_CONNECTORS list imported from @app/bot: add ${definition} to it by hand`);
-  fs.writeFileSync(
-    file,
-    text
-      .replace(importLine, (_, names) => `import {${names.trimEnd()}, ${definition} } from '@app/bot';`)
-      .replace(list, (_, head, items, tail) => `${head}${items.trimEnd()}, ${definition}${tail}`),
-  );
+  return text
+    .replace(importLine, (_, names) => `import {${names.trimEnd()}, ${definition} } from '@app/bot';`)
+    .replace(list, (_, head, items, tail) => `${head}${items.trimEnd()}, ${definition}${tail}`);
 }
 
 /** Prettier, as `npm run lint` checks it (skipped when the checkout has no node_modules yet). */

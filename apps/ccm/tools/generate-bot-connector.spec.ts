@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,6 +61,25 @@ describe('npm run generate:bot-connector', () => {
   it('should refuse a connector that exists, or whose variables another connector or setting already uses', () => {
     expect(() => generateBotConnector(dir, 'dialogflow')).toThrow('libs/bot/src/dialogflow already exists');
     expect(() => generateBotConnector(dir, 'bot-http')).toThrow('BOT_HTTP_URL is already used');
+  });
+
+  it('should refuse before writing anything when the wiring has no BOT_CONNECTORS list', () => {
+    // A tree whose app lists its connectors some other way: nothing can be wired, so nothing is written.
+    const bare = mkdtempSync(join(tmpdir(), 'ccm-generate-bot-bare-'));
+    try {
+      for (const folder of [join('libs', 'bot', 'src'), join('libs', 'config', 'src'), join('apps', 'ccm', 'src')])
+        mkdirSync(join(bare, folder), { recursive: true });
+      const index = "export { httpConnector } from './http/http.definition';\n";
+      writeFileSync(join(bare, BOT_INDEX), index);
+      writeFileSync(join(bare, WIRING), "export const CONNECTORS = ['http'];\n");
+
+      expect(() => generateBotConnector(bare, 'rasa')).toThrow('has no BOT_CONNECTORS list');
+
+      expect(existsSync(join(bare, 'libs', 'bot', 'src', 'rasa'))).toBe(false);
+      expect(readFileSync(join(bare, BOT_INDEX), 'utf8')).toBe(index);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 
   it("should run the generated specs green, and the architecture spec's connector rules should accept the new folder", () => {

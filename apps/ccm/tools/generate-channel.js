@@ -10,16 +10,12 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const { parseScaffoldArgs, scaffoldNames } = require('./scaffold-names');
 
 function main(argv) {
-  const args = argv.slice(2);
-  const rootAt = args.indexOf('--root');
-  const root = path.resolve(rootAt >= 0 ? args[rootAt + 1] : path.join(__dirname, '..', '..', '..'));
-  const name = args.filter((a, i) => !a.startsWith('--') && (rootAt < 0 || i !== rootAt + 1))[0];
-  if (!name || !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-    process.stderr.write('usage: npm run generate:channel -- <name>   (kebab-case, e.g. "whatsapp" or "web-chat")\n');
-    return 1;
-  }
+  const args = parseScaffoldArgs(argv, 'usage: npm run generate:channel -- <name>   (kebab-case, e.g. "whatsapp" or "web-chat")');
+  if (!args) return 1;
+  const { root, name } = args;
   const result = generateChannel(root, name);
   process.stdout.write(
     `Created ${result.files.map((f) => path.relative(root, f)).join('\n        ')}\n` +
@@ -31,12 +27,7 @@ function main(argv) {
 
 /** Generates the module under `root`; returns what it wrote. Throws if the channel already exists. */
 function generateChannel(root, name) {
-  const pascal = name
-    .split('-')
-    .map((p) => p[0].toUpperCase() + p.slice(1))
-    .join('');
-  const camel = pascal[0].toLowerCase() + pascal.slice(1);
-  const constant = name.toUpperCase().replace(/-/g, '_');
+  const { pascal, camel, constant } = scaffoldNames(name);
   const dir = path.join(root, 'libs', 'channels', name, 'src');
   if (fs.existsSync(dir)) throw new Error(`libs/channels/${name} already exists`);
   const alias = `@app/channel-${name}`;

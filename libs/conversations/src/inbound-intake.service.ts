@@ -7,6 +7,12 @@ import { InboundProcessor } from './inbound-processor.service';
 /** Events written per group commit at most; the rest wait for the next one. */
 const MAX_EVENTS_PER_COMMIT = 2000;
 
+/** What a group commit added to the journal: the conversations with new events, and whether any event has none. */
+interface NewEvents {
+  conversations: Set<string>;
+  pageLevel: boolean;
+}
+
 interface PendingWrite {
   events: readonly InboundEvent[];
   resolve(result: { recorded: number; duplicates: number }): void;
@@ -71,9 +77,13 @@ export class InboundIntakeService {
   }
 
   private async commitGroup(group: PendingWrite[]): Promise<void> {
+    // The conversations with new events are handed to the processor (no scan of the journal); a
+    // Page-level event, or a group written webhook by webhook, kicks a claim pass instead.
+    let fresh: NewEvents = { conversations: new Set(), pageLevel: true };
     try {
-      const results = await this.write(group);
-      group.forEach((w, i) => w.resolve(results[i]));
+      const written = await this.write(group);
+      fresh = written.fresh;
+      group.forEach((w, i) => w.resolve(written.results[i]));
     } catch (error) {
       if (group.length === 1) {
         group[0].reject(this.unavailable(error));
@@ -81,18 +91,19 @@ export class InboundIntakeService {
         // Something in the group failed: write each webhook alone so only the culprit is refused.
         for (const w of group) {
           try {
-            w.resolve((await this.write([w]))[0]);
+            w.resolve((await this.write([w])).results[0]);
           } catch (single) {
             w.reject(this.unavailable(single));
           }
         }
       }
     }
-    this.processor.kick();
+    this.processor.offer(fresh.conversations);
+    if (fresh.pageLevel) this.processor.kick();
   }
 
   /** One transaction for the whole group; returns each webhook's recorded/duplicate counts. */
-  private async write(group: readonly PendingWrite[]): Promise<{ recorded: number; duplicates: number }[]> {
+  private async write(group: readonly PendingWrite[]): Promise<{ results: { recorded: number; duplicates: number }[]; fresh: NewEvents }> {
     const now = Date.now();
     return this.persistence.transaction(async (repos) => {
       const keys: ConversationKey[] = [];
@@ -110,9 +121,15 @@ export class InboundIntakeService {
         if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
           await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);
       }
+      const newEvents: NewEvents = { conversations: new Set(), pageLevel: false };
+      for (const row of rows) {
+        if (!fresh.has(row.dedupe_key)) continue;
+        if (row.conversation_id) newEvents.conversations.add(row.conversation_id);
+        else newEvents.pageLevel = true;
+      }
       // A key new to the journal counts once, for the first webhook of the group that carried it.
       const counted = new Set<string>();
-      return group.map((w) => {
+      const results = group.map((w) => {
         let recorded = 0;
         for (const e of w.events) {
           if (fresh.has(e.dedupeKey) && !counted.has(e.dedupeKey)) {
@@ -122,6 +139,7 @@ export class InboundIntakeService {
         }
         return { recorded, duplicates: w.events.length - recorded };
       });
+      return { results, fresh: newEvents };
     });
   }
 

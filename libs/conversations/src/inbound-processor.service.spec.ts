@@ -59,4 +59,23 @@ describe('InboundProcessor', () => {
     expect(await journalStates()).toEqual([`dead/${MAX_EVENT_ATTEMPTS}`]);
     expect((await bed.messages(id)).map((m) => `${m.author}: ${m.text}`)).toEqual([`system: ${bed.config.messages.error}`]);
   });
+  it('should apply the events offered by the intake, and one arriving while they are applied, without a scan of the journal', async () => {
+    processor.onApplicationBootstrap();
+    try {
+      const claim = jest.spyOn(bed.persistence.queues.journal, 'claim');
+      const id = await journal('hours');
+      processor.offer([id]);
+      processor.offer([id]); // offered again while it is being drained: taken once that drain ends
+      await journal('hello', bed.clock.now() + 1);
+      processor.offer([id]);
+      const done = async () => (await journalStates()).every((state) => state === 'done/0');
+      for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await journalStates()).toEqual(['done/0', 'done/0']);
+      expect((await bed.messages(id)).map((m) => m.text)).toEqual(['hours', 'We open at 9.', 'hello', 'Hi!']);
+      // Whatever the poll found meanwhile, no scan claimed these events: they were handed over.
+      for (const result of claim.mock.results) expect(await result.value).toEqual([]);
+    } finally {
+      await processor.onApplicationShutdown();
+    }
+  });
 });

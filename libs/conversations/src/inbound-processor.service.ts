@@ -27,6 +27,13 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private readonly backoff: BackoffOptions;
   /** A pass found no free slot: the next finished drain kicks a claim. */
   private starved = false;
+  /** Conversations being drained here, and those of them offered new events meanwhile (see `offer`). */
+  private readonly draining = new Set<string>();
+  private readonly offeredWhileDraining = new Set<string>();
+  /** Offers are taken only between bootstrap and shutdown (like the loop's passes). */
+  private running = false;
+  /** Slots a pass is claiming for right now: offers leave them alone, so the pool is never oversubscribed. */
+  private claiming = 0;
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -43,10 +50,12 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     // Picks up whatever a previous process accepted but did not finish (crash between 200 and work).
+    this.running = true;
     this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.running = false;
     await this.loop.stop();
     await this.pool.drained();
   }
@@ -61,6 +70,42 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     await this.pool.drained();
   }
 
+  /**
+   * This instance's intake has just committed new events of these conversations: each conversation's
+   * head is claimed with one statement (no scan of the journal, no transaction of its own) and drained
+   * in a free slot. A conversation being drained here is taken again when its drain ends; with no free
+   * slot the loop's next pass claims it.
+   */
+  offer(conversationIds: Iterable<string>): void {
+    if (!this.running) return;
+    for (const conversationId of conversationIds) {
+      if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
+      else if (this.pool.free - this.claiming <= 0) this.starved = true;
+      else {
+        this.draining.add(conversationId);
+        this.pool.run(() => this.handOff(conversationId));
+      }
+    }
+  }
+
+  private async handOff(conversationId: string): Promise<void> {
+    try {
+      const work = await this.persistence.queues.journal.claimHead(conversationId, {
+        owner: INSTANCE_ID,
+        now: this.clock.now(),
+        leaseMs: this.config.work.leaseMs,
+      });
+      if (work) await this.drain(work);
+    } finally {
+      this.drained(conversationId);
+    }
+  }
+
+  private drained(conversationId: string): void {
+    this.draining.delete(conversationId);
+    if (this.offeredWhileDraining.delete(conversationId)) this.offer([conversationId]);
+  }
+
   private drainFinished(): void {
     if (!this.starved) return;
     this.starved = false;
@@ -70,17 +115,19 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
     const free = this.pool.free;
-    if (free === 0) {
+    if (free <= 0) {
       this.starved = true; // a finishing worker kicks the loop
       return false;
     }
-    const claimed = await this.persistence.queues.journal.claim({
-      owner: INSTANCE_ID,
-      now: this.clock.now(),
-      leaseMs: this.config.work.leaseMs,
-      limit: free,
-    });
-    for (const work of claimed) this.pool.run(() => this.drain(work));
+    this.claiming = free;
+    const claimed = await this.persistence.queues.journal
+      .claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: free })
+      .finally(() => (this.claiming = 0));
+    for (const work of claimed) {
+      const conversationId = work.row.conversation_id;
+      if (conversationId) this.draining.add(conversationId);
+      this.pool.run(() => this.drain(work).finally(() => conversationId && this.drained(conversationId)));
+    }
     return claimed.length === free;
   }
 
@@ -93,14 +140,16 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     while (work && applied < MAX_EVENTS_PER_DRAIN) {
       if (!(await this.applyOne(work))) break;
       applied += 1;
-      // Most drains are one event long: a cheap look (an indexed read, no transaction) saves the claim's
-      // transaction when the conversation has nothing else waiting. An event arriving just after it is
-      // claimed by the next tick (the intake kicks the loop).
-      if (first.row.conversation_id && !(await this.persistence.repos.journal.hasPending(first.row.conversation_id))) {
+      // Most drains are one event long: a cheap look (an indexed read, no transaction) saves a claim
+      // when the conversation has nothing else waiting. An event arriving just after it is offered again
+      // once this drain ends (or claimed by the next pass, if another instance took it in).
+      const conversationId = first.row.conversation_id;
+      if (conversationId && !(await this.persistence.repos.journal.hasPending(conversationId))) {
         work = undefined;
         break;
       }
-      [work] = await queue.claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: 1, key });
+      const next = { owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs };
+      work = conversationId ? await queue.claimHead(conversationId, next) : (await queue.claim({ ...next, limit: 1, key }))[0];
     }
     // A claimed event we stopped before (drain limit) goes back without counting an attempt.
     if (work && applied >= MAX_EVENTS_PER_DRAIN) {

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { Insertable, Kysely, sql, Updateable } from 'kysely';
+import { Insertable, Kysely, sql, SqliteAdapter, Updateable } from 'kysely';
 import { ConversationKey, ConversationState } from '@app/core';
 import { ConversationRow, ConversationsTable, Database } from './database.types';
+import { QueryTemplate } from './query-template';
+
+// Statements run for every message (see QueryTemplate).
+const FIND_BY_ID = new QueryTemplate((db, id: string) => db.selectFrom('conversations').selectAll().where('id', '=', id));
+const NOTE_USER_EVENT = new QueryTemplate((db, id: string, timestamp: number, now: number) =>
+  db
+    .updateTable('conversations')
+    .set({ last_user_event_at: timestamp, updated_at: now })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_user_event_at', 'is', null), eb('last_user_event_at', '<', timestamp)])),
+);
 
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -70,7 +81,7 @@ export class ConversationRepository {
   }
 
   async findById(id: string): Promise<ConversationRow | undefined> {
-    return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    return (await FIND_BY_ID.rows(this.db, id))[0];
   }
 
   /**
@@ -79,6 +90,10 @@ export class ConversationRepository {
    * by the desk can neither slip in between this read and the commit nor be overwritten by it.
    */
   async lockForUpdate(id: string): Promise<ConversationRow | undefined> {
+    // SQLite: a transaction holds the only writer until it ends (CcmSqliteDriver; one process per
+    // database file), so a plain read is already stable until the commit. The no-op UPDATE would
+    // dirty the row and its key index, and the commit would write both pages to the WAL for nothing.
+    if (this.db.getExecutor().adapter instanceof SqliteAdapter) return this.findById(id);
     return this.db
       .updateTable('conversations')
       .set({ id: sql`id` })
@@ -136,12 +151,7 @@ export class ConversationRepository {
 
   /** Moves `last_user_event_at` forward to `timestamp` (never back: events may arrive out of order). One statement, no read. */
   async noteUserEvent(id: string, timestamp: number, now: number): Promise<void> {
-    await this.db
-      .updateTable('conversations')
-      .set({ last_user_event_at: timestamp, updated_at: now })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_user_event_at', 'is', null), eb('last_user_event_at', '<', timestamp)]))
-      .execute();
+    await NOTE_USER_EVENT.execute(this.db, id, timestamp, now);
   }
 
   async update(id: string, patch: Updateable<ConversationsTable>): Promise<void> {

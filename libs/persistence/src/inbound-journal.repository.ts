@@ -1,10 +1,19 @@
 import { Insertable, Kysely } from 'kysely';
 import { Database, InboundEventsTable } from './database.types';
+import { QueryTemplate } from './query-template';
 
 /** Rows per INSERT: 11 columns × 400 stays well under SQLite's 32,766 bound parameters. */
 const JOURNAL_INSERT_CHUNK = 400;
 
 export type NewInboundEvent = Omit<Insertable<InboundEventsTable>, 'status' | 'attempts' | 'next_attempt_at'>;
+
+// Statements run for every event (see QueryTemplate).
+const MARK_DONE = new QueryTemplate((db, id: number, now: number) =>
+  db.updateTable('inbound_events').set({ status: 'done', processed_at: now, lease_until: null }).where('id', '=', id),
+);
+const HAS_PENDING = new QueryTemplate((db, conversationId: string) =>
+  db.selectFrom('inbound_events').select('id').where('conversation_id', '=', conversationId).where('status', '=', 'pending').limit(1),
+);
 
 /**
  * The inbound journal: every accepted webhook event is written here before Meta gets its 200, and
@@ -43,23 +52,12 @@ export class InboundJournalRepository {
   }
 
   async markDone(id: number, now: number): Promise<void> {
-    await this.db
-      .updateTable('inbound_events')
-      .set({ status: 'done', processed_at: now, lease_until: null })
-      .where('id', '=', id)
-      .execute();
+    await MARK_DONE.execute(this.db, id, now);
   }
 
   /** Whether the conversation has an event waiting (any, due or not): one indexed read, no lock. */
   async hasPending(conversationId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('inbound_events')
-      .select('id')
-      .where('conversation_id', '=', conversationId)
-      .where('status', '=', 'pending')
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await HAS_PENDING.rows(this.db, conversationId)).length > 0;
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -1,5 +1,12 @@
 import { Kysely, sql } from 'kysely';
 import { Database, MessageRow, NewMessage } from './database.types';
+import { QueryTemplate } from './query-template';
+
+// Statements run for every message (see QueryTemplate).
+const FIND_BY_ID = new QueryTemplate((db, id: number) => db.selectFrom('messages').selectAll().where('id', '=', id));
+const LATEST = new QueryTemplate((db, conversationId: string, limit: number) =>
+  db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit),
+);
 
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -30,28 +37,11 @@ export class MessageRepository {
    * answer may be answering.
    */
   async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<MessageRow[]> {
-    return this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('direction', '=', 'out')
-      .where((eb) =>
-        eb(
-          'id',
-          '>',
-          eb.fn.coalesce(
-            eb
-              .selectFrom('messages as i')
-              .select((ib) => ib.fn.max('i.id').as('last'))
-              .where('i.conversation_id', '=', conversationId)
-              .where('i.direction', '=', 'in'),
-            sql<number>`0`,
-          ),
-        ),
-      )
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+    // The latest messages, cut at the customer's last one: a range of the (conversation_id, id) index.
+    // (A subquery for the last inbound id read every message of the conversation to find it.)
+    const latest = await LATEST.rows(this.db, conversationId, limit);
+    const customerWrote = latest.findIndex((m) => m.direction === 'in');
+    return customerWrote === -1 ? latest : latest.slice(0, customerWrote);
   }
 
   /** Meta's id of the customer's latest message in the conversation (what an answer written now answers). */
@@ -73,7 +63,7 @@ export class MessageRepository {
   }
 
   async findById(id: number): Promise<MessageRow | undefined> {
-    return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return (await FIND_BY_ID.rows(this.db, id))[0];
   }
 
   async markSent(id: number, mid: string | null, now: number): Promise<void> {

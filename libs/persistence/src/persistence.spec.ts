@@ -93,4 +93,34 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     ).rejects.toThrow('boom');
     expect(await persistence.repos.conversations.findByKey(key)).toBeUndefined();
   });
+  it('should list what ccm said since the customer last wrote, newest first, at most the limit', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1000);
+    const base = {
+      conversation_id: id,
+      content: null,
+      attempts: 0,
+      next_attempt_at: null,
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: 1000,
+      sent_at: null,
+    };
+    const inbound = (mid: string) =>
+      persistence.repos.messages.insertOnce({ ...base, direction: 'in', author: 'customer', text: mid, mid, status: 'received' });
+    const outbound = (text: string) =>
+      persistence.repos.messages.enqueue({ ...base, author: 'bot', text, mid: null, next_attempt_at: 1000 });
+    const since = async (limit?: number) => (await persistence.repos.messages.outboundSinceLastInbound(id, limit)).map((m) => m.text);
+    expect(await since()).toEqual([]);
+    await outbound('welcome');
+    expect(await since()).toEqual(['welcome']); // the customer never wrote
+    await inbound('m_1');
+    expect(await since()).toEqual([]);
+    for (const text of ['a', 'b', 'c']) await outbound(text);
+    expect(await since()).toEqual(['c', 'b', 'a']);
+    expect(await since(2)).toEqual(['c', 'b']);
+    await inbound('m_2');
+    await outbound('d');
+    expect(await since()).toEqual(['d']);
+  });
 });

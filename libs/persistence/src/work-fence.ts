@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, sql } from 'kysely';
 import { Database } from './database.types';
+import { QueryTemplate } from './query-template';
 
 /** A claim on one unit of durable work: who holds it, and which claim (epoch) of that row it is. */
 export interface WorkLease {
@@ -48,7 +49,18 @@ export function activeFence(): FenceContext | undefined {
  * the row lock on PostgreSQL, so no claim can slip in between this check and the commit.
  */
 export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease): Promise<void> {
-  const result = await sql`update ${sql.table(lease.table)} set lease_epoch = lease_epoch
-    where id = ${lease.id} and lease_owner = ${lease.owner} and lease_epoch = ${lease.epoch}`.execute(db);
-  if (Number(result.numAffectedRows ?? 0) === 0) throw new LeaseLostError(lease);
+  if ((await LEASE_CHECKS[lease.table].affected(db, lease.id, lease.owner, lease.epoch)) === 0) throw new LeaseLostError(lease);
 }
+
+/** The check as one statement per queue table, built once (it runs for every unit of work; see QueryTemplate). */
+const leaseCheck = (table: WorkTable) =>
+  new QueryTemplate((db, id: number, owner: string, epoch: number) => {
+    const query = sql`update ${sql.table(table)} set lease_epoch = lease_epoch
+      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch}`;
+    return { compile: () => query.compile(db) };
+  });
+const LEASE_CHECKS: Record<WorkTable, QueryTemplate<[number, string, number], unknown>> = {
+  inbound_events: leaseCheck('inbound_events'),
+  messages: leaseCheck('messages'),
+  bridge_outbox: leaseCheck('bridge_outbox'),
+};

@@ -2,6 +2,7 @@ import { FakeClock, TEST_DIALECTS, testDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
 import { LeaseLostError, runFenced } from './work-fence';
+import { WorkQueue } from './work-queue';
 
 const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
 const LEASE_MS = 30_000;
@@ -206,6 +207,28 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect((await claim('w')).map((c) => c.row.id).sort()).toEqual([p1, q1].sort());
   });
 
+  it('should key a queue by its conversation column when it says no other key, for claim and claimHead alike', async () => {
+    // The outbox's shape, said once: no `key` beside the column.
+    const queue = new WorkQueue(persistence.db, dialect, {
+      table: 'messages',
+      conversationColumn: 'conversation_id',
+      order: ['id'],
+      pending: 'queued',
+      dead: 'failed',
+      errorColumn: 'error',
+      scope: (a) => `${a}.direction = 'out'`,
+    });
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const a1 = await outbound(a, 'a1');
+    await outbound(a, 'a2');
+    const b1 = await outbound(b, 'b1');
+    const options = { owner: 'w', now: clock.now(), leaseMs: LEASE_MS };
+    expect((await queue.claim({ ...options, limit: 10 })).map((c) => c.row.id).sort()).toEqual([a1, b1].sort());
+    expect(await queue.claim({ ...options, limit: 10, key: a })).toEqual([]); // a's head is leased
+    expect(await queue.claimHead(a, options)).toBeUndefined();
+  });
+
   it('should never hand the same work to two concurrent claimers', async () => {
     for (let i = 0; i < 40; i++) {
       const c = await conversation(`c-${i}`);
@@ -220,5 +243,23 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     const keys = results.map((c) => c.row.conversation_id);
     expect(new Set(keys).size).toBe(keys.length); // one item per conversation at a time
     expect(ids.length).toBe(40);
+  });
+  it("should claim one conversation's head in one statement: in order, not while leased, and leave expired leases to claim", async () => {
+    const a = await conversation('a');
+    const a2 = await journal(a, 2000);
+    const a1 = await journal(a, 1000);
+    const head = (owner: string, now = clock.now()) => persistence.queues.journal.claimHead(a, { owner, now, leaseMs: LEASE_MS });
+    const first = await head('w1');
+    expect(first?.row.id).toBe(a1);
+    expect(first?.interrupted).toBe(false);
+    expect(await head('w2')).toBeUndefined(); // the conversation is busy
+    expect(await persistence.queues.journal.complete(first!.lease, 'done', clock.now())).toBe(true);
+    const second = await head('w2');
+    expect(second?.row.id).toBe(a2);
+    // Its holder stops; once the lease has run out it is claim's to take (and to report as interrupted).
+    clock.advance(LEASE_MS + 1);
+    expect(await head('w3')).toBeUndefined();
+    const [taken] = await claim('w3');
+    expect([taken.row.id, taken.interrupted]).toEqual([a2, true]);
   });
 });

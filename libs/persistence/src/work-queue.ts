@@ -2,6 +2,7 @@ import { Kysely, RawBuilder, sql } from 'kysely';
 import { BackoffOptions, backoffDelay } from './backoff';
 import { Database } from './database.types';
 import { Dialect } from './schema-migrations';
+import { QueryTemplate } from './query-template';
 import { WorkLease, WorkTable } from './work-fence';
 
 /**
@@ -11,10 +12,13 @@ import { WorkLease, WorkTable } from './work-fence';
  */
 export interface WorkQueueSpec {
   table: WorkTable;
-  /** The ordering key (a conversation): its items are worked one at a time, in `order`. */
-  key: (alias: string) => string;
-  /** The column holding a conversation key, for claiming one conversation's head by an index (`claimHead`). */
-  keyColumn: string;
+  /**
+   * The column holding the conversation: its items are worked one at a time, in `order`, and
+   * `claimHead` claims one conversation's head by it (an index).
+   */
+  conversationColumn: string;
+  /** The ordering key when some items have no conversation (default: `conversationColumn`). */
+  key?: (alias: string) => string;
   /** Columns giving the order within a key (compared as a row value). */
   order: readonly string[];
   /** Status of waiting work, and of work given up on. */
@@ -86,7 +90,8 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const orderC = sql.raw(spec.order.map((_, i) => `c.o${i}`).join(', '));
     const rowCompare =
       spec.order.length === 1 ? sql`p.${sql.raw(spec.order[0])} < w.${sql.raw(spec.order[0])}` : sql`(${orderP}) < (${orderW})`;
-    const keyFilter = options.key !== undefined ? sql`and ${w(spec.key)} = ${options.key}` : sql``;
+    const key = orderingKey(spec);
+    const keyFilter = options.key !== undefined ? sql`and ${w(key)} = ${options.key}` : sql``;
     const excluded =
       options.excludeGroups?.length && spec.fairBy ? sql`and ${w(spec.fairBy)} not in (${sql.join([...options.excludeGroups])})` : sql``;
     const group = spec.fairBy ? w(spec.fairBy) : sql`1`;
@@ -108,7 +113,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
             select min(k.${sql.raw(spec.order[0])}) as hid,
               max(case when k.lease_until is not null and k.lease_until >= ${now} then 1 else 0 end) as busy
             from ${table} k where k.status = ${spec.pending} ${scopeK}
-            group by ${k(spec.key)}
+            group by ${k(key)}
           ) h ${joinHeads} ${table} w on w.${sql.raw(spec.order[0])} = h.hid and h.busy = 0`
         : sql``;
     const headCheck =
@@ -116,7 +121,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
         ? sql``
         : sql`and not exists (
             select 1 from ${table} p
-            where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+            where ${p(key)} = ${w(key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
               and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
           )`;
     const candidates = await sql<{ id: number }>`
@@ -146,7 +151,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
           and (w.lease_until is null or w.lease_until < ${now})
           and not exists (
             select 1 from ${table} p
-            where ${p(spec.key)} = ${w(spec.key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+            where ${p(key)} = ${w(key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
               and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
           )
         ${lock}`.execute(trx);
@@ -183,14 +188,25 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     conversationId: string,
     options: Omit<ClaimOptions, 'limit' | 'key' | 'perGroup' | 'excludeGroups'>,
   ): Promise<ClaimedWork<Row> | undefined> {
+    const { owner, now, leaseMs } = options;
+    const [row] = await this.headClaim.rows(this.db, owner, now + leaseMs, conversationId, now);
+    if (!row) return undefined;
+    return {
+      row,
+      lease: { table: this.spec.table, id: Number(row.id), owner, epoch: Number(row.lease_epoch) },
+      interrupted: false,
+    };
+  }
+
+  /** The statement of `claimHead`, built once per queue (it runs for every message). */
+  private readonly headClaim = new QueryTemplate((db, owner: string, leaseUntil: number, conversationId: string, now: number) => {
     const { spec } = this;
     const table = sql.table(spec.table);
-    const column = sql.raw(spec.keyColumn);
+    const column = sql.raw(spec.conversationColumn);
     const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
     const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
-    const { now } = options;
-    const claimed = await sql<Row & { lease_epoch: number }>`
-      update ${table} set lease_owner = ${options.owner}, lease_until = ${now + options.leaseMs}, lease_epoch = lease_epoch + 1
+    const query = sql<Row & { lease_epoch: number }>`
+      update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
       where id = (
           select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${spec.pending} ${scope('h')}
           order by ${order} limit 1
@@ -200,15 +216,9 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
           select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${spec.pending} ${scope('p')}
             and p.lease_until is not null and p.lease_until >= ${now}
         )
-      returning *`.execute(this.db);
-    const row = claimed.rows[0];
-    if (!row) return undefined;
-    return {
-      row,
-      lease: { table: spec.table, id: Number(row.id), owner: options.owner, epoch: Number(row.lease_epoch) },
-      interrupted: false,
-    };
-  }
+      returning *`;
+    return { compile: () => query.compile(db) };
+  });
 
   /** Extends a held lease; false when it was lost (taken over, or the work finished elsewhere). */
   async renew(lease: WorkLease, now: number, leaseMs: number): Promise<boolean> {
@@ -316,12 +326,17 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   }
 }
 
+/** The SQL of a queue's ordering key over a table alias. */
+function orderingKey(spec: WorkQueueSpec): (alias: string) => string {
+  return spec.key ?? ((a) => `${a}.${spec.conversationColumn}`);
+}
+
 /** The three queues of ccm, as specs over their existing tables. */
 export const JOURNAL_QUEUE: WorkQueueSpec = {
   table: 'inbound_events',
-  // Page-level events (no customer) are ordered per Page.
+  conversationColumn: 'conversation_id',
+  // Page-level events (no customer, so no conversation) are ordered per Page; `claimHead` never takes them.
   key: (a) => `coalesce(${a}.conversation_id, 'page:' || ${a}.page_id)`,
-  keyColumn: 'conversation_id',
   order: ['event_ts', 'id'],
   pending: 'pending',
   dead: 'dead',
@@ -332,8 +347,7 @@ export const JOURNAL_QUEUE: WorkQueueSpec = {
 
 export const OUTBOX_QUEUE: WorkQueueSpec = {
   table: 'messages',
-  key: (a) => `${a}.conversation_id`,
-  keyColumn: 'conversation_id',
+  conversationColumn: 'conversation_id',
   order: ['id'],
   pending: 'queued',
   dead: 'failed',
@@ -344,8 +358,7 @@ export const OUTBOX_QUEUE: WorkQueueSpec = {
 
 export const BRIDGE_QUEUE: WorkQueueSpec = {
   table: 'bridge_outbox',
-  key: (a) => `${a}.conversation_id`,
-  keyColumn: 'conversation_id',
+  conversationColumn: 'conversation_id',
   order: ['id'],
   pending: 'pending',
   dead: 'dead',

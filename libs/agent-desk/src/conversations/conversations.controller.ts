@@ -33,11 +33,23 @@ import { AttachmentsService, AttachmentView } from './attachments.service';
 import { ConversationView, MessageView } from './desk-views';
 import { EpisodesService, EpisodeView } from './episodes.service';
 import { ApiValidationPipe } from '@app/platform-http';
+import { DeskErrorCode, DeskException } from '../http/desk.exception';
 
 const Id = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound() }));
 function notFound(): Error {
   return Object.assign(new Error('conversation not found'), { statusCode: 404 });
 }
+/** An episode is named by the id of the event that ended it: anything else is bad input, not a missing conversation. */
+const EpisodeId = () =>
+  Param(
+    'episodeId',
+    new ParseIntPipe({
+      exceptionFactory: () =>
+        new DeskException(DeskErrorCode.ValidationFailed, 'episodeId must be an integer', [
+          { field: 'episodeId', message: 'must be an integer (the episodeId of an earlier episode)' },
+        ]),
+    }),
+  );
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -82,11 +94,7 @@ export class ConversationsController {
   @Get(':id/previous/:episodeId/messages')
   @ApiOperation({ summary: 'The messages of one earlier episode of this conversation, oldest first (read-only)' })
   @ApiOkResponse({ type: [MessageView] })
-  episodeMessages(
-    @CurrentPrincipal() principal: Principal,
-    @Id() id: string,
-    @Param('episodeId', new ParseIntPipe({ exceptionFactory: () => notFound() })) episodeId: number,
-  ): Promise<MessageView[]> {
+  episodeMessages(@CurrentPrincipal() principal: Principal, @Id() id: string, @EpisodeId() episodeId: number): Promise<MessageView[]> {
     return this.episodes.messages(principal, id, episodeId);
   }
 

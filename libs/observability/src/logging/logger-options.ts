@@ -5,6 +5,7 @@ import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { CcmConfig, LOCAL_MODE_CREDENTIALS } from '@app/config';
 import { redactSecrets } from '@app/core';
+import { batchedStdout } from './batched-stdout';
 import { unansweredReason } from './client-errors';
 import { currentCorrelationId } from './correlation';
 
@@ -140,13 +141,14 @@ export function pinoHttpOptions(config: CcmConfig, destination?: DestinationStre
 }
 
 /**
- * Where log lines go unless a test gives a stream: stdout as JSON, or readable lines when
- * LOG_FORMAT=pretty (local mode). pino-pretty and its dependencies are loaded only then, so a
- * production process (JSON logs) does not carry them. In-process and synchronous (not a worker
- * transport): a line is out before the next statement runs.
+ * Where log lines go unless a test gives a stream: stdout as JSON, written in batches of a few
+ * milliseconds (see batchedStdout), or readable lines when LOG_FORMAT=pretty (local mode).
+ * pino-pretty and its dependencies are loaded only then, so a production process (JSON logs) does
+ * not carry them. In-process and synchronous (not a worker transport): a line is out before the
+ * next statement runs (pretty), or within a few milliseconds (JSON).
  */
-export async function logDestination(config: CcmConfig): Promise<DestinationStream | undefined> {
-  if (config.operations.logFormat !== 'pretty') return undefined;
+export async function logDestination(config: CcmConfig): Promise<DestinationStream> {
+  if (config.operations.logFormat !== 'pretty') return batchedStdout();
   const { default: pretty } = await import('pino-pretty');
   return pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', sync: true });
 }
