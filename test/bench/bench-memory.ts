@@ -28,6 +28,8 @@ interface Snapshot {
   modules: Record<string, number>;
   /** Linux: resident KiB per mapping (the node binary, native addons, malloc's heap, anonymous maps). */
   mappings: Record<string, number>;
+  /** v8.getHeapCodeStatistics(): compiled code, bytecode and script sources in the heap. */
+  code: Record<string, number>;
   /** GC pauses so far (the probe's own forced GCs included). */
   gc: { scavenges: number; scavengeMs: number; others: number; otherMs: number };
   /** CPU time of the server so far, µs (user + system). */

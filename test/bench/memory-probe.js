@@ -77,6 +77,7 @@ function snapshot() {
     moduleCount,
     modules,
     mappings: mappings(),
+    code: v8.getHeapCodeStatistics(),
     gc: { ...gcs },
     cpuMicros: cpu.user + cpu.system,
   };

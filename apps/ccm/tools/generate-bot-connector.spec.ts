@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,22 @@ const { generateBotConnector } = require('./generate-bot-connector.js') as {
 const WIRING = join('apps', 'ccm', 'src', 'bot-connectors.ts');
 const BOT_INDEX = join('libs', 'bot', 'src', 'index.ts');
 
+/** Runs a node script to its end, without blocking this process (runs started together share the machine's cores). */
+function runNode(args: string[], cwd: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
 describe('npm run generate:bot-connector', () => {
   let dir: string;
+  /** The generated specs' run: started as soon as the connector exists, alongside the checks (asserted by its own test). */
+  let generatedSpecs: Promise<{ status: number | null; output: string }>;
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   beforeAll(() => {
     // A throw-away copy of the libs and the app's sources; node_modules is linked, never written.
@@ -24,9 +38,12 @@ describe('npm run generate:bot-connector', () => {
     });
     cpSync(join(ROOT, 'apps', 'ccm', 'src'), join(dir, 'apps', 'ccm', 'src'), { recursive: true });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await generatedSpecs?.catch(() => undefined); // not removed from under a run still going
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('should write one folder, export it from the bot lib and add the one line of wiring, and the result should type-check', () => {
+  it('should write one folder, export it from the bot lib and add the one line of wiring, and the result should type-check', async () => {
     const [index, wiring] = [read(BOT_INDEX), read(WIRING)];
 
     const result = generateBotConnector(dir, 'dialogflow');
@@ -47,15 +64,29 @@ describe('npm run generate:bot-connector', () => {
     // Type-check the connector folder and the wiring against the real libs, and check their format as `npm run lint` does.
     const check = join(dir, 'tsconfig.check.json');
     writeFileSync(check, JSON.stringify({ extends: './tsconfig.json', include: [WIRING, 'libs/bot/src/dialogflow/**/*.ts'] }));
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', check], {
-      cwd: dir,
-      stdio: 'pipe',
-    });
-    execFileSync(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', 'libs/bot/src/dialogflow', WIRING, BOT_INDEX],
-      { cwd: dir, stdio: 'pipe' },
+    generatedSpecs = runNode(
+      [
+        join(dir, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--selectProjects',
+        'unit',
+        '--json',
+        '--outputFile',
+        'jest-report.json',
+        '--testPathPatterns',
+        'libs/bot/src/dialogflow/',
+        'apps/ccm/src/architecture.spec.ts',
+      ],
+      dir,
     );
+    const [typeCheck, format] = await Promise.all([
+      runNode([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', check], dir),
+      runNode(
+        [join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', 'libs/bot/src/dialogflow', WIRING, BOT_INDEX],
+        dir,
+      ),
+    ]);
+    expect(typeCheck).toEqual({ status: 0, output: expect.any(String) }); // exit 0; on failure the diff shows tsc's errors
+    expect(format).toEqual({ status: 0, output: expect.any(String) });
   }, 60_000);
 
   it('should refuse a connector that exists, or whose variables another connector or setting already uses', () => {
@@ -82,22 +113,8 @@ describe('npm run generate:bot-connector', () => {
     }
   });
 
-  it("should run the generated specs green, and the architecture spec's connector rules should accept the new folder", () => {
-    const run = spawnSync(
-      process.execPath,
-      [
-        join(dir, 'node_modules', 'jest', 'bin', 'jest.js'),
-        '--selectProjects',
-        'unit',
-        '--json',
-        '--outputFile',
-        'jest-report.json',
-        '--testPathPatterns',
-        'libs/bot/src/dialogflow/',
-        'apps/ccm/src/architecture.spec.ts',
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
+  it("should run the generated specs green, and the architecture spec's connector rules should accept the new folder", async () => {
+    const run = await generatedSpecs;
     const report = JSON.parse(read('jest-report.json')) as {
       numFailedTests: number;
       numPassedTests: number;
