@@ -1,5 +1,8 @@
-import { ConversationEventRow, MessageRow } from '@app/persistence';
-import { episodeRating, finishedEpisodes, messagesIn, messagesSince } from './conversation-episodes';
+import { MessageAuthor } from '@app/core';
+import { ConversationEventRow, migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
+import { FakeClock } from '@app/testing';
+import { agentDeskMigrations } from '../migrations';
+import { episodeRating, finishedEpisodes } from './conversation-episodes';
 
 const event = (id: number, type: string, at: number, actor = 'agent-1'): ConversationEventRow => ({
   id,
@@ -12,28 +15,8 @@ const event = (id: number, type: string, at: number, actor = 'agent-1'): Convers
   created_at: at,
 });
 
-let nextId = 1;
-const message = (
-  at: number,
-  direction: 'in' | 'out',
-  text: string,
-  author = direction === 'in' ? 'customer' : 'agent',
-  content: unknown = null,
-) =>
-  ({
-    id: nextId++,
-    conversation_id: 'c',
-    direction,
-    author,
-    text,
-    content: content === null ? null : JSON.stringify(content),
-    created_at: at,
-  }) as MessageRow;
-const csatQuestion = (at: number) =>
-  message(at, 'out', 'How would you rate this conversation?', 'system', { kind: 'text', quickReplies: [{ payload: 'CSAT_1' }] });
-
 describe('conversation episodes', () => {
-  it('should end an episode at each close or return to the bot, and leave the rest as going on', () => {
+  it('should end an episode at each close or return to the bot', () => {
     const events = [
       event(1, 'handover', 100),
       event(2, 'assign', 110),
@@ -42,56 +25,96 @@ describe('conversation episodes', () => {
       event(5, 'handover', 300),
       event(6, 'return_to_bot', 400, 'routing'),
     ];
-    const messages = [message(100, 'in', 'first'), message(150, 'out', 'reply'), message(300, 'in', 'again'), message(500, 'in', 'later')];
 
     const episodes = finishedEpisodes(events, 100);
 
-    expect(episodes.map((e) => [e.endEventId, e.outcome, e.endedBy])).toEqual([
-      [3, 'closed', 'agent-1'],
-      [6, 'returned_to_bot', 'routing'],
+    expect(episodes.map((e) => [e.endEventId, e.outcome, e.endedBy, e.after, e.endedAt])).toEqual([
+      [3, 'closed', 'agent-1', 99, 200],
+      [6, 'returned_to_bot', 'routing', 200, 400],
     ]);
-    expect(messagesIn(messages, episodes[0]).map((m) => m.text)).toEqual(['first', 'reply']);
-    expect(messagesIn(messages, episodes[1]).map((m) => m.text)).toEqual(['again']);
-    expect(messagesSince(messages, episodes).map((m) => m.text)).toEqual(['later']);
   });
 
-  it('should give each rated close its own answer: the first rating after its question, not one given to a later question', () => {
-    const events = [event(1, 'close', 200), event(2, 'close', 400)];
-    const messages = [
-      message(100, 'in', 'help'),
-      csatQuestion(200),
-      message(250, 'in', 'thanks'), // not a rating: the first episode stays unrated
-      csatQuestion(400),
-      message(450, 'in', '5'),
-    ];
-    const [first, second] = finishedEpisodes(events, 100);
+  /** The rating of an episode's question, read from messages in SQLite (the one rule the live desk uses too). */
+  describe('rating', () => {
+    let persistence: PersistenceService;
+    let clock: FakeClock;
+    let conversationId: string;
 
-    expect(episodeRating(messages, first, second.endedAt)).toEqual({ asked: true, rating: null });
-    expect(episodeRating(messages, second, Infinity)).toEqual({ asked: true, rating: 5 });
-    expect(episodeRating([message(100, 'in', 'help'), message(300, 'in', '4')], first, second.endedAt)).toEqual({
-      asked: false,
-      rating: null,
+    beforeEach(async () => {
+      const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+      await migrateToLatest(open, [agentDeskMigrations]);
+      persistence = new PersistenceService(open);
+      clock = new FakeClock(0);
+      conversationId = (await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'p', customerId: 'u' }, 0)).id;
     });
-  });
+    afterEach(() => persistence.close());
 
-  it('should take only the customer’s first message after the question as its answer', () => {
-    const [episode] = finishedEpisodes([event(1, 'return_to_bot', 200)], 100);
-    const ignored = [
-      message(100, 'in', 'help'),
-      csatQuestion(200),
-      message(90_000_000, 'in', 'hi again'), // a day later: the question is over, unrated
-      message(90_000_100, 'out', 'Pick one: 1 Orders, 2 Returns', 'bot'),
-      message(90_000_200, 'in', '2'), // a bot option, no rating
-    ];
-    expect(episodeRating(ignored, episode, Infinity)).toEqual({ asked: true, rating: null });
-    expect(episodeRating([...ignored.slice(0, 2), message(300, 'in', ' 4 ')], episode, Infinity)).toEqual({ asked: true, rating: 4 });
-  });
+    let mids = 0;
+    const write = async (
+      at: number,
+      direction: 'in' | 'out',
+      text: string,
+      author: MessageAuthor = direction === 'in' ? 'customer' : 'agent',
+      content: unknown = null,
+    ) => {
+      clock.set(at);
+      await persistence.db
+        .insertInto('messages')
+        .values({
+          conversation_id: conversationId,
+          direction,
+          author,
+          text,
+          content: content === null ? null : JSON.stringify(content),
+          mid: `m-${++mids}`,
+          status: direction === 'in' ? 'received' : 'sent',
+          attempts: 0,
+          next_attempt_at: null,
+          lease_until: null,
+          error: null,
+          event_ts: null,
+          created_at: clock.now(),
+          sent_at: null,
+          sent_by_agent_id: null,
+          sent_by_name: null,
+        })
+        .execute();
+    };
+    const question = (at: number) =>
+      write(at, 'out', 'How would you rate this conversation?', 'system', { kind: 'text', quickReplies: [{ payload: 'CSAT_1' }] });
+    const rating = (endedAt: number, endsAt = Infinity) => episodeRating(persistence.repos.messages, conversationId, { endedAt }, endsAt);
 
-  it('should not take an answer from after the conversation ended again', () => {
-    // Given back to the bot with the question; an agent took it up and closed it without one before the customer wrote.
-    const [first, second] = finishedEpisodes([event(1, 'return_to_bot', 200), event(2, 'close', 400)], 100);
-    const messages = [message(100, 'in', 'help'), csatQuestion(200), message(300, 'out', 'Anything else?'), message(500, 'in', '2')];
-    expect(episodeRating(messages, first, second.endedAt)).toEqual({ asked: true, rating: null });
-    expect(episodeRating(messages, second, Infinity)).toEqual({ asked: false, rating: null });
+    it('should give each rated close its own answer, not one given to a later question', async () => {
+      await write(100, 'in', 'help');
+      await question(200);
+      await write(250, 'in', 'thanks'); // not a rating: the first close stays unrated
+      await question(400);
+      await write(450, 'in', '5');
+
+      expect(await rating(200, 400)).toBeNull();
+      expect(await rating(400)).toBe(5);
+    });
+
+    it('should take only the customer’s first message after the question as its answer', async () => {
+      await write(100, 'in', 'help');
+      await question(200);
+      await write(300, 'in', ' 4 ');
+      expect(await rating(200)).toBe(4);
+
+      await question(400); // ignored
+      await write(90_000_000, 'in', 'hi again'); // a day later: the question is over, unrated
+      await write(90_000_100, 'out', 'Pick one: 1 Orders, 2 Returns', 'bot');
+      await write(90_000_200, 'in', '2'); // a bot option, no rating
+      expect(await rating(400)).toBeNull();
+    });
+
+    it('should not take an answer from after the conversation ended again', async () => {
+      // Given back to the bot with the question at 200; taken up and closed at 400 before the customer wrote.
+      await write(100, 'in', 'help');
+      await question(200);
+      await write(300, 'out', 'Anything else?');
+      await write(500, 'in', '2');
+      expect(await rating(200, 400)).toBeNull();
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { ConversationEventRow, MessageRow } from '@app/persistence';
+import { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import { ConversationEventRow, Database, PersistenceService } from '@app/persistence';
 import { csatAnswer } from './csat';
 
 /**
@@ -41,33 +42,20 @@ export function finishedEpisodes(events: readonly ConversationEventRow[], create
   return episodes;
 }
 
-/** The messages of an episode (messages oldest first in, the same order out). */
-export function messagesIn(messages: readonly MessageRow[], episode: Pick<Episode, 'after' | 'endedAt'>): MessageRow[] {
-  return messages.filter((m) => m.created_at > episode.after && m.created_at <= episode.endedAt);
-}
-
-/** The messages after the last end: the part of the conversation still going on. */
-export function messagesSince(messages: readonly MessageRow[], episodes: readonly Episode[]): MessageRow[] {
-  const after = episodes.at(-1)?.endedAt ?? -Infinity;
-  return messages.filter((m) => m.created_at > after);
-}
-
-/** Whether the satisfaction question went out with this message (sent at the close: its quick replies carry `CSAT_n`). */
-export function isCsatQuestion(message: MessageRow): boolean {
-  return message.direction === 'out' && message.author === 'system' && (message.content?.includes('"CSAT_1"') ?? false);
+/** Whether the satisfaction question went out with a message (sent at the close: its quick replies carry `CSAT_n`), as SQL. */
+export function isCsatQuestion(eb: ExpressionBuilder<Database, 'messages'>): Expression<SqlBool> {
+  return eb.and([eb('direction', '=', 'out'), eb('author', '=', 'system'), eb('content', 'like', '%"CSAT_1"%')]);
 }
 
 /**
- * Whether the rating question was asked at an episode's close, and the rating it got (`csatAnswer`:
- * the customer's first message after it, before `endsAt`, the conversation's next end).
+ * The rating an episode's question got (`csatAnswer`): the customer's first message after its close,
+ * when it came before `endsAt` (the conversation's next end) and reads as a rating; else null.
  */
-export function episodeRating(
-  messages: readonly MessageRow[],
-  episode: Episode,
+export async function episodeRating(
+  messages: Pick<PersistenceService['repos']['messages'], 'firstInboundSince'>,
+  conversationId: string,
+  episode: Pick<Episode, 'endedAt'>,
   endsAt: number,
-): { asked: boolean; rating: number | null } {
-  const asked = messagesIn(messages, episode).some(isCsatQuestion);
-  if (!asked) return { asked, rating: null };
-  const firstAfter = messages.find((m) => m.direction === 'in' && m.created_at >= episode.endedAt);
-  return { asked, rating: csatAnswer(firstAfter, endsAt)?.rating ?? null };
+): Promise<number | null> {
+  return csatAnswer(await messages.firstInboundSince(conversationId, episode.endedAt), endsAt)?.rating ?? null;
 }
