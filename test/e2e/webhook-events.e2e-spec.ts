@@ -56,22 +56,6 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect((await messagesOf(h))[0]).toMatchObject({ direction: 'in', author: 'customer', text: 'where is my order', mid: 'm_fx_text' });
   });
 
-  it.each(['image', 'audio', 'video', 'file', 'location', 'fallback', 'sticker', 'template'])(
-    'attachment %s: stored with its type and fields',
-    async (type) => {
-      await post(h, `attachment-${type}`);
-      const [message] = await messagesOf(h);
-      const content = JSON.parse(message.content ?? '{}') as {
-        attachments: { type: string; url?: string; stickerId?: string; coordinates?: unknown }[];
-      };
-      expect(content.attachments).toHaveLength(1);
-      expect(content.attachments[0].type).toBe(type);
-      if (['image', 'audio', 'video', 'file'].includes(type)) expect(content.attachments[0].url).toMatch(/^https:\/\//);
-      if (type === 'sticker') expect(content.attachments[0].stickerId).toBe('369239263222822');
-      if (type === 'location') expect(content.attachments[0].coordinates).toEqual({ lat: 52.52, long: 13.405 });
-    },
-  );
-
   it('sticker "like": no bot reply and no hand-over', async () => {
     await post(h, 'attachment-sticker');
     await waitForIdle(h);
@@ -234,4 +218,30 @@ describe('Messenger webhook events (one fixture per scenario)', () => {
     expect(inbound).toHaveLength(15);
     expect(new Set(h.graph.sentMessages().map((r) => (r.body as { recipient: { id: string } }).recipient.id)).size).toBe(15);
   });
+});
+
+describe('Messenger webhook events: attachments', () => {
+  // One app for the eight: each reads back only its own message (by its fixture's mid), so none sees another's.
+  let h: CcmHarness;
+  beforeAll(async () => {
+    h = await startCcm();
+  });
+  afterAll(() => h.close());
+
+  it.each(['image', 'audio', 'video', 'file', 'location', 'fallback', 'sticker', 'template'])(
+    'attachment %s: stored with its type and fields',
+    async (type) => {
+      await post(h, `attachment-${type}`);
+      const message = (await messagesOf(h)).find((m) => m.mid === `m_fx_att_${type}`);
+      expect(message).toMatchObject({ direction: 'in', author: 'customer' });
+      const content = JSON.parse(message?.content ?? '{}') as {
+        attachments: { type: string; url?: string; stickerId?: string; coordinates?: unknown }[];
+      };
+      expect(content.attachments).toHaveLength(1);
+      expect(content.attachments[0].type).toBe(type);
+      if (['image', 'audio', 'video', 'file'].includes(type)) expect(content.attachments[0].url).toMatch(/^https:\/\//);
+      if (type === 'sticker') expect(content.attachments[0].stickerId).toBe('369239263222822');
+      if (type === 'location') expect(content.attachments[0].coordinates).toEqual({ lat: 52.52, long: 13.405 });
+    },
+  );
 });
