@@ -1,6 +1,6 @@
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { AssignmentService } from '@app/agent-desk';
-import { CcmHarness, eventually, startCcm } from '../helpers/ccm-harness';
+import { CcmHarness, eventually, startCcm, waitForIdle } from '../helpers/ccm-harness';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, createAgent, DeskAgent } from '../helpers/agent-desk-client';
 import { testPsid } from '../helpers/fixtures';
 
@@ -199,6 +199,22 @@ describe('agent desk work states (REST only)', () => {
       ],
     });
     await eventually(async () => (await row(c.id)).csat_rating === 5, 5000);
+
+    // Only the customer's first message after the question answers it: a "2" typed after an ignored question is no rating.
+    await h.simulator.sendText(testPsid('csat-ignored'), 'where is my parcel?');
+    const ignored = await conversationOf(testPsid('csat-ignored'));
+    await fay.api(`/api/conversations/${ignored.id}/accept`, { method: 'POST', body: {} });
+    await fay.api(`/api/conversations/${ignored.id}/close`, { method: 'POST', body: { csat: true } });
+    await waitForIdle(h);
+    await h.simulator.sendText(testPsid('csat-ignored'), 'one more thing'); // reopens it
+    await eventually(async () => (await row(ignored.id)).csat_answered_at !== null, 5000); // the question is over, unrated
+    await conversationOf(testPsid('csat-ignored'));
+    await fay.api(`/api/conversations/${ignored.id}/accept`, { method: 'POST', body: {} });
+    // Snoozed, so that the customer's next message visibly reaches the desk (it ends the snooze in the same update).
+    await fay.api(`/api/conversations/${ignored.id}/snooze`, { method: 'POST', body: { until: Date.now() + 3600_000 } });
+    await h.simulator.sendText(testPsid('csat-ignored'), '2');
+    await eventually(async () => (await row(ignored.id)).snoozed_until === null, 5000);
+    expect(await row(ignored.id)).toMatchObject({ csat_rating: null, csat_answered_at: expect.any(Number) });
 
     // Outside the 24-hour window no question is sent.
     await h.simulator.sendText(testPsid('csat-late'), 'hello');

@@ -62,6 +62,19 @@ export class MessageRepository {
     return this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id').execute();
   }
 
+  /** The customer's first message at or after `since` (e.g. the answer to a question sent then). */
+  async firstInboundSince(conversationId: string, since: number): Promise<MessageRow | undefined> {
+    return this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('direction', '=', 'in')
+      .where('created_at', '>=', since)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   async findById(id: number): Promise<MessageRow | undefined> {
     return (await FIND_BY_ID.rows(this.db, id))[0];
   }

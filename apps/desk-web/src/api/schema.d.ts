@@ -908,6 +908,7 @@ export interface components {
             askedAt: number;
             /** @description 1 (bad) to 5 (great) */
             rating?: number | null;
+            /** @description When the customer first wrote after the question (its answer; a message that is no rating leaves `rating` null) */
             answeredAt?: number | null;
         };
         ConversationView: {

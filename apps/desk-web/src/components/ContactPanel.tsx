@@ -70,7 +70,11 @@ export function ContactPanel({ conversation: c, pageName, previous, ownerName, o
           <>
             <dt>Satisfaction</dt>
             <dd class="csat">
-              {c.csat.rating ? `${'★'.repeat(c.csat.rating)}${'☆'.repeat(5 - c.csat.rating)} ${c.csat.rating}/5` : 'asked, no answer yet'}
+              {c.csat.rating
+                ? `${'★'.repeat(c.csat.rating)}${'☆'.repeat(5 - c.csat.rating)} ${c.csat.rating}/5`
+                : c.csat.answeredAt
+                  ? 'not rated'
+                  : 'asked, no answer yet'}
             </dd>
           </>
         )}

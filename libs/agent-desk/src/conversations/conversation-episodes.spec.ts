@@ -66,8 +66,32 @@ describe('conversation episodes', () => {
     ];
     const [first, second] = finishedEpisodes(events, 100);
 
-    expect(episodeRating(messages, first)).toEqual({ asked: true, rating: null });
-    expect(episodeRating(messages, second)).toEqual({ asked: true, rating: 5 });
-    expect(episodeRating([message(100, 'in', 'help'), message(300, 'in', '4')], first)).toEqual({ asked: false, rating: null });
+    expect(episodeRating(messages, first, second.endedAt)).toEqual({ asked: true, rating: null });
+    expect(episodeRating(messages, second, Infinity)).toEqual({ asked: true, rating: 5 });
+    expect(episodeRating([message(100, 'in', 'help'), message(300, 'in', '4')], first, second.endedAt)).toEqual({
+      asked: false,
+      rating: null,
+    });
+  });
+
+  it('should take only the customer’s first message after the question as its answer', () => {
+    const [episode] = finishedEpisodes([event(1, 'return_to_bot', 200)], 100);
+    const ignored = [
+      message(100, 'in', 'help'),
+      csatQuestion(200),
+      message(90_000_000, 'in', 'hi again'), // a day later: the question is over, unrated
+      message(90_000_100, 'out', 'Pick one: 1 Orders, 2 Returns', 'bot'),
+      message(90_000_200, 'in', '2'), // a bot option, no rating
+    ];
+    expect(episodeRating(ignored, episode, Infinity)).toEqual({ asked: true, rating: null });
+    expect(episodeRating([...ignored.slice(0, 2), message(300, 'in', ' 4 ')], episode, Infinity)).toEqual({ asked: true, rating: 4 });
+  });
+
+  it('should not take an answer from after the conversation ended again', () => {
+    // Given back to the bot with the question; an agent took it up and closed it without one before the customer wrote.
+    const [first, second] = finishedEpisodes([event(1, 'return_to_bot', 200), event(2, 'close', 400)], 100);
+    const messages = [message(100, 'in', 'help'), csatQuestion(200), message(300, 'out', 'Anything else?'), message(500, 'in', '2')];
+    expect(episodeRating(messages, first, second.endedAt)).toEqual({ asked: true, rating: null });
+    expect(episodeRating(messages, second, Infinity)).toEqual({ asked: false, rating: null });
   });
 });

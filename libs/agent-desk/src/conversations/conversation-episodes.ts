@@ -1,5 +1,5 @@
 import { ConversationEventRow, MessageRow } from '@app/persistence';
-import { csatRating } from './csat';
+import { csatAnswer } from './csat';
 
 /**
  * A conversation row is one per channel, Page and customer, reopened when the customer writes again:
@@ -58,20 +58,16 @@ export function isCsatQuestion(message: MessageRow): boolean {
 }
 
 /**
- * The rating the customer gave for an episode closed with the question: the first customer message
- * after it that reads as a rating, before the question is asked again (what the desk stores on the
- * conversation for the latest close); null when none did.
+ * Whether the rating question was asked at an episode's close, and the rating it got (`csatAnswer`:
+ * the customer's first message after it, before `endsAt`, the conversation's next end).
  */
-export function episodeRating(messages: readonly MessageRow[], episode: Episode): { asked: boolean; rating: number | null } {
+export function episodeRating(
+  messages: readonly MessageRow[],
+  episode: Episode,
+  endsAt: number,
+): { asked: boolean; rating: number | null } {
   const asked = messagesIn(messages, episode).some(isCsatQuestion);
   if (!asked) return { asked, rating: null };
-  for (const m of messages) {
-    if (m.created_at <= episode.endedAt) continue;
-    if (isCsatQuestion(m)) break; // asked again at a later close: that answer is the later episode's
-    if (m.direction !== 'in') continue;
-    const content = (m.content ? JSON.parse(m.content) : null) as { payload?: string } | null;
-    const rating = csatRating({ payload: content?.payload, text: m.text });
-    if (rating !== undefined) return { asked, rating };
-  }
-  return { asked, rating: null };
+  const firstAfter = messages.find((m) => m.direction === 'in' && m.created_at >= episode.endedAt);
+  return { asked, rating: csatAnswer(firstAfter, endsAt)?.rating ?? null };
 }

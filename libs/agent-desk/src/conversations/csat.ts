@@ -1,3 +1,4 @@
+import { MessageRow } from '@app/persistence';
 import { RichMessage } from '@app/templates';
 
 /** Payloads of the satisfaction answers: `CSAT_1` (bad) … `CSAT_5` (great). */
@@ -22,4 +23,25 @@ export function csatRating(answer: { payload?: string | null; text?: string | nu
   if (byPayload) return Number(byPayload[1]);
   const typed = /^\s*([1-5])\s*$/.exec(answer.text ?? '');
   return typed ? Number(typed[1]) : undefined;
+}
+
+/** What a customer's message did to a satisfaction question: answered it with a rating, or with something else (null). */
+export interface CsatAnswer {
+  rating: number | null;
+  answeredAt: number;
+}
+
+/**
+ * The answer to a satisfaction question: the customer's first message after it (`firstAfter`, see
+ * `MessageRepository.firstInboundSince`), and only when it came before the conversation ended again
+ * (`endsAt`: its next close or return to the bot, which has its own question). A rating typed later —
+ * a bot option "2" days after an ignored question — answers something else. Undefined: not answered.
+ */
+export function csatAnswer(
+  firstAfter: Pick<MessageRow, 'content' | 'text' | 'created_at'> | undefined,
+  endsAt = Infinity,
+): CsatAnswer | undefined {
+  if (!firstAfter || firstAfter.created_at >= endsAt) return undefined;
+  const content = (firstAfter.content ? JSON.parse(firstAfter.content) : null) as { payload?: string } | null;
+  return { rating: csatRating({ payload: content?.payload, text: firstAfter.text }) ?? null, answeredAt: firstAfter.created_at };
 }

@@ -164,7 +164,8 @@ export class DeskConversationsService {
       action: returnToBot ? 'return_to_bot' : 'close',
       patch: (r, now) => {
         askCsat = csat && this.views.replyState(r, now) === 'open';
-        return { snoozed_until: null, ...(askCsat && { csat_asked_at: now, csat_rating: null, csat_answered_at: null }) };
+        // The row's question is the latest close's: a close without one leaves none pending.
+        return { snoozed_until: null, csat_asked_at: askCsat ? now : null, csat_rating: null, csat_answered_at: null };
       }, // the owner stays recorded: the agent still sees it under "closed"
       reason: returnToBot ? 'returned to the bot' : 'closed by agent',
       alsoWrite: async (unit, r, to) => {

@@ -38,7 +38,12 @@ export class ReplyWindowView {
 export class CsatView {
   @ApiProperty() askedAt!: number;
   @ApiPropertyOptional({ nullable: true, type: Number, description: '1 (bad) to 5 (great)' }) rating!: number | null;
-  @ApiPropertyOptional({ nullable: true, type: Number }) answeredAt!: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'When the customer first wrote after the question (its answer; a message that is no rating leaves `rating` null)',
+  })
+  answeredAt!: number | null;
 }
 
 export class ConversationView {

@@ -64,7 +64,16 @@ export class EpisodesService {
     const views: EpisodeView[] = [];
     for (const row of [current, ...others.filter((r) => canView(principal, r))]) {
       const { episodes, messages } = await this.read(row);
-      for (const episode of episodes) views.push(await this.view(row, episode, messagesIn(messages, episode), messages, names));
+      for (const [i, episode] of episodes.entries())
+        views.push(
+          await this.view(
+            row,
+            episode,
+            messagesIn(messages, episode),
+            episodeRating(messages, episode, episodes[i + 1]?.endedAt ?? Infinity),
+            names,
+          ),
+        );
       const going = messagesSince(messages, episodes);
       if (row.id !== current.id && going.length > 0) views.push(await this.ongoing(row, going, names));
     }
@@ -95,13 +104,12 @@ export class EpisodesService {
     row: ConversationRow,
     episode: Episode,
     own: MessageRow[],
-    all: MessageRow[],
+    { asked, rating }: { asked: boolean; rating: number | null },
     names: AgentNames,
   ): Promise<EpisodeView> {
     const endedBy = await names.of(episode.endedBy);
     const handledBy = new Set(own.filter((m) => m.author === 'agent' && m.sent_by_name).map((m) => m.sent_by_name as string));
     if (await names.isAgent(episode.endedBy)) handledBy.add(endedBy);
-    const { asked, rating } = episodeRating(all, episode);
     return {
       episodeId: episode.endEventId,
       conversationId: row.id,

@@ -4,7 +4,7 @@ import { CcmConfig } from '@app/config';
 import { Clock } from '@app/core';
 import { AgentRow, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ConversationViews } from '../conversations/conversation-views.service';
-import { csatRating } from '../conversations/csat';
+import { csatAnswer } from '../conversations/csat';
 import { agentView } from '../agents/agents.dto';
 import { messageView } from '../conversations/desk-views';
 import { CustomerChannelActions } from '../sender-actions/customer-channel-actions';
@@ -17,6 +17,11 @@ export function audienceOf(conversation: Pick<ConversationRow, 'state' | 'assign
   if (conversation.state === 'QUEUED') rooms.push(ROOM_AGENTS);
   if (conversation.assigned_agent_id) rooms.push(agentRoom(conversation.assigned_agent_id));
   return rooms;
+}
+
+/** The satisfaction question of the latest close was asked and the customer has not written since. */
+function csatPending(conversation: Pick<ConversationRow, 'csat_asked_at' | 'csat_answered_at'>): boolean {
+  return conversation.csat_asked_at !== null && conversation.csat_answered_at === null;
 }
 
 /**
@@ -138,19 +143,20 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
   /** `customerWrote` without a desk watching: the message is read only when a snooze or a CSAT question is pending. */
   private async customerWroteUnwatched(conversationId: string, messageId: number): Promise<void> {
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
-    if (!conversation || (conversation.snoozed_until === null && conversation.csat_asked_at === null)) return;
+    if (!conversation || (conversation.snoozed_until === null && !csatPending(conversation))) return;
     const message = await this.persistence.repos.messages.findById(messageId);
     if (message) await this.customerWrote(conversation, message);
   }
 
-  /** A customer message ends a snooze, and may be the answer to the satisfaction question. */
+  /** A customer message ends a snooze, and may answer the satisfaction question (with a rating, or not). */
   private async customerWrote(conversation: ConversationRow, message: MessageRow): Promise<void> {
     const patch: Partial<ConversationRow> = {};
     if (conversation.snoozed_until !== null) patch.snoozed_until = null;
-    if (conversation.csat_asked_at !== null && conversation.csat_rating === null && message.created_at >= conversation.csat_asked_at) {
-      const content = (message.content ? JSON.parse(message.content) : null) as { payload?: string } | null;
-      const rating = csatRating({ payload: content?.payload, text: message.text });
-      if (rating !== undefined) Object.assign(patch, { csat_rating: rating, csat_answered_at: message.created_at });
+    if (csatPending(conversation) && message.created_at >= conversation.csat_asked_at!) {
+      // The first customer message since the question answers it (re-read: this may not be that one).
+      // No end since: a close or return to the bot resets the question (see DeskConversationsService.close).
+      const answer = csatAnswer(await this.persistence.repos.messages.firstInboundSince(conversation.id, conversation.csat_asked_at!));
+      if (answer) Object.assign(patch, { csat_rating: answer.rating, csat_answered_at: answer.answeredAt });
     }
     if (Object.keys(patch).length > 0) await this.persistence.repos.conversations.update(conversation.id, patch);
   }
