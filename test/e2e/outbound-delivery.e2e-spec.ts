@@ -5,6 +5,14 @@ import { APP_SECRET, PAGE_ID, PAGE_TOKEN, CcmHarness, eventually, startCcm, wait
 import { testPsid } from '../helpers/fixtures';
 
 const ADMIN_KEY = 'admin-key-for-tests-0123456789';
+// Fast, generous retries: these tests are about order and loss, not about how long backoff waits.
+const DELIVERY_ENV = {
+  ADMIN_API_KEY: ADMIN_KEY,
+  MESSENGER_HUMAN_AGENT_TAG: 'true',
+  OUTBOX_RETRY_BASE_MS: '20',
+  OUTBOX_RETRY_CAP_MS: '400',
+  OUTBOX_MAX_ATTEMPTS: '20',
+};
 
 async function conversationFor(h: CcmHarness, psid: string, lastUserEventAt: number | null = Date.now()) {
   const conversation = await h.persistence.repos.conversations.ensure(
@@ -27,17 +35,7 @@ describe('outbound delivery', () => {
   const logs: string[] = [];
   beforeEach(async () => {
     logs.length = 0;
-    // Fast, generous retries: these tests are about order and loss, not about how long backoff waits.
-    h = await startCcm({
-      env: {
-        ADMIN_API_KEY: ADMIN_KEY,
-        MESSENGER_HUMAN_AGENT_TAG: 'true',
-        OUTBOX_RETRY_BASE_MS: '20',
-        OUTBOX_RETRY_CAP_MS: '400',
-        OUTBOX_MAX_ATTEMPTS: '20',
-      },
-      captureLogs: logs,
-    });
+    h = await startCcm({ env: DELIVERY_ENV, captureLogs: logs });
   });
   afterEach(() => h.close());
 
@@ -87,6 +85,33 @@ describe('outbound delivery', () => {
     await h.app.get(TokenHealthService).checkAll();
     expect(await h.persistence.repos.pageStates.get(PAGE_ID)).toMatchObject({ token_status: 'invalid' });
   });
+
+  it('should never put the access token or the app secret in a log line or a stored error', async () => {
+    const conversation = await conversationFor(h, testPsid('secret'));
+    h.graph.injectFault({ status: 400, code: 100, subcode: 2018001, message: '(#100) No matching user found', times: 1 });
+    const [permanent] = await send(h, conversation.id, 'agent', 'permanent failure');
+    h.graph.injectFault({ status: 500, code: 2, times: 3 });
+    const [transient] = await send(h, conversation.id, 'agent', 'transient failures');
+    await eventually(async () => (await h.persistence.repos.messages.findById(transient))?.status === 'sent', 10_000);
+    expect((await h.persistence.repos.messages.findById(permanent))?.status).toBe('failed');
+    h.graph.revokeToken(PAGE_TOKEN);
+    await send(h, conversation.id, 'agent', 'token failure');
+    await eventually(async () => (await h.persistence.repos.pageStates.get(PAGE_ID))?.token_status === 'invalid', 15_000);
+    const stored = await h.persistence.db.selectFrom('messages').select('error').execute();
+    const haystack = [...logs, ...stored.map((r) => r.error ?? '')].join('\n');
+    expect(stored.some((r) => r.error)).toBe(true);
+    expect(logs.length).toBeGreaterThan(3);
+    for (const secret of [PAGE_TOKEN, APP_SECRET]) expect(haystack.includes(secret)).toBe(false);
+  });
+});
+
+describe('outbound delivery: the window, long texts and media', () => {
+  // One app for these: each works on its own customers (and only the media test uploads), none revokes a token.
+  let h: CcmHarness;
+  beforeAll(async () => {
+    h = await startCcm({ env: DELIVERY_ENV });
+  });
+  afterAll(() => h.close());
 
   it('should tag an agent reply 30 h after the customer wrote with HUMAN_AGENT and refuse a bot reply locally', async () => {
     const conversation = await conversationFor(h, testPsid('30h'), Date.now() - 30 * HOUR_MS);
@@ -155,24 +180,6 @@ describe('outbound delivery', () => {
       (h.graph.sentMessages(testPsid('media-1'))[1].body as { message: { attachment: { payload: { attachment_id: string } } } }).message
         .attachment.payload.attachment_id,
     ).not.toBe(id);
-  });
-
-  it('should never put the access token or the app secret in a log line or a stored error', async () => {
-    const conversation = await conversationFor(h, testPsid('secret'));
-    h.graph.injectFault({ status: 400, code: 100, subcode: 2018001, message: '(#100) No matching user found', times: 1 });
-    const [permanent] = await send(h, conversation.id, 'agent', 'permanent failure');
-    h.graph.injectFault({ status: 500, code: 2, times: 3 });
-    const [transient] = await send(h, conversation.id, 'agent', 'transient failures');
-    await eventually(async () => (await h.persistence.repos.messages.findById(transient))?.status === 'sent', 10_000);
-    expect((await h.persistence.repos.messages.findById(permanent))?.status).toBe('failed');
-    h.graph.revokeToken(PAGE_TOKEN);
-    await send(h, conversation.id, 'agent', 'token failure');
-    await eventually(async () => (await h.persistence.repos.pageStates.get(PAGE_ID))?.token_status === 'invalid', 15_000);
-    const stored = await h.persistence.db.selectFrom('messages').select('error').execute();
-    const haystack = [...logs, ...stored.map((r) => r.error ?? '')].join('\n');
-    expect(stored.some((r) => r.error)).toBe(true);
-    expect(logs.length).toBeGreaterThan(3);
-    for (const secret of [PAGE_TOKEN, APP_SECRET]) expect(haystack.includes(secret)).toBe(false);
   });
 });
 
