@@ -26,6 +26,8 @@ export interface DatabaseConfig {
   url: string;
   /** PostgreSQL: how long startup retries an unreachable server before giving up (0: one attempt). */
   connectTimeoutMs?: number;
+  /** PostgreSQL: connections per instance (intake, turns, sends and claims run concurrently, each on its own). */
+  poolSize?: number;
   /** SQLite: NORMAL (WAL; survives a process crash) or FULL (also survives an OS crash/power loss; slower). */
   sqliteSynchronous?: 'NORMAL' | 'FULL';
 }

@@ -49,6 +49,20 @@ describe('config validation completeness', () => {
     for (const problem of problems) expect(problem).not.toMatch(/null|NaN|RangeError/);
   });
 
+  it('should size the PostgreSQL pool from DATABASE_POOL_SIZE (default 30) and refuse a pool too small to work', () => {
+    const base = {
+      FACEBOOK_APP_SECRET: 'test-app-secret',
+      FACEBOOK_VERIFY_TOKEN: 'verify',
+      FACEBOOK_PAGE_ACCESS_TOKEN: 'token',
+      FACEBOOK_PAGE_ID: '1234567890',
+    };
+    expect(loadCcmConfig(base).database.poolSize).toBe(30);
+    expect(loadCcmConfig({ ...base, DATABASE_POOL_SIZE: '12' }).database.poolSize).toBe(12);
+    const problems = configProblems({ DATABASE_POOL_SIZE: '1' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_POOL_SIZE: .*2/);
+  });
+
   it('should refuse a URL that matches the pattern but does not parse', () => {
     expect(configProblems({ REDIS_URL: 'redis://:::6379' })).toEqual(['REDIS_URL: is not a valid URL (got "redis://:::6379")']);
     expect(configProblems({ DATABASE_URL: 'postgres://user:pw@[bad/db' })).toEqual(['DATABASE_URL: is not a valid URL']);

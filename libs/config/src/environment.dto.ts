@@ -504,6 +504,14 @@ export class EnvironmentVariables {
   @Max(600_000)
   DATABASE_CONNECT_TIMEOUT_MS?: number;
 
+  /** PostgreSQL connections per instance (default 30): every instance × this must stay under the server's max_connections. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  DATABASE_POOL_SIZE?: number;
+
   // ---- durable work (issue 11) ----------------------------------------------------------------
   @IsOptional()
   @Type(() => Number)

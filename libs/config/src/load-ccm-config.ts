@@ -455,6 +455,7 @@ export function loadCcmConfig(rawEnv: Env, now: Date = new Date(), sections: rea
     database: {
       ...parseDatabaseUrl(dto.DATABASE_URL ?? DEFAULTS.database),
       connectTimeoutMs: dto.DATABASE_CONNECT_TIMEOUT_MS ?? 30_000,
+      poolSize: dto.DATABASE_POOL_SIZE ?? 30,
       sqliteSynchronous: dto.SQLITE_SYNCHRONOUS ?? 'NORMAL',
     },
     bot: {
