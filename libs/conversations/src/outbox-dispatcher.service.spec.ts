@@ -29,6 +29,24 @@ class GatedChannel extends RecordingChannel {
   }
 }
 
+/** An in-memory SQLite database with ccm's schema. */
+async function memoryDatabase(): Promise<PersistenceService> {
+  const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
+  await migrateToLatest(open);
+  return new PersistenceService(open);
+}
+
+/** ccm's config for one Page, with the given variables on top. */
+function configWith(env: Record<string, string> = {}) {
+  return loadCcmConfig({
+    FACEBOOK_APP_SECRET: 'test-app-secret',
+    FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
+    FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
+    FACEBOOK_PAGE_ID: PAGE,
+    ...env,
+  });
+}
+
 async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!(await condition())) {
@@ -48,14 +66,8 @@ describe('OutboxDispatcher lease fencing', () => {
   let clock: FakeClock;
 
   beforeEach(async () => {
-    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
-    await migrateToLatest(open);
-    persistence = new PersistenceService(open);
-    const config = loadCcmConfig({
-      FACEBOOK_APP_SECRET: 'test-app-secret',
-      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
-      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
-      FACEBOOK_PAGE_ID: PAGE,
+    persistence = await memoryDatabase();
+    const config = configWith({
       WORK_LEASE_MS: String(LEASE_MS),
       SEND_RATE_PER_PAGE: '20', // at most 2 of the Page's sends in flight
     });
@@ -163,14 +175,8 @@ describe('OutboxDispatcher interrupted sends', () => {
   let clock: FakeClock;
 
   beforeEach(async () => {
-    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
-    await migrateToLatest(open);
-    persistence = new PersistenceService(open);
-    const config = loadCcmConfig({
-      FACEBOOK_APP_SECRET: 'test-app-secret',
-      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
-      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
-      FACEBOOK_PAGE_ID: PAGE,
+    persistence = await memoryDatabase();
+    const config = configWith({
       WORK_LEASE_MS: String(LEASE_MS),
       ECHO_WAIT_MS: String(ECHO_WAIT_MS),
       SEND_RATE_PER_PAGE: '20', // a burst of 2: the third message of a pass finds the Page out of tokens
@@ -283,9 +289,7 @@ describe('OutboxDispatcher hand-off', () => {
   let mostInFlight = 0;
 
   beforeEach(async () => {
-    const open = await openDatabase({ dialect: 'sqlite', url: ':memory:' });
-    await migrateToLatest(open);
-    persistence = new PersistenceService(open);
+    persistence = await memoryDatabase();
     channel = new GatedChannel('messenger');
     inFlight = 0;
     mostInFlight = 0;
@@ -306,13 +310,7 @@ describe('OutboxDispatcher hand-off', () => {
 
   /** The dispatcher on this test's database, started (loop and bus subscription). */
   function start(env: Record<string, string> = {}): OutboxDispatcher {
-    const config = loadCcmConfig({
-      FACEBOOK_APP_SECRET: 'test-app-secret',
-      FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
-      FACEBOOK_PAGE_ACCESS_TOKEN: 'test-page-token',
-      FACEBOOK_PAGE_ID: PAGE,
-      ...env,
-    });
+    const config = configWith(env);
     dispatcher = new OutboxDispatcher(
       persistence,
       new ChannelRegistry(new ListedExtensions([channel])),
