@@ -52,6 +52,19 @@ describe('InProcessPagePacer', () => {
     expect(pacer.reserveNow('a')).toBeGreaterThan(0);
   });
 
+  it('takes a fresh slot for a reserved call that starts late, so calls granted apart cannot reach Meta bunched', async () => {
+    let now = 0;
+    const pacer = new InProcessPagePacer(10, () => now); // 1 call per 100 ms
+    pacer.notePageToken('token-a', 'a');
+    expect(await pacer.reserve('a')).toBe(0); // granted at 0…
+    await pacer.withReservation('a', async () => {
+      now = 200; // …but the send only starts 200 ms later (a busy event loop, a wait for a connection)
+      await pacer.beforeCall('token-a');
+    });
+    // The call took a slot at 200 (the one granted at 0 stays counted): the next 100 ms are used up.
+    expect(pacer.reserveNow('a')).toBeGreaterThan(0);
+  });
+
   it('paces calls made outside a reservation (sender actions, profile reads) against the same Page', async () => {
     const pacer = new InProcessPagePacer(20, () => 0);
     pacer.notePageToken('token-a', 'a');
