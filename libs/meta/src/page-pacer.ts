@@ -6,11 +6,11 @@ import type { Redis } from 'ioredis';
  * connection reuse, the network): two calls granted 1,000 ms apart can arrive 990 ms apart. Meta
  * counts on arrival, so the window counted here is a second plus this margin, and jitter up to it
  * cannot push a Page over its rate as Meta sees it (measured: two saturated instances at 20/s had
- * 21-22 calls arrive within one second with a plain one-second window, and still up to 21 with a
- * 100 ms margin once they ran fast enough to keep every Page saturated; 150 ms costs a saturated
- * Page 4 % of its rate).
+ * 21-22 calls arrive within one second with a plain one-second window, still up to 21 with a 100 ms
+ * margin once they ran fast enough to keep every Page saturated, and up to exactly 20 with 150 ms;
+ * 200 ms costs a saturated Page a sixth of its rate).
  */
-export const PACING_TRANSIT_MARGIN_MS = 150;
+export const PACING_TRANSIT_MARGIN_MS = 200;
 const WINDOW_MS = 1000 + PACING_TRANSIT_MARGIN_MS;
 /**
  * A slot reserved ahead of a call (the outbox reserves, then checks its lease and renders before the
