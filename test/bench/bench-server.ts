@@ -19,6 +19,9 @@ export interface ServerStats {
   heapUsed: number;
   /** CPU time of this process so far, µs (user + system). */
   cpuMicros: number;
+  /** Event loop time so far, ms: busy (running callbacks) and idle (waiting in poll for I/O or timers). */
+  loopActiveMs: number;
+  loopIdleMs: number;
   /** With BENCH_SQL_STATS=1: statements executed so far and the µs spent in them (SQLite: inside the statement), by SQL text. */
   sql?: Record<string, [number, number]>;
 }
@@ -130,10 +133,13 @@ function stats(gc: boolean): ServerStats {
   if (gc) global.gc?.();
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   return {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
     cpuMicros: cpu.user + cpu.system,
+    loopActiveMs: loop.active,
+    loopIdleMs: loop.idle,
     ...(process.env.BENCH_SQL_STATS ? { sql: Object.fromEntries([...statements].map(([k, v]) => [k, [...v] as [number, number]])) } : {}),
   };
 }
