@@ -85,7 +85,11 @@ async function main(): Promise<void> {
   const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
 
   const db = database();
-  const server = await startPinned(0, 'bench-server.ts', ['ccm'], { ...ccmEnv(double.url, db.url), BENCH_SQL_STATS: '1', ...DIAGNOSIS_ENV });
+  const server = await startPinned(0, 'bench-server.ts', ['ccm'], {
+    ...ccmEnv(double.url, db.url),
+    BENCH_SQL_STATS: '1',
+    ...DIAGNOSIS_ENV,
+  });
   // Warm-up (JIT, statement caches, connections), not counted.
   await double.ask<E2eResult>({ cmd: 'e2e', url: server.url, rate: 50, seconds: 2, customers: 200, runId: `${runId}w`, drainMs: 10_000 });
   if (PROFILE_OUT) await server.ask({ cmd: 'profile-start' });

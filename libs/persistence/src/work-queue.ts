@@ -121,7 +121,8 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     // key busy while any of its items is leased. (A NOT EXISTS per candidate compared each pending row
     // with every other — a nested loop over the whole backlog: 0.8-1 s per claim on PostgreSQL with
     // 1,300 events pending, against 4 ms ranked.)
-    const ranked = spec.order.length === 1 ? sql`` : this.rankedHeads(sql`w.status = ${spec.pending} ${scopeW} ${keyFilter} ${excluded}`, now);
+    const ranked =
+      spec.order.length === 1 ? sql`` : this.rankedHeads(sql`w.status = ${spec.pending} ${scopeW} ${keyFilter} ${excluded}`, now);
     const candidates = await sql<{ id: number }>`
       select c.wid as id from (
         select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
