@@ -144,6 +144,8 @@ describe('Messenger simulator against ccm', () => {
     expect((await api('POST', `/customers/${cy.psid}/reactions`, { mid, emoji: '❤️' })).status).toBe(200);
     await sim.delivery.drain();
     expect(sim.thread(cy.psid).find((i) => i.mid === mid)?.reaction).toEqual({ emoji: '❤️', reaction: 'love' });
+    // ccm applied it to its copy of that message (the desk shows it there).
+    await eventually(async () => (await messagesOf(cy.psid)).find((m) => m.mid === mid)?.customer_reaction === '❤️', 10_000);
   });
 
   it("should upload an image the customer sends to the double's CDN behind an expiring link; ccm keeps its own copy", async () => {
