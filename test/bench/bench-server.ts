@@ -13,6 +13,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface ServerStats {
   rss: number;

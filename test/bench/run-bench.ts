@@ -53,7 +53,8 @@ const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results.json');
 const PHASE_NAMES = ['intake', 'alone', 'e2e', 'memory'] as const;
 const PHASES = new Set((process.env.BENCH_PHASES ?? PHASE_NAMES.join(',')).split(',').map((p) => p.trim()));
 const unknownPhases = [...PHASES].filter((p) => !(PHASE_NAMES as readonly string[]).includes(p));
-if (unknownPhases.length > 0) throw new Error(`BENCH_PHASES: unknown phase(s) ${unknownPhases.join(', ')}; known: ${PHASE_NAMES.join(', ')}`);
+if (unknownPhases.length > 0)
+  throw new Error(`BENCH_PHASES: unknown phase(s) ${unknownPhases.join(', ')}; known: ${PHASE_NAMES.join(', ')}`);
 
 // ---- phases ----------------------------------------------------------------------------------
 
