@@ -388,9 +388,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     clearInterval(renewal);
-    await this.budget.turn();
     // The channel accepted it: from here on nothing may send it again, so a failure to record that
-    // (the database briefly away) is retried, never treated as a failed send.
+    // (the database briefly away) is retried, never treated as a failed send. Recorded at once, not
+    // after a turn of the budget: waiting there, the send would hold its slot (and its Page's
+    // in-flight count) behind every other waiting unit.
     await this.recordSent(work, conversation, mid ?? null);
   }
 
