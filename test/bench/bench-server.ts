@@ -13,6 +13,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface ServerStats {
   rss: number;
@@ -21,6 +22,9 @@ export interface ServerStats {
   cpuMicros: number;
   /** With BENCH_SQL_STATS=1 on PostgreSQL (same machine): CPU used so far by this server's backends. */
   pgCpuMicros?: number;
+  /** Event loop time so far, ms: busy (running callbacks) and idle (waiting in poll for I/O or timers). */
+  loopActiveMs: number;
+  loopIdleMs: number;
   /** With BENCH_SQL_STATS=1: statements executed so far and the µs spent in them (SQLite: inside the statement), by SQL text. */
   sql?: Record<string, [number, number]>;
 }
@@ -233,11 +237,14 @@ function stats(gc: boolean): ServerStats {
   if (gc) global.gc?.();
   const memory = process.memoryUsage();
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   return {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
     cpuMicros: cpu.user + cpu.system,
     ...(process.env.BENCH_SQL_STATS && backendCpu.size + backends.size > 0 ? { pgCpuMicros: readBackendCpu() } : {}),
+    loopActiveMs: loop.active,
+    loopIdleMs: loop.idle,
     ...(process.env.BENCH_SQL_STATS ? { sql: Object.fromEntries([...statements].map(([k, v]) => [k, [...v] as [number, number]])) } : {}),
   };
 }
