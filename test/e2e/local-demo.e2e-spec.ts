@@ -78,7 +78,7 @@ describe('local-mode demo (the entry point npm start runs)', () => {
       // The demo agent attaches a file from disk — local mode has no public address (no
       // MEDIA_PUBLIC_BASE_URL): ccm uploads the bytes to the Page and the customer downloads the same bytes.
       const token = ((await login.json()) as { token: string }).token;
-      const desk = async (path: string, init: { method?: string; body?: unknown; raw?: Uint8Array; type?: string } = {}) => {
+      const desk = async (path: string, init: { method?: string; body?: unknown; raw?: Uint8Array<ArrayBuffer>; type?: string } = {}) => {
         const response = await fetch(`http://127.0.0.1:${port}/api${path}`, {
           method: init.method ?? 'GET',
           headers: { authorization: `Bearer ${token}`, 'content-type': init.type ?? 'application/json' },
