@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
+import { UploadRetention } from '@app/media';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
 import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
 
@@ -58,10 +59,11 @@ describe('desk attachments without MEDIA_PUBLIC_BASE_URL (Messenger simulator)',
   const customerChat = async (name: string, channel: 'messenger' | 'instagram' = 'messenger'): Promise<{ psid: string; id: string }> => {
     const { psid } = (await simApi('POST', '/customers', { name, channel })) as { psid: string };
     await simApi('POST', `/customers/${psid}/messages`, { text: 'can you send me the offer?' });
-    const row = await eventually(
-      async () => h.persistence.repos.conversations.findByKey({ channel, pageId: PAGE_ID, customerId: psid }),
-      10_000,
-    );
+    // In the queue (AGENT_ONLY hands every conversation over), so the agent can accept it.
+    const row = await eventually(async () => {
+      const found = await h.persistence.repos.conversations.findByKey({ channel, pageId: PAGE_ID, customerId: psid });
+      return found?.state === 'QUEUED' ? found : undefined;
+    }, 10_000);
     const accepted = await agent.api(`/api/conversations/${row.id}/accept`, { method: 'POST', body: {} });
     expect(accepted.status).toBe(200);
     return { psid, id: row.id };
@@ -174,6 +176,23 @@ describe('desk attachments without MEDIA_PUBLIC_BASE_URL (Messenger simulator)',
 
     expect(b.payload.attachment_id).toBe(a.payload.attachment_id);
     expect(filedataUploads().length - before).toBe(1);
+  });
+
+  it('refuses to send an upload retention has deleted, naming the field (ccm paths are tracked like public links)', async () => {
+    const { id } = await customerChat('Rob Pruned');
+    const { body } = await upload(id, 'old.pdf', 'application/pdf', PDF);
+    // Pruned as retention would RETENTION_DAYS later (the app's clock is real): the same conditional delete.
+    const retention = h.app.get(UploadRetention);
+    expect(await retention.prune(Date.now() + (h.config.work.retentionDays + 1) * 24 * 60 * 60 * 1000)).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${h.url}${body.url}`)).status).toBe(404);
+
+    const sent = await sendMedia(id, 'file', body.url);
+
+    expect(sent.status).toBe(400);
+    expect((sent.body as { error: { code: string; details: unknown } }).error).toMatchObject({
+      code: 'INVALID_MESSAGE',
+      details: [{ field: 'message.url', message: expect.stringMatching(/no longer in ccm's media store.*attach it again/) }],
+    });
   });
 
   it('refuses an attachment for an Instagram conversation, naming MEDIA_PUBLIC_BASE_URL (Instagram fetches media by URL only)', async () => {
