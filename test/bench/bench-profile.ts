@@ -11,7 +11,8 @@
  *   webhooks at 16 connections.
  *
  * BENCH_PROFILE_DB=postgres for PostgreSQL (BENCH_PG_URL); BENCH_PROFILE_OUT=<dir> writes a V8 CPU
- * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools).
+ * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools, or
+ * sum it up with `test/bench/cpuprofile-summary.ts`). BENCH_PROFILE_WEBHOOKS=0: end to end only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
   report('end to end', result.answered, 'answered messages', before, after);
   await server.stop();
   await db.drop();
+  if (WEBHOOKS <= 0) {
+    await double.stop();
+    return;
+  }
 
   const fresh = database();
   const alone = await startPinned(0, 'bench-server.ts', ['ccm'], {
