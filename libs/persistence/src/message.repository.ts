@@ -5,8 +5,16 @@ import { QueryTemplate } from './query-template';
 // Statements run for every message (see QueryTemplate).
 const FIND_BY_ID = new QueryTemplate((db, id: number) => db.selectFrom('messages').selectAll().where('id', '=', id));
 const LATEST = new QueryTemplate((db, conversationId: string, limit: number) =>
-  db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit),
+  db
+    .selectFrom('messages')
+    .select(['id', 'direction', 'author', 'text', 'content'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('id', 'desc')
+    .limit(limit),
 );
+
+/** What `outboundSinceLastInbound` reads of each message (not the whole row: it runs for every customer message). */
+export type SaidMessage = Pick<MessageRow, 'id' | 'direction' | 'author' | 'text' | 'content'>;
 
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,7 +44,7 @@ export class MessageRepository {
    * What ccm said since the customer last wrote (newest first, at most `limit`): the question a typed
    * answer may be answering.
    */
-  async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<MessageRow[]> {
+  async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<SaidMessage[]> {
     // The latest messages, cut at the customer's last one: a range of the (conversation_id, id) index.
     // (A subquery for the last inbound id read every message of the conversation to find it.)
     const latest = await LATEST.rows(this.db, conversationId, limit);
