@@ -16,27 +16,45 @@ const LATEST = new QueryTemplate((db, conversationId: string, limit: number) =>
 /** What `outboundSinceLastInbound` reads of each message (not the whole row: it runs for every customer message). */
 export type SaidMessage = Pick<MessageRow, 'id' | 'direction' | 'author' | 'text' | 'content'>;
 
+/**
+ * The INSERTs of messages, built once per set of columns (two per answered message: the customer's and
+ * the reply; see QueryTemplate). `once`: a second row with the same (conversation, `mid`) is ignored.
+ */
+const INSERTS = new Map<string, QueryTemplate<unknown[], { id: number }>>();
+
+function insertMessage(db: Kysely<Database>, message: NewMessage, once: boolean): Promise<{ id: number }[]> {
+  const values = message as Record<string, unknown>;
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  const shape = `${once ? 'once' : 'new'}:${columns.join(',')}`;
+  let template = INSERTS.get(shape);
+  if (!template) {
+    template = new QueryTemplate((db, ...values: unknown[]) => {
+      const row = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as NewMessage;
+      const insert = db.insertInto('messages').values(row);
+      return (once ? insert.onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing()) : insert).returning('id');
+    });
+    INSERTS.set(shape, template);
+  }
+  return template.rows(db, ...columns.map((column) => values[column]));
+}
+
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Stores a message once: a second delivery of the same `mid` is ignored. Returns the new id, if any. */
   async insertOnce(message: NewMessage): Promise<number | undefined> {
-    const inserted = await this.db
-      .insertInto('messages')
-      .values(message)
-      .onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const [inserted] = await insertMessage(this.db, message, true);
     return inserted === undefined ? undefined : Number(inserted.id);
   }
 
   /** Adds a message to the outbox (status `queued`); the dispatcher sends it. Returns its id. */
   async enqueue(message: Omit<NewMessage, 'status' | 'direction'>): Promise<number> {
-    const row = await this.db
-      .insertInto('messages')
-      .values({ ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const [row] = await insertMessage(
+      this.db,
+      { ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at },
+      false,
+    );
+    if (!row) throw new Error('the outbound message was not stored');
     return Number(row.id);
   }
 
