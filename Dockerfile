@@ -25,10 +25,13 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 # The Messenger simulator's page (compose profile "simulator") is served from the source tree's public/ folder.
 COPY --from=build --chown=node:node /app/apps/simulator/public ./apps/simulator/public
-RUN mkdir -p /app/data && chown node:node /app/data
+# data/media: the mount point of compose's shared media volume (a new volume takes this owner).
+RUN mkdir -p /app/data/media && chown -R node:node /app/data
 USER node
 EXPOSE 3000
-# Healthy = ready for traffic (database, Redis, a servable Page, intake backlog, not draining), not merely alive.
+# The image's own check is liveness: the process answers. A database or Redis outage must not make a
+# runtime restart ccm (it recovers by itself); docker-compose.yml checks readiness (/health/ready) instead,
+# so the proxy starts only once a replica can take traffic.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/apps/ccm/apps/ccm/src/main.js"]

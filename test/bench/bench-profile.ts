@@ -12,7 +12,7 @@
  *
  * BENCH_PROFILE_DB=postgres for PostgreSQL (BENCH_PG_URL); BENCH_PROFILE_OUT=<dir> writes a V8 CPU
  * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools, or
- * sum it up with `test/bench/cpuprofile-summary.ts`). BENCH_PROFILE_WEBHOOKS=0: end to end only.
+ * sum it up with `test/bench/cpuprofile-summary.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -27,6 +27,18 @@ const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 10);
 const WEBHOOKS = Number(process.env.BENCH_PROFILE_WEBHOOKS ?? 5000);
 const POSTGRES = process.env.BENCH_PROFILE_DB === 'postgres';
 const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
+/** `1`: the end-to-end phase only (no intake-alone or raw-baseline phases) — for A/B runs of processing. */
+const E2E_ONLY = process.env.BENCH_PROFILE_E2E_ONLY === '1';
+
+/**
+ * Passed to the end-to-end server: BENCH_TRACE=<file> (event-loop delay, CPU share and pg pool counts
+ * once a second, see bench-server.ts) and BENCH_CCM_ENV (a JSON object of ccm settings to try, e.g.
+ * `{"INBOUND_CONCURRENCY":"32"}`).
+ */
+const DIAGNOSIS_ENV: Record<string, string> = {
+  ...(process.env.BENCH_TRACE ? { BENCH_TRACE: process.env.BENCH_TRACE } : {}),
+  ...(JSON.parse(process.env.BENCH_CCM_ENV ?? '{}') as Record<string, string>),
+};
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -74,7 +86,11 @@ async function main(): Promise<void> {
   const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
 
   const db = database();
-  const server = await startPinned(0, 'bench-server.ts', ['ccm'], { ...ccmEnv(double.url, db.url), BENCH_SQL_STATS: '1' });
+  const server = await startPinned(0, 'bench-server.ts', ['ccm'], {
+    ...ccmEnv(double.url, db.url),
+    BENCH_SQL_STATS: '1',
+    ...DIAGNOSIS_ENV,
+  });
   // Warm-up (JIT, statement caches, connections), not counted.
   await double.ask<E2eResult>({ cmd: 'e2e', url: server.url, rate: 50, seconds: 2, customers: 200, runId: `${runId}w`, drainMs: 10_000 });
   if (PROFILE_OUT) await server.ask({ cmd: 'profile-start' });
@@ -97,7 +113,7 @@ async function main(): Promise<void> {
   report('end to end', result.answered, 'answered messages', before, after);
   await server.stop();
   await db.drop();
-  if (WEBHOOKS <= 0) {
+  if (E2E_ONLY) {
     await double.stop();
     return;
   }

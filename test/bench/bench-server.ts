@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
 
@@ -83,6 +83,87 @@ async function countStatements(): Promise<void> {
   } as typeof Client.prototype.query;
 }
 
+/** BENCH_TRACE=<file>: once a second appended to the file, event-loop delay, CPU share and the pg pools' counts (diagnosis only). */
+const traced: { app?: { get(token: unknown): unknown } } = {};
+
+/** Busy slots of the inbound processor's and the outbox's worker pools (private fields, read for diagnosis). */
+async function slots(): Promise<string> {
+  if (!traced.app) return '-';
+  const { InboundProcessor, OutboxDispatcher } = await import('@app/conversations');
+  const busy = (service: unknown) => (service as { pool: { busy: number } }).pool.busy;
+  return `inbound ${busy(traced.app.get(InboundProcessor))} outbox ${busy(traced.app.get(OutboxDispatcher))}`;
+}
+
+/** Wall time of named async methods (count, total ms), for `trace`. */
+const timings = new Map<string, [number, number]>();
+function timeMethod(proto: Record<string, unknown>, name: string, label: string): void {
+  const original = proto[name] as (...args: unknown[]) => Promise<unknown>;
+  proto[name] = async function (this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      const entry = timings.get(label) ?? [0, 0];
+      entry[0] += 1;
+      entry[1] += performance.now() - start;
+      timings.set(label, entry);
+    }
+  };
+}
+
+async function trace(): Promise<void> {
+  const conversations = await import('@app/conversations');
+  const persistence = await import('@app/persistence');
+  const { CustomerMessageApplier } = await import('../../libs/conversations/src/appliers/customer-message.applier');
+  const { ConversationHandler } = await import('../../libs/conversations/src/conversation-handler.service');
+  timeMethod(ConversationHandler.prototype as never, 'handle', 'handle');
+  timeMethod(CustomerMessageApplier.prototype as never, 'prepare', 'prepare');
+  timeMethod(conversations.ConversationUnits.prototype as never, 'run', 'unit');
+  timeMethod(persistence.WorkQueue.prototype as never, 'claimHead', 'claimHead');
+  timeMethod(persistence.WorkQueue.prototype as never, 'claim', 'claim');
+  timeMethod(persistence.InboundJournalRepository.prototype as never, 'hasPending', 'hasPending');
+  const { ConversationRepository } = await import('../../libs/persistence/src/conversation.repository');
+  timeMethod(ConversationRepository.prototype as never, 'findById', 'findById');
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const { Pool } = await import('pg');
+  const pools = new Set<InstanceType<typeof Pool>>();
+  const connect = Pool.prototype.connect as (...args: unknown[]) => unknown;
+  Pool.prototype.connect = function (this: InstanceType<typeof Pool>, ...args: unknown[]) {
+    pools.add(this);
+    return connect.apply(this, args);
+  } as typeof Pool.prototype.connect;
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  let cpu = process.cpuUsage();
+  let at = Date.now();
+  let maxWaiting = 0;
+  let busySamples: string[] = [];
+  setInterval(() => {
+    for (const pool of pools) maxWaiting = Math.max(maxWaiting, pool.waitingCount);
+  }, 10).unref();
+  setInterval(() => void slots().then((s) => busySamples.push(s)), 100).unref();
+  setInterval(() => {
+    const used = process.cpuUsage(cpu);
+    const now = Date.now();
+    const share = (used.user + used.system) / 1000 / (now - at);
+    const counts = [...pools].map((p) => `${p.totalCount}/${p.idleCount}/${p.waitingCount}`).join(' ');
+    appendFileSync(
+      process.env.BENCH_TRACE!,
+      `${new Date().toISOString().slice(11, 19)} cpu ${(share * 100).toFixed(0)}% loop p50 ${(delay.percentile(50) / 1e6).toFixed(0)} p99 ${(delay.percentile(99) / 1e6).toFixed(0)} max ${(delay.max / 1e6).toFixed(0)} ms; pools total/idle/waiting ${counts} (max waiting ${maxWaiting}); busy slots ${busySamples.slice(0, 10).join(', ')}\n`,
+    );
+    busySamples = [];
+    appendFileSync(
+      process.env.BENCH_TRACE!,
+      `  ${[...timings].map(([label, [n, ms]]) => `${label} ${n}×${(ms / Math.max(1, n)).toFixed(1)}ms`).join(' · ')}\n`,
+    );
+    timings.clear();
+    delay.reset();
+    maxWaiting = 0;
+    cpu = process.cpuUsage();
+    at = now;
+  }, 1000).unref();
+}
+
 async function raw(secret: string): Promise<string> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -116,6 +197,7 @@ async function ccm(): Promise<string> {
   const config = loadAppConfig({ ...process.env });
   const app = await createApp(config, ['error', 'warn']);
   await app.listen(0, '127.0.0.1');
+  traced.app = app;
   // After listen: listening bootstraps the app, which starts the loops.
   if (process.env.BENCH_PROCESSING === 'off') {
     // Intake alone: the journal fills and nothing processes it, to show what intake itself costs.
@@ -160,6 +242,7 @@ const profiler = {
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (process.env.BENCH_SQL_STATS) await countStatements();
+  if (process.env.BENCH_TRACE) await trace();
   const url = role === 'raw' ? await raw(process.env.FACEBOOK_APP_SECRET ?? '') : await ccm();
   process.on('message', (message: { id: number; cmd: string; gc?: boolean; file?: string }) => {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });

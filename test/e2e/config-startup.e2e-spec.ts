@@ -29,7 +29,7 @@ describe('ccm startup: configuration and environment problems', () => {
     const [zone, port, threshold] = await Promise.all([
       startupFailure({ BUSINESS_HOURS: 'Mon-Fri 09:00-18:00 Europe/Berln' }),
       startupFailure({ PORT: 'abc', FB_ROUTING_POLICY: 'SOMETIMES' }),
-      startupFailure({ BOT_CONFIDENCE_THRESHOLD: 'high', REDIS_URL: 'redis://:::1' }),
+      startupFailure({ BOT_CONFIDENCE_THRESHOLD: 'high', REDIS_URL: 'redis://:::1', BOT_INTENTS_FILE: '/nonexistent/intents.json' }),
     ]);
     expect(zone.code).toBe(1);
     expect(zone.out).toContain('Invalid configuration (1 problem)');
@@ -46,6 +46,9 @@ describe('ccm startup: configuration and environment problems', () => {
     expect(threshold.out).toContain('BOT_CONFIDENCE_THRESHOLD: must be a number from 0 to 1 (got "high")');
     expect(threshold.out.match(/BOT_CONFIDENCE_THRESHOLD/g)).toHaveLength(1);
     expect(threshold.out).toContain('REDIS_URL: is not a valid URL');
+    // A missing intents file is part of the same report (it used to end startup later, with a stack).
+    expect(threshold.out).toContain('BOT_INTENTS_FILE: cannot read "/nonexistent/intents.json" (ENOENT)');
+    expect(threshold.out).toContain('Invalid configuration (3 problems)');
     expectOneMessage(threshold.out);
   });
 

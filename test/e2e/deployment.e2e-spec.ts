@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
 import { parse, parseDocument } from 'yaml';
 import { EnvironmentVariables } from '@app/config';
+import { eventually } from '../helpers/ccm-harness';
+import { testPort } from '../helpers/ccm-process';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -38,7 +40,10 @@ interface Service {
 }
 
 describe('docker-compose.yml', () => {
-  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+  };
   const services = compose.services;
   const replicas = Object.keys(services).filter((name) => /^ccm-\d+$/.test(name));
 
@@ -78,7 +83,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('should only set variables the config module knows, and give every replica the same shared secrets from .env', () => {
-    const simulatorOnly = new Set(['SIMULATOR_PORT', 'SIMULATOR_PUBLIC_URL', 'CCM_WEBHOOK_URL']);
+    const simulatorOnly = new Set(['SIMULATOR_PORT', 'SIMULATOR_PUBLIC_URL', 'SIMULATOR_INTERNAL_URL', 'CCM_WEBHOOK_URL']);
     for (const name of [...replicas, 'simulator']) {
       for (const variable of Object.keys(services[name].environment ?? {})) {
         if (name === 'simulator' && simulatorOnly.has(variable)) continue;
@@ -92,6 +97,12 @@ describe('docker-compose.yml', () => {
     }
     // Required from .env with a clear message (compose stops before starting anything).
     for (const secret of SHARED_SECRETS.filter((s) => s !== 'CCM_ENCRYPTION_KEY')) expect(first[secret]).toMatch(/:\?set .+ in \.env/);
+    // Media stored by one replica is served by the other: one volume at MEDIA_DIR for all of them.
+    for (const name of replicas) {
+      expect(services[name].environment!.MEDIA_DIR).toBe('/app/data/media');
+      expect(services[name].volumes).toEqual(['media:/app/data/media']);
+    }
+    expect(compose.volumes).toHaveProperty('media');
     expect(first.DATABASE_URL).toContain('@postgres:5432/');
     expect(first.REDIS_URL).toBe('redis://redis:6379');
     expect(first.TRUST_PROXY).toBe('1');
@@ -120,7 +131,9 @@ describe('Dockerfile', () => {
     expect(major > wantMajor || (major === wantMajor && minor >= wantMinor)).toBe(true);
     const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/health\/ready/);
+    // Liveness in the image (a runtime restarts on it); readiness in compose (gates the proxy).
+    expect(runtime).toMatch(/HEALTHCHECK[^\n]*\\\n[^\n]*\/health\/live/);
+    expect(runtime).toMatch(/mkdir -p \/app\/data\/media && chown -R node:node \/app\/data/);
   });
 
   it('should keep secrets, local databases and the host’s node_modules out of the build context', () => {
@@ -181,6 +194,42 @@ describe('Dockerfile', () => {
       const started = await run(['node', 'dist/apps/ccm/apps/ccm/src/main.js'], { PORT: 'abc', NODE_ENV: 'production' });
       expect(started.code).toBe(1);
       expect(started.out).toContain('PORT: must be a whole number from 0 to 65535 (got "abc")');
+
+      // `npm start` on this tree (the README's first command once `npm ci` is done): nothing is rebuilt,
+      // a changed spec file does not count, and the demo comes up with its one banner.
+      const future = new Date(Date.now() + 1000);
+      utimesSync(join(context, 'apps', 'ccm', 'src', 'schema.spec.ts'), future, future);
+      const port = testPort();
+      const demo = spawn('npm', ['start'], {
+        cwd: context,
+        env: { PATH: process.env.PATH ?? '', HOME: context, PORT: String(port) },
+        detached: true, // its own process group: npm, its shell and ccm are stopped together
+      });
+      let out = '';
+      demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise((resolve) => demo.once('exit', resolve));
+      try {
+        await eventually(
+          async () => out.includes('Demo login:') || (demo.exitCode !== null && Promise.reject(new Error(out))),
+          60_000,
+          200,
+        );
+        expect(out).toContain('ccm: build is up to date (dist/), starting');
+        expect(out).toContain('desk web app is up to date');
+        expect(out).not.toContain('ccm: building');
+        expect(out).toContain(`Messenger simulator: http://127.0.0.1:${port + 1}/`);
+        expect(out).toMatch(/Demo login:\s+demo \/ demo-agent-password/);
+        // The simulator's page is found from dist/ too.
+        expect(await (await fetch(`http://127.0.0.1:${port + 1}/`)).text()).toContain('Messenger simulator');
+      } finally {
+        try {
+          process.kill(-demo.pid!, 'SIGTERM');
+        } catch {
+          /* already stopped */
+        }
+        await exited;
+      }
     } finally {
       rmSync(context, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_KEY } from '../helpers/agent-desk-client';
+import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { SubscriptionHealthService } from '@app/channel-messenger';
 import { MessageRow } from '@app/persistence';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
@@ -28,6 +28,9 @@ const PROFILE = {
   ],
 };
 
+const OTHER_PAGE_ID = '100000000000777';
+const OTHER_PAGE_TOKEN = 'other-page-token';
+
 describe('Messenger simulator against ccm', () => {
   jest.setTimeout(60_000);
   const mediaDir = mkdtempSync(join(tmpdir(), 'ccm-sim-media-'));
@@ -37,7 +40,11 @@ describe('Messenger simulator against ccm', () => {
   beforeAll(async () => {
     sim = await MessengerSimulatorServer.start({
       appSecret: APP_SECRET,
-      pages: [{ pageId: PAGE_ID, accessToken: PAGE_TOKEN, name: 'Shoe Shop' }],
+      pages: [
+        { pageId: PAGE_ID, accessToken: PAGE_TOKEN, name: 'Shoe Shop' },
+        // A second Page of the same app that no simulated customer writes to (the window is per Page and PSID).
+        { pageId: OTHER_PAGE_ID, accessToken: OTHER_PAGE_TOKEN, name: 'Other Page' },
+      ],
     });
     h = await startCcm({
       graph: sim.graph,
@@ -137,6 +144,8 @@ describe('Messenger simulator against ccm', () => {
     expect((await api('POST', `/customers/${cy.psid}/reactions`, { mid, emoji: '❤️' })).status).toBe(200);
     await sim.delivery.drain();
     expect(sim.thread(cy.psid).find((i) => i.mid === mid)?.reaction).toEqual({ emoji: '❤️', reaction: 'love' });
+    // ccm applied it to its copy of that message (the desk shows it there).
+    await eventually(async () => (await messagesOf(cy.psid)).find((m) => m.mid === mid)?.customer_reaction === '❤️', 10_000);
   });
 
   it("should upload an image the customer sends to the double's CDN behind an expiring link; ccm keeps its own copy", async () => {
@@ -307,16 +316,33 @@ describe('Messenger simulator against ccm', () => {
   });
 
   it('should turn a comment on the Page post into a feed webhook and show the public and private replies', async () => {
+    // The bot answers a comment publicly, under it.
     const { body: ed } = await api('POST', '/customers', { name: 'Ed' });
     const { status, body: comment } = await api('POST', `/customers/${ed.psid}/comments`, { message: 'where is my order' });
     expect(status).toBe(201);
-    await eventually(
-      async () => sim.allComments().some((c) => c.fromPage && c.parentId === comment.id) || pageItems(ed.psid).length > 0,
-      15_000,
-    );
-    const publicReplies = sim.allComments().filter((c) => c.fromPage && c.parentId === comment.id);
-    const privateReplies = pageItems(ed.psid).filter((i) => i.privateReplyTo === comment.id);
-    expect(publicReplies.length + privateReplies.length).toBeGreaterThan(0);
+    const publicReply = await eventually(async () => sim.allComments().find((c) => c.fromPage && c.parentId === comment.id), 15_000);
+    expect(publicReply).toMatchObject({ fromName: 'Shoe Shop', message: expect.stringMatching(/\S/) });
+    expect((await api('GET', '/state')).body.comments).toContainEqual(publicReply);
+
+    // An agent answers another commenter privately: it lands in their Messenger thread, marked as such.
+    const { body: flo } = await api('POST', '/customers', { name: 'Flo' });
+    const { body: asking } = await api('POST', `/customers/${flo.psid}/comments`, { message: 'I want to talk to a human' });
+    const agent = await createAgent(h, 'comment-agent');
+    const queued = await eventually(async () => {
+      const c = await h.persistence.repos.conversations.findByKey({
+        channel: 'facebook-comments',
+        pageId: PAGE_ID,
+        customerId: `${sim.postId}:user-${flo.psid}`,
+      });
+      return c?.state === 'QUEUED' ? c : undefined;
+    }, 15_000);
+    expect((await agent.api(`/api/conversations/${queued.id}/accept`, { method: 'POST' })).status).toBe(200);
+    const sent = await agent.api(`/api/conversations/${queued.id}/channel-actions`, {
+      body: { action: 'private_reply', text: 'Hi Flo, I can help you here.' },
+    });
+    expect(sent.status).toBe(200);
+    const privateReply = await eventually(async () => pageItems(flo.psid).find((i) => i.privateReplyTo === asking.id), 10_000);
+    expect(privateReply.message).toMatchObject({ text: 'Hi Flo, I can help you here.' });
   });
 
   it('should switch faults: duplicate deliveries are applied once, a 613 burst and transient errors are retried', async () => {
@@ -337,6 +363,43 @@ describe('Messenger simulator against ccm', () => {
     await api('PUT', '/faults', { duplicateRate: 0, transientRate: 0 });
   });
 
+  it('should deliver batches out of order and answer the Send API slowly when switched: ccm stores each message once and answers', async () => {
+    const { body: ivy } = await api('POST', '/customers', { name: 'Ivy' });
+    await waitForIdle(h);
+    await sim.delivery.drain();
+    expect((await api('PUT', '/faults', { reorderRate: 1, slowMs: 400 })).body).toMatchObject({ reorderRate: 1, slowMs: 400 });
+    try {
+      const attempts = sim.delivery.attempts.length;
+      // The first message's batch is held back and goes out after the second's.
+      await api('POST', `/customers/${ivy.psid}/messages`, { text: 'where is my order' });
+      await api('POST', `/customers/${ivy.psid}/messages`, { text: 'what are your opening hours' });
+      await sim.delivery.drain();
+      const late = sim.delivery.attempts.slice(attempts).filter((a) => a.reordered);
+      expect(late.length).toBeGreaterThanOrEqual(1);
+      // A Send API call as ccm makes it takes the switched latency.
+      const proof = createHmac('sha256', APP_SECRET).update(PAGE_TOKEN).digest('hex');
+      await eventually(async () => (await messagesOf(ivy.psid)).filter((m) => m.direction === 'in').length === 2, 10_000);
+      const slowSend = Date.now();
+      await fetch(`${sim.graphUrl}/me/messages?access_token=${PAGE_TOKEN}&appsecret_proof=${proof}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient: { id: ivy.psid }, messaging_type: 'RESPONSE', message: { text: 'slow' } }),
+      });
+      expect(Date.now() - slowSend).toBeGreaterThanOrEqual(390);
+      // Both messages stored once, both answered (the bot's replies came through the slow Send API).
+      await eventually(
+        async () =>
+          pageItems(ivy.psid).some((i) => String(i.message?.text).includes('Monday to Friday')) &&
+          pageItems(ivy.psid).some((i) => /order/i.test(JSON.stringify(i.message))),
+        20_000,
+      );
+      const inbound = (await messagesOf(ivy.psid)).filter((m) => m.direction === 'in').map((m) => m.text);
+      expect(inbound.sort()).toEqual(['what are your opening hours', 'where is my order']);
+    } finally {
+      await api('PUT', '/faults', { reorderRate: 0, slowMs: 0 });
+    }
+  });
+
   it('should refuse sends with 190 while the token is switched to expired, and accept them again after', async () => {
     await api('PUT', '/faults', { tokenExpired: true });
     const refused = await fetch(`${sim.graphUrl}/me?access_token=${PAGE_TOKEN}`);
@@ -348,19 +411,52 @@ describe('Messenger simulator against ccm', () => {
   });
 
   it('should enforce the 24-hour window per (Page, PSID) from the events it delivered', async () => {
+    /** A Send API call as ccm makes it, with the given Page's token. */
+    const send = async (psid: string, token = PAGE_TOKEN) => {
+      const proof = createHmac('sha256', APP_SECRET).update(token).digest('hex');
+      const response = await fetch(`${sim.graphUrl}/me/messages?access_token=${token}&appsecret_proof=${proof}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'from the Page' } }),
+      });
+      return { status: response.status, error: ((await response.json()) as any).error };
+    };
+    // A customer who has not written yet: Meta knows no such PSID for the Page.
     const { body: gus } = await api('POST', '/customers', { name: 'Gus' });
-    sim.graph.noteCustomerActivity(gus.psid, Date.now() - 25 * 3600_000, { pageId: PAGE_ID });
-    expect(sim.graph.lastCustomerActivity(PAGE_ID, gus.psid)).toBeLessThan(Date.now() - 24 * 3600_000);
-    expect(sim.graph.lastCustomerActivity('999', gus.psid)).toBeUndefined();
+    expect(await send(gus.psid)).toMatchObject({ status: 400, error: { code: 100, error_subcode: 2018001 } });
+    // Their message, delivered 25 hours ago: the window it opened is closed.
+    await api('POST', `/customers/${gus.psid}/messages`, { text: 'hi', ageHours: 25 });
+    await sim.delivery.drain();
+    expect(await send(gus.psid)).toMatchObject({ status: 400, error: { code: 10, error_subcode: 2018278 } });
+    // A message now opens it for this Page only; the other Page of the app still may not write to them.
+    await api('POST', `/customers/${gus.psid}/messages`, { text: 'hi again' });
+    expect(await send(gus.psid)).toMatchObject({ status: 200, error: undefined });
+    expect(await send(gus.psid, OTHER_PAGE_TOKEN)).toMatchObject({ status: 400, error: { code: 100, error_subcode: 2018001 } });
+    expect(sim.graph.lastCustomerActivity(OTHER_PAGE_ID, gus.psid)).toBeUndefined();
+  });
+
+  it('should show a file the Page sends by reusable attachment id as the file it names', async () => {
+    const { body: hu } = await api('POST', '/customers', { name: 'Hu' });
+    await api('POST', `/customers/${hu.psid}/messages`, { text: 'can I have the invoice?' });
     const proof = createHmac('sha256', APP_SECRET).update(PAGE_TOKEN).digest('hex');
-    const late = await fetch(`${sim.graphUrl}/me/messages?access_token=${PAGE_TOKEN}&appsecret_proof=${proof}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ recipient: { id: gus.psid }, messaging_type: 'RESPONSE', message: { text: 'late' } }),
+    const graph = async (path: string, body: unknown) =>
+      (await (
+        await fetch(`${sim.graphUrl}${path}?access_token=${PAGE_TOKEN}&appsecret_proof=${proof}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as any;
+    const url = 'https://files.example/invoice-4711.pdf';
+    const { attachment_id } = await graph('/me/message_attachments', {
+      message: { attachment: { type: 'file', payload: { url, is_reusable: true } } },
     });
-    expect(((await late.json()) as any).error).toMatchObject({ code: 10, error_subcode: 2018278 });
-    await api('POST', `/customers/${gus.psid}/messages`, { text: 'hi' });
-    expect(sim.graph.lastCustomerActivity(PAGE_ID, gus.psid)).toBeGreaterThan(Date.now() - 60_000);
-    expect(sim.graph.lastCustomerActivity('999', gus.psid)).toBeUndefined();
+    const sent = await graph('/me/messages', {
+      recipient: { id: hu.psid },
+      messaging_type: 'RESPONSE',
+      message: { attachment: { type: 'file', payload: { attachment_id } } },
+    });
+    const shown = pageItems(hu.psid).find((i) => i.mid === sent.message_id);
+    expect(shown?.message).toEqual({ attachment: { type: 'file', payload: { attachment_id, url } } });
   });
 });

@@ -1,8 +1,10 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { MessengerSimulatorServer } from '../../apps/simulator/src/simulator';
 import { ADMIN_KEY, createAgent } from '../helpers/agent-desk-client';
 import { APP_SECRET, CcmHarness, eventually, PAGE_ID, PAGE_TOKEN, startCcm } from '../helpers/ccm-harness';
-import { launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
+import { ARTIFACTS, launchChromium, openDesk, screenshot, tab } from '../helpers/desk-browser';
 
 /** A 1×1 PNG the customer picks in the file dialog. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -10,7 +12,7 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 /**
  * Issue 15, "Must show": a customer on the Messenger simulator page and an agent on the desk, both in
  * headless Chromium, talking through the real ccm (signed webhooks in, Send API out). Screenshots of
- * both pages are kept in test-artifacts/.
+ * both pages are kept in test-artifacts/ (simulator-customer.png, simulator-agent-desk.png).
  */
 describe('Messenger simulator page and agent desk in headless Chromium', () => {
   let sim: MessengerSimulatorServer;
@@ -50,6 +52,14 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
     await say('hi');
     await customer.getByRole('group', { name: 'Quick replies' }).getByRole('button', { name: 'Show products' }).click();
     const carousel = thread(customer).getByRole('list', { name: 'Carousel' }).last();
+    // Swipeable like Messenger's: the cards overflow sideways, snap, and a sideways swipe moves them.
+    await carousel.getByRole('listitem', { name: 'Sneaker model 1', exact: true }).waitFor();
+    expect(
+      await carousel.evaluate((el) => ({ snap: getComputedStyle(el).scrollSnapType, overflows: el.scrollWidth > el.clientWidth })),
+    ).toEqual({ snap: 'x mandatory', overflows: true });
+    await carousel.hover();
+    await customer.mouse.wheel(300, 0);
+    await eventually(async () => (await carousel.evaluate((el) => el.scrollLeft)) > 0, 5_000);
     await carousel.getByRole('listitem', { name: 'Sneaker model 2' }).getByRole('button', { name: 'Buy' }).click();
     await thread(customer)
       .getByText(/Great choice!/)
@@ -89,10 +99,14 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
     await desk.locator('.transcript').getByText('I want to talk to a human').waitFor();
     await desk.getByRole('button', { name: 'Accept' }).click();
     await desk.getByLabel('Message', { exact: true }).fill('Hello Ada, I am Dana. Thanks for the picture!');
+    // The agent typing shows on the customer's side as Messenger's typing indicator (typing_on).
+    const typing = customer.getByRole('status', { name: 'Page is typing' });
+    await typing.waitFor();
     await desk.getByRole('button', { name: 'Send', exact: true }).click();
     await desk.getByRole('toolbar', { name: 'Message type' }).getByRole('button', { name: 'Carousel' }).click();
     await desk.getByLabel('Card 1 title').fill('Sneaker model 2, size 38');
     await desk.getByLabel('Card 1 subtitle').fill('In stock, ships today');
+    await desk.getByLabel('Card 1 image URL').fill(`${sim.origin}/_double/avatar/${PAGE_ID}.svg`);
     await desk.getByRole('button', { name: '+ Card 1 button' }).click();
     await desk.getByLabel('Card 1 button 1 title').fill('Reserve');
     await desk.getByLabel('Card 1 button 1 payload').fill('RESERVE_2_38');
@@ -100,7 +114,11 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
 
     // The customer sees both, swipeable carousel included; reading them sends a read event back.
     await thread(customer).getByText('Hello Ada, I am Dana. Thanks for the picture!').waitFor();
-    await thread(customer).getByRole('listitem', { name: 'Sneaker model 2, size 38' }).getByRole('button', { name: 'Reserve' }).waitFor();
+    await typing.waitFor({ state: 'hidden' }); // the message ends the indicator
+    const card = thread(customer).getByRole('listitem', { name: 'Sneaker model 2, size 38' });
+    await card.getByRole('button', { name: 'Reserve' }).waitFor();
+    // The card's picture loaded (not the placeholder an unreachable image gets).
+    await eventually(async () => card.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000);
     // Read receipts, both ways: the desk shows the agent's messages read by the customer, and the
     // simulator shows the customer's last message seen (the desk's mark_seen).
     await desk.locator('.msg.agent .status[data-status="read"]').first().waitFor({ timeout: 15_000 });
@@ -110,6 +128,8 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
 
     await screenshot(customer, 'simulator-customer');
     await screenshot(desk, 'simulator-agent-desk');
+    for (const name of ['simulator-customer', 'simulator-agent-desk'])
+      expect(statSync(join(ARTIFACTS, `${name}.png`)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
     const sent = sim.graph.sentMessages(conversation.customer_id).map((r) => JSON.stringify(r.body));
     expect(sent.some((b) => b.includes('Hello Ada, I am Dana'))).toBe(true);
     expect(sent.some((b) => b.includes('RESERVE_2_38') && b.includes('generic'))).toBe(true);

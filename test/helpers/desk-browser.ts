@@ -1,11 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { ADMIN_KEY, AGENT_PASSWORD, callApi, DeskAgent } from './agent-desk-client';
 import { CcmHarness } from './ccm-harness';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser test/tools/ensure-chromium.sh found: CHROMIUM_PATH, else `chromium` on the PATH (where apt-get puts it). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || chromiumOnPath() || '/usr/bin/chromium';
+
+function chromiumOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, 'chromium'), constants.X_OK);
+      return join(dir, 'chromium');
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
 /** Screenshots of browser tests (git-ignored; CI keeps them as artifacts). */
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   let config = loadConfigOrExit(env);
   // 2. Every port ccm will listen on is free, named by the variable that sets it.
   await assertPortsFree([
-    { variable: 'PORT', port: config.port },
+    { variable: 'PORT', port: config.port, host: config.operations.bindAddress },
     ...(config.localMode ? [{ variable: 'LOCAL_GRAPH_PORT', port: config.localGraphPort, host: '127.0.0.1' }] : []),
   ]);
 

@@ -12,8 +12,15 @@ const state = {
   profile: {},
   instagram: null,
   routing: null,
+  origins: [],
 };
 const $ = (id) => document.getElementById(id);
+
+/** The simulator's own links (pictures, files on its CDN) load from where this page is served, whatever origin they name. */
+function own(url) {
+  for (const origin of state.origins || []) if (typeof url === 'string' && url.startsWith(`${origin}/`)) return url.slice(origin.length);
+  return url;
+}
 const REACTIONS = ['❤️', '😆', '😮', '😢', '😠', '👍'];
 
 /** createElement with attributes, properties and children; text is always set as text (never HTML). */
@@ -53,7 +60,7 @@ function renderCustomers() {
         el(
           'button',
           { type: 'button', 'aria-current': c.psid === state.current ? 'true' : 'false', onclick: () => selectCustomer(c.psid) },
-          el('img', { class: 'avatar', src: c.pictureUrl, alt: '' }),
+          el('img', { class: 'avatar', src: own(c.pictureUrl), alt: '' }),
           el(
             'span',
             {},
@@ -195,7 +202,7 @@ function image(url, alt) {
   const placeholder = () =>
     el('div', { class: 'image-placeholder', role: 'img', 'aria-label': alt || 'image', text: `🖼 ${alt || 'image'}` });
   if (brokenImages.has(url)) return placeholder();
-  const img = el('img', { src: url, alt: alt || 'image', loading: 'lazy' });
+  const img = el('img', { src: own(url), alt: alt || 'image', loading: 'lazy' });
   img.addEventListener(
     'error',
     () => {
@@ -236,10 +243,20 @@ function attachmentView(attachment) {
   }
   const url = payload.url;
   if (attachment.type === 'image' && url) return el('div', { class: 'bubble' }, image(url, 'image'));
-  if (attachment.type === 'video' && url) return el('div', { class: 'bubble' }, el('video', { src: url, controls: true }));
-  if (attachment.type === 'audio' && url) return el('div', { class: 'bubble' }, el('audio', { src: url, controls: true }));
-  if (url) return el('div', { class: 'bubble' }, el('a', { href: url, target: '_blank', rel: 'noopener', text: `📄 ${attachment.type}` }));
+  if (attachment.type === 'video' && url) return el('div', { class: 'bubble' }, el('video', { src: own(url), controls: true }));
+  if (attachment.type === 'audio' && url) return el('div', { class: 'bubble' }, el('audio', { src: own(url), controls: true }));
+  if (url)
+    return el('div', { class: 'bubble' }, el('a', { href: own(url), target: '_blank', rel: 'noopener', text: `📄 ${fileName(url)}` }));
   return el('div', { class: 'bubble', text: `[${attachment.type}${payload.attachment_id ? ` ${payload.attachment_id}` : ''}]` });
+}
+
+/** What Messenger shows for a file: its name (the link's last path segment). */
+function fileName(url) {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop()) || 'file';
+  } catch {
+    return 'file';
+  }
 }
 
 function statusText(item) {
@@ -460,8 +477,9 @@ async function loadState() {
   state.comments = data.comments;
   state.profile = data.messengerProfile || {};
   state.instagram = data.instagram;
+  state.origins = data.origins || [];
   $('page-name').textContent = data.page.name;
-  $('page-picture').src = data.page.pictureUrl;
+  $('page-picture').src = own(data.page.pictureUrl);
   $('post-text').textContent = data.post.message;
   renderCustomers();
   renderComments();

@@ -4,6 +4,7 @@
  * Page token; `npm start` in local mode runs it inside ccm's process instead.
  *
  *   SIMULATOR_PORT=3001 CCM_WEBHOOK_URL=http://127.0.0.1:3000/ccm/webhook \
+ *   [SIMULATOR_PUBLIC_URL=<origin browsers use>] [SIMULATOR_INTERNAL_URL=<origin ccm uses>] \
  *   FACEBOOK_APP_SECRET=… FACEBOOK_PAGE_ACCESS_TOKEN=… FACEBOOK_PAGE_ID=… node dist/…/simulator/src/main.js
  */
 import { LOCAL_MODE_CREDENTIALS } from '@app/config';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     port,
     host: env.SIMULATOR_HOST ?? '0.0.0.0',
     publicUrl: env.SIMULATOR_PUBLIC_URL,
+    internalUrl: env.SIMULATOR_INTERNAL_URL,
     log: (line) => process.stderr.write(`simulator: ${line}\n`),
   });
   process.stdout.write(

@@ -23,8 +23,13 @@ export interface SimulatorOptions {
   /** Deliver `message_echoes` for the Page's sends (default true). */
   echoes?: boolean;
   batchWindowMs?: number;
-  /** The origin ccm and browsers reach the simulator at, when it differs from the bound one (compose: http://simulator:3001). */
+  /** The origin browsers reach the simulator at, when it differs from the bound one (compose: http://localhost:3001). */
   publicUrl?: string;
+  /**
+   * The origin ccm reaches the simulator at, when it differs from the browsers' (compose: http://simulator:3001):
+   * links ccm fetches itself (the files customers send) use it; the page shows them from its own origin.
+   */
+  internalUrl?: string;
   /** The Instagram professional account linked to the first Page (Instagram customers write to it). */
   instagramAccountId?: string;
   /** How long the CDN links of files customers send stay valid (Meta's expire; default 1 hour). */
@@ -147,6 +152,8 @@ export class MessengerSimulatorServer {
       port: options.port,
       host: options.host,
       profiles: {},
+      // Every customer event goes through here: a Page may message only PSIDs that wrote to it, within the window.
+      windowPerPageOnly: true,
       routes: (req, res, url, raw) => this.route(req, res, url, raw),
     });
     this.delivery = new WebhookDelivery({
@@ -179,6 +186,11 @@ export class MessengerSimulatorServer {
   /** The page and API origin, e.g. http://127.0.0.1:3001 (links to pictures and files use it). */
   get origin(): string {
     return (this.options.publicUrl ?? this.graph.origin.replace('://0.0.0.0:', '://127.0.0.1:')).replace(/\/+$/, '');
+  }
+
+  /** The origin ccm fetches customers' files from (`internalUrl`, else the public origin). */
+  get internalOrigin(): string {
+    return (this.options.internalUrl ?? this.origin).replace(/\/+$/, '');
   }
 
   /** Graph base URL with version, for ccm's FACEBOOK_GRAPH_API_URL. */
@@ -305,7 +317,7 @@ export class MessengerSimulatorServer {
     if (action === 'take') {
       const previous = this.graph.threadControl.ownerOf(psid) ?? null;
       this.graph.threadControl.setOwner(psid, META_PAGE_INBOX_APP_ID);
-      this.delivery.enqueue({
+      void this.delivery.enqueue({
         pageId: this.page.pageId,
         messaging: {
           ...base,
@@ -317,7 +329,7 @@ export class MessengerSimulatorServer {
         },
       });
     } else if (action === 'request') {
-      this.delivery.enqueue({
+      void this.delivery.enqueue({
         pageId: this.page.pageId,
         messaging: {
           ...base,
@@ -326,7 +338,7 @@ export class MessengerSimulatorServer {
       });
     } else {
       this.graph.threadControl.setOwner(psid, DOUBLE_APP_ID);
-      this.delivery.enqueue({
+      void this.delivery.enqueue({
         pageId: this.page.pageId,
         messaging: {
           ...base,
@@ -435,7 +447,7 @@ export class MessengerSimulatorServer {
       this.emit({ type: 'item', psid, item });
     }
     const { object, entryId } = this.addressOf(psid);
-    this.delivery.enqueue({
+    void this.delivery.enqueue({
       pageId: entryId,
       object,
       // Instagram's "seen" names the message (field messaging_seen); Messenger's read has a watermark.
@@ -466,7 +478,7 @@ export class MessengerSimulatorServer {
     const comment: SimComment = { id, parentId: parent, fromName: customer.name, fromPsid: psid, fromPage: false, message, at };
     this.comments.push(comment);
     this.graph.noteCustomerActivity(psid, at, { pageId: this.page.pageId });
-    this.delivery.enqueue({
+    void this.delivery.enqueue({
       pageId: this.page.pageId,
       change: {
         field: 'feed',
@@ -508,10 +520,17 @@ export class MessengerSimulatorServer {
       this.typing.set(psid, false);
       this.emit({ type: 'typing', psid, on: false });
       const at = Date.now();
-      this.push(psid, { mid: response.message_id, from: 'page', at, message, status: 'delivered', privateReplyTo: recipient.comment_id });
+      this.push(psid, {
+        mid: response.message_id,
+        from: 'page',
+        at,
+        message: this.withAttachmentUrl(message),
+        status: 'delivered',
+        privateReplyTo: recipient.comment_id,
+      });
       const { object, entryId } = this.addressOf(psid);
       if (this.options.echoes !== false) {
-        this.delivery.enqueue({
+        void this.delivery.enqueue({
           pageId: entryId,
           object,
           messaging: {
@@ -524,7 +543,7 @@ export class MessengerSimulatorServer {
       }
       if (object === 'instagram') return; // Instagram sends no delivery receipts
       // The customer's phone got it: a delivery receipt, like Messenger's.
-      this.delivery.enqueue({
+      void this.delivery.enqueue({
         pageId: this.page.pageId,
         messaging: {
           sender: { id: psid },
@@ -550,6 +569,15 @@ export class MessengerSimulatorServer {
       });
       this.emit({ type: 'comments' });
     }
+  }
+
+  /** A file sent by a reusable attachment id shows as the file it names (Messenger shows the file, not the id). */
+  private withAttachmentUrl(message: Record<string, unknown>): Record<string, unknown> {
+    const attachment = message.attachment as { type?: string; payload?: { attachment_id?: string; url?: string } } | undefined;
+    const id = attachment?.payload?.attachment_id;
+    const uploaded = id ? this.graph.attachment(id) : undefined;
+    if (!attachment || !uploaded) return message;
+    return { ...message, attachment: { ...attachment, payload: { ...attachment.payload, url: uploaded.url } } };
   }
 
   private senderAction(psid: string, action: string): void {
@@ -579,13 +607,12 @@ export class MessengerSimulatorServer {
       this.options.log?.(`not delivered: the Page's subscription lacks "messages"`);
       return;
     }
-    this.delivery.enqueue({ pageId: entryId, object, messaging, ...(standby ? { standby: true } : {}) });
-    // ccm acknowledged the batch → the customer's message shows as delivered.
-    void this.delivery.drain().then(() => {
+    // Batched with whatever else happens within the batch window; once ccm acknowledged the POST that
+    // carried it, the customer's message shows as delivered.
+    void this.delivery.enqueue({ pageId: entryId, object, messaging, ...(standby ? { standby: true } : {}) }).then((status) => {
       const mid = ((messaging.message ?? messaging.postback) as { mid?: string } | undefined)?.mid;
       const item = this.thread(psid).find((i) => i.mid === mid);
-      const ok = this.delivery.attempts.at(-1);
-      if (item && item.status === 'sent' && typeof ok?.status === 'number' && ok.status < 300) {
+      if (item && item.status === 'sent' && typeof status === 'number' && status >= 200 && status < 300) {
         item.status = 'delivered';
         this.emit({ type: 'item', psid, item });
       }
@@ -615,6 +642,8 @@ export class MessengerSimulatorServer {
       const psidMatch = /^\/sim\/api\/customers\/([\w.-]+)\/(\w+)$/.exec(path);
       if (req.method === 'GET' && path === '/sim/api/state') {
         return json(res, 200, {
+          // Links with these origins are the simulator's own: the page loads them from where it is served.
+          origins: [...new Set([this.origin, this.internalOrigin])],
           page: { id: this.page.pageId, name: this.page.name, pictureUrl: `${this.origin}/_double/avatar/${this.page.pageId}.svg` },
           instagram: { accountId: this.instagramAccountId, limits: INSTAGRAM_LIMITS_TEXT },
           messengerProfile: this.messengerProfile,
@@ -727,8 +756,8 @@ export class MessengerSimulatorServer {
     const url = this.graph.cdn.put(name, data, type, { lifetimeMs: this.options.cdnLinkLifetimeMs ?? 3600_000 });
     this.cdnFiles.push(name);
     const kind = type.startsWith('image/') ? 'image' : type.startsWith('video/') ? 'video' : type.startsWith('audio/') ? 'audio' : 'file';
-    // The link as browsers and ccm reach it (the simulator's public origin, e.g. behind compose).
-    return { url: url.replace(this.graph.origin, this.origin), type: kind };
+    // The link as ccm reaches it (behind compose: the simulator's service name); the page shows it from its own origin.
+    return { url: url.replace(this.graph.origin, this.internalOrigin), type: kind };
   }
 
   private stream(res: ServerResponse): boolean {

@@ -46,6 +46,29 @@ describe('WebhookDelivery', () => {
     expect(envelope.entry.map((e) => Object.keys(e).filter((k) => k !== 'id' && k !== 'time'))).toEqual([['messaging'], ['changes']]);
   });
 
+  it("should tell each item the outcome of the POST that carried it, after the receiver's retries", async () => {
+    const delivery = new WebhookDelivery({ appSecret: 's', webhookUrl: url, batchWindowMs: 20, retryDelaysMs: [5] });
+    const outcomes = Promise.all([delivery.enqueue(item(1)), delivery.enqueue(item(2))]);
+    expect(await outcomes).toEqual([200, 200]);
+    expect(received).toHaveLength(1); // one batch for both
+
+    failNext = 2; // the first attempt and its one retry fail: the items learn the last status
+    expect(await delivery.enqueue(item(3))).toBe(500);
+    const nowhere = new WebhookDelivery({ appSecret: 's', batchWindowMs: 1 });
+    expect(await nowhere.enqueue(item(4))).toBeUndefined(); // no webhook URL yet: nothing posted
+  });
+
+  it('should deliver a held-back batch after the next one, or on its own after maxHoldMs when none comes', async () => {
+    const delivery = new WebhookDelivery({ appSecret: 's', webhookUrl: url, batchWindowMs: 1, maxHoldMs: 50, random: () => 0 });
+    delivery.faults.reorderRate = 1;
+    const started = Date.now();
+    expect(await delivery.enqueue(item(1))).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(delivery.attempts).toEqual([expect.objectContaining({ items: 1, status: 200, reordered: true })]);
+    expect(texts()).toEqual(['1']);
+    expect(delivery.busy).toBe(false);
+  });
+
   it('should retry a failing receiver and deliver duplicates and late batches when switched on', async () => {
     const delivery = new WebhookDelivery({ appSecret: 's', webhookUrl: url, batchWindowMs: 1, retryDelaysMs: [5, 5] });
     failNext = 1;

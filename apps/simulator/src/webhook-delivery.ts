@@ -31,8 +31,19 @@ export interface WebhookDeliveryOptions {
   maxBatch?: number;
   /** Retries after a non-2xx or a network error: capped backoff, like Meta's "a few more times". */
   retryDelaysMs?: readonly number[];
+  /** Out-of-order fault: a held-back batch goes out after the next one, or after this long when none comes (default 1 s). */
+  maxHoldMs?: number;
   random?: () => number;
   log?: (line: string) => void;
+}
+
+/** What became of one POST: the receiver's last HTTP status, or the network error's message. */
+export type DeliveryStatus = number | string;
+
+/** A batch to post, and who waits for its outcome (the items it carries). */
+interface Batch {
+  body: string;
+  settle: ((status: DeliveryStatus | undefined) => void)[];
 }
 
 /**
@@ -44,9 +55,10 @@ export class WebhookDelivery {
   readonly faults: DeliveryFaults = { duplicateRate: 0, reorderRate: 0 };
   /** Every POST attempt, newest last (shown on the page, asserted by tests). */
   readonly attempts: { at: number; items: number; status: number | string; duplicate?: boolean; reordered?: boolean }[] = [];
-  private pending: DeliveryItem[] = [];
+  private pending: { item: DeliveryItem; settle: (status: DeliveryStatus | undefined) => void }[] = [];
   private timer?: NodeJS.Timeout;
-  private heldBack?: string;
+  private heldBack?: Batch;
+  private holdTimer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private stopped = false;
@@ -57,12 +69,18 @@ export class WebhookDelivery {
     this.options.webhookUrl = url;
   }
 
-  /** Queues an item; it is posted within the batch window together with whatever else came. */
-  enqueue(item: DeliveryItem): void {
-    if (this.stopped) return;
-    this.pending.push(item);
-    if (this.pending.length >= (this.options.maxBatch ?? 50)) return this.flush();
-    this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 30);
+  /**
+   * Queues an item; it is posted within the batch window together with whatever else came. Resolves
+   * with the outcome of the POST that carried it (its last attempt's status; undefined when nothing was
+   * posted: no webhook URL yet, or the simulator stopped).
+   */
+  enqueue(item: DeliveryItem): Promise<DeliveryStatus | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
+    return new Promise((settle) => {
+      this.pending.push({ item, settle });
+      if (this.pending.length >= (this.options.maxBatch ?? 50)) return this.flush();
+      this.timer ??= setTimeout(() => this.flush(), this.options.batchWindowMs ?? 30);
+    });
   }
 
   /** Resolves once everything queued so far has been posted (or given up). */
@@ -73,19 +91,18 @@ export class WebhookDelivery {
       last = this.chain;
       await last;
     }
-    if (this.heldBack) {
-      const body = this.heldBack;
-      this.heldBack = undefined;
-      await this.post(body, { reordered: true });
-    }
+    await this.releaseHeldBack();
   }
 
   /** Drops what is queued and stops retrying (the simulator is shutting down). */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.holdTimer);
     this.timer = undefined;
+    for (const { settle } of this.pending) settle(undefined);
     this.pending = [];
+    for (const settle of this.heldBack?.settle ?? []) settle(undefined);
     this.heldBack = undefined;
   }
 
@@ -98,39 +115,59 @@ export class WebhookDelivery {
     this.timer = undefined;
     if (this.pending.length === 0) return;
     // One POST per object (Meta never mixes Page and Instagram entries in one envelope).
-    const items = this.pending.splice(0);
+    const queued = this.pending.splice(0);
     for (const object of ['page', 'instagram'] as const) {
-      const ofObject = items.filter((i) => (('object' in i && i.object) || 'page') === object);
+      const ofObject = queued.filter(({ item }) => (('object' in item && item.object) || 'page') === object);
       if (ofObject.length === 0) continue;
-      const body = JSON.stringify(envelopeOf(ofObject, object));
-      this.chain = this.chain.then(() => this.deliver(body));
+      const batch: Batch = {
+        body: JSON.stringify(
+          envelopeOf(
+            ofObject.map(({ item }) => item),
+            object,
+          ),
+        ),
+        settle: ofObject.map(({ settle }) => settle),
+      };
+      this.chain = this.chain.then(() => this.deliver(batch));
     }
   }
 
-  private async deliver(body: string): Promise<void> {
+  private async deliver(batch: Batch): Promise<void> {
     const random = this.options.random ?? Math.random;
     if (!this.heldBack && this.faults.reorderRate > random()) {
-      // Held back: goes out right after the next batch (or on drain), i.e. out of order.
-      this.heldBack = body;
+      // Held back: goes out right after the next batch (or on drain, or after maxHoldMs), i.e. out of order.
+      this.heldBack = batch;
+      this.holdTimer = setTimeout(() => {
+        this.chain = this.chain.then(() => this.releaseHeldBack());
+      }, this.options.maxHoldMs ?? 1000);
       return;
     }
-    await this.post(body, {});
-    if (this.heldBack) {
-      const held = this.heldBack;
-      this.heldBack = undefined;
-      await this.post(held, { reordered: true });
-    }
-    if (this.faults.duplicateRate > random()) await this.post(body, { duplicate: true });
+    await this.post(batch, {});
+    await this.releaseHeldBack();
+    if (this.faults.duplicateRate > random()) await this.post(batch, { duplicate: true });
   }
 
-  private async post(body: string, flags: { duplicate?: boolean; reordered?: boolean }): Promise<void> {
+  private async releaseHeldBack(): Promise<void> {
+    const held = this.heldBack;
+    if (!held) return;
+    clearTimeout(this.holdTimer);
+    this.heldBack = undefined;
+    await this.post(held, { reordered: true });
+  }
+
+  private async post(batch: Batch, flags: { duplicate?: boolean; reordered?: boolean }): Promise<void> {
+    const { body } = batch;
     const url = this.options.webhookUrl;
-    if (!url || this.stopped) return;
+    // A duplicate's outcome is nobody's: the items learnt theirs from the first POST.
+    const settle = (status: DeliveryStatus | undefined) => {
+      if (!flags.duplicate) for (const done of batch.settle) done(status);
+    };
+    if (!url || this.stopped) return settle(undefined);
     const delays = this.options.retryDelaysMs ?? [200, 1000, 5000];
     this.inFlight++;
     try {
       for (let attempt = 0; ; attempt++) {
-        let status: number | string;
+        let status: DeliveryStatus;
         try {
           const response = await fetch(url, {
             method: 'POST',
@@ -145,11 +182,10 @@ export class WebhookDelivery {
         }
         this.attempts.push({ at: Date.now(), items: countItems(body), status, ...flags });
         if (this.attempts.length > 500) this.attempts.splice(0, this.attempts.length - 500);
-        if (typeof status === 'number' && status >= 200 && status < 300) return;
-        if (this.stopped) return;
+        if ((typeof status === 'number' && status >= 200 && status < 300) || this.stopped) return settle(status);
         if (attempt >= delays.length) {
           this.options.log?.(`webhook delivery to ${url} gave up after ${attempt + 1} attempts (last: ${status})`);
-          return;
+          return settle(status);
         }
         await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
       }

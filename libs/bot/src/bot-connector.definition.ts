@@ -2,7 +2,7 @@ import { getMetadataStorage } from 'class-validator';
 import { BotConfig, checkVariables, ConfigSection, Env } from '@app/config';
 import { RichMessage } from '@app/templates';
 import { BotConnector } from './bot.types';
-import { IntentsFile } from './embedded-bot';
+import { IntentsFile, intentsFileProblem } from './embedded-bot';
 import { AbortableBotConnector } from './resilience/resilient-bot';
 
 /** What every connector gets when it is created. */
@@ -88,6 +88,9 @@ export function botConnectorSection(
       }
       for (const name of selected?.requiredVariables ?? [])
         if (env[name] === undefined) report.problems.push(`${name}: must be set when BOT_CONNECTOR=${kind}`);
+      // Every connector loads the intents file (remote bots use its fallback): checked here, with the rest.
+      const intentsProblem = env.BOT_INTENTS_FILE === undefined ? undefined : intentsFileProblem(env.BOT_INTENTS_FILE);
+      if (intentsProblem) report.problems.push(`BOT_INTENTS_FILE: ${intentsProblem}`);
       if (!selected || report.problems.length > before) return undefined;
       return { definition: selected, options: selected.options(env, report.secrets) };
     },

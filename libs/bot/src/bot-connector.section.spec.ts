@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { IsOptional, Matches } from 'class-validator';
 import { CcmConfig, Env, InvalidConfigError, loadCcmConfig, sectionOf } from '@app/config';
 import { BOT_CONNECTOR_SECTION, BotConnectorDefinition, botConnectorSection, SelectedBotConnector } from './bot-connector.definition';
@@ -145,6 +148,39 @@ describe('bot connector configuration (the bot-connector config section)', () =>
     expect(createBotConnector(load({})).constructor.name).toBe('EmbeddedBot');
     const rasa = createBotConnector(load({ BOT_CONNECTOR: 'rasa', RASA_URL: 'http://127.0.0.1:9' }));
     expect([rasa.name, rasa.constructor.name]).toEqual(['rasa', 'ResilientBotConnector']);
+  });
+
+  it('should report a BOT_INTENTS_FILE that is missing, not JSON, the wrong shape or has an invalid answer, with the rest of the configuration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ccm-intents-'));
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const valid = { fallback: 'Sorry?', intents: [{ name: 'hi', examples: ['hello'], answer: 'Hi!' }] };
+    try {
+      const missing = join(dir, 'nope.json');
+      expect(problemsOf({ BOT_INTENTS_FILE: missing, PORT: 'abc' })).toEqual([
+        'PORT: must be a whole number from 0 to 65535 (got "abc")',
+        `BOT_INTENTS_FILE: cannot read "${missing}" (ENOENT)`,
+      ]);
+      const broken = file('broken.json', '{"fallback": ');
+      expect(problemsOf({ BOT_INTENTS_FILE: broken })).toEqual([
+        expect.stringMatching(/^BOT_INTENTS_FILE: ".*broken\.json" is not valid JSON \(/),
+      ]);
+      const shapeless = file('shapeless.json', '{"intents": []}');
+      expect(problemsOf({ BOT_INTENTS_FILE: shapeless })).toEqual([
+        `BOT_INTENTS_FILE: "${shapeless}": expected {"fallback": answer, "intents": [{name, examples[], answer}]}`,
+      ]);
+      const badAnswer = { ...valid, intents: [{ ...valid.intents[0], answer: { kind: 'buttons', text: 'Pick', buttons: [] } }] };
+      expect(problemsOf({ BOT_INTENTS_FILE: file('bad-answer.json', JSON.stringify(badAnswer)) })).toEqual([
+        expect.stringMatching(
+          /^BOT_INTENTS_FILE: ".*bad-answer\.json": intents\.hi\.answer\[0\]: Invalid rich message \(1 violation\): buttons: at least 1 button$/,
+        ),
+      ]);
+      expect(problemsOf({ BOT_INTENTS_FILE: file('valid.json', JSON.stringify(valid)) })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should say so when the configuration was loaded without the bot connector section', () => {

@@ -25,6 +25,39 @@ export function answerMessages(answer: IntentAnswer, where: string): RichMessage
   });
 }
 
+/**
+ * What is wrong with an intents file, in one line (undefined: it loads, and every answer is a valid
+ * rich message). Read with the configuration, so a missing file or a typo stops startup with the rest
+ * of the report instead of a stack trace once the modules are built.
+ */
+export function intentsFileProblem(path: string): string | undefined {
+  let intents: IntentsFile;
+  try {
+    intents = loadIntentsFile(path);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code) return `cannot read ${JSON.stringify(path)} (${e.code})`;
+    if (error instanceof SyntaxError) return `${JSON.stringify(path)} is not valid JSON (${e.message})`;
+    return e.message.replace(`BOT_INTENTS_FILE ${path}: `, `${JSON.stringify(path)}: `);
+  }
+  try {
+    answerMessages(intents.fallback, 'fallback');
+    for (const intent of intents.intents) answerMessages(intent.answer, `intents.${intent.name}.answer`);
+  } catch (error) {
+    return `${JSON.stringify(path)}: ${oneLine((error as Error).message)}`;
+  }
+  return undefined;
+}
+
+/** A multi-line violation list ("…:\n - a\n - b") as one line of the startup report. */
+function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim().replace(/^- /, ''))
+    .filter(Boolean)
+    .join(' ');
+}
+
 /** Reads an intents file, failing with a message that says what is wrong with it. */
 export function loadIntentsFile(path?: string): IntentsFile {
   if (!path) return bundledIntents as IntentsFile;

@@ -23,10 +23,10 @@ describe('config validation completeness', () => {
     expect(configProblems({ BOT_CONFIDENCE_THRESHOLD: 'high' })).toEqual([
       'BOT_CONFIDENCE_THRESHOLD: must be a number from 0 to 1 (got "high")',
     ]);
-    expect(configProblems({ PORT: 'abc', QUEUE_TIMEOUT_MS: '-5', AGENT_JWT_TTL: '1.5' })).toEqual([
+    expect(configProblems({ PORT: 'abc', HEALTH_MAX_BACKLOG: '-5', AGENT_JWT_TTL: '1.5' })).toEqual([
       'PORT: must be a whole number from 0 to 65535 (got "abc")',
-      'QUEUE_TIMEOUT_MS: must be a whole number of at least 0 (got "-5")',
       'AGENT_JWT_TTL: must be a whole number from 60 to 86400 (got "1.5")',
+      'HEALTH_MAX_BACKLOG: must be a whole number of at least 1 (got "-5")',
     ]);
   });
 
@@ -66,6 +66,41 @@ describe('config validation completeness', () => {
   it('should refuse a URL that matches the pattern but does not parse', () => {
     expect(configProblems({ REDIS_URL: 'redis://:::6379' })).toEqual(['REDIS_URL: is not a valid URL (got "redis://:::6379")']);
     expect(configProblems({ DATABASE_URL: 'postgres://user:pw@[bad/db' })).toEqual(['DATABASE_URL: is not a valid URL']);
+  });
+
+  it('should refuse URLs, listen addresses, log settings and timer intervals that could only fail later', () => {
+    expect(
+      configProblems({
+        MEDIA_S3_ENDPOINT: 'http://exa_mple:99999',
+        MEDIA_PUBLIC_BASE_URL: 'https://ccm.example.com:70000',
+        BIND_ADDRESS: 'everywhere',
+        LOCAL_MODE_BIND: '10.0.0',
+        LOG_LEVEL: 'verbose',
+        LOG_FORMAT: 'xml',
+      }),
+    ).toEqual([
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace (got "verbose")',
+      'LOG_FORMAT: must be json or pretty (got "xml")',
+      'LOCAL_MODE_BIND: must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (got "10.0.0")',
+      'BIND_ADDRESS: must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (got "everywhere")',
+      'MEDIA_S3_ENDPOINT: is not a valid URL (got "http://exa_mple:99999")',
+      'MEDIA_PUBLIC_BASE_URL: is not a valid URL (got "https://ccm.example.com:70000")',
+    ]);
+    expect(loadCcmConfig({ LOCAL_MODE_BIND: '::1' }).operations.bindAddress).toBe('::1');
+    // A timer beyond 2^31-1 ms would fire after 1 ms, every ms: the periodic checks are capped instead.
+    expect(
+      configProblems({
+        TOKEN_CHECK_INTERVAL_MS: '3000000000',
+        SUBSCRIPTION_CHECK_INTERVAL_MS: '3000000000',
+        QUEUE_UPDATE_INTERVAL_MS: '3000000000',
+        QUEUE_TIMEOUT_MS: '3000000000',
+      }),
+    ).toEqual([
+      'QUEUE_TIMEOUT_MS: must be a whole number from 0 to 604800000 (got "3000000000")',
+      'QUEUE_UPDATE_INTERVAL_MS: must be a whole number from 100 to 3600000 (got "3000000000")',
+      'TOKEN_CHECK_INTERVAL_MS: must be a whole number from 0 to 86400000 (got "3000000000")',
+      'SUBSCRIPTION_CHECK_INTERVAL_MS: must be a whole number from 0 to 86400000 (got "3000000000")',
+    ]);
   });
 
   it('should place the simulator on PORT + 1 in local mode and refuse the same port for both', () => {

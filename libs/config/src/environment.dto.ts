@@ -1,6 +1,21 @@
+import { isIP } from 'node:net';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
+
+/** Periodic checks run on timers: Node runs a timer longer than 2^31-1 ms (24.8 days) after 1 ms instead, so they are capped. */
+const DAY_MS = 86_400_000;
+
+/** An address a server can listen on: an IPv4 or IPv6 address, or `localhost`. */
+function IsListenAddress(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isListenAddress',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (isIP(value) !== 0 || value === 'localhost'),
+      defaultMessage: () => 'must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1',
+    },
+  });
+}
 
 /** BUSINESS_HOURS, and a Page's business hours set in Settings: "Mon-Fri 09:00-18:00 Europe/Berlin" (zone optional, UTC). */
 export const BUSINESS_HOURS_PATTERN =
@@ -191,6 +206,7 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(7 * DAY_MS)
   QUEUE_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -211,13 +227,16 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(100)
+  @Max(3_600_000)
   QUEUE_UPDATE_INTERVAL_MS?: number;
 
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(DAY_MS)
   TOKEN_CHECK_INTERVAL_MS?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters' })
@@ -320,12 +339,12 @@ export class EnvironmentVariables {
   METRICS_TOKEN?: string;
 
   @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { message: 'must be one of fatal, error, warn, info, debug, trace' })
   LOG_LEVEL?: string;
 
   /** `json` (one JSON object per line) or `pretty` (human-readable; the default in local mode). */
   @IsOptional()
-  @IsIn(['json', 'pretty'])
+  @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
   LOG_FORMAT?: string;
 
   /** Behind a reverse proxy: a hop count (e.g. `1`) or a comma-separated list of proxy addresses/CIDRs. Off when unset. */
@@ -374,7 +393,7 @@ export class EnvironmentVariables {
 
   /** Local mode listens on 127.0.0.1 only; set an address (e.g. 0.0.0.0) to expose it deliberately. */
   @IsOptional()
-  @IsString()
+  @IsListenAddress()
   LOCAL_MODE_BIND?: string;
 
   /** Failed logins from one client address (any usernames) within the window before it is refused (429). */
@@ -395,7 +414,7 @@ export class EnvironmentVariables {
 
   /** Address to listen on outside local mode (default 0.0.0.0). */
   @IsOptional()
-  @IsString()
+  @IsListenAddress()
   BIND_ADDRESS?: string;
 
   // ---- Meta platform breadth (issue 16) ----
@@ -430,6 +449,7 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(DAY_MS)
   SUBSCRIPTION_CHECK_INTERVAL_MS?: number;
 
   @IsOptional()

@@ -188,7 +188,14 @@ export function formatBusinessHours(hours: NonNullable<CcmConfig['queue']['busin
 }
 
 /** Variables holding URLs: besides their pattern, they must parse (a typo such as `http://host:99999` is caught here). */
-const URL_VARIABLES = ['FACEBOOK_GRAPH_API_URL', 'DATABASE_URL', 'REDIS_URL', 'CHAT_SERVER_URL'] as const;
+const URL_VARIABLES = [
+  'FACEBOOK_GRAPH_API_URL',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'CHAT_SERVER_URL',
+  'MEDIA_S3_ENDPOINT',
+  'MEDIA_PUBLIC_BASE_URL',
+] as const;
 
 export function isParsableUrl(value: string): boolean {
   if (value.startsWith('sqlite:')) return true;

@@ -36,13 +36,13 @@ export class GraphApiDouble {
   private readonly revokedTokens = new Set<string>();
   private readonly pages: Map<string, { pageId: string; name: string }>;
   private waiters: (() => void)[] = [];
-  /** Last user-originated event per PSID, as the simulator reports it: Meta's 24-hour window. */
+  /** Last user-originated event per Page and PSID (key `page/psid`; page `*`: any Page), as the simulator reports it: Meta's 24-hour window. */
   private readonly customerActivity = new Map<string, number>();
-  /** PSIDs whose message came right after an ad click, and when: Meta's ads window (7 days from it). */
+  /** Same keys: when the customer's message came right after an ad click: Meta's ads window (7 days from it). */
   private readonly adMessages = new Map<string, number>();
   private sendTimes: number[] = [];
-  /** Reusable attachment ids issued by the upload API, and the Page each belongs to. */
-  private readonly attachments = new Map<string, string>();
+  /** Reusable attachment ids issued by the upload API: the Page each belongs to, and what was uploaded. */
+  private readonly attachments = new Map<string, { pageId: string; type: string; url: string }>();
   private baseUrl = '';
   private readonly observers: ((record: RecordedRequest) => void)[] = [];
 
@@ -141,6 +141,12 @@ export class GraphApiDouble {
     this.revokedTokens.delete(page.accessToken);
   }
 
+  /** What an attachment id the upload API issued stands for (the simulator shows the file it names). */
+  attachment(attachmentId: string): { type: string; url: string } | undefined {
+    const found = this.attachments.get(attachmentId);
+    return found && { type: found.type, url: found.url };
+  }
+
   /** Meta forgets an uploaded attachment (after 90 days): sends using its id fail with 100/2018074. */
   expireAttachment(attachmentId: string): void {
     this.attachments.delete(attachmentId);
@@ -154,15 +160,12 @@ export class GraphApiDouble {
   noteCustomerActivity(psid: string, timestamp: number, options: { fromAd?: boolean; pageId?: string } = {}): void {
     const key = `${options.pageId ?? '*'}/${psid}`;
     this.customerActivity.set(key, Math.max(timestamp, this.customerActivity.get(key) ?? 0));
-    if (options.fromAd) this.adMessages.set(psid, Math.max(timestamp, this.adMessages.get(psid) ?? 0));
+    if (options.fromAd) this.adMessages.set(key, Math.max(timestamp, this.adMessages.get(key) ?? 0));
   }
 
   /** Epoch ms of the customer's last window-opening event towards the Page (undefined: never seen). */
   lastCustomerActivity(pageId: string, psid: string): number | undefined {
-    const times = [this.customerActivity.get(`${pageId}/${psid}`), this.customerActivity.get(`*/${psid}`)].filter(
-      (t): t is number => t !== undefined,
-    );
-    return times.length > 0 ? Math.max(...times) : undefined;
+    return latestFor(this.customerActivity, pageId, psid);
   }
 
   setTransientFailureRate(rate: number): void {
@@ -357,18 +360,15 @@ export class GraphApiDouble {
       const attachment = (
         record.body as { message?: { attachment?: { type?: string; payload?: { url?: string; is_reusable?: boolean } } } }
       ).message?.attachment;
-      if (
-        !attachment?.type ||
-        !['image', 'audio', 'video', 'file'].includes(attachment.type) ||
-        !attachment.payload?.url?.startsWith('https://')
-      ) {
+      const url = attachment?.payload?.url;
+      if (!attachment?.type || !['image', 'audio', 'video', 'file'].includes(attachment.type) || !url?.startsWith('https://')) {
         return [
           400,
           graphError(100, '(#100) param message[attachment] must have a type and an https payload.url', 'OAuthException', 2018008),
         ];
       }
       const id = `${Date.now()}${++this.messageSeq}`;
-      this.attachments.set(id, page.pageId);
+      this.attachments.set(id, { pageId: page.pageId, type: attachment.type, url });
       return [200, { attachment_id: id }];
     }
 
@@ -395,7 +395,7 @@ export class GraphApiDouble {
       if (windowError) return [400, windowError];
       const attachmentId = (body.message as { attachment?: { payload?: { attachment_id?: string } } } | undefined)?.attachment?.payload
         ?.attachment_id;
-      if (attachmentId !== undefined && this.attachments.get(attachmentId) !== page.pageId) {
+      if (attachmentId !== undefined && this.attachments.get(attachmentId)?.pageId !== page.pageId) {
         return [400, graphError(100, '(#100) Attachment id is invalid or belongs to another page', 'OAuthException', 2018074)];
       }
       const commentId = (body.recipient as { comment_id?: string }).comment_id;
@@ -436,10 +436,13 @@ export class GraphApiDouble {
     pageId: string,
   ): GraphErrorBody | undefined {
     const last = body.recipient.id ? this.lastCustomerActivity(pageId, body.recipient.id) : undefined;
-    if (body.message === undefined || last === undefined) return undefined;
+    if (body.message === undefined || body.recipient.id === undefined) return undefined;
+    if (last === undefined) {
+      return this.options.windowPerPageOnly ? graphError(100, '(#100) No matching user found', 'OAuthException', 2018001) : undefined;
+    }
     const age = Date.now() - last;
     const day = 24 * 60 * 60 * 1000;
-    const adMessage = body.recipient.id ? this.adMessages.get(body.recipient.id) : undefined;
+    const adMessage = latestFor(this.adMessages, pageId, body.recipient.id);
     if (adMessage !== undefined && Date.now() - adMessage <= 7 * day && body.messaging_type !== 'MESSAGE_TAG') return undefined;
     if (body.messaging_type === 'MESSAGE_TAG' && body.tag === 'HUMAN_AGENT' ? age > 7 * day : age > day) {
       return graphError(10, '(#10) This message is sent outside of allowed window.', 'OAuthException', 2018278);
@@ -532,4 +535,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The latest time recorded for (Page, PSID), counting activity reported for any Page (`*`). */
+function latestFor(times: ReadonlyMap<string, number>, pageId: string, psid: string): number | undefined {
+  const found = [times.get(`${pageId}/${psid}`), times.get(`*/${psid}`)].filter((t): t is number => t !== undefined);
+  return found.length > 0 ? Math.max(...found) : undefined;
 }

@@ -62,6 +62,13 @@ export interface GraphApiDoubleOptions {
   sendRatePerSecond?: number;
   /** Probability (0..1) that a Send API call fails with a transient error (code 2 / HTTP 500). */
   transientFailureRate?: number;
+  /**
+   * Meta's window only from what the customer did towards each Page (the Messenger simulator, which
+   * delivers every customer event itself): a PSID that never wrote to the Page is refused like Meta
+   * refuses a PSID it does not know for that Page (100/2018001). Without it, a PSID nobody reported
+   * activity for may be messaged (tests that post webhooks to ccm directly).
+   */
+  windowPerPageOnly?: boolean;
   /** Like Meta with `message_echoes` subscribed: every accepted message is echoed to this webhook (see `EchoDelivery`). */
   echoes?: EchoDelivery;
 }
