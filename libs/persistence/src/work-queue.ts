@@ -1,4 +1,4 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely, RawBuilder, sql } from 'kysely';
 import { BackoffOptions, backoffDelay } from './backoff';
 import { Database } from './database.types';
 import { Dialect } from './schema-migrations';
