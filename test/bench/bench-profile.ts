@@ -67,6 +67,9 @@ function report(label: string, units: number, unitName: string, before: ServerSt
   const unit = unitName.replace(/s$/, '');
   log(
     `${label}: ${units} ${unitName}; server CPU ${per(after.cpuMicros - before.cpuMicros).toFixed(0)} µs per ${unit}; ` +
+      (after.pgCpuMicros !== undefined
+        ? `PostgreSQL CPU ${per(after.pgCpuMicros - (before.pgCpuMicros ?? 0)).toFixed(0)} µs per ${unit}; `
+        : '') +
       `${per(total).toFixed(2)} SQL statements (${per(inside).toFixed(0)} µs inside them, SQLite) and ${per(transactions).toFixed(2)} transactions per ${unit}`,
   );
   log('  per unit:  count      µs  statement');

@@ -17,7 +17,9 @@
  *
  * Prints a table and writes JSON (BENCH_OUT, default `bench-results.json`). The whole run takes
  * about 4 minutes plus the soak. Environment: BENCH_PG_URL (default the machine's PostgreSQL, a
- * throw-away schema), BENCH_INTAKE_SECONDS (10), BENCH_E2E_SECONDS (10), BENCH_SKIP_PG=1.
+ * throw-away schema), BENCH_INTAKE_SECONDS (10), BENCH_E2E_SECONDS (10), BENCH_SKIP_PG=1, and
+ * BENCH_PHASES (default all: `intake,alone,e2e,memory`) to run only some of the phases — `intake` is
+ * the raw baseline and ccm with processing alongside, `alone` ccm with processing paused.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -48,6 +50,11 @@ const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 10000);
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results.json');
+const PHASE_NAMES = ['intake', 'alone', 'e2e', 'memory'] as const;
+const PHASES = new Set((process.env.BENCH_PHASES ?? PHASE_NAMES.join(',')).split(',').map((p) => p.trim()));
+const unknownPhases = [...PHASES].filter((p) => !(PHASE_NAMES as readonly string[]).includes(p));
+if (unknownPhases.length > 0)
+  throw new Error(`BENCH_PHASES: unknown phase(s) ${unknownPhases.join(', ')}; known: ${PHASE_NAMES.join(', ')}`);
 
 // ---- phases ----------------------------------------------------------------------------------
 
@@ -147,25 +154,33 @@ async function main(): Promise<void> {
   const runId = randomBytes(3).toString('hex');
   const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
 
-  log('== intake: raw node:http baseline ==');
-  const raw = await startPinned(0, 'bench-server.ts', ['raw'], { FACEBOOK_APP_SECRET: SECRET });
-  const intakeRows = await intake(raw, 'raw node:http', `${runId}raw`);
-  await raw.stop();
+  const intakeRows: IntakeRow[] = [];
+  if (PHASES.has('intake') || PHASES.has('alone')) {
+    log('== intake: raw node:http baseline ==');
+    const raw = await startPinned(0, 'bench-server.ts', ['raw'], { FACEBOOK_APP_SECRET: SECRET });
+    intakeRows.push(...(await intake(raw, 'raw node:http', `${runId}raw`)));
+    await raw.stop();
+  }
 
-  const databases = [sqliteDatabase(), ...(process.env.BENCH_SKIP_PG ? [] : [postgresDatabase()])];
-  for (const db of databases) {
-    log(`== intake: ccm on ${db.label} ==`);
-    const server = await startPinned(0, 'bench-server.ts', ['ccm'], ccmEnv(double.url, db.url));
-    intakeRows.push(...(await intake(server, `ccm ${db.label}`, `${runId}${db.label[0]}`)));
-    await server.stop();
-    // The same, with processing paused (and a fresh database, so no leftover outbox work of the run
-    // above is sent meanwhile): what the durable intake itself costs.
-    const fresh = db.label === 'SQLite' ? sqliteDatabase() : postgresDatabase();
-    const alone = await startPinned(0, 'bench-server.ts', ['ccm'], { ...ccmEnv(double.url, fresh.url), BENCH_PROCESSING: 'off' });
-    intakeRows.push(...(await intake(alone, `ccm ${db.label} (intake only)`, `${runId}${db.label[0]}i`)));
-    await alone.stop();
-    await fresh.drop();
-    await db.drop();
+  for (const label of ['SQLite', ...(process.env.BENCH_SKIP_PG ? [] : ['PostgreSQL'])]) {
+    const database = () => (label === 'SQLite' ? sqliteDatabase() : postgresDatabase());
+    if (PHASES.has('intake')) {
+      log(`== intake: ccm on ${label} ==`);
+      const db = database();
+      const server = await startPinned(0, 'bench-server.ts', ['ccm'], ccmEnv(double.url, db.url));
+      intakeRows.push(...(await intake(server, `ccm ${label}`, `${runId}${label[0]}`)));
+      await server.stop();
+      await db.drop();
+    }
+    if (PHASES.has('alone')) {
+      // The same, with processing paused (and a fresh database, so no leftover outbox work of the run
+      // above is sent meanwhile): what the durable intake itself costs.
+      const fresh = database();
+      const alone = await startPinned(0, 'bench-server.ts', ['ccm'], { ...ccmEnv(double.url, fresh.url), BENCH_PROCESSING: 'off' });
+      intakeRows.push(...(await intake(alone, `ccm ${label} (intake only)`, `${runId}${label[0]}i`)));
+      await alone.stop();
+      await fresh.drop();
+    }
   }
 
   const e2eRows: E2eRow[] = [];
@@ -173,9 +188,9 @@ async function main(): Promise<void> {
   // End to end on each database; memory on a fresh SQLite server of its own, so the burst does not
   // queue behind what the offered-load runs left unanswered.
   const runs: { kind: 'e2e' | 'memory'; db: BenchDatabase }[] = [
-    { kind: 'e2e', db: sqliteDatabase() },
-    { kind: 'memory', db: sqliteDatabase() },
-    ...(process.env.BENCH_SKIP_PG ? [] : [{ kind: 'e2e' as const, db: postgresDatabase() }]),
+    ...(PHASES.has('e2e') ? [{ kind: 'e2e' as const, db: sqliteDatabase() }] : []),
+    ...(PHASES.has('memory') ? [{ kind: 'memory' as const, db: sqliteDatabase() }] : []),
+    ...(process.env.BENCH_SKIP_PG || !PHASES.has('e2e') ? [] : [{ kind: 'e2e' as const, db: postgresDatabase() }]),
   ];
   for (const { kind, db } of runs) {
     log(kind === 'e2e' ? `== end to end: ccm on ${db.label} ==` : '== memory (fresh ccm on SQLite, the built app) ==');
@@ -251,7 +266,7 @@ async function main(): Promise<void> {
   await double.stop();
 
   // ---- print ----
-  const baseline = (c: number) => intakeRows.find((r) => r.server === 'raw node:http' && r.connections === c)!.result.rps;
+  const baseline = (c: number) => intakeRows.find((r) => r.server === 'raw node:http' && r.connections === c)?.result.rps ?? NaN;
   log(
     `\n== ccm bench ${meta.date} · ${meta.cpu} · ${meta.cores} cores · node ${meta.node} · load avg at start ${meta.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')} ==`,
   );

@@ -1,8 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CustomerChannelActions } from '@app/agent-desk';
 import { CcmConfig } from '@app/config';
 import { INSTANCE_ID } from '@app/conversations';
-import { Clock, PollingLoop, WorkerPool } from '@app/core';
+import { BackgroundBudget, Clock, PollingLoop, WorkerPool } from '@app/core';
 import { BridgeOutboxRow, ClaimedWork, PersistenceService } from '@app/persistence';
 import { BridgeEvent } from './bridge-event.types';
 import { EVENT_ID_HEADER, signBridgeBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
@@ -34,8 +34,15 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     private readonly config: CcmConfig,
     private readonly channel: CustomerChannelActions,
     private readonly clock: Clock,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {
-    this.loop = new PollingLoop('chat-server-bridge', () => this.tick(), Math.min(1000, config.agents.chatServer?.retryBaseMs ?? 1000));
+    this.loop = new PollingLoop(
+      'chat-server-bridge',
+      () => this.tick(),
+      Math.min(1000, config.agents.chatServer?.retryBaseMs ?? 1000),
+      undefined,
+      budget,
+    );
     this.pool = new WorkerPool(CONCURRENCY, () => this.loop.kick(), this.logger);
   }
 
@@ -72,6 +79,8 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
     const attempts = row.attempts + 1;
     let permanent = false;
     try {
+      // Preparing the post, and recording its outcome, are units of background work.
+      await this.budget.turn();
       const body = await this.withProfile(row);
       const timestamp = this.clock.now();
       const response = await fetch(server.url, {
@@ -87,6 +96,7 @@ export class ChatServerDispatcher implements OnApplicationBootstrap, OnApplicati
         signal: AbortSignal.timeout(server.timeoutMs),
       });
       await response.arrayBuffer().catch(() => undefined);
+      await this.budget.turn();
       if (!response.ok) {
         permanent = isPermanentRefusal(response.status);
         throw new Error(`chat server answered HTTP ${response.status}`);

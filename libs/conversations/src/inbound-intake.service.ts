@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { EventTrail } from '@app/observability';
-import { ConversationKey, InboundEvent } from '@app/core';
+import { BackgroundBudget, ConversationKey, InboundEvent } from '@app/core';
 import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundProcessor } from './inbound-processor.service';
 
@@ -41,6 +41,7 @@ export class InboundIntakeService {
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
     @Optional() private readonly trail?: EventTrail,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {}
 
   accept(events: readonly InboundEvent[]): Promise<{ recorded: number; duplicates: number }> {
@@ -48,10 +49,11 @@ export class InboundIntakeService {
     const received = Date.now();
     return new Promise<{ recorded: number; duplicates: number }>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
-      // Let the webhooks that are already parsed in this turn of the event loop join the same commit.
+      // Let the webhooks that are already parsed in this turn of the event loop join the same commit,
+      // which runs ahead of the next slice of background work (processing, sending).
       if (!this.writing) {
         this.writing = true;
-        setImmediate(() => void this.drain());
+        this.budget.foreground(() => void this.drain());
       }
     }).then((result) => {
       this.trail?.received(events, result.duplicates, received);

@@ -59,10 +59,45 @@ describe('InboundProcessor', () => {
     expect(await journalStates()).toEqual([`dead/${MAX_EVENT_ATTEMPTS}`]);
     expect((await bed.messages(id)).map((m) => `${m.author}: ${m.text}`)).toEqual([`system: ${bed.config.messages.error}`]);
   });
+  it('should hand off conversations offered while every slot is busy as slots free up, without a scan of the journal', async () => {
+    const narrow = await conversationTestBed({
+      bot: new ScriptedBot({ hours: confident('hours', 'We open at 9.') }),
+      env: { INBOUND_CONCURRENCY: '1' },
+    });
+    const one = new InboundProcessor(narrow.persistence, narrow.handler, narrow.config, narrow.clock);
+    const claim = jest.spyOn(narrow.persistence.queues.journal, 'claim');
+    one.onApplicationBootstrap();
+    try {
+      // The start-up pass (it waits for its turn in the event loop) has looked at the empty journal.
+      for (let i = 0; i < 500 && claim.mock.calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await claim.mock.results[0].value;
+      const ids: string[] = [];
+      for (const customer of ['5000000011', '5000000012', '5000000013', '5000000014']) {
+        const conversation = await narrow.conversation(customer);
+        await narrow.repos.journal.record([
+          journalRow(narrow.message('hours', { customerId: customer }), conversation.id, narrow.clock.now()),
+        ]);
+        ids.push(conversation.id);
+      }
+      one.offer(ids); // one slot: the first is handed off, three wait for it
+      const done = async () =>
+        (await narrow.persistence.db.selectFrom('inbound_events').select('status').execute()).every((r) => r.status === 'done');
+      for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const id of ids) expect((await narrow.messages(id)).map((m) => m.text)).toEqual(['hours', 'We open at 9.']);
+      for (const result of claim.mock.results) expect(await result.value).toEqual([]);
+    } finally {
+      await one.onApplicationShutdown();
+      await narrow.close();
+    }
+  });
+
   it('should apply the events offered by the intake, and one arriving while they are applied, without a scan of the journal', async () => {
+    const claim = jest.spyOn(bed.persistence.queues.journal, 'claim');
     processor.onApplicationBootstrap();
     try {
-      const claim = jest.spyOn(bed.persistence.queues.journal, 'claim');
+      // The start-up pass (it waits for its turn in the event loop) has looked at the empty journal.
+      for (let i = 0; i < 500 && claim.mock.calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await claim.mock.results[0].value;
       const id = await journal('hours');
       processor.offer([id]);
       processor.offer([id]); // offered again while it is being drained: taken once that drain ends

@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { correlationIdOf, runWithCorrelation } from '@app/observability';
-import { Clock, InboundEvent, PollingLoop, WorkerPool } from '@app/core';
+import { BackgroundBudget, Clock, InboundEvent, PollingLoop, WorkerPool } from '@app/core';
 import {
   BackoffOptions,
   ClaimedWork,
@@ -19,6 +19,8 @@ import { INSTANCE_ID } from './instance-id';
 export const MAX_EVENT_ATTEMPTS = 5;
 /** Events applied in one drain of a conversation before its slot goes back to the pool (fairness). */
 const MAX_EVENTS_PER_DRAIN = 32;
+/** Conversations remembered while every slot is busy (beyond that the journal's scan finds them). */
+const MAX_WAITING_OFFERS = 10_000;
 
 /**
  * Processes the inbound journal (a work queue: see `WorkQueue`). Per conversation only the head
@@ -27,15 +29,23 @@ const MAX_EVENTS_PER_DRAIN = 32;
  * holds one slot while the others keep going. Each event is applied under its lease, and the
  * handler's transaction first checks that the lease is still held: a turn that outlived its lease and
  * was taken over by another instance commits nothing (that instance applies the event instead).
+ * Every claim and every event applied is a unit of background work: it waits for its turn in the
+ * event loop's `BackgroundBudget`, so processing never keeps the intake's webhooks waiting for long.
  */
 @Injectable()
 export class InboundProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InboundProcessor.name);
-  private readonly loop = new PollingLoop('inbound-processor', () => this.tick(), 250);
+  private readonly loop: PollingLoop;
   private readonly pool: WorkerPool;
   private readonly backoff: BackoffOptions;
-  /** A pass found no free slot: the next finished drain kicks a claim. */
+  /** A pass found no free slot, or an offer was not remembered: the next finished drain kicks a claim. */
   private starved = false;
+  /**
+   * Conversations offered while every slot was busy, oldest first: handed off as slots free up. A
+   * claim that scans the journal costs more the longer the backlog is (it ranks every pending event),
+   * so a backlog of offered work must not be taken one scan per finished drain.
+   */
+  private readonly waitingOffers = new Set<string>();
   /** Conversations being drained here, and those of them offered new events meanwhile (see `offer`). */
   private readonly draining = new Set<string>();
   private readonly offeredWhileDraining = new Set<string>();
@@ -51,11 +61,13 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     private readonly handler: ConversationHandler,
     private readonly config: CcmConfig,
     private readonly clock: Clock,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {
+    this.loop = new PollingLoop('inbound-processor', () => this.tick(), 250, undefined, this.budget);
     // A finished drain kicks a claim only when a pass found the pool full (the work it could not
     // take is waiting): otherwise every drain's end would cost a scan of the journal for nothing, as
     // new events kick the loop themselves.
-    this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.drainFinished(), this.logger);
+    this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.slotFreed(), this.logger);
     this.backoff = { baseMs: config.webhook.retryBaseMs, capMs: 5 * 60_000, maxAttempts: MAX_EVENT_ATTEMPTS };
     this.markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
   }
@@ -86,22 +98,41 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
    * This instance's intake has just committed new events of these conversations: each conversation's
    * head is claimed with one statement (no scan of the journal, no transaction of its own) and drained
    * in a free slot. A conversation being drained here is taken again when its drain ends; with no free
-   * slot the loop's next pass claims it.
+   * slot it waits for one (`waitingOffers`).
    */
   offer(conversationIds: Iterable<string>): void {
     if (!this.running) return;
     for (const conversationId of conversationIds) {
       if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
-      else if (this.pool.free - this.claiming <= 0) this.starved = true;
-      else {
-        this.draining.add(conversationId);
-        this.pool.run(() => this.handOff(conversationId));
-      }
+      else if (this.pool.free - this.claiming <= 0) this.waitForSlot(conversationId);
+      else this.startHandOff(conversationId);
     }
+  }
+
+  private waitForSlot(conversationId: string): void {
+    if (this.waitingOffers.size < MAX_WAITING_OFFERS) this.waitingOffers.add(conversationId);
+    else this.starved = true; // the loop's next pass claims it
+  }
+
+  private startHandOff(conversationId: string): void {
+    this.draining.add(conversationId);
+    this.pool.run(() => this.handOff(conversationId));
+  }
+
+  /** Hands off waiting offers while there are free slots; true when none is left waiting. */
+  private takeWaitingOffers(): boolean {
+    for (const conversationId of this.waitingOffers) {
+      if (!this.running || this.pool.free - this.claiming <= 0) return false;
+      this.waitingOffers.delete(conversationId);
+      if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
+      else this.startHandOff(conversationId);
+    }
+    return true;
   }
 
   private async handOff(conversationId: string): Promise<void> {
     try {
+      await this.budget.turn();
       const work = await this.persistence.queues.journal.claimHead(conversationId, {
         owner: INSTANCE_ID,
         now: this.clock.now(),
@@ -118,14 +149,19 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     if (this.offeredWhileDraining.delete(conversationId)) this.offer([conversationId]);
   }
 
-  private drainFinished(): void {
-    if (!this.starved) return;
+  /** A drain ended: waiting offers take its slot first; a claim pass is kicked only if one is owed. */
+  private slotFreed(): void {
+    if (!this.takeWaitingOffers() || !this.starved) return;
     this.starved = false;
     this.loop.kick();
   }
 
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
+    if (!this.takeWaitingOffers()) {
+      this.starved = true; // the slots went to offered work; a pass follows once no offer waits
+      return false;
+    }
     const free = this.pool.free;
     if (free <= 0) {
       this.starved = true; // a finishing worker kicks the loop
@@ -150,6 +186,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     let work: ClaimedWork<InboundEventRow> | undefined = first;
     let applied = 0;
     while (work && applied < MAX_EVENTS_PER_DRAIN) {
+      await this.budget.turn();
       if (!(await this.applyOne(work))) break;
       applied += 1;
       // Most drains are one event long: a cheap look (an indexed read, no transaction) saves a claim

@@ -334,10 +334,13 @@ describe('OutboxDispatcher hand-off', () => {
     (await persistence.repos.conversations.ensure({ channel: 'messenger', pageId, customerId: customer }, clock.now())).id;
 
   it('should send a reply queued here, and its next part after it, without a claim that scans the queue', async () => {
+    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     start();
     channel.release();
+    // The start-up pass (it waits for its turn in the event loop) has looked at the empty queue.
+    await until(() => claim.mock.calls.length > 0);
+    await claim.mock.results[0].value;
     const conversation = await conversationOf('psid-1');
-    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     await units.run(async (unit) => {
       await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'first part' });
       await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'second part' });

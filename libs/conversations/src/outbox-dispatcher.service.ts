@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Opti
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { PagePacer } from '@app/meta';
-import { Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
+import { BackgroundBudget, Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
 import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
@@ -29,7 +29,7 @@ const RECORD_SENT_CAP_MS = 5_000;
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
-  private readonly loop = new PollingLoop('outbox', () => this.tick(), 200);
+  private readonly loop: PollingLoop;
   private readonly backoff: BackoffOptions;
   private readonly pool: WorkerPool;
   private readonly pageStates = new Map<string, { paused: boolean; at: number }>();
@@ -70,7 +70,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly pacer: PagePacer,
     private readonly clock: Clock,
     @Optional() private readonly metrics?: CcmMetrics,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {
+    this.loop = new PollingLoop('outbox', () => this.tick(), 200, undefined, this.budget);
     this.backoff = { baseMs: config.outbox.retryBaseMs, capMs: config.outbox.retryCapMs, maxAttempts: config.outbox.maxAttempts };
     this.pool = new WorkerPool(config.work.outboxConcurrency, () => this.sendFinished(), this.logger);
     this.burst = Math.max(1, Math.floor(config.messenger.sendRatePerPage / 10));
@@ -180,6 +182,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.active.add(conversationId);
     let taken = false;
     try {
+      await this.budget.turn();
+      if (this.stopping) return;
       if (lookFirst && !(await this.persistence.queues.outbox.hasPending(conversationId))) return;
       const work = await this.persistence.queues.outbox.claimHead(conversationId, {
         owner: INSTANCE_ID,
@@ -250,6 +254,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const conversations = new Map(
       (await this.persistence.repos.conversations.findByIds([...new Set(claimed.map((m) => m.row.conversation_id))])).map((c) => [c.id, c]),
     );
+    // The pass is one unit of background work (the loop's turn): it must not wait for further turns
+    // while it holds the free send slots (reserved), or the hand-offs would find none meanwhile.
     for (const work of claimed) await this.take(work, conversations.get(work.row.conversation_id), now);
     this.wakeForTokens();
     return claimed.length === free;
@@ -390,10 +396,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       }));
     } catch (error) {
       clearInterval(renewal);
+      await this.budget.turn();
       await this.handleFailure(work, conversation, error);
       return;
     }
     clearInterval(renewal);
+    await this.budget.turn();
     // The channel accepted it: from here on nothing may send it again, so a failure to record that
     // (the database briefly away) is retried, never treated as a failed send.
     await this.recordSent(work, conversation, mid ?? null);

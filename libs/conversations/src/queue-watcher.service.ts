@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { Clock, PollingLoop } from '@app/core';
+import { BackgroundBudget, Clock, PollingLoop } from '@app/core';
 import { LeaderElection, PersistenceService } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationUnits } from './conversation-unit';
@@ -25,6 +25,7 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly clock: Clock,
     private readonly election: LeaderElection,
     private readonly channels: ChannelRegistry,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {
     // A singleton loop: only the elected instance tells waiting customers about the queue.
     this.loop = new PollingLoop(
@@ -59,6 +60,7 @@ export class QueueWatcher implements OnApplicationBootstrap, OnApplicationShutdo
         ...(timeoutDue ? [this.config.queue.timeoutMessage] : []),
         ...(moved ? [this.config.queue.positionMessage.replace('{position}', String(position))] : []),
       ];
+      await this.budget.turn(); // one notice (a transaction) at a time
       const queued = await this.units.run(async (unit) => {
         const claimed = await unit.repos.conversations.claimQueueNotice(conversation.id, told, {
           position,

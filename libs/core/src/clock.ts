@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { BackgroundBudget } from './background-budget';
 
 /**
  * Where the time comes from. Services inject `Clock` instead of calling `Date.now()`, so unit specs
@@ -15,7 +16,16 @@ export class SystemClock extends Clock {
   }
 }
 
-/** Provides the system clock to every module; a test overrides the `Clock` provider. */
+/**
+ * Provides the system clock to every module (a test overrides the `Clock` provider), and the
+ * process's `BackgroundBudget` (the event loop's share for background work, measured in real time).
+ */
 @Global()
-@Module({ providers: [{ provide: Clock, useClass: SystemClock }], exports: [Clock] })
+@Module({
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    { provide: BackgroundBudget, useValue: BackgroundBudget.shared },
+  ],
+  exports: [Clock, BackgroundBudget],
+})
 export class ClockModule {}

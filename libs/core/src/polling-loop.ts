@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { BackgroundBudget } from './background-budget';
 
 /**
  * Runs `tick` whenever kicked, and every `intervalMs` anyway (for retries that come due and for work
  * another instance wrote). Never runs two ticks at once; a kick during a tick schedules another.
- * `tick` returns true when it did work, so a busy loop keeps going without waiting.
+ * `tick` returns true when it did work, so a busy loop keeps going without waiting. Each tick is a
+ * unit of background work: it waits for its turn in the event loop's `BackgroundBudget` first.
  */
 export class PollingLoop {
   private timer?: NodeJS.Timeout;
@@ -17,6 +19,7 @@ export class PollingLoop {
     private readonly tick: () => Promise<boolean>,
     private readonly intervalMs: number,
     private readonly logger = new Logger(name),
+    private readonly budget = BackgroundBudget.shared,
   ) {}
 
   start(): void {
@@ -45,7 +48,8 @@ export class PollingLoop {
   private async run(): Promise<void> {
     let busy = false;
     try {
-      busy = await this.tick();
+      await this.budget.turn();
+      if (!this.stopped) busy = await this.tick();
     } catch (error) {
       this.logger.error(`${this.name} tick failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {

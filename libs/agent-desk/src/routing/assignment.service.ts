@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { Clock, PollingLoop } from '@app/core';
+import { BackgroundBudget, Clock, PollingLoop } from '@app/core';
 import { ConversationBus } from '@app/conversations';
 import { LeaderElection, PersistenceService } from '@app/persistence';
 import { PRESENCE_TTL_MS } from '../agents/agents.dto';
@@ -40,6 +40,7 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly config: CcmConfig,
     private readonly election: LeaderElection,
     private readonly clock: Clock,
+    @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {}
 
   onModuleInit(): void {
@@ -119,7 +120,9 @@ export class AssignmentService implements OnModuleInit, OnApplicationBootstrap, 
     return { kind: 'agent' as const, agentId: `system:${agentId}`, role: 'supervisor' as const, name: 'system' };
   }
 
+  /** One requeue or assignment (a transaction): a unit of background work of its own. */
   private async attempt(work: () => Promise<unknown>, what: string): Promise<boolean> {
+    await this.budget.turn();
     try {
       await work();
       return true;
