@@ -116,6 +116,24 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     return body ? { row, body } : undefined;
   }
 
+  /**
+   * A stored file's bytes, content type and name (an upload's own name, else the key), for a channel that
+   * uploads the file itself to the platform; undefined when ccm has no such file (never, or pruned).
+   */
+  async read(key: string): Promise<{ bytes: Buffer; contentType: string; filename: string } | undefined> {
+    const found = await this.get(key);
+    if (!found) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of found.body as AsyncIterable<Buffer | string>)
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    const source = found.row.source_url;
+    return {
+      bytes: Buffer.concat(chunks),
+      contentType: found.row.content_type ?? 'application/octet-stream',
+      filename: source.startsWith(UPLOAD_SOURCE) ? source.slice(UPLOAD_SOURCE.length) : key,
+    };
+  }
+
   /** Retries the pending downloads nobody holds; true when there may be more (the loop runs again at once). */
   async sweep(): Promise<boolean> {
     const due = await new MediaObjectRepository(this.persistence.repos).listDue(this.clock.now(), 20);
