@@ -11,7 +11,8 @@
  *   webhooks at 16 connections.
  *
  * BENCH_PROFILE_DB=postgres for PostgreSQL (BENCH_PG_URL); BENCH_PROFILE_OUT=<dir> writes a V8 CPU
- * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools).
+ * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools, or
+ * sum it up with `test/bench/cpuprofile-summary.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';

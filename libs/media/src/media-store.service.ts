@@ -57,11 +57,15 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
   }
 
   /** In the message's transaction: its attachments to keep are recorded, then downloaded once it has committed. */
-  async customerMessageStored(unit: ConversationUnit, _conversation: ConversationRow, messageId: number): Promise<void> {
-    if (!this.config.media.enabled) return;
-    const row = await unit.repos.messages.findById(messageId);
-    const content = row?.content ? (JSON.parse(row.content) as { attachments?: InboundAttachment[] }) : undefined;
-    const kept = (content?.attachments ?? []).filter((a) => a.mediaKey && a.url);
+  async customerMessageStored(
+    unit: ConversationUnit,
+    _conversation: ConversationRow,
+    messageId: number,
+    stored: string | null,
+  ): Promise<void> {
+    if (!this.config.media.enabled || stored === null) return; // no content: no attachments
+    const content = JSON.parse(stored) as { attachments?: InboundAttachment[] };
+    const kept = (content.attachments ?? []).filter((a) => a.mediaKey && a.url);
     if (kept.length === 0) return;
     const repository = new MediaObjectRepository(unit.repos);
     for (const a of kept) {
