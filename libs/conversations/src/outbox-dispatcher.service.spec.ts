@@ -366,13 +366,18 @@ describe('OutboxDispatcher hand-off', () => {
   });
 
   it("should send a conversation's next message as soon as its previous send finished, also when it was not queued here", async () => {
+    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     start();
     channel.release();
+    // The start-up pass (it waits for its turn in the event loop) has looked at the empty queue; a pass
+    // still waiting for its turn could otherwise claim a next message before the finished send does.
+    await until(() => claim.mock.calls.length > 0);
+    await claim.mock.results[0].value;
+    claim.mockClear();
     const conversation = await conversationOf('psid-backlog');
     // Queued without this instance's bus (another instance, a retry, a restart): found by one claim pass.
     for (let i = 0; i < 5; i++)
       await enqueueOutbound(persistence.repos, conversation, 'agent', { kind: 'text', text: `m${i}` }, clock.now());
-    const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     dispatcher!.kick();
     await until(() => channel.sent.length === 5);
     expect(texts()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
