@@ -11,7 +11,8 @@
  *   webhooks at 16 connections.
  *
  * BENCH_PROFILE_DB=postgres for PostgreSQL (BENCH_PG_URL); BENCH_PROFILE_OUT=<dir> writes a V8 CPU
- * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools).
+ * profile of each measured window (`e2e.cpuprofile`, `intake.cpuprofile`; open in Chrome DevTools, or
+ * sum it up with `test/bench/cpuprofile-summary.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -66,6 +67,9 @@ function report(label: string, units: number, unitName: string, before: ServerSt
   const unit = unitName.replace(/s$/, '');
   log(
     `${label}: ${units} ${unitName}; server CPU ${per(after.cpuMicros - before.cpuMicros).toFixed(0)} µs per ${unit}; ` +
+      (after.pgCpuMicros !== undefined
+        ? `PostgreSQL CPU ${per(after.pgCpuMicros - (before.pgCpuMicros ?? 0)).toFixed(0)} µs per ${unit}; `
+        : '') +
       `${per(total).toFixed(2)} SQL statements (${per(inside).toFixed(0)} µs inside them, SQLite) and ${per(transactions).toFixed(2)} transactions per ${unit}`,
   );
   log('  per unit:  count      µs  statement');

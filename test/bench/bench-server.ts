@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +20,8 @@ export interface ServerStats {
   heapUsed: number;
   /** CPU time of this process so far, µs (user + system). */
   cpuMicros: number;
+  /** With BENCH_SQL_STATS=1 on PostgreSQL (same machine): CPU used so far by this server's backends. */
+  pgCpuMicros?: number;
   /** Event loop time so far, ms: busy (running callbacks) and idle (waiting in poll for I/O or timers). */
   loopActiveMs: number;
   loopIdleMs: number;
@@ -51,7 +53,25 @@ function note(text: string, micros = 0): void {
  * `bench-profile`: statements per answered message, and which ones. Patched in the bench process
  * only; the application's code is untouched.
  */
+/** PostgreSQL backends this server's clients talk to (their `processID`), and the last CPU time read of each. */
+const backends = new Set<number>();
+const backendCpu = new Map<number, number>();
+
+/** Reads the backends' CPU time from /proc (PostgreSQL on this machine); ended backends keep their last reading. */
+function readBackendCpu(): number {
+  for (const pid of backends) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      backendCpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100); // clock ticks (USER_HZ 100) → µs
+    } catch {
+      backends.delete(pid); // ended (pool idle timeout): its last reading stays
+    }
+  }
+  return [...backendCpu.values()].reduce((a, b) => a + b, 0);
+}
+
 async function countStatements(): Promise<void> {
+  setInterval(readBackendCpu, 500).unref();
   const { default: Sqlite } = await import('better-sqlite3');
   const probe = new Sqlite(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'run' | 'all' | 'get', (...args: unknown[]) => unknown> & {
@@ -80,7 +100,8 @@ async function countStatements(): Promise<void> {
   };
   const { Client } = await import('pg');
   const query = Client.prototype.query as (...args: unknown[]) => unknown;
-  Client.prototype.query = function (this: unknown, ...args: unknown[]) {
+  Client.prototype.query = function (this: { processID?: number }, ...args: unknown[]) {
+    if (this.processID) backends.add(this.processID);
     const config = args[0];
     note(typeof config === 'string' ? config : String((config as { text?: string })?.text ?? '?'));
     return query.apply(this, args);
@@ -221,6 +242,7 @@ function stats(gc: boolean): ServerStats {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
     cpuMicros: cpu.user + cpu.system,
+    ...(process.env.BENCH_SQL_STATS && backendCpu.size + backends.size > 0 ? { pgCpuMicros: readBackendCpu() } : {}),
     loopActiveMs: loop.active,
     loopIdleMs: loop.idle,
     ...(process.env.BENCH_SQL_STATS ? { sql: Object.fromEntries([...statements].map(([k, v]) => [k, [...v] as [number, number]])) } : {}),

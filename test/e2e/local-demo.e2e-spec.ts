@@ -75,6 +75,56 @@ describe('local-mode demo (the entry point npm start runs)', () => {
         200,
       );
 
+      // The demo agent attaches a file from disk — local mode has no public address (no
+      // MEDIA_PUBLIC_BASE_URL): ccm uploads the bytes to the Page and the customer downloads the same bytes.
+      const token = ((await login.json()) as { token: string }).token;
+      const desk = async (path: string, init: { method?: string; body?: unknown; raw?: Uint8Array<ArrayBuffer>; type?: string } = {}) => {
+        const response = await fetch(`http://127.0.0.1:${port}/api${path}`, {
+          method: init.method ?? 'GET',
+          headers: { authorization: `Bearer ${token}`, 'content-type': init.type ?? 'application/json' },
+          body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+        });
+        return (await response.json()) as any;
+      };
+      await fetch(`${sim}/customers/${customer.psid}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text":"I want to talk to a human"}',
+      });
+      const queued = await eventually(
+        async () =>
+          ((await desk('/conversations?state=queued')) as { id: string; customer: { id: string } }[]).find(
+            (c) => c.customer.id === customer.psid,
+          ),
+        15_000,
+        200,
+      );
+      await desk(`/conversations/${queued.id}/accept`, { method: 'POST', body: {} });
+      const manual = Buffer.from('%PDF-1.4\n% the demo manual\n%%EOF\n');
+      const attached = await desk(`/conversations/${queued.id}/attachments?filename=manual.pdf`, {
+        method: 'POST',
+        raw: new Uint8Array(manual),
+        type: 'application/pdf',
+      });
+      expect(attached.url).toMatch(/^\/media\/[a-f0-9]{40}\/manual\.pdf$/);
+      await desk(`/conversations/${queued.id}/messages`, {
+        method: 'POST',
+        body: { message: { kind: 'media', mediaType: 'file', url: attached.url, reusable: true } },
+      });
+      const file = await eventually(
+        async () => {
+          const { items } = (await (await fetch(`${sim}/customers/${customer.psid}/thread`)).json()) as {
+            items: { from: string; message?: any }[];
+          };
+          return items.find((i) => i.from === 'page' && i.message?.attachment?.type === 'file')?.message.attachment.payload;
+        },
+        15_000,
+        200,
+      );
+      expect(file.attachment_id).toEqual(expect.any(String));
+      const downloaded = await fetch(new URL(file.url, `http://127.0.0.1:${port + 1}`));
+      expect(Buffer.from(await downloaded.arrayBuffer()).equals(manual)).toBe(true);
+
       // npm run simulate: checked arguments, --help, rendered templates, --wait for replies.
       const help = await runSimulate(port, ['--help']);
       expect(help.code).toBe(0);

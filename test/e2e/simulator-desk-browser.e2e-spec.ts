@@ -135,4 +135,45 @@ describe('Messenger simulator page and agent desk in headless Chromium', () => {
     expect(sent.some((b) => b.includes('RESERVE_2_38') && b.includes('generic'))).toBe(true);
     await deskContext.close();
   }, 120_000);
+
+  it('should let an agent attach an image and a PDF from disk with no public address, and the customer see and download them', async () => {
+    // Local mode has no MEDIA_PUBLIC_BASE_URL: ccm uploads the stored bytes to the Page (Attachment Upload API).
+    expect(h.config.media.publicBaseUrl).toBeUndefined();
+    const eve = await createAgent(h, 'eve');
+    const customer = await (await browser.newContext({ viewport: { width: 1366, height: 800 } })).newPage();
+    customer.setDefaultTimeout(10_000);
+    await customer.goto(sim.origin);
+    await customer.getByRole('textbox', { name: 'Name' }).fill('Bo Brown');
+    await customer.getByRole('button', { name: 'Create customer' }).click();
+    await customer.getByText('You are Bo Brown').waitFor();
+    await customer.getByRole('textbox', { name: 'Message' }).fill('I want to talk to a human');
+    await customer.getByRole('button', { name: 'Send', exact: true }).click();
+
+    const { page: desk, context: deskContext } = await openDesk(browser, h, eve.username);
+    await tab(desk, 'Queue');
+    await desk.locator('#queue li[data-id]').first().click();
+    await desk.locator('.transcript').getByText('I want to talk to a human').waitFor();
+    await desk.getByRole('button', { name: 'Accept' }).click();
+    const pdf = Buffer.from('%PDF-1.4\n% the size chart\n%%EOF\n');
+    await desk.getByLabel('File to attach').setInputFiles({ name: 'size-chart.png', mimeType: 'image/png', buffer: PNG });
+    await desk.locator('.msg.agent img.media-image').waitFor();
+    await desk.getByLabel('File to attach').setInputFiles({ name: 'size chart.pdf', mimeType: 'application/pdf', buffer: pdf });
+    // The desk shows the image from ccm's own path (same origin), loaded.
+    const own = desk.locator('.msg.agent img.media-image').last();
+    expect(await own.getAttribute('src')).toMatch(/^\/media\/[a-f0-9]{40}\/size-chart\.png$/);
+    await desk.locator('.msg.agent a.file-link', { hasText: 'size chart.pdf' }).waitFor();
+    await eventually(async () => own.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000);
+
+    // The customer's Messenger shows the picture (loaded) and the file by its name; the file is the agent's.
+    const picture = thread(customer).locator('.msg.page img[alt="image"]').last();
+    await picture.waitFor();
+    await eventually(async () => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000);
+    const link = thread(customer).locator('.msg.page a', { hasText: 'size chart.pdf' });
+    await link.waitFor();
+    const downloaded = await fetch(new URL((await link.getAttribute('href'))!, sim.origin));
+    expect(Buffer.from(await downloaded.arrayBuffer()).equals(pdf)).toBe(true);
+    await screenshot(customer, 'simulator-customer-attachments');
+    await screenshot(desk, 'simulator-desk-attachments');
+    await deskContext.close();
+  }, 90_000);
 });

@@ -302,7 +302,8 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   };
 
   /**
-   * A file from disk: stored in ccm, then sent by ccm's link through the same path as media by URL. A
+   * A file from disk: stored in ccm, then sent by ccm's link (Meta fetches it, or — without a public
+   * address — ccm uploads the bytes to Messenger itself), uploaded once per Page and sent by id. A
    * refusal (wrong type, over Meta's limits, over the route's 25 MB: 413) is a toast with ccm's reason.
    */
   const attach = async (file: File) => {

@@ -1,9 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConversationState, MessageAuthor, MessageDirection, MessageStatus } from '@app/core';
+import { ConversationRow } from '@app/persistence';
 
 /** Something that happened to a conversation, published after it was committed to the database. */
 export type ConversationBusEvent =
-  | { type: 'message.created'; conversationId: string; messageId: number; direction: MessageDirection; author: MessageAuthor }
+  | {
+      type: 'message.created';
+      conversationId: string;
+      messageId: number;
+      direction: MessageDirection;
+      author: MessageAuthor;
+      /**
+       * The conversation as the transaction that stored the message read it under its row lock, when
+       * it did (a customer message the bot answered): a listener that only needs to know whether
+       * something was set on it (a snooze, an open satisfaction question) need not read it again.
+       */
+      conversation?: ConversationRow;
+    }
   | { type: 'message.status'; conversationId: string; messageId: number; status: MessageStatus; error?: string }
   /** A stored message changed in place (the customer edited it, or reacted to it). */
   | { type: 'message.updated'; conversationId: string; messageId: number; change: 'edit' | 'reaction' }

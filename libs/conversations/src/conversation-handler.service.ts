@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { InboundEvent } from '@app/core';
-import { PersistenceService } from '@app/persistence';
+import { fenceFinishesWork, PersistenceService } from '@app/persistence';
 import { ConversationUnits } from './conversation-unit';
 import { InboundAppliers } from './inbound-applier';
 
@@ -9,7 +9,9 @@ import { InboundAppliers } from './inbound-applier';
  * Applies one journaled inbound event: picks the applier of its kind (and channel), lets it prepare
  * outside the transaction (e.g. ask the bot), then applies it and marks the journal row done in one
  * unit of work — a crash or a redelivery never produces a second reply. Live views are told after
- * the commit.
+ * the commit. Under the processor's lease the fence that opens the unit's transaction marks the row
+ * done (`runFencedToFinish`: one statement for the lease check and the mark); otherwise the unit
+ * marks it at its end.
  */
 @Injectable()
 export class ConversationHandler {
@@ -27,7 +29,7 @@ export class ConversationHandler {
       const applier = this.appliers.forPage(event);
       await this.units.run(async (unit) => {
         await applier.apply(unit, event);
-        await unit.repos.journal.markDone(journalId, unit.now);
+        if (!fenceFinishesWork()) await unit.repos.journal.markDone(journalId, unit.now);
       });
       return;
     }
@@ -37,7 +39,7 @@ export class ConversationHandler {
     const prepared = applier.prepare ? await applier.prepare(event, conversation) : undefined;
     await this.units.run(async (unit) => {
       await applier.apply(unit, event, conversation, prepared);
-      await unit.repos.journal.markDone(journalId, unit.now);
+      if (!fenceFinishesWork()) await unit.repos.journal.markDone(journalId, unit.now);
     });
   }
 

@@ -10,8 +10,12 @@ import { ConversationUnit } from './conversation-unit';
  * Every method is optional; a hook reacts only to what concerns it (e.g. its own channel).
  */
 export interface ConversationHooks {
-  /** A customer message was stored (before the turn is routed). `conversation` is the row as read before the event. */
-  customerMessageStored?(unit: ConversationUnit, conversation: ConversationRow, messageId: number): Promise<void>;
+  /**
+   * A customer message was stored (before the turn is routed). `conversation` is the row as read before
+   * the event; `content` is the message's stored `content` column (attachments, choice), so a hook
+   * that only looks at it need not read the message again.
+   */
+  customerMessageStored?(unit: ConversationUnit, conversation: ConversationRow, messageId: number, content: string | null): Promise<void>;
   /** The conversation was put in the agent queue (state already QUEUED in this transaction). */
   handedOver?(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void>;
   /** An agent closed the conversation or returned it to the bot (`to`), by `by`. */
@@ -26,8 +30,13 @@ export const CONVERSATION_HOOKS = new ExtensionPoint<ConversationHooks>('convers
 export class ConversationHookRunner {
   constructor(private readonly extensions: Extensions) {}
 
-  async customerMessageStored(unit: ConversationUnit, conversation: ConversationRow, messageId: number): Promise<void> {
-    for (const hook of this.hooks()) await hook.customerMessageStored?.(unit, conversation, messageId);
+  async customerMessageStored(
+    unit: ConversationUnit,
+    conversation: ConversationRow,
+    messageId: number,
+    content: string | null,
+  ): Promise<void> {
+    for (const hook of this.hooks()) await hook.customerMessageStored?.(unit, conversation, messageId, content);
   }
 
   async handedOver(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void> {

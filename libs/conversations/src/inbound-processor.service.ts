@@ -2,7 +2,16 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Opti
 import { CcmConfig } from '@app/config';
 import { correlationIdOf, runWithCorrelation } from '@app/observability';
 import { BackgroundBudget, Clock, InboundEvent, PollingLoop, WorkerPool } from '@app/core';
-import { BackoffOptions, ClaimedWork, InboundEventRow, LeaseLostError, PersistenceService, runFenced } from '@app/persistence';
+import {
+  BackoffOptions,
+  ClaimedWork,
+  FenceFinish,
+  InboundEventRow,
+  LeaseLostError,
+  PersistenceService,
+  runFenced,
+  runFencedToFinish,
+} from '@app/persistence';
 import { ConversationHandler } from './conversation-handler.service';
 import { INSTANCE_ID } from './instance-id';
 
@@ -44,6 +53,8 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private running = false;
   /** Slots a pass is claiming for right now: offers leave them alone, so the pool is never oversubscribed. */
   private claiming = 0;
+  /** The lease fence of an event's transaction, which also marks the event done (one statement). */
+  private readonly markDone: FenceFinish;
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -58,6 +69,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     // new events kick the loop themselves.
     this.pool = new WorkerPool(config.work.inboundConcurrency, () => this.slotFreed(), this.logger);
     this.backoff = { baseMs: config.webhook.retryBaseMs, capMs: 5 * 60_000, maxAttempts: MAX_EVENT_ATTEMPTS };
+    this.markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
   }
 
   onApplicationBootstrap(): void {
@@ -208,7 +220,9 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     try {
       const event = JSON.parse(row.event) as InboundEvent;
       await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
-        await runFenced(lease, () => this.handler.handle(row.id, event, conversationId));
+        // The event's transaction starts with the fence that marks it done (see ConversationHandler).
+        const { finished } = await runFencedToFinish(lease, this.markDone, () => this.handler.handle(row.id, event, conversationId));
+        if (!finished && !(await queue.complete(lease, 'done', this.clock.now()))) throw new LeaseLostError(lease);
         this.logger.log(`inbound event ${row.id} (${row.channel} ${row.kind}, conversation ${conversationId ?? '-'}) processed`);
       });
       return true;

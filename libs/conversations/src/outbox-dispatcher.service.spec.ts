@@ -369,7 +369,8 @@ describe('OutboxDispatcher hand-off', () => {
     const claim = jest.spyOn(persistence.queues.outbox, 'claim');
     start();
     channel.release();
-    // The start-up pass (it waits for its turn in the event loop) has looked at the empty queue.
+    // The start-up pass (it waits for its turn in the event loop) has looked at the empty queue; a pass
+    // still waiting for its turn could otherwise claim a next message before the finished send does.
     await until(() => claim.mock.calls.length > 0);
     await claim.mock.results[0].value;
     claim.mockClear();

@@ -104,10 +104,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
-  /** One claim pass and the sends it started, to their end (unit specs; the loop runs passes by itself). */
+  /**
+   * One claim pass and the sends it started, to their end, with the hand-offs their ends started (unit
+   * specs; the loop runs passes by itself). Hand-offs still under way from before are settled first.
+   */
   async runOnce(): Promise<void> {
+    await this.settled();
     await this.tick();
-    await this.pool.drained();
+    await this.settled();
+  }
+
+  private async settled(): Promise<void> {
+    do {
+      await Promise.all([...this.handOffs]);
+      await this.pool.drained();
+    } while (this.handOffs.size > 0);
   }
 
   /**
@@ -143,9 +154,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Runs a hand-off in the background (tracked for shutdown); its failure leaves the message to the loop. */
-  private startHandOff(conversationId: string): void {
+  private startHandOff(conversationId: string, lookFirst = false): void {
     if (this.stopping) return;
-    const running: Promise<void> = this.handOff(conversationId)
+    const running: Promise<void> = this.handOff(conversationId, lookFirst)
       .catch((error: unknown) =>
         this.logger.warn(`hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`),
       )
@@ -157,9 +168,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * Sends the conversation's next message without a scan of the queue: one statement claims its head
    * (see WorkQueue.claimHead), then it goes the way of any claimed message. Whatever this cannot take
    * (no free slot, a lease that ran out or is held elsewhere) waits for the loop's next pass: at once
-   * when a pass is owed (no free slot), else at the poll interval.
+   * when a pass is owed (no free slot), else at the poll interval. `lookFirst`: nothing says a message
+   * is waiting (a send just finished), and usually none is — an indexed read first, not a claim.
    */
-  private async handOff(conversationId: string): Promise<void> {
+  private async handOff(conversationId: string, lookFirst = false): Promise<void> {
     if (this.freeSlots <= 0) {
       this.starved = true;
       return;
@@ -172,6 +184,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     try {
       await this.budget.turn();
       if (this.stopping) return;
+      if (lookFirst && !(await this.persistence.queues.outbox.hasPending(conversationId))) return;
       const work = await this.persistence.queues.outbox.claimHead(conversationId, {
         owner: INSTANCE_ID,
         now: this.clock.now(),
@@ -201,7 +214,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private sendDone(conversationId: string): void {
     this.active.delete(conversationId);
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
-    else this.startHandOff(conversationId);
+    else this.startHandOff(conversationId, true);
   }
 
   /**

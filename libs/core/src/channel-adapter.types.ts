@@ -47,6 +47,12 @@ export interface ChannelCapabilities {
   /** The actions `ChannelActions.perform` accepts. */
   actions: readonly ChannelActionName[];
   /**
+   * Sends a file kept in ccm's media store by uploading its bytes (Messenger's Attachment Upload API,
+   * multipart `filedata`), so an agent's upload needs no public address Meta fetches it from. Without
+   * it, such a file goes only by its public link (MEDIA_PUBLIC_BASE_URL).
+   */
+  mediaUpload?: boolean;
+  /**
    * Everything the Page sends is public (a comment thread): notices meant for the customer alone —
    * their place in the agent queue, a long wait — are not sent there.
    */

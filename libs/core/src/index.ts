@@ -47,6 +47,7 @@ export { findNul, jsonDepth, JsonEdgeError, MAX_JSON_DEPTH, parseApiJson, parseW
 export { isSealed, openSecret, sealSecret } from './secret-box';
 export {
   BUTTON_TYPES,
+  ccmMediaKey,
   IMAGE_ASPECT_RATIOS,
   MEDIA_TYPES,
   MEDIA_TYPES_WITH_BUTTONS,

@@ -135,6 +135,20 @@ export interface MediaMessage extends RichMessageCommon {
   buttons?: RichButton[];
 }
 
+/**
+ * A media message's `url` may name a file in ccm's own media store by its path on ccm (`/media/{key}`
+ * or `/media/{key}/{file name}`) instead of a public URL: an agent's upload is answered so when ccm has
+ * no public address (MEDIA_PUBLIC_BASE_URL unset, e.g. local mode). Meta cannot fetch it, so a channel
+ * that can upload bytes (Messenger's Attachment Upload API, multipart `filedata`) sends the stored file
+ * itself, and the desk shows it from ccm's own origin.
+ */
+const CCM_MEDIA_PATH = /^\/media\/([a-f0-9]{40})(?:\/[^/?#]+)?$/;
+
+/** The media-store key of a ccm media path; undefined for anything else (an absolute URL included). */
+export function ccmMediaKey(url: string): string | undefined {
+  return CCM_MEDIA_PATH.exec(url)?.[1];
+}
+
 export type RichMessage = TextMessage | ButtonsMessage | CarouselMessage | MediaMessage;
 
 /** Which rich features a channel can display; anything missing is degraded to text. */

@@ -74,7 +74,8 @@ export class CdnDouble {
         : `?oe=${Math.floor(expiresAt / 1000)
             .toString(16)
             .toUpperCase()}`;
-    return `${this.origin}/cdn/${encodeURIComponent(name)}${oe}`;
+    // Each path segment on its own, so a file put as `{id}/{file name}` shows its name as the link's last segment.
+    return `${this.origin}/cdn/${name.split('/').map(encodeURIComponent).join('/')}${oe}`;
   }
 
   serve(pathname: string, res: ServerResponse): void {

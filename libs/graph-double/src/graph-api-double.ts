@@ -9,9 +9,15 @@ import { SubscribedAppsDouble } from './subscribed-apps-double';
 import { CdnDouble } from './cdn-double';
 import { ThreadControlDouble } from './thread-control-double';
 import { validateSendApiRequest } from './send-api-validator';
+import { FormPart, parseMultipart } from './multipart';
 import { avatarSvg, nameFromId } from './avatar';
 
-const MAX_BODY = 2 * 1024 * 1024;
+/** Meta's largest asset (25 MB) plus room for a multipart envelope: a bigger file is answered 2018109, not cut off. */
+const MAX_BODY = 27 * 1024 * 1024;
+/** Any asset uploaded to Meta (fact sheet §4.3; the 8 MB image limit applies to images fetched by URL). */
+const MAX_ASSET_BYTES = 25 * 1024 * 1024;
+/** The content type an uploaded file of each attachment type must have (anything for `file`). */
+const TYPE_PREFIX: Record<string, string | undefined> = { image: 'image/', video: 'video/', audio: 'audio/', file: undefined };
 
 /**
  * A real HTTP server that answers like Meta's Graph API for the calls ccm makes: the Send API
@@ -219,7 +225,10 @@ export class GraphApiDouble {
     const match = /^\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);
     const query = Object.fromEntries(url.searchParams.entries());
     let body: unknown = {};
-    if (raw.length > 0) {
+    // A multipart upload (Attachment Upload API): its fields are recorded, the file's bytes kept aside.
+    const form = /^multipart\//i.test(req.headers['content-type'] ?? '') ? parseMultipart(req.headers['content-type'], raw) : undefined;
+    if (form) body = formFields(form);
+    else if (raw.length > 0) {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
@@ -237,7 +246,7 @@ export class GraphApiDouble {
       status: 0,
       response: undefined,
     };
-    const [status, response, delayMs] = this.answer(req, record, match !== null);
+    const [status, response, delayMs] = this.answer(req, record, match !== null, form);
     record.status = status;
     record.response = response;
     const latency = (delayMs ?? 0) + (/\/messages$/.test(record.path) ? (this.options.sendLatencyMs ?? 0) : 0);
@@ -297,9 +306,18 @@ export class GraphApiDouble {
     setTimeout(() => void attempt(), echoes.delayMs ?? 0).unref();
   }
 
-  private answer(req: IncomingMessage, record: RecordedRequest, versioned: boolean): [number, unknown, number?] {
+  private answer(req: IncomingMessage, record: RecordedRequest, versioned: boolean, form?: FormPart[]): [number, unknown, number?] {
     if (!versioned) return [400, graphError(2500, 'Unknown path components: missing API version')];
-    if (record.body === undefined) return [400, graphError(100, '(#100) Invalid JSON in request body')];
+    if (record.body === undefined)
+      return [
+        400,
+        graphError(
+          100,
+          form === undefined && /^multipart\//i.test(req.headers['content-type'] ?? '')
+            ? '(#100) Invalid multipart body'
+            : '(#100) Invalid JSON in request body',
+        ),
+      ];
 
     const token = bearer(req.headers.authorization) ?? record.query.access_token ?? (record.body as { access_token?: string }).access_token;
     record.accessToken = token;
@@ -356,6 +374,9 @@ export class GraphApiDouble {
     );
     if (instagramAnswer) return toTuple(instagramAnswer);
 
+    if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path) && form) {
+      return this.uploadFiledata(record, form, page.pageId);
+    }
     if (record.method === 'POST' && /^\/(me|\d+)\/message_attachments$/.test(record.path)) {
       const attachment = (
         record.body as { message?: { attachment?: { type?: string; payload?: { url?: string; is_reusable?: boolean } } } }
@@ -425,6 +446,49 @@ export class GraphApiDouble {
     return [400, graphError(100, `(#100) Unsupported ${record.method} request to ${record.path}`, 'GraphMethodException', 33)];
   }
 
+  /**
+   * The Attachment Upload API with the file itself (multipart `message` + `filedata`), with Meta's checks:
+   * a known type, a file that is there, at most 25 MB, a content type that fits the type (2018047). The
+   * file is kept on the double's CDN, where the simulator's customer page shows and downloads it.
+   */
+  private uploadFiledata(record: RecordedRequest, form: FormPart[], pageId: string): [number, unknown] {
+    const pageInPath = record.path.split('/')[1];
+    if (pageInPath !== 'me' && pageInPath !== pageId)
+      return [400, graphError(100, '(#100) No matching user found', 'OAuthException', 2018001)];
+    const attachment = (record.body as { message?: { attachment?: { type?: string; payload?: { is_reusable?: boolean } } } }).message
+      ?.attachment;
+    const type = attachment?.type;
+    if (!type || !(type in TYPE_PREFIX)) {
+      return [400, graphError(100, '(#100) param message[attachment][type] must be one of image, audio, video, file', 'OAuthException')];
+    }
+    const file = form.find((p) => p.name === 'filedata' && p.filename !== undefined);
+    if (!file || file.value.length === 0)
+      return [400, graphError(100, '(#100) Upload attachment failure: filedata is missing or empty', 'OAuthException')];
+    if (file.value.length > MAX_ASSET_BYTES) {
+      return [
+        400,
+        graphError(
+          100,
+          `(#100) The attachment is ${file.value.length} bytes; at most ${MAX_ASSET_BYTES} are accepted`,
+          'OAuthException',
+          2018109,
+        ),
+      ];
+    }
+    const contentType = (file.contentType ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
+    const prefix = TYPE_PREFIX[type];
+    if (prefix && !contentType.startsWith(prefix)) {
+      return [
+        400,
+        graphError(100, `(#100) Attachment type ${type} does not match the file's type ${contentType}`, 'OAuthException', 2018047),
+      ];
+    }
+    const id = `${Date.now()}${++this.messageSeq}`;
+    const url = this.cdn.put(`attachments/${id}/${file.filename || 'file'}`, Buffer.from(file.value), contentType);
+    this.attachments.set(id, { pageId, type, url });
+    return [200, { attachment_id: id }];
+  }
+
   /** Meta's window rules, enforced for customers the simulator has seen write. */
   private windowError(
     body: {
@@ -483,6 +547,24 @@ export class GraphApiDouble {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
+}
+
+/** What the request log keeps of a multipart body: the text fields (`message` parsed as JSON), and for a file its name, type and size. */
+function formFields(form: FormPart[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const part of form) {
+    if (part.filename !== undefined) {
+      fields[part.name] = { filename: part.filename, contentType: part.contentType, size: part.value.length };
+      continue;
+    }
+    const text = part.value.toString('utf8');
+    try {
+      fields[part.name] = part.name === 'message' ? (JSON.parse(text) as unknown) : text;
+    } catch {
+      fields[part.name] = text;
+    }
+  }
+  return fields;
 }
 
 function toTuple(answer: DoubleAnswer): [number, unknown] {

@@ -27,12 +27,21 @@ export class MediaLinks {
     return `${this.config.media.publicBaseUrl ?? ''}/${MEDIA_ROUTE}/${key}`;
   }
 
-  /** The keys of ccm's own media links in a text (e.g. a serialised outbound message), in order. */
+  /**
+   * The keys of ccm's own media links in a text (e.g. a serialised outbound message), in order: public
+   * links (under MEDIA_PUBLIC_BASE_URL) and ccm media paths (`"/media/{key}…`, an upload sent by its bytes).
+   */
   keysIn(text: string): string[] {
     const base = this.config.media.publicBaseUrl;
-    if (!base) return []; // no public links: nothing can link to ccm's copies
-    const pattern = new RegExp(`${escapeRegExp(base)}/${MEDIA_ROUTE}/([a-f0-9]{16,64})(?![a-f0-9])`, 'g');
+    const prefixes = [...(base ? [escapeRegExp(base)] : []), '(?<=")'];
+    const pattern = new RegExp(`(?:${prefixes.join('|')})/${MEDIA_ROUTE}/([a-f0-9]{16,64})(?![a-f0-9])`, 'g');
     return [...text.matchAll(pattern)].map((m) => m[1]);
+  }
+
+  /** The link to an agent's upload that the agent sends: public (https) with MEDIA_PUBLIC_BASE_URL, else ccm's own path. */
+  uploadLink(key: string, filename: string): string {
+    // The name in the link is what Messenger shows for a file (ccm serves the key either way).
+    return `${this.urlOf(key)}/${encodeURIComponent(filename)}`;
   }
 
   /** The event with `mediaKey`/`storedUrl` on each attachment ccm will keep (ephemeral ones excluded). */

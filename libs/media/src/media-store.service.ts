@@ -57,11 +57,15 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
   }
 
   /** In the message's transaction: its attachments to keep are recorded, then downloaded once it has committed. */
-  async customerMessageStored(unit: ConversationUnit, _conversation: ConversationRow, messageId: number): Promise<void> {
-    if (!this.config.media.enabled) return;
-    const row = await unit.repos.messages.findById(messageId);
-    const content = row?.content ? (JSON.parse(row.content) as { attachments?: InboundAttachment[] }) : undefined;
-    const kept = (content?.attachments ?? []).filter((a) => a.mediaKey && a.url);
+  async customerMessageStored(
+    unit: ConversationUnit,
+    _conversation: ConversationRow,
+    messageId: number,
+    stored: string | null,
+  ): Promise<void> {
+    if (!this.config.media.enabled || stored === null) return; // no content: no attachments
+    const content = JSON.parse(stored) as { attachments?: InboundAttachment[] };
+    const kept = (content.attachments ?? []).filter((a) => a.mediaKey && a.url);
     if (kept.length === 0) return;
     const repository = new MediaObjectRepository(unit.repos);
     for (const a of kept) {
@@ -110,6 +114,24 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     if (!row || row.status !== 'stored') return undefined;
     const body = await this.storage.get(key);
     return body ? { row, body } : undefined;
+  }
+
+  /**
+   * A stored file's bytes, content type and name (an upload's own name, else the key), for a channel that
+   * uploads the file itself to the platform; undefined when ccm has no such file (never, or pruned).
+   */
+  async read(key: string): Promise<{ bytes: Buffer; contentType: string; filename: string } | undefined> {
+    const found = await this.get(key);
+    if (!found) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of found.body as AsyncIterable<Buffer | string>)
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    const source = found.row.source_url;
+    return {
+      bytes: Buffer.concat(chunks),
+      contentType: found.row.content_type ?? 'application/octet-stream',
+      filename: source.startsWith(UPLOAD_SOURCE) ? source.slice(UPLOAD_SOURCE.length) : key,
+    };
   }
 
   /** Retries the pending downloads nobody holds; true when there may be more (the loop runs again at once). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { Clock, DeliveryError, OutboundContent } from '@app/core';
+import { ccmMediaKey, Clock, DeliveryError, OutboundContent } from '@app/core';
 import { MEDIA_ROUTE } from './media-links';
 import { outboundMediaProblem } from './media-downloader';
 
@@ -32,7 +32,7 @@ export class OutboundMediaGuard {
     if (content.kind !== 'media' || !content.url || content.attachmentId) return;
     // ccm's own copy (an agent's upload) was checked against the same limits when it was stored.
     const own = this.config.media.publicBaseUrl;
-    if (own && content.url.startsWith(`${own}/${MEDIA_ROUTE}/`)) return;
+    if ((own && content.url.startsWith(`${own}/${MEDIA_ROUTE}/`)) || ccmMediaKey(content.url)) return;
     const key = `${content.mediaType} ${content.url}`;
     let verdict = this.verdicts.get(key);
     if (!verdict || this.clock.now() - verdict.at > VERDICT_TTL_MS) {

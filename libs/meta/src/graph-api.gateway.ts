@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
@@ -58,6 +58,8 @@ interface GraphCall {
   url: string;
   params?: Record<string, string>;
   data?: unknown;
+  /** A multipart/form-data body instead of JSON `data`. */
+  multipart?: MultipartBody;
 }
 
 @Injectable()
@@ -184,6 +186,28 @@ export class GraphApiGateway implements OnApplicationShutdown {
   }
 
   /**
+   * Uploads a file's bytes for reuse (Attachment Upload API, multipart `message` + `filedata`): Meta
+   * needs no URL to fetch, so a file ccm keeps itself can be sent without a public address. Answers an
+   * `attachment_id` private to the Page (90 days), like the upload by URL.
+   * @see https://developers.facebook.com/docs/messenger-platform/reference/attachment-upload-api/
+   */
+  async uploadAttachmentData(
+    accessToken: string,
+    type: 'image' | 'audio' | 'video' | 'file',
+    file: { bytes: Buffer; contentType: string; filename: string },
+  ): Promise<string> {
+    const data = await this.call<{ attachment_id: string }>(accessToken, {
+      method: 'POST',
+      url: '/me/message_attachments',
+      multipart: multipartBody([
+        { name: 'message', value: Buffer.from(JSON.stringify({ attachment: { type, payload: { is_reusable: true } } })) },
+        { name: 'filedata', value: file.bytes, filename: file.filename, contentType: file.contentType },
+      ]),
+    });
+    return data.attachment_id;
+  }
+
+  /**
    * Sets Messenger Profile properties of the token's Page (only those given); Meta answers `{"result":"success"}`.
    * @see https://developers.facebook.com/docs/messenger-platform/reference/messenger-profile-api/
    */
@@ -270,8 +294,9 @@ export class GraphApiGateway implements OnApplicationShutdown {
       return await this.http.request<T>({
         method: request.method,
         url,
-        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.multipart?.contentType ?? 'application/json' },
         body: request.data,
+        rawBody: request.multipart?.body,
         timeoutMs,
       });
     } catch (error) {
@@ -314,4 +339,28 @@ export class GraphApiGateway implements OnApplicationShutdown {
 /** hex(HMAC-SHA256(app_secret, access_token)) — proves the call comes from the app's server. */
 export function appSecretProof(appSecret: string, accessToken: string): string {
   return createHmac('sha256', appSecret).update(accessToken).digest('hex');
+}
+
+interface MultipartBody {
+  contentType: string;
+  body: Buffer;
+}
+
+/** A multipart/form-data body (RFC 7578): text fields and files, each part with its own headers. */
+export function multipartBody(parts: { name: string; value: Buffer; filename?: string; contentType?: string }[]): MultipartBody {
+  const boundary = `ccm-${randomBytes(12).toString('hex')}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const file = part.filename === undefined ? '' : `; filename="${quoted(part.filename)}"`;
+    const type = part.contentType === undefined ? '' : `\r\ncontent-type: ${part.contentType}`;
+    chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${quoted(part.name)}"${file}${type}\r\n\r\n`));
+    chunks.push(part.value, Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(chunks) };
+}
+
+/** A header parameter value: quotes, backslashes and line breaks escaped as browsers do (%22, %0D, %0A). */
+function quoted(value: string): string {
+  return value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

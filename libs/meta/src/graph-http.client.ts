@@ -11,6 +11,8 @@ export interface GraphHttpRequest {
   headers: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, instead of `body` (e.g. a multipart upload; its content-type is in `headers`). */
+  rawBody?: Buffer;
   timeoutMs: number;
 }
 
@@ -38,7 +40,7 @@ export class GraphHttpClient {
   private readonly https = new HttpsAgent(KEEP_ALIVE);
 
   request<T>(call: GraphHttpRequest): Promise<T> {
-    const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
+    const payload = call.rawBody ?? (call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)));
     const secure = call.url.protocol === 'https:';
     const options: RequestOptions = {
       method: call.method,

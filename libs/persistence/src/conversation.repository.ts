@@ -5,6 +5,15 @@ import { ConversationRow, ConversationsTable, Database } from './database.types'
 import { QueryTemplate } from './query-template';
 
 // Statements run for every message (see QueryTemplate).
+/** The intake's look-up of one conversation by its key (a group commit of one webhook). */
+const FIND_ID_BY_KEY = new QueryTemplate((db, channel: string, pageId: string, customerId: string) =>
+  db
+    .selectFrom('conversations')
+    .select(['id', 'channel', 'page_id', 'customer_id'])
+    .where('channel', '=', channel as ConversationKey['channel'])
+    .where('page_id', '=', pageId)
+    .where('customer_id', '=', customerId),
+);
 const FIND_BY_ID = new QueryTemplate((db, id: string) => db.selectFrom('conversations').selectAll().where('id', '=', id));
 const NOTE_USER_EVENT = new QueryTemplate((db, id: string, timestamp: number, now: number) =>
   db
@@ -63,13 +72,10 @@ export class ConversationRepository {
   }
 
   private async readIds(chunk: readonly ConversationKey[], wanted: Map<string, ConversationKey>, into: Map<string, string>): Promise<void> {
-    const rows = await this.db
-      .selectFrom('conversations')
-      .select(['id', 'channel', 'page_id', 'customer_id'])
-      .where('channel', 'in', [...new Set(chunk.map((k) => k.channel))])
-      .where('page_id', 'in', [...new Set(chunk.map((k) => k.pageId))])
-      .where('customer_id', 'in', [...new Set(chunk.map((k) => k.customerId))])
-      .execute();
+    const rows =
+      chunk.length === 1
+        ? await FIND_ID_BY_KEY.rows(this.db, chunk[0].channel, chunk[0].pageId, chunk[0].customerId)
+        : await this.readIdsOfMany(chunk);
     for (const row of rows) {
       const key = conversationKeyString({
         channel: row.channel as ConversationKey['channel'],
@@ -78,6 +84,16 @@ export class ConversationRepository {
       });
       if (wanted.has(key)) into.set(key, row.id);
     }
+  }
+
+  private readIdsOfMany(chunk: readonly ConversationKey[]) {
+    return this.db
+      .selectFrom('conversations')
+      .select(['id', 'channel', 'page_id', 'customer_id'])
+      .where('channel', 'in', [...new Set(chunk.map((k) => k.channel))])
+      .where('page_id', 'in', [...new Set(chunk.map((k) => k.pageId))])
+      .where('customer_id', 'in', [...new Set(chunk.map((k) => k.customerId))])
+      .execute();
   }
 
   async findById(id: string): Promise<ConversationRow | undefined> {

@@ -7,6 +7,7 @@ import { Pool, types } from 'pg';
 import { DatabaseConfig } from '@app/config';
 import { Database } from './database.types';
 import { persistenceMigrations } from './migrations';
+import { PreparingClient } from './pg-prepared';
 import { MigrationSet, schemaMigrationProvider } from './schema-migrations';
 import { CcmSqliteDialect } from './sqlite-driver';
 
@@ -68,6 +69,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     // While the server is unreachable a query fails within this time instead of hanging: webhooks
     // get their 503 quickly (Meta retries) and the loops log and try again on their next tick.
     connectionTimeoutMillis: 5000,
+    // Hot statements run as named prepared statements (see pg-prepared.ts).
+    Client: PreparingClient,
   });
   // A connection the server drops (restart, outage, admin command) emits 'error' — on the pool while
   // idle, on the client itself while checked out. Unhandled, either kills the process. Both are

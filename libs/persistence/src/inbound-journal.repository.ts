@@ -15,6 +15,25 @@ const HAS_PENDING = new QueryTemplate((db, conversationId: string) =>
   db.selectFrom('inbound_events').select('id').where('conversation_id', '=', conversationId).where('status', '=', 'pending').limit(1),
 );
 
+/** The one-event INSERT of `recordNew`, per set of columns (see QueryTemplate). */
+const INSERT_ONE = new Map<string, QueryTemplate<unknown[], { dedupe_key: string }>>();
+
+function insertOne(columns: readonly string[]): QueryTemplate<unknown[], { dedupe_key: string }> {
+  const shape = columns.join(',');
+  let template = INSERT_ONE.get(shape);
+  if (!template) {
+    template = new QueryTemplate((db, ...values: unknown[]) =>
+      db
+        .insertInto('inbound_events')
+        .values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<InboundEventsTable>)
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .returning('dedupe_key'),
+    );
+    INSERT_ONE.set(shape, template);
+  }
+  return template;
+}
+
 /**
  * The inbound journal: every accepted webhook event is written here before Meta gets its 200, and
  * processed from here afterwards. The unique `dedupe_key` makes redeliveries no-ops.
@@ -35,6 +54,15 @@ export class InboundJournalRepository {
     const fresh = new Set<string>();
     const seen = new Set<string>();
     const unique = events.filter((e) => !seen.has(e.dedupe_key) && seen.add(e.dedupe_key));
+    if (unique.length === 1) {
+      // One webhook with one event (most commits at a moderate rate): the statement built once.
+      const [event] = unique;
+      const row = { ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at } as Record<string, unknown>;
+      const columns = Object.keys(row).filter((column) => row[column] !== undefined);
+      for (const inserted of await insertOne(columns).rows(this.db, ...columns.map((column) => row[column])))
+        fresh.add(inserted.dedupe_key);
+      return fresh;
+    }
     for (let i = 0; i < unique.length; i += JOURNAL_INSERT_CHUNK) {
       const rows = await this.db
         .insertInto('inbound_events')

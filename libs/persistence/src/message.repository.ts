@@ -5,30 +5,56 @@ import { QueryTemplate } from './query-template';
 // Statements run for every message (see QueryTemplate).
 const FIND_BY_ID = new QueryTemplate((db, id: number) => db.selectFrom('messages').selectAll().where('id', '=', id));
 const LATEST = new QueryTemplate((db, conversationId: string, limit: number) =>
-  db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit),
+  db
+    .selectFrom('messages')
+    .select(['id', 'direction', 'author', 'text', 'content'])
+    .where('conversation_id', '=', conversationId)
+    .orderBy('id', 'desc')
+    .limit(limit),
 );
+
+/** What `outboundSinceLastInbound` reads of each message (not the whole row: it runs for every customer message). */
+export type SaidMessage = Pick<MessageRow, 'id' | 'direction' | 'author' | 'text' | 'content'>;
+
+/**
+ * The INSERTs of messages, built once per set of columns (two per answered message: the customer's and
+ * the reply; see QueryTemplate). `once`: a second row with the same (conversation, `mid`) is ignored.
+ */
+const INSERTS = new Map<string, QueryTemplate<unknown[], { id: number }>>();
+
+function insertMessage(db: Kysely<Database>, message: NewMessage, once: boolean): Promise<{ id: number }[]> {
+  const values = message as Record<string, unknown>;
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  const shape = `${once ? 'once' : 'new'}:${columns.join(',')}`;
+  let template = INSERTS.get(shape);
+  if (!template) {
+    template = new QueryTemplate((db, ...values: unknown[]) => {
+      const row = Object.fromEntries(columns.map((column, i) => [column, values[i]])) as NewMessage;
+      const insert = db.insertInto('messages').values(row);
+      return (once ? insert.onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing()) : insert).returning('id');
+    });
+    INSERTS.set(shape, template);
+  }
+  return template.rows(db, ...columns.map((column) => values[column]));
+}
 
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Stores a message once: a second delivery of the same `mid` is ignored. Returns the new id, if any. */
   async insertOnce(message: NewMessage): Promise<number | undefined> {
-    const inserted = await this.db
-      .insertInto('messages')
-      .values(message)
-      .onConflict((oc) => oc.columns(['conversation_id', 'mid']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const [inserted] = await insertMessage(this.db, message, true);
     return inserted === undefined ? undefined : Number(inserted.id);
   }
 
   /** Adds a message to the outbox (status `queued`); the dispatcher sends it. Returns its id. */
   async enqueue(message: Omit<NewMessage, 'status' | 'direction'>): Promise<number> {
-    const row = await this.db
-      .insertInto('messages')
-      .values({ ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const [row] = await insertMessage(
+      this.db,
+      { ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at },
+      false,
+    );
+    if (!row) throw new Error('the outbound message was not stored');
     return Number(row.id);
   }
 
@@ -36,7 +62,7 @@ export class MessageRepository {
    * What ccm said since the customer last wrote (newest first, at most `limit`): the question a typed
    * answer may be answering.
    */
-  async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<MessageRow[]> {
+  async outboundSinceLastInbound(conversationId: string, limit = 5): Promise<SaidMessage[]> {
     // The latest messages, cut at the customer's last one: a range of the (conversation_id, id) index.
     // (A subquery for the last inbound id read every message of the conversation to find it.)
     const latest = await LATEST.rows(this.db, conversationId, limit);

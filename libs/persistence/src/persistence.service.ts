@@ -87,7 +87,8 @@ export class PersistenceService {
 
   /**
    * Inside a unit of durable work (`runFenced`), the first transaction first checks that the work's
-   * lease is still held (and row-locks it), so a holder that lost its lease commits nothing.
+   * lease is still held (and row-locks it), so a holder that lost its lease commits nothing; under
+   * `runFencedToFinish` that check is the statement that finishes the work.
    */
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const fence = activeFence();
@@ -102,7 +103,7 @@ export class PersistenceService {
     };
     try {
       const result = await this.open.db.transaction().execute(async (trx) => {
-        if (fence) await assertLeaseHeld(trx, fence.lease);
+        if (fence) await assertLeaseHeld(trx, fence.lease, fence.finish);
         return work(new Repositories(trx, writes));
       });
       if (fence) fence.spent = true;

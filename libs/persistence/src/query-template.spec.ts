@@ -3,6 +3,7 @@ import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
 import { ConversationRow } from './database.types';
 import { QueryTemplate } from './query-template';
+import { sql } from 'kysely';
 
 describe.each(TEST_DIALECTS)('QueryTemplate on %s', (dialect) => {
   let persistence: PersistenceService;
@@ -52,4 +53,22 @@ describe.each(TEST_DIALECTS)('QueryTemplate on %s', (dialect) => {
     expect(await touch.affected(persistence.db, a.id, null)).toBe(1);
     expect((await persistence.repos.conversations.findById(a.id))!.handover_reason).toBeNull();
   });
+
+  if (dialect === 'postgres')
+    it('should run as a named prepared statement on PostgreSQL (parsed and planned once per connection), other statements unnamed', async () => {
+      const a = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'a' }, 1000);
+      const byCustomer = new QueryTemplate((db, customer: string) =>
+        db.selectFrom('conversations').select('id').where('customer_id', '=', customer).where('page_id', '=', 'P'),
+      );
+      // One transaction: one connection, whose prepared statements PostgreSQL lists.
+      const prepared = await persistence.transaction(async (repos) => {
+        expect(await byCustomer.rows(repos.db, 'a')).toEqual([{ id: a.id }]);
+        expect(await byCustomer.rows(repos.db, 'nobody')).toEqual([]);
+        await sql`select id from conversations where customer_id = ${'a'}`.execute(repos.db);
+        const rows = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(repos.db);
+        return rows.rows.map((r) => r.statement);
+      });
+      expect(prepared.filter((text) => text.includes('"customer_id" = $1') && text.includes('"page_id" = $2'))).toHaveLength(1);
+      expect(prepared.some((text) => text.includes('select id from conversations'))).toBe(false);
+    });
 });

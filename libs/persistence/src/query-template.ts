@@ -1,5 +1,6 @@
-import { Compilable, CompiledQuery, createQueryId, Kysely, QueryResult } from 'kysely';
+import { Compilable, CompiledQuery, createQueryId, Kysely, PostgresAdapter, QueryResult } from 'kysely';
 import { Database } from './database.types';
+import { prepareOnPostgres } from './pg-prepared';
 
 const SLOT = Symbol('query-template-slot');
 
@@ -31,6 +32,8 @@ export class QueryTemplate<Args extends readonly unknown[], Row> {
       const slots = args.map((_, i) => ({ [SLOT]: i }) as Slot) as unknown as Args;
       template = this.build(db, ...slots).compile();
       this.compiled.set(dialect, template);
+      // PostgreSQL: parsed and planned once per connection (SQLite's driver caches its statements already).
+      if (dialect === PostgresAdapter) prepareOnPostgres(template.sql);
     }
     const parameters = template.parameters.map((value) => (isSlot(value) ? (args[value[SLOT]] ?? null) : value));
     return db.executeQuery<Row>({ sql: template.sql, query: template.query, parameters, queryId: createQueryId() });

@@ -21,10 +21,18 @@ export class LeaseLostError extends Error {
   }
 }
 
+/**
+ * The fence that also finishes the work (e.g. marks a journal event done): one fenced UPDATE of the
+ * work's row, run as the transaction's first statement instead of the lease check; returns the rows
+ * it changed (0: the lease is no longer ours).
+ */
+export type FenceFinish = (db: Kysely<Database>, lease: WorkLease) => Promise<number>;
+
 interface FenceContext {
   lease: WorkLease;
   /** Set by the first commit: the unit's effects are in, later transactions (listeners) need no fence. */
   spent: boolean;
+  finish?: FenceFinish;
 }
 
 const fences = new AsyncLocalStorage<FenceContext>();
@@ -38,6 +46,27 @@ export function runFenced<T>(lease: WorkLease, work: () => Promise<T>): Promise<
   return fences.run({ lease, spent: false }, work);
 }
 
+/**
+ * `runFenced` whose fence also finishes the work: the first transaction opened inside `work` starts with
+ * `finish` (fenced: it changes nothing unless the lease is still held), so the work's row is finished
+ * by the transaction that commits its effects, in one statement with the lease check. `finished` is
+ * false when `work` committed no transaction: the caller finishes the work itself then.
+ */
+export async function runFencedToFinish<T>(
+  lease: WorkLease,
+  finish: FenceFinish,
+  work: () => Promise<T>,
+): Promise<{ result: T; finished: boolean }> {
+  const context: FenceContext = { lease, spent: false, finish };
+  const result = await fences.run(context, work);
+  return { result, finished: context.spent };
+}
+
+/** Whether the unit of work running in this async context has its work finished by its fence (see `runFencedToFinish`). */
+export function fenceFinishesWork(): boolean {
+  return activeFence()?.finish !== undefined;
+}
+
 /** The fence of the unit of work running in this async context, if it has not committed yet. */
 export function activeFence(): FenceContext | undefined {
   const context = fences.getStore();
@@ -48,8 +77,9 @@ export function activeFence(): FenceContext | undefined {
  * Fails with LeaseLostError unless `lease` is still the row's current claim. The no-op UPDATE takes
  * the row lock on PostgreSQL, so no claim can slip in between this check and the commit.
  */
-export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease): Promise<void> {
-  if ((await LEASE_CHECKS[lease.table].affected(db, lease.id, lease.owner, lease.epoch)) === 0) throw new LeaseLostError(lease);
+export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease, finish?: FenceFinish): Promise<void> {
+  const affected = finish ? await finish(db, lease) : await LEASE_CHECKS[lease.table].affected(db, lease.id, lease.owner, lease.epoch);
+  if (affected === 0) throw new LeaseLostError(lease);
 }
 
 /** The check as one statement per queue table, built once (it runs for every unit of work; see QueryTemplate). */

@@ -1,7 +1,7 @@
 import { FakeClock, TEST_DIALECTS, testDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
-import { LeaseLostError, runFenced } from './work-fence';
+import { fenceFinishesWork, LeaseLostError, runFenced, runFencedToFinish } from './work-fence';
 import { WorkQueue } from './work-queue';
 
 const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
@@ -141,6 +141,45 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     await runFenced(old.lease, async () => undefined);
   });
 
+  it("should finish the work with the fence itself: one statement, in the transaction that commits the work's effects", async () => {
+    const a = await conversation('a');
+    const id = await journal(a, 1000);
+    const [old] = await claim('old');
+    clock.advance(LEASE_MS + 1);
+    const [taken] = await claim('new');
+    const markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
+    const status = async () =>
+      persistence.db
+        .selectFrom('inbound_events')
+        .select(['status', 'processed_at', 'lease_until'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    const attempt = (lease: typeof old.lease, text: string, fail = false) =>
+      runFencedToFinish(lease, markDone, () =>
+        persistence.transaction(async (repos) => {
+          expect(fenceFinishesWork()).toBe(true); // the unit leaves the done mark to its fence
+          await repos.conversations.update(a, { handover_reason: text });
+          if (fail) throw new Error('the effects failed');
+        }),
+      );
+
+    await expect(attempt(old.lease, 'from the old holder')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(attempt(taken.lease, 'failed', true)).rejects.toThrow('the effects failed');
+    expect(await status()).toMatchObject({ status: 'pending' }); // rolled back with the effects
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBeNull();
+
+    clock.advance(5);
+    expect(await attempt(taken.lease, 'from the new holder')).toEqual({ result: undefined, finished: true });
+    expect(await status()).toEqual({ status: 'done', processed_at: clock.now(), lease_until: null });
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('from the new holder');
+    // Finished: the same lease cannot finish it again; work that committed nothing reports it is not finished.
+    await expect(attempt(taken.lease, 'again')).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await runFencedToFinish(taken.lease, markDone, async () => 'no transaction')).toEqual({
+      result: 'no transaction',
+      finished: false,
+    });
+  });
+
   it('should retry with the shared backoff, park as dead after the last attempt, and replay', async () => {
     const a = await conversation('a');
     const id = await journal(a, 1000);
@@ -262,4 +301,34 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     const [taken] = await claim('w3');
     expect([taken.row.id, taken.interrupted]).toEqual([a2, true]);
   });
+
+  it('should tell whether a conversation has work waiting (leased or not, due or not) with one read', async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const id = await outbound(a, 'hello');
+    const [work] = await persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 1 });
+    expect(work.row.id).toBe(id);
+    expect([await persistence.queues.outbox.hasPending(a), await persistence.queues.outbox.hasPending(b)]).toEqual([true, false]);
+    // An inbound message of the conversation is no outbox work.
+    await persistence.repos.messages.insertOnce({ ...inbound, conversation_id: b });
+    expect(await persistence.queues.outbox.hasPending(b)).toBe(false);
+    expect(await persistence.queues.outbox.complete(work.lease, 'sent', clock.now())).toBe(true);
+    expect(await persistence.queues.outbox.hasPending(a)).toBe(false);
+  });
 });
+
+const inbound = {
+  direction: 'in',
+  author: 'customer',
+  text: 'hi',
+  content: null,
+  mid: 'm_in_1',
+  status: 'received',
+  attempts: 0,
+  next_attempt_at: null,
+  lease_until: null,
+  error: null,
+  event_ts: 1,
+  created_at: 1,
+  sent_at: null,
+} as const;

@@ -3,7 +3,7 @@ import { BackoffOptions, backoffDelay } from './backoff';
 import { Database } from './database.types';
 import { Dialect } from './schema-migrations';
 import { QueryTemplate } from './query-template';
-import { WorkLease, WorkTable } from './work-fence';
+import { FenceFinish, WorkLease, WorkTable } from './work-fence';
 
 /**
  * How one table is a queue. Every queue table has `id`, `status`, `attempts`, `next_attempt_at`,
@@ -245,9 +245,42 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     return { compile: () => query.compile(db) };
   });
 
+  /**
+   * Whether the conversation has work waiting (due or not): one indexed read, no lock and no
+   * transaction (SQLite: on the read connection) — cheaper than a `claimHead` that finds nothing.
+   */
+  async hasPending(conversationId: string): Promise<boolean> {
+    return (await this.pendingLook.rows(this.db, conversationId)).length > 0;
+  }
+
+  private readonly pendingLook = new QueryTemplate((db, conversationId: string) => {
+    const { spec } = this;
+    const scope = spec.scope ? sql`and ${sql.raw(spec.scope('h'))}` : sql``;
+    const query = sql<{ id: number }>`select h.id from ${sql.table(spec.table)} h
+      where h.${sql.raw(spec.conversationColumn)} = ${conversationId} and h.status = ${spec.pending} ${scope} limit 1`;
+    return { compile: () => query.compile(db) };
+  });
+
+  /**
+   * The fence that finishes the work with `status` (see `runFencedToFinish`): `complete` without
+   * extra columns, as one statement built once, on the transaction it is given. `now()` is read when
+   * the transaction runs it.
+   */
+  finishingFence(status: string, now: () => number): FenceFinish {
+    return (db, lease) => this.finish.affected(db, status, now(), lease.id, lease.owner, lease.epoch);
+  }
+
+  private readonly finish = new QueryTemplate((db, status: string, now: number, id: number, owner: string, epoch: number) => {
+    const { spec } = this;
+    const finished = spec.finishedColumn ? sql`, ${sql.ref(spec.finishedColumn)} = ${now}` : sql``;
+    const query = sql`update ${sql.table(spec.table)} set status = ${status}, lease_until = null ${finished}
+      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}`;
+    return { compile: () => query.compile(db) };
+  });
+
   /** Extends a held lease; false when it was lost (taken over, or the work finished elsewhere). */
   async renew(lease: WorkLease, now: number, leaseMs: number): Promise<boolean> {
-    return this.fencedUpdate(lease, sql`lease_until = ${now + leaseMs}`, true);
+    return this.fencedUpdate(lease, [['lease_until', now + leaseMs]]);
   }
 
   /**
@@ -256,10 +289,13 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
    * the transaction that applies the work's effects.
    */
   async complete(lease: WorkLease, status: string, now: number, extra: Record<string, unknown> = {}, db = this.db): Promise<boolean> {
-    const sets = [sql`status = ${status}`, sql`lease_until = null`];
-    if (this.spec.finishedColumn) sets.push(sql`${sql.ref(this.spec.finishedColumn)} = ${now}`);
-    for (const [column, value] of Object.entries(extra)) sets.push(sql`${sql.ref(column)} = ${value}`);
-    return this.fencedUpdate(lease, sql.join(sets), true, db);
+    const sets: ColumnSet[] = [
+      ['status', status],
+      ['lease_until', null],
+    ];
+    if (this.spec.finishedColumn) sets.push([this.spec.finishedColumn, now]);
+    sets.push(...Object.entries(extra));
+    return this.fencedUpdate(lease, sets, db);
   }
 
   /**
@@ -277,34 +313,37 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const delay = options.permanent ? undefined : backoffDelay(attempts, backoff);
     if (delay === undefined)
       return (await this.dead(lease, attempts, error, now, options.extra)) ? { outcome: 'dead' } : { outcome: 'lost' };
-    const sets = [
-      sql`attempts = ${attempts}`,
-      sql`next_attempt_at = ${now + delay}`,
-      sql`lease_until = null`,
-      sql`${sql.ref(this.spec.errorColumn)} = ${error}`,
+    const sets: ColumnSet[] = [
+      ['attempts', attempts],
+      ['next_attempt_at', now + delay],
+      ['lease_until', null],
+      [this.spec.errorColumn, error],
+      ...Object.entries(options.extra ?? {}),
     ];
-    for (const [column, value] of Object.entries(options.extra ?? {})) sets.push(sql`${sql.ref(column)} = ${value}`);
-    return (await this.fencedUpdate(lease, sql.join(sets), true)) ? { outcome: 'retry', delayMs: delay } : { outcome: 'lost' };
+    return (await this.fencedUpdate(lease, sets)) ? { outcome: 'retry', delayMs: delay } : { outcome: 'lost' };
   }
 
   /** Parks the work as dead (an operator can replay it). */
   async dead(lease: WorkLease, attempts: number, error: string, now: number, extra: Record<string, unknown> = {}): Promise<boolean> {
-    const sets = [
-      sql`status = ${this.spec.dead}`,
-      sql`attempts = ${attempts}`,
-      sql`lease_until = null`,
-      sql`${sql.ref(this.spec.errorColumn)} = ${error}`,
+    const sets: ColumnSet[] = [
+      ['status', this.spec.dead],
+      ['attempts', attempts],
+      ['lease_until', null],
+      [this.spec.errorColumn, error],
     ];
-    if (this.spec.finishedColumn) sets.push(sql`${sql.ref(this.spec.finishedColumn)} = ${now}`);
-    for (const [column, value] of Object.entries(extra)) sets.push(sql`${sql.ref(column)} = ${value}`);
-    return this.fencedUpdate(lease, sql.join(sets), true);
+    if (this.spec.finishedColumn) sets.push([this.spec.finishedColumn, now]);
+    sets.push(...Object.entries(extra));
+    return this.fencedUpdate(lease, sets);
   }
 
   /** Gives the work back without counting an attempt: not now (rate limit, paused Page), try at `at`. */
   async release(lease: WorkLease, at: number, error?: string): Promise<boolean> {
-    const sets = [sql`next_attempt_at = ${at}`, sql`lease_until = null`];
-    if (error !== undefined) sets.push(sql`${sql.ref(this.spec.errorColumn)} = ${error}`);
-    return this.fencedUpdate(lease, sql.join(sets), true);
+    const sets: ColumnSet[] = [
+      ['next_attempt_at', at],
+      ['lease_until', null],
+    ];
+    if (error !== undefined) sets.push([this.spec.errorColumn, error]);
+    return this.fencedUpdate(lease, sets);
   }
 
   /** Puts dead work back in line (an operator fixed the cause). False when the row was not dead. */
@@ -343,13 +382,36 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     return Number(row.rows[0]?.n ?? 0);
   }
 
-  private async fencedUpdate(lease: WorkLease, sets: RawBuilder<unknown>, pendingOnly: boolean, db = this.db): Promise<boolean> {
-    const pending = pendingOnly ? sql`and status = ${this.spec.pending}` : sql``;
-    const result = await sql`update ${sql.table(this.spec.table)} set ${sets}
-      where id = ${lease.id} and lease_owner = ${lease.owner} and lease_epoch = ${lease.epoch} ${pending}`.execute(db);
-    return Number(result.numAffectedRows ?? 0) > 0;
+  /**
+   * Sets the columns of a row whose lease is still ours and which is still pending. One statement per
+   * set of columns, built once (renewals, completions and releases run for every message; see
+   * QueryTemplate): the values are its parameters.
+   */
+  private async fencedUpdate(lease: WorkLease, sets: readonly ColumnSet[], db = this.db): Promise<boolean> {
+    const columns = sets.map(([column]) => column);
+    const shape = columns.join(',');
+    let template = this.fencedUpdates.get(shape);
+    if (!template) {
+      const table = sql.table(this.spec.table);
+      const pending = this.spec.pending;
+      template = new QueryTemplate((db, ...values: unknown[]) => {
+        const assignments = sql.join(columns.map((column, i) => sql`${sql.ref(column)} = ${values[i]}`));
+        const [id, owner, epoch] = values.slice(columns.length);
+        const query = sql`update ${table} set ${assignments}
+          where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${pending}`;
+        return { compile: () => query.compile(db) };
+      });
+      this.fencedUpdates.set(shape, template);
+    }
+    return (await template.affected(db, ...sets.map(([, value]) => value), lease.id, lease.owner, lease.epoch)) > 0;
   }
+
+  /** The fenced updates' statements, by their columns. */
+  private readonly fencedUpdates = new Map<string, QueryTemplate<unknown[], unknown>>();
 }
+
+/** A column a fenced update sets, and its value. */
+type ColumnSet = [column: string, value: unknown];
 
 /** The SQL of a queue's ordering key over a table alias. */
 function orderingKey(spec: WorkQueueSpec): (alias: string) => string {

@@ -1,6 +1,7 @@
 import { countCharacters, isWellFormedText } from './character-count.util';
 import { PHONE_NUMBER_PATTERN, RICH_MESSAGE_LIMITS as L } from './rich-message.constant';
 import { RichMessageRule, RichMessageValidationError, RichMessageViolation } from './rich-message-validation.error';
+import { ccmMediaKey } from '@app/core';
 import {
   BUTTON_TYPES,
   IMAGE_ASPECT_RATIOS,
@@ -266,7 +267,10 @@ class Checker {
     const hasId = media.attachmentId !== undefined;
     if (hasUrl && hasId) this.add('attachmentId', media.attachmentId, 'mediaSource', 'not allowed together with url');
     if (!hasUrl && !hasId) this.add('url', undefined, 'mediaSource', 'url or attachmentId is required');
-    const urlOk = hasUrl && this.url('url', media.url, true, true);
+    // A file in ccm's own media store (`/media/{key}/{name}`, an agent's upload without a public address)
+    // is sent by uploading its bytes, not by a URL Meta fetches; buttons still need a Facebook URL or an id.
+    const ownFile = typeof media.url === 'string' && ccmMediaKey(media.url) !== undefined;
+    const urlOk = hasUrl && (ownFile || this.url('url', media.url, true, true));
     if (hasId) this.text('attachmentId', media.attachmentId, {});
     this.boolean('reusable', media.reusable);
     if (media.reusable !== undefined && !hasUrl) this.add('reusable', media.reusable, 'reusable', 'only allowed with url');

@@ -495,7 +495,7 @@ export interface paths {
         put?: never;
         /**
          * Uploads a file from the agent’s disk (the raw bytes, with its Content-Type and ?filename=)
-         * @description Checked against Meta's limits (images ≤ 8 MB, other files ≤ 25 MB; no HTML, SVG or scripts) and kept in ccm's media store. Answers ccm’s public link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }).
+         * @description Checked against Meta's limits (images ≤ 8 MB, other files ≤ 25 MB; no HTML, SVG or scripts) and kept in ccm's media store. Answers ccm’s link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }). With MEDIA_PUBLIC_BASE_URL it is the public https link Meta fetches; without it, ccm’s path /media/{key}/{name}, whose bytes ccm uploads to Messenger itself (Attachment Upload API). Instagram conversations need MEDIA_PUBLIC_BASE_URL.
          */
         post: operations["ConversationsController_attach"];
         delete?: never;
@@ -1032,7 +1032,7 @@ export interface components {
             message?: Record<string, never>;
         };
         AttachmentView: {
-            /** @description ccm's public link to the stored file: send it as a media message's url */
+            /** @description ccm's link to the stored file: send it as a media message's url. With MEDIA_PUBLIC_BASE_URL the public https link Meta fetches; without it ccm's path /media/{key}/{name}, whose bytes ccm uploads to Meta itself (Messenger) */
             url: string;
             /**
              * @description The attachment type it goes out as

@@ -37,9 +37,19 @@ function Media({ type, url: preferred, fallback, label }: { type: string; url?: 
     default:
       return (
         <a href={url} target="_blank" rel="noreferrer noopener" download class="file-link">
-          📎 {label ?? url.split('/').pop()?.split('?')[0] ?? 'file'}
+          📎 {label ?? fileName(url)}
         </a>
       );
+  }
+}
+
+/** A file's name as the link's last path segment carries it (encoded: `size%20chart.pdf` is "size chart.pdf"). */
+function fileName(url: string): string {
+  const last = url.split('?')[0].split('/').pop() || 'file';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
   }
 }
 

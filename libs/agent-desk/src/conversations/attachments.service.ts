@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { CcmConfig } from '@app/config';
+import { ChannelRegistry } from '@app/conversations';
 import { MediaLinks, MediaStoreService } from '@app/media';
 import { Principal } from '../auth/principal';
 import { DeskErrorCode, DeskException } from '../http/desk.exception';
@@ -8,7 +9,11 @@ import { uploadMediaType, uploadProblems, type UploadMediaType } from './attachm
 import { DeskConversationsService } from './desk-conversations.service';
 
 export class AttachmentView {
-  @ApiProperty({ description: "ccm's public link to the stored file: send it as a media message's url" }) url!: string;
+  @ApiProperty({
+    description:
+      "ccm's link to the stored file: send it as a media message's url. With MEDIA_PUBLIC_BASE_URL the public https link Meta fetches; without it ccm's path /media/{key}/{name}, whose bytes ccm uploads to Meta itself (Messenger)",
+  })
+  url!: string;
   @ApiProperty({ enum: ['image', 'video', 'audio', 'file'], description: 'The attachment type it goes out as' })
   mediaType!: UploadMediaType;
   @ApiProperty() contentType!: string;
@@ -18,8 +23,11 @@ export class AttachmentView {
 
 /**
  * A file from the agent's disk, for one conversation: checked against Meta's limits, stored in ccm's
- * media store, and answered with ccm's public link — which the agent then sends as a media message,
- * through the same reusable-attachment path as media by URL (Meta fetches the link once).
+ * media store, and answered with ccm's link — which the agent then sends as a media message, through
+ * the reusable-attachment path (uploaded once per Page, then sent by attachment id). With
+ * MEDIA_PUBLIC_BASE_URL the link is public and Meta fetches it; without it (local mode, a ccm with no
+ * public address) it is ccm's path `/media/{key}/{name}` and Messenger gets the bytes by the Attachment
+ * Upload API. Channels that take media only by URL (Instagram) need the public address.
  */
 @Injectable()
 export class AttachmentsService {
@@ -28,14 +36,18 @@ export class AttachmentsService {
     private readonly desk: DeskConversationsService,
     private readonly media: MediaStoreService,
     private readonly links: MediaLinks,
+    private readonly channels: ChannelRegistry,
   ) {}
 
   async upload(principal: Principal, conversationId: string, body: unknown, contentType: string | undefined, filename: string | undefined) {
-    await this.desk.actionable(principal, conversationId);
-    if (!this.config.media.enabled || !this.config.media.publicBaseUrl)
+    const row = await this.desk.actionable(principal, conversationId);
+    if (!this.config.media.enabled)
+      throw new DeskException(DeskErrorCode.ActionNotSupported, 'attaching files needs the media store (MEDIA_STORE is off)');
+    const adapter = this.channels.adapter(row.channel);
+    if (!this.config.media.publicBaseUrl && !adapter?.descriptor.capabilities.mediaUpload)
       throw new DeskException(
         DeskErrorCode.ActionNotSupported,
-        'attaching files needs the media store and MEDIA_PUBLIC_BASE_URL (the public https address Meta fetches the file from)',
+        `${adapter?.descriptor.displayName ?? row.channel} takes files only by a public https link Meta fetches: attaching files to these conversations needs MEDIA_PUBLIC_BASE_URL`,
       );
     const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     const problems = uploadProblems(contentType, bytes.length, filename);
@@ -44,8 +56,7 @@ export class AttachmentsService {
     const type = contentType.split(';')[0].trim().toLowerCase();
     const mediaType = uploadMediaType(type);
     const key = await this.media.storeUpload(bytes, type, mediaType, filename);
-    // The name in the link is what Messenger shows for a file (ccm serves the key either way).
-    const url = `${this.links.urlOf(key)}/${encodeURIComponent(filename)}`;
+    const url = this.links.uploadLink(key, filename);
     const view: AttachmentView = { url, mediaType, contentType: type, size: bytes.length, filename };
     return view;
   }

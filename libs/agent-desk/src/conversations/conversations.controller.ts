@@ -147,7 +147,9 @@ export class ConversationsController {
     summary: 'Uploads a file from the agent’s disk (the raw bytes, with its Content-Type and ?filename=)',
     description:
       "Checked against Meta's limits (images ≤ 8 MB, other files ≤ 25 MB; no HTML, SVG or scripts) and kept in ccm's media store. " +
-      'Answers ccm’s public link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }).',
+      'Answers ccm’s link: send it as a media message ({ kind: "media", mediaType, url, reusable: true }). ' +
+      'With MEDIA_PUBLIC_BASE_URL it is the public https link Meta fetches; without it, ccm’s path /media/{key}/{name}, ' +
+      'whose bytes ccm uploads to Messenger itself (Attachment Upload API). Instagram conversations need MEDIA_PUBLIC_BASE_URL.',
   })
   @ApiConsumes('application/octet-stream', 'image/*', 'video/*', 'audio/*', 'application/*', 'text/*')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })

@@ -72,7 +72,7 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
       !this.anyoneWatching()
     ) {
       if (event.type === 'message.created' && event.direction === 'in')
-        await this.customerWroteUnwatched(event.conversationId, event.messageId);
+        await this.customerWroteUnwatched(event.conversationId, event.messageId, event.conversation);
       return;
     }
     const conversation = await this.persistence.repos.conversations.findById(event.conversationId);
@@ -140,8 +140,13 @@ export class DeskEventsRelay implements OnModuleInit, OnModuleDestroy {
     this.gateway.emit(audienceOf(conversation), 'conversation.updated', await this.views.one(conversation));
   }
 
-  /** `customerWrote` without a desk watching: the message is read only when a snooze or a CSAT question is pending. */
-  private async customerWroteUnwatched(conversationId: string, messageId: number): Promise<void> {
+  /**
+   * `customerWrote` without a desk watching: the message is read only when a snooze or a CSAT question
+   * is pending. `asStored`: the row as the message's transaction read it, when it did — with neither set
+   * then, this message has nothing to end (a snooze set since came after it), and nothing is read.
+   */
+  private async customerWroteUnwatched(conversationId: string, messageId: number, asStored?: ConversationRow): Promise<void> {
+    if (asStored && asStored.snoozed_until === null && !csatPending(asStored)) return;
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation || (conversation.snoozed_until === null && !csatPending(conversation))) return;
     const message = await this.persistence.repos.messages.findById(messageId);

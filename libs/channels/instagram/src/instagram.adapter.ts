@@ -5,6 +5,7 @@ import {
   Clock,
   ChannelDescriptor,
   CHANNELS,
+  ccmMediaKey,
   ChannelWebhook,
   ChannelWebhookMapping,
   CustomerProfile,
@@ -89,6 +90,13 @@ export class InstagramAdapter implements ChannelAdapter {
     );
     if (!window.allowed) throw new DeliveryError('permanent', window.reason, { code: 'OUTSIDE_WINDOW' });
     await this.mediaGuard.check(message.content);
+    if (message.content.kind === 'media' && message.content.url && ccmMediaKey(message.content.url))
+      // Instagram takes media by a URL it fetches only (no upload of the bytes as Messenger's filedata).
+      throw new DeliveryError(
+        'permanent',
+        "Instagram fetches media from a public https URL: a file in ccm's media store needs MEDIA_PUBLIC_BASE_URL to go to Instagram",
+        { code: 'MEDIA_REFUSED' },
+      );
     const parts = prepareForInstagram(message.content);
     // Parts Meta accepted before (a failure in the middle, or a crash between two parts) are not sent again.
     const progress = new InstagramSendPartsRepository(this.persistence.repos);

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import {
   ChannelAdapter,
   ChannelDescriptor,
   CHANNELS,
+  ccmMediaKey,
   Clock,
   Extends,
   CustomerProfile,
@@ -28,7 +29,7 @@ import {
   PageDirectory,
   THREAD_CONTROL_IDLE_MS,
 } from '@app/meta';
-import { MediaLinks, OutboundMediaGuard } from '@app/media';
+import { MediaLinks, MediaStoreService, OutboundMediaGuard } from '@app/media';
 import { PersistenceService } from '@app/persistence';
 import { MessengerRenderer } from '@app/templates';
 import { MESSENGER_CHANNEL, ownMetadata } from './messenger.constants';
@@ -48,6 +49,7 @@ export const MESSENGER_DESCRIPTOR: ChannelDescriptor = {
     readReceipts: true,
     sendEchoes: true,
     actions: [],
+    mediaUpload: true,
     replyWindow: { standardMs: STANDARD_WINDOW_MS, humanAgentMs: HUMAN_AGENT_WINDOW_MS, adsMs: ADS_WINDOW_MS },
   },
 };
@@ -74,6 +76,7 @@ export class MessengerSender implements ChannelAdapter {
     private readonly clock: Clock,
     media: MediaLinks,
     private readonly mediaGuard: OutboundMediaGuard,
+    @Optional() private readonly mediaStore?: MediaStoreService,
   ) {
     this.webhook = new MessengerWebhook(pages, media);
   }
@@ -149,14 +152,17 @@ export class MessengerSender implements ChannelAdapter {
   /**
    * Media marked `reusable` is uploaded once per Page and then sent by `attachment_id` (valid 90 days,
    * cached in the database, uploaded again when expired or refused) instead of Meta fetching the URL
-   * for every customer.
+   * for every customer. A file in ccm's media store always goes this way (by its bytes, see
+   * `uploadStoredFile`): there is no URL Meta could fetch.
    */
   private async withReusableAttachment(
     token: string,
     pageId: string,
     content: OutboundContent,
   ): Promise<{ content: OutboundContent; attachmentId?: string }> {
-    if (content.kind !== 'media' || !content.reusable || !content.url || content.buttons?.length) return { content };
+    if (content.kind !== 'media' || !content.url || content.buttons?.length) return { content };
+    const stored = ccmMediaKey(content.url);
+    if (!content.reusable && !stored) return { content };
     const now = this.clock.now();
     const { url, mediaType } = content;
     let attachmentId = await this.persistence.repos.attachments.find(pageId, url, now - ATTACHMENT_ID_LIFETIME_MS);
@@ -167,7 +173,9 @@ export class MessengerSender implements ChannelAdapter {
       let upload = this.uploads.get(key);
       if (!upload) {
         upload = (async () => {
-          const id = await this.gateway.uploadAttachment(token, mediaType, url);
+          const id = stored
+            ? await this.uploadStoredFile(token, mediaType, stored)
+            : await this.gateway.uploadAttachment(token, mediaType, url);
           await this.persistence.repos.attachments.put(pageId, url, id, this.clock.now());
           return id;
         })().finally(() => this.uploads.delete(key));
@@ -181,6 +189,19 @@ export class MessengerSender implements ChannelAdapter {
     }
     const { url: _url, reusable: _reusable, ...rest } = content;
     return { content: { ...rest, attachmentId }, attachmentId };
+  }
+
+  /**
+   * A file in ccm's media store (`/media/{key}/…`: an agent's upload when ccm has no public address):
+   * Meta cannot fetch it, so its bytes go up by the Attachment Upload API (multipart `filedata`).
+   */
+  private async uploadStoredFile(token: string, mediaType: 'image' | 'audio' | 'video' | 'file', key: string): Promise<string> {
+    const file = await this.mediaStore?.read(key);
+    if (!file)
+      throw new DeliveryError('permanent', `the file ${key} is not in ccm's media store (never stored, or deleted by retention)`, {
+        code: 'MEDIA_REFUSED',
+      });
+    return this.gateway.uploadAttachmentData(token, mediaType, file);
   }
 
   async senderAction(target: OutboundTarget, action: SenderAction): Promise<void> {

@@ -96,8 +96,9 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
         turn = undefined;
       }
     }
-    const messageId = await this.store(unit, conversation, event, turn?.typedChoice);
-    if (messageId === undefined) return; // a redelivery: everything it caused is already committed
+    const stored = await this.store(unit, conversation, event, turn?.typedChoice, turn ? conversation : undefined);
+    if (stored === undefined) return; // a redelivery: everything it caused is already committed
+    const { id: messageId, content } = stored;
     if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
     // Conversation Routing: a standby message means another app owns the thread; a message in
     // `messaging[]` means ccm owns it again.
@@ -112,7 +113,7 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     // A message right after an ad click opens Meta's ads window (up to 7 days from it).
     if (event.userOriginated && event.fromAd) await unit.repos.conversations.update(conversation.id, { ads_message_at: event.timestamp });
     // The agent side sees it in the same unit of work (e.g. the chat-server bridge's outbox): never lost.
-    await this.hooks.customerMessageStored(unit, conversation, messageId);
+    await this.hooks.customerMessageStored(unit, conversation, messageId, content);
     if (!turn) return;
     const plan = decideTurn({
       state: conversation.state,
@@ -161,13 +162,17 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     }
   }
 
-  /** Stores the message; undefined when it was stored before. */
+  /**
+   * Stores the message; undefined when it was stored before. `lockedRow`: the conversation as read
+   * under this transaction's row lock, if it was (told to the bus's listeners with the message).
+   */
   private async store(
     unit: ConversationUnit,
     conversation: ConversationRow,
     event: InboundEvent,
     typedChoice: ParsedChoice | undefined,
-  ): Promise<number | undefined> {
+    lockedRow: ConversationRow | undefined,
+  ): Promise<{ id: number; content: string | null } | undefined> {
     // A pressed button, quick reply or typed answer is kept as a structured choice ("customer pressed 'Track order'").
     const choice =
       event.payload !== undefined
@@ -202,9 +207,16 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
       created_at: unit.now,
       sent_at: null,
     });
-    if (id !== undefined)
-      unit.publish({ type: 'message.created', conversationId: conversation.id, messageId: id, direction: 'in', author: 'customer' });
-    return id;
+    if (id === undefined) return undefined;
+    unit.publish({
+      type: 'message.created',
+      conversationId: conversation.id,
+      messageId: id,
+      direction: 'in',
+      author: 'customer',
+      ...(lockedRow ? { conversation: lockedRow } : {}),
+    });
+    return { id, content };
   }
 }
 

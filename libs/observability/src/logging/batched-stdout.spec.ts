@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 /** Runs `script` in a fresh node process with batchedStdout in scope; returns what it wrote to stdout. */
-function run(script: string): { stdout: string; status: number | null } {
+function run(script: string): { stdout: string; stderr: string; status: number | null } {
   const module = JSON.stringify(join(__dirname, 'batched-stdout.ts'));
   const result = spawnSync(
     process.execPath,
@@ -12,7 +12,7 @@ function run(script: string): { stdout: string; status: number | null } {
       timeout: 30_000,
     },
   );
-  return { stdout: result.stdout, status: result.status };
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
 describe('batchedStdout', () => {
@@ -24,6 +24,21 @@ describe('batchedStdout', () => {
     `);
     expect(status).toBe(1);
     expect(stdout).toBe('line 0\nline 1\nline 2\nlast words\n');
+  });
+
+  it('should write many lines larger than its buffer completely and in order, with no fsync of the output', () => {
+    const { stdout, stderr, status } = run(`
+      const fs = require('node:fs');
+      fs.fsyncSync = fs.fsync = () => process.stderr.write('fsync called\\n');
+      const out = batchedStdout();
+      for (let i = 0; i < 5000; i++) out.write('line ' + i + ' ' + 'x'.repeat(40) + '\\n');
+      out.write('é\\n');
+    `);
+    expect(status).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines.slice(0, 5000)).toEqual(Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}`));
+    expect(lines.slice(5000)).toEqual(['é', '']);
+    expect(stderr).toBe('');
   });
 
   it('should write a line within milliseconds while the process keeps running, not only at exit', async () => {
