@@ -10,8 +10,25 @@ import { Client, QueryConfig } from 'pg';
  */
 const names = new Map<string, string>();
 
-/** Marks a compiled text as one to prepare (idempotent; the name is stable for the process). */
+/**
+ * A text that selects or returns `*` (`selectAll()`, `returning *`): its result columns are the
+ * table's, fixed when the connection prepares it. After a migration elsewhere adds a column, PostgreSQL
+ * refuses to run such a prepared statement again (`0A000 cached plan must not change result type`) on
+ * every connection that prepared it, so these texts are never named.
+ */
+const WHOLE_ROW = /(?:\bselect|\breturning|,)\s*(?:(?:"[^"]*"|\w+)\.)?\*/i;
+
+/** Whether `text` would run as a named prepared statement (marked, and its result columns are fixed). */
+export function isPreparedOnPostgres(text: string): boolean {
+  return names.has(text);
+}
+
+/**
+ * Marks a compiled text as one to prepare (idempotent; the name is stable for the process); a text
+ * that selects or returns `*` stays unnamed (see WHOLE_ROW).
+ */
 export function prepareOnPostgres(text: string): void {
+  if (WHOLE_ROW.test(text)) return;
   if (!names.has(text)) names.set(text, `ccm_${names.size + 1}`);
 }
 

@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { dropPostgresSchema, postgresTestDatabase, TEST_PG_URL } from '@app/testing';
+import { migrateToLatest, openDatabase } from './create-database';
+import { PersistenceService } from './persistence.service';
+import { QueryTemplate } from './query-template';
+import { isPreparedOnPostgres, prepareOnPostgres } from './pg-prepared';
+
+describe('named prepared statements on PostgreSQL', () => {
+  let persistence: PersistenceService;
+  let schema: string;
+
+  beforeEach(async () => {
+    const config = postgresTestDatabase();
+    schema = config.schema;
+    // One connection: the one that prepared the statements is the one that runs them after the migration.
+    const open = await openDatabase({ ...config, poolSize: 1 });
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+  });
+
+  afterEach(async () => {
+    await persistence.close();
+    await dropPostgresSchema(schema);
+  });
+
+  /** What another replica's migration does: ALTER TABLE … ADD COLUMN, from a connection of its own. */
+  async function addColumnElsewhere(table: string): Promise<void> {
+    const client = new Client({ connectionString: TEST_PG_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      await client.query(`alter table ${table} add column added_by_another_replica text`);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('should keep running the hot statements that read or return whole rows after another replica adds a column', async () => {
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'c' }, 1000);
+    const claimOptions = { owner: 'me', now: 2000, leaseMs: 1000 };
+    // Run each once on the pool's only connection (before the fix: prepared there, result columns fixed).
+    expect((await persistence.repos.conversations.findById(conversation.id))!.id).toBe(conversation.id);
+    expect(await persistence.repos.messages.findById(1)).toBeUndefined();
+    expect(await persistence.queues.journal.claimHead(conversation.id, claimOptions)).toBeUndefined();
+
+    await addColumnElsewhere('conversations');
+    await addColumnElsewhere('messages');
+    await addColumnElsewhere('inbound_events');
+
+    // Before the fix: 0A000 cached plan must not change result type.
+    expect((await persistence.repos.conversations.findById(conversation.id))!.id).toBe(conversation.id);
+    expect(await persistence.repos.messages.findById(1)).toBeUndefined();
+    expect(await persistence.queues.journal.claimHead(conversation.id, claimOptions)).toBeUndefined();
+    // A statement with explicit columns keeps its name (and the prepared benefit).
+    const idOnly = new QueryTemplate((db, id: string) => db.selectFrom('conversations').select(['id']).where('id', '=', id));
+    expect(await idOnly.rows(persistence.db, conversation.id)).toEqual([{ id: conversation.id }]);
+    const prepared = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(persistence.db);
+    expect(prepared.rows.map((r) => r.statement)).toContain('select "id" from "conversations" where "id" = $1');
+    expect(prepared.rows.some((r) => /select \* |\.\*|returning \*/i.test(r.statement))).toBe(false);
+  });
+
+  it('should name texts with explicit columns, never texts that select or return *', () => {
+    const named = 'select "id", "count"(*) from "conversations" where "id" = $1';
+    prepareOnPostgres(named);
+    expect(isPreparedOnPostgres(named)).toBe(true);
+    for (const text of [
+      'select * from "conversations" where "id" = $1',
+      'select "c".* from "conversations" as "c" where "id" = $1',
+      'select "id", "m".* from "messages" as "m"',
+      'update t set a = $1 where id = $2\n      returning *',
+    ]) {
+      prepareOnPostgres(text);
+      expect(isPreparedOnPostgres(text)).toBe(false);
+    }
+  });
+});
