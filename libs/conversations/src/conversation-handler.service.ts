@@ -11,8 +11,13 @@ import { InboundAppliers } from './inbound-applier';
  * unit of work — a crash or a redelivery never produces a second reply. Live views are told after
  * the commit. Under the processor's lease the fence that opens the unit's transaction marks the row
  * done (`runFencedToFinish`: one statement for the lease check and the mark); otherwise the unit
- * marks it at its end.
+ * marks it at its end. Only this unit finishes the event: any transaction an applier opens before it
+ * (a pause write, a connector saving state) just checks the lease, so a failure after it leaves the
+ * event to be retried.
  */
+/** The unit that carries the event's effects, so the one that marks it done. */
+const APPLIES_THE_EVENT = { finishesWork: true } as const;
+
 @Injectable()
 export class ConversationHandler {
   private readonly logger = new Logger(ConversationHandler.name);
@@ -30,7 +35,7 @@ export class ConversationHandler {
       await this.units.run(async (unit) => {
         await applier.apply(unit, event);
         if (!fenceFinishesWork()) await unit.repos.journal.markDone(journalId, unit.now);
-      });
+      }, APPLIES_THE_EVENT);
       return;
     }
     const conversation = await this.persistence.repos.conversations.findById(conversationId);
@@ -40,7 +45,7 @@ export class ConversationHandler {
     await this.units.run(async (unit) => {
       await applier.apply(unit, event, conversation, prepared);
       if (!fenceFinishesWork()) await unit.repos.journal.markDone(journalId, unit.now);
-    });
+    }, APPLIES_THE_EVENT);
   }
 
   /**

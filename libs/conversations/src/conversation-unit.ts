@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, MessageAuthor, OutboundContent } from '@app/core';
-import { PersistenceService, Repositories } from '@app/persistence';
+import { FencedTransactionOptions, PersistenceService, Repositories } from '@app/persistence';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
 import { enqueueOutbound } from './outbox-writer';
 
@@ -72,13 +72,14 @@ export class ConversationUnits {
     private readonly clock: Clock,
   ) {}
 
-  async run<T>(work: (unit: ConversationUnit) => Promise<T>): Promise<T> {
+  /** `options.finishesWork`: this unit carries the effects of the fenced work (see `runFencedToFinish`). */
+  async run<T>(work: (unit: ConversationUnit) => Promise<T>, options?: FencedTransactionOptions): Promise<T> {
     const now = this.clock.now();
     let unit: ConversationUnit | undefined;
     const result = await this.persistence.transaction((repos) => {
       unit = new ConversationUnit(repos, now);
       return work(unit);
-    });
+    }, options);
     if (unit) this.committed(unit);
     return result;
   }

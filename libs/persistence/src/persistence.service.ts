@@ -11,7 +11,7 @@ import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
-import { activeFence, assertLeaseHeld } from './work-fence';
+import { activeFence, assertLeaseHeld, FencedTransactionOptions } from './work-fence';
 import { PageCachedTable, PageRowCache, PageRowWrites, UNCACHED } from './page-row-cache';
 import { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
 import { BridgeOutboxRow, InboundEventRow, MessageRow } from './database.types';
@@ -86,12 +86,15 @@ export class PersistenceService {
   }
 
   /**
-   * Inside a unit of durable work (`runFenced`), the first transaction first checks that the work's
-   * lease is still held (and row-locks it), so a holder that lost its lease commits nothing; under
-   * `runFencedToFinish` that check is the statement that finishes the work.
+   * Inside a unit of durable work (`runFenced`), a transaction first checks that the work's lease is
+   * still held (and row-locks it), so a holder that lost its lease commits nothing; under
+   * `runFencedToFinish` the check of the transaction opened with `finishesWork` (the one carrying the
+   * work's effects) is the statement that finishes the work.
    */
-  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (repos: Repositories) => Promise<T>, options: FencedTransactionOptions = {}): Promise<T> {
     const fence = activeFence();
+    // Under runFencedToFinish only the transaction with the work's effects finishes it (and spends the fence).
+    const finish = fence?.finish && options.finishesWork ? fence.finish : undefined;
     const cache = this.pageRows;
     const written: [PageCachedTable, string][] = [];
     const writes: PageRowWrites = {
@@ -103,10 +106,10 @@ export class PersistenceService {
     };
     try {
       const result = await this.open.db.transaction().execute(async (trx) => {
-        if (fence) await assertLeaseHeld(trx, fence.lease, fence.finish);
+        if (fence) await assertLeaseHeld(trx, fence.lease, finish);
         return work(new Repositories(trx, writes));
       });
-      if (fence) fence.spent = true;
+      if (fence && (finish || !fence.finish)) fence.spent = true;
       return result;
     } finally {
       // Committed (or rolled back): drop again what a read during the transaction may have cached.

@@ -30,9 +30,23 @@ export type FenceFinish = (db: Kysely<Database>, lease: WorkLease) => Promise<nu
 
 interface FenceContext {
   lease: WorkLease;
-  /** Set by the first commit: the unit's effects are in, later transactions (listeners) need no fence. */
+  /**
+   * Set by the commit of the unit's effects (under `runFenced`: the first commit; under
+   * `runFencedToFinish`: the transaction that finished the work): later transactions (listeners) need no fence.
+   */
   spent: boolean;
   finish?: FenceFinish;
+}
+
+/** How a transaction opened under a fence relates to the fenced work. */
+export interface FencedTransactionOptions {
+  /**
+   * This transaction carries the work's effects (e.g. the unit that applies a journal event): under
+   * `runFencedToFinish` its fence is the statement that finishes the work. Any other transaction
+   * under the fence (a pause write, a connector saving state) only checks the lease, so its commit
+   * never marks the work done before the effects are in.
+   */
+  finishesWork?: boolean;
 }
 
 const fences = new AsyncLocalStorage<FenceContext>();
@@ -47,10 +61,12 @@ export function runFenced<T>(lease: WorkLease, work: () => Promise<T>): Promise<
 }
 
 /**
- * `runFenced` whose fence also finishes the work: the first transaction opened inside `work` starts with
- * `finish` (fenced: it changes nothing unless the lease is still held), so the work's row is finished
- * by the transaction that commits its effects, in one statement with the lease check. `finished` is
- * false when `work` committed no transaction: the caller finishes the work itself then.
+ * `runFenced` whose fence also finishes the work: the transaction opened inside `work` with
+ * `finishesWork` (the one that carries the work's effects) starts with `finish` (fenced: it changes
+ * nothing unless the lease is still held), so the work's row is finished by the transaction that
+ * commits its effects, in one statement with the lease check. Other transactions before it only check
+ * the lease. `finished` is false when no such transaction committed: the caller finishes the work
+ * itself then.
  */
 export async function runFencedToFinish<T>(
   lease: WorkLease,
@@ -62,7 +78,10 @@ export async function runFencedToFinish<T>(
   return { result, finished: context.spent };
 }
 
-/** Whether the unit of work running in this async context has its work finished by its fence (see `runFencedToFinish`). */
+/**
+ * Whether a transaction opened here with `finishesWork` has its work finished by its fence (see
+ * `runFencedToFinish`), so it need not mark the work done itself.
+ */
 export function fenceFinishesWork(): boolean {
   return activeFence()?.finish !== undefined;
 }

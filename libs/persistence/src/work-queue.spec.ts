@@ -156,11 +156,14 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
         .executeTakeFirstOrThrow();
     const attempt = (lease: typeof old.lease, text: string, fail = false) =>
       runFencedToFinish(lease, markDone, () =>
-        persistence.transaction(async (repos) => {
-          expect(fenceFinishesWork()).toBe(true); // the unit leaves the done mark to its fence
-          await repos.conversations.update(a, { handover_reason: text });
-          if (fail) throw new Error('the effects failed');
-        }),
+        persistence.transaction(
+          async (repos) => {
+            expect(fenceFinishesWork()).toBe(true); // the unit leaves the done mark to its fence
+            await repos.conversations.update(a, { handover_reason: text });
+            if (fail) throw new Error('the effects failed');
+          },
+          { finishesWork: true },
+        ),
       );
 
     await expect(attempt(old.lease, 'from the old holder')).rejects.toBeInstanceOf(LeaseLostError);
@@ -178,6 +181,53 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
       result: 'no transaction',
       finished: false,
     });
+  });
+
+  it('should finish the work only in the transaction that carries its effects, not in an earlier one under the same fence', async () => {
+    const a = await conversation('a');
+    const id = await journal(a, 1000);
+    const markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
+    const status = async (db = persistence.db) =>
+      (await db.selectFrom('inbound_events').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const unrelatedWrite = (text: string) =>
+      persistence.transaction(async (repos) => {
+        await repos.conversations.update(a, { handover_reason: text });
+      });
+
+    // An unrelated transaction commits (a pause write, a connector's state), then the handler fails:
+    // the event is not done (before: the first transaction under the fence marked it done).
+    const [first] = await claim('w');
+    await expect(
+      runFencedToFinish(first.lease, markDone, async () => {
+        await unrelatedWrite('paused');
+        throw new Error('the bot failed');
+      }),
+    ).rejects.toThrow('the bot failed');
+    expect(await status()).toBe('pending');
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('paused'); // committed, lease checked
+    expect((await persistence.queues.journal.fail(first.lease, 1, 'the bot failed', clock.now(), BACKOFF)).outcome).toBe('retry');
+
+    // The retry: the unrelated transaction again, then the effects' transaction finishes the event, once.
+    clock.advance(BACKOFF.capMs);
+    const [retry] = await claim('w');
+    expect(retry.row.id).toBe(id);
+    const seen: string[] = [];
+    const outcome = await runFencedToFinish(retry.lease, markDone, async () => {
+      await unrelatedWrite('paused again');
+      seen.push(await status());
+      await persistence.transaction(
+        async (repos) => {
+          await repos.conversations.update(a, { handover_reason: 'the effects' });
+          seen.push(await status(repos.db)); // the fence's finish ran first in this transaction
+        },
+        { finishesWork: true },
+      );
+      await unrelatedWrite('a listener after the commit'); // not fenced any more
+    });
+    expect(outcome).toEqual({ result: undefined, finished: true });
+    expect(seen).toEqual(['pending', 'done']);
+    expect(await status()).toBe('done');
+    expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('a listener after the commit');
   });
 
   it('should retry with the shared backoff, park as dead after the last attempt, and replay', async () => {
