@@ -3,7 +3,7 @@ import { InboundEvent } from '@app/core';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
 import { TEST_DIALECTS, testDatabase } from '@app/testing';
 import { InboundIntakeService } from './inbound-intake.service';
-import { InboundProcessor } from './inbound-processor.service';
+import { InboundOffer, InboundProcessor } from './inbound-processor.service';
 
 function message(n: number, customer = `psid-${n % 7}`): InboundEvent {
   return {
@@ -38,7 +38,7 @@ describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (diale
     offered = [];
     intake = new InboundIntakeService(persistence, {
       kick: () => kicks++,
-      offer: (ids: Iterable<string>) => offered.push(...ids),
+      offer: (offers: Iterable<InboundOffer>) => offered.push(...[...offers].map((o) => `${o.pageId}/${o.conversationId}`)),
     } as unknown as InboundProcessor);
   });
 
@@ -60,7 +60,7 @@ describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (diale
     const byCustomer = new Map(conversations.map((c) => [c.customer_id, c.id]));
     for (const row of rows) expect(row.conversation_id).toBe(byCustomer.get(row.customer_id!));
     // The processor is handed the conversations with new events (no claim pass needed for them).
-    expect(offered.sort()).toEqual(conversations.map((c) => c.id).sort());
+    expect(offered.sort()).toEqual(conversations.map((c) => `111/${c.id}`).sort());
     expect(kicks).toBe(0);
   });
 

@@ -2,14 +2,14 @@ import { Injectable, Logger, Optional, ServiceUnavailableException } from '@nest
 import { EventTrail } from '@app/observability';
 import { BackgroundBudget, ConversationKey, InboundEvent } from '@app/core';
 import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
-import { InboundProcessor } from './inbound-processor.service';
+import { InboundOffer, InboundProcessor } from './inbound-processor.service';
 
 /** Events written per group commit at most; the rest wait for the next one. */
 const MAX_EVENTS_PER_COMMIT = 2000;
 
 /** What a group commit added to the journal: the conversations with new events, and whether any event has none. */
 interface NewEvents {
-  conversations: Set<string>;
+  conversations: Map<string, InboundOffer>;
   pageLevel: boolean;
 }
 
@@ -81,7 +81,7 @@ export class InboundIntakeService {
   private async commitGroup(group: PendingWrite[]): Promise<void> {
     // The conversations with new events are handed to the processor (no scan of the journal); a
     // Page-level event, or a group written webhook by webhook, kicks a claim pass instead.
-    let fresh: NewEvents = { conversations: new Set(), pageLevel: true };
+    let fresh: NewEvents = { conversations: new Map(), pageLevel: true };
     try {
       const written = await this.write(group);
       fresh = written.fresh;
@@ -100,7 +100,7 @@ export class InboundIntakeService {
         }
       }
     }
-    this.processor.offer(fresh.conversations);
+    this.processor.offer(fresh.conversations.values());
     if (fresh.pageLevel) this.processor.kick();
   }
 
@@ -123,10 +123,11 @@ export class InboundIntakeService {
         if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
           await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);
       }
-      const newEvents: NewEvents = { conversations: new Set(), pageLevel: false };
+      const newEvents: NewEvents = { conversations: new Map(), pageLevel: false };
       for (const row of rows) {
         if (!fresh.has(row.dedupe_key)) continue;
-        if (row.conversation_id) newEvents.conversations.add(row.conversation_id);
+        if (row.conversation_id)
+          newEvents.conversations.set(row.conversation_id, { conversationId: row.conversation_id, pageId: row.page_id });
         else newEvents.pageLevel = true;
       }
       // A key new to the journal counts once, for the first webhook of the group that carried it.

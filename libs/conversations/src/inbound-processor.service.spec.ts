@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { confident, ScriptedBot } from '@app/testing';
 import { journalRow } from './inbound-intake.service';
 import { InboundProcessor, MAX_EVENT_ATTEMPTS } from './inbound-processor.service';
-import { conversationTestBed, ConversationTestBed } from './testing/conversation-test-bed';
+import { conversationTestBed, ConversationTestBed, TEST_PAGE_ID } from './testing/conversation-test-bed';
 
 describe('InboundProcessor', () => {
   let bed: ConversationTestBed;
@@ -79,7 +79,7 @@ describe('InboundProcessor', () => {
         ]);
         ids.push(conversation.id);
       }
-      one.offer(ids); // one slot: the first is handed off, three wait for it
+      one.offer(ids.map((conversationId) => ({ conversationId, pageId: TEST_PAGE_ID }))); // one slot: the first is handed off, three wait for it
       const done = async () =>
         (await narrow.persistence.db.selectFrom('inbound_events').select('status').execute()).every((r) => r.status === 'done');
       for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -91,6 +91,68 @@ describe('InboundProcessor', () => {
     }
   });
 
+  describe('with one slot and offers waiting for it', () => {
+    let narrow: ConversationTestBed;
+    let one: InboundProcessor;
+    let claim: jest.SpyInstance;
+
+    beforeEach(async () => {
+      narrow = await conversationTestBed({
+        bot: new ScriptedBot({ hours: confident('hours', 'We open at 9.') }),
+        env: { INBOUND_CONCURRENCY: '1' },
+      });
+      one = new InboundProcessor(narrow.persistence, narrow.handler, narrow.config, narrow.clock);
+      claim = jest.spyOn(narrow.persistence.queues.journal, 'claim');
+      one.onApplicationBootstrap();
+      // The start-up pass (it waits for its turn in the event loop) has looked at the empty journal.
+      for (let i = 0; i < 500 && claim.mock.calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await claim.mock.results[0].value;
+    });
+
+    afterEach(async () => {
+      await one.onApplicationShutdown();
+      await narrow.close();
+    });
+
+    const queued = async (customer: string) => {
+      const conversation = await narrow.conversation(customer);
+      await narrow.repos.journal.record([
+        journalRow(narrow.message('hours', { customerId: customer }), conversation.id, narrow.clock.now()),
+      ]);
+      return conversation.id;
+    };
+    /** Conversations in the order their bot replies were stored, once every event is done. */
+    const answeredOrder = async () => {
+      const done = async () =>
+        (await narrow.persistence.db.selectFrom('inbound_events').select('status').execute()).every((r) => r.status === 'done');
+      for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const replies = await narrow.persistence.db
+        .selectFrom('messages')
+        .select('conversation_id')
+        .where('author', '=', 'bot')
+        .orderBy('id')
+        .execute();
+      return replies.map((r) => r.conversation_id);
+    };
+
+    it("should let the Pages take turns: a flood on one Page does not keep another Page's customer behind all of it", async () => {
+      const a = [await queued('5000000021'), await queued('5000000022'), await queued('5000000023')];
+      const b = await queued('5000000024');
+      // The first is handed off at once; the rest wait, Page A's two before Page B's one.
+      one.offer([...a.map((conversationId) => ({ conversationId, pageId: 'A' })), { conversationId: b, pageId: 'B' }]);
+      expect(await answeredOrder()).toEqual([a[0], a[1], b, a[2]]);
+    });
+
+    it('should still give a claim pass a slot while offers keep waiting, so work no offer names is not starved', async () => {
+      // Work only a scan finds (another instance's intake, a retry come due): in the journal, never offered.
+      const unoffered = await queued('5000000031');
+      const offered = [await queued('5000000032'), await queued('5000000033'), await queued('5000000034')];
+      narrow.clock.advance(1_000); // a pass is owed its share once the start-up pass is that old
+      one.offer(offered.map((conversationId) => ({ conversationId, pageId: TEST_PAGE_ID })));
+      expect(await answeredOrder()).toEqual([offered[0], unoffered, offered[1], offered[2]]);
+    });
+  });
+
   it('should apply the events offered by the intake, and one arriving while they are applied, without a scan of the journal', async () => {
     const claim = jest.spyOn(bed.persistence.queues.journal, 'claim');
     processor.onApplicationBootstrap();
@@ -99,10 +161,11 @@ describe('InboundProcessor', () => {
       for (let i = 0; i < 500 && claim.mock.calls.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       await claim.mock.results[0].value;
       const id = await journal('hours');
-      processor.offer([id]);
-      processor.offer([id]); // offered again while it is being drained: taken once that drain ends
+      const offer = { conversationId: id, pageId: TEST_PAGE_ID };
+      processor.offer([offer]);
+      processor.offer([offer]); // offered again while it is being drained: taken once that drain ends
       await journal('hello', bed.clock.now() + 1);
-      processor.offer([id]);
+      processor.offer([offer]);
       const done = async () => (await journalStates()).every((state) => state === 'done/0');
       for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await journalStates()).toEqual(['done/0', 'done/0']);

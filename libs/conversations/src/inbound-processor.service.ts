@@ -21,6 +21,18 @@ export const MAX_EVENT_ATTEMPTS = 5;
 const MAX_EVENTS_PER_DRAIN = 32;
 /** Conversations remembered while every slot is busy (beyond that the journal's scan finds them). */
 const MAX_WAITING_OFFERS = 10_000;
+/**
+ * While offers wait, a claim pass still gets a slot at least this often: only the scan finds events
+ * due after a retry's backoff, Page-level events, a crashed instance's expired leases, events another
+ * instance's intake took in, and conversations sent back at the drain limit.
+ */
+const SCAN_SHARE_MS = 1_000;
+
+/** A conversation the intake has just written new events for. */
+export interface InboundOffer {
+  conversationId: string;
+  pageId: string;
+}
 
 /**
  * Processes the inbound journal (a work queue: see `WorkQueue`). Per conversation only the head
@@ -41,13 +53,17 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   /** A pass found no free slot, or an offer was not remembered: the next finished drain kicks a claim. */
   private starved = false;
   /**
-   * Conversations offered while every slot was busy, oldest first: handed off as slots free up. A
+   * Conversations offered while every slot was busy, per Page, oldest first: handed off as slots free
+   * up, the Pages taking turns (a flood on one Page does not keep another Page's customers waiting). A
    * claim that scans the journal costs more the longer the backlog is (it ranks every pending event),
    * so a backlog of offered work must not be taken one scan per finished drain.
    */
-  private readonly waitingOffers = new Set<string>();
-  /** Conversations being drained here, and those of them offered new events meanwhile (see `offer`). */
-  private readonly draining = new Set<string>();
+  private readonly waitingOffers = new Map<string, Set<string>>();
+  private waitingCount = 0;
+  /** When the last claim pass ran (clock time): while offers wait, one is owed every SCAN_SHARE_MS. */
+  private lastScanAt = Number.NEGATIVE_INFINITY;
+  /** Conversations being drained here (and their Page), and those of them offered new events meanwhile (see `offer`). */
+  private readonly draining = new Map<string, string>();
   private readonly offeredWhileDraining = new Set<string>();
   /** Offers are taken only between bootstrap and shutdown (like the loop's passes). */
   private running = false;
@@ -80,6 +96,8 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.waitingOffers.clear();
+    this.waitingCount = 0;
     await this.loop.stop();
     await this.pool.drained();
   }
@@ -100,39 +118,57 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
    * in a free slot. A conversation being drained here is taken again when its drain ends; with no free
    * slot it waits for one (`waitingOffers`).
    */
-  offer(conversationIds: Iterable<string>): void {
+  offer(offers: Iterable<InboundOffer>): void {
     if (!this.running) return;
-    for (const conversationId of conversationIds) {
-      if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
-      else if (this.pool.free - this.claiming <= 0) this.waitForSlot(conversationId);
-      else this.startHandOff(conversationId);
+    for (const offer of offers) {
+      if (this.draining.has(offer.conversationId)) this.offeredWhileDraining.add(offer.conversationId);
+      else if (this.pool.free - this.claiming <= 0) this.waitForSlot(offer);
+      else this.startHandOff(offer);
     }
   }
 
-  private waitForSlot(conversationId: string): void {
-    if (this.waitingOffers.size < MAX_WAITING_OFFERS) this.waitingOffers.add(conversationId);
-    else this.starved = true; // the loop's next pass claims it
+  private waitForSlot({ conversationId, pageId }: InboundOffer): void {
+    if (this.waitingCount >= MAX_WAITING_OFFERS) {
+      this.starved = true; // the loop's next pass claims it
+      return;
+    }
+    const page = this.waitingOffers.get(pageId) ?? new Set<string>();
+    if (page.has(conversationId)) return;
+    page.add(conversationId);
+    this.waitingOffers.set(pageId, page);
+    this.waitingCount += 1;
   }
 
-  private startHandOff(conversationId: string): void {
-    this.draining.add(conversationId);
+  private startHandOff({ conversationId, pageId }: InboundOffer): void {
+    this.draining.set(conversationId, pageId);
     this.pool.run(() => this.handOff(conversationId));
   }
 
-  /** Hands off waiting offers while there are free slots; true when none is left waiting. */
+  /** Hands off waiting offers while there are free slots, one Page's oldest after another's; true when none is left waiting. */
   private takeWaitingOffers(): boolean {
-    for (const conversationId of this.waitingOffers) {
+    while (this.waitingCount > 0) {
       if (!this.running || this.pool.free - this.claiming <= 0) return false;
-      this.waitingOffers.delete(conversationId);
+      const [pageId, page] = this.waitingOffers.entries().next().value!;
+      const conversationId: string = page.values().next().value!;
+      page.delete(conversationId);
+      this.waitingCount -= 1;
+      this.waitingOffers.delete(pageId);
+      if (page.size > 0) this.waitingOffers.set(pageId, page); // to the back of the round
       if (this.draining.has(conversationId)) this.offeredWhileDraining.add(conversationId);
-      else this.startHandOff(conversationId);
+      else this.startHandOff({ conversationId, pageId });
     }
     return true;
+  }
+
+  /** Offers are waiting and no claim pass has run for SCAN_SHARE_MS: the next free slot is the scan's. */
+  private scanOwed(): boolean {
+    return this.waitingCount > 0 && this.clock.now() - this.lastScanAt >= SCAN_SHARE_MS;
   }
 
   private async handOff(conversationId: string): Promise<void> {
     try {
       await this.budget.turn();
+      if (!this.running) return; // shut down while it waited for its turn: the next start claims it
       const work = await this.persistence.queues.journal.claimHead(conversationId, {
         owner: INSTANCE_ID,
         now: this.clock.now(),
@@ -145,12 +181,14 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private drained(conversationId: string): void {
+    const pageId = this.draining.get(conversationId);
     this.draining.delete(conversationId);
-    if (this.offeredWhileDraining.delete(conversationId)) this.offer([conversationId]);
+    if (this.offeredWhileDraining.delete(conversationId) && pageId !== undefined) this.offer([{ conversationId, pageId }]);
   }
 
-  /** A drain ended: waiting offers take its slot first; a claim pass is kicked only if one is owed. */
+  /** A drain ended: waiting offers take its slot first (unless a claim pass is owed its share); a pass is kicked only if one is owed. */
   private slotFreed(): void {
+    if (this.scanOwed()) return this.loop.kick(); // the slot stays free for the pass
     if (!this.takeWaitingOffers() || !this.starved) return;
     this.starved = false;
     this.loop.kick();
@@ -158,7 +196,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   /** Claims as many conversations' head events as there are free slots, and starts draining them. */
   private async tick(): Promise<boolean> {
-    if (!this.takeWaitingOffers()) {
+    if (!this.scanOwed() && !this.takeWaitingOffers()) {
       this.starved = true; // the slots went to offered work; a pass follows once no offer waits
       return false;
     }
@@ -171,11 +209,14 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     const claimed = await this.persistence.queues.journal
       .claim({ owner: INSTANCE_ID, now: this.clock.now(), leaseMs: this.config.work.leaseMs, limit: free })
       .finally(() => (this.claiming = 0));
+    this.lastScanAt = this.clock.now();
     for (const work of claimed) {
       const conversationId = work.row.conversation_id;
-      if (conversationId) this.draining.add(conversationId);
+      if (conversationId) this.draining.set(conversationId, work.row.page_id);
       this.pool.run(() => this.drain(work).finally(() => conversationId && this.drained(conversationId)));
     }
+    // Offers made while this pass claimed left its slots alone: those it did not fill are theirs now.
+    this.takeWaitingOffers();
     return claimed.length === free;
   }
 

@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /** How long background work may hold the event loop before webhooks are read again (see BackgroundBudget). */
 export const BACKGROUND_SLICE_MS = 4;
 
@@ -73,7 +75,8 @@ export class BackgroundBudget {
    * webhooks read in this turn of the loop. Never waits for background work.
    */
   foreground(callback: () => void): void {
-    this.foregroundWork.push(callback);
+    // Run in the caller's async context (its correlation id), not that of whoever scheduled the hop.
+    this.foregroundWork.push(AsyncResource.bind(callback));
     this.scheduleHop();
   }
 
