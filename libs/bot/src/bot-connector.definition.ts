@@ -2,14 +2,17 @@ import { getMetadataStorage } from 'class-validator';
 import { BotConfig, checkVariables, ConfigSection, Env } from '@app/config';
 import { RichMessage } from '@app/templates';
 import { BotConnector } from './bot.types';
-import { IntentsFile, intentsFileProblem } from './embedded-bot';
+import { IntentsFile, intentsFileProblem, IntentsUse } from './embedded-bot';
 import { AbortableBotConnector } from './resilience/resilient-bot';
 
 /** What every connector gets when it is created. */
 export interface BotConnectorContext {
   /** The shared bot settings (intents file, deadline, circuit breaker). */
   readonly bot: BotConfig;
-  /** The intents file, loaded and validated (BOT_INTENTS_FILE or the bundled one). */
+  /**
+   * The intents file, loaded and validated (BOT_INTENTS_FILE or the bundled one) as far as the
+   * connector uses it (`intents`: its intents are empty unless `all`).
+   */
   readonly intents: IntentsFile;
   /** The intents file's fallback: what a remote bot says under BOT_ONLY when it gives none. */
   readonly defaultFallback: RichMessage[];
@@ -36,6 +39,11 @@ export interface BotConnectorDefinition<Options> {
   readonly secretVariables?: readonly string[];
   /** Those that must be set when it is selected (`RASA_URL: must be set when BOT_CONNECTOR=rasa`). */
   readonly requiredVariables?: readonly string[];
+  /**
+   * What it uses of the intents file (default `fallback`: a remote bot says the file's fallback under
+   * BOT_ONLY when it gives none); only that is loaded and checked.
+   */
+  readonly intents?: IntentsUse;
   /** Its options from the (checked) environment; secret values go to `secrets` (cut out of logs). */
   options(env: Env, secrets: string[]): Options;
   create(options: Options, context: BotConnectorContext): BotConnector;
@@ -88,11 +96,17 @@ export function botConnectorSection(
       }
       for (const name of selected?.requiredVariables ?? [])
         if (env[name] === undefined) report.problems.push(`${name}: must be set when BOT_CONNECTOR=${kind}`);
-      // Every connector loads the intents file (remote bots use its fallback): checked here, with the rest.
-      const intentsProblem = env.BOT_INTENTS_FILE === undefined ? undefined : intentsFileProblem(env.BOT_INTENTS_FILE);
+      // Every connector loads the intents file, as far as it uses it (remote bots: the fallback): checked here, with the rest.
+      const intentsProblem =
+        env.BOT_INTENTS_FILE === undefined ? undefined : intentsFileProblem(env.BOT_INTENTS_FILE, intentsUse(selected));
       if (intentsProblem) report.problems.push(`BOT_INTENTS_FILE: ${intentsProblem}`);
       if (!selected || report.problems.length > before) return undefined;
       return { definition: selected, options: selected.options(env, report.secrets) };
     },
   };
+}
+
+/** What the connector uses of the intents file (see `BotConnectorDefinition.intents`). */
+export function intentsUse(connector: BotConnectorDefinition<unknown> | undefined): IntentsUse {
+  return connector?.intents ?? 'fallback';
 }

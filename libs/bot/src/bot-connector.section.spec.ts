@@ -178,6 +178,25 @@ describe('bot connector configuration (the bot-connector config section)', () =>
         ),
       ]);
       expect(problemsOf({ BOT_INTENTS_FILE: file('valid.json', JSON.stringify(valid)) })).toEqual([]);
+      // A remote bot uses only the fallback: intents it never reads do not stop startup; a bad fallback does.
+      const remote = { BOT_CONNECTOR: 'rasa', RASA_URL: 'http://rasa:5005' };
+      const fallbackOnly = file('fallback-only.json', JSON.stringify({ fallback: 'One moment, please.' }));
+      expect(problemsOf({ ...remote, BOT_INTENTS_FILE: fallbackOnly })).toEqual([]);
+      expect(problemsOf({ ...remote, BOT_INTENTS_FILE: file('bad-intent.json', JSON.stringify(badAnswer)) })).toEqual([]);
+      expect(problemsOf({ ...remote, BOT_INTENTS_FILE: shapeless })).toEqual([
+        `BOT_INTENTS_FILE: "${shapeless}": expected {"fallback": answer} (the remote bot's fallback)`,
+      ]);
+      const badFallback = file('bad-fallback.json', JSON.stringify({ fallback: { kind: 'buttons', text: 'Pick', buttons: [] } }));
+      expect(problemsOf({ ...remote, BOT_INTENTS_FILE: badFallback })).toEqual([
+        expect.stringMatching(/^BOT_INTENTS_FILE: ".*bad-fallback\.json": fallback\[0\]: Invalid rich message/),
+      ]);
+      // ... and it starts with it (before: the factory refused the file too).
+      const rasa = createBotConnector(load({ ...remote, BOT_INTENTS_FILE: fallbackOnly }));
+      expect(rasa.name).toBe('rasa');
+      // The embedded bot still needs the whole file.
+      expect(problemsOf({ BOT_INTENTS_FILE: fallbackOnly })).toEqual([
+        `BOT_INTENTS_FILE: "${fallbackOnly}": expected {"fallback": answer, "intents": [{name, examples[], answer}]}`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

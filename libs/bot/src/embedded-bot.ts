@@ -26,14 +26,21 @@ export function answerMessages(answer: IntentAnswer, where: string): RichMessage
 }
 
 /**
- * What is wrong with an intents file, in one line (undefined: it loads, and every answer is a valid
- * rich message). Read with the configuration, so a missing file or a typo stops startup with the rest
- * of the report instead of a stack trace once the modules are built.
+ * What a connector uses of the intents file: the embedded bot all of it; a remote bot (rasa, http)
+ * only its fallback (what it says under BOT_ONLY when the bot gives none), so only that is required
+ * and checked for it.
  */
-export function intentsFileProblem(path: string): string | undefined {
+export type IntentsUse = 'all' | 'fallback';
+
+/**
+ * What is wrong with an intents file, in one line (undefined: it loads, and every answer used is a
+ * valid rich message). Read with the configuration, so a missing file or a typo stops startup with
+ * the rest of the report instead of a stack trace once the modules are built.
+ */
+export function intentsFileProblem(path: string, use: IntentsUse = 'all'): string | undefined {
   let intents: IntentsFile;
   try {
-    intents = loadIntentsFile(path);
+    intents = loadIntentsFile(path, use);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code) return `cannot read ${JSON.stringify(path)} (${e.code})`;
@@ -58,10 +65,18 @@ function oneLine(message: string): string {
     .join(' ');
 }
 
-/** Reads an intents file, failing with a message that says what is wrong with it. */
-export function loadIntentsFile(path?: string): IntentsFile {
+/**
+ * Reads an intents file, failing with a message that says what is wrong with it. `use: 'fallback'`
+ * (a remote bot): only the fallback is required; the intents are not read.
+ */
+export function loadIntentsFile(path?: string, use: IntentsUse = 'all'): IntentsFile {
   if (!path) return bundledIntents as IntentsFile;
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<IntentsFile>;
+  if (use === 'fallback') {
+    if (parsed.fallback === undefined)
+      throw new Error(`BOT_INTENTS_FILE ${path}: expected {"fallback": answer} (the remote bot's fallback)`);
+    return { fallback: parsed.fallback, intents: [] };
+  }
   if (parsed.fallback === undefined || !Array.isArray(parsed.intents) || parsed.intents.length === 0) {
     throw new Error(`BOT_INTENTS_FILE ${path}: expected {"fallback": answer, "intents": [{name, examples[], answer}]}`);
   }

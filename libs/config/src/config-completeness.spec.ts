@@ -73,7 +73,7 @@ describe('config validation completeness', () => {
       configProblems({
         MEDIA_S3_ENDPOINT: 'http://exa_mple:99999',
         MEDIA_PUBLIC_BASE_URL: 'https://ccm.example.com:70000',
-        BIND_ADDRESS: 'everywhere',
+        BIND_ADDRESS: 'http://0.0.0.0',
         LOCAL_MODE_BIND: '10.0.0',
         LOG_LEVEL: 'verbose',
         LOG_FORMAT: 'xml',
@@ -81,26 +81,32 @@ describe('config validation completeness', () => {
     ).toEqual([
       'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace (got "verbose")',
       'LOG_FORMAT: must be json or pretty (got "xml")',
-      'LOCAL_MODE_BIND: must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (got "10.0.0")',
-      'BIND_ADDRESS: must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1 (got "everywhere")',
+      'LOCAL_MODE_BIND: must be an IP address or host name to listen on, e.g. 0.0.0.0 (every interface), 127.0.0.1 or localhost (got "10.0.0")',
+      'BIND_ADDRESS: must be an IP address or host name to listen on, e.g. 0.0.0.0 (every interface), 127.0.0.1 or localhost (got "http://0.0.0.0")',
       'MEDIA_S3_ENDPOINT: is not a valid URL (got "http://exa_mple:99999")',
       'MEDIA_PUBLIC_BASE_URL: is not a valid URL (got "https://ccm.example.com:70000")',
     ]);
     expect(loadCcmConfig({ LOCAL_MODE_BIND: '::1' }).operations.bindAddress).toBe('::1');
-    // A timer beyond 2^31-1 ms would fire after 1 ms, every ms: the periodic checks are capped instead.
+    // Host names listen() resolves are accepted (they started before the check was added).
+    expect(configProblems({ BIND_ADDRESS: 'ccm-internal.example.com', LOCAL_MODE_BIND: 'my-laptop' })).toEqual([]);
+    expect(configProblems({ BIND_ADDRESS: 'every where', LOCAL_MODE_BIND: '-lan' })).toHaveLength(2);
+    // A timer beyond 2^31-1 ms would fire after 1 ms, every ms: the periodic checks are capped there.
     expect(
       configProblems({
         TOKEN_CHECK_INTERVAL_MS: '3000000000',
         SUBSCRIPTION_CHECK_INTERVAL_MS: '3000000000',
         QUEUE_UPDATE_INTERVAL_MS: '3000000000',
-        QUEUE_TIMEOUT_MS: '3000000000',
       }),
     ).toEqual([
-      'QUEUE_TIMEOUT_MS: must be a whole number from 0 to 604800000 (got "3000000000")',
       'QUEUE_UPDATE_INTERVAL_MS: must be a whole number from 100 to 3600000 (got "3000000000")',
-      'TOKEN_CHECK_INTERVAL_MS: must be a whole number from 0 to 86400000 (got "3000000000")',
-      'SUBSCRIPTION_CHECK_INTERVAL_MS: must be a whole number from 0 to 86400000 (got "3000000000")',
+      'TOKEN_CHECK_INTERVAL_MS: must be a whole number from 0 to 2147483647 (got "3000000000")',
+      'SUBSCRIPTION_CHECK_INTERVAL_MS: must be a whole number from 0 to 2147483647 (got "3000000000")',
     ]);
+    // Up to the timer limit (~24.8 days), e.g. a weekly check.
+    expect(configProblems({ TOKEN_CHECK_INTERVAL_MS: '604800000', SUBSCRIPTION_CHECK_INTERVAL_MS: '2147483647' })).toEqual([]);
+    // The queue timeout is no timer (the queue watcher compares elapsed time): no upper bound.
+    expect(loadCcmConfig({ QUEUE_TIMEOUT_MS: '3000000000' }).queue.timeoutMs).toBe(3_000_000_000);
+    expect(configProblems({ QUEUE_TIMEOUT_MS: '-1' })).toEqual([expect.stringMatching(/^QUEUE_TIMEOUT_MS: /)]);
   });
 
   it('should place the simulator on PORT + 1 in local mode and refuse the same port for both', () => {

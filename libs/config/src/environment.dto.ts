@@ -3,16 +3,19 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
 import { ROUTING_POLICIES } from '@app/core';
 
-/** Periodic checks run on timers: Node runs a timer longer than 2^31-1 ms (24.8 days) after 1 ms instead, so they are capped. */
-const DAY_MS = 86_400_000;
+/** Periodic checks run on timers: Node runs a timer longer than 2^31-1 ms (24.8 days) after 1 ms instead, so they are capped there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** An address a server can listen on: an IPv4 or IPv6 address, or `localhost`. */
+/** A DNS host name (labels of letters, digits and inner hyphens), not all digits (that is a mistyped IPv4 address). */
+const HOST_NAME = /^(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** An address a server can listen on: an IPv4 or IPv6 address, or a host name (`listen()` resolves it). */
 function IsListenAddress(): PropertyDecorator {
   return ValidateBy({
     name: 'isListenAddress',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && (isIP(value) !== 0 || value === 'localhost'),
-      defaultMessage: () => 'must be an IP address to listen on, e.g. 0.0.0.0 (every interface) or 127.0.0.1',
+      validate: (value: unknown) => typeof value === 'string' && (isIP(value) !== 0 || (HOST_NAME.test(value) && !/^[\d.]+$/.test(value))),
+      defaultMessage: () => 'must be an IP address or host name to listen on, e.g. 0.0.0.0 (every interface), 127.0.0.1 or localhost',
     },
   });
 }
@@ -206,7 +209,6 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(7 * DAY_MS)
   QUEUE_TIMEOUT_MS?: number;
 
   @IsOptional()
@@ -234,7 +236,7 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(DAY_MS)
+  @Max(MAX_TIMER_MS)
   TOKEN_CHECK_INTERVAL_MS?: number;
 
   @IsOptional()
@@ -449,7 +451,7 @@ export class EnvironmentVariables {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(DAY_MS)
+  @Max(MAX_TIMER_MS)
   SUBSCRIPTION_CHECK_INTERVAL_MS?: number;
 
   @IsOptional()
