@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY, createAgent, DeskAgent } from '../helpers/agent-desk-client';
@@ -193,6 +193,43 @@ describe('desk attachments without MEDIA_PUBLIC_BASE_URL (Messenger simulator)',
       code: 'INVALID_MESSAGE',
       details: [{ field: 'message.url', message: expect.stringMatching(/no longer in ccm's media store.*attach it again/) }],
     });
+  });
+
+  it("never uploads a stored file that is not an agent's upload (a customer's inbound media) by its ccm path", async () => {
+    const { psid, id } = await customerChat('Vic Victim');
+    // A customer's photo ccm kept (inbound media): its key is all a sender would need to name it.
+    const key = 'e'.repeat(40);
+    writeFileSync(join(mediaDir, key), PNG);
+    const [inbound] = (await h.persistence.repos.messages.listForConversation(id)).filter((m) => m.direction === 'in');
+    await h.persistence.db
+      .withTables<{ media_objects: Record<string, unknown> }>()
+      .insertInto('media_objects')
+      .values({
+        key,
+        message_id: inbound.id,
+        source_url: 'https://cdn.example/customer-passport.png',
+        status: 'stored',
+        content_type: 'image/png',
+        size: PNG.length,
+        created_at: Date.now(),
+        stored_at: Date.now(),
+        attachment_type: 'image',
+        attempts: 1,
+      })
+      .execute();
+    const before = filedataUploads().length;
+
+    const sent = await sendMedia(id, 'image', `/media/${key}/passport.png`);
+    expect(sent.status).toBe(201);
+
+    const failed = await eventually(async () => {
+      const row = await h.persistence.repos.messages.findById((sent.body as { id: number }).id);
+      return row?.status === 'failed' ? row : undefined;
+    }, 10_000);
+    expect(failed.error).toContain("is not an agent's upload");
+    expect(filedataUploads().length).toBe(before);
+    // The customer got only ccm's queue notice, no attachment.
+    expect(sim.graph.sentMessages(psid).filter((r) => (r.body as { message: { attachment?: unknown } }).message.attachment)).toEqual([]);
   });
 
   it('refuses an attachment for an Instagram conversation, naming MEDIA_PUBLIC_BASE_URL (Instagram fetches media by URL only)', async () => {

@@ -1,4 +1,4 @@
-import { Kysely, Selectable } from 'kysely';
+import { Kysely, Selectable, sql } from 'kysely';
 import { Repositories } from '@app/persistence';
 
 /**
@@ -94,6 +94,17 @@ export class MediaObjectRepository {
       if (Number(result.numUpdatedRows) === 0) missing.push(key);
     }
     return missing;
+  }
+
+  /**
+   * The Page of the conversation whose message first linked the file (`message_id`); null when no
+   * message links it (or its message is gone), undefined when there is no such file.
+   */
+  async pageOfFirstUse(key: string): Promise<string | null | undefined> {
+    const { rows } = await sql<{ page_id: string | null }>`select c.page_id from media_objects mo
+      left join messages m on m.id = mo.message_id left join conversations c on c.id = m.conversation_id
+      where mo.key = ${key}`.execute(this.db);
+    return rows.length === 0 ? undefined : rows[0].page_id;
   }
 
   /** Agents' uploads no message links to, stored before `cutoff` (oldest first). */

@@ -109,6 +109,26 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     return keys.length === 0 ? [] : new MediaObjectRepository(repos).markUsed(keys, messageId);
   }
 
+  /**
+   * Why ccm must not upload its stored file `key` to `pageId` for message `messageId` (a ccm media path,
+   * `/media/{key}/…`, sent by its bytes); undefined when it may. Anyone who can queue a message (bot,
+   * API) could name any key, so only an agent's upload goes out this way (never a customer's inbound
+   * media), and only on the Page of the conversation whose message first linked it. The message being
+   * sent claims an upload no message links to yet (as the desk's send does when it stores the message),
+   * which also keeps it from retention from now on.
+   */
+  async uploadRefusal(key: string, messageId: number, pageId: string): Promise<string | undefined> {
+    const repo = new MediaObjectRepository(this.persistence.repos);
+    const row = await repo.get(key);
+    if (!row || row.status !== 'stored') return `the file ${key} is not in ccm's media store (never stored, or deleted by retention)`;
+    if (!row.source_url.startsWith(UPLOAD_SOURCE))
+      return `the file ${key} is not an agent's upload: only uploads can be sent by their ccm media link`;
+    if (row.message_id === null) await repo.markUsed([key], messageId);
+    const page = await repo.pageOfFirstUse(key);
+    if (page !== pageId) return `the upload ${key} was attached in a conversation of another Page: it is sent only on that Page`;
+    return undefined;
+  }
+
   async get(key: string): Promise<{ row: MediaObjectRow; body: NodeJS.ReadableStream } | undefined> {
     const row = await new MediaObjectRepository(this.persistence.repos).get(key);
     if (!row || row.status !== 'stored') return undefined;

@@ -101,6 +101,7 @@ export class MessengerSender implements ChannelAdapter {
       );
     }
     await this.mediaGuard.check(message.content);
+    await this.refuseForeignUpload(target.pageId, message);
     const reused = await this.withReusableAttachment(token, target.pageId, message.content);
     const request: SendApiRequest = {
       recipient: recipientOf(target.customerId),
@@ -189,6 +190,21 @@ export class MessengerSender implements ChannelAdapter {
     }
     const { url: _url, reusable: _reusable, ...rest } = content;
     return { content: { ...rest, attachmentId }, attachmentId };
+  }
+
+  /**
+   * A ccm media path names a file in ccm's store by its key: checked before any upload or cached
+   * attachment id is used (see `MediaStoreService.uploadRefusal`), so a sender who learnt a key cannot
+   * have ccm send a customer's media or another Page's upload. Permanent: a retry would not change it.
+   */
+  private async refuseForeignUpload(pageId: string, message: OutboundMessage): Promise<void> {
+    const { content } = message;
+    const key = content.kind === 'media' && content.url ? ccmMediaKey(content.url) : undefined;
+    if (key === undefined) return;
+    const refusal = this.mediaStore
+      ? await this.mediaStore.uploadRefusal(key, message.id, pageId)
+      : `the file ${key} is in ccm's media store, which is off (MEDIA_STORE)`;
+    if (refusal) throw new DeliveryError('permanent', refusal, { code: 'MEDIA_REFUSED' });
   }
 
   /**
