@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationState, ExtensionPoint, Extensions } from '@app/core';
+import { ConversationState, ExtensionPoint, Extensions, OutboundContent } from '@app/core';
 import { ConversationRow } from '@app/persistence';
 import { ConversationUnit } from './conversation-unit';
 
@@ -20,6 +20,16 @@ export interface ConversationHooks {
   handedOver?(unit: ConversationUnit, conversation: ConversationRow, reason: string): Promise<void>;
   /** An agent closed the conversation or returned it to the bot (`to`), by `by`. */
   closed?(unit: ConversationUnit, conversation: ConversationRow, to: ConversationState, by: string): Promise<void>;
+  /**
+   * The bot's answer `content` was queued as `messageIds` (in this transaction), e.g. so the media store
+   * records that they send one of its files (retention keeps it until the delayed send).
+   */
+  outboundQueued?(
+    unit: ConversationUnit,
+    conversation: ConversationRow,
+    messageIds: readonly number[],
+    content: OutboundContent,
+  ): Promise<void>;
 }
 
 /** Where conversation hooks plug in: `@Extends(CONVERSATION_HOOKS)` on a provider. */
@@ -45,6 +55,15 @@ export class ConversationHookRunner {
 
   async closed(unit: ConversationUnit, conversation: ConversationRow, to: ConversationState, by: string): Promise<void> {
     for (const hook of this.hooks()) await hook.closed?.(unit, conversation, to, by);
+  }
+
+  async outboundQueued(
+    unit: ConversationUnit,
+    conversation: ConversationRow,
+    messageIds: readonly number[],
+    content: OutboundContent,
+  ): Promise<void> {
+    for (const hook of this.hooks()) await hook.outboundQueued?.(unit, conversation, messageIds, content);
   }
 
   private hooks(): readonly ConversationHooks[] {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { InboundAttachment, InboundEvent } from '@app/core';
+import { ccmMediaKey, InboundAttachment, InboundEvent } from '@app/core';
 
 export const MEDIA_ROUTE = 'media';
 
@@ -28,14 +28,30 @@ export class MediaLinks {
   }
 
   /**
-   * The keys of ccm's own media links in a text (e.g. a serialised outbound message), in order: public
-   * links (under MEDIA_PUBLIC_BASE_URL) and ccm media paths (`"/media/{key}…`, an upload sent by its bytes).
+   * The keys of ccm's own files a serialised outbound message sends: a media message's `url` when it is
+   * a public link (under MEDIA_PUBLIC_BASE_URL) or a ccm media path (`/media/{key}…`, an upload sent by
+   * its bytes). Only that url: a link or path quoted in a text is words, not a file the message sends.
    */
-  keysIn(text: string): string[] {
+  keysIn(content: string): string[] {
+    let message: unknown;
+    try {
+      message = JSON.parse(content);
+    } catch {
+      return [];
+    }
+    if (typeof message !== 'object' || message === null) return [];
+    const { kind, url } = message as { kind?: unknown; url?: unknown };
+    if (kind !== 'media' || typeof url !== 'string') return [];
+    const key = ccmMediaKey(url) ?? this.publicKey(url);
+    return key === undefined ? [] : [key];
+  }
+
+  /** The key of a public link to ccm's file (`{MEDIA_PUBLIC_BASE_URL}/media/{key}[/{name}]`). */
+  private publicKey(url: string): string | undefined {
     const base = this.config.media.publicBaseUrl;
-    const prefixes = [...(base ? [escapeRegExp(base)] : []), '(?<=")'];
-    const pattern = new RegExp(`(?:${prefixes.join('|')})/${MEDIA_ROUTE}/([a-f0-9]{16,64})(?![a-f0-9])`, 'g');
-    return [...text.matchAll(pattern)].map((m) => m[1]);
+    const prefix = `${base}/${MEDIA_ROUTE}/`;
+    if (!base || !url.startsWith(prefix)) return undefined;
+    return /^([a-f0-9]{16,64})(?:\/[^/?#]*)?$/.exec(url.slice(prefix.length))?.[1];
   }
 
   /** The link to an agent's upload that the agent sends: public (https) with MEDIA_PUBLIC_BASE_URL, else ccm's own path. */
@@ -54,8 +70,4 @@ export class MediaLinks {
     });
     return { ...event, attachments };
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

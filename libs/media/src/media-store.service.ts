@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { Clock, Extends, InboundAttachment, PollingLoop } from '@app/core';
+import { Clock, Extends, InboundAttachment, OutboundContent, PollingLoop } from '@app/core';
 import { CONVERSATION_HOOKS, ConversationHooks, ConversationUnit } from '@app/conversations';
 import { ConversationRow, PersistenceService, Repositories } from '@app/persistence';
 import { downloadMedia, MediaDownloadError } from './media-downloader';
@@ -97,6 +97,21 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
       stored_at: now,
     });
     return key;
+  }
+
+  /**
+   * The bot's answer was queued: a media message sending one of ccm's files (an upload's ccm path or
+   * public link) marks it used in the same transaction, as the desk's send does, so retention keeps it
+   * until a delayed send. A file ccm no longer has is left to the send, which fails permanently.
+   */
+  async outboundQueued(
+    unit: ConversationUnit,
+    _conversation: ConversationRow,
+    messageIds: readonly number[],
+    content: OutboundContent,
+  ): Promise<void> {
+    if (!this.config.media.enabled || content.kind !== 'media' || messageIds.length === 0) return;
+    await this.markUsed(unit.repos, messageIds[0], JSON.stringify(content));
   }
 
   /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CcmConfig, loadCcmConfig } from '@app/config';
 import { ListedExtensions } from '@app/core';
+import { ConversationBus, ConversationHookRunner, ConversationUnits } from '@app/conversations';
 import { LeaderElection, migrateToLatest, openDatabase, PersistenceService, RetentionService } from '@app/persistence';
 import { FakeClock } from '@app/testing';
 import { MediaLinks } from './media-links';
@@ -105,6 +106,25 @@ describe(UploadRetention.name, () => {
     expect(files()).toEqual([sent]);
     expect((await new MediaObjectRepository(persistence.repos).get(sent))?.message_id).toBe(41);
     expect(await new MediaObjectRepository(persistence.repos).get('c'.repeat(40))).toBeDefined();
+  });
+
+  it("should keep an upload the bot's answer sends (marked used when the answer is queued), not only the desk's", async () => {
+    const key = await upload('bot-answer.pdf');
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'c' }, clock.now());
+    const hooks = new ConversationHookRunner(new ListedExtensions([media]));
+    const content = { kind: 'media' as const, mediaType: 'file' as const, url: `/media/${key}/bot-answer.pdf` };
+    // As TurnWriter does for a `say` step: queue the answer, then tell the hooks, in one unit.
+    const [messageId] = await new ConversationUnits(persistence, new ConversationBus(), clock).run(async (unit) => {
+      const ids = await unit.enqueue(conversation.id, 'bot', content);
+      await hooks.outboundQueued(unit, conversation, ids, content);
+      return ids;
+    });
+
+    clock.advance(30 * DAY); // the send was delayed past RETENTION_DAYS
+    await retention.prune();
+
+    expect((await new MediaObjectRepository(persistence.repos).get(key))?.message_id).toBe(messageId);
+    expect(await stored(key)).toBe(true);
   });
 
   it('should keep the first message as the link when the same upload is sent again (a retry), and keep the file', async () => {

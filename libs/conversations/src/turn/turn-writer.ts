@@ -37,7 +37,7 @@ export class TurnWriter {
           await unit.repos.conversations.update(id, { low_confidence_streak: step.value });
           break;
         case 'say':
-          await unit.enqueue(id, step.author, step.content, replyTo);
+          await this.hooks.outboundQueued(unit, conversation, await unit.enqueue(id, step.author, step.content, replyTo), step.content);
           break;
         case 'disclose_bot':
           await unit.enqueue(id, 'bot', { kind: 'text', text: step.text }, replyTo);
