@@ -73,6 +73,10 @@ describe('outbound delivery', () => {
       body: JSON.stringify({ accessToken: newToken }),
     });
     expect(await response.json()).toEqual({ pageId: PAGE_ID, tokenStatus: 'valid' });
+    // Resumed at once: nothing is left waiting for the paused Page's next recheck (a few seconds away).
+    const answeredAt = Date.now();
+    for (const m of await h.persistence.repos.messages.listForConversation(conversation.id))
+      expect(m.status === 'sent' || m.lease_until !== null || (m.next_attempt_at ?? 0) <= answeredAt).toBe(true);
     await h.graph.waitFor(() => h.graph.sentMessages(testPsid('token')).length === 2, 10_000);
     expect(h.graph.sentTexts(testPsid('token'))).toEqual(['first', 'second']);
     expect(h.graph.sentMessages(testPsid('token')).every((r) => r.accessToken === newToken)).toBe(true);

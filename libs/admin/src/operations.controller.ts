@@ -163,7 +163,7 @@ export class OperationsController {
       throw new BadGatewayException({
         message: `tokenStatus unverified: Meta could not check the token (${outcome.error}); nothing was stored, try again`,
       });
-    this.outbox.kick();
+    await this.outbox.resumePage(pageId);
     return { pageId, tokenStatus: outcome.status };
   }
 

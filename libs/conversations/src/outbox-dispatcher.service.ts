@@ -487,6 +487,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  /**
+   * The Page can send again (a new token was set): what it held back goes out now, not at its next
+   * recheck (PAUSED_RECHECK_MS). Other instances see the Page's state within their one-second cache.
+   */
+  async resumePage(pageId: string): Promise<void> {
+    this.pageStates.delete(pageId);
+    const now = this.clock.now();
+    await this.persistence.repos.messages.dueNowForPage(pageId, now, now + PAUSED_RECHECK_MS);
+    this.kick();
+  }
+
   /** A Page Meta blocked, or whose token is invalid, keeps its messages queued until that is fixed (cached for a second). */
   private async isPaused(pageId: string): Promise<boolean> {
     const now = this.clock.now();

@@ -113,6 +113,26 @@ export class MessageRepository {
       .execute();
   }
 
+  /**
+   * A Page can send again (a new token, a block lifted): its outbound messages held back until `until`
+   * (a paused Page's messages are given back for a few seconds at a time) are due now. Returns how many.
+   */
+  async dueNowForPage(pageId: string, now: number, until: number): Promise<number> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ next_attempt_at: now })
+      .where('direction', '=', 'out')
+      .where('status', '=', 'queued')
+      .where('lease_until', 'is', null)
+      .where('next_attempt_at', '>', now)
+      .where('next_attempt_at', '<=', until)
+      .where('conversation_id', 'in', (db) =>
+        db.selectFrom('conversations').select('conversations.id').where('conversations.page_id', '=', pageId),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Records Meta's id on our own outbound message (from its echo) when the send response lacked it. */
   async attachMid(id: number, conversationId: string, mid: string): Promise<void> {
     await this.db
