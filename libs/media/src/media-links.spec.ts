@@ -26,6 +26,23 @@ describe('MediaLinks.keysIn (the files of ccm a message sends, so retention keep
     );
   });
 
+  it("should take the keys of a carousel's card pictures that are public links to ccm's files (Meta fetches them)", () => {
+    const other = 'fedcba9876543210fedcba9876543210fedcba98';
+    const carousel = {
+      kind: 'carousel',
+      cards: [
+        { title: 'a', imageUrl: `${BASE}/media/${KEY}/shoe.png` },
+        { title: 'b', imageUrl: `${BASE}/media/${other}` },
+        { title: 'c', imageUrl: `${BASE}/media/${KEY}/shoe.png` },
+        { title: 'd', imageUrl: 'https://cdn.example/picture.png' },
+        { title: 'e' },
+      ],
+    };
+    expect(links(BASE).keysIn(serialised(carousel))).toEqual([KEY, other]);
+    // Without a public base no card picture can be ccm's (a card's picture must be a URL Meta fetches).
+    expect(links().keysIn(serialised(carousel))).toEqual([]);
+  });
+
   it('should not take a path or link quoted in a text: it is words, not a file the message sends', () => {
     // Before: any JSON string starting with /media/<hex> counted, so the desk refused this plain text.
     expect(links().keysIn(serialised({ kind: 'text', text: `see "/media/${KEY}" for the file` }))).toEqual([]);

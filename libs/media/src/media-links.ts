@@ -30,7 +30,8 @@ export class MediaLinks {
   /**
    * The keys of ccm's own files a serialised outbound message sends: a media message's `url` when it is
    * a public link (under MEDIA_PUBLIC_BASE_URL) or a ccm media path (`/media/{key}…`, an upload sent by
-   * its bytes). Only that url: a link or path quoted in a text is words, not a file the message sends.
+   * its bytes), and a carousel card's picture when it is a public link (Meta fetches it). Only those:
+   * a link or path quoted in a text is words, not a file the message sends.
    */
   keysIn(content: string): string[] {
     let message: unknown;
@@ -40,10 +41,18 @@ export class MediaLinks {
       return [];
     }
     if (typeof message !== 'object' || message === null) return [];
-    const { kind, url } = message as { kind?: unknown; url?: unknown };
-    if (kind !== 'media' || typeof url !== 'string') return [];
-    const key = ccmMediaKey(url) ?? this.publicKey(url);
-    return key === undefined ? [] : [key];
+    const { kind, url, cards } = message as { kind?: unknown; url?: unknown; cards?: unknown };
+    if (kind === 'media' && typeof url === 'string') {
+      const key = ccmMediaKey(url) ?? this.publicKey(url);
+      return key === undefined ? [] : [key];
+    }
+    if (kind === 'carousel' && Array.isArray(cards)) {
+      const keys = cards.map((card: { imageUrl?: unknown } | null) =>
+        typeof card?.imageUrl === 'string' ? this.publicKey(card.imageUrl) : undefined,
+      );
+      return [...new Set(keys.filter((key): key is string => key !== undefined))];
+    }
+    return [];
   }
 
   /** The key of a public link to ccm's file (`{MEDIA_PUBLIC_BASE_URL}/media/{key}[/{name}]`). */

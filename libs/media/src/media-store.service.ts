@@ -100,9 +100,9 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
   }
 
   /**
-   * The bot's answer was queued: a media message sending one of ccm's files (an upload's ccm path or
-   * public link) marks it used in the same transaction, as the desk's send does, so retention keeps it
-   * until a delayed send. A file ccm no longer has is left to the send, which fails permanently.
+   * The bot's answer was queued: a media message or a carousel sending one of ccm's files (an upload's
+   * ccm path or public link; a card's public picture) marks it used in the same transaction, as the
+   * desk's send does, so retention keeps it until a delayed send. A file ccm no longer has is left to the send, which fails permanently.
    */
   async outboundQueued(
     unit: ConversationUnit,
@@ -110,7 +110,7 @@ export class MediaStoreService implements ConversationHooks, OnApplicationBootst
     messageIds: readonly number[],
     content: OutboundContent,
   ): Promise<void> {
-    if (!this.config.media.enabled || content.kind !== 'media' || messageIds.length === 0) return;
+    if (!this.config.media.enabled || (content.kind !== 'media' && content.kind !== 'carousel') || messageIds.length === 0) return;
     await this.markUsed(unit.repos, messageIds[0], JSON.stringify(content));
   }
 
