@@ -154,6 +154,26 @@ describe('OutboxDispatcher lease fencing', () => {
     // Still the new holder's to finish; it sees the message went out (as on its echo) and completes it.
     expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: 'm_1' });
   });
+
+  it('should record sends that finish together in one transaction, each row still fenced by its own lease', async () => {
+    const [first, second] = await queue(['psid-1', 'first'], ['psid-2', 'second']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 2); // both in flight (the Page's two send slots)
+    await takeOver(second);
+    const transactions = jest.spyOn(persistence, 'transaction');
+    const looks = jest.spyOn(persistence.queues.outbox, 'hasPending');
+    channel.release(); // both are accepted in the same turn of the event loop
+    await dispatcher.onApplicationShutdown();
+    expect(channel.sent).toHaveLength(2);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    const rows = await persistence.db.selectFrom('messages').selectAll().where('id', 'in', [first, second]).orderBy('id').execute();
+    expect(rows[0]).toMatchObject({ status: 'sent', lease_until: null, attempts: 1, sent_at: clock.now() });
+    // The lost lease changed nothing but the channel's id (as after a lone send).
+    expect(rows[1]).toMatchObject({ status: 'queued', lease_owner: 'other-instance', attempts: 0 });
+    expect(rows[1].mid).not.toBeNull();
+    // Whether the conversation had more to send came with the record of the send: no read of its own.
+    expect(looks).not.toHaveBeenCalled();
+  });
 });
 
 /** A channel that echoes every send back (as Messenger does), so an interrupted send can be confirmed. */

@@ -1,9 +1,10 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { PagePacer } from '@app/meta';
 import { BackgroundBudget, Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
-import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
+import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService, Repositories } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { INSTANCE_ID } from './instance-id';
@@ -14,6 +15,17 @@ const PAUSED_RECHECK_MS = 5_000;
 const RECORD_SENT_ATTEMPTS = 30;
 const RECORD_SENT_BASE_MS = 50;
 const RECORD_SENT_CAP_MS = 5_000;
+/** Accepted sends recorded in one transaction at most (see `recordPending`). */
+const MAX_SENT_PER_COMMIT = 64;
+
+/** An accepted send waiting to be recorded as sent. */
+interface PendingSent {
+  work: ClaimedWork<MessageRow>;
+  mid: string | null;
+  at: number;
+  resolve: (result: { done: boolean; more?: boolean }) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Delivers the outbox (a work queue: see `WorkQueue`). Every outbound message was written (status
@@ -61,6 +73,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private unsubscribe?: () => void;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
+  /** Accepted sends gathered for the next group commit, and whether one is being written. */
+  private readonly toRecord: PendingSent[] = [];
+  private recording = false;
+  /**
+   * The async context group commits run in: the dispatcher's own, not that of whichever send
+   * happened to start one (its correlation id, a pacer reservation, a unit of work's fence).
+   */
+  private readonly recorderScope = new AsyncResource('OutboxSentRecorder');
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -211,10 +231,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * instance, a retry or a restart) is claimed at once, not at the next poll, so a backlog of one
    * conversation goes out at the pace of its sends.
    */
-  private sendDone(conversationId: string): void {
+  private sendDone(conversationId: string, more: boolean | undefined): void {
     this.active.delete(conversationId);
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
-    else this.startHandOff(conversationId, true);
+    // `more`: what the statement recording the send found (undefined: not known, so look first).
+    else if (more !== false) this.startHandOff(conversationId, more === undefined);
   }
 
   /**
@@ -310,15 +331,18 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     }
     this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
     this.active.add(conversation.id);
+    let more: boolean | undefined;
     this.pool.run(() =>
       // The send uses the slot just reserved (not counted twice).
       this.pacer
-        .withReservation(page, () => this.deliver(work, conversation))
+        .withReservation(page, async () => {
+          more = await this.deliver(work, conversation);
+        })
         .finally(async () => {
           const left = (this.sending.get(page) ?? 1) - 1;
           if (left > 0) this.sending.set(page, left);
           else this.sending.delete(page);
-          this.sendDone(conversation.id);
+          this.sendDone(conversation.id, more);
           const next = this.held.get(page)?.shift();
           if (this.held.get(page)?.length === 0) this.held.delete(page);
           if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);
@@ -362,12 +386,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     return true;
   }
 
-  /** Log lines of a send carry the correlation id of the event whose handling queued the message. */
-  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  /**
+   * Log lines of a send carry the correlation id of the event whose handling queued the message.
+   * Resolves with whether the conversation has another message queued, when recording the send told
+   * (undefined: not known).
+   */
+  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean | undefined> {
     return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
   }
 
-  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean | undefined> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     if (work.interrupted) {
@@ -381,7 +409,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const leaseMs = this.config.work.leaseMs;
     if ((message.lease_until ?? 0) - this.clock.now() < leaseMs / 2 && !(await queue.renew(lease, this.clock.now(), leaseMs))) {
       this.logger.warn(`message ${message.id}: lease lost before the send; left to its new holder`);
-      return;
+      return undefined;
     }
     const renewal = setInterval(() => void queue.renew(lease, this.clock.now(), leaseMs).catch(() => false), leaseMs / 3);
     let mid: string | undefined;
@@ -398,28 +426,27 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       clearInterval(renewal);
       await this.budget.turn();
       await this.handleFailure(work, conversation, error);
-      return;
+      return undefined;
     }
     clearInterval(renewal);
     // The channel accepted it: from here on nothing may send it again, so a failure to record that
     // (the database briefly away) is retried, never treated as a failed send. Recorded at once, not
     // after a turn of the budget: waiting there, the send would hold its slot (and its Page's
     // in-flight count) behind every other waiting unit.
-    await this.recordSent(work, conversation, mid ?? null);
+    return this.recordSent(work, conversation, mid ?? null);
   }
 
   /** Records an accepted send, retrying while the database fails (and the lease is still ours). */
-  private async recordSent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
+  private async recordSent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<boolean | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sent(work, conversation, mid);
-        return;
+        return await this.sent(work, conversation, mid);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= RECORD_SENT_ATTEMPTS) {
           // Left leased: once the lease runs out the send counts as interrupted (an echo confirms it, where the channel has them).
           this.logger.error(`message ${work.row.id} was sent but could not be recorded as sent (${reason}); giving up recording it`);
-          return;
+          return undefined;
         }
         this.logger.warn(`message ${work.row.id} was sent but recording it failed (${reason}); retrying`);
         await new Promise((resolve) => setTimeout(resolve, Math.min(RECORD_SENT_CAP_MS, RECORD_SENT_BASE_MS * 2 ** (attempt - 1))));
@@ -427,14 +454,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
-    const now = this.clock.now();
-    const done = await this.persistence.queues.outbox.complete(work.lease, 'sent', now, {
-      mid,
-      sent_at: now,
-      attempts: work.row.attempts + 1,
-      error: null,
-    });
+  /**
+   * Records the message sent (its channel id, when the channel gave one). Resolves with whether its
+   * conversation has another message queued (undefined: the lease was lost, so not known).
+   */
+  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<boolean | undefined> {
+    const { done, more } = await this.recordTogether(work, mid, this.clock.now());
     if (!done) {
       // Another instance took the message over meanwhile. The channel's id is a fact, not a claim:
       // recorded on the row, it tells the new holder the message went out (as its echo would).
@@ -442,11 +467,64 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       this.logger.warn(
         `message ${work.row.id}: lease lost during the send; its channel id is recorded so the new holder does not repeat it`,
       );
-      return;
+      return undefined;
     }
     this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
     this.logger.log(`message ${work.row.id} (${work.row.author}, conversation ${conversation.id}) sent to ${conversation.channel}`);
     this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
+    return more;
+  }
+
+  /**
+   * Group commit of accepted sends: the ones that finish while a commit is being written (or in the
+   * same turn of the event loop) are recorded together by the next one, in one transaction, instead
+   * of one commit each. Each row is still fenced on its own (a lost lease changes nothing), and the
+   * same statement tells whether its conversation has another message queued (see `sendDone`).
+   */
+  private recordTogether(work: ClaimedWork<MessageRow>, mid: string | null, at: number): Promise<{ done: boolean; more?: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.toRecord.push({ work, mid, at, resolve, reject });
+      if (this.recording) return;
+      this.recording = true;
+      this.recorderScope.runInAsyncScope(() => setImmediate(() => void this.recordPending()));
+    });
+  }
+
+  private async recordPending(): Promise<void> {
+    try {
+      while (this.toRecord.length > 0) {
+        const group = this.toRecord.splice(0, MAX_SENT_PER_COMMIT);
+        try {
+          // One send alone needs no transaction of its own (its statement commits by itself).
+          const results =
+            group.length === 1
+              ? [await this.markSent(group[0])]
+              : await this.persistence.transaction(async (repos) => {
+                  const marked: { done: boolean; more?: boolean }[] = [];
+                  for (const pending of group) marked.push(await this.markSent(pending, repos.db));
+                  return marked;
+                });
+          group.forEach((pending, i) => pending.resolve(results[i]));
+        } catch (error) {
+          if (group.length === 1) group[0].reject(error);
+          // Something in the group failed: each is recorded alone, so one bad row cannot fail its neighbours.
+          else for (const pending of group) await this.markSent(pending).then(pending.resolve, pending.reject);
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
+  }
+
+  private markSent(pending: PendingSent, db?: Repositories['db']): Promise<{ done: boolean; more?: boolean }> {
+    const { work, mid, at } = pending;
+    return this.persistence.queues.outbox.completeAndPeek(
+      work.lease,
+      'sent',
+      at,
+      { mid, sent_at: at, attempts: work.row.attempts + 1, error: null },
+      db,
+    );
   }
 
   private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationRow, error: unknown): Promise<void> {

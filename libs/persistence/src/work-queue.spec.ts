@@ -365,6 +365,34 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect(await persistence.queues.outbox.complete(work.lease, 'sent', clock.now())).toBe(true);
     expect(await persistence.queues.outbox.hasPending(a)).toBe(false);
   });
+
+  it('should complete work and tell in the same statement whether its key has more, changing nothing on a lost lease', async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const first = await outbound(a, 'one');
+    const second = await outbound(a, 'two');
+    await outbound(b, 'other conversation');
+    const claimA = () => persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 1, key: a });
+    const [one] = await claimA();
+    expect(one.row.id).toBe(first);
+    const extra = { mid: 'm_one', sent_at: clock.now() };
+    // A lease that is not ours (a stale epoch) finishes nothing and tells nothing.
+    expect(
+      await persistence.queues.outbox.completeAndPeek({ ...one.lease, epoch: one.lease.epoch - 1 }, 'sent', clock.now(), extra),
+    ).toEqual({
+      done: false,
+    });
+    expect(await persistence.repos.messages.findById(first)).toMatchObject({ status: 'queued', mid: null });
+    expect(await persistence.queues.outbox.completeAndPeek(one.lease, 'sent', clock.now(), extra)).toEqual({ done: true, more: true });
+    expect(await persistence.repos.messages.findById(first)).toMatchObject({ status: 'sent', mid: 'm_one', lease_until: null });
+    const [two] = await claimA();
+    expect(two.row.id).toBe(second);
+    // The other conversation's queued message does not count.
+    expect(await persistence.queues.outbox.completeAndPeek(two.lease, 'sent', clock.now(), { mid: 'm_two' })).toEqual({
+      done: true,
+      more: false,
+    });
+  });
 });
 
 const inbound = {
