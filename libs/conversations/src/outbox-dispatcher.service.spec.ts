@@ -406,6 +406,46 @@ describe('OutboxDispatcher hand-off', () => {
     expect(found.filter((rows) => rows.length > 0)).toHaveLength(1);
   });
 
+  it('should send a reply stored already leased to this instance without any claim, and its next part after it', async () => {
+    const sender = start();
+    const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
+    const claimHead = jest.spyOn(persistence.queues.outbox, 'claimHead');
+    channel.release();
+    const conversation = await conversationOf('psid-1');
+    let ids: number[] = [];
+    await leasedUnits.run(async (unit) => {
+      ids = [
+        ...(await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'first part' })),
+        ...(await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'second part' })),
+      ];
+    });
+    await until(() => channel.sent.length === 2);
+    expect(texts()).toEqual(['first part', 'second part']);
+    const rows = await persistence.db.selectFrom('messages').selectAll().where('id', 'in', ids).orderBy('id').execute();
+    // The first was stored leased (its only claim: epoch 1); the second queued behind it, claimed once it was sent.
+    expect(rows.map((r) => [r.status, r.lease_epoch])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+    ]);
+    expect(claimHead).toHaveBeenCalledTimes(1);
+  });
+
+  it('should give a reply stored leased back when no send slot is free, and send it once one is', async () => {
+    const sender = start({ OUTBOX_CONCURRENCY: '1' });
+    const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
+    const a = await conversationOf('psid-a', '9901');
+    const b = await conversationOf('psid-b', '9902');
+    await leasedUnits.run((unit) => unit.enqueue(a, 'bot', { kind: 'text', text: 'to a' }));
+    await until(() => channel.started.length === 1); // the only slot is busy
+    const [toB] = await leasedUnits.run((unit) => unit.enqueue(b, 'bot', { kind: 'text', text: 'to b' }));
+    // Given back (not left leased, which would read as an interrupted send): free for the next pass.
+    await until(async () => (await persistence.repos.messages.findById(toB))?.lease_until === null);
+    channel.release();
+    await until(() => channel.sent.length === 2);
+    expect(texts()).toEqual(['to a', 'to b']);
+    expect(mostInFlight).toBe(1);
+  });
+
   it('should start no send once shutdown has returned, for a reply committed just before it', async () => {
     start();
     channel.release();

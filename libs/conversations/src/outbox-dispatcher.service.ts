@@ -8,6 +8,7 @@ import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceSe
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { INSTANCE_ID } from './instance-id';
+import { OutboxHandOff } from './outbox-writer';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
@@ -39,7 +40,7 @@ interface PendingSent {
  * channel echoes sends (Messenger), its echo is awaited for ECHO_WAIT_MS first.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown, OutboxHandOff {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop: PollingLoop;
   private readonly backoff: BackoffOptions;
@@ -69,8 +70,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private reserved = 0;
   /** Hand-offs under way: shutdown waits for them, so nothing starts a send after it. */
   private readonly handOffs = new Set<Promise<void>>();
+  private started = false;
   private stopping = false;
   private unsubscribe?: () => void;
+  /** Messages stored leased to this instance whose conversation still had a send finishing here (see `takeLeased`). */
+  private readonly leasedWaiting = new Map<string, ClaimedWork<MessageRow>>();
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
   /** Accepted sends gathered for the next group commit, and whether one is being written. */
@@ -101,9 +105,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((event) => {
-      if (event.type === 'message.created' && event.direction === 'out') this.notice(event.conversationId);
+      // A message handed off already leased (takeLeased) needs no claim.
+      if (event.type === 'message.created' && event.direction === 'out' && !event.handedOff) this.notice(event.conversationId);
     });
     this.loop.start();
+    this.started = true;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -152,6 +158,25 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
+  /**
+   * OutboxHandOff: the lease a reply written on this instance is stored under (when it is its
+   * conversation's head), while this sender runs. A process that dies before sending it leaves the
+   * lease to run out: the message then counts as interrupted, and its echo is awaited before it is
+   * sent (as for a claimed message whose sender died), so it is never sent twice.
+   */
+  leaseFor(now: number): { owner: string; until: number } | undefined {
+    if (!this.started || this.stopping) return undefined;
+    return { owner: INSTANCE_ID, until: now + this.config.work.leaseMs };
+  }
+
+  /** OutboxHandOff: a reply stored leased to this instance has committed; it is sent like a claimed one. */
+  takeLeased(work: ClaimedWork<MessageRow>): void {
+    const conversationId = work.row.conversation_id;
+    // The send before it may still be finishing here (recorded, not yet done): it goes once that one is.
+    if (this.active.has(conversationId)) this.leasedWaiting.set(conversationId, work);
+    else this.startHandOff(conversationId, false, work);
+  }
+
   /** A message was queued here and committed (bus): it is handed off once its conversation has nothing in flight here. */
   private notice(conversationId: string): void {
     this.noticed.set(conversationId, (this.noticed.get(conversationId) ?? 0) + 1);
@@ -174,9 +199,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Runs a hand-off in the background (tracked for shutdown); its failure leaves the message to the loop. */
-  private startHandOff(conversationId: string, lookFirst = false): void {
-    if (this.stopping) return;
-    const running: Promise<void> = this.handOff(conversationId, lookFirst)
+  private startHandOff(conversationId: string, lookFirst = false, leased?: ClaimedWork<MessageRow>): void {
+    if (this.stopping && !leased) return;
+    const running: Promise<void> = this.handOff(conversationId, lookFirst, leased)
       .catch((error: unknown) =>
         this.logger.warn(`hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`),
       )
@@ -190,10 +215,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * (no free slot, a lease that ran out or is held elsewhere) waits for the loop's next pass: at once
    * when a pass is owed (no free slot), else at the poll interval. `lookFirst`: nothing says a message
    * is waiting (a send just finished), and usually none is — an indexed read first, not a claim.
+   * `leased`: the message was stored already leased to this instance (`takeLeased`), so no claim; if
+   * it cannot be sent now it is given back for the loop's next pass.
    */
-  private async handOff(conversationId: string, lookFirst = false): Promise<void> {
-    if (this.freeSlots <= 0) {
+  private async handOff(conversationId: string, lookFirst = false, leased?: ClaimedWork<MessageRow>): Promise<void> {
+    if (this.freeSlots <= 0 || this.stopping) {
       this.starved = true;
+      if (leased) await this.persistence.queues.outbox.release(leased.lease, this.clock.now());
       return;
     }
     // The slot is promised before the claim is awaited, so concurrent hand-offs and passes cannot
@@ -203,13 +231,18 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     let taken = false;
     try {
       await this.budget.turn();
-      if (this.stopping) return;
+      if (this.stopping) {
+        if (leased) await this.persistence.queues.outbox.release(leased.lease, this.clock.now());
+        return;
+      }
       if (lookFirst && !(await this.persistence.queues.outbox.hasPending(conversationId))) return;
-      const work = await this.persistence.queues.outbox.claimHead(conversationId, {
-        owner: INSTANCE_ID,
-        now: this.clock.now(),
-        leaseMs: this.config.work.leaseMs,
-      });
+      const work =
+        leased ??
+        (await this.persistence.queues.outbox.claimHead(conversationId, {
+          owner: INSTANCE_ID,
+          now: this.clock.now(),
+          leaseMs: this.config.work.leaseMs,
+        }));
       if (!work) return;
       const conversation = await this.persistence.repos.conversations.findById(conversationId);
       taken = await this.take(work, conversation, this.clock.now());
@@ -223,7 +256,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** The conversation has no send of this instance in flight any more: its next noticed message may go. */
   private idle(conversationId: string): void {
     this.active.delete(conversationId);
+    if (this.takeWaitingLeased(conversationId)) return;
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
+  }
+
+  /** Starts the conversation's message stored leased to this instance that waited for its previous send, if any. */
+  private takeWaitingLeased(conversationId: string): boolean {
+    const waiting = this.leasedWaiting.get(conversationId);
+    if (!waiting) return false;
+    this.leasedWaiting.delete(conversationId);
+    this.startHandOff(conversationId, false, waiting);
+    return true;
   }
 
   /**
@@ -233,6 +276,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    */
   private sendDone(conversationId: string, more: boolean | undefined): void {
     this.active.delete(conversationId);
+    if (this.takeWaitingLeased(conversationId)) return;
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
     // `more`: what the statement recording the send found (undefined: not known, so look first).
     else if (more !== false) this.startHandOff(conversationId, more === undefined);

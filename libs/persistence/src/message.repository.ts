@@ -38,6 +38,41 @@ function insertMessage(db: Kysely<Database>, message: NewMessage, once: boolean)
   return template.rows(db, ...columns.map((column) => values[column]));
 }
 
+/**
+ * The INSERT of an outbound message leased at once to the sender that will send it, when it is its
+ * conversation's head: the claim's ordering rule (no other outbound message of the conversation
+ * queued before it, leased or not) checked in the statement itself. Built once per set of columns.
+ */
+const LEASED_INSERTS = new Map<string, QueryTemplate<unknown[], MessageRow>>();
+
+function insertLeased(db: Kysely<Database>, message: NewMessage, owner: string, until: number): Promise<MessageRow[]> {
+  const values = message as Record<string, unknown>;
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined && !column.startsWith('lease_'));
+  const shape = columns.join(',');
+  let template = LEASED_INSERTS.get(shape);
+  if (!template) {
+    template = new QueryTemplate((db, ...args: unknown[]) => {
+      const [owner, until, ...rest] = args;
+      const row = Object.fromEntries(columns.map((column, i) => [column, rest[i]])) as Record<string, unknown>;
+      // (The conversation is a parameter, so the subquery is not correlated: SQLite runs it once.)
+      const busy = sql`exists (
+        select 1 from messages p where p.conversation_id = ${row.conversation_id} and p.status = 'queued' and p.direction = 'out'
+      )`;
+      return db
+        .insertInto('messages')
+        .values({
+          ...(row as unknown as NewMessage),
+          lease_owner: sql<string | null>`case when ${busy} then null else cast(${owner} as varchar(64)) end`,
+          lease_until: sql<number | null>`case when ${busy} then null else cast(${until} as bigint) end`,
+          lease_epoch: sql<number>`case when ${busy} then 0 else 1 end`,
+        })
+        .returningAll();
+    });
+    LEASED_INSERTS.set(shape, template);
+  }
+  return template.rows(db, owner, until, ...columns.map((column) => values[column]));
+}
+
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -56,6 +91,23 @@ export class MessageRepository {
     );
     if (!row) throw new Error('the outbound message was not stored');
     return Number(row.id);
+  }
+
+  /**
+   * `enqueue` for this instance's sender, which will send the message itself: stored already leased
+   * to `lease.owner` (epoch 1, until `lease.until`) when it is its conversation's head — no other
+   * outbound message of the conversation queued — so it needs no claim; else queued as usual.
+   * Returns the stored row (`lease_owner` tells which).
+   */
+  async enqueueLeased(message: Omit<NewMessage, 'status' | 'direction'>, lease: { owner: string; until: number }): Promise<MessageRow> {
+    const [row] = await insertLeased(
+      this.db,
+      { ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at },
+      lease.owner,
+      lease.until,
+    );
+    if (!row) throw new Error('the outbound message was not stored');
+    return row;
   }
 
   /**

@@ -366,6 +366,48 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect(await persistence.queues.outbox.hasPending(a)).toBe(false);
   });
 
+  it("should store an outbound message already leased only when it is its conversation's head, fenced like a claim", async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const c = await conversation('c');
+    const message = (conversationId: string, text: string) => ({
+      conversation_id: conversationId,
+      author: 'bot' as const,
+      text,
+      content: JSON.stringify({ kind: 'text', text }),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: clock.now(),
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: clock.now(),
+      sent_at: null,
+    });
+    const lease = { owner: 'w', until: clock.now() + LEASE_MS };
+    const first = await persistence.repos.messages.enqueueLeased(message(a, 'one'), lease);
+    expect(first).toMatchObject({ status: 'queued', direction: 'out', text: 'one', lease_owner: 'w', lease_epoch: 1 });
+    expect(Number(first.lease_until)).toBe(lease.until);
+    // Behind a queued message (leased or not) it is queued as usual, for a claim to take in order.
+    const second = await persistence.repos.messages.enqueueLeased(message(a, 'two'), lease);
+    expect(second).toMatchObject({ lease_owner: null, lease_until: null, lease_epoch: 0 });
+    await outbound(b, 'queued first');
+    expect(await persistence.repos.messages.enqueueLeased(message(b, 'behind it'), lease)).toMatchObject({ lease_owner: null });
+    const claimA = () => persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: a });
+    // The conversation is busy while its head is leased: no claim takes the next one.
+    expect(await claimA()).toEqual([]);
+    const work = { table: 'messages' as const, id: Number(first.id), owner: 'w', epoch: 1 };
+    expect(await persistence.queues.outbox.complete({ ...work, epoch: 0 }, 'sent', clock.now())).toBe(false);
+    expect(await persistence.queues.outbox.complete(work, 'sent', clock.now())).toBe(true);
+    const [next] = await claimA();
+    expect(Number(next.row.id)).toBe(Number(second.id));
+    // A sender that died holding one: once its lease has run out, a claim takes it as interrupted.
+    const held = await persistence.repos.messages.enqueueLeased(message(c, 'never sent'), lease);
+    clock.advance(LEASE_MS + 1);
+    const [taken] = await persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: c });
+    expect([Number(taken.row.id), taken.interrupted]).toEqual([Number(held.id), true]);
+  });
+
   it('should complete work and tell in the same statement whether its key has more, changing nothing on a lost lease', async () => {
     const a = await conversation('a');
     const b = await conversation('b');
