@@ -73,9 +73,9 @@ export class ConversationUnit {
         messageId,
         direction: 'out',
         author,
-        ...(leased?.row.id === messageId ? { handedOff: true } : {}),
+        ...(leased?.work.row.id === messageId ? { handedOff: true } : {}),
       });
-    if (leased) this.afterCommit(() => handOff!.takeLeased(leased));
+    if (leased) this.afterCommit(() => handOff!.takeLeased(leased.work, leased.conversation));
     return ids;
   }
 

@@ -410,6 +410,7 @@ describe('OutboxDispatcher hand-off', () => {
     const sender = start();
     const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
     const claimHead = jest.spyOn(persistence.queues.outbox, 'claimHead');
+    const reads = jest.spyOn(persistence.repos.conversations, 'findById');
     channel.release();
     const conversation = await conversationOf('psid-1');
     let ids: number[] = [];
@@ -427,7 +428,9 @@ describe('OutboxDispatcher hand-off', () => {
       ['sent', 1],
       ['sent', 1],
     ]);
+    // The leased one came with its target; only the claimed one read the conversation.
     expect(claimHead).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('should give a reply stored leased back when no send slot is free, and send it once one is', async () => {

@@ -4,11 +4,11 @@ import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { PagePacer } from '@app/meta';
 import { BackgroundBudget, Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
-import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService, Repositories } from '@app/persistence';
+import { BackoffOptions, ClaimedWork, ConversationTarget, MessageRow, PersistenceService, Repositories } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { INSTANCE_ID } from './instance-id';
-import { OutboxHandOff } from './outbox-writer';
+import { LeasedMessage, OutboxHandOff } from './outbox-writer';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
@@ -51,7 +51,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** Sends in flight per Page (this instance). */
   private readonly sending = new Map<string, number>();
   /** Claimed messages of Pages at their in-flight limit, sent as that Page's sends finish (in claim order). */
-  private readonly held = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationRow }[]>();
+  private readonly held = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationTarget }[]>();
   /** How many messages of a Page were postponed in the current millisecond (to spread their due times). */
   private readonly postponed = new Map<string, { at: number; n: number }>();
   /** A Page's burst (rate/10): claimed at most per pass, in flight at most at once. */
@@ -74,7 +74,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private stopping = false;
   private unsubscribe?: () => void;
   /** Messages stored leased to this instance whose conversation still had a send finishing here (see `takeLeased`). */
-  private readonly leasedWaiting = new Map<string, ClaimedWork<MessageRow>>();
+  private readonly leasedWaiting = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationTarget }>();
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
   /** Accepted sends gathered for the next group commit, and whether one is being written. */
@@ -170,11 +170,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** OutboxHandOff: a reply stored leased to this instance has committed; it is sent like a claimed one. */
-  takeLeased(work: ClaimedWork<MessageRow>): void {
+  takeLeased(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): void {
     const conversationId = work.row.conversation_id;
     // The send before it may still be finishing here (recorded, not yet done): it goes once that one is.
-    if (this.active.has(conversationId)) this.leasedWaiting.set(conversationId, work);
-    else this.startHandOff(conversationId, false, work);
+    if (this.active.has(conversationId)) this.leasedWaiting.set(conversationId, { work, conversation });
+    else this.startHandOff(conversationId, false, { work, conversation });
   }
 
   /** A message was queued here and committed (bus): it is handed off once its conversation has nothing in flight here. */
@@ -199,7 +199,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Runs a hand-off in the background (tracked for shutdown); its failure leaves the message to the loop. */
-  private startHandOff(conversationId: string, lookFirst = false, leased?: ClaimedWork<MessageRow>): void {
+  private startHandOff(conversationId: string, lookFirst = false, leased?: LeasedMessage): void {
     if (this.stopping && !leased) return;
     const running: Promise<void> = this.handOff(conversationId, lookFirst, leased)
       .catch((error: unknown) =>
@@ -218,10 +218,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * `leased`: the message was stored already leased to this instance (`takeLeased`), so no claim; if
    * it cannot be sent now it is given back for the loop's next pass.
    */
-  private async handOff(conversationId: string, lookFirst = false, leased?: ClaimedWork<MessageRow>): Promise<void> {
+  private async handOff(conversationId: string, lookFirst = false, leased?: LeasedMessage): Promise<void> {
     if (this.freeSlots <= 0 || this.stopping) {
       this.starved = true;
-      if (leased) await this.persistence.queues.outbox.release(leased.lease, this.clock.now());
+      if (leased) await this.persistence.queues.outbox.release(leased.work.lease, this.clock.now());
       return;
     }
     // The slot is promised before the claim is awaited, so concurrent hand-offs and passes cannot
@@ -232,17 +232,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     try {
       await this.budget.turn();
       if (this.stopping) {
-        if (leased) await this.persistence.queues.outbox.release(leased.lease, this.clock.now());
+        if (leased) await this.persistence.queues.outbox.release(leased.work.lease, this.clock.now());
         return;
       }
       if (lookFirst && !(await this.persistence.queues.outbox.hasPending(conversationId))) return;
-      const work =
-        leased ??
-        (await this.persistence.queues.outbox.claimHead(conversationId, {
-          owner: INSTANCE_ID,
-          now: this.clock.now(),
-          leaseMs: this.config.work.leaseMs,
-        }));
+      if (leased) {
+        // Its target came with it, as the transaction that stored it left the conversation.
+        taken = await this.take(leased.work, leased.conversation, this.clock.now());
+        this.wakeForTokens();
+        return;
+      }
+      const work = await this.persistence.queues.outbox.claimHead(conversationId, {
+        owner: INSTANCE_ID,
+        now: this.clock.now(),
+        leaseMs: this.config.work.leaseMs,
+      });
       if (!work) return;
       const conversation = await this.persistence.repos.conversations.findById(conversationId);
       taken = await this.take(work, conversation, this.clock.now());
@@ -330,7 +334,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * A claimed message: settled, given back (paused Page), held (Page at its in-flight limit) or sent.
    * True when it is now in flight or held here (its conversation is then `active` until it is done).
    */
-  private async take(work: ClaimedWork<MessageRow>, conversation: ConversationRow | undefined, now: number): Promise<boolean> {
+  private async take(work: ClaimedWork<MessageRow>, conversation: ConversationTarget | undefined, now: number): Promise<boolean> {
     if (!conversation) {
       await this.persistence.queues.outbox.dead(work.lease, work.row.attempts, JSON.stringify({ message: 'conversation not found' }), now);
       return false;
@@ -358,7 +362,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * Sends now if the Page has a token; otherwise gives the message back until the Page's next token.
    * True when the send is under way (false: postponed for the Page's rate).
    */
-  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
+  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean> {
     const page = conversation.page_id;
     const rate = this.config.messenger.sendRatePerPage;
     // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
@@ -414,7 +418,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * being sent when its holder stopped and the channel echoes sends, so its echo is awaited for
    * ECHO_WAIT_MS before it is sent again. Neither takes a send slot or a Page token.
    */
-  private async settledWithoutSending(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
+  private async settledWithoutSending(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean> {
     const { row: message, lease } = work;
     if (message.mid !== null) {
       await this.sent(work, conversation, message.mid);
@@ -435,11 +439,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * Resolves with whether the conversation has another message queued, when recording the send told
    * (undefined: not known).
    */
-  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean | undefined> {
+  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean | undefined> {
     return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
   }
 
-  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean | undefined> {
+  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean | undefined> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     if (work.interrupted) {
@@ -481,7 +485,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Records an accepted send, retrying while the database fails (and the lease is still ours). */
-  private async recordSent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<boolean | undefined> {
+  private async recordSent(
+    work: ClaimedWork<MessageRow>,
+    conversation: ConversationTarget,
+    mid: string | null,
+  ): Promise<boolean | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.sent(work, conversation, mid);
@@ -502,7 +510,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * Records the message sent (its channel id, when the channel gave one). Resolves with whether its
    * conversation has another message queued (undefined: the lease was lost, so not known).
    */
-  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<boolean | undefined> {
+  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationTarget, mid: string | null): Promise<boolean | undefined> {
     const { done, more } = await this.recordTogether(work, mid, this.clock.now());
     if (!done) {
       // Another instance took the message over meanwhile. The channel's id is a fact, not a claim:
@@ -571,7 +579,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     );
   }
 
-  private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationRow, error: unknown): Promise<void> {
+  private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationTarget, error: unknown): Promise<void> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     const failure =
@@ -637,7 +645,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-export function targetOf(conversation: ConversationRow): OutboundTarget {
+export function targetOf(conversation: ConversationTarget): OutboundTarget {
   return {
     channel: conversation.channel,
     conversationId: conversation.id,

@@ -1,6 +1,6 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
 import { currentCorrelationId } from '@app/observability';
-import { ClaimedWork, MessageRow, Repositories } from '@app/persistence';
+import { ClaimedWork, ConversationTarget, MessageRow, Repositories } from '@app/persistence';
 import { countCharacters, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
 
 const plainText = new PlainTextRenderer();
@@ -29,8 +29,17 @@ export async function enqueueOutbound(
 export interface OutboxHandOff {
   /** The lease to store a message under, when this sender can take it (else undefined: queued as usual). */
   leaseFor(now: number): { owner: string; until: number } | undefined;
-  /** A message stored leased to this sender, committed: it is now the sender's to send, or to give back. */
-  takeLeased(work: ClaimedWork<MessageRow>): void;
+  /**
+   * A message stored leased to this sender, committed: it is now the sender's to send, or to give
+   * back. `conversation`: its target as the transaction that stored it left it.
+   */
+  takeLeased(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): void;
+}
+
+/** A message stored leased to this instance's sender, and its conversation's target. */
+export interface LeasedMessage {
+  work: ClaimedWork<MessageRow>;
+  conversation: ConversationTarget;
 }
 
 /**
@@ -45,7 +54,7 @@ export async function queueOutbound(
   now: number,
   replyTo?: string,
   lease?: { owner: string; until: number },
-): Promise<{ ids: number[]; leased?: ClaimedWork<MessageRow> }> {
+): Promise<{ ids: number[]; leased?: LeasedMessage }> {
   const answers = replyTo ?? (await repos.messages.latestInboundMid(conversationId)) ?? null;
   const parts: OutboundContent[] =
     content.kind === 'text' && countCharacters(content.text) > RICH_MESSAGE_LIMITS.textMaxChars
@@ -56,7 +65,7 @@ export async function queueOutbound(
         )
       : [content];
   const ids: number[] = [];
-  let leased: ClaimedWork<MessageRow> | undefined;
+  let leased: LeasedMessage | undefined;
   for (const [i, part] of parts.entries()) {
     const message = {
       // `text` is what transcripts show: the text itself, or a readable rendering of a rich message.
@@ -77,13 +86,16 @@ export async function queueOutbound(
     };
     // Only the first part can be its conversation's head; the next ones queue behind it.
     if (lease && i === 0) {
-      const row = await repos.messages.enqueueLeased(message, lease);
+      const { row, conversation } = await repos.messages.enqueueLeased(message, lease);
       ids.push(Number(row.id));
       if (row.lease_owner === lease.owner)
         leased = {
-          row,
-          lease: { table: 'messages', id: Number(row.id), owner: lease.owner, epoch: Number(row.lease_epoch) },
-          interrupted: false,
+          work: {
+            row,
+            lease: { table: 'messages', id: Number(row.id), owner: lease.owner, epoch: Number(row.lease_epoch) },
+            interrupted: false,
+          },
+          conversation,
         };
     } else ids.push(await repos.messages.enqueue(message));
   }

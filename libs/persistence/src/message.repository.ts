@@ -1,5 +1,5 @@
-import { Kysely, sql } from 'kysely';
-import { Database, MessageRow, NewMessage } from './database.types';
+import { Compilable, Kysely, sql } from 'kysely';
+import { ConversationRow, Database, MessageRow, NewMessage } from './database.types';
 import { QueryTemplate } from './query-template';
 
 // Statements run for every message (see QueryTemplate).
@@ -43,9 +43,18 @@ function insertMessage(db: Kysely<Database>, message: NewMessage, once: boolean)
  * conversation's head: the claim's ordering rule (no other outbound message of the conversation
  * queued before it, leased or not) checked in the statement itself. Built once per set of columns.
  */
-const LEASED_INSERTS = new Map<string, QueryTemplate<unknown[], MessageRow>>();
+const LEASED_INSERTS = new Map<string, QueryTemplate<unknown[], MessageRow & TargetColumns>>();
 
-function insertLeased(db: Kysely<Database>, message: NewMessage, owner: string, until: number): Promise<MessageRow[]> {
+/** What a send needs of its conversation (the target: who, on which Page, and Meta's rules in force). */
+export type ConversationTarget = Pick<
+  ConversationRow,
+  'id' | 'channel' | 'page_id' | 'customer_id' | 'last_user_event_at' | 'ads_message_at' | 'thread_owner'
+>;
+
+const TARGET_COLUMNS = ['channel', 'page_id', 'customer_id', 'last_user_event_at', 'ads_message_at', 'thread_owner'] as const;
+type TargetColumns = { [K in (typeof TARGET_COLUMNS)[number] as `target_${K}`]: ConversationRow[K] };
+
+function insertLeased(db: Kysely<Database>, message: NewMessage, owner: string, until: number): Promise<(MessageRow & TargetColumns)[]> {
   const values = message as Record<string, unknown>;
   const columns = Object.keys(values).filter((column) => values[column] !== undefined && !column.startsWith('lease_'));
   const shape = columns.join(',');
@@ -58,15 +67,24 @@ function insertLeased(db: Kysely<Database>, message: NewMessage, owner: string, 
       const busy = sql`exists (
         select 1 from messages p where p.conversation_id = ${row.conversation_id} and p.status = 'queued' and p.direction = 'out'
       )`;
-      return db
-        .insertInto('messages')
-        .values({
-          ...(row as unknown as NewMessage),
-          lease_owner: sql<string | null>`case when ${busy} then null else cast(${owner} as varchar(64)) end`,
-          lease_until: sql<number | null>`case when ${busy} then null else cast(${until} as bigint) end`,
-          lease_epoch: sql<number>`case when ${busy} then 0 else 1 end`,
-        })
-        .returningAll();
+      return (
+        db
+          .insertInto('messages')
+          .values({
+            ...(row as unknown as NewMessage),
+            lease_owner: sql<string | null>`case when ${busy} then null else cast(${owner} as varchar(64)) end`,
+            lease_until: sql<number | null>`case when ${busy} then null else cast(${until} as bigint) end`,
+            lease_epoch: sql<number>`case when ${busy} then 0 else 1 end`,
+          })
+          .returningAll()
+          // The conversation as this transaction leaves it (the writes of the unit that queued the
+          // reply come before it): the sender needs no read of its own.
+          .returning(
+            TARGET_COLUMNS.map((column) =>
+              sql<unknown>`(select c.${sql.raw(column)} from conversations c where c.id = ${row.conversation_id})`.as(`target_${column}`),
+            ),
+          ) as unknown as Compilable<MessageRow & TargetColumns>
+      );
     });
     LEASED_INSERTS.set(shape, template);
   }
@@ -99,15 +117,38 @@ export class MessageRepository {
    * outbound message of the conversation queued — so it needs no claim; else queued as usual.
    * Returns the stored row (`lease_owner` tells which).
    */
-  async enqueueLeased(message: Omit<NewMessage, 'status' | 'direction'>, lease: { owner: string; until: number }): Promise<MessageRow> {
-    const [row] = await insertLeased(
+  async enqueueLeased(
+    message: Omit<NewMessage, 'status' | 'direction'>,
+    lease: { owner: string; until: number },
+  ): Promise<{ row: MessageRow; conversation: ConversationTarget }> {
+    const [stored] = await insertLeased(
       this.db,
       { ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at },
       lease.owner,
       lease.until,
     );
-    if (!row) throw new Error('the outbound message was not stored');
-    return row;
+    if (!stored) throw new Error('the outbound message was not stored');
+    const {
+      target_channel,
+      target_page_id,
+      target_customer_id,
+      target_last_user_event_at,
+      target_ads_message_at,
+      target_thread_owner,
+      ...row
+    } = stored;
+    return {
+      row,
+      conversation: {
+        id: row.conversation_id,
+        channel: target_channel,
+        page_id: target_page_id,
+        customer_id: target_customer_id,
+        last_user_event_at: target_last_user_event_at,
+        ads_message_at: target_ads_message_at,
+        thread_owner: target_thread_owner,
+      },
+    };
   }
 
   /**

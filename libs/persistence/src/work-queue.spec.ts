@@ -385,14 +385,27 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
       sent_at: null,
     });
     const lease = { owner: 'w', until: clock.now() + LEASE_MS };
-    const first = await persistence.repos.messages.enqueueLeased(message(a, 'one'), lease);
+    // Stored by a transaction that changed the conversation first: the target comes as it leaves it.
+    const { row: first, conversation: target } = await persistence.transaction(async (repos) => {
+      await repos.conversations.update(a, { last_user_event_at: 1234, thread_owner: 'inbox' });
+      return repos.messages.enqueueLeased(message(a, 'one'), lease);
+    });
     expect(first).toMatchObject({ status: 'queued', direction: 'out', text: 'one', lease_owner: 'w', lease_epoch: 1 });
     expect(Number(first.lease_until)).toBe(lease.until);
+    expect(target).toEqual({
+      id: a,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: 'a',
+      last_user_event_at: 1234,
+      ads_message_at: null,
+      thread_owner: 'inbox',
+    });
     // Behind a queued message (leased or not) it is queued as usual, for a claim to take in order.
-    const second = await persistence.repos.messages.enqueueLeased(message(a, 'two'), lease);
+    const { row: second } = await persistence.repos.messages.enqueueLeased(message(a, 'two'), lease);
     expect(second).toMatchObject({ lease_owner: null, lease_until: null, lease_epoch: 0 });
     await outbound(b, 'queued first');
-    expect(await persistence.repos.messages.enqueueLeased(message(b, 'behind it'), lease)).toMatchObject({ lease_owner: null });
+    expect((await persistence.repos.messages.enqueueLeased(message(b, 'behind it'), lease)).row).toMatchObject({ lease_owner: null });
     const claimA = () => persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: a });
     // The conversation is busy while its head is leased: no claim takes the next one.
     expect(await claimA()).toEqual([]);
@@ -402,7 +415,7 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     const [next] = await claimA();
     expect(Number(next.row.id)).toBe(Number(second.id));
     // A sender that died holding one: once its lease has run out, a claim takes it as interrupted.
-    const held = await persistence.repos.messages.enqueueLeased(message(c, 'never sent'), lease);
+    const { row: held } = await persistence.repos.messages.enqueueLeased(message(c, 'never sent'), lease);
     clock.advance(LEASE_MS + 1);
     const [taken] = await persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: c });
     expect([Number(taken.row.id), taken.interrupted]).toEqual([Number(held.id), true]);
