@@ -328,12 +328,13 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
         const assignments = sql.join(columns.map((column, i) => sql`${sql.ref(column)} = ${values[i]}`));
         const [id, owner, epoch] = values.slice(columns.length);
         // `p.id <> id`: whether the subquery sees the row before or after this update differs by
-        // dialect (PostgreSQL: before), so the finished row is left out explicitly.
+        // dialect (PostgreSQL: before), so the finished row is left out explicitly. The status is a
+        // literal, so the outbox's partial index of queued messages (migration 0380) serves it.
         const query = sql<{ more: number }>`update ${table} set ${assignments}
           where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}
           returning case when exists (
             select 1 from ${table} p
-            where ${sql.raw(key('p'))} = ${sql.raw(key(spec.table))} and p.status = ${spec.pending} ${scope} and p.id <> ${sql.raw(spec.table)}.id
+            where ${sql.raw(key('p'))} = ${sql.raw(key(spec.table))} and p.status = ${sql.lit(spec.pending)} ${scope} and p.id <> ${sql.raw(spec.table)}.id
           ) then 1 else 0 end as more`;
         return { compile: () => query.compile(db) };
       });
