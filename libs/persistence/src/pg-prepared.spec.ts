@@ -59,6 +59,33 @@ describe('named prepared statements on PostgreSQL', () => {
     expect(prepared.rows.some((r) => /select \* |\.\*|returning \*/i.test(r.statement))).toBe(false);
   });
 
+  it('should prepare a parameterised statement built per call from its second run, never one run once, a whole-row read or a text without parameters', async () => {
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'c' }, 1000);
+    const built = (id: string) => persistence.db.selectFrom('conversations').select(['id', 'page_id']).where('id', '=', id);
+    const once = persistence.db.selectFrom('conversations').select(['customer_id']).where('page_id', '=', 'P');
+    const whole = (id: string) => persistence.db.selectFrom('conversations').selectAll().where('id', '=', id);
+    const text = built('x').compile().sql;
+    expect(isPreparedOnPostgres(text)).toBe(false);
+    expect(await built(conversation.id).execute()).toEqual([{ id: conversation.id, page_id: 'P' }]);
+    expect(isPreparedOnPostgres(text)).toBe(false);
+    expect(await built('nobody').execute()).toEqual([]);
+    expect(isPreparedOnPostgres(text)).toBe(true);
+    // Named and prepared, it still answers for other values.
+    expect(await built(conversation.id).execute()).toEqual([{ id: conversation.id, page_id: 'P' }]);
+    expect(await once.execute()).toEqual([{ customer_id: 'c' }]);
+    await whole(conversation.id).execute();
+    await whole(conversation.id).execute();
+    await sql`select 1`.execute(persistence.db);
+    await sql`select 1`.execute(persistence.db);
+    const prepared = (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(persistence.db)).rows.map(
+      (r) => r.statement,
+    );
+    expect(prepared).toContain(text);
+    expect(prepared).not.toContain(once.compile().sql);
+    expect(prepared).not.toContain(whole('x').compile().sql);
+    expect(prepared).not.toContain('select 1');
+  });
+
   it('should name texts with explicit columns, never texts that select or return *', () => {
     const named = 'select "id", "count"(*) from "conversations" where "id" = $1';
     prepareOnPostgres(named);
