@@ -10,8 +10,8 @@ import { Client, QueryConfig } from 'pg';
  * marked up front; any other parameterised text is named once it has been seen twice (see `noteRun`),
  * so the statements Kysely builds per call (conversation reads, the drain's pending look, the claim
  * passes) are prepared too, while one-off texts (admin reads, an `in` list of a rare length) stay
- * unnamed. Both share one bound (`MAX_NAMED` texts per process), so a connection never holds more
- * prepared statements than that, whatever texts the process builds.
+ * unnamed. Both share one bound (`MAX_NAMED` texts per process), so a connection holds at most that
+ * many prepared statements per schema generation (below), whatever texts the process builds.
  */
 const names = new Map<string, string>();
 
@@ -26,26 +26,34 @@ const SEEN_LIMIT = 2000;
 const seenOnce = new Set<string>();
 
 /**
- * A text that selects or returns `*` (`selectAll()`, `returning *`): its result columns are the
- * table's, fixed when the connection prepares it. After a migration elsewhere adds a column, PostgreSQL
- * refuses to run such a prepared statement again (`0A000 cached plan must not change result type`) on
- * every connection that prepared it, so these texts are never named.
+ * Every connection's prepared statements are planned for the schema as it was when the connection
+ * prepared them. When another replica's migration changes a table's columns (ALTER TABLE … ADD COLUMN
+ * during a rolling deploy), PostgreSQL refuses to run again a prepared statement whose result columns
+ * would change — a text that selects or returns `*`, or a column whose type changed — with `0A000
+ * cached plan must not change result type`, on every connection that prepared it. The first such
+ * refusal moves the process to a new generation: names carry it, so every connection prepares each
+ * text again under a new name from then on. A statement refused outside a transaction is sent again
+ * at once; one refused inside a transaction fails it (PostgreSQL aborted it), and its caller's retry
+ * (the work queue's, or the intake's per-webhook retry) runs with the new names. So after another
+ * replica's migration only the transactions in flight at that moment fail, once.
  */
-const WHOLE_ROW = /(?:\bselect|\breturning|,)\s*(?:(?:"[^"]*"|\w+)\.)?\*/i;
+let generation = 0;
 
-/** Whether `text` would run as a named prepared statement (marked, and its result columns are fixed). */
+function staleResult(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan must not change result type');
+}
+
+/** Whether `text` would run as a named prepared statement. */
 export function isPreparedOnPostgres(text: string): boolean {
   return names.has(text);
 }
 
 function name(text: string): void {
-  if (names.size < MAX_NAMED && !WHOLE_ROW.test(text)) names.set(text, `ccm_${names.size + 1}`);
+  if (names.size < MAX_NAMED) names.set(text, `ccm_${names.size + 1}`);
 }
 
-/**
- * Marks a compiled text as one to prepare (idempotent; the name is stable for the process); a text
- * that selects or returns `*` stays unnamed (see WHOLE_ROW).
- */
+/** Marks a compiled text as one to prepare (idempotent; the name is stable for the process). */
 export function prepareOnPostgres(text: string): void {
   if (!names.has(text)) name(text);
 }
@@ -79,9 +87,22 @@ export class PreparingClient extends Client {
     const call = super.query as (...a: unknown[]) => never;
     if (typeof first !== 'string' || args.length > 2) return call.apply(this, args);
     const parameterised = Array.isArray(values) && values.length > 0;
-    const name = parameterised ? noteRun(first) : names.get(first);
-    if (name === undefined) return call.apply(this, args);
-    const config: QueryConfig = { name, text: first, values: values as unknown[] | undefined };
-    return call.call(this, config);
+    const base = parameterised ? noteRun(first) : names.get(first);
+    if (base === undefined) return call.apply(this, args);
+    // node-postgres keeps the transaction status of the last ReadyForQuery ('I': none open).
+    const outsideTransaction = (this as unknown as { _txStatus?: unknown })._txStatus === 'I';
+    const run = (): Promise<unknown> => {
+      const preparedIn = generation;
+      const config: QueryConfig = { name: `${base}_${preparedIn}`, text: first, values: values as unknown[] | undefined };
+      return (call.call(this, config) as Promise<unknown>).catch((error: unknown) => {
+        if (!staleResult(error)) throw error;
+        if (preparedIn === generation) generation += 1;
+        throw error;
+      });
+    };
+    return run().catch((error: unknown) => {
+      if (!staleResult(error) || !outsideTransaction) throw error;
+      return run();
+    }) as never;
   }
 }
