@@ -144,6 +144,7 @@ async function trace(): Promise<void> {
   timeMethod(ConversationHandler.prototype as never, 'handle', 'handle');
   timeMethod(CustomerMessageApplier.prototype as never, 'prepare', 'prepare');
   timeMethod(conversations.ConversationUnits.prototype as never, 'run', 'unit');
+  timeMethod(conversations.InboundIntakeService.prototype as never, 'write', 'groupCommit');
   timeMethod(persistence.WorkQueue.prototype as never, 'claimHead', 'claimHead');
   timeMethod(persistence.WorkQueue.prototype as never, 'claim', 'claim');
   timeMethod(persistence.InboundJournalRepository.prototype as never, 'hasPending', 'hasPending');
