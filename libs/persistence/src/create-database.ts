@@ -97,6 +97,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     // or retries), and the next query opens a new connection once the server is back.
     created.on('error', warn);
     created.on('connect', (client) => client.on('error', warn));
+    created.on('release', (_error, client) => (client as unknown as PreparingClient).dropHeldBegin());
     return created;
   };
   // Turns (INBOUND_CONCURRENCY) and sends run side by side, each needing a connection for its

@@ -101,6 +101,76 @@ describe('named prepared statements on PostgreSQL', () => {
     expect(prepared).not.toContain('select 1');
   });
 
+  describe("a transaction's BEGIN sent with its first statement", () => {
+    /** Round trips the pool's only connection makes (ReadyForQuery ends each) while `work` runs. */
+    async function roundTrips(work: () => Promise<unknown>): Promise<number> {
+      let count = 0;
+      const { Connection } = jest.requireActual<{ Connection: { prototype: { emit: (...a: unknown[]) => boolean } } }>('pg');
+      const emit = Connection.prototype.emit;
+      const spy = jest.spyOn(Connection.prototype, 'emit').mockImplementation(function (this: unknown, ...args: unknown[]) {
+        if (args[0] === 'readyForQuery') count += 1;
+        return emit.apply(this, args);
+      });
+      try {
+        await work();
+      } finally {
+        spy.mockRestore();
+      }
+      return count;
+    }
+
+    it('should commit a transaction in one round trip fewer, its writes together', async () => {
+      await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'warm' }, 1000);
+      const trips = await roundTrips(() =>
+        persistence.db.transaction().execute(async (trx) => {
+          await trx.updateTable('conversations').set({ updated_at: 5 }).where('customer_id', '=', 'warm').execute();
+          await trx.updateTable('conversations').set({ last_user_event_at: 6 }).where('customer_id', '=', 'warm').execute();
+        }),
+      );
+      // BEGIN + first update, second update, COMMIT (4 with BEGIN on its own).
+      expect(trips).toBe(3);
+      const row = await persistence.db
+        .selectFrom('conversations')
+        .select(['updated_at', 'last_user_event_at'])
+        .where('customer_id', '=', 'warm')
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ updated_at: 5, last_user_event_at: 6 });
+    });
+
+    it('should roll back the first statement with the rest, and keep the connection usable after a failed first statement', async () => {
+      await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'r' }, 1000);
+      await expect(
+        persistence.db.transaction().execute(async (trx) => {
+          await trx.updateTable('conversations').set({ updated_at: 7 }).where('customer_id', '=', 'r').execute();
+          await sql`select 1 / ${0}::int`.execute(trx);
+        }),
+      ).rejects.toThrow('division by zero');
+      await expect(
+        persistence.db.transaction().execute(async (trx) => {
+          await sql`select 1 / ${0}::int`.execute(trx);
+        }),
+      ).rejects.toThrow('division by zero');
+      const rows = await persistence.db.selectFrom('conversations').select(['updated_at']).where('customer_id', '=', 'r').execute();
+      expect(rows).toEqual([{ updated_at: 1000 }]);
+      // The connection is out of any transaction again: an autocommit write stays written.
+      await persistence.db.updateTable('conversations').set({ updated_at: 8 }).where('customer_id', '=', 'r').execute();
+      expect(
+        (await persistence.db.selectFrom('conversations').select(['updated_at']).where('customer_id', '=', 'r').execute())[0].updated_at,
+      ).toBe(8);
+    });
+
+    it('should run an empty transaction and one opening with a statement without parameters', async () => {
+      expect(await persistence.db.transaction().execute(async () => 'nothing')).toBe('nothing');
+      const result = await persistence.db.transaction().execute(async (trx) => {
+        const first = await sql<{ n: number }>`select 41 + 1 as n`.execute(trx);
+        const open = await sql<{ open: boolean }>`select now() = statement_timestamp() as open`.execute(trx);
+        return [first.rows[0].n, open.rows[0].open];
+      });
+      // Inside a transaction now() is the transaction's start, earlier than the second statement's.
+      expect(result).toEqual([42, false]);
+    });
+  });
+
   it('should name the texts marked as hot, whole-row ones included', () => {
     for (const text of [
       'select "id", "count"(*) from "conversations" where "id" = $1',

@@ -1,4 +1,4 @@
-import { Client, QueryConfig } from 'pg';
+import { Client, Query, QueryConfig } from 'pg';
 
 /**
  * SQL texts that PostgreSQL connections run as named prepared statements: each connection parses and
@@ -76,33 +76,140 @@ function noteRun(text: string): string | undefined {
   return names.get(text);
 }
 
+/** The wire-protocol side of node-postgres's Query that `BeginThenQuery` works with (not in its types). */
+interface WireConnection {
+  parse(message: { text: string; name: string; types: unknown[] }): void;
+  bind(message: { portal: string; statement: string; values: unknown[] }): void;
+  execute(message: { portal: string; rows: number }): void;
+  submittedNamedStatements: Record<string, string | undefined>;
+  stream: { cork?: () => void; uncork?: () => void };
+}
+
+interface WireQuery {
+  name?: string;
+  submit(connection: WireConnection): Error | null;
+  handleCommandComplete(message: unknown, connection: WireConnection): void;
+  handleError(error: Error, connection: WireConnection): void;
+}
+
 /**
- * The pool's client class: a query whose text is named is sent with its statement name (node-postgres
+ * A transaction's BEGIN and its first statement in one round trip: BEGIN's Parse/Bind/Execute go out
+ * just ahead of the statement's messages, under the statement's one Sync. PostgreSQL runs them as one
+ * pipeline: if BEGIN fails, it skips the statement up to the Sync (so the statement never runs outside
+ * the transaction), and the statement's error, if any, leaves the transaction aborted as a statement
+ * after a separate BEGIN would. The caller sees one result, the statement's: BEGIN's completion is
+ * taken out. While BEGIN's own ParseComplete (of the unnamed statement) comes back, the query shows no
+ * name, so node-postgres does not take that as the statement's own Parse.
+ */
+class BeginThenQuery extends (Query as unknown as new (config: QueryConfig, values?: unknown, callback?: unknown) => WireQuery) {
+  private statementName?: string;
+  private beginPending = false;
+
+  override submit(connection: WireConnection): Error | null {
+    connection.stream.cork?.();
+    try {
+      connection.parse({ text: 'begin', name: '', types: [] });
+      connection.bind({ portal: '', statement: '', values: [] });
+      connection.execute({ portal: '', rows: 0 });
+      const error = super.submit(connection);
+      this.statementName = this.name;
+      this.name = undefined;
+      this.beginPending = true;
+      return error;
+    } finally {
+      connection.stream.uncork?.();
+    }
+  }
+
+  override handleCommandComplete(message: unknown, connection: WireConnection): void {
+    if (this.beginPending) {
+      this.beginPending = false;
+      this.name = this.statementName;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
+
+  override handleError(error: Error, connection: WireConnection): void {
+    if (this.beginPending) {
+      // BEGIN failed: the statement was skipped, so its Parse (if it was sent) never happened.
+      this.beginPending = false;
+      this.name = this.statementName;
+      if (this.name) delete connection.submittedNamedStatements[this.name];
+    }
+    super.handleError(error, connection);
+  }
+}
+
+const EMPTY = { rows: [], rowCount: null, fields: [] };
+
+/**
+ * The pool's client class. A query whose text is named is sent with its statement name (node-postgres
  * then parses it once per connection and reuses it; a new connection after an outage prepares it
- * again).
+ * again). A transaction's BEGIN waits for the transaction's first statement and goes out with it, one
+ * round trip instead of two (see BeginThenQuery): Kysely sends `begin` and awaits it before the first
+ * statement, and every round trip a transaction makes is time its row locks are held and its caller
+ * waits (the intake's group commit: every webhook of the group).
  */
 export class PreparingClient extends Client {
+  /** Kysely's `begin` was answered here but not sent yet: it goes out with the next statement. */
+  private beginHeld = false;
+
+  /** The pool calls this when the connection is checked back in: a BEGIN held and never used is dropped. */
+  dropHeldBegin(): void {
+    this.beginHeld = false;
+  }
+
   override query(...args: unknown[]): never {
     const [first, values] = args;
     const call = super.query as (...a: unknown[]) => never;
     if (typeof first !== 'string' || args.length > 2) return call.apply(this, args);
     const parameterised = Array.isArray(values) && values.length > 0;
-    const base = parameterised ? noteRun(first) : names.get(first);
-    if (base === undefined) return call.apply(this, args);
+    if (first === 'begin' && !parameterised && !this.beginHeld && this.txStatus() === 'I') {
+      this.beginHeld = true;
+      return Promise.resolve({ ...EMPTY, command: 'BEGIN' }) as never;
+    }
+    if (this.beginHeld) {
+      this.beginHeld = false;
+      // Nothing ran in the transaction: there is none to end.
+      if ((first === 'commit' || first === 'rollback') && !parameterised)
+        return Promise.resolve({ ...EMPTY, command: first.toUpperCase() }) as never;
+      // A statement without parameters may be several statements (the simple protocol): BEGIN first, alone.
+      if (!parameterised) return (call.call(this, 'begin') as Promise<unknown>).then(() => call.apply(this, args)) as never;
+      return this.run(first, values as unknown[], true) as never;
+    }
+    return this.run(first, values as unknown[] | undefined, false) as never;
+  }
+
+  private txStatus(): unknown {
     // node-postgres keeps the transaction status of the last ReadyForQuery ('I': none open).
-    const outsideTransaction = (this as unknown as { _txStatus?: unknown })._txStatus === 'I';
-    const run = (): Promise<unknown> => {
+    return (this as unknown as { _txStatus?: unknown })._txStatus;
+  }
+
+  private run(text: string, values: unknown[] | undefined, withBegin: boolean): Promise<unknown> {
+    const parameterised = values !== undefined && values.length > 0;
+    const base = parameterised ? noteRun(text) : names.get(text);
+    const call = super.query.bind(this) as (...a: unknown[]) => Promise<unknown>;
+    const send = (name: string | undefined): Promise<unknown> => {
+      if (!withBegin) return name === undefined ? call(text, values) : call({ name, text, values });
+      return new Promise((resolve, reject) => {
+        const callback = (error: Error | null, result: unknown) => (error ? reject(error) : resolve(result));
+        call(new BeginThenQuery({ name, text, values }, undefined, callback));
+      });
+    };
+    if (base === undefined) return send(undefined);
+    const outsideTransaction = !withBegin && this.txStatus() === 'I';
+    const attempt = (): Promise<unknown> => {
       const preparedIn = generation;
-      const config: QueryConfig = { name: `${base}_${preparedIn}`, text: first, values: values as unknown[] | undefined };
-      return (call.call(this, config) as Promise<unknown>).catch((error: unknown) => {
+      return send(`${base}_${preparedIn}`).catch((error: unknown) => {
         if (!staleResult(error)) throw error;
         if (preparedIn === generation) generation += 1;
         throw error;
       });
     };
-    return run().catch((error: unknown) => {
+    return attempt().catch((error: unknown) => {
       if (!staleResult(error) || !outsideTransaction) throw error;
-      return run();
-    }) as never;
+      return attempt();
+    });
   }
 }
