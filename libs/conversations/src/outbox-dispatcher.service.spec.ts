@@ -422,6 +422,8 @@ describe('OutboxDispatcher hand-off', () => {
     });
     await until(() => channel.sent.length === 2);
     expect(texts()).toEqual(['first part', 'second part']);
+    await dispatcher!.onApplicationShutdown(); // both sends recorded
+    dispatcher = undefined;
     const rows = await persistence.db.selectFrom('messages').selectAll().where('id', 'in', ids).orderBy('id').execute();
     // The first was stored leased (its only claim: epoch 1); the second queued behind it, claimed once it was sent.
     expect(rows.map((r) => [r.status, r.lease_epoch])).toEqual([
