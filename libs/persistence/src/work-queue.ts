@@ -264,17 +264,32 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   /**
    * The fence that finishes the work with `status` (see `runFencedToFinish`): `complete` without
    * extra columns, as one statement built once, on the transaction it is given. `now()` is read when
-   * the transaction runs it.
+   * the transaction runs it. The same statement tells whether the work's conversation has other work
+   * pending (`more`; false for work without a conversation): a drain needs no look of its own after
+   * the commit to know whether to claim a next head (on SQLite the transaction holds the writer, so
+   * nothing is added between this statement and its commit; on PostgreSQL an item committed meanwhile
+   * is offered again by the intake that took it in, as before).
    */
   finishingFence(status: string, now: () => number): FenceFinish {
-    return (db, lease) => this.finish.affected(db, status, now(), lease.id, lease.owner, lease.epoch);
+    return async (db, lease) => {
+      const rows = await this.finish.rows(db, status, now(), lease.id, lease.owner, lease.epoch);
+      return rows.length === 0 ? { affected: 0 } : { affected: rows.length, more: Boolean(Number(rows[0].more)) };
+    };
   }
 
   private readonly finish = new QueryTemplate((db, status: string, now: number, id: number, owner: string, epoch: number) => {
     const { spec } = this;
+    const table = sql.table(spec.table);
+    const column = sql.raw(spec.conversationColumn);
     const finished = spec.finishedColumn ? sql`, ${sql.ref(spec.finishedColumn)} = ${now}` : sql``;
-    const query = sql`update ${sql.table(spec.table)} set status = ${status}, lease_until = null ${finished}
-      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}`;
+    const scope = spec.scope ? sql`and ${sql.raw(spec.scope('p'))}` : sql``;
+    // (The subquery names the updated row by its table: both dialects allow a subquery in RETURNING,
+    // and it sees the other rows as they were, which this statement does not change.)
+    const query = sql<{ more: number | boolean }>`update ${table} set status = ${status}, lease_until = null ${finished}
+      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}
+      returning exists (
+        select 1 from ${table} p where p.${column} = ${table}.${column} and p.status = ${spec.pending} ${scope} and p.id <> ${table}.id
+      ) as more`;
     return { compile: () => query.compile(db) };
   });
 
