@@ -44,8 +44,9 @@ describe('InboundProcessor', () => {
     expect(await processor.inFlight()).toBe(0);
   });
 
-  it('should take the next event of a drain as its done-mark tells, with no look at the journal of its own', async () => {
+  it('should take the next event of a drain as its done-mark tells, with no look at the journal or read of the conversation of its own', async () => {
     const hasPending = jest.spyOn(bed.persistence.repos.journal, 'hasPending');
+    const conversationRead = jest.spyOn(bed.persistence.repos.conversations.constructor.prototype, 'findById');
     const claimHead = jest.spyOn(bed.persistence.queues.journal, 'claimHead');
     const id = await journal('hours', bed.clock.now());
     await journal('hello', bed.clock.now() + 1);
@@ -54,6 +55,9 @@ describe('InboundProcessor', () => {
     // The pass claimed the first; the first's done-mark said one more waits (one claim), the second's said none.
     expect(claimHead).toHaveBeenCalledTimes(1);
     expect(hasPending).not.toHaveBeenCalled(); // before: a look after every event
+    // The claims returned the conversation (before: the handler read it, then the turn read it again).
+    expect(conversationRead).not.toHaveBeenCalled();
+    conversationRead.mockRestore();
     expect(await journalStates()).toEqual(['done/0', 'done/0']);
   });
 

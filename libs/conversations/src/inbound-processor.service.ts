@@ -5,6 +5,7 @@ import { BackgroundBudget, Clock, InboundEvent, PollingLoop, WorkerPool } from '
 import {
   BackoffOptions,
   ClaimedWork,
+  ConversationRow,
   FenceFinish,
   InboundEventRow,
   LeaseLostError,
@@ -272,7 +273,11 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       const event = JSON.parse(row.event) as InboundEvent;
       return await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
         // The event's transaction starts with the fence that marks it done (see ConversationHandler).
-        const { finished, more } = await runFencedToFinish(lease, this.markDone, () => this.handler.handle(row.id, event, conversationId));
+        // The claim returned the event's conversation (see JOURNAL_QUEUE): the handler need not read it.
+        const conversation = work.related as ConversationRow | undefined;
+        const { finished, more } = await runFencedToFinish(lease, this.markDone, () =>
+          this.handler.handle(row.id, event, conversationId, conversation),
+        );
         if (!finished && !(await queue.complete(lease, 'done', this.clock.now()))) throw new LeaseLostError(lease);
         this.logger.log(`inbound event ${row.id} (${row.channel} ${row.kind}, conversation ${conversationId ?? '-'}) processed`);
         return more === undefined ? 'unknown' : more ? 'more' : 'none';

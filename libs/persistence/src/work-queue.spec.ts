@@ -267,6 +267,30 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     await expect(finish(last.lease)).rejects.toBeInstanceOf(LeaseLostError);
   });
 
+  it("should return the event's conversation with every claim of the journal, as a read gives it", async () => {
+    const a = await conversation('a');
+    await persistence.repos.conversations.update(a, { bot_confidence: 0.25, customer_profile: '{"first_name":"Zoë"}', queued_at: 1234 });
+    await journal(a, 1000);
+    await journal(a, 2000);
+    await journal(null, 1500); // a Page-level event names no conversation
+    const read = await persistence.repos.conversations.findById(a);
+    const claimed = await claim('w');
+    expect(claimed.map((c) => [c.row.conversation_id, c.related])).toEqual([
+      [a, read],
+      [null, undefined],
+    ]);
+    expect(claimed[0].row).not.toHaveProperty('related_row'); // the row is the journal's own
+    await persistence.queues.journal.complete(claimed[0].lease, 'done', clock.now());
+    await persistence.repos.conversations.update(a, { state: 'AGENT' });
+    const head = await persistence.queues.journal.claimHead(a, { owner: 'w', now: clock.now(), leaseMs: LEASE_MS });
+    expect(head?.row.event_ts).toBe(2000);
+    expect(head?.related).toEqual(await persistence.repos.conversations.findById(a)); // as it is now
+    // A queue without a related table returns none.
+    await outbound(a, 'hello');
+    const [message] = await persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 1 });
+    expect(message.related).toBeUndefined();
+  });
+
   it('should retry with the shared backoff, park as dead after the last attempt, and replay', async () => {
     const a = await conversation('a');
     const id = await journal(a, 1000);
