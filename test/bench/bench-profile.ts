@@ -20,7 +20,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { E2eResult } from './bench-double';
 import type { ServerStats } from './bench-server';
-import { BenchDatabase, ccmEnv, load, PAGES, postgresDatabase, SECRET, sqliteDatabase, startPinned } from './bench-support';
+import { BenchDatabase, ccmEnv, load, PAGES, Pinned, postgresDatabase, SECRET, sqliteDatabase, startPinned } from './bench-support';
 
 const RATE = Number(process.env.BENCH_PROFILE_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 10);
@@ -29,6 +29,8 @@ const POSTGRES = process.env.BENCH_PROFILE_DB === 'postgres';
 const PROFILE_OUT = process.env.BENCH_PROFILE_OUT;
 /** `1`: the end-to-end phase only (no intake-alone or raw-baseline phases) — for A/B runs of processing. */
 const E2E_ONLY = process.env.BENCH_PROFILE_E2E_ONLY === '1';
+/** `1`: the intake-alone and raw-baseline phases only (no end-to-end phase) — for A/B runs of the webhook path. */
+const INTAKE_ONLY = process.env.BENCH_PROFILE_INTAKE_ONLY === '1';
 
 /**
  * Passed to the end-to-end server: BENCH_TRACE=<file> (event-loop delay, CPU share and pg pool counts
@@ -78,16 +80,8 @@ function report(label: string, units: number, unitName: string, before: ServerSt
     log(`  ${per(n).toFixed(2).padStart(15)} ${per(micros).toFixed(0).padStart(7)}  ${text.slice(0, 160)}`);
 }
 
-async function main(): Promise<void> {
-  log(
-    `bench:profile on ${POSTGRES ? 'PostgreSQL' : 'SQLite'} · load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  const runId = randomBytes(3).toString('hex');
-  if (PROFILE_OUT) mkdirSync(PROFILE_OUT, { recursive: true });
-  const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
-
+/** The end-to-end phase: customer messages answered by the embedded bot, at RATE/s for SECONDS. */
+async function endToEnd(double: Pinned, runId: string): Promise<void> {
   const db = database();
   const server = await startPinned(0, 'bench-server.ts', ['ccm'], {
     ...ccmEnv(double.url, db.url),
@@ -116,6 +110,19 @@ async function main(): Promise<void> {
   report('end to end', result.answered, 'answered messages', before, after);
   await server.stop();
   await db.drop();
+}
+
+async function main(): Promise<void> {
+  log(
+    `bench:profile on ${POSTGRES ? 'PostgreSQL' : 'SQLite'} · load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  const runId = randomBytes(3).toString('hex');
+  if (PROFILE_OUT) mkdirSync(PROFILE_OUT, { recursive: true });
+  const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
+
+  if (!INTAKE_ONLY) await endToEnd(double, runId);
   if (E2E_ONLY) {
     await double.stop();
     return;

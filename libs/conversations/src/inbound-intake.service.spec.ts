@@ -111,6 +111,32 @@ describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (diale
     expect(await persistence.repos.journal.countByStatus()).toEqual({ pending: 2 });
   });
 
+  it("should read a customer's conversation once, then know its id (no read of conversations for its next webhooks)", async () => {
+    await intake.accept([message(1, 'psid-known')]);
+    const ensureMany = jest.spyOn(persistence.repos.conversations.constructor.prototype, 'ensureMany');
+    await intake.accept([message(2, 'psid-known')]);
+    await Promise.all([intake.accept([message(3, 'psid-known')]), intake.accept([message(4, 'psid-other')])]);
+    // Only the new customer was looked up.
+    expect(ensureMany.mock.calls.map(([keys]) => (keys as { customerId: string }[]).map((k) => k.customerId))).toEqual([['psid-other']]);
+    ensureMany.mockRestore();
+    const rows = await persistence.db.selectFrom('inbound_events').select(['customer_id', 'conversation_id']).execute();
+    const conversations = await persistence.db.selectFrom('conversations').select(['id', 'customer_id']).execute();
+    const byCustomer = new Map(conversations.map((c) => [c.customer_id, c.id]));
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row.conversation_id).toBe(byCustomer.get(row.customer_id!));
+  });
+
+  it('should never remember the id of a conversation whose transaction rolled back', async () => {
+    const bad = { ...message(99, 'psid-rolled-back'), kind: null } as unknown as InboundEvent; // the journal's NOT NULL
+    // One webhook: its new customer's conversation is created, then the journal insert fails and all is rolled back.
+    await expect(intake.accept([message(1, 'psid-rolled-back'), bad])).rejects.toBeInstanceOf(ServiceUnavailableException);
+    expect(await persistence.db.selectFrom('conversations').select('id').execute()).toEqual([]);
+    await intake.accept([message(2, 'psid-rolled-back')]);
+    const row = await persistence.db.selectFrom('inbound_events').select('conversation_id').executeTakeFirstOrThrow();
+    const conversation = await persistence.db.selectFrom('conversations').select(['id', 'customer_id']).executeTakeFirstOrThrow();
+    expect(row.conversation_id).toBe(conversation.id);
+  });
+
   it('should refuse only the webhook that cannot be stored (503), keeping its neighbours', async () => {
     const bad = { ...message(99), channel: null } as unknown as InboundEvent; // violates NOT NULL
     const outcomes = await Promise.allSettled([intake.accept([message(1)]), intake.accept([bad]), intake.accept([message(2)])]);

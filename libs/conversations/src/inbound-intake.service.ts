@@ -6,6 +6,8 @@ import { InboundOffer, InboundProcessor } from './inbound-processor.service';
 
 /** Events written per group commit at most; the rest wait for the next one. */
 const MAX_EVENTS_PER_COMMIT = 2000;
+/** Conversation ids remembered by key (see `known`); the oldest is forgotten first. ~200 bytes each. */
+const KNOWN_CONVERSATIONS = 20_000;
 
 /** What a group commit added to the journal: the conversations with new events, and whether any event has none. */
 interface NewEvents {
@@ -36,6 +38,15 @@ export class InboundIntakeService {
   private readonly logger = new Logger(InboundIntakeService.name);
   private queue: PendingWrite[] = [];
   private writing = false;
+  /**
+   * Conversation id by `conversationKeyString`, for conversations whose row this instance saw
+   * committed: a customer's next webhook needs no read of `conversations`. Safe because a
+   * conversation's key and id never change and a conversation is never deleted (retention prunes
+   * journal rows, never conversations or messages, which are the transcript) nor merged (linking a
+   * comment thread keeps both rows). Filled only after the commit, so an id created by a transaction
+   * that rolled back is never remembered.
+   */
+  private readonly known = new Map<string, string>();
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -107,18 +118,38 @@ export class InboundIntakeService {
   /** One transaction for the whole group; returns each webhook's recorded/duplicate counts. */
   private async write(group: readonly PendingWrite[]): Promise<{ results: { recorded: number; duplicates: number }[]; fresh: NewEvents }> {
     const now = Date.now();
-    return this.persistence.transaction(async (repos) => {
-      const keys: ConversationKey[] = [];
-      for (const w of group)
-        for (const e of w.events) if (e.customerId) keys.push({ channel: e.channel, pageId: e.pageId, customerId: e.customerId });
-      const conversationIds = keys.length > 0 ? await repos.conversations.ensureMany(keys, now) : new Map<string, string>();
-      const rows: NewInboundEvent[] = [];
-      for (const w of group) for (const event of w.events) rows.push(toRow(event, conversationIds, now));
+    const events: InboundEvent[] = [];
+    for (const w of group) for (const e of w.events) events.push(e);
+    // Each event's conversation key, and the id where this instance already knows it.
+    const keys: (string | undefined)[] = [];
+    const ids = new Map<string, string>();
+    const unknown: ConversationKey[] = [];
+    for (const e of events) {
+      if (!e.customerId) {
+        keys.push(undefined);
+        continue;
+      }
+      const conversation = { channel: e.channel, pageId: e.pageId, customerId: e.customerId };
+      const key = conversationKeyString(conversation);
+      keys.push(key);
+      const id = this.known.get(key);
+      if (id) ids.set(key, id);
+      else unknown.push(conversation);
+    }
+    const learned = new Map<string, string>();
+    const written = await this.persistence.transaction(async (repos) => {
+      if (unknown.length > 0) {
+        for (const [key, id] of await repos.conversations.ensureMany(unknown, now)) {
+          ids.set(key, id);
+          learned.set(key, id);
+        }
+      }
+      const rows: NewInboundEvent[] = events.map((event, i) => toRow(event, keys[i], ids, now));
       const fresh = await repos.journal.recordNew(rows);
       // Meta's echo of our own send is the proof it went out: recorded now, not when the conversation's
       // backlog reaches the echo in the journal, so a send taken over after a crash sees it in time
       // (the outbox waits ECHO_WAIT_MS for it, then sends again).
-      for (const [i, e] of group.flatMap((w) => w.events).entries()) {
+      for (const [i, e] of events.entries()) {
         const conversationId = rows[i].conversation_id;
         if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
           await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);
@@ -144,6 +175,14 @@ export class InboundIntakeService {
       });
       return { results, fresh: newEvents };
     });
+    for (const [key, id] of learned) this.remember(key, id);
+    return written;
+  }
+
+  /** Remembers a committed conversation's id (see `known`), forgetting the oldest beyond the bound. */
+  private remember(key: string, id: string): void {
+    if (this.known.size >= KNOWN_CONVERSATIONS) this.known.delete(this.known.keys().next().value!);
+    this.known.set(key, id);
   }
 
   private unavailable(error: unknown): ServiceUnavailableException {
@@ -153,11 +192,10 @@ export class InboundIntakeService {
   }
 }
 
-function toRow(event: InboundEvent, conversationIds: Map<string, string>, now: number): NewInboundEvent {
+function toRow(event: InboundEvent, key: string | undefined, conversationIds: Map<string, string>, now: number): NewInboundEvent {
   let conversationId: string | null = null;
-  if (event.customerId) {
-    conversationId =
-      conversationIds.get(conversationKeyString({ channel: event.channel, pageId: event.pageId, customerId: event.customerId })) ?? null;
+  if (key !== undefined) {
+    conversationId = conversationIds.get(key) ?? null;
     if (!conversationId) throw new Error(`no conversation for ${event.channel} ${event.pageId}/${event.customerId}`);
   }
   return journalRow(event, conversationId, now);

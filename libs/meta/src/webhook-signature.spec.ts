@@ -19,6 +19,12 @@ describe('verifySignature256', () => {
     expect(verifySignature256(body, other, secret)).toBe('mismatch');
   });
 
+  it('should check against the secret it is given, also when it changes between calls (the key object is kept per secret)', () => {
+    expect(verifySignature256(body, sign(body), secret)).toBe('valid');
+    expect(verifySignature256(body, sign(body), 'another-app-secret')).toBe('mismatch');
+    expect(verifySignature256(body, sign(body), secret)).toBe('valid');
+  });
+
   it('should refuse a missing or empty header', () => {
     expect(verifySignature256(body, undefined, secret)).toBe('missing');
     expect(verifySignature256(body, '', secret)).toBe('missing');

@@ -36,6 +36,32 @@ describe('CcmMetrics', () => {
     expect(text).toContain('ccm_webhook_events_total{channel="messenger",kind="message"} 2');
   });
 
+  it('should count webhook requests and events by their labels at every scrape, each once', async () => {
+    const metrics = new CcmMetrics();
+    metrics.webhookRequest('accepted');
+    metrics.webhookRequest('accepted');
+    metrics.webhookRequest('bad_signature');
+    metrics.eventsReceived(
+      [
+        { channel: 'messenger', pageId: 'p', customerId: 'c', kind: 'message' },
+        { channel: 'messenger', pageId: 'p', customerId: 'c', kind: 'read' },
+        { channel: 'instagram', pageId: 'p', customerId: 'd', kind: 'message' },
+      ],
+      0,
+    );
+    let text = await metrics.scrape();
+    expect(text).toContain('ccm_webhook_requests_total{outcome="accepted"} 2');
+    expect(text).toContain('ccm_webhook_requests_total{outcome="bad_signature"} 1');
+    expect(text).toContain('ccm_webhook_events_total{channel="messenger",kind="message"} 1');
+    expect(text).toContain('ccm_webhook_events_total{channel="messenger",kind="read"} 1');
+    expect(text).toContain('ccm_webhook_events_total{channel="instagram",kind="message"} 1');
+    metrics.webhookRequest('accepted');
+    text = await metrics.scrape(); // counted since the last scrape are added once, the earlier ones not again
+    expect(text).toContain('ccm_webhook_requests_total{outcome="accepted"} 3');
+    expect(text).toContain('ccm_webhook_requests_total{outcome="bad_signature"} 1');
+    expect(text).toContain('ccm_webhook_events_total{channel="messenger",kind="message"} 1');
+  });
+
   it('should count a failed collector and still answer the scrape', async () => {
     const metrics = new CcmMetrics();
     metrics.addCollector(() => Promise.reject(new Error('database away')));

@@ -34,11 +34,26 @@ export class CcmMetrics {
   /** conversation → when its oldest unanswered customer event reached the webhook (this instance). */
   private readonly awaitingReply = new Map<string, number>();
 
-  private readonly webhookRequests = this.counter('webhook_requests_total', 'Webhook POSTs by outcome', ['outcome']);
-  private readonly webhookEvents = this.counter('webhook_events_total', 'Events received in webhooks, by channel and kind', [
-    'channel',
-    'kind',
-  ]);
+  /**
+   * The webhook's per-request and per-event counts, kept as plain numbers and added to their counters
+   * when the registry is read (a scrape): prom-client's `inc` with labels hashes the label set on
+   * every call, a few µs per webhook on the one high-volume route. Same figures at every scrape.
+   */
+  private readonly pendingRequests = new Map<WebhookOutcome, number>();
+  private readonly pendingEvents = new Map<string, Map<string, number>>();
+  private readonly webhookRequests = this.counter('webhook_requests_total', 'Webhook POSTs by outcome', ['outcome'], () => {
+    for (const [outcome, n] of this.pendingRequests) this.webhookRequests.inc({ outcome }, n);
+    this.pendingRequests.clear();
+  });
+  private readonly webhookEvents = this.counter(
+    'webhook_events_total',
+    'Events received in webhooks, by channel and kind',
+    ['channel', 'kind'],
+    () => {
+      for (const [channel, kinds] of this.pendingEvents) for (const [kind, n] of kinds) this.webhookEvents.inc({ channel, kind }, n);
+      this.pendingEvents.clear();
+    },
+  );
   private readonly duplicates = this.counter('webhook_duplicates_total', 'Events dropped because they were already received', []);
   private readonly processingLatency = new Histogram({
     name: `${METRICS_PREFIX}processing_latency_seconds`,
@@ -108,13 +123,15 @@ export class CcmMetrics {
   // --- Webhook intake ---
 
   webhookRequest(outcome: WebhookOutcome): void {
-    this.webhookRequests.inc({ outcome });
+    this.pendingRequests.set(outcome, (this.pendingRequests.get(outcome) ?? 0) + 1);
   }
 
   /** Events of one accepted webhook; `duplicates` of them were already known. */
   eventsReceived(events: readonly (ConversationKey & { kind: string })[], duplicates: number, receivedAt = Date.now()): void {
     for (const event of events) {
-      this.webhookEvents.inc({ channel: event.channel, kind: event.kind });
+      let kinds = this.pendingEvents.get(event.channel);
+      if (!kinds) this.pendingEvents.set(event.channel, (kinds = new Map()));
+      kinds.set(event.kind, (kinds.get(event.kind) ?? 0) + 1);
       if (event.kind === 'message' && event.customerId) {
         const key = keyOf(event);
         if (!this.awaitingReply.has(key)) {
@@ -188,8 +205,9 @@ export class CcmMetrics {
     return this.registry.contentType;
   }
 
-  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
-    return new Counter({ name: `${METRICS_PREFIX}${name}`, help, labelNames, registers: [this.registry] });
+  /** `collect`: runs whenever the counter is read (scrape), before its values are taken. */
+  private counter<L extends string>(name: string, help: string, labelNames: L[], collect?: () => void): Counter<L> {
+    return new Counter({ name: `${METRICS_PREFIX}${name}`, help, labelNames, registers: [this.registry], ...(collect && { collect }) });
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {

@@ -15,23 +15,62 @@ const HAS_PENDING = new QueryTemplate((db, conversationId: string) =>
   db.selectFrom('inbound_events').select('id').where('conversation_id', '=', conversationId).where('status', '=', 'pending').limit(1),
 );
 
-/** The one-event INSERT of `recordNew`, per set of columns (see QueryTemplate). */
-const INSERT_ONE = new Map<string, QueryTemplate<unknown[], { dedupe_key: string }>>();
+/** The columns every journal row is written with (absent values as null, what the table's defaults are). */
+const JOURNAL_COLUMNS = [
+  'dedupe_key',
+  'channel',
+  'page_id',
+  'customer_id',
+  'conversation_id',
+  'kind',
+  'event_ts',
+  'event',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'received_at',
+  'processed_at',
+] as const;
+const JOURNAL_COLUMN_SET = new Set<string>(JOURNAL_COLUMNS);
 
-function insertOne(columns: readonly string[]): QueryTemplate<unknown[], { dedupe_key: string }> {
-  const shape = columns.join(',');
-  let template = INSERT_ONE.get(shape);
+/**
+ * Rows per INSERT built once (a `QueryTemplate` per row count, 1..TEMPLATE_ROWS); a larger group is
+ * written in chunks of that many. Building and compiling a multi-row INSERT with Kysely cost more
+ * CPU per webhook than SQLite takes to run it. 64 × 14 columns stays far under SQLite's limit of
+ * bound parameters, and at most 64 texts are cached (SQLite's statement cache, PostgreSQL's
+ * prepared statements).
+ */
+const TEMPLATE_ROWS = 64;
+const INSERT_ROWS: QueryTemplate<unknown[], { dedupe_key: string }>[] = [];
+
+function insertRows(count: number): QueryTemplate<unknown[], { dedupe_key: string }> {
+  let template = INSERT_ROWS[count];
   if (!template) {
     template = new QueryTemplate((db, ...values: unknown[]) =>
       db
         .insertInto('inbound_events')
-        .values(Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Insertable<InboundEventsTable>)
+        .values(
+          Array.from(
+            { length: count },
+            (_, row) =>
+              Object.fromEntries(
+                JOURNAL_COLUMNS.map((column, i) => [column, values[row * JOURNAL_COLUMNS.length + i]]),
+              ) as unknown as Insertable<InboundEventsTable>,
+          ),
+        )
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .returning('dedupe_key'),
     );
-    INSERT_ONE.set(shape, template);
+    INSERT_ROWS[count] = template;
   }
   return template;
+}
+
+/** Whether every column the row gives is one the templates write (else the row goes through Kysely as given). */
+function fitsTemplate(event: NewInboundEvent): boolean {
+  for (const column in event) if (!JOURNAL_COLUMN_SET.has(column)) return false;
+  return true;
 }
 
 /**
@@ -54,27 +93,43 @@ export class InboundJournalRepository {
     const fresh = new Set<string>();
     const seen = new Set<string>();
     const unique = events.filter((e) => !seen.has(e.dedupe_key) && seen.add(e.dedupe_key));
-    if (unique.length === 1) {
-      // One webhook with one event (most commits at a moderate rate): the statement built once.
-      const [event] = unique;
-      const row = { ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at } as Record<string, unknown>;
-      const columns = Object.keys(row).filter((column) => row[column] !== undefined);
-      for (const inserted of await insertOne(columns).rows(this.db, ...columns.map((column) => row[column])))
-        fresh.add(inserted.dedupe_key);
+    if (!unique.every(fitsTemplate)) {
+      for (let i = 0; i < unique.length; i += JOURNAL_INSERT_CHUNK) {
+        const rows = await this.db
+          .insertInto('inbound_events')
+          .values(
+            unique
+              .slice(i, i + JOURNAL_INSERT_CHUNK)
+              .map((event) => ({ ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at })),
+          )
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .returning('dedupe_key')
+          .execute();
+        for (const row of rows) fresh.add(row.dedupe_key);
+      }
       return fresh;
     }
-    for (let i = 0; i < unique.length; i += JOURNAL_INSERT_CHUNK) {
-      const rows = await this.db
-        .insertInto('inbound_events')
-        .values(
-          unique
-            .slice(i, i + JOURNAL_INSERT_CHUNK)
-            .map((event) => ({ ...event, status: 'pending', attempts: 0, next_attempt_at: event.received_at })),
-        )
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .returning('dedupe_key')
-        .execute();
-      for (const row of rows) fresh.add(row.dedupe_key);
+    for (let i = 0; i < unique.length; i += TEMPLATE_ROWS) {
+      const chunk = unique.slice(i, i + TEMPLATE_ROWS);
+      const values: unknown[] = [];
+      for (const e of chunk)
+        values.push(
+          e.dedupe_key,
+          e.channel,
+          e.page_id,
+          e.customer_id ?? null,
+          e.conversation_id ?? null,
+          e.kind,
+          e.event_ts,
+          e.event,
+          'pending',
+          0,
+          e.received_at,
+          e.last_error ?? null,
+          e.received_at,
+          e.processed_at ?? null,
+        );
+      for (const row of await insertRows(chunk.length).rows(this.db, ...values)) fresh.add(row.dedupe_key);
     }
     return fresh;
   }

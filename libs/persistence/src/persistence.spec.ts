@@ -101,6 +101,53 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect((await persistence.repos.journal.countByStatus()).pending).toBe(2);
   });
 
+  it('should journal a group larger than one INSERT (chunks of prepared multi-row statements) and tell which keys were new', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1);
+    const event = (n: number, extra: Record<string, unknown> = {}) => ({
+      dedupe_key: `k-${n}`,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: n % 10 === 0 ? null : 'psid-1',
+      conversation_id: n % 10 === 0 ? null : id,
+      kind: 'message',
+      event_ts: n,
+      event: `{"n":${n}}`,
+      last_error: null,
+      received_at: 1000 + n,
+      processed_at: null,
+      ...extra,
+    });
+    expect(await persistence.repos.journal.record([event(5), event(70)])).toBe(2);
+    const batch = Array.from({ length: 150 }, (_, n) => event(n));
+    const fresh = await persistence.repos.journal.recordNew([...batch, event(3)]);
+    expect([...fresh].sort()).toEqual(
+      batch
+        .map((e) => e.dedupe_key)
+        .filter((k) => k !== 'k-5' && k !== 'k-70')
+        .sort(),
+    );
+    const rows = await persistence.db.selectFrom('inbound_events').selectAll().orderBy('event_ts').execute();
+    expect(rows).toHaveLength(150);
+    expect(rows[42]).toMatchObject({
+      dedupe_key: 'k-42',
+      customer_id: 'psid-1',
+      conversation_id: id,
+      event: '{"n":42}',
+      status: 'pending',
+      attempts: 0,
+      last_error: null,
+      processed_at: null,
+    });
+    expect(Number(rows[42].next_attempt_at)).toBe(1042);
+    expect(Number(rows[42].received_at)).toBe(1042);
+    expect(rows[40]).toMatchObject({ customer_id: null, conversation_id: null });
+    // A row with a column the prepared statements do not write goes in as given.
+    expect(await persistence.repos.journal.recordNew([event(200, { lease_owner: 'w1' })])).toEqual(new Set(['k-200']));
+    expect(
+      await persistence.db.selectFrom('inbound_events').select('lease_owner').where('dedupe_key', '=', 'k-200').executeTakeFirstOrThrow(),
+    ).toEqual({ lease_owner: 'w1' });
+  });
+
   it('should roll back every write of a failed transaction', async () => {
     await expect(
       persistence.transaction(async (repos) => {

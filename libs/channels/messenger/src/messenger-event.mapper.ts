@@ -9,7 +9,8 @@ import { LIKE_STICKER_ID, ownMessageIdOf } from './messenger.constants';
  */
 export function mapMessengerWebhook(body: unknown, channel: ChannelId = 'messenger'): MappedWebhook {
   const mapped = mapMessagingWebhook(body, channel, messengerItem);
-  return { ...mapped, events: mapped.events.map(normalise) };
+  mapped.events = mapped.events.map(normalise); // fresh objects of this call: completed in place (no spread, see mapItem)
+  return mapped;
 }
 
 /** Messenger's own items: Page policy events and delivery receipts. */
@@ -27,12 +28,11 @@ function deliveryItem(item: MessengerItem, base: EventBase, sender: string | und
   const watermark = Number(delivery.watermark);
   const timestamp = typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : watermark;
   if (!Number.isFinite(timestamp)) return { reason: 'delivery receipt without a timestamp or watermark' };
-  return {
-    ...base('delivery', sender, `delivery:${sender}:${watermark}`, false),
+  return Object.assign(base('delivery', sender, `delivery:${sender}:${watermark}`, false), {
     timestamp,
     watermark: Number.isFinite(watermark) ? watermark : undefined,
     receiptMids: Array.isArray(delivery.mids) ? delivery.mids.filter((m): m is string => typeof m === 'string') : [],
-  };
+  });
 }
 
 /** Meta restricting or releasing the Page (`policy_enforcement`, once spelled `policy-enforcement`). */
@@ -40,19 +40,18 @@ function pagePolicyItem(item: MessengerItem, base: EventBase): InboundEvent | un
   const policy = (item.policy_enforcement ?? item['policy-enforcement']) as { action?: unknown; reason?: unknown } | undefined;
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return undefined;
   const timestamp = typeof item.timestamp === 'number' ? item.timestamp : undefined;
-  return {
-    ...base('page_policy', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(item)}`, false),
+  return Object.assign(base('page_policy', undefined, `policy:${hash(policy.action)}:${timestamp ?? hash(item)}`, false), {
     payload: typeof policy.action === 'string' ? policy.action : undefined,
     text: typeof policy.reason === 'string' ? policy.reason : undefined,
-  };
+  });
 }
 
 function normalise(event: InboundEvent): InboundEvent {
   if (event.kind === 'echo') {
     const ownMessageId = ownMessageIdOf(event.payload);
-    return ownMessageId === undefined ? event : { ...event, ownMessageId };
+    return ownMessageId === undefined ? event : Object.assign(event, { ownMessageId });
   }
-  if (event.kind === 'message' && isLikeOnly(event)) return { ...event, acknowledgement: true };
+  if (event.kind === 'message' && isLikeOnly(event)) return Object.assign(event, { acknowledgement: true });
   return event;
 }
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const storage = new AsyncLocalStorage<string>();
 
@@ -19,5 +19,6 @@ export function currentCorrelationId(): string | undefined {
 
 /** `ev-` + 16 hex characters of SHA-256(dedupe key): stable across redeliveries and instances. */
 export function correlationIdOf(dedupeKey: string): string {
-  return `ev-${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 16)}`;
+  // One-shot `hash` (no Hash object per call): computed for every event received, processed and sent.
+  return `ev-${hash('sha256', dedupeKey, 'hex').slice(0, 16)}`;
 }
