@@ -234,8 +234,9 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       applied += 1;
       // Most drains are one event long: the statement that marked the event done also told whether
       // the conversation has another event waiting ('none': no claim). When it did not say (the event
-      // was finished outside its unit), a cheap look (an indexed read, no transaction) stands in. An
-      // event arriving after that is offered again once this drain ends (or claimed by the next pass,
+      // was finished outside its unit; on PostgreSQL, that nothing waits: see `finishingFence`), a
+      // cheap look after the commit (an indexed read, no transaction) stands in. An event arriving
+      // after that is offered again once this drain ends (or claimed by its own instance's hand-off,
       // if another instance took it in).
       const conversationId = first.row.conversation_id;
       if (

@@ -8,6 +8,8 @@ const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
 const LEASE_MS = 30_000;
 
 describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
+  /** What a finishing fence tells when nothing else is pending: only SQLite says so (see `finishingFence`). */
+  const noneMore = dialect === 'sqlite' ? { more: false } : {};
   let persistence: PersistenceService;
   let cleanup: () => Promise<void>;
   let clock: FakeClock;
@@ -172,7 +174,7 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBeNull();
 
     clock.advance(5);
-    expect(await attempt(taken.lease, 'from the new holder')).toEqual({ result: undefined, finished: true, more: false });
+    expect(await attempt(taken.lease, 'from the new holder')).toEqual({ result: undefined, finished: true, ...noneMore });
     expect(await status()).toEqual({ status: 'done', processed_at: clock.now(), lease_until: null });
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('from the new holder');
     // Finished: the same lease cannot finish it again; work that committed nothing reports it is not finished.
@@ -224,13 +226,13 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
       );
       await unrelatedWrite('a listener after the commit'); // not fenced any more
     });
-    expect(outcome).toEqual({ result: undefined, finished: true, more: false });
+    expect(outcome).toEqual({ result: undefined, finished: true, ...noneMore });
     expect(seen).toEqual(['pending', 'done']);
     expect(await status()).toBe('done');
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('a listener after the commit');
   });
 
-  it("should tell, in the statement that finishes the work, whether the work's conversation has other work pending", async () => {
+  it("should tell, in the statement that finishes the work, that the work's conversation has other work pending (and, on SQLite, that it has none)", async () => {
     const a = await conversation('a');
     const b = await conversation('b');
     const markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
@@ -260,9 +262,9 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     const last = (await claim('w', 10, { key: a }))[0];
     expect(last.row.event_ts).toBe(3000);
     // The last of a: b's and the Page's pending events are not a's.
-    expect(await finish(last.lease)).toEqual({ result: undefined, finished: true, more: false });
+    expect(await finish(last.lease)).toEqual({ result: undefined, finished: true, ...noneMore });
     const [page] = await claim('w', 10, { key: 'page:111' });
-    expect(await finish(page.lease)).toEqual({ result: undefined, finished: true, more: false });
+    expect(await finish(page.lease)).toEqual({ result: undefined, finished: true, ...noneMore });
     // A lost lease finishes nothing and tells nothing.
     await expect(finish(last.lease)).rejects.toBeInstanceOf(LeaseLostError);
   });

@@ -326,15 +326,19 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
    * The fence that finishes the work with `status` (see `runFencedToFinish`): `complete` without
    * extra columns, as one statement built once, on the transaction it is given. `now()` is read when
    * the transaction runs it. The same statement tells whether the work's conversation has other work
-   * pending (`more`; false for work without a conversation): a drain needs no look of its own after
-   * the commit to know whether to claim a next head (on SQLite the transaction holds the writer, so
-   * nothing is added between this statement and its commit; on PostgreSQL an item committed meanwhile
-   * is offered again by the intake that took it in, as before).
+   * pending (`more`; false for work without a conversation), so a drain needs no look of its own after
+   * the commit to know whether to claim a next head. That nothing is pending is told on SQLite only:
+   * there the transaction holds the only writer, so nothing is added between this statement and its
+   * commit. On PostgreSQL another instance's intake may commit an item of the conversation meanwhile
+   * and offer it to its own processor, whose claim fails while this item is still leased: only a look
+   * after the commit (the drain's own) finds that item without waiting for a claim pass.
    */
   finishingFence(status: string, now: () => number): FenceFinish {
     return async (db, lease) => {
       const rows = await this.finish.rows(db, status, now(), lease.id, lease.owner, lease.epoch);
-      return rows.length === 0 ? { affected: 0 } : { affected: rows.length, more: Boolean(Number(rows[0].more)) };
+      if (rows.length === 0) return { affected: 0 };
+      const more = Boolean(Number(rows[0].more));
+      return more || this.dialect === 'sqlite' ? { affected: rows.length, more } : { affected: rows.length };
     };
   }
 
