@@ -103,6 +103,8 @@ async function countStatements(): Promise<void> {
   Client.prototype.query = function (this: { processID?: number }, ...args: unknown[]) {
     if (this.processID) backends.add(this.processID);
     const config = args[0];
+    // A transaction's BEGIN sent in one round trip with its first statement (pg-prepared.ts) counts too.
+    if ((config as object | undefined)?.constructor?.name === 'BeginThenQuery') note('begin');
     note(typeof config === 'string' ? config : String((config as { text?: string })?.text ?? '?'));
     return query.apply(this, args);
   } as typeof Client.prototype.query;
@@ -144,6 +146,7 @@ async function trace(): Promise<void> {
   timeMethod(ConversationHandler.prototype as never, 'handle', 'handle');
   timeMethod(CustomerMessageApplier.prototype as never, 'prepare', 'prepare');
   timeMethod(conversations.ConversationUnits.prototype as never, 'run', 'unit');
+  timeMethod(conversations.InboundIntakeService.prototype as never, 'write', 'groupCommit');
   timeMethod(persistence.WorkQueue.prototype as never, 'claimHead', 'claimHead');
   timeMethod(persistence.WorkQueue.prototype as never, 'claim', 'claim');
   timeMethod(persistence.InboundJournalRepository.prototype as never, 'hasPending', 'hasPending');

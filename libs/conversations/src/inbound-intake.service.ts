@@ -174,7 +174,7 @@ export class InboundIntakeService {
         return { recorded, duplicates: w.events.length - recorded };
       });
       return { results, fresh: newEvents };
-    });
+    }, GROUP_COMMIT);
     for (const [key, id] of learned) this.remember(key, id);
     return written;
   }
@@ -191,6 +191,9 @@ export class InboundIntakeService {
     return new ServiceUnavailableException('events could not be stored durably; retry later');
   }
 }
+
+/** On PostgreSQL the group commit has a connection of its own (see INTAKE_CONNECTIONS in persistence). */
+const GROUP_COMMIT = { intake: true } as const;
 
 function toRow(event: InboundEvent, key: string | undefined, conversationIds: Map<string, string>, now: number): NewInboundEvent {
   let conversationId: string | null = null;

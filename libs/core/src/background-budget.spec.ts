@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,21 @@ describe('BackgroundBudget', () => {
       elapsedMs += costMs;
     }
   }
+
+  it("runs each foreground callback in its caller's async context, not in that of whoever scheduled the hop", async () => {
+    const store = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    await new Promise<void>((resolve) => {
+      store.run('first caller', () => budget.foreground(() => seen.push(store.getStore())));
+      store.run('second caller', () =>
+        budget.foreground(() => {
+          seen.push(store.getStore());
+          resolve();
+        }),
+      );
+    });
+    expect(seen).toEqual(['first caller', 'second caller']);
+  });
 
   it('runs units back to back in one turn of the event loop until the slice is spent, then lets the loop go round', async () => {
     const log: string[] = [];

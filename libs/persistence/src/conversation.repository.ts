@@ -39,6 +39,44 @@ const LOCK_NOTING_USER_EVENT = new QueryTemplate((db, id: string, timestamp: num
     .returningAll();
 });
 
+/** A new conversation's columns, in `newConversation`'s order (the INSERT templates below write them all). */
+const NEW_CONVERSATION_COLUMNS = Object.keys(
+  newConversation({ channel: 'messenger', pageId: '', customerId: '' }, 0),
+) as (keyof ConversationsTable)[];
+/** Rows per conversations INSERT template (up to this many new customers in one statement; more in chunks). */
+const CONVERSATION_TEMPLATE_ROWS = 64;
+const INSERT_CONVERSATIONS: QueryTemplate<unknown[], { id: string; channel: string; page_id: string; customer_id: string }>[] = [];
+
+/**
+ * The group-commit intake's INSERT of `count` new conversations, built once per row count (see
+ * QueryTemplate): ignores a key another writer created meanwhile and returns the rows it did insert,
+ * so only those other writers' keys need a second read.
+ */
+function insertConversations(
+  count: number,
+): QueryTemplate<unknown[], { id: string; channel: string; page_id: string; customer_id: string }> {
+  let template = INSERT_CONVERSATIONS[count];
+  if (!template) {
+    template = new QueryTemplate((db, ...values: unknown[]) =>
+      db
+        .insertInto('conversations')
+        .values(
+          Array.from(
+            { length: count },
+            (_, row) =>
+              Object.fromEntries(
+                NEW_CONVERSATION_COLUMNS.map((column, i) => [column, values[row * NEW_CONVERSATION_COLUMNS.length + i]]),
+              ) as unknown as Insertable<ConversationsTable>,
+          ),
+        )
+        .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
+        .returning(['id', 'channel', 'page_id', 'customer_id']),
+    );
+    INSERT_CONVERSATIONS[count] = template;
+  }
+  return template;
+}
+
 export class ConversationRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -60,9 +98,10 @@ export class ConversationRepository {
 
   /**
    * `ensure` for many keys at once (group-commit intake): one read of the existing ids, then — only
-   * for new customers — one multi-row insert that ignores rows another writer just created, and one
-   * read of those ids. New keys are inserted in a fixed order so two concurrent batches on PostgreSQL
-   * cannot deadlock on the unique index. Returns id by `conversationKeyString`.
+   * for new customers — one multi-row insert (prepared per row count) that ignores rows another
+   * writer just created and returns the ids it inserted, and a read of the ids of those other
+   * writers' rows only if there are any. New keys are inserted in a fixed order so two concurrent
+   * batches on PostgreSQL cannot deadlock on the unique index. Returns id by `conversationKeyString`.
    */
   async ensureMany(keys: readonly ConversationKey[], now: number): Promise<Map<string, string>> {
     const byKey = new Map<string, ConversationKey>();
@@ -75,14 +114,23 @@ export class ConversationRepository {
       .filter(([key]) => !ids.has(key))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, key]) => key);
-    for (let i = 0; i < missing.length; i += CONVERSATION_INSERT_CHUNK) {
-      const chunk = missing.slice(i, i + CONVERSATION_INSERT_CHUNK);
-      await this.db
-        .insertInto('conversations')
-        .values(chunk.map((key) => newConversation(key, now)))
-        .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
-        .execute();
-      await this.readIds(chunk, byKey, ids);
+    for (let i = 0; i < missing.length; i += CONVERSATION_TEMPLATE_ROWS) {
+      const chunk = missing.slice(i, i + CONVERSATION_TEMPLATE_ROWS);
+      const values: unknown[] = [];
+      for (const key of chunk) {
+        const row = newConversation(key, now);
+        for (const column of NEW_CONVERSATION_COLUMNS) values.push(row[column]);
+      }
+      for (const row of await insertConversations(chunk.length).rows(this.db, ...values)) {
+        const key = conversationKeyString({
+          channel: row.channel as ConversationKey['channel'],
+          pageId: row.page_id,
+          customerId: row.customer_id,
+        });
+        if (byKey.has(key)) ids.set(key, row.id);
+      }
+      const taken = chunk.filter((key) => !ids.has(conversationKeyString(key)));
+      if (taken.length > 0) await this.readIds(taken, byKey, ids);
     }
     return ids;
   }
@@ -279,7 +327,7 @@ export class ConversationRepository {
   }
 }
 
-/** Rows per conversations INSERT (18 columns): well under SQLite's bound-parameter limit. */
+/** Keys per read of existing conversations (three `in` lists of up to this many values each). */
 const CONVERSATION_INSERT_CHUNK = 200;
 
 /** A stable string for a conversation key (channel, Page, customer). */

@@ -19,7 +19,20 @@ export interface OpenDatabase {
   dialect: DatabaseConfig['dialect'];
   /** PostgreSQL schema selected by `?schema=` (tables, including Kysely's migration tables, live there). */
   schema?: string;
+  /**
+   * PostgreSQL: the intake's own connection (a pool of one, see `INTAKE_CONNECTIONS`), for its group
+   * commit (`transaction(…, { intake: true })`). Absent on SQLite, where there is one writer anyway.
+   */
+  intakeDb?: Kysely<Database>;
 }
+
+/**
+ * Connections kept for the intake's group commit on PostgreSQL, apart from the pool that processing
+ * and sending share. The intake commits one group at a time, so one connection is all it uses; in the
+ * shared pool its commit waited behind the turns and sends queued for a connection (bench, intake with
+ * processing alongside: up to 13 waiting), and every webhook of the group waited with it.
+ */
+export const INTAKE_CONNECTIONS = 1;
 
 /**
  * Page cache per SQLite connection, in KiB (negative: a size, not a page count). better-sqlite3 builds
@@ -59,23 +72,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
   const schema = url.searchParams.get('schema');
   url.searchParams.delete('schema');
   if (schema && !/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error('DATABASE_URL schema must be a plain identifier');
-  const pool = new Pool({
-    connectionString: url.toString(),
-    // Turns (INBOUND_CONCURRENCY) and sends run side by side, each needing a connection for its
-    // statements: with 10, bench:profile answered 47 of 200 messages/s offered (reply p50 15 s) while
-    // PostgreSQL and ccm both sat mostly idle waiting for a free connection; 40 gave 116/s.
-    max: config.poolSize ?? 30,
-    options: schema ? `-c search_path=${schema}` : undefined,
-    // While the server is unreachable a query fails within this time instead of hanging: webhooks
-    // get their 503 quickly (Meta retries) and the loops log and try again on their next tick.
-    connectionTimeoutMillis: 5000,
-    // Hot statements run as named prepared statements (see pg-prepared.ts).
-    Client: PreparingClient,
-  });
-  // A connection the server drops (restart, outage, admin command) emits 'error' — on the pool while
-  // idle, on the client itself while checked out. Unhandled, either kills the process. Both are
-  // handled: the pool discards the broken client, the query in flight fails (its caller answers 503
-  // or retries), and the next query opens a new connection once the server is back.
   const logger = new Logger('Database');
   let lastWarning = 0;
   const warn = (error: Error) => {
@@ -84,11 +80,34 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     lastWarning = now;
     logger.warn(`PostgreSQL connection lost: ${error.message}`);
   };
-  pool.on('error', warn);
-  pool.on('connect', (client) => client.on('error', warn));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const pool = (max: number) => {
+    const created = new Pool({
+      connectionString: url.toString(),
+      max,
+      options: schema ? `-c search_path=${schema}` : undefined,
+      // While the server is unreachable a query fails within this time instead of hanging: webhooks
+      // get their 503 quickly (Meta retries) and the loops log and try again on their next tick.
+      connectionTimeoutMillis: 5000,
+      // Statements run as named prepared statements (see pg-prepared.ts).
+      Client: PreparingClient,
+    });
+    // A connection the server drops (restart, outage, admin command) emits 'error' — on the pool while
+    // idle, on the client itself while checked out. Unhandled, either kills the process. Both are
+    // handled: the pool discards the broken client, the query in flight fails (its caller answers 503
+    // or retries), and the next query opens a new connection once the server is back.
+    created.on('error', warn);
+    created.on('connect', (client) => client.on('error', warn));
+    created.on('release', (_error, client) => (client as unknown as PreparingClient).dropHeldBegin());
+    return created;
+  };
+  // Turns (INBOUND_CONCURRENCY) and sends run side by side, each needing a connection for its
+  // statements: with 10, bench:profile answered 47 of 200 messages/s offered (reply p50 15 s) while
+  // PostgreSQL and ccm both sat mostly idle waiting for a free connection; 40 gave 116/s.
+  const shared = pool(config.poolSize ?? 30);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: shared }) });
+  const intakeDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool(INTAKE_CONNECTIONS) }) });
   if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  return { db, dialect: 'postgres', schema: schema ?? undefined };
+  return { db, dialect: 'postgres', schema: schema ?? undefined, intakeDb };
 }
 
 /**

@@ -50,6 +50,15 @@ export class Repositories {
   }
 }
 
+export interface TransactionOptions extends FencedTransactionOptions {
+  /**
+   * The intake's group commit (every webhook of the group waits for it): on PostgreSQL it runs on the
+   * intake's own connection, never queued behind processing and sending for one of the shared pool's
+   * (see INTAKE_CONNECTIONS). The same database and guarantees; on SQLite the same writer.
+   */
+  intake?: boolean;
+}
+
 /**
  * The one data-access entry point. Runs the same code on SQLite and PostgreSQL; `transaction`
  * gives a unit of work whose writes commit together or not at all.
@@ -91,7 +100,7 @@ export class PersistenceService {
    * `runFencedToFinish` the check of the transaction opened with `finishesWork` (the one carrying the
    * work's effects) is the statement that finishes the work.
    */
-  async transaction<T>(work: (repos: Repositories) => Promise<T>, options: FencedTransactionOptions = {}): Promise<T> {
+  async transaction<T>(work: (repos: Repositories) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const fence = activeFence();
     // Under runFencedToFinish only the transaction with the work's effects finishes it (and spends the fence).
     const finish = fence?.finish && options.finishesWork ? fence.finish : undefined;
@@ -106,7 +115,8 @@ export class PersistenceService {
     };
     let finished: FenceFinished | undefined;
     try {
-      const result = await this.open.db.transaction().execute(async (trx) => {
+      const db = (options.intake && this.open.intakeDb) || this.open.db;
+      const result = await db.transaction().execute(async (trx) => {
         if (fence) finished = await assertLeaseHeld(trx, fence.lease, finish);
         return work(new Repositories(trx, writes));
       });
@@ -120,6 +130,6 @@ export class PersistenceService {
   }
 
   async close(): Promise<void> {
-    await this.open.db.destroy();
+    await Promise.all([this.open.db.destroy(), this.open.intakeDb?.destroy()]);
   }
 }

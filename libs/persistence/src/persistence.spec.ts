@@ -1,6 +1,7 @@
 import { TEST_DIALECTS, testDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
+import { conversationKeyString } from './conversation.repository';
 
 const key = { channel: 'messenger', pageId: '111', customerId: 'psid-1' };
 
@@ -146,6 +147,29 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect(
       await persistence.db.selectFrom('inbound_events').select('lease_owner').where('dedupe_key', '=', 'k-200').executeTakeFirstOrThrow(),
     ).toEqual({ lease_owner: 'w1' });
+  });
+
+  it('should ensure many conversations at once: existing ids kept, new ones created once, one written meanwhile by another writer read back', async () => {
+    const existing = await persistence.repos.conversations.ensure(key, 1);
+    const keys = Array.from({ length: 70 }, (_, n) => ({ channel: 'messenger' as const, pageId: '111', customerId: `psid-many-${n}` }));
+    const ids = await persistence.repos.conversations.ensureMany([key, ...keys, keys[3]], 2);
+    expect(ids.size).toBe(71);
+    expect(ids.get(conversationKeyString(key))).toBe(existing.id);
+    const rows = await persistence.db.selectFrom('conversations').select(['id', 'customer_id', 'state', 'created_at']).execute();
+    expect(rows).toHaveLength(71);
+    for (const row of rows) expect(ids.get(conversationKeyString({ ...key, customerId: row.customer_id }))).toBe(row.id);
+    expect(rows.find((r) => r.customer_id === 'psid-many-3')).toMatchObject({ state: 'BOT', created_at: 2 });
+    // A key inserted by another writer after this call's first read: its insert is ignored, its id read back.
+    const racer = { ...key, customerId: 'psid-racer' };
+    const created = await persistence.repos.conversations.ensure(racer, 3);
+    const repo = persistence.repos.conversations as unknown as { readIds: (...args: unknown[]) => Promise<void> };
+    const readIds = jest.spyOn(repo, 'readIds');
+    readIds.mockImplementationOnce(async () => undefined); // the first read sees nothing (the row is not there yet)
+    const again = await persistence.repos.conversations.ensureMany([racer, { ...key, customerId: 'psid-new' }], 4);
+    readIds.mockRestore();
+    expect(again.get(conversationKeyString(racer))).toBe(created.id);
+    expect(again.get(conversationKeyString({ ...key, customerId: 'psid-new' }))).toEqual(expect.any(String));
+    expect(await persistence.db.selectFrom('conversations').select('id').execute()).toHaveLength(73);
   });
 
   it('should roll back every write of a failed transaction', async () => {

@@ -51,26 +51,134 @@ describe('named prepared statements on PostgreSQL', () => {
     expect((await persistence.repos.conversations.findById(conversation.id))!.id).toBe(conversation.id);
     expect(await persistence.repos.messages.findById(1)).toBeUndefined();
     expect(await persistence.queues.journal.claimHead(conversation.id, claimOptions)).toBeUndefined();
-    // A statement with explicit columns keeps its name (and the prepared benefit).
+    // Prepared again under new names: the whole-row statements keep their prepared benefit.
     const idOnly = new QueryTemplate((db, id: string) => db.selectFrom('conversations').select(['id']).where('id', '=', id));
     expect(await idOnly.rows(persistence.db, conversation.id)).toEqual([{ id: conversation.id }]);
     const prepared = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(persistence.db);
     expect(prepared.rows.map((r) => r.statement)).toContain('select "id" from "conversations" where "id" = $1');
-    expect(prepared.rows.some((r) => /select \* |\.\*|returning \*/i.test(r.statement))).toBe(false);
+    expect(prepared.rows.map((r) => r.statement)).toContain('select * from "conversations" where "id" = $1');
   });
 
-  it('should name texts with explicit columns, never texts that select or return *', () => {
-    const named = 'select "id", "count"(*) from "conversations" where "id" = $1';
-    prepareOnPostgres(named);
-    expect(isPreparedOnPostgres(named)).toBe(true);
+  it('should fail only the transaction in flight when another replica adds a column under a prepared whole-row read', async () => {
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 't' }, 1000);
+    const read = () => persistence.transaction(async (repos) => (await repos.conversations.findById(conversation.id))!.id);
+    // Twice, so the read runs named and prepared on the pool's only connection.
+    expect(await read()).toBe(conversation.id);
+    expect(await read()).toBe(conversation.id);
+
+    await addColumnElsewhere('conversations');
+
+    // PostgreSQL aborted the transaction: nothing to send again inside it; its caller retries.
+    await expect(read()).rejects.toThrow('cached plan must not change result type');
+    expect(await read()).toBe(conversation.id);
+    expect(await read()).toBe(conversation.id);
+  });
+
+  it('should prepare a parameterised statement built per call from its second run, never one run once or a text without parameters', async () => {
+    const conversation = await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'c' }, 1000);
+    const built = (id: string) => persistence.db.selectFrom('conversations').select(['id', 'page_id']).where('id', '=', id);
+    const once = persistence.db.selectFrom('conversations').select(['customer_id']).where('page_id', '=', 'P');
+    const whole = (id: string) => persistence.db.selectFrom('conversations').selectAll().where('id', '=', id);
+    const text = built('x').compile().sql;
+    expect(isPreparedOnPostgres(text)).toBe(false);
+    expect(await built(conversation.id).execute()).toEqual([{ id: conversation.id, page_id: 'P' }]);
+    expect(isPreparedOnPostgres(text)).toBe(false);
+    expect(await built('nobody').execute()).toEqual([]);
+    expect(isPreparedOnPostgres(text)).toBe(true);
+    // Named and prepared, it still answers for other values.
+    expect(await built(conversation.id).execute()).toEqual([{ id: conversation.id, page_id: 'P' }]);
+    expect(await once.execute()).toEqual([{ customer_id: 'c' }]);
+    await whole(conversation.id).execute();
+    await whole(conversation.id).execute();
+    await sql`select 1`.execute(persistence.db);
+    await sql`select 1`.execute(persistence.db);
+    const prepared = (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(persistence.db)).rows.map(
+      (r) => r.statement,
+    );
+    expect(prepared).toContain(text);
+    expect(prepared).not.toContain(once.compile().sql);
+    expect(prepared).toContain(whole('x').compile().sql);
+    expect(prepared).not.toContain('select 1');
+  });
+
+  describe("a transaction's BEGIN sent with its first statement", () => {
+    /** Round trips the pool's only connection makes (ReadyForQuery ends each) while `work` runs. */
+    async function roundTrips(work: () => Promise<unknown>): Promise<number> {
+      let count = 0;
+      const { Connection } = jest.requireActual<{ Connection: { prototype: { emit: (...a: unknown[]) => boolean } } }>('pg');
+      const emit = Connection.prototype.emit;
+      const spy = jest.spyOn(Connection.prototype, 'emit').mockImplementation(function (this: unknown, ...args: unknown[]) {
+        if (args[0] === 'readyForQuery') count += 1;
+        return emit.apply(this, args);
+      });
+      try {
+        await work();
+      } finally {
+        spy.mockRestore();
+      }
+      return count;
+    }
+
+    it('should commit a transaction in one round trip fewer, its writes together', async () => {
+      await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'warm' }, 1000);
+      const trips = await roundTrips(() =>
+        persistence.db.transaction().execute(async (trx) => {
+          await trx.updateTable('conversations').set({ updated_at: 5 }).where('customer_id', '=', 'warm').execute();
+          await trx.updateTable('conversations').set({ last_user_event_at: 6 }).where('customer_id', '=', 'warm').execute();
+        }),
+      );
+      // BEGIN + first update, second update, COMMIT (4 with BEGIN on its own).
+      expect(trips).toBe(3);
+      const row = await persistence.db
+        .selectFrom('conversations')
+        .select(['updated_at', 'last_user_event_at'])
+        .where('customer_id', '=', 'warm')
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ updated_at: 5, last_user_event_at: 6 });
+    });
+
+    it('should roll back the first statement with the rest, and keep the connection usable after a failed first statement', async () => {
+      await persistence.repos.conversations.ensure({ channel: 'messenger', pageId: 'P', customerId: 'r' }, 1000);
+      await expect(
+        persistence.db.transaction().execute(async (trx) => {
+          await trx.updateTable('conversations').set({ updated_at: 7 }).where('customer_id', '=', 'r').execute();
+          await sql`select 1 / ${0}::int`.execute(trx);
+        }),
+      ).rejects.toThrow('division by zero');
+      await expect(
+        persistence.db.transaction().execute(async (trx) => {
+          await sql`select 1 / ${0}::int`.execute(trx);
+        }),
+      ).rejects.toThrow('division by zero');
+      const rows = await persistence.db.selectFrom('conversations').select(['updated_at']).where('customer_id', '=', 'r').execute();
+      expect(rows).toEqual([{ updated_at: 1000 }]);
+      // The connection is out of any transaction again: an autocommit write stays written.
+      await persistence.db.updateTable('conversations').set({ updated_at: 8 }).where('customer_id', '=', 'r').execute();
+      expect(
+        (await persistence.db.selectFrom('conversations').select(['updated_at']).where('customer_id', '=', 'r').execute())[0].updated_at,
+      ).toBe(8);
+    });
+
+    it('should run an empty transaction and one opening with a statement without parameters', async () => {
+      expect(await persistence.db.transaction().execute(async () => 'nothing')).toBe('nothing');
+      const result = await persistence.db.transaction().execute(async (trx) => {
+        const first = await sql<{ n: number }>`select 41 + 1 as n`.execute(trx);
+        const open = await sql<{ open: boolean }>`select now() = statement_timestamp() as open`.execute(trx);
+        return [first.rows[0].n, open.rows[0].open];
+      });
+      // Inside a transaction now() is the transaction's start, earlier than the second statement's.
+      expect(result).toEqual([42, false]);
+    });
+  });
+
+  it('should name the texts marked as hot, whole-row ones included', () => {
     for (const text of [
-      'select * from "conversations" where "id" = $1',
-      'select "c".* from "conversations" as "c" where "id" = $1',
-      'select "id", "m".* from "messages" as "m"',
+      'select "id", "count"(*) from "conversations" where "id" = $1',
+      'select * from "conversations" where "id" = $1 and "page_id" = $2',
       'update t set a = $1 where id = $2\n      returning *',
     ]) {
       prepareOnPostgres(text);
-      expect(isPreparedOnPostgres(text)).toBe(false);
+      expect(isPreparedOnPostgres(text)).toBe(true);
     }
   });
 });
