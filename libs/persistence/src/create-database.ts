@@ -9,6 +9,7 @@ import { Database } from './database.types';
 import { persistenceMigrations } from './migrations';
 import { PreparingClient } from './pg-prepared';
 import { MigrationSet, schemaMigrationProvider } from './schema-migrations';
+import { CheckpointerOptions, SqliteCheckpointer } from './sqlite-checkpointer';
 import { CcmSqliteDialect } from './sqlite-driver';
 
 // bigint (int8) columns hold epoch milliseconds and serial ids: both fit in a JS number.
@@ -19,6 +20,8 @@ export interface OpenDatabase {
   dialect: DatabaseConfig['dialect'];
   /** PostgreSQL schema selected by `?schema=` (tables, including Kysely's migration tables, live there). */
   schema?: string;
+  /** SQLite on a file: the worker thread that checkpoints the WAL (see SqliteCheckpointer). */
+  checkpointer?: SqliteCheckpointer;
   /**
    * PostgreSQL: the intake's own connection (a pool of one, see `INTAKE_CONNECTIONS`), for its group
    * commit (`transaction(…, { intake: true })`). Absent on SQLite, where there is one writer anyway.
@@ -46,7 +49,7 @@ const SQLITE_CACHE_SIZE = -4000;
  * Opens the database named by the config. For PostgreSQL a `schema` query parameter
  * (`postgres://…/db?schema=tenant_a`) selects (and creates) a schema, which tests use for isolation.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
+export async function openDatabase(config: DatabaseConfig, options: { checkpointer?: CheckpointerOptions } = {}): Promise<OpenDatabase> {
   if (config.dialect === 'sqlite') {
     if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
     const writer = new BetterSqlite3(config.url);
@@ -61,12 +64,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenDatabase
     writer.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
     // A second, read-only connection serves reads outside transactions (see CcmSqliteDialect).
     let reader: BetterSqlite3.Database | undefined;
+    let checkpointer: SqliteCheckpointer | undefined;
     if (config.url !== ':memory:') {
       reader = new BetterSqlite3(config.url, { readonly: true });
       reader.pragma('busy_timeout = 5000');
       reader.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
+      // Checkpoints off the event loop (an in-memory database has no WAL); the worker starts with the driver.
+      checkpointer = new SqliteCheckpointer(writer, config.url, options.checkpointer);
     }
-    return { db: new Kysely<Database>({ dialect: new CcmSqliteDialect(writer, reader) }), dialect: 'sqlite' };
+    return {
+      db: new Kysely<Database>({ dialect: new CcmSqliteDialect(writer, reader, checkpointer) }),
+      dialect: 'sqlite',
+      checkpointer,
+    };
   }
   const url = new URL(config.url);
   const schema = url.searchParams.get('schema');

@@ -1,4 +1,5 @@
 import type { Database as BetterSqlite, Statement } from 'better-sqlite3';
+import type { SqliteCheckpointer } from './sqlite-checkpointer';
 import {
   CompiledQuery,
   DatabaseConnection,
@@ -28,12 +29,13 @@ export class CcmSqliteDialect extends SqliteDialect {
   constructor(
     private readonly writer: BetterSqlite,
     private readonly reader?: BetterSqlite,
+    private readonly checkpointer?: SqliteCheckpointer,
   ) {
     super({ database: writer });
   }
 
   override createDriver(): Driver {
-    return new CcmSqliteDriver(this.writer, this.reader);
+    return new CcmSqliteDriver(this.writer, this.reader, this.checkpointer);
   }
 }
 
@@ -90,12 +92,20 @@ class CcmSqliteDriver implements Driver {
   readonly writer: StatementCache;
   readonly reader?: StatementCache;
 
-  constructor(writer: BetterSqlite, reader?: BetterSqlite) {
+  constructor(
+    writer: BetterSqlite,
+    reader?: BetterSqlite,
+    private readonly checkpointer?: SqliteCheckpointer,
+  ) {
     this.writer = new StatementCache(writer);
     this.reader = reader ? new StatementCache(reader) : undefined;
   }
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    // Kysely initialises the driver on the first query and destroys it only if it was: the worker
+    // starts here so that it is always stopped again.
+    this.checkpointer?.start(this.writerMutex);
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     // Cheap: the writer is locked per write, or for the whole of a transaction (beginTransaction).
@@ -147,6 +157,8 @@ class CcmSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    // The worker's connection first: the writer, closing last, checkpoints what is left and removes the WAL.
+    await this.checkpointer?.close();
     this.reader?.db.close();
     this.writer.db.close();
   }
