@@ -106,7 +106,7 @@ interface WireQuery {
  * taken out. While BEGIN's own ParseComplete (of the unnamed statement) comes back, the query shows no
  * name, so node-postgres does not take that as the statement's own Parse.
  */
-class BeginThenQuery extends (Query as unknown as new (config: QueryConfig, values?: unknown, callback?: unknown) => WireQuery) {
+export class BeginThenQuery extends (Query as unknown as new (config: QueryConfig, values?: unknown, callback?: unknown) => WireQuery) {
   private statementName?: string;
   private beginPending = false;
 
