@@ -6,6 +6,7 @@ import { FakeClock, RecordingChannel } from '@app/testing';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { ConversationUnits } from './conversation-unit';
+import { INSTANCE_ID } from './instance-id';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 import { enqueueOutbound } from './outbox-writer';
 
@@ -435,19 +436,44 @@ describe('OutboxDispatcher hand-off', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
-  it('should give a reply stored leased back when no send slot is free, and send it once one is', async () => {
+  it('should store a reply unleased while no send slot is free, and give one stored leased back then, sending both once a slot is', async () => {
     const sender = start({ OUTBOX_CONCURRENCY: '1' });
     const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
     const a = await conversationOf('psid-a', '9901');
     const b = await conversationOf('psid-b', '9902');
+    const c = await conversationOf('psid-c', '9903');
     await leasedUnits.run((unit) => unit.enqueue(a, 'bot', { kind: 'text', text: 'to a' }));
     await until(() => channel.started.length === 1); // the only slot is busy
+    // Queued as usual (no lease that would only have to be given back), for the next pass.
     const [toB] = await leasedUnits.run((unit) => unit.enqueue(b, 'bot', { kind: 'text', text: 'to b' }));
-    // Given back (not left leased, which would read as an interrupted send): free for the next pass.
-    await until(async () => (await persistence.repos.messages.findById(toB))?.lease_until === null);
+    expect(await persistence.repos.messages.findById(toB)).toMatchObject({ lease_owner: null, lease_epoch: 0 });
+    // One leased when a slot was free, handed off once none is: given back (not left leased, which
+    // would read as an interrupted send), free for the next pass.
+    const stored = await persistence.repos.messages.enqueueLeased(
+      {
+        conversation_id: c,
+        author: 'bot',
+        text: 'to c',
+        content: JSON.stringify({ kind: 'text', text: 'to c' }),
+        mid: null,
+        attempts: 0,
+        next_attempt_at: clock.now(),
+        lease_until: null,
+        error: null,
+        event_ts: null,
+        created_at: clock.now(),
+        sent_at: null,
+      },
+      { owner: INSTANCE_ID, until: clock.now() + 60_000 },
+    );
+    sender.takeLeased(
+      { row: stored.row, lease: { table: 'messages', id: stored.row.id, owner: INSTANCE_ID, epoch: 1 }, interrupted: false },
+      stored.conversation,
+    );
+    await until(async () => (await persistence.repos.messages.findById(stored.row.id))?.lease_until === null);
     channel.release();
-    await until(() => channel.sent.length === 2);
-    expect(texts()).toEqual(['to a', 'to b']);
+    await until(() => channel.sent.length === 3);
+    expect(texts().sort()).toEqual(['to a', 'to b', 'to c']);
     expect(mostInFlight).toBe(1);
   });
 

@@ -160,12 +160,14 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * OutboxHandOff: the lease a reply written on this instance is stored under (when it is its
-   * conversation's head), while this sender runs. A process that dies before sending it leaves the
+   * conversation's head), while this sender runs and has a send slot free. A process that dies before sending it leaves the
    * lease to run out: the message then counts as interrupted, and its echo is awaited before it is
    * sent (as for a claimed message whose sender died), so it is never sent twice.
    */
   leaseFor(now: number): { owner: string; until: number } | undefined {
-    if (!this.started || this.stopping) return undefined;
+    // With no send slot free now the reply is queued as usual: leased, it would most likely have to be
+    // given back (one more write) once committed, for a pass to claim it again.
+    if (!this.started || this.stopping || this.freeSlots <= 0) return undefined;
     return { owner: INSTANCE_ID, until: now + this.config.work.leaseMs };
   }
 
