@@ -20,10 +20,11 @@ import {
  *   connection and kept in a bounded cache.
  * - **Reads are not blocked behind the writer.** SQLite allows one writer; Kysely serialises every
  *   query behind one connection mutex, so a read waits for any open transaction to finish (which may
- *   be waiting on its own awaits). Here reads outside a transaction go to a second, read-only
- *   connection (WAL lets it read the last committed state while the writer works; raw `sql` SELECTs too), and only writes
- *   and transactions take the writer's mutex. A read inside a transaction stays on the writer so it
- *   sees the transaction's own writes.
+ *   be waiting on its own awaits). Here a read outside a transaction that finds the writer held goes
+ *   to a second, read-only connection (WAL lets it read the last committed state while the writer
+ *   works; raw `sql` SELECTs too), and only writes and transactions take the writer's mutex. With the
+ *   writer free, a read runs on the writer (same committed state, and its page cache is warm). A
+ *   read inside a transaction stays on the writer so it sees the transaction's own writes.
  */
 export class CcmSqliteDialect extends SqliteDialect {
   constructor(
@@ -210,10 +211,14 @@ class CcmSqliteConnection implements DatabaseConnection {
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const driver = this.driver;
     if (this.inTransaction) return settled(driver.writer, query);
-    if (driver.reader && isRead(query)) return settled(driver.reader, query);
-    // A write outside a transaction: with the writer free nothing can interleave with a synchronous
-    // statement, so it runs at once; otherwise it waits for the open transaction (or checkpoint).
+    // With the writer free nothing can interleave with a synchronous statement: a write runs at once,
+    // and so does a read, on the writer too. Its page cache stays valid across its own commits, while
+    // the reader's is dropped whenever anything was committed since its last read (SQLite re-reads
+    // each page from the file then: syscalls, most of a point lookup's cost).
     if (driver.writerMutex.free) return settled(driver.writer, query);
+    // The writer is held (an open transaction, or the checkpointer): a read goes to the reader
+    // connection (the last committed state); a write waits for the writer.
+    if (driver.reader && isRead(query)) return settled(driver.reader, query);
     return this.afterWriter(query);
   }
 
