@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
 import { InboundEvent } from '@app/core';
-import { fenceFinishesWork, PersistenceService } from '@app/persistence';
+import { ConversationRow, fenceFinishesWork, PersistenceService } from '@app/persistence';
 import { ConversationUnits } from './conversation-unit';
 import { InboundAppliers } from './inbound-applier';
 
@@ -29,7 +29,11 @@ export class ConversationHandler {
     private readonly config: CcmConfig,
   ) {}
 
-  async handle(journalId: number, event: InboundEvent, conversationId: string | undefined): Promise<void> {
+  /**
+   * `known`: the conversation as the processor's claim of the event returned it (read no earlier than
+   * this read would be, outside the transaction too); without it the conversation is read here.
+   */
+  async handle(journalId: number, event: InboundEvent, conversationId: string | undefined, known?: ConversationRow): Promise<void> {
     if (!conversationId) {
       const applier = this.appliers.forPage(event);
       await this.units.run(async (unit) => {
@@ -38,7 +42,7 @@ export class ConversationHandler {
       }, APPLIES_THE_EVENT);
       return;
     }
-    const conversation = await this.persistence.repos.conversations.findById(conversationId);
+    const conversation = known?.id === conversationId ? known : await this.persistence.repos.conversations.findById(conversationId);
     if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
     const applier = this.appliers.forConversation(event);
     const prepared = applier.prepare ? await applier.prepare(event, conversation) : undefined;

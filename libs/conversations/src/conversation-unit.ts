@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, MessageAuthor, OutboundContent } from '@app/core';
-import { FencedTransactionOptions, PersistenceService, Repositories } from '@app/persistence';
+import { ConversationRow, FencedTransactionOptions, PersistenceService, Repositories } from '@app/persistence';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
 import { enqueueOutbound } from './outbox-writer';
 
@@ -58,6 +58,14 @@ export class ConversationUnit {
   /** The customer did something at `timestamp`: Meta's messaging window runs from their latest such event. */
   async noteCustomerActivity(conversationId: string, timestamp: number): Promise<void> {
     await this.repos.conversations.noteUserEvent(conversationId, timestamp, this.now);
+  }
+
+  /**
+   * The conversation as it is now, locked until the commit (`lockForUpdate`), with the customer's
+   * activity at `timestamp` noted (`noteCustomerActivity`) by the same statement.
+   */
+  lockNotingCustomerActivity(conversationId: string, timestamp: number): Promise<ConversationRow | undefined> {
+    return this.repos.conversations.lockNotingUserEvent(conversationId, timestamp, this.now);
   }
 }
 

@@ -149,7 +149,8 @@ export class InboundIntakeService {
       // Meta's echo of our own send is the proof it went out: recorded now, not when the conversation's
       // backlog reaches the echo in the journal, so a send taken over after a crash sees it in time
       // (the outbox waits ECHO_WAIT_MS for it, then sends again).
-      for (const [i, e] of events.entries()) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
         const conversationId = rows[i].conversation_id;
         if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
           await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);

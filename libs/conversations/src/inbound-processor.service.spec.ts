@@ -44,6 +44,49 @@ describe('InboundProcessor', () => {
     expect(await processor.inFlight()).toBe(0);
   });
 
+  it('should take the next event of a drain as its done-mark tells, with no look at the journal or read of the conversation of its own', async () => {
+    const hasPending = jest.spyOn(bed.persistence.repos.journal, 'hasPending');
+    const conversationRead = jest.spyOn(bed.persistence.repos.conversations.constructor.prototype, 'findById');
+    const claimHead = jest.spyOn(bed.persistence.queues.journal, 'claimHead');
+    const id = await journal('hours', bed.clock.now());
+    await journal('hello', bed.clock.now() + 1);
+    await processor.runOnce();
+    expect((await bed.messages(id)).map((m) => m.text)).toEqual(['hours', 'We open at 9.', 'hello', 'Hi!']);
+    // The pass claimed the first; the first's done-mark said one more waits (one claim), the second's said none.
+    expect(claimHead).toHaveBeenCalledTimes(1);
+    expect(hasPending).not.toHaveBeenCalled(); // before: a look after every event
+    // The claims returned the conversation (before: the handler read it, then the turn read it again).
+    expect(conversationRead).not.toHaveBeenCalled();
+    conversationRead.mockRestore();
+    expect(await journalStates()).toEqual(['done/0', 'done/0']);
+  });
+
+  it('should apply in the same drain an event that arrived while the previous one was being answered', async () => {
+    const arriving = await conversationTestBed({
+      bot: new ScriptedBot({
+        hours: async (input) => {
+          // The customer writes again while the bot answers: journaled before the answer's unit commits.
+          await arriving.repos.journal.record([
+            journalRow(arriving.message('hello', { timestamp: arriving.clock.now() + 1 }), input.conversationId, arriving.clock.now()),
+          ]);
+          return confident('hours', 'We open at 9.');
+        },
+        hello: confident('greeting', 'Hi!'),
+      }),
+    });
+    try {
+      const one = new InboundProcessor(arriving.persistence, arriving.handler, arriving.config, arriving.clock);
+      const claim = jest.spyOn(arriving.persistence.queues.journal, 'claim');
+      const conversation = await arriving.conversation();
+      await arriving.repos.journal.record([journalRow(arriving.message('hours'), conversation.id, arriving.clock.now())]);
+      await one.runOnce();
+      expect((await arriving.messages(conversation.id)).map((m) => m.text)).toEqual(['hours', 'We open at 9.', 'hello', 'Hi!']);
+      expect(claim).toHaveBeenCalledTimes(1); // one pass: the second event was not left to another
+    } finally {
+      await arriving.close();
+    }
+  });
+
   it('should retry a failing event only once its backoff has passed on the clock, then park it as dead and apologise', async () => {
     const id = await journal('hours');
     await sql`create trigger inbound_down before insert on messages when new.direction = 'in'

@@ -5,6 +5,7 @@ import { BackgroundBudget, Clock, InboundEvent, PollingLoop, WorkerPool } from '
 import {
   BackoffOptions,
   ClaimedWork,
+  ConversationRow,
   FenceFinish,
   InboundEventRow,
   LeaseLostError,
@@ -228,13 +229,20 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     let applied = 0;
     while (work && applied < MAX_EVENTS_PER_DRAIN) {
       await this.budget.turn();
-      if (!(await this.applyOne(work))) break;
+      const outcome = await this.applyOne(work);
+      if (outcome === 'wait') break;
       applied += 1;
-      // Most drains are one event long: a cheap look (an indexed read, no transaction) saves a claim
-      // when the conversation has nothing else waiting. An event arriving just after it is offered again
-      // once this drain ends (or claimed by the next pass, if another instance took it in).
+      // Most drains are one event long: the statement that marked the event done also told whether
+      // the conversation has another event waiting ('none': no claim). When it did not say (the event
+      // was finished outside its unit; on PostgreSQL, that nothing waits: see `finishingFence`), a
+      // cheap look after the commit (an indexed read, no transaction) stands in. An event arriving
+      // after that is offered again once this drain ends (or claimed by its own instance's hand-off,
+      // if another instance took it in).
       const conversationId = first.row.conversation_id;
-      if (conversationId && !(await this.persistence.repos.journal.hasPending(conversationId))) {
+      if (
+        conversationId &&
+        (outcome === 'none' || (outcome === 'unknown' && !(await this.persistence.repos.journal.hasPending(conversationId))))
+      ) {
         work = undefined;
         break;
       }
@@ -248,8 +256,12 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Returns false when the conversation must wait (retry later, or the lease was lost). */
-  private async applyOne(work: ClaimedWork<InboundEventRow>): Promise<boolean> {
+  /**
+   * Applies one event. 'wait': the conversation must wait (retry later, or the lease was lost);
+   * otherwise the event is finished and its conversation has another event pending ('more'), none
+   * ('none'), or that is not known ('unknown').
+   */
+  private async applyOne(work: ClaimedWork<InboundEventRow>): Promise<'wait' | 'more' | 'none' | 'unknown'> {
     const { row, lease } = work;
     const queue = this.persistence.queues.journal;
     const conversationId = row.conversation_id ?? undefined;
@@ -260,17 +272,21 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     const renewal = setInterval(() => void queue.renew(lease, this.clock.now(), leaseMs).catch(() => false), leaseMs / 3);
     try {
       const event = JSON.parse(row.event) as InboundEvent;
-      await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
+      return await runWithCorrelation(correlationIdOf(row.dedupe_key), async () => {
         // The event's transaction starts with the fence that marks it done (see ConversationHandler).
-        const { finished } = await runFencedToFinish(lease, this.markDone, () => this.handler.handle(row.id, event, conversationId));
+        // The claim returned the event's conversation (see JOURNAL_QUEUE): the handler need not read it.
+        const conversation = work.related as ConversationRow | undefined;
+        const { finished, more } = await runFencedToFinish(lease, this.markDone, () =>
+          this.handler.handle(row.id, event, conversationId, conversation),
+        );
         if (!finished && !(await queue.complete(lease, 'done', this.clock.now()))) throw new LeaseLostError(lease);
         this.logger.log(`inbound event ${row.id} (${row.channel} ${row.kind}, conversation ${conversationId ?? '-'}) processed`);
+        return more === undefined ? 'unknown' : more ? 'more' : 'none';
       });
-      return true;
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.logger.warn(`inbound event ${row.id} (conversation ${conversationId ?? '-'}): ${error.message}; left to the new holder`);
-        return false;
+        return 'wait';
       }
       const message = error instanceof Error ? error.message : String(error);
       const attempts = row.attempts + 1;
@@ -281,13 +297,13 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
         );
         if (conversationId && row.kind === 'message')
           await runFenced(lease, () => this.handler.apologize(conversationId, row.event_ts)).catch(() => undefined);
-        return true;
+        return 'unknown';
       }
       if (result.outcome === 'retry')
         this.logger.warn(
           `inbound event ${row.id} (${row.kind}, conversation ${conversationId ?? '-'}) failed, attempt ${attempts}: ${message}`,
         );
-      return false;
+      return 'wait';
     } finally {
       clearInterval(renewal);
     }

@@ -23,6 +23,22 @@ const NOTE_USER_EVENT = new QueryTemplate((db, id: string, timestamp: number, no
     .where((eb) => eb.or([eb('last_user_event_at', 'is', null), eb('last_user_event_at', '<', timestamp)])),
 );
 
+/**
+ * `lockForUpdate` and `noteUserEvent` in one statement (a bot turn does both): `last_user_event_at`
+ * moves forward (never back) and the row, as it is after that, comes back locked until the commit.
+ */
+const LOCK_NOTING_USER_EVENT = new QueryTemplate((db, id: string, timestamp: number, now: number) => {
+  const newer = sql`(last_user_event_at is null or last_user_event_at < ${timestamp})`;
+  return db
+    .updateTable('conversations')
+    .set({
+      last_user_event_at: sql<number>`case when ${newer} then ${timestamp} else last_user_event_at end`,
+      updated_at: sql<number>`case when ${newer} then ${now} else updated_at end`,
+    })
+    .where('id', '=', id)
+    .returningAll();
+});
+
 /** A new conversation's columns, in `newConversation`'s order (the INSERT templates below write them all). */
 const NEW_CONVERSATION_COLUMNS = Object.keys(
   newConversation({ channel: 'messenger', pageId: '', customerId: '' }, 0),
@@ -164,6 +180,17 @@ export class ConversationRepository {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
+  }
+
+  /**
+   * `lockForUpdate` that also notes the customer's activity at `timestamp` (`noteUserEvent`): one
+   * statement where a bot turn ran two. Both columns are set from the row's old values, so
+   * `updated_at` changes only when `last_user_event_at` moves forward, as with `noteUserEvent`. On
+   * SQLite the row is written (the turn's `noteUserEvent` wrote it anyway) and comes back as stable
+   * as `lockForUpdate`'s read: the transaction holds the only writer.
+   */
+  async lockNotingUserEvent(id: string, timestamp: number, now: number): Promise<ConversationRow | undefined> {
+    return (await LOCK_NOTING_USER_EVENT.rows(this.db, id, timestamp, now))[0];
   }
 
   async findByIds(ids: readonly string[]): Promise<ConversationRow[]> {

@@ -43,7 +43,7 @@ export { conversationKeyString } from './conversation.repository';
 export { backoffDelay } from './backoff';
 export type { BackoffOptions } from './backoff';
 export { activeFence, assertLeaseHeld, fenceFinishesWork, LeaseLostError, runFenced, runFencedToFinish } from './work-fence';
-export type { FencedTransactionOptions, FenceFinish, WorkLease, WorkTable } from './work-fence';
+export type { FencedTransactionOptions, FenceFinish, FenceFinished, WorkLease, WorkTable } from './work-fence';
 export type { TransactionOptions } from './persistence.service';
 export { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
 export type { ClaimedWork, ClaimOptions, WorkQueueSpec } from './work-queue';

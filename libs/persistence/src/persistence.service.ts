@@ -11,7 +11,7 @@ import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
-import { activeFence, assertLeaseHeld, FencedTransactionOptions } from './work-fence';
+import { activeFence, assertLeaseHeld, FencedTransactionOptions, FenceFinished } from './work-fence';
 import { PageCachedTable, PageRowCache, PageRowWrites, UNCACHED } from './page-row-cache';
 import { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
 import { BridgeOutboxRow, InboundEventRow, MessageRow } from './database.types';
@@ -113,13 +113,15 @@ export class PersistenceService {
         written.push([table, pageId]);
       },
     };
+    let finished: FenceFinished | undefined;
     try {
       const db = (options.intake && this.open.intakeDb) || this.open.db;
       const result = await db.transaction().execute(async (trx) => {
-        if (fence) await assertLeaseHeld(trx, fence.lease, finish);
+        if (fence) finished = await assertLeaseHeld(trx, fence.lease, finish);
         return work(new Repositories(trx, writes));
       });
       if (fence && (finish || !fence.finish)) fence.spent = true;
+      if (fence && finish) fence.finished = finished;
       return result;
     } finally {
       // Committed (or rolled back): drop again what a read during the transaction may have cached.

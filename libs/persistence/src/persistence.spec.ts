@@ -33,6 +33,23 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect(other.id).not.toBe(a.id);
   });
 
+  it("should lock a conversation and note the customer's activity in one statement: forward only, updated_at only when it moves", async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1000);
+    const conversations = persistence.repos.conversations;
+    const read = async () => (await conversations.findById(id))!;
+    // Inside a transaction, as a turn does; the row comes back as it is after the note.
+    const lockAt = (timestamp: number, now: number) =>
+      persistence.transaction((repos) => repos.conversations.lockNotingUserEvent(id, timestamp, now));
+    expect(await lockAt(5000, 6000)).toMatchObject({ id, state: 'BOT', last_user_event_at: 5000, updated_at: 6000 });
+    expect(await read()).toMatchObject({ last_user_event_at: 5000, updated_at: 6000 });
+    // An older event (out of order): nothing moves back, updated_at stays.
+    expect(await lockAt(4000, 7000)).toMatchObject({ last_user_event_at: 5000, updated_at: 6000 });
+    expect(await lockAt(5000, 7000)).toMatchObject({ last_user_event_at: 5000, updated_at: 6000 });
+    expect(await lockAt(8000, 9000)).toMatchObject({ last_user_event_at: 8000, updated_at: 9000 });
+    expect(await read()).toEqual(await lockAt(1, 10_000)); // the whole row, as a read gives it
+    expect(await persistence.transaction((repos) => repos.conversations.lockNotingUserEvent('missing', 1, 1))).toBeUndefined();
+  });
+
   it('should store an inbound mid only once', async () => {
     const conversation = await persistence.repos.conversations.ensure(key, 1000);
     const message = {

@@ -4,7 +4,7 @@ import { dropPostgresSchema, postgresTestDatabase, TEST_PG_URL } from '@app/test
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
 import { QueryTemplate } from './query-template';
-import { isPreparedOnPostgres, prepareOnPostgres } from './pg-prepared';
+import { BeginThenQuery, isPreparedOnPostgres, prepareOnPostgres } from './pg-prepared';
 
 describe('named prepared statements on PostgreSQL', () => {
   let persistence: PersistenceService;
@@ -180,5 +180,62 @@ describe('named prepared statements on PostgreSQL', () => {
       prepareOnPostgres(text);
       expect(isPreparedOnPostgres(text)).toBe(true);
     }
+  });
+});
+
+describe('BeginThenQuery (a fake connection: what node-postgres sees)', () => {
+  /** Records the protocol messages written; the bookkeeping node-postgres keeps per connection. */
+  function fakeConnection() {
+    const sent: string[] = [];
+    const record = (kind: string) => (message?: { text?: string; name?: string; statement?: string }) =>
+      sent.push(`${kind}${message?.text ? ` ${message.text}` : ''}${message?.name ? ` [${message.name}]` : ''}`);
+    return {
+      sent,
+      parsedStatements: {} as Record<string, string>,
+      submittedNamedStatements: {} as Record<string, string | undefined>,
+      stream: { cork: () => undefined, uncork: () => undefined },
+      parse: record('parse'),
+      bind: record('bind'),
+      describe: record('describe'),
+      execute: record('execute'),
+      sync: record('sync'),
+      flush: record('flush'),
+    };
+  }
+
+  it('should write BEGIN ahead of the statement under one Sync, and hide the statement name until BEGIN completed', () => {
+    const connection = fakeConnection();
+    const query = new BeginThenQuery({ name: 'ccm_1_0', text: 'update t set a = $1', values: [1] });
+    expect(query.submit(connection as never)).toBeNull();
+    expect(connection.sent).toEqual([
+      'parse begin',
+      'bind',
+      'execute',
+      'parse update t set a = $1 [ccm_1_0]',
+      'bind',
+      'describe',
+      'execute',
+      'sync',
+    ]);
+    // BEGIN's ParseComplete must not count as the named statement's.
+    expect(query.name).toBeUndefined();
+    query.handleCommandComplete({ text: 'BEGIN' }, connection as never);
+    expect(query.name).toBe('ccm_1_0');
+  });
+
+  it('should report a failed BEGIN as the query failing, and forget the statement it skipped', async () => {
+    const connection = fakeConnection();
+    const outcome = new Promise((resolve, reject) => {
+      const query = new BeginThenQuery({ name: 'ccm_2_0', text: 'update t set a = $1', values: [1] }, undefined, (error: Error | null) =>
+        error ? reject(error) : resolve('ran'),
+      );
+      query.submit(connection as never);
+      expect(connection.submittedNamedStatements['ccm_2_0']).toBe('update t set a = $1');
+      query.handleError(new Error('begin refused'), connection as never);
+      // PostgreSQL skipped the statement up to the Sync: it was never parsed, so it is parsed next time.
+      expect(connection.submittedNamedStatements['ccm_2_0']).toBeUndefined();
+      expect(query.name).toBe('ccm_2_0');
+    });
+    await expect(outcome).rejects.toThrow('begin refused');
   });
 });

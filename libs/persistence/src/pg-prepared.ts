@@ -15,8 +15,13 @@ import { Client, Query, QueryConfig } from 'pg';
  */
 const names = new Map<string, string>();
 
-/** At most this many texts are named per process (each connection prepares those it runs). */
-export const MAX_NAMED = 200;
+/**
+ * At most this many texts are named per process (each connection prepares only those it runs). The
+ * intake alone marks up to 128 (its multi-row INSERTs, one text per row count up to 64, for the journal
+ * and for new conversations — all on the intake's own connection); the rest of a message's statements
+ * are a few dozen texts.
+ */
+export const MAX_NAMED = 400;
 
 /**
  * Texts seen once (counting towards being named on their second run); cleared when it reaches this
@@ -101,7 +106,7 @@ interface WireQuery {
  * taken out. While BEGIN's own ParseComplete (of the unnamed statement) comes back, the query shows no
  * name, so node-postgres does not take that as the statement's own Parse.
  */
-class BeginThenQuery extends (Query as unknown as new (config: QueryConfig, values?: unknown, callback?: unknown) => WireQuery) {
+export class BeginThenQuery extends (Query as unknown as new (config: QueryConfig, values?: unknown, callback?: unknown) => WireQuery) {
   private statementName?: string;
   private beginPending = false;
 

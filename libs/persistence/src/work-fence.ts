@@ -22,11 +22,20 @@ export class LeaseLostError extends Error {
 }
 
 /**
- * The fence that also finishes the work (e.g. marks a journal event done): one fenced UPDATE of the
- * work's row, run as the transaction's first statement instead of the lease check; returns the rows
- * it changed (0: the lease is no longer ours).
+ * What a finishing fence did: the rows it changed (0: the lease is no longer ours) and, when it looks,
+ * whether the work's key (its conversation) has more work pending.
  */
-export type FenceFinish = (db: Kysely<Database>, lease: WorkLease) => Promise<number>;
+export interface FenceFinished {
+  affected: number;
+  /** Other work of the same key is pending (due or not); undefined: the fence did not look. */
+  more?: boolean;
+}
+
+/**
+ * The fence that also finishes the work (e.g. marks a journal event done): one fenced UPDATE of the
+ * work's row, run as the transaction's first statement instead of the lease check.
+ */
+export type FenceFinish = (db: Kysely<Database>, lease: WorkLease) => Promise<FenceFinished>;
 
 interface FenceContext {
   lease: WorkLease;
@@ -36,6 +45,8 @@ interface FenceContext {
    */
   spent: boolean;
   finish?: FenceFinish;
+  /** What the finishing fence found, once its transaction committed. */
+  finished?: FenceFinished;
 }
 
 /** How a transaction opened under a fence relates to the fenced work. */
@@ -66,16 +77,17 @@ export function runFenced<T>(lease: WorkLease, work: () => Promise<T>): Promise<
  * nothing unless the lease is still held), so the work's row is finished by the transaction that
  * commits its effects, in one statement with the lease check. Other transactions before it only check
  * the lease. `finished` is false when no such transaction committed: the caller finishes the work
- * itself then.
+ * itself then. `more`: what the finish saw of the key's other pending work (undefined: not known).
  */
 export async function runFencedToFinish<T>(
   lease: WorkLease,
   finish: FenceFinish,
   work: () => Promise<T>,
-): Promise<{ result: T; finished: boolean }> {
+): Promise<{ result: T; finished: boolean; more?: boolean }> {
   const context: FenceContext = { lease, spent: false, finish };
   const result = await fences.run(context, work);
-  return { result, finished: context.spent };
+  const more = context.spent ? context.finished?.more : undefined;
+  return more === undefined ? { result, finished: context.spent } : { result, finished: context.spent, more };
 }
 
 /**
@@ -94,11 +106,15 @@ export function activeFence(): FenceContext | undefined {
 
 /**
  * Fails with LeaseLostError unless `lease` is still the row's current claim. The no-op UPDATE takes
- * the row lock on PostgreSQL, so no claim can slip in between this check and the commit.
+ * the row lock on PostgreSQL, so no claim can slip in between this check and the commit. With `finish`
+ * the check is the statement that finishes the work; returns what it found.
  */
-export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease, finish?: FenceFinish): Promise<void> {
-  const affected = finish ? await finish(db, lease) : await LEASE_CHECKS[lease.table].affected(db, lease.id, lease.owner, lease.epoch);
-  if (affected === 0) throw new LeaseLostError(lease);
+export async function assertLeaseHeld(db: Kysely<Database>, lease: WorkLease, finish?: FenceFinish): Promise<FenceFinished> {
+  const finished = finish
+    ? await finish(db, lease)
+    : { affected: await LEASE_CHECKS[lease.table].affected(db, lease.id, lease.owner, lease.epoch) };
+  if (finished.affected === 0) throw new LeaseLostError(lease);
+  return finished;
 }
 
 /** The check as one statement per queue table, built once (it runs for every unit of work; see QueryTemplate). */

@@ -8,6 +8,8 @@ const BACKOFF = { baseMs: 1000, capMs: 60_000, maxAttempts: 3 };
 const LEASE_MS = 30_000;
 
 describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
+  /** What a finishing fence tells when nothing else is pending: only SQLite says so (see `finishingFence`). */
+  const noneMore = dialect === 'sqlite' ? { more: false } : {};
   let persistence: PersistenceService;
   let cleanup: () => Promise<void>;
   let clock: FakeClock;
@@ -172,7 +174,7 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBeNull();
 
     clock.advance(5);
-    expect(await attempt(taken.lease, 'from the new holder')).toEqual({ result: undefined, finished: true });
+    expect(await attempt(taken.lease, 'from the new holder')).toEqual({ result: undefined, finished: true, ...noneMore });
     expect(await status()).toEqual({ status: 'done', processed_at: clock.now(), lease_until: null });
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('from the new holder');
     // Finished: the same lease cannot finish it again; work that committed nothing reports it is not finished.
@@ -224,10 +226,71 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
       );
       await unrelatedWrite('a listener after the commit'); // not fenced any more
     });
-    expect(outcome).toEqual({ result: undefined, finished: true });
+    expect(outcome).toEqual({ result: undefined, finished: true, ...noneMore });
     expect(seen).toEqual(['pending', 'done']);
     expect(await status()).toBe('done');
     expect((await persistence.repos.conversations.findById(a))!.handover_reason).toBe('a listener after the commit');
+  });
+
+  it("should tell, in the statement that finishes the work, that the work's conversation has other work pending (and, on SQLite, that it has none)", async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const markDone = persistence.queues.journal.finishingFence('done', () => clock.now());
+    const finish = (lease: Parameters<typeof runFencedToFinish>[0]) =>
+      runFencedToFinish(lease, markDone, () => persistence.transaction(async () => undefined, { finishesWork: true }));
+    const dead = await journal(a, 500);
+    await journal(a, 1000);
+    await journal(a, 2000);
+    await journal(b, 1500);
+    await journal(null, 1200); // a Page-level event: no conversation
+    const [parked] = await claim('w', 10, { key: a });
+    expect(parked.row.id).toBe(dead);
+    await persistence.queues.journal.dead(parked.lease, 1, 'poison', clock.now()); // dead work is not pending
+
+    const [first] = await claim('w', 10, { key: a });
+    expect(await finish(first.lease)).toEqual({ result: undefined, finished: true, more: true }); // a's event at 2000 waits
+    // An event added before the finishing statement counts, even one not due yet (a retry's backoff).
+    const second = (await claim('w', 10, { key: a }))[0];
+    await journal(a, 3000);
+    await persistence.db
+      .updateTable('inbound_events')
+      .set({ next_attempt_at: clock.now() + 60_000 })
+      .where('event_ts', '=', 3000)
+      .execute();
+    expect(await finish(second.lease)).toMatchObject({ finished: true, more: true });
+    clock.advance(60_000);
+    const last = (await claim('w', 10, { key: a }))[0];
+    expect(last.row.event_ts).toBe(3000);
+    // The last of a: b's and the Page's pending events are not a's.
+    expect(await finish(last.lease)).toEqual({ result: undefined, finished: true, ...noneMore });
+    const [page] = await claim('w', 10, { key: 'page:111' });
+    expect(await finish(page.lease)).toEqual({ result: undefined, finished: true, ...noneMore });
+    // A lost lease finishes nothing and tells nothing.
+    await expect(finish(last.lease)).rejects.toBeInstanceOf(LeaseLostError);
+  });
+
+  it("should return the event's conversation with every claim of the journal, as a read gives it", async () => {
+    const a = await conversation('a');
+    await persistence.repos.conversations.update(a, { bot_confidence: 0.25, customer_profile: '{"first_name":"Zoë"}', queued_at: 1234 });
+    await journal(a, 1000);
+    await journal(a, 2000);
+    await journal(null, 1500); // a Page-level event names no conversation
+    const read = await persistence.repos.conversations.findById(a);
+    const claimed = await claim('w');
+    expect(claimed.map((c) => [c.row.conversation_id, c.related])).toEqual([
+      [a, read],
+      [null, undefined],
+    ]);
+    expect(claimed[0].row).not.toHaveProperty('related_row'); // the row is the journal's own
+    await persistence.queues.journal.complete(claimed[0].lease, 'done', clock.now());
+    await persistence.repos.conversations.update(a, { state: 'AGENT' });
+    const head = await persistence.queues.journal.claimHead(a, { owner: 'w', now: clock.now(), leaseMs: LEASE_MS });
+    expect(head?.row.event_ts).toBe(2000);
+    expect(head?.related).toEqual(await persistence.repos.conversations.findById(a)); // as it is now
+    // A queue without a related table returns none.
+    await outbound(a, 'hello');
+    const [message] = await persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 1 });
+    expect(message.related).toBeUndefined();
   });
 
   it('should retry with the shared backoff, park as dead after the last attempt, and replay', async () => {

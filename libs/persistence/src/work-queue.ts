@@ -32,6 +32,12 @@ export interface WorkQueueSpec {
   scope?: (alias: string) => string;
   /** Groups served round-robin (e.g. the Page), so one group's backlog never starves another's. */
   fairBy?: (alias: string) => string;
+  /**
+   * A row of another table that every claim returns with the work (`ClaimedWork.related`), where the
+   * worker would read it next (the journal: the event's conversation): the table, and the column of
+   * this table holding its `id`. One statement where there were two.
+   */
+  related?: { table: string; column: string };
 }
 
 export interface ClaimedWork<Row> {
@@ -42,6 +48,12 @@ export interface ClaimedWork<Row> {
    * died or stalled mid-work (e.g. a send may have reached Meta). Callers decide what that means.
    */
   interrupted: boolean;
+  /**
+   * The spec's related row (see `WorkQueueSpec.related`) as the claim found it, outside any
+   * transaction of the worker's (as stale as a read after the claim would be); undefined when the
+   * spec has none or the work names none.
+   */
+  related?: Record<string, unknown>;
 }
 
 export interface ClaimOptions {
@@ -137,6 +149,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
       order by c.rn, ${orderC}
       limit ${options.limit * (this.dialect === 'postgres' ? 3 : 1)}`.execute(this.db);
     if (candidates.rows.length === 0) return [];
+    await this.relatedReady();
     const ids = candidates.rows.map((r) => Number(r.id));
     return this.db.transaction().execute(async (trx) => {
       const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
@@ -169,16 +182,17 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
       const claimed = await sql<Row & { lease_epoch: number }>`
         update ${table} set lease_owner = ${options.owner}, lease_until = ${now + options.leaseMs}, lease_epoch = lease_epoch + 1
         where id in (${sql.join([...interrupted.keys()])})
-        returning *`.execute(trx);
+        returning *${this.relatedColumn()}`.execute(trx);
       const byId = new Map(claimed.rows.map((r) => [Number(r.id), r]));
       return ids
         .filter((id) => byId.has(id))
         .map((id) => {
-          const row = byId.get(id)!;
+          const { row, related } = this.withRelated(byId.get(id)!);
           return {
             row,
             lease: { table: spec.table, id, owner: options.owner, epoch: Number(row.lease_epoch) },
             interrupted: interrupted.get(id) ?? false,
+            ...(related ? { related } : {}),
           };
         });
     });
@@ -214,13 +228,60 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     options: Omit<ClaimOptions, 'limit' | 'key' | 'perGroup' | 'excludeGroups'>,
   ): Promise<ClaimedWork<Row> | undefined> {
     const { owner, now, leaseMs } = options;
-    const [row] = await this.headClaim.rows(this.db, owner, now + leaseMs, conversationId, now);
-    if (!row) return undefined;
+    await this.relatedReady();
+    const [claimed] = await this.headClaim.rows(this.db, owner, now + leaseMs, conversationId, now);
+    if (!claimed) return undefined;
+    const { row, related } = this.withRelated(claimed);
     return {
       row,
       lease: { table: this.spec.table, id: Number(row.id), owner, epoch: Number(row.lease_epoch) },
       interrupted: false,
+      ...(related ? { related } : {}),
     };
+  }
+
+  /**
+   * The RETURNING column of the spec's related row (`related_row`), if it has one: a subquery in
+   * RETURNING gives one value, so the row comes as JSON — on PostgreSQL the whole row; on SQLite an
+   * object of the table's columns, which differ with the migrations a database has (each lib adds its
+   * own), so they are read from the database itself before the first claim (`relatedReady`).
+   */
+  private relatedColumn(): RawBuilder<unknown> {
+    const { related, table } = this.spec;
+    if (!related) return sql``;
+    const columns = this.relatedColumns;
+    if (this.dialect !== 'postgres' && !columns) throw new Error(`the columns of ${related.table} were not read`);
+    const row =
+      this.dialect === 'postgres' ? sql`row_to_json(r)` : sql`json_object(${sql.raw(columns!.map((c) => `'${c}', r."${c}"`).join(', '))})`;
+    return sql`, (select ${row} from ${sql.table(related.table)} r where r.id = ${sql.table(table)}.${sql.raw(related.column)}) as related_row`;
+  }
+
+  /** SQLite: the related table's columns, read once per queue (so per database), before its first claim. */
+  private relatedColumns?: string[];
+  private relatedColumnsRead?: Promise<void>;
+
+  private relatedReady(): Promise<void> | undefined {
+    const { related } = this.spec;
+    if (!related || this.dialect === 'postgres' || this.relatedColumns) return undefined;
+    this.relatedColumnsRead ??= sql<{ name: string }>`select name from pragma_table_info(${related.table})`
+      .execute(this.db)
+      .then(({ rows }) => {
+        if (rows.length === 0) throw new Error(`no table ${related.table}`);
+        this.relatedColumns = rows.map((r) => r.name);
+      })
+      .finally(() => (this.relatedColumnsRead = undefined));
+    return this.relatedColumnsRead;
+  }
+
+  /** Splits a claimed row from its related row (see `relatedColumn`). */
+  private withRelated(claimed: Row & { lease_epoch: number; related_row?: unknown }): {
+    row: Row & { lease_epoch: number };
+    related?: Record<string, unknown>;
+  } {
+    if (!this.spec.related) return { row: claimed };
+    const { related_row: value, ...row } = claimed;
+    const related = typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown> | null);
+    return { row: row as unknown as Row & { lease_epoch: number }, ...(related ? { related } : {}) };
   }
 
   /** The statement of `claimHead`, built once per queue (it runs for every message). */
@@ -241,7 +302,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
           select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${spec.pending} ${scope('p')}
             and p.lease_until is not null and p.lease_until >= ${now}
         )
-      returning *`;
+      returning *${this.relatedColumn()}`;
     return { compile: () => query.compile(db) };
   });
 
@@ -264,17 +325,36 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   /**
    * The fence that finishes the work with `status` (see `runFencedToFinish`): `complete` without
    * extra columns, as one statement built once, on the transaction it is given. `now()` is read when
-   * the transaction runs it.
+   * the transaction runs it. The same statement tells whether the work's conversation has other work
+   * pending (`more`; false for work without a conversation), so a drain needs no look of its own after
+   * the commit to know whether to claim a next head. That nothing is pending is told on SQLite only:
+   * there the transaction holds the only writer, so nothing is added between this statement and its
+   * commit. On PostgreSQL another instance's intake may commit an item of the conversation meanwhile
+   * and offer it to its own processor, whose claim fails while this item is still leased: only a look
+   * after the commit (the drain's own) finds that item without waiting for a claim pass.
    */
   finishingFence(status: string, now: () => number): FenceFinish {
-    return (db, lease) => this.finish.affected(db, status, now(), lease.id, lease.owner, lease.epoch);
+    return async (db, lease) => {
+      const rows = await this.finish.rows(db, status, now(), lease.id, lease.owner, lease.epoch);
+      if (rows.length === 0) return { affected: 0 };
+      const more = Boolean(Number(rows[0].more));
+      return more || this.dialect === 'sqlite' ? { affected: rows.length, more } : { affected: rows.length };
+    };
   }
 
   private readonly finish = new QueryTemplate((db, status: string, now: number, id: number, owner: string, epoch: number) => {
     const { spec } = this;
+    const table = sql.table(spec.table);
+    const column = sql.raw(spec.conversationColumn);
     const finished = spec.finishedColumn ? sql`, ${sql.ref(spec.finishedColumn)} = ${now}` : sql``;
-    const query = sql`update ${sql.table(spec.table)} set status = ${status}, lease_until = null ${finished}
-      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}`;
+    const scope = spec.scope ? sql`and ${sql.raw(spec.scope('p'))}` : sql``;
+    // (The subquery names the updated row by its table: both dialects allow a subquery in RETURNING,
+    // and it sees the other rows as they were, which this statement does not change.)
+    const query = sql<{ more: number | boolean }>`update ${table} set status = ${status}, lease_until = null ${finished}
+      where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}
+      returning exists (
+        select 1 from ${table} p where p.${column} = ${table}.${column} and p.status = ${spec.pending} ${scope} and p.id <> ${table}.id
+      ) as more`;
     return { compile: () => query.compile(db) };
   });
 
@@ -430,6 +510,8 @@ export const JOURNAL_QUEUE: WorkQueueSpec = {
   errorColumn: 'last_error',
   finishedColumn: 'processed_at',
   fairBy: (a) => `${a}.page_id`,
+  // The processor reads the event's conversation before anything else: the claim returns it.
+  related: { table: 'conversations', column: 'conversation_id' },
 };
 
 export const OUTBOX_QUEUE: WorkQueueSpec = {

@@ -185,7 +185,7 @@ export class WebhookFastPath {
         remoteAddress: req.socket.remoteAddress,
         statusCode: status,
         responseTime,
-        msg: requestLogMessage('POST', WEBHOOK_PATH_PREFIX, status, ms),
+        msg: `POST ${WEBHOOK_PATH_PREFIX} ${status} ${responseTime} ms`, // requestLogMessage's, for a path with nothing to redact
       } as const;
       if (writeRequestLine(log, fields, this.secrets)) return;
     }

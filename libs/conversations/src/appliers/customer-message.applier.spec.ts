@@ -51,6 +51,29 @@ describe('CustomerMessageApplier (customer turn)', () => {
     expect(bed.published.map((e) => e.type)).toEqual(['message.created', 'message.created']);
   });
 
+  it("should count a bot turn's message as the customer writing with the turn's lock of the conversation (one statement)", async () => {
+    const conversation = await bed.conversation();
+    const separateNote = jest.spyOn(bed.persistence.repos.conversations.constructor.prototype, 'noteUserEvent');
+    const written = bed.clock.now();
+    bed.clock.advance(1000);
+    await bed.deliver(bed.message('hours', { timestamp: written }));
+    expect(separateNote).not.toHaveBeenCalled(); // before: the lock's read, then this update
+    expect(await bed.repos.conversations.findById(conversation.id)).toMatchObject({
+      last_user_event_at: written,
+      updated_at: bed.clock.now(),
+    });
+    // The live views get the row as the unit left it.
+    expect(bed.published[0]).toMatchObject({ type: 'message.created', conversation: { last_user_event_at: written } });
+    // An older message arriving late moves nothing back.
+    bed.clock.advance(1000);
+    await bed.deliver(bed.message('hours', { timestamp: written - 5000 }));
+    expect(await bed.repos.conversations.findById(conversation.id)).toMatchObject({
+      last_user_event_at: written,
+      updated_at: bed.clock.now() - 1000,
+    });
+    separateNote.mockRestore();
+  });
+
   it('should do nothing a second time for a redelivered message', async () => {
     const conversation = await bed.conversation();
     const event = bed.message('hours');

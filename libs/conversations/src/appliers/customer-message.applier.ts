@@ -78,11 +78,18 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
   ): Promise<void> {
     let conversation = prepared;
     let turn = prepareTurn;
+    // Whether the customer's activity is noted already (by the turn's lock, below).
+    let activityNoted = false;
     if (turn) {
       // The bot was asked outside the transaction, from the conversation as it was then; the desk may
       // have changed it meanwhile (an agent took or closed it). Re-read under the row lock: if it
       // changed, the bot's turn no longer applies — the message is stored, the answer is dropped.
-      conversation = (await unit.repos.conversations.lockForUpdate(prepared.id)) ?? prepared;
+      // The same statement counts the message as the customer writing (a turn is only taken for the
+      // customer's own message; noting it again for a redelivery changes nothing, as it never moves back).
+      if (event.userOriginated) {
+        conversation = (await unit.lockNotingCustomerActivity(prepared.id, event.timestamp)) ?? prepared;
+        activityNoted = true;
+      } else conversation = (await unit.repos.conversations.lockForUpdate(prepared.id)) ?? prepared;
       if (conversation.state !== prepared.state || conversation.assigned_agent_id !== prepared.assigned_agent_id) {
         this.logger.warn(
           `conversation ${conversation.id} changed from ${prepared.state} to ${conversation.state} while the bot was answering; the bot's answer is dropped`,
@@ -99,7 +106,7 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
     const stored = await this.store(unit, conversation, event, turn?.typedChoice, turn ? conversation : undefined);
     if (stored === undefined) return; // a redelivery: everything it caused is already committed
     const { id: messageId, content } = stored;
-    if (event.userOriginated) await unit.noteCustomerActivity(conversation.id, event.timestamp);
+    if (event.userOriginated && !activityNoted) await unit.noteCustomerActivity(conversation.id, event.timestamp);
     // Conversation Routing: a standby message means another app owns the thread; a message in
     // `messaging[]` means ccm owns it again.
     // Activity in the thread keeps the other app's control from lapsing (24 h without activity).

@@ -84,6 +84,7 @@ describe('writeRequestLine', () => {
     const direct: string[] = [];
     const pinoLog = logger(viaPino);
     const directLog = logger(direct);
+    const before = Date.now();
     await request((req, res) =>
       runWithCorrelation('ev-0123456789abcdef', () => {
         pinoLog.info({ reqId: 'request-id-1', req, res, responseTime: 3 }, 'POST /ccm/webhook 200 3 ms');
@@ -105,6 +106,13 @@ describe('writeRequestLine', () => {
       msg: 'POST /ccm/webhook 200 3 ms',
     });
     expect(direct[0]).not.toContain(SECRET);
+    // Both lines carry the current time (formatted once per millisecond), as ISO strings.
+    for (const line of [direct[0], viaPino[0]]) {
+      const { time } = JSON.parse(line) as { time: string };
+      expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(time)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(time)).toBeLessThanOrEqual(Date.now());
+    }
   });
 
   it('should leave to pino a message that its scrubbing could change, and a destination that wants pino metadata', async () => {

@@ -34,15 +34,34 @@ export interface RequestLineFields {
  * (none of these field names is a secret one). The caller has checked that the level is enabled.
  */
 export function writeRequestLine(logger: Logger, fields: RequestLineFields, secrets: readonly string[]): boolean {
+  const reqId = JSON.stringify(fields.reqId);
+  const remote = fields.remoteAddress === undefined ? '' : `,"remoteAddress":${JSON.stringify(fields.remoteAddress)}`;
+  return writeLogLine(
+    logger,
+    fields.level,
+    `,"reqId":${reqId},"req":{"id":${reqId},"method":${JSON.stringify(fields.method)},"url":${JSON.stringify(fields.url)}${remote}},` +
+      `"res":{"statusCode":${fields.statusCode}},"responseTime":${fields.responseTime}`,
+    fields.msg,
+    secrets,
+  );
+}
+
+/**
+ * One log line as pino would write `logger[level](object, msg)`, with `object` given already
+ * serialized (`fields`: `,"key":value…`, none of them a field name that redaction or the log
+ * formatter touch): the logger's level prefix, time, bindings and mixin (correlation id), then the
+ * fields and the message. False, writing nothing, in the cases listed at `writeRequestLine` (the caller
+ * logs through pino then). The caller has checked that the level is enabled.
+ */
+export function writeLogLine(logger: Logger, level: string, fields: string, msg: string, secrets: readonly string[]): boolean {
   const internals = logger as unknown as PinoInternals;
   const stream = internals[symbols.streamSym] as { write(line: string): void; [key: symbol]: unknown } | undefined;
   if (!stream || stream[symbols.needsMetadataGsym] === true) return false;
   if (internals[symbols.nestedKeySym] || (internals[symbols.hooksSym] as { streamWrite?: unknown } | undefined)?.streamWrite) return false;
-  const { msg } = fields;
   if (msg.includes('?') || msg.includes('&') || msg.includes('Bearer')) return false;
   for (const secret of secrets) if (msg.includes(secret)) return false;
 
-  const num = logger.levels.values[fields.level];
+  const num = logger.levels.values[level];
   const prefix = (internals[symbols.lsCacheSym] as Record<number, string>)[num];
   const time = (internals[symbols.timeSym] as () => string)();
   const chindings = internals[symbols.chindingsSym] as string;
@@ -54,12 +73,6 @@ export function writeRequestLine(logger: Logger, fields: RequestLineFields, secr
     const extra = mixin({}, num, logger);
     for (const key in extra) if (extra[key] !== undefined) mixed += `,${JSON.stringify(key)}:${JSON.stringify(extra[key])}`;
   }
-  const reqId = JSON.stringify(fields.reqId);
-  const remote = fields.remoteAddress === undefined ? '' : `,"remoteAddress":${JSON.stringify(fields.remoteAddress)}`;
-  stream.write(
-    `${prefix}${time}${chindings}${mixed},"reqId":${reqId},"req":{"id":${reqId},"method":${JSON.stringify(fields.method)},` +
-      `"url":${JSON.stringify(fields.url)}${remote}},"res":{"statusCode":${fields.statusCode}},"responseTime":${fields.responseTime},` +
-      `"${messageKey}":${JSON.stringify(msg)}${end}`,
-  );
+  stream.write(`${prefix}${time}${chindings}${mixed}${fields},"${messageKey}":${JSON.stringify(msg)}${end}`);
   return true;
 }
