@@ -16,6 +16,11 @@ export type ConversationBusEvent =
        * something was set on it (a snooze, an open satisfaction question) need not read it again.
        */
       conversation?: ConversationRow;
+      /**
+       * An outbound message stored already leased to this instance's sender and handed to it directly
+       * (see `OutboxHandOff`): the outbox need not claim it.
+       */
+      handedOff?: boolean;
     }
   | { type: 'message.status'; conversationId: string; messageId: number; status: MessageStatus; error?: string }
   /** A stored message changed in place (the customer edited it, or reacted to it). */

@@ -1,8 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, MessageAuthor, OutboundContent } from '@app/core';
 import { ConversationRow, FencedTransactionOptions, PersistenceService, Repositories } from '@app/persistence';
 import { ConversationBus, ConversationBusEvent } from './conversation-bus.service';
-import { enqueueOutbound } from './outbox-writer';
+import { OutboxHandOff, queueOutbound } from './outbox-writer';
+
+/** This instance's sender, taking replies stored already leased to it (the OutboxDispatcher). */
+export const OUTBOX_HAND_OFF = Symbol('OUTBOX_HAND_OFF');
 
 /**
  * One unit of work on conversations: the repositories of the open transaction, the time it runs at,
@@ -16,6 +19,7 @@ export class ConversationUnit {
   constructor(
     readonly repos: Repositories,
     readonly now: number,
+    private readonly handOff?: OutboxHandOff,
   ) {}
 
   /** Tells live views (desk, bridge) once the unit has committed. */
@@ -50,8 +54,28 @@ export class ConversationUnit {
 
   /** Queues an outbound message (split when too long) and announces it; `replyTo`: the customer message it answers. */
   async enqueue(conversationId: string, author: MessageAuthor, content: OutboundContent, replyTo?: string): Promise<number[]> {
-    const ids = await enqueueOutbound(this.repos, conversationId, author, content, this.now, replyTo);
-    for (const messageId of ids) this.publish({ type: 'message.created', conversationId, messageId, direction: 'out', author });
+    // Stored already leased to this instance's sender when it is the conversation's next message, and
+    // handed to it once committed: no claim statement (and no commit of its own) per reply.
+    const handOff = this.handOff;
+    const { ids, leased } = await queueOutbound(
+      this.repos,
+      conversationId,
+      author,
+      content,
+      this.now,
+      replyTo,
+      handOff?.leaseFor(this.now),
+    );
+    for (const messageId of ids)
+      this.publish({
+        type: 'message.created',
+        conversationId,
+        messageId,
+        direction: 'out',
+        author,
+        ...(leased?.work.row.id === messageId ? { handedOff: true } : {}),
+      });
+    if (leased) this.afterCommit(() => handOff!.takeLeased(leased.work, leased.conversation));
     return ids;
   }
 
@@ -78,6 +102,7 @@ export class ConversationUnits {
     private readonly persistence: PersistenceService,
     private readonly bus: ConversationBus,
     private readonly clock: Clock,
+    @Optional() @Inject(OUTBOX_HAND_OFF) private readonly handOff?: OutboxHandOff,
   ) {}
 
   /** `options.finishesWork`: this unit carries the effects of the fenced work (see `runFencedToFinish`). */
@@ -85,7 +110,7 @@ export class ConversationUnits {
     const now = this.clock.now();
     let unit: ConversationUnit | undefined;
     const result = await this.persistence.transaction((repos) => {
-      unit = new ConversationUnit(repos, now);
+      unit = new ConversationUnit(repos, now, this.handOff);
       return work(unit);
     }, options);
     if (unit) this.committed(unit);

@@ -15,7 +15,7 @@ import { ConversationBus } from './conversation-bus.service';
 import { ConversationMetrics } from './conversation-metrics';
 import { ConversationHandler } from './conversation-handler.service';
 import { ConversationHookRunner } from './conversation-hooks';
-import { ConversationUnits } from './conversation-unit';
+import { ConversationUnits, OUTBOX_HAND_OFF } from './conversation-unit';
 import { InboundAppliers } from './inbound-applier';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessor } from './inbound-processor.service';
@@ -46,6 +46,8 @@ import { TurnWriter } from './turn/turn-writer';
     InboundIntakeService,
     InboundProcessor,
     OutboxDispatcher,
+    // Bot turns store their replies already leased to this instance's sender and hand them to it.
+    { provide: OUTBOX_HAND_OFF, useExisting: OutboxDispatcher },
     QueueWatcher,
     ProfileRefresh,
   ],

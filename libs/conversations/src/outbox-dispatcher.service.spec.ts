@@ -154,6 +154,26 @@ describe('OutboxDispatcher lease fencing', () => {
     // Still the new holder's to finish; it sees the message went out (as on its echo) and completes it.
     expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: 'm_1' });
   });
+
+  it('should record sends that finish together in one transaction, each row still fenced by its own lease', async () => {
+    const [first, second] = await queue(['psid-1', 'first'], ['psid-2', 'second']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 2); // both in flight (the Page's two send slots)
+    await takeOver(second);
+    const transactions = jest.spyOn(persistence, 'transaction');
+    const looks = jest.spyOn(persistence.queues.outbox, 'hasPending');
+    channel.release(); // both are accepted in the same turn of the event loop
+    await dispatcher.onApplicationShutdown();
+    expect(channel.sent).toHaveLength(2);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    const rows = await persistence.db.selectFrom('messages').selectAll().where('id', 'in', [first, second]).orderBy('id').execute();
+    expect(rows[0]).toMatchObject({ status: 'sent', lease_until: null, attempts: 1, sent_at: clock.now() });
+    // The lost lease changed nothing but the channel's id (as after a lone send).
+    expect(rows[1]).toMatchObject({ status: 'queued', lease_owner: 'other-instance', attempts: 0 });
+    expect(rows[1].mid).not.toBeNull();
+    // Whether the conversation had more to send came with the record of the send: no read of its own.
+    expect(looks).not.toHaveBeenCalled();
+  });
 });
 
 /** A channel that echoes every send back (as Messenger does), so an interrupted send can be confirmed. */
@@ -384,6 +404,51 @@ describe('OutboxDispatcher hand-off', () => {
     // One pass found the head; each next message was claimed when the send before it finished, not by later passes.
     const found = await Promise.all(claim.mock.results.map((r) => r.value as Promise<unknown[]>));
     expect(found.filter((rows) => rows.length > 0)).toHaveLength(1);
+  });
+
+  it('should send a reply stored already leased to this instance without any claim, and its next part after it', async () => {
+    const sender = start();
+    const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
+    const claimHead = jest.spyOn(persistence.queues.outbox, 'claimHead');
+    const reads = jest.spyOn(persistence.repos.conversations, 'findById');
+    channel.release();
+    const conversation = await conversationOf('psid-1');
+    let ids: number[] = [];
+    await leasedUnits.run(async (unit) => {
+      ids = [
+        ...(await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'first part' })),
+        ...(await unit.enqueue(conversation, 'bot', { kind: 'text', text: 'second part' })),
+      ];
+    });
+    await until(() => channel.sent.length === 2);
+    expect(texts()).toEqual(['first part', 'second part']);
+    await dispatcher!.onApplicationShutdown(); // both sends recorded
+    dispatcher = undefined;
+    const rows = await persistence.db.selectFrom('messages').selectAll().where('id', 'in', ids).orderBy('id').execute();
+    // The first was stored leased (its only claim: epoch 1); the second queued behind it, claimed once it was sent.
+    expect(rows.map((r) => [r.status, r.lease_epoch])).toEqual([
+      ['sent', 1],
+      ['sent', 1],
+    ]);
+    // The leased one came with its target; only the claimed one read the conversation.
+    expect(claimHead).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('should give a reply stored leased back when no send slot is free, and send it once one is', async () => {
+    const sender = start({ OUTBOX_CONCURRENCY: '1' });
+    const leasedUnits = new ConversationUnits(persistence, bus, clock, sender);
+    const a = await conversationOf('psid-a', '9901');
+    const b = await conversationOf('psid-b', '9902');
+    await leasedUnits.run((unit) => unit.enqueue(a, 'bot', { kind: 'text', text: 'to a' }));
+    await until(() => channel.started.length === 1); // the only slot is busy
+    const [toB] = await leasedUnits.run((unit) => unit.enqueue(b, 'bot', { kind: 'text', text: 'to b' }));
+    // Given back (not left leased, which would read as an interrupted send): free for the next pass.
+    await until(async () => (await persistence.repos.messages.findById(toB))?.lease_until === null);
+    channel.release();
+    await until(() => channel.sent.length === 2);
+    expect(texts()).toEqual(['to a', 'to b']);
+    expect(mostInFlight).toBe(1);
   });
 
   it('should start no send once shutdown has returned, for a reply committed just before it', async () => {

@@ -1,12 +1,14 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CcmMetrics, runWithCorrelation } from '@app/observability';
 import { CcmConfig } from '@app/config';
 import { PagePacer } from '@app/meta';
 import { BackgroundBudget, Clock, DeliveryError, OutboundContent, OutboundTarget, PollingLoop, WorkerPool } from '@app/core';
-import { BackoffOptions, ClaimedWork, ConversationRow, MessageRow, PersistenceService } from '@app/persistence';
+import { BackoffOptions, ClaimedWork, ConversationTarget, MessageRow, PersistenceService, Repositories } from '@app/persistence';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { INSTANCE_ID } from './instance-id';
+import { LeasedMessage, OutboxHandOff } from './outbox-writer';
 
 /** How often a paused Page (invalid token, Meta block) is looked at again. */
 const PAUSED_RECHECK_MS = 5_000;
@@ -14,6 +16,17 @@ const PAUSED_RECHECK_MS = 5_000;
 const RECORD_SENT_ATTEMPTS = 30;
 const RECORD_SENT_BASE_MS = 50;
 const RECORD_SENT_CAP_MS = 5_000;
+/** Accepted sends recorded in one transaction at most (see `recordPending`). */
+const MAX_SENT_PER_COMMIT = 64;
+
+/** An accepted send waiting to be recorded as sent. */
+interface PendingSent {
+  work: ClaimedWork<MessageRow>;
+  mid: string | null;
+  at: number;
+  resolve: (result: { done: boolean; more?: boolean }) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * Delivers the outbox (a work queue: see `WorkQueue`). Every outbound message was written (status
@@ -27,7 +40,7 @@ const RECORD_SENT_CAP_MS = 5_000;
  * channel echoes sends (Messenger), its echo is awaited for ECHO_WAIT_MS first.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown, OutboxHandOff {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly loop: PollingLoop;
   private readonly backoff: BackoffOptions;
@@ -38,7 +51,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** Sends in flight per Page (this instance). */
   private readonly sending = new Map<string, number>();
   /** Claimed messages of Pages at their in-flight limit, sent as that Page's sends finish (in claim order). */
-  private readonly held = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationRow }[]>();
+  private readonly held = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationTarget }[]>();
   /** How many messages of a Page were postponed in the current millisecond (to spread their due times). */
   private readonly postponed = new Map<string, { at: number; n: number }>();
   /** A Page's burst (rate/10): claimed at most per pass, in flight at most at once. */
@@ -57,10 +70,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private reserved = 0;
   /** Hand-offs under way: shutdown waits for them, so nothing starts a send after it. */
   private readonly handOffs = new Set<Promise<void>>();
+  private started = false;
   private stopping = false;
   private unsubscribe?: () => void;
+  /** Messages stored leased to this instance whose conversation still had a send finishing here (see `takeLeased`). */
+  private readonly leasedWaiting = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationTarget }>();
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
   repeatedWithoutEcho = 0;
+  /** Accepted sends gathered for the next group commit, and whether one is being written. */
+  private readonly toRecord: PendingSent[] = [];
+  private recording = false;
+  /**
+   * The async context group commits run in: the dispatcher's own, not that of whichever send
+   * happened to start one (its correlation id, a pacer reservation, a unit of work's fence).
+   */
+  private readonly recorderScope = new AsyncResource('OutboxSentRecorder');
 
   constructor(
     private readonly persistence: PersistenceService,
@@ -81,9 +105,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((event) => {
-      if (event.type === 'message.created' && event.direction === 'out') this.notice(event.conversationId);
+      // A message handed off already leased (takeLeased) needs no claim.
+      if (event.type === 'message.created' && event.direction === 'out' && !event.handedOff) this.notice(event.conversationId);
     });
     this.loop.start();
+    this.started = true;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -132,6 +158,25 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.loop.kick();
   }
 
+  /**
+   * OutboxHandOff: the lease a reply written on this instance is stored under (when it is its
+   * conversation's head), while this sender runs. A process that dies before sending it leaves the
+   * lease to run out: the message then counts as interrupted, and its echo is awaited before it is
+   * sent (as for a claimed message whose sender died), so it is never sent twice.
+   */
+  leaseFor(now: number): { owner: string; until: number } | undefined {
+    if (!this.started || this.stopping) return undefined;
+    return { owner: INSTANCE_ID, until: now + this.config.work.leaseMs };
+  }
+
+  /** OutboxHandOff: a reply stored leased to this instance has committed; it is sent like a claimed one. */
+  takeLeased(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): void {
+    const conversationId = work.row.conversation_id;
+    // The send before it may still be finishing here (recorded, not yet done): it goes once that one is.
+    if (this.active.has(conversationId)) this.leasedWaiting.set(conversationId, { work, conversation });
+    else this.startHandOff(conversationId, false, { work, conversation });
+  }
+
   /** A message was queued here and committed (bus): it is handed off once its conversation has nothing in flight here. */
   private notice(conversationId: string): void {
     this.noticed.set(conversationId, (this.noticed.get(conversationId) ?? 0) + 1);
@@ -154,9 +199,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Runs a hand-off in the background (tracked for shutdown); its failure leaves the message to the loop. */
-  private startHandOff(conversationId: string, lookFirst = false): void {
-    if (this.stopping) return;
-    const running: Promise<void> = this.handOff(conversationId, lookFirst)
+  private startHandOff(conversationId: string, lookFirst = false, leased?: LeasedMessage): void {
+    if (this.stopping && !leased) return;
+    const running: Promise<void> = this.handOff(conversationId, lookFirst, leased)
       .catch((error: unknown) =>
         this.logger.warn(`hand-off of conversation ${conversationId} failed: ${error instanceof Error ? error.message : String(error)}`),
       )
@@ -170,10 +215,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * (no free slot, a lease that ran out or is held elsewhere) waits for the loop's next pass: at once
    * when a pass is owed (no free slot), else at the poll interval. `lookFirst`: nothing says a message
    * is waiting (a send just finished), and usually none is — an indexed read first, not a claim.
+   * `leased`: the message was stored already leased to this instance (`takeLeased`), so no claim; if
+   * it cannot be sent now it is given back for the loop's next pass.
    */
-  private async handOff(conversationId: string, lookFirst = false): Promise<void> {
-    if (this.freeSlots <= 0) {
+  private async handOff(conversationId: string, lookFirst = false, leased?: LeasedMessage): Promise<void> {
+    if (this.freeSlots <= 0 || this.stopping) {
       this.starved = true;
+      if (leased) await this.persistence.queues.outbox.release(leased.work.lease, this.clock.now());
       return;
     }
     // The slot is promised before the claim is awaited, so concurrent hand-offs and passes cannot
@@ -183,8 +231,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     let taken = false;
     try {
       await this.budget.turn();
-      if (this.stopping) return;
+      if (this.stopping) {
+        if (leased) await this.persistence.queues.outbox.release(leased.work.lease, this.clock.now());
+        return;
+      }
       if (lookFirst && !(await this.persistence.queues.outbox.hasPending(conversationId))) return;
+      if (leased) {
+        // Its target came with it, as the transaction that stored it left the conversation.
+        taken = await this.take(leased.work, leased.conversation, this.clock.now());
+        this.wakeForTokens();
+        return;
+      }
       const work = await this.persistence.queues.outbox.claimHead(conversationId, {
         owner: INSTANCE_ID,
         now: this.clock.now(),
@@ -203,7 +260,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** The conversation has no send of this instance in flight any more: its next noticed message may go. */
   private idle(conversationId: string): void {
     this.active.delete(conversationId);
+    if (this.takeWaitingLeased(conversationId)) return;
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
+  }
+
+  /** Starts the conversation's message stored leased to this instance that waited for its previous send, if any. */
+  private takeWaitingLeased(conversationId: string): boolean {
+    const waiting = this.leasedWaiting.get(conversationId);
+    if (!waiting) return false;
+    this.leasedWaiting.delete(conversationId);
+    this.startHandOff(conversationId, false, waiting);
+    return true;
   }
 
   /**
@@ -211,10 +278,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * instance, a retry or a restart) is claimed at once, not at the next poll, so a backlog of one
    * conversation goes out at the pace of its sends.
    */
-  private sendDone(conversationId: string): void {
+  private sendDone(conversationId: string, more: boolean | undefined): void {
     this.active.delete(conversationId);
+    if (this.takeWaitingLeased(conversationId)) return;
     if (this.noticed.has(conversationId)) this.scheduleHandOffs();
-    else this.startHandOff(conversationId, true);
+    // `more`: what the statement recording the send found (undefined: not known, so look first).
+    else if (more !== false) this.startHandOff(conversationId, more === undefined);
   }
 
   /**
@@ -265,7 +334,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * A claimed message: settled, given back (paused Page), held (Page at its in-flight limit) or sent.
    * True when it is now in flight or held here (its conversation is then `active` until it is done).
    */
-  private async take(work: ClaimedWork<MessageRow>, conversation: ConversationRow | undefined, now: number): Promise<boolean> {
+  private async take(work: ClaimedWork<MessageRow>, conversation: ConversationTarget | undefined, now: number): Promise<boolean> {
     if (!conversation) {
       await this.persistence.queues.outbox.dead(work.lease, work.row.attempts, JSON.stringify({ message: 'conversation not found' }), now);
       return false;
@@ -293,7 +362,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * Sends now if the Page has a token; otherwise gives the message back until the Page's next token.
    * True when the send is under way (false: postponed for the Page's rate).
    */
-  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
+  private async dispatch(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean> {
     const page = conversation.page_id;
     const rate = this.config.messenger.sendRatePerPage;
     // Every Graph call of the Page counts (sender actions, profile reads too), across instances.
@@ -310,15 +379,18 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     }
     this.sending.set(page, (this.sending.get(page) ?? 0) + 1);
     this.active.add(conversation.id);
+    let more: boolean | undefined;
     this.pool.run(() =>
       // The send uses the slot just reserved (not counted twice).
       this.pacer
-        .withReservation(page, () => this.deliver(work, conversation))
+        .withReservation(page, async () => {
+          more = await this.deliver(work, conversation);
+        })
         .finally(async () => {
           const left = (this.sending.get(page) ?? 1) - 1;
           if (left > 0) this.sending.set(page, left);
           else this.sending.delete(page);
-          this.sendDone(conversation.id);
+          this.sendDone(conversation.id, more);
           const next = this.held.get(page)?.shift();
           if (this.held.get(page)?.length === 0) this.held.delete(page);
           if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);
@@ -346,7 +418,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * being sent when its holder stopped and the channel echoes sends, so its echo is awaited for
    * ECHO_WAIT_MS before it is sent again. Neither takes a send slot or a Page token.
    */
-  private async settledWithoutSending(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<boolean> {
+  private async settledWithoutSending(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean> {
     const { row: message, lease } = work;
     if (message.mid !== null) {
       await this.sent(work, conversation, message.mid);
@@ -362,12 +434,16 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     return true;
   }
 
-  /** Log lines of a send carry the correlation id of the event whose handling queued the message. */
-  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  /**
+   * Log lines of a send carry the correlation id of the event whose handling queued the message.
+   * Resolves with whether the conversation has another message queued, when recording the send told
+   * (undefined: not known).
+   */
+  private deliver(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean | undefined> {
     return runWithCorrelation(work.row.correlation_id, () => this.deliverNow(work, conversation));
   }
 
-  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationRow): Promise<void> {
+  private async deliverNow(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): Promise<boolean | undefined> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     if (work.interrupted) {
@@ -381,7 +457,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const leaseMs = this.config.work.leaseMs;
     if ((message.lease_until ?? 0) - this.clock.now() < leaseMs / 2 && !(await queue.renew(lease, this.clock.now(), leaseMs))) {
       this.logger.warn(`message ${message.id}: lease lost before the send; left to its new holder`);
-      return;
+      return undefined;
     }
     const renewal = setInterval(() => void queue.renew(lease, this.clock.now(), leaseMs).catch(() => false), leaseMs / 3);
     let mid: string | undefined;
@@ -398,28 +474,31 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       clearInterval(renewal);
       await this.budget.turn();
       await this.handleFailure(work, conversation, error);
-      return;
+      return undefined;
     }
     clearInterval(renewal);
     // The channel accepted it: from here on nothing may send it again, so a failure to record that
     // (the database briefly away) is retried, never treated as a failed send. Recorded at once, not
     // after a turn of the budget: waiting there, the send would hold its slot (and its Page's
     // in-flight count) behind every other waiting unit.
-    await this.recordSent(work, conversation, mid ?? null);
+    return this.recordSent(work, conversation, mid ?? null);
   }
 
   /** Records an accepted send, retrying while the database fails (and the lease is still ours). */
-  private async recordSent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
+  private async recordSent(
+    work: ClaimedWork<MessageRow>,
+    conversation: ConversationTarget,
+    mid: string | null,
+  ): Promise<boolean | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sent(work, conversation, mid);
-        return;
+        return await this.sent(work, conversation, mid);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= RECORD_SENT_ATTEMPTS) {
           // Left leased: once the lease runs out the send counts as interrupted (an echo confirms it, where the channel has them).
           this.logger.error(`message ${work.row.id} was sent but could not be recorded as sent (${reason}); giving up recording it`);
-          return;
+          return undefined;
         }
         this.logger.warn(`message ${work.row.id} was sent but recording it failed (${reason}); retrying`);
         await new Promise((resolve) => setTimeout(resolve, Math.min(RECORD_SENT_CAP_MS, RECORD_SENT_BASE_MS * 2 ** (attempt - 1))));
@@ -427,14 +506,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationRow, mid: string | null): Promise<void> {
-    const now = this.clock.now();
-    const done = await this.persistence.queues.outbox.complete(work.lease, 'sent', now, {
-      mid,
-      sent_at: now,
-      attempts: work.row.attempts + 1,
-      error: null,
-    });
+  /**
+   * Records the message sent (its channel id, when the channel gave one). Resolves with whether its
+   * conversation has another message queued (undefined: the lease was lost, so not known).
+   */
+  private async sent(work: ClaimedWork<MessageRow>, conversation: ConversationTarget, mid: string | null): Promise<boolean | undefined> {
+    const { done, more } = await this.recordTogether(work, mid, this.clock.now());
     if (!done) {
       // Another instance took the message over meanwhile. The channel's id is a fact, not a claim:
       // recorded on the row, it tells the new holder the message went out (as its echo would).
@@ -442,14 +519,67 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       this.logger.warn(
         `message ${work.row.id}: lease lost during the send; its channel id is recorded so the new holder does not repeat it`,
       );
-      return;
+      return undefined;
     }
     this.metrics?.replySent({ channel: conversation.channel, pageId: conversation.page_id, customerId: conversation.customer_id });
     this.logger.log(`message ${work.row.id} (${work.row.author}, conversation ${conversation.id}) sent to ${conversation.channel}`);
     this.bus.publish({ type: 'message.status', conversationId: conversation.id, messageId: work.row.id, status: 'sent' });
+    return more;
   }
 
-  private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationRow, error: unknown): Promise<void> {
+  /**
+   * Group commit of accepted sends: the ones that finish while a commit is being written (or in the
+   * same turn of the event loop) are recorded together by the next one, in one transaction, instead
+   * of one commit each. Each row is still fenced on its own (a lost lease changes nothing), and the
+   * same statement tells whether its conversation has another message queued (see `sendDone`).
+   */
+  private recordTogether(work: ClaimedWork<MessageRow>, mid: string | null, at: number): Promise<{ done: boolean; more?: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.toRecord.push({ work, mid, at, resolve, reject });
+      if (this.recording) return;
+      this.recording = true;
+      this.recorderScope.runInAsyncScope(() => setImmediate(() => void this.recordPending()));
+    });
+  }
+
+  private async recordPending(): Promise<void> {
+    try {
+      while (this.toRecord.length > 0) {
+        const group = this.toRecord.splice(0, MAX_SENT_PER_COMMIT);
+        try {
+          // One send alone needs no transaction of its own (its statement commits by itself).
+          const results =
+            group.length === 1
+              ? [await this.markSent(group[0])]
+              : await this.persistence.transaction(async (repos) => {
+                  const marked: { done: boolean; more?: boolean }[] = [];
+                  for (const pending of group) marked.push(await this.markSent(pending, repos.db));
+                  return marked;
+                });
+          group.forEach((pending, i) => pending.resolve(results[i]));
+        } catch (error) {
+          if (group.length === 1) group[0].reject(error);
+          // Something in the group failed: each is recorded alone, so one bad row cannot fail its neighbours.
+          else for (const pending of group) await this.markSent(pending).then(pending.resolve, pending.reject);
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
+  }
+
+  private markSent(pending: PendingSent, db?: Repositories['db']): Promise<{ done: boolean; more?: boolean }> {
+    const { work, mid, at } = pending;
+    return this.persistence.queues.outbox.completeAndPeek(
+      work.lease,
+      'sent',
+      at,
+      { mid, sent_at: at, attempts: work.row.attempts + 1, error: null },
+      db,
+    );
+  }
+
+  private async handleFailure(work: ClaimedWork<MessageRow>, conversation: ConversationTarget, error: unknown): Promise<void> {
     const { row: message, lease } = work;
     const queue = this.persistence.queues.outbox;
     const failure =
@@ -515,7 +645,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-export function targetOf(conversation: ConversationRow): OutboundTarget {
+export function targetOf(conversation: ConversationTarget): OutboundTarget {
   return {
     channel: conversation.channel,
     conversationId: conversation.id,

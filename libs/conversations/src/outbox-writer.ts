@@ -1,6 +1,6 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
 import { currentCorrelationId } from '@app/observability';
-import { Repositories } from '@app/persistence';
+import { ClaimedWork, ConversationTarget, MessageRow, Repositories } from '@app/persistence';
 import { countCharacters, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
 
 const plainText = new PlainTextRenderer();
@@ -19,6 +19,42 @@ export async function enqueueOutbound(
   now: number,
   replyTo?: string,
 ): Promise<number[]> {
+  return (await queueOutbound(repos, conversationId, author, content, now, replyTo)).ids;
+}
+
+/**
+ * This instance's sender, which can take a message stored already leased to it (no claim needed; see
+ * `MessageRepository.enqueueLeased`) once the transaction that stored it has committed.
+ */
+export interface OutboxHandOff {
+  /** The lease to store a message under, when this sender can take it (else undefined: queued as usual). */
+  leaseFor(now: number): { owner: string; until: number } | undefined;
+  /**
+   * A message stored leased to this sender, committed: it is now the sender's to send, or to give
+   * back. `conversation`: its target as the transaction that stored it left it.
+   */
+  takeLeased(work: ClaimedWork<MessageRow>, conversation: ConversationTarget): void;
+}
+
+/** A message stored leased to this instance's sender, and its conversation's target. */
+export interface LeasedMessage {
+  work: ClaimedWork<MessageRow>;
+  conversation: ConversationTarget;
+}
+
+/**
+ * `enqueueOutbound`, with the first part stored already leased to `lease.owner` when it is its
+ * conversation's head (`leased`: that part's work, to hand to the sender once committed).
+ */
+export async function queueOutbound(
+  repos: Repositories,
+  conversationId: string,
+  author: MessageAuthor,
+  content: OutboundContent,
+  now: number,
+  replyTo?: string,
+  lease?: { owner: string; until: number },
+): Promise<{ ids: number[]; leased?: LeasedMessage }> {
   const answers = replyTo ?? (await repos.messages.latestInboundMid(conversationId)) ?? null;
   const parts: OutboundContent[] =
     content.kind === 'text' && countCharacters(content.text) > RICH_MESSAGE_LIMITS.textMaxChars
@@ -29,26 +65,39 @@ export async function enqueueOutbound(
         )
       : [content];
   const ids: number[] = [];
-  for (const part of parts) {
-    ids.push(
-      await repos.messages.enqueue({
-        // `text` is what transcripts show: the text itself, or a readable rendering of a rich message.
-        conversation_id: conversationId,
-        author,
-        text: part.kind === 'text' ? part.text : plainText.render(part),
-        content: JSON.stringify(part),
-        mid: null,
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        error: null,
-        event_ts: null,
-        created_at: now,
-        sent_at: null,
-        correlation_id: currentCorrelationId() ?? null,
-        reply_to_mid: answers,
-      }),
-    );
+  let leased: LeasedMessage | undefined;
+  for (const [i, part] of parts.entries()) {
+    const message = {
+      // `text` is what transcripts show: the text itself, or a readable rendering of a rich message.
+      conversation_id: conversationId,
+      author,
+      text: part.kind === 'text' ? part.text : plainText.render(part),
+      content: JSON.stringify(part),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: now,
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: now,
+      sent_at: null,
+      correlation_id: currentCorrelationId() ?? null,
+      reply_to_mid: answers,
+    };
+    // Only the first part can be its conversation's head; the next ones queue behind it.
+    if (lease && i === 0) {
+      const { row, conversation } = await repos.messages.enqueueLeased(message, lease);
+      ids.push(Number(row.id));
+      if (row.lease_owner === lease.owner)
+        leased = {
+          work: {
+            row,
+            lease: { table: 'messages', id: Number(row.id), owner: lease.owner, epoch: Number(row.lease_epoch) },
+            interrupted: false,
+          },
+          conversation,
+        };
+    } else ids.push(await repos.messages.enqueue(message));
   }
-  return ids;
+  return { ids, leased };
 }

@@ -4,7 +4,7 @@ import { CcmConfig } from '@app/config';
 import { redactSecrets } from '@app/core';
 import { CcmMetrics } from '@app/observability';
 import { GraphApiError } from './graph-api.error';
-import { GraphHttpClient, GraphHttpStatusError } from './graph-http.client';
+import { GraphHttpClient, GraphHttpStatusError, GraphOrigin, graphOrigin } from './graph-http.client';
 import { PagePacer } from './page-pacer';
 
 export interface SendApiRecipient {
@@ -70,6 +70,9 @@ export class GraphApiGateway implements OnApplicationShutdown {
   private readonly proofs = new Map<string, string>();
 
   private readonly http = new GraphHttpClient();
+
+  /** The configured base URL, parsed once. */
+  private origin?: { baseUrl: string; parsed: GraphOrigin };
 
   constructor(
     private readonly config: CcmConfig,
@@ -288,12 +291,15 @@ export class GraphApiGateway implements OnApplicationShutdown {
     const { baseUrl, timeoutMs, appSecret } = this.config.graph;
     try {
       await this.pacer.beforeCall(accessToken);
-      const url = new URL(`${baseUrl}${request.url}`);
-      for (const [name, value] of Object.entries(request.params ?? {})) url.searchParams.set(name, value);
-      url.searchParams.set('appsecret_proof', this.proof(appSecret, accessToken));
+      if (this.origin?.baseUrl !== baseUrl) this.origin = { baseUrl, parsed: graphOrigin(baseUrl) };
+      const proof = this.proof(appSecret, accessToken);
+      // (The proof is hex: nothing to encode.)
+      const query = request.params
+        ? new URLSearchParams({ ...request.params, appsecret_proof: proof }).toString()
+        : `appsecret_proof=${proof}`;
       return await this.http.request<T>({
         method: request.method,
-        url,
+        url: { origin: this.origin.parsed, path: `${request.url}?${query}` },
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.multipart?.contentType ?? 'application/json' },
         body: request.data,
         rawBody: request.multipart?.body,

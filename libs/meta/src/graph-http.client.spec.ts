@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { GraphHttpClient, GraphHttpStatusError } from './graph-http.client';
+import { GraphHttpClient, GraphHttpStatusError, graphOrigin } from './graph-http.client';
 
 describe('GraphHttpClient', () => {
   let server: Server;
@@ -47,6 +47,20 @@ describe('GraphHttpClient', () => {
     expect(last).toMatchObject({ method: 'POST', url: '/v21.0/me/messages?fields=a,b' });
     expect(last.headers.authorization).toBe('Bearer t');
     expect(last.headers['content-length']).toBe(String(Buffer.byteLength(last.body)));
+  });
+
+  it('should send to a parsed origin and a path after its base path, as to the same URL', async () => {
+    const origin = graphOrigin(`${base}/v21.0/`);
+    expect(origin).toMatchObject({ secure: false, hostname: '127.0.0.1', basePath: '/v21.0' });
+    const data = await client.request<{ ok: boolean }>({
+      method: 'POST',
+      url: { origin, path: '/me/messages?appsecret_proof=abc' },
+      headers: { 'content-type': 'application/json' },
+      body: { recipient: { id: '2' } },
+      timeoutMs: 2000,
+    });
+    expect(data).toMatchObject({ ok: true });
+    expect(seen[seen.length - 1]).toMatchObject({ method: 'POST', url: '/v21.0/me/messages?appsecret_proof=abc' });
   });
 
   it("should reject a non-2xx answer with Meta's error body, and an empty 2xx body as ''", async () => {

@@ -4,10 +4,30 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 /** Connections to Meta are kept open and reused (no TCP/TLS handshake per call). */
 const KEEP_ALIVE = { keepAlive: true, maxSockets: 128, maxFreeSockets: 32, timeout: 60_000 };
 
+/** Where Graph calls go, parsed once: a `URL` per call cost more CPU than the rest of building it. */
+export interface GraphOrigin {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  /** The path of the base URL (e.g. `/v25.0`), without a trailing slash; calls' paths follow it. */
+  basePath: string;
+}
+
+export function graphOrigin(baseUrl: string): GraphOrigin {
+  const url = new URL(baseUrl);
+  return {
+    secure: url.protocol === 'https:',
+    // node:http wants an IPv6 address without its URL brackets.
+    hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: url.port,
+    basePath: url.pathname.replace(/\/+$/, ''),
+  };
+}
+
 export interface GraphHttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
-  /** Absolute URL, query string included. */
-  url: URL;
+  /** Absolute URL, query string included; or a parsed origin and the path after it (query string included, already encoded). */
+  url: URL | { origin: GraphOrigin; path: string };
   headers: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
@@ -41,7 +61,9 @@ export class GraphHttpClient {
 
   request<T>(call: GraphHttpRequest): Promise<T> {
     const payload = call.rawBody ?? (call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body)));
-    const secure = call.url.protocol === 'https:';
+    const { url } = call;
+    const target = url instanceof URL ? undefined : url;
+    const secure = target ? target.origin.secure : (url as URL).protocol === 'https:';
     const options: RequestOptions = {
       method: call.method,
       agent: secure ? this.https : this.http,
@@ -50,9 +72,10 @@ export class GraphHttpClient {
         ...call.headers,
         ...(payload ? { 'content-length': payload.length } : {}),
       },
+      ...(target ? { hostname: target.origin.hostname, port: target.origin.port, path: `${target.origin.basePath}${target.path}` } : {}),
     };
     return new Promise<T>((resolve, reject) => {
-      const req = (secure ? httpsRequest : httpRequest)(call.url, options, (res: IncomingMessage) => {
+      const onResponse = (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -62,7 +85,9 @@ export class GraphHttpClient {
           if (status >= 200 && status < 300) resolve(data as T);
           else reject(new GraphHttpStatusError(status, data));
         });
-      });
+      };
+      const send = secure ? httpsRequest : httpRequest;
+      const req = target ? send(options, onResponse) : send(url as URL, options, onResponse);
       req.setTimeout(call.timeoutMs, () => req.destroy(new Error(`timeout of ${call.timeoutMs}ms exceeded`)));
       req.on('error', reject);
       req.end(payload);

@@ -29,6 +29,7 @@ export type {
 export { migrateToLatest, openDatabase } from './create-database';
 export type { OpenDatabase } from './create-database';
 export { PersistenceService, Repositories } from './persistence.service';
+export type { ConversationTarget } from './message.repository';
 export { PersistenceModule } from './persistence.module';
 export { InboundJournalRepository } from './inbound-journal.repository';
 export type { NewInboundEvent } from './inbound-journal.repository';

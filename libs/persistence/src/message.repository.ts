@@ -1,5 +1,5 @@
-import { Kysely, sql } from 'kysely';
-import { Database, MessageRow, NewMessage } from './database.types';
+import { Compilable, Kysely, sql } from 'kysely';
+import { ConversationRow, Database, MessageRow, NewMessage } from './database.types';
 import { QueryTemplate } from './query-template';
 
 // Statements run for every message (see QueryTemplate).
@@ -38,6 +38,59 @@ function insertMessage(db: Kysely<Database>, message: NewMessage, once: boolean)
   return template.rows(db, ...columns.map((column) => values[column]));
 }
 
+/**
+ * The INSERT of an outbound message leased at once to the sender that will send it, when it is its
+ * conversation's head: the claim's ordering rule (no other outbound message of the conversation
+ * queued before it, leased or not) checked in the statement itself. Built once per set of columns.
+ */
+const LEASED_INSERTS = new Map<string, QueryTemplate<unknown[], MessageRow & TargetColumns>>();
+
+/** What a send needs of its conversation (the target: who, on which Page, and Meta's rules in force). */
+export type ConversationTarget = Pick<
+  ConversationRow,
+  'id' | 'channel' | 'page_id' | 'customer_id' | 'last_user_event_at' | 'ads_message_at' | 'thread_owner'
+>;
+
+const TARGET_COLUMNS = ['channel', 'page_id', 'customer_id', 'last_user_event_at', 'ads_message_at', 'thread_owner'] as const;
+type TargetColumns = { [K in (typeof TARGET_COLUMNS)[number] as `target_${K}`]: ConversationRow[K] };
+
+function insertLeased(db: Kysely<Database>, message: NewMessage, owner: string, until: number): Promise<(MessageRow & TargetColumns)[]> {
+  const values = message as Record<string, unknown>;
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined && !column.startsWith('lease_'));
+  const shape = columns.join(',');
+  let template = LEASED_INSERTS.get(shape);
+  if (!template) {
+    template = new QueryTemplate((db, ...args: unknown[]) => {
+      const [owner, until, ...rest] = args;
+      const row = Object.fromEntries(columns.map((column, i) => [column, rest[i]])) as Record<string, unknown>;
+      // (The conversation is a parameter, so the subquery is not correlated: SQLite runs it once.)
+      const busy = sql`exists (
+        select 1 from messages p where p.conversation_id = ${row.conversation_id} and p.status = 'queued' and p.direction = 'out'
+      )`;
+      return (
+        db
+          .insertInto('messages')
+          .values({
+            ...(row as unknown as NewMessage),
+            lease_owner: sql<string | null>`case when ${busy} then null else cast(${owner} as varchar(64)) end`,
+            lease_until: sql<number | null>`case when ${busy} then null else cast(${until} as bigint) end`,
+            lease_epoch: sql<number>`case when ${busy} then 0 else 1 end`,
+          })
+          .returningAll()
+          // The conversation as this transaction leaves it (the writes of the unit that queued the
+          // reply come before it): the sender needs no read of its own.
+          .returning(
+            TARGET_COLUMNS.map((column) =>
+              sql<unknown>`(select c.${sql.raw(column)} from conversations c where c.id = ${row.conversation_id})`.as(`target_${column}`),
+            ),
+          ) as unknown as Compilable<MessageRow & TargetColumns>
+      );
+    });
+    LEASED_INSERTS.set(shape, template);
+  }
+  return template.rows(db, owner, until, ...columns.map((column) => values[column]));
+}
+
 export class MessageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -56,6 +109,46 @@ export class MessageRepository {
     );
     if (!row) throw new Error('the outbound message was not stored');
     return Number(row.id);
+  }
+
+  /**
+   * `enqueue` for this instance's sender, which will send the message itself: stored already leased
+   * to `lease.owner` (epoch 1, until `lease.until`) when it is its conversation's head — no other
+   * outbound message of the conversation queued — so it needs no claim; else queued as usual.
+   * Returns the stored row (`lease_owner` tells which).
+   */
+  async enqueueLeased(
+    message: Omit<NewMessage, 'status' | 'direction'>,
+    lease: { owner: string; until: number },
+  ): Promise<{ row: MessageRow; conversation: ConversationTarget }> {
+    const [stored] = await insertLeased(
+      this.db,
+      { ...message, direction: 'out', status: 'queued', next_attempt_at: message.next_attempt_at ?? message.created_at },
+      lease.owner,
+      lease.until,
+    );
+    if (!stored) throw new Error('the outbound message was not stored');
+    const {
+      target_channel,
+      target_page_id,
+      target_customer_id,
+      target_last_user_event_at,
+      target_ads_message_at,
+      target_thread_owner,
+      ...row
+    } = stored;
+    return {
+      row,
+      conversation: {
+        id: row.conversation_id,
+        channel: target_channel,
+        page_id: target_page_id,
+        customer_id: target_customer_id,
+        last_user_event_at: target_last_user_event_at,
+        ads_message_at: target_ads_message_at,
+        thread_owner: target_thread_owner,
+      },
+    };
   }
 
   /**

@@ -428,6 +428,89 @@ describe.each(TEST_DIALECTS)('WorkQueue on %s', (dialect) => {
     expect(await persistence.queues.outbox.complete(work.lease, 'sent', clock.now())).toBe(true);
     expect(await persistence.queues.outbox.hasPending(a)).toBe(false);
   });
+
+  it("should store an outbound message already leased only when it is its conversation's head, fenced like a claim", async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const c = await conversation('c');
+    const message = (conversationId: string, text: string) => ({
+      conversation_id: conversationId,
+      author: 'bot' as const,
+      text,
+      content: JSON.stringify({ kind: 'text', text }),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: clock.now(),
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: clock.now(),
+      sent_at: null,
+    });
+    const lease = { owner: 'w', until: clock.now() + LEASE_MS };
+    // Stored by a transaction that changed the conversation first: the target comes as it leaves it.
+    const { row: first, conversation: target } = await persistence.transaction(async (repos) => {
+      await repos.conversations.update(a, { last_user_event_at: 1234, thread_owner: 'inbox' });
+      return repos.messages.enqueueLeased(message(a, 'one'), lease);
+    });
+    expect(first).toMatchObject({ status: 'queued', direction: 'out', text: 'one', lease_owner: 'w', lease_epoch: 1 });
+    expect(Number(first.lease_until)).toBe(lease.until);
+    expect(target).toEqual({
+      id: a,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: 'a',
+      last_user_event_at: 1234,
+      ads_message_at: null,
+      thread_owner: 'inbox',
+    });
+    // Behind a queued message (leased or not) it is queued as usual, for a claim to take in order.
+    const { row: second } = await persistence.repos.messages.enqueueLeased(message(a, 'two'), lease);
+    expect(second).toMatchObject({ lease_owner: null, lease_until: null, lease_epoch: 0 });
+    await outbound(b, 'queued first');
+    expect((await persistence.repos.messages.enqueueLeased(message(b, 'behind it'), lease)).row).toMatchObject({ lease_owner: null });
+    const claimA = () => persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: a });
+    // The conversation is busy while its head is leased: no claim takes the next one.
+    expect(await claimA()).toEqual([]);
+    const work = { table: 'messages' as const, id: Number(first.id), owner: 'w', epoch: 1 };
+    expect(await persistence.queues.outbox.complete({ ...work, epoch: 0 }, 'sent', clock.now())).toBe(false);
+    expect(await persistence.queues.outbox.complete(work, 'sent', clock.now())).toBe(true);
+    const [next] = await claimA();
+    expect(Number(next.row.id)).toBe(Number(second.id));
+    // A sender that died holding one: once its lease has run out, a claim takes it as interrupted.
+    const { row: held } = await persistence.repos.messages.enqueueLeased(message(c, 'never sent'), lease);
+    clock.advance(LEASE_MS + 1);
+    const [taken] = await persistence.queues.outbox.claim({ owner: 'x', now: clock.now(), leaseMs: LEASE_MS, limit: 10, key: c });
+    expect([Number(taken.row.id), taken.interrupted]).toEqual([Number(held.id), true]);
+  });
+
+  it('should complete work and tell in the same statement whether its key has more, changing nothing on a lost lease', async () => {
+    const a = await conversation('a');
+    const b = await conversation('b');
+    const first = await outbound(a, 'one');
+    const second = await outbound(a, 'two');
+    await outbound(b, 'other conversation');
+    const claimA = () => persistence.queues.outbox.claim({ owner: 'w', now: clock.now(), leaseMs: LEASE_MS, limit: 1, key: a });
+    const [one] = await claimA();
+    expect(one.row.id).toBe(first);
+    const extra = { mid: 'm_one', sent_at: clock.now() };
+    // A lease that is not ours (a stale epoch) finishes nothing and tells nothing.
+    expect(
+      await persistence.queues.outbox.completeAndPeek({ ...one.lease, epoch: one.lease.epoch - 1 }, 'sent', clock.now(), extra),
+    ).toEqual({
+      done: false,
+    });
+    expect(await persistence.repos.messages.findById(first)).toMatchObject({ status: 'queued', mid: null });
+    expect(await persistence.queues.outbox.completeAndPeek(one.lease, 'sent', clock.now(), extra)).toEqual({ done: true, more: true });
+    expect(await persistence.repos.messages.findById(first)).toMatchObject({ status: 'sent', mid: 'm_one', lease_until: null });
+    const [two] = await claimA();
+    expect(two.row.id).toBe(second);
+    // The other conversation's queued message does not count.
+    expect(await persistence.queues.outbox.completeAndPeek(two.lease, 'sent', clock.now(), { mid: 'm_two' })).toEqual({
+      done: true,
+      more: false,
+    });
+  });
 });
 
 const inbound = {

@@ -379,6 +379,55 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   }
 
   /**
+   * `complete` that also tells whether the work's key has other work pending, in the same statement:
+   * a worker that finishes a conversation's item learns whether to claim its next one without a read
+   * of its own (`hasPending`). `more` is undefined when the lease was lost (nothing changed).
+   */
+  async completeAndPeek(
+    lease: WorkLease,
+    status: string,
+    now: number,
+    extra: Record<string, unknown> = {},
+    db = this.db,
+  ): Promise<{ done: boolean; more?: boolean }> {
+    const sets: ColumnSet[] = [
+      ['status', status],
+      ['lease_until', null],
+    ];
+    if (this.spec.finishedColumn) sets.push([this.spec.finishedColumn, now]);
+    sets.push(...Object.entries(extra));
+    const shape = sets.map(([column]) => column).join(',');
+    let template = this.peekingCompletions.get(shape);
+    if (!template) {
+      const columns = sets.map(([column]) => column);
+      const { spec } = this;
+      const table = sql.table(spec.table);
+      const key = orderingKey(spec);
+      const scope = spec.scope ? sql`and ${sql.raw(spec.scope('p'))}` : sql``;
+      template = new QueryTemplate((db, ...values: unknown[]) => {
+        const assignments = sql.join(columns.map((column, i) => sql`${sql.ref(column)} = ${values[i]}`));
+        const [id, owner, epoch] = values.slice(columns.length);
+        // `p.id <> id`: whether the subquery sees the row before or after this update differs by
+        // dialect (PostgreSQL: before), so the finished row is left out explicitly. The status is a
+        // literal, so the outbox's partial index of queued messages (migration 0380) serves it.
+        const query = sql<{ more: number }>`update ${table} set ${assignments}
+          where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}
+          returning case when exists (
+            select 1 from ${table} p
+            where ${sql.raw(key('p'))} = ${sql.raw(key(spec.table))} and p.status = ${sql.lit(spec.pending)} ${scope} and p.id <> ${sql.raw(spec.table)}.id
+          ) then 1 else 0 end as more`;
+        return { compile: () => query.compile(db) };
+      });
+      this.peekingCompletions.set(shape, template);
+    }
+    const [row] = await template.rows(db, ...sets.map(([, value]) => value), lease.id, lease.owner, lease.epoch);
+    return row === undefined ? { done: false } : { done: true, more: Number(row.more) === 1 };
+  }
+
+  /** The statements of `completeAndPeek`, by their columns. */
+  private readonly peekingCompletions = new Map<string, QueryTemplate<unknown[], { more: number }>>();
+
+  /**
    * A failed attempt: retried after the shared backoff, or parked as dead when the attempts are
    * used up. Returns what happened ('lost' when the lease was no longer ours).
    */
