@@ -132,6 +132,32 @@ export async function migrateToLatest(open: OpenDatabase, libs: readonly Migrati
     migrationTableSchema: open.schema,
     allowUnorderedMigrations: true,
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  for (let attempt = 1; ; attempt += 1) {
+    let error: unknown;
+    try {
+      ({ error } = await migrator.migrateToLatest()); // a failed migration comes back here…
+    } catch (thrown) {
+      error = thrown; // …a failed look-up of the migration table is thrown
+    }
+    if (!error) return;
+    if (attempt <= OTHER_SCHEMA_DROPPED_RETRIES && otherSchemaDropped(error, open.schema)) continue;
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** How often a migration run is tried again when another process dropped a schema under its table lookup. */
+const OTHER_SCHEMA_DROPPED_RETRIES = 3;
+
+/**
+ * Whether a migration run failed only because a schema that is not this database's went away while it
+ * looked: Kysely's migrator finds its own table by listing the tables of every schema (checking the
+ * privilege on each), so another replica's tests or a bench dropping their schema at that moment fail
+ * the look-up with `3F000 schema "…" does not exist`. Nothing ran yet (the look-up comes first and
+ * PostgreSQL migrations run in one transaction), so the run is simply tried again.
+ */
+export function otherSchemaDropped(error: unknown, ownSchema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== '3F000' || typeof e.message !== 'string') return false;
+  const named = /schema "([^"]+)" does not exist/.exec(e.message)?.[1];
+  return named !== undefined && named !== ownSchema;
 }

@@ -89,7 +89,7 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
     await start(3_600_000, { restartAbovePages: 10_000, truncateAboveBytes: 1000 * PAGE });
     await write(1500);
     expect((await open.checkpointer!.checkpointNow()).mode).toBe('TRUNCATE');
-    expect(wal()).toBe(0);
+    expect(wal()).toBeLessThan(2 * PAGE); // emptied; one frame: the worker starts the WAL over itself (see the worker)
   });
 
   it('should fall back to auto-checkpoint on the main connection when the worker dies', async () => {

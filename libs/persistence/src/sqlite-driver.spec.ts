@@ -31,6 +31,35 @@ describe('SQLite driver (prepared statements, reader connection)', () => {
     }
   });
 
+  it('should run a read on the writer while no transaction holds it, on the read-only connection while one does', async () => {
+    const prepare = jest.spyOn(BetterSqlite3.prototype, 'prepare');
+    // Where the lookup's SELECT was prepared (the transaction's BEGIN is prepared on the writer too).
+    const preparedOn = () =>
+      prepare.mock.contexts
+        .filter((_, i) => /^select/i.test(prepare.mock.calls[i][0]))
+        .map((db) => ((db as BetterSqlite3.Database).readonly ? 'reader' : 'writer'));
+    try {
+      // A statement text neither connection has prepared yet, so each connection prepares it once.
+      await persistence.repos.conversations.findByKey(key);
+      expect(preparedOn()).toEqual(['writer']);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inside!: () => void;
+      const started = new Promise<void>((r) => (inside = r));
+      const transaction = persistence.transaction(async () => {
+        inside();
+        await held;
+      });
+      await started;
+      await persistence.repos.conversations.findByKey(key);
+      expect(preparedOn()).toEqual(['writer', 'reader']);
+      release();
+      await transaction;
+    } finally {
+      prepare.mockRestore();
+    }
+  });
+
   it('should serve reads outside a transaction while a transaction is open, showing only committed rows', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

@@ -20,10 +20,11 @@ import {
  *   connection and kept in a bounded cache.
  * - **Reads are not blocked behind the writer.** SQLite allows one writer; Kysely serialises every
  *   query behind one connection mutex, so a read waits for any open transaction to finish (which may
- *   be waiting on its own awaits). Here reads outside a transaction go to a second, read-only
- *   connection (WAL lets it read the last committed state while the writer works; raw `sql` SELECTs too), and only writes
- *   and transactions take the writer's mutex. A read inside a transaction stays on the writer so it
- *   sees the transaction's own writes.
+ *   be waiting on its own awaits). Here a read outside a transaction that finds the writer held goes
+ *   to a second, read-only connection (WAL lets it read the last committed state while the writer
+ *   works; raw `sql` SELECTs too), and only writes and transactions take the writer's mutex. With the
+ *   writer free, a read runs on the writer (same committed state, and its page cache is warm). A
+ *   read inside a transaction stays on the writer so it sees the transaction's own writes.
  */
 export class CcmSqliteDialect extends SqliteDialect {
   constructor(
@@ -42,26 +43,33 @@ export class CcmSqliteDialect extends SqliteDialect {
 /** How many distinct statements each connection keeps prepared (oldest dropped first). */
 const STATEMENT_CACHE_SIZE = 500;
 
+/** A prepared statement, and whether it returns rows (read once: `reader` is a native getter). */
+interface Prepared {
+  readonly statement: Statement;
+  readonly returnsRows: boolean;
+}
+
 class StatementCache {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements = new Map<string, Prepared>();
 
   constructor(readonly db: BetterSqlite) {}
 
-  get(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
+  get(sql: string): Prepared {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      const statement = this.db.prepare(sql);
+      prepared = { statement, returnsRows: statement.reader };
       if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
-      this.statements.set(sql, statement);
+      this.statements.set(sql, prepared);
     }
-    return statement;
+    return prepared;
   }
 }
 
 function run(cache: StatementCache, query: CompiledQuery): QueryResult<unknown> {
-  const statement = cache.get(query.sql);
+  const { statement, returnsRows } = cache.get(query.sql);
   const parameters = query.parameters as unknown[];
-  if (statement.reader) return { rows: statement.all(parameters) };
+  if (returnsRows) return { rows: statement.all(parameters) };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return {
     numAffectedRows: changes !== undefined && changes !== null ? BigInt(changes) : undefined,
@@ -70,9 +78,24 @@ function run(cache: StatementCache, query: CompiledQuery): QueryResult<unknown> 
   };
 }
 
+/** `run` as a settled promise: the statement has run (or failed) by the time this returns. */
+function settled<R>(cache: StatementCache, query: CompiledQuery): Promise<QueryResult<R>> {
+  try {
+    return Promise.resolve(run(cache, query) as QueryResult<R>);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+const DONE = Promise.resolve();
+
 class Mutex {
   private held?: Promise<void>;
   private release?: () => void;
+
+  get free(): boolean {
+    return !this.held;
+  }
 
   async lock(): Promise<void> {
     while (this.held) await this.held;
@@ -151,9 +174,10 @@ class CcmSqliteDriver implements Driver {
     await connection.executeQuery(compile(RawNode.createWithSql(`release "${name}"`), createQueryId()));
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
     // Defensive: a connection released with its transaction still open must not keep the writer.
-    if ((connection as CcmSqliteConnection).inTransaction) await this.rollbackTransaction(connection);
+    if ((connection as CcmSqliteConnection).inTransaction) return this.rollbackTransaction(connection);
+    return DONE; // no promise of its own: this runs after every statement
   }
 
   async destroy(): Promise<void> {
@@ -180,9 +204,25 @@ class CcmSqliteConnection implements DatabaseConnection {
 
   constructor(private readonly driver: CcmSqliteDriver) {}
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.inTransaction) return run(this.driver.writer, query) as QueryResult<R>;
-    if (this.driver.reader && isRead(query)) return run(this.driver.reader, query) as QueryResult<R>;
+  /**
+   * Not `async`: a statement runs synchronously, so the common cases hand Kysely a settled promise
+   * without the extra promises (and their async-hook callbacks) of an async function and the mutex.
+   */
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const driver = this.driver;
+    if (this.inTransaction) return settled(driver.writer, query);
+    // With the writer free nothing can interleave with a synchronous statement: a write runs at once,
+    // and so does a read, on the writer too. Its page cache stays valid across its own commits, while
+    // the reader's is dropped whenever anything was committed since its last read (SQLite re-reads
+    // each page from the file then: syscalls, most of a point lookup's cost).
+    if (driver.writerMutex.free) return settled(driver.writer, query);
+    // The writer is held (an open transaction, or the checkpointer): a read goes to the reader
+    // connection (the last committed state); a write waits for the writer.
+    if (driver.reader && isRead(query)) return settled(driver.reader, query);
+    return this.afterWriter(query);
+  }
+
+  private async afterWriter<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     await this.driver.writerMutex.lock();
     try {
       return run(this.driver.writer, query) as QueryResult<R>;
