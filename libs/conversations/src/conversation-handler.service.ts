@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CcmConfig } from '@app/config';
-import { InboundEvent } from '@app/core';
-import { ConversationRow, fenceFinishesWork, PersistenceService } from '@app/persistence';
+import { Clock, InboundEvent } from '@app/core';
+import { ConversationRow, conversationKeyString, fenceFinishesWork, PersistenceService } from '@app/persistence';
 import { ConversationUnits } from './conversation-unit';
 import { InboundAppliers } from './inbound-applier';
+import { KnownConversations } from './known-conversations';
 
 /**
  * Applies one journaled inbound event: picks the applier of its kind (and channel), lets it prepare
@@ -27,6 +28,8 @@ export class ConversationHandler {
     private readonly units: ConversationUnits,
     private readonly appliers: InboundAppliers,
     private readonly config: CcmConfig,
+    private readonly known: KnownConversations,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -42,7 +45,9 @@ export class ConversationHandler {
       }, APPLIES_THE_EVENT);
       return;
     }
-    const conversation = known?.id === conversationId ? known : await this.persistence.repos.conversations.findById(conversationId);
+    const conversation =
+      (known?.id === conversationId ? known : await this.persistence.repos.conversations.findById(conversationId)) ??
+      (await this.recovered(conversationId, event));
     if (!conversation) throw new Error(`conversation ${conversationId} vanished`);
     const applier = this.appliers.forConversation(event);
     const prepared = applier.prepare ? await applier.prepare(event, conversation) : undefined;
@@ -50,6 +55,26 @@ export class ConversationHandler {
       await applier.apply(unit, event, conversation, prepared);
       if (!fenceFinishesWork()) await unit.repos.journal.markDone(journalId, unit.now);
     }, APPLIES_THE_EVENT);
+  }
+
+  /**
+   * The event's conversation is not in the database although the intake journaled the event under it:
+   * the database lost the row after this instance remembered its id (a restore from a backup, a
+   * failover to a replica that missed the last commits). The customer's conversation is read or
+   * created again by its key, so their messages are answered rather than parked as dead, and the
+   * intake forgets the lost id, so their next webhooks are journaled under the conversation that exists.
+   */
+  private async recovered(lostId: string, event: InboundEvent): Promise<ConversationRow | undefined> {
+    if (!event.customerId) return undefined;
+    const key = { channel: event.channel, pageId: event.pageId, customerId: event.customerId };
+    this.known.forget(conversationKeyString(key));
+    const id = (await this.persistence.repos.conversations.ensureMany([key], this.clock.now())).get(conversationKeyString(key));
+    const conversation = id === undefined ? undefined : await this.persistence.repos.conversations.findById(id);
+    if (conversation)
+      this.logger.warn(
+        `conversation ${lostId} is not in the database (restored or failed over?): ${event.channel} ${event.pageId}/${event.customerId} continues in conversation ${conversation.id}`,
+      );
+    return conversation;
   }
 
   /**

@@ -18,6 +18,7 @@ import { ConversationHookRunner } from './conversation-hooks';
 import { ConversationUnits, OUTBOX_HAND_OFF } from './conversation-unit';
 import { InboundAppliers } from './inbound-applier';
 import { InboundIntakeService } from './inbound-intake.service';
+import { KnownConversations } from './known-conversations';
 import { InboundProcessor } from './inbound-processor.service';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
 import { ProfileRefresh } from './profile-refresh.hook';
@@ -43,6 +44,7 @@ import { TurnWriter } from './turn/turn-writer';
     ActivityApplier,
     LoggedPageEventApplier,
     TurnWriter,
+    KnownConversations,
     InboundIntakeService,
     InboundProcessor,
     OutboxDispatcher,

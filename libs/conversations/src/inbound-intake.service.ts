@@ -3,11 +3,10 @@ import { EventTrail } from '@app/observability';
 import { BackgroundBudget, ConversationKey, InboundEvent } from '@app/core';
 import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundOffer, InboundProcessor } from './inbound-processor.service';
+import { KnownConversations } from './known-conversations';
 
 /** Events written per group commit at most; the rest wait for the next one. */
 const MAX_EVENTS_PER_COMMIT = 2000;
-/** Conversation ids remembered by key (see `known`); the oldest is forgotten first. ~200 bytes each. */
-const KNOWN_CONVERSATIONS = 20_000;
 
 /** What a group commit added to the journal: the conversations with new events, and whether any event has none. */
 interface NewEvents {
@@ -38,19 +37,12 @@ export class InboundIntakeService {
   private readonly logger = new Logger(InboundIntakeService.name);
   private queue: PendingWrite[] = [];
   private writing = false;
-  /**
-   * Conversation id by `conversationKeyString`, for conversations whose row this instance saw
-   * committed: a customer's next webhook needs no read of `conversations`. Safe because a
-   * conversation's key and id never change and a conversation is never deleted (retention prunes
-   * journal rows, never conversations or messages, which are the transcript) nor merged (linking a
-   * comment thread keeps both rows). Filled only after the commit, so an id created by a transaction
-   * that rolled back is never remembered.
-   */
-  private readonly known = new Map<string, string>();
 
   constructor(
     private readonly persistence: PersistenceService,
     private readonly processor: InboundProcessor,
+    /** Conversations whose row this instance saw committed: a known customer's webhook reads none. */
+    private readonly known: KnownConversations = new KnownConversations(),
     @Optional() private readonly trail?: EventTrail,
     @Optional() private readonly budget: BackgroundBudget = BackgroundBudget.shared,
   ) {}
@@ -98,6 +90,8 @@ export class InboundIntakeService {
       fresh = written.fresh;
       group.forEach((w, i) => w.resolve(written.results[i]));
     } catch (error) {
+      // What the group relied on may be what failed it (a remembered conversation the database no longer has).
+      this.known.clear();
       if (group.length === 1) {
         group[0].reject(this.unavailable(error));
       } else {
@@ -176,14 +170,8 @@ export class InboundIntakeService {
       });
       return { results, fresh: newEvents };
     }, GROUP_COMMIT);
-    for (const [key, id] of learned) this.remember(key, id);
+    for (const [key, id] of learned) this.known.remember(key, id);
     return written;
-  }
-
-  /** Remembers a committed conversation's id (see `known`), forgetting the oldest beyond the bound. */
-  private remember(key: string, id: string): void {
-    if (this.known.size >= KNOWN_CONVERSATIONS) this.known.delete(this.known.keys().next().value!);
-    this.known.set(key, id);
   }
 
   private unavailable(error: unknown): ServiceUnavailableException {

@@ -14,6 +14,7 @@ import { LoggedPageEventApplier } from '../appliers/page-event.applier';
 import { ReceiptApplier } from '../appliers/receipt.applier';
 import { ChannelRegistry } from '../channel-registry.service';
 import { ConversationBus, ConversationBusEvent } from '../conversation-bus.service';
+import { KnownConversations } from '../known-conversations';
 import { ConversationHandler } from '../conversation-handler.service';
 import { ConversationHookRunner } from '../conversation-hooks';
 import { ConversationUnits } from '../conversation-unit';
@@ -65,8 +66,9 @@ export async function conversationTestBed(
     new LoggedPageEventApplier(),
     ...(options.extensions ?? []),
   );
-  const handler = new ConversationHandler(persistence, units, new InboundAppliers(extensions), config);
-  return new ConversationTestBed(persistence, clock, config, handler, channel, published, units, channels, bus);
+  const known = new KnownConversations();
+  const handler = new ConversationHandler(persistence, units, new InboundAppliers(extensions), config, known, clock);
+  return new ConversationTestBed(persistence, clock, config, handler, channel, published, units, channels, bus, known);
 }
 
 export class ConversationTestBed {
@@ -83,6 +85,8 @@ export class ConversationTestBed {
     readonly units: ConversationUnits,
     readonly channels: ChannelRegistry,
     readonly bus: ConversationBus,
+    /** The conversation ids an intake built on this bed remembers (shared with the handler, as in the app). */
+    readonly known: KnownConversations,
   ) {}
 
   get repos() {
