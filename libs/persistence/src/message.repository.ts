@@ -116,6 +116,11 @@ export class MessageRepository {
    * to `lease.owner` (epoch 1, until `lease.until`) when it is its conversation's head — no other
    * outbound message of the conversation queued — so it needs no claim; else queued as usual.
    * Returns the stored row (`lease_owner` tells which).
+   *
+   * Correct only with one writer at a time (SQLite, where the caller's transaction holds the only
+   * write lock). Under PostgreSQL's READ COMMITTED the head check cannot see another transaction's
+   * uncommitted reply to the same conversation (a desk agent's send takes no conversation lock), so
+   * two could both be stored leased and sent side by side; the outbox uses this on SQLite only.
    */
   async enqueueLeased(
     message: Omit<NewMessage, 'status' | 'direction'>,
