@@ -18,7 +18,7 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
 
   async function start(intervalMs: number, options: CheckpointerOptions = {}): Promise<SqliteCheckpointer> {
     file = sqliteTestDatabase().url;
-    open = await openDatabase({ dialect: 'sqlite', url: file }, { checkpointer: { intervalMs, ...options } });
+    open = await openDatabase({ dialect: 'sqlite', url: file }, { checkpointer: { intervalMs, startAboveWalBytes: 0, ...options } });
     await sql`create table filler (id integer primary key, body text not null)`.execute(open.db);
     expect(await open.checkpointer!.ready).toBe(true);
     return open.checkpointer!;
@@ -102,13 +102,30 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
     expect(wal()).toBeLessThan(2000 * PAGE); // SQLite's own checkpoints (every 1000 pages) restarted it
   });
 
+  it('should start no worker thread until the WAL has grown (a process that wrote little has none)', async () => {
+    file = sqliteTestDatabase().url;
+    open = await openDatabase({ dialect: 'sqlite', url: file }, { checkpointer: { intervalMs: 5, startAboveWalBytes: 500 * PAGE } });
+    await sql`create table filler (id integer primary key, body text not null)`.execute(open.db);
+    // Each an autocommit: the driver looks at the WAL's size every 256 writes.
+    const autocommits = async (rows: number, body: string) => {
+      for (let i = 0; i < rows; i++) await sql`insert into filler (body) values (${body})`.execute(open.db);
+    };
+    await autocommits(300, 'x'); // ~300 frames of small rows, looked at once: SQLite's own auto-checkpoint stays, no thread runs
+    expect(open.checkpointer!.waitingToStart).toBe(true);
+    expect(open.checkpointer!.active).toBe(false);
+    await autocommits(800, filler); // past 500 frames, and past more looks at the WAL's size
+    expect(open.checkpointer!.waitingToStart).toBe(false);
+    expect(await open.checkpointer!.ready).toBe(true);
+    expect(open.checkpointer!.active).toBe(true);
+  });
+
   it('should stop the worker when the database closes, leaving no thread behind', async () => {
     const threads = () => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
     await start(5);
     await open.db.destroy();
     const before = threads();
     for (let i = 0; i < 5; i++) {
-      const each = await openDatabase(sqliteTestDatabase());
+      const each = await openDatabase(sqliteTestDatabase(), { checkpointer: { startAboveWalBytes: 0 } });
       await sql`select 1`.execute(each.db); // the driver (and the worker) start with the first query
       expect(await each.checkpointer!.ready).toBe(true);
       await each.db.destroy();

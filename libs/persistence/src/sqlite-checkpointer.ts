@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import type { Database as BetterSqlite } from 'better-sqlite3';
@@ -20,7 +21,21 @@ export interface CheckpointerOptions {
   restartAbovePages?: number;
   /** Above this WAL file size the worker truncates the WAL file instead (bytes). */
   truncateAboveBytes?: number;
+  /**
+   * The worker starts once the WAL file has reached this size (bytes; see `startWhenBusy`); 0: with
+   * the driver, on the first query.
+   */
+  startAboveWalBytes?: number;
 }
+
+/**
+ * The WAL size from which the worker starts, by default. A worker thread costs ~15 MB of RSS (its own
+ * V8 isolate and Node environment): a process that has written little — start-up, an idle service,
+ * most specs — keeps SQLite's auto-checkpoint instead and has no thread. About half of SQLite's own
+ * checkpoint size (1000 frames of a 4 KiB page are ~4.1 MB): auto-checkpoint starts the file over
+ * without shrinking it, so a threshold above that could never be reached.
+ */
+const START_ABOVE_WAL_BYTES = 2 * 1024 * 1024;
 
 /** SQLite's own default (`wal_autocheckpoint`), restored when the worker is not there to do it. */
 const AUTO_CHECKPOINT_PAGES = 1000;
@@ -159,6 +174,28 @@ export class SqliteCheckpointer {
     private readonly file: string,
     private readonly options: CheckpointerOptions = {},
   ) {}
+
+  /** Whether the worker should start with the driver (else `startWhenBusy` starts it). */
+  get startsAtOnce(): boolean {
+    return (this.options.startAboveWalBytes ?? START_ABOVE_WAL_BYTES) <= 0;
+  }
+
+  /** Whether the worker has not been started yet (nor closed). */
+  get waitingToStart(): boolean {
+    return !this.worker && !this.closed && !this.fallenBack;
+  }
+
+  /** Starts the worker once the WAL file has grown to `startAboveWalBytes` (the driver asks every so many writes). */
+  startWhenBusy(writerLock: WriterLock): void {
+    if (!this.waitingToStart) return;
+    let size: number;
+    try {
+      size = statSync(`${this.file}-wal`).size;
+    } catch {
+      return; // no WAL file (yet)
+    }
+    if (size >= (this.options.startAboveWalBytes ?? START_ABOVE_WAL_BYTES)) this.start(writerLock);
+  }
 
   /** Starts the worker; `writerLock` is the driver's mutex for the writer. If it cannot start, auto-checkpoint stays. */
   start(writerLock: WriterLock): void {

@@ -110,6 +110,9 @@ class Mutex {
   }
 }
 
+/** How many writer statements (outside transactions) and commits pass between two looks at the WAL's size (a stat call). */
+const LOOK_AT_WAL_EVERY = 256;
+
 class CcmSqliteDriver implements Driver {
   readonly writerMutex = new Mutex();
   readonly writer: StatementCache;
@@ -126,8 +129,18 @@ class CcmSqliteDriver implements Driver {
 
   async init(): Promise<void> {
     // Kysely initialises the driver on the first query and destroys it only if it was: the worker
-    // starts here so that it is always stopped again.
-    this.checkpointer?.start(this.writerMutex);
+    // starts no earlier, so that it is always stopped again.
+    if (this.checkpointer?.startsAtOnce) this.checkpointer.start(this.writerMutex);
+  }
+
+  /** Statements run on the writer outside a transaction, and commits, since the checkpointer last looked at the WAL. */
+  private writesSinceLook = 0;
+
+  /** Every LOOK_AT_WAL_EVERY writes the checkpointer that has not started yet looks whether the WAL has grown enough. */
+  noteWrite(): void {
+    if (++this.writesSinceLook < LOOK_AT_WAL_EVERY || !this.checkpointer?.waitingToStart) return;
+    this.writesSinceLook = 0;
+    this.checkpointer.startWhenBusy(this.writerMutex);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -152,6 +165,7 @@ class CcmSqliteDriver implements Driver {
     // rolls back, which releases the writer.
     run(this.writer, CompiledQuery.raw('commit'));
     this.endTransaction(connection as CcmSqliteConnection);
+    this.noteWrite();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -215,7 +229,10 @@ class CcmSqliteConnection implements DatabaseConnection {
     // and so does a read, on the writer too. Its page cache stays valid across its own commits, while
     // the reader's is dropped whenever anything was committed since its last read (SQLite re-reads
     // each page from the file then: syscalls, most of a point lookup's cost).
-    if (driver.writerMutex.free) return settled(driver.writer, query);
+    if (driver.writerMutex.free) {
+      driver.noteWrite(); // (reads too: only a cadence for looking at the WAL's size)
+      return settled(driver.writer, query);
+    }
     // The writer is held (an open transaction, or the checkpointer): a read goes to the reader
     // connection (the last committed state); a write waits for the writer.
     if (driver.reader && isRead(query)) return settled(driver.reader, query);
