@@ -565,8 +565,9 @@ describe('WorkQueue statements on PostgreSQL (generic plans of the prepared hot 
 
   /** A QueryTemplate's statement as it is compiled for the pool (its builder, run with these values). */
   function compiled(template: unknown, ...args: unknown[]): { sql: string; parameters: readonly unknown[] } {
-    const build = (template as { build: (db: unknown, ...args: unknown[]) => { compile(): { sql: string; parameters: readonly unknown[] } } })
-      .build;
+    const build = (
+      template as { build: (db: unknown, ...args: unknown[]) => { compile(): { sql: string; parameters: readonly unknown[] } } }
+    ).build;
     return build(persistence.db, ...args).compile();
   }
 

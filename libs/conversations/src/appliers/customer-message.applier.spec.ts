@@ -265,7 +265,7 @@ describe('CustomerMessageApplier (customer turn)', () => {
       expect(chooser.inputs.at(-1)).toMatchObject({ text: '3', payload: undefined });
     });
 
-    it("should read the latest messages for a typed text only while the conversation says choices are on offer", async () => {
+    it('should read the latest messages for a typed text only while the conversation says choices are on offer', async () => {
       const conversation = await choiceBed.conversation();
       const looks = jest.spyOn(choiceBed.repos.messages.constructor.prototype, 'outboundSinceLastInbound');
       try {
