@@ -83,6 +83,7 @@ describe('queue statements on PostgreSQL, prepared while the tables were empty',
         author: 'bot',
         text: 'x',
         content: '{}',
+        attempts: 0,
         created_at: now,
       });
       const reply = await persistence.queues.outbox.claimHead(conversation.id, options);

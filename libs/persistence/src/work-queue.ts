@@ -296,11 +296,12 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const column = sql.raw(spec.conversationColumn);
     const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
     const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
-    // The looks within the conversation name the status as a literal (the partial indexes of waiting
-    // rows serve them); the row itself is named by its id with the status a parameter, so the primary
-    // key is the only index the UPDATE can take. PostgreSQL planned a prepared UPDATE taking the old
-    // (status, next_attempt_at) index while the tables had no statistics, and kept that plan: every
-    // waiting row read per claim.
+    // PostgreSQL plans a prepared statement once for any parameter values (a generic plan). The looks
+    // within the conversation name the status as a literal, so that plan can use the partial indexes of
+    // waiting rows (migrations 0380, 0397); the row itself is named by its id with the status a
+    // parameter, so the primary key is the only index the UPDATE can take (a generic plan made while
+    // the tables were small and unanalysed took the old (status, next_attempt_at) index: every waiting
+    // row read per claim). SQLite re-plans with the bound values.
     const waiting = sql.lit(spec.pending);
     const query = sql<Row & { lease_epoch: number }>`
       update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
@@ -328,6 +329,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   private readonly pendingLook = new QueryTemplate((db, conversationId: string) => {
     const { spec } = this;
     const scope = spec.scope ? sql`and ${sql.raw(spec.scope('h'))}` : sql``;
+    // (A literal status, as in `headClaim`: PostgreSQL's generic plan can then use a partial index.)
     const query = sql<{ id: number }>`select h.id from ${sql.table(spec.table)} h
       where h.${sql.raw(spec.conversationColumn)} = ${conversationId} and h.status = ${sql.lit(spec.pending)} ${scope} limit 1`;
     return { compile: () => query.compile(db) };
