@@ -46,6 +46,8 @@ import {
 
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);
+/** Offered rates of the end-to-end runs, in order, on one server (diagnosis: e.g. `100,100` for a cold and a warm run). */
+const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 10000);
@@ -152,7 +154,11 @@ async function main(): Promise<void> {
     soakSeconds: SOAK_SECONDS,
   };
   const runId = randomBytes(3).toString('hex');
-  const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
+  const double = await startPinned(1, 'bench-double.ts', [], {
+    BENCH_SECRET: SECRET,
+    BENCH_PAGES: JSON.stringify(PAGES),
+    ...(process.env.BENCH_REPLY_LOG ? { BENCH_REPLY_LOG: process.env.BENCH_REPLY_LOG } : {}),
+  });
 
   const intakeRows: IntakeRow[] = [];
   if (PHASES.has('intake') || PHASES.has('alone')) {
@@ -199,11 +205,17 @@ async function main(): Promise<void> {
     const server =
       kind === 'memory'
         ? await startBuilt(0, ccmEnv(double.url, db.url))
-        : await startPinned(0, 'bench-server.ts', ['ccm'], ccmEnv(double.url, db.url));
+        : await startPinned(0, 'bench-server.ts', ['ccm'], {
+            ...ccmEnv(double.url, db.url),
+            // Diagnosis (see bench-server.ts): once a second, and every stall of the event loop.
+            ...(process.env.BENCH_TRACE ? { BENCH_TRACE: process.env.BENCH_TRACE } : {}),
+            ...(process.env.BENCH_TRACE_MESSAGES ? { BENCH_TRACE_MESSAGES: process.env.BENCH_TRACE_MESSAGES } : {}),
+          });
     await new Promise((r) => setTimeout(r, 2000));
     const idle = await server.ask<ServerStats>({ cmd: 'stats', gc: true });
     if (kind === 'e2e')
-      for (const rate of [100, 500]) e2eRows.push(await endToEnd(double, server, db.label, rate, `${runId}${db.label[0]}e${rate}`));
+      for (const rate of E2E_RATES)
+        e2eRows.push(await endToEnd(double, server, db.label, rate, `${runId}${db.label[0]}e${rate}${e2eRows.length}`));
 
     if (kind === 'memory') {
       log(`== memory: ${BURST} conversations, then a ${SOAK_SECONDS} s soak at ${SOAK_RATE}/s (SQLite) ==`);
