@@ -35,11 +35,13 @@ const INTAKE_ONLY = process.env.BENCH_PROFILE_INTAKE_ONLY === '1';
 /**
  * Passed to the end-to-end server: BENCH_TRACE=<file> (event-loop delay, CPU share and pg pool counts
  * once a second, see bench-server.ts) and BENCH_CCM_ENV (a JSON object of ccm settings to try, e.g.
- * `{"INBOUND_CONCURRENCY":"32"}`).
+ * `{"INBOUND_CONCURRENCY":"32"}`), and BENCH_ASYNC_STATS=1 (async resources created per unit, by type:
+ * promises mostly, each paying the AsyncLocalStorage hooks; the counting hook costs CPU itself).
  */
 const DIAGNOSIS_ENV: Record<string, string> = {
   ...(process.env.BENCH_TRACE ? { BENCH_TRACE: process.env.BENCH_TRACE } : {}),
   ...(process.env.BENCH_TRACE_MESSAGES ? { BENCH_TRACE_MESSAGES: process.env.BENCH_TRACE_MESSAGES } : {}),
+  ...(process.env.BENCH_ASYNC_STATS ? { BENCH_ASYNC_STATS: '1' } : {}),
   ...(JSON.parse(process.env.BENCH_CCM_ENV ?? '{}') as Record<string, string>),
 };
 
@@ -75,6 +77,14 @@ function report(label: string, units: number, unitName: string, before: ServerSt
         : '') +
       `${per(total).toFixed(2)} SQL statements (${per(inside).toFixed(0)} µs inside them, SQLite) and ${per(transactions).toFixed(2)} transactions per ${unit}`,
   );
+  if (after.asyncResources) {
+    const types = Object.entries(after.asyncResources)
+      .map(([type, n]) => [type, n - (before.asyncResources?.[type] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]);
+    const all = types.reduce((a, [, n]) => a + n, 0);
+    log(`  async resources per ${unit}: ${per(all).toFixed(1)} (${types.map(([type, n]) => `${type} ${per(n).toFixed(1)}`).join(', ')})`);
+  }
   log('  per unit:  count      µs  statement');
   const top = [...sql].sort((a, b) => b[1][1] - a[1][1] || b[1][0] - a[1][0]).slice(0, 20);
   for (const [text, [n, micros]] of top)

@@ -8,6 +8,7 @@
  * `{ id, cmd: 'stats', gc }` → memory and CPU of this process (after a full GC when asked).
  */
 import 'reflect-metadata';
+import { createHook } from 'node:async_hooks';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,15 @@ export interface ServerStats {
   loopIdleMs: number;
   /** With BENCH_SQL_STATS=1: statements executed so far and the µs spent in them (SQLite: inside the statement), by SQL text. */
   sql?: Record<string, [number, number]>;
+  /** With BENCH_ASYNC_STATS=1: async resources created so far, by type (PROMISE, TickObject, …). */
+  asyncResources?: Record<string, number>;
+}
+
+/** Async resources created, by type, when BENCH_ASYNC_STATS=1. */
+const asyncResources = new Map<string, number>();
+
+function countAsyncResources(): void {
+  createHook({ init: (_id, type) => void asyncResources.set(type, (asyncResources.get(type) ?? 0) + 1) }).enable();
 }
 
 /** Statement counts and times by SQL text, when BENCH_SQL_STATS=1 (see countStatements). */
@@ -382,6 +392,7 @@ function stats(gc: boolean): ServerStats {
     ...(process.env.BENCH_SQL_STATS && backendCpu.size + backends.size > 0 ? { pgCpuMicros: readBackendCpu() } : {}),
     loopActiveMs: loop.active,
     loopIdleMs: loop.idle,
+    ...(process.env.BENCH_ASYNC_STATS ? { asyncResources: Object.fromEntries(asyncResources) } : {}),
     ...(process.env.BENCH_SQL_STATS ? { sql: Object.fromEntries([...statements].map(([k, v]) => [k, [...v] as [number, number]])) } : {}),
   };
 }
@@ -413,6 +424,7 @@ async function main(): Promise<void> {
     await trace();
     await checkpointHolds();
   }
+  if (process.env.BENCH_ASYNC_STATS) countAsyncResources();
   const url = role === 'raw' ? await raw(process.env.FACEBOOK_APP_SECRET ?? '') : await ccm();
   process.on('message', (message: { id: number; cmd: string; gc?: boolean; file?: string }) => {
     if (message.cmd === 'stats') process.send?.({ id: message.id, result: stats(Boolean(message.gc)) });

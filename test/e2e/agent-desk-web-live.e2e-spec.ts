@@ -154,7 +154,28 @@ describe('agent desk web app: live transcript, attachments, contact, settings (h
     expect(await page.getByLabel('Message', { exact: true }).count()).toBe(0);
     await screenshot(page, 'composer-standby');
 
+    // ccm takes the thread back once the transfer has committed, so the socket can tell the desk
+    // before the transfer's own answer (which still names the inbox) arrives: hold that answer until
+    // then, as a fast Graph API does. The later answer must not block the composer again.
+    let heardTaken!: () => void;
+    const taken = new Promise<void>((resolve) => (heardTaken = resolve));
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        const frame = String(payload);
+        if (frame.includes('"conversation.updated"') && frame.includes(c.id) && frame.includes('"threadOwner":null')) heardTaken();
+      }),
+    );
+    await page.route(`**/api/conversations/${c.id}/transfer`, async (route) => {
+      const answer = await route.fetch();
+      await taken;
+      await route.fulfill({ response: answer });
+    });
+    await page.reload(); // its socket connects again, now watched
+    await open(page, c.id);
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${c.id}/transfer`));
     await blocked.getByRole('button', { name: 'Take the thread back' }).click();
+    await answered;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await page.getByLabel('Message', { exact: true }).waitFor();
     expect(h.graph.requests.some((r) => r.path.endsWith('/take_thread_control') && r.status === 200)).toBe(true);
     expect((await h.persistence.repos.conversations.findById(c.id))!.thread_owner).toBeNull();

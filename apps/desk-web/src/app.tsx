@@ -106,6 +106,11 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   setSession(session.token, (why) => onSignOut(why));
   const fail = (e: unknown) => show('error', e instanceof Error ? e.message : String(e));
   const upsert = (c: Conversation) => setConversations((all) => ({ ...all, [c.id]: c }));
+  // Every socket event about a conversation is numbered: an action's answer that the socket overtook is
+  // not applied over it (see `act`).
+  const liveSeq = useRef(0);
+  const heardAt = useRef(new Map<string, number>()).current;
+  const heard = (id: string) => heardAt.set(id, ++liveSeq.current);
   const drop = (id: string) =>
     setConversations((all) => {
       const { [id]: _gone, ...rest } = all;
@@ -164,6 +169,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
         onSignOut('Your session has ended (expired or the server restarted). Sign in again — your drafts are kept.');
     });
     const changed = (c: Conversation) => {
+      heard(c.id);
       upsert(c);
       if (c.id === selectedRef.current) void load(c.id).catch(() => undefined);
     };
@@ -172,6 +178,7 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       newChatAlert(`${nameOf(c)} is waiting`, wantNotifyRef.current);
     });
     s.on('conversation.assigned', (c: Conversation) => {
+      heard(c.id);
       setConversations((all) => {
         if (c.assignedAgentId === me.id && all[c.id]?.assignedAgentId !== me.id && c.id !== selectedRef.current) {
           newChatAlert(`New chat: ${nameOf(c)}`, wantNotifyRef.current);
@@ -182,8 +189,12 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
       if (c.id === selectedRef.current) void load(c.id).catch(() => undefined);
     });
     s.on('conversation.closed', changed);
-    s.on('conversation.updated', (c: Conversation) => upsert(c));
+    s.on('conversation.updated', (c: Conversation) => {
+      heard(c.id);
+      upsert(c);
+    });
     s.on('conversation.removed', ({ conversationId }: { conversationId: string }) => {
+      heard(conversationId);
       drop(conversationId);
       if (conversationId === selectedRef.current)
         show('info', 'That conversation is no longer yours (transferred or returned to the queue).');
@@ -279,9 +290,14 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
   const byAgent = new Map(directory.map((a) => [a.id, a]));
 
   const act = async (what: string, work: () => Promise<Conversation>) => {
+    const asked = liveSeq.current;
     try {
       const c = await work();
-      upsert(c);
+      // The answer is the row as the request left it. If the socket spoke of this conversation meanwhile,
+      // its word may be newer (a change the action set off, e.g. the thread taken back after a transfer,
+      // can be heard before the answer arrives): keep it. Every change is published on the socket, so the
+      // action's own change arrives there too.
+      if ((heardAt.get(c.id) ?? 0) <= asked) upsert(c);
       show('success', what);
       return c;
     } catch (e) {

@@ -1,7 +1,7 @@
 import { MessageAuthor, OutboundContent } from '@app/core';
 import { currentCorrelationId } from '@app/observability';
 import { ClaimedWork, ConversationTarget, MessageRow, Repositories } from '@app/persistence';
-import { countCharacters, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
+import { countCharacters, listChoiceOptions, PlainTextRenderer, RICH_MESSAGE_LIMITS, splitText } from '@app/templates';
 
 const plainText = new PlainTextRenderer();
 
@@ -99,5 +99,9 @@ export async function queueOutbound(
         };
     } else ids.push(await repos.messages.enqueue(message));
   }
+  // The customer's next typed message may answer these choices: the turn looks for them only while
+  // this is set (after the INSERTs, so a turn that clears it concurrently stored its message after them).
+  if (parts.some((part) => listChoiceOptions(part).length > 0))
+    await repos.conversations.update(conversationId, { choices_offered_at: now });
   return { ids, leased };
 }

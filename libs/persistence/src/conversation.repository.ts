@@ -34,6 +34,8 @@ const LOCK_NOTING_USER_EVENT = new QueryTemplate((db, id: string, timestamp: num
     .set({
       last_user_event_at: sql<number>`case when ${newer} then ${timestamp} else last_user_event_at end`,
       updated_at: sql<number>`case when ${newer} then ${now} else updated_at end`,
+      // The customer wrote after any choices ccm offered (a redelivery is not newer: it leaves them).
+      choices_offered_at: sql<number | null>`case when ${newer} then null else choices_offered_at end`,
     })
     .where('id', '=', id)
     .returningAll();
@@ -188,6 +190,10 @@ export class ConversationRepository {
    * `updated_at` changes only when `last_user_event_at` moves forward, as with `noteUserEvent`. On
    * SQLite the row is written (the turn's `noteUserEvent` wrote it anyway) and comes back as stable
    * as `lockForUpdate`'s read: the transaction holds the only writer.
+   *
+   * For the customer's own message only, stored by the same transaction: when the activity moves
+   * forward it also clears `choices_offered_at` (the customer wrote after them). A redelivered or
+   * older message leaves it (its message was stored before, or is not the latest).
    */
   async lockNotingUserEvent(id: string, timestamp: number, now: number): Promise<ConversationRow | undefined> {
     return (await LOCK_NOTING_USER_EVENT.rows(this.db, id, timestamp, now))[0];

@@ -60,6 +60,12 @@ export interface ConversationsTable {
    * activity; the thread goes idle and the Page's default app answers again). Null: no known expiry. Migration 0557.
    */
   thread_owner_expires_at: number | null;
+  /**
+   * When ccm last queued a message offering choices (buttons, quick replies, a numbered list) with no
+   * customer message stored since (a bot turn clears it): the turn looks for a typed answer to them
+   * only then. Null: none on offer. May be set with nothing on offer (never the reverse). Migration 0393.
+   */
+  choices_offered_at: number | null;
 }
 
 /** Health of a Page's credentials and standing, shared by all instances. */

@@ -11,6 +11,7 @@ import { AgentRepository } from './agent.repository';
 import { BridgeOutboxRepository } from './bridge-outbox.repository';
 import { LoginFailureRepository } from './login-failure.repository';
 import { OpenDatabase } from './create-database';
+import { bindTransaction } from './sqlite-driver';
 import { activeFence, assertLeaseHeld, FencedTransactionOptions, FenceFinished } from './work-fence';
 import { PageCachedTable, PageRowCache, PageRowWrites, UNCACHED } from './page-row-cache';
 import { BRIDGE_QUEUE, JOURNAL_QUEUE, OUTBOX_QUEUE, WorkQueue } from './work-queue';
@@ -117,6 +118,7 @@ export class PersistenceService {
     try {
       const db = (options.intake && this.open.intakeDb) || this.open.db;
       const result = await db.transaction().execute(async (trx) => {
+        bindTransaction(trx);
         if (fence) finished = await assertLeaseHeld(trx, fence.lease, finish);
         return work(new Repositories(trx, writes));
       });

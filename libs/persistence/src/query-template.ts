@@ -1,6 +1,7 @@
 import { Compilable, CompiledQuery, createQueryId, Kysely, PostgresAdapter, QueryResult } from 'kysely';
 import { Database } from './database.types';
 import { prepareOnPostgres } from './pg-prepared';
+import { runDirect } from './sqlite-driver';
 
 const SLOT = Symbol('query-template-slot');
 
@@ -19,6 +20,9 @@ function isSlot(value: unknown): value is Slot {
  * called once with placeholders standing for the arguments, so it must have one shape whatever the
  * values: no branches on them, no `in` lists, no objects whose keys vary. Runs on the executor it is
  * given (the pool, or a transaction), through the same driver (SQLite: its prepared-statement cache).
+ * On SQLite it skips Kysely's executor (see `runDirect`): on the pool, and in a transaction opened by
+ * `PersistenceService.transaction` (which binds it), it runs synchronously and hands back a settled
+ * promise.
  */
 export class QueryTemplate<Args extends readonly unknown[], Row> {
   private readonly compiled = new Map<unknown, CompiledQuery<Row>>();
@@ -36,16 +40,29 @@ export class QueryTemplate<Args extends readonly unknown[], Row> {
       if (dialect === PostgresAdapter) prepareOnPostgres(template.sql);
     }
     const parameters = template.parameters.map((value) => (isSlot(value) ? (args[value[SLOT]] ?? null) : value));
-    return db.executeQuery<Row>({ sql: template.sql, query: template.query, parameters, queryId: createQueryId() });
+    const query: CompiledQuery<Row> = { sql: template.sql, query: template.query, parameters, queryId: createQueryId() };
+    try {
+      return runDirect<Row>(db, query) ?? db.executeQuery<Row>(query);
+    } catch (error) {
+      return Promise.reject(error as Error); // (Kysely refuses a transaction used after its end by a throw)
+    }
   }
 
   /** The rows of the statement (a select, or a write with `returning`). */
-  async rows(db: Kysely<Database>, ...args: Args): Promise<Row[]> {
-    return (await this.execute(db, ...args)).rows;
+  rows(db: Kysely<Database>, ...args: Args): Promise<Row[]> {
+    return this.execute(db, ...args).then(rowsOf);
   }
 
   /** How many rows a write changed. */
-  async affected(db: Kysely<Database>, ...args: Args): Promise<number> {
-    return Number((await this.execute(db, ...args)).numAffectedRows ?? 0);
+  affected(db: Kysely<Database>, ...args: Args): Promise<number> {
+    return this.execute(db, ...args).then(affectedOf);
   }
+}
+
+function rowsOf<Row>(result: QueryResult<Row>): Row[] {
+  return result.rows;
+}
+
+function affectedOf(result: QueryResult<unknown>): number {
+  return Number(result.numAffectedRows ?? 0);
 }

@@ -1,7 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { Kysely } from 'kysely';
 import { sqliteTestDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
-import { PersistenceService } from './persistence.service';
+import { PersistenceService, Repositories } from './persistence.service';
+import { QueryTemplate } from './query-template';
 
 const key = { channel: 'messenger', pageId: '111', customerId: 'psid-1' };
 
@@ -121,5 +123,93 @@ describe('SQLite driver (prepared statements, reader connection)', () => {
       release();
       await transaction;
     }
+  });
+
+  describe('hot statements (QueryTemplate) without Kysely’s executor', () => {
+    const stateOf = new QueryTemplate((db, id: string) => db.selectFrom('conversations').select('state').where('id', '=', id));
+    const setState = new QueryTemplate((db, id: string, state: 'BOT' | 'AGENT') =>
+      db.updateTable('conversations').set({ state }).where('id', '=', id),
+    );
+
+    it('should run on the pool and inside a transaction, seeing its own writes and rolled back with it', async () => {
+      const { id } = await persistence.repos.conversations.ensure(key, 1000);
+      const executeQuery = jest.spyOn(Kysely.prototype, 'executeQuery');
+      try {
+        expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'BOT' }]);
+        await expect(
+          persistence.transaction(async (repos) => {
+            expect(await setState.affected(repos.db, id, 'AGENT')).toBe(1);
+            expect(await stateOf.rows(repos.db, id)).toEqual([{ state: 'AGENT' }]);
+            throw new Error('roll back');
+          }),
+        ).rejects.toThrow('roll back');
+        expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'BOT' }]);
+        await persistence.transaction(async (repos) => void (await setState.affected(repos.db, id, 'AGENT')));
+        expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'AGENT' }]);
+        expect(executeQuery).not.toHaveBeenCalled();
+      } finally {
+        executeQuery.mockRestore();
+      }
+    });
+
+    it('should make a write outside a transaction wait for the open one (not join it)', async () => {
+      const { id } = await persistence.repos.conversations.ensure(key, 1000);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inside!: () => void;
+      const started = new Promise<void>((r) => (inside = r));
+      const transaction = persistence
+        .transaction(async (repos) => {
+          await setState.affected(repos.db, id, 'AGENT');
+          inside();
+          await held;
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await started;
+      // A read outside sees the committed state (the reader connection), a write waits.
+      expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'BOT' }]);
+      let written = false;
+      const direct = setState.affected(persistence.db, id, 'AGENT').then(() => (written = true));
+      await new Promise((r) => setImmediate(r));
+      expect(written).toBe(false);
+      release();
+      await Promise.all([transaction, direct]);
+      expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'AGENT' }]);
+    });
+
+    it('should refuse a transaction used after its end, not run in the transaction open then', async () => {
+      const { id } = await persistence.repos.conversations.ensure(key, 1000);
+      let stale!: Repositories;
+      await persistence.transaction(async (repos) => void (stale = repos));
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inside!: () => void;
+      const started = new Promise<void>((r) => (inside = r));
+      const other = persistence.transaction(async () => {
+        inside();
+        await held;
+        throw new Error('roll back');
+      });
+      await started;
+      await expect(setState.affected(stale.db, id, 'AGENT')).rejects.toThrow(/committed/);
+      release();
+      await expect(other).rejects.toThrow('roll back');
+      expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'BOT' }]);
+    });
+
+    it('should go through Kysely in a transaction that was not bound (Kysely’s own transaction())', async () => {
+      const { id } = await persistence.repos.conversations.ensure(key, 1000);
+      const executeQuery = jest.spyOn(Kysely.prototype, 'executeQuery');
+      try {
+        await persistence.db.transaction().execute(async (trx) => {
+          expect(await setState.affected(trx, id, 'AGENT')).toBe(1);
+        });
+        expect(executeQuery).toHaveBeenCalledTimes(1);
+        expect(await stateOf.rows(persistence.db, id)).toEqual([{ state: 'AGENT' }]);
+      } finally {
+        executeQuery.mockRestore();
+      }
+    });
   });
 });

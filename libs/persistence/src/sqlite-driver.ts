@@ -4,9 +4,11 @@ import {
   CompiledQuery,
   DatabaseConnection,
   Driver,
+  Kysely,
   QueryCompiler,
   QueryResult,
   SelectQueryNode,
+  SqliteAdapter,
   SqliteDialect,
   createQueryId,
   RawNode,
@@ -27,6 +29,8 @@ import {
  *   read inside a transaction stays on the writer so it sees the transaction's own writes.
  */
 export class CcmSqliteDialect extends SqliteDialect {
+  private driver?: CcmSqliteDriver;
+
   constructor(
     private readonly writer: BetterSqlite,
     private readonly reader?: BetterSqlite,
@@ -36,8 +40,58 @@ export class CcmSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new CcmSqliteDriver(this.writer, this.reader, this.checkpointer);
+    return (this.driver ??= new CcmSqliteDriver(this.writer, this.reader, this.checkpointer));
   }
+
+  override createAdapter(): SqliteAdapter {
+    return new CcmSqliteAdapter(this.createDriver() as CcmSqliteDriver);
+  }
+}
+
+/** SQLite's adapter, carrying the driver so that `runDirect` can reach it from a Kysely instance. */
+class CcmSqliteAdapter extends SqliteAdapter {
+  constructor(readonly driver: CcmSqliteDriver) {
+    super();
+  }
+}
+
+/** A Kysely instance, or transaction, of any schema. */
+type KyselyInstance = Pick<Kysely<unknown>, 'getExecutor' | 'isTransaction'>;
+
+/** Transactions opened through `bindTransaction`, and their connection (each transaction acquires its own). */
+const boundTransactions = new WeakMap<object, CcmSqliteConnection>();
+
+/**
+ * Called first thing inside a transaction's callback (`db.transaction().execute(async (trx) => …)`):
+ * lets `runDirect` run statements on `trx` without Kysely's executor. On SQLite the writer is held by
+ * this transaction from its BEGIN until its COMMIT or ROLLBACK, so the connection in a transaction now
+ * is `trx`'s own. Elsewhere a no-op.
+ */
+export function bindTransaction(trx: KyselyInstance): void {
+  const adapter = trx.getExecutor().adapter;
+  if (!(adapter instanceof CcmSqliteAdapter)) return;
+  const connection = adapter.driver.openTransaction;
+  if (connection) boundTransactions.set(trx, connection);
+}
+
+/**
+ * Runs a compiled statement on SQLite without Kysely's executor (its connection acquire and release,
+ * plugin passes and a handful of promises per statement — each paying the AsyncLocalStorage hooks),
+ * with the same placement rules as a statement through Kysely (`CcmSqliteConnection.executeQuery`):
+ * on the root instance, outside any transaction; on a transaction bound by `bindTransaction`, inside
+ * it, and only while it is open. Anything else (PostgreSQL, a transaction not bound or already ended,
+ * a driver Kysely has not initialised yet) answers undefined: the caller goes through Kysely, which
+ * also reports a transaction used after its end. No plugins are configured, so the results are what
+ * Kysely would hand back.
+ */
+export function runDirect<R>(db: KyselyInstance, query: CompiledQuery): Promise<QueryResult<R>> | undefined {
+  const adapter = db.getExecutor().adapter;
+  if (!(adapter instanceof CcmSqliteAdapter)) return undefined;
+  const driver = adapter.driver;
+  if (!driver.initialised) return undefined;
+  if (!db.isTransaction) return driver.executeOutside(query);
+  const connection = boundTransactions.get(db);
+  return connection?.inTransaction ? settled(driver.writer, query) : undefined;
 }
 
 /** How many distinct statements each connection keeps prepared (oldest dropped first). */
@@ -127,10 +181,17 @@ class CcmSqliteDriver implements Driver {
     this.reader = reader ? new StatementCache(reader) : undefined;
   }
 
+  /** Set once Kysely has initialised the driver (its first query): `runDirect` waits for that. */
+  initialised = false;
+
+  /** The connection whose transaction holds the writer (one at a time). */
+  openTransaction?: CcmSqliteConnection;
+
   async init(): Promise<void> {
     // Kysely initialises the driver on the first query and destroys it only if it was: the worker
     // starts no earlier, so that it is always stopped again.
     if (this.checkpointer?.startsAtOnce) this.checkpointer.start(this.writerMutex);
+    this.initialised = true;
   }
 
   /** Statements run on the writer outside a transaction, and commits, since the checkpointer last looked at the WAL. */
@@ -151,10 +212,12 @@ class CcmSqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await this.writerMutex.lock();
     (connection as CcmSqliteConnection).inTransaction = true;
+    this.openTransaction = connection as CcmSqliteConnection;
     try {
       run(this.writer, CompiledQuery.raw('begin'));
     } catch (error) {
       (connection as CcmSqliteConnection).inTransaction = false;
+      this.openTransaction = undefined;
       this.writerMutex.unlock();
       throw error;
     }
@@ -195,6 +258,7 @@ class CcmSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    this.initialised = false; // (Kysely's path then reports the destroyed driver)
     // The worker's connection first: the writer, closing last, checkpoints what is left and removes the WAL.
     await this.checkpointer?.close();
     this.reader?.db.close();
@@ -204,7 +268,33 @@ class CcmSqliteDriver implements Driver {
   private endTransaction(connection: CcmSqliteConnection): void {
     if (!connection.inTransaction) return;
     connection.inTransaction = false;
+    this.openTransaction = undefined;
     this.writerMutex.unlock();
+  }
+
+  /** A statement outside any transaction (see `CcmSqliteConnection.executeQuery`). */
+  executeOutside<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // With the writer free nothing can interleave with a synchronous statement: a write runs at once,
+    // and so does a read, on the writer too. Its page cache stays valid across its own commits, while
+    // the reader's is dropped whenever anything was committed since its last read (SQLite re-reads
+    // each page from the file then: syscalls, most of a point lookup's cost).
+    if (this.writerMutex.free) {
+      this.noteWrite(); // (reads too: only a cadence for looking at the WAL's size)
+      return settled(this.writer, query);
+    }
+    // The writer is held (an open transaction, or the checkpointer): a read goes to the reader
+    // connection (the last committed state); a write waits for the writer.
+    if (this.reader && isRead(query)) return settled(this.reader, query);
+    return this.afterWriter(query);
+  }
+
+  private async afterWriter<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    await this.writerMutex.lock();
+    try {
+      return run(this.writer, query) as QueryResult<R>;
+    } finally {
+      this.writerMutex.unlock();
+    }
   }
 }
 
@@ -223,29 +313,7 @@ class CcmSqliteConnection implements DatabaseConnection {
    * without the extra promises (and their async-hook callbacks) of an async function and the mutex.
    */
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const driver = this.driver;
-    if (this.inTransaction) return settled(driver.writer, query);
-    // With the writer free nothing can interleave with a synchronous statement: a write runs at once,
-    // and so does a read, on the writer too. Its page cache stays valid across its own commits, while
-    // the reader's is dropped whenever anything was committed since its last read (SQLite re-reads
-    // each page from the file then: syscalls, most of a point lookup's cost).
-    if (driver.writerMutex.free) {
-      driver.noteWrite(); // (reads too: only a cadence for looking at the WAL's size)
-      return settled(driver.writer, query);
-    }
-    // The writer is held (an open transaction, or the checkpointer): a read goes to the reader
-    // connection (the last committed state); a write waits for the writer.
-    if (driver.reader && isRead(query)) return settled(driver.reader, query);
-    return this.afterWriter(query);
-  }
-
-  private async afterWriter<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    await this.driver.writerMutex.lock();
-    try {
-      return run(this.driver.writer, query) as QueryResult<R>;
-    } finally {
-      this.driver.writerMutex.unlock();
-    }
+    return this.inTransaction ? settled(this.driver.writer, query) : this.driver.executeOutside(query);
   }
 
   // eslint-disable-next-line require-yield

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { FakeClock, TEST_DIALECTS, testDatabase } from '@app/testing';
 import { migrateToLatest, openDatabase } from './create-database';
 import { PersistenceService } from './persistence.service';
@@ -528,3 +529,55 @@ const inbound = {
   created_at: 1,
   sent_at: null,
 } as const;
+
+describe('WorkQueue statements on PostgreSQL (generic plans of the prepared hot statements)', () => {
+  let persistence: PersistenceService;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    const test = testDatabase('postgres');
+    cleanup = test.cleanup;
+    const open = await openDatabase(test.config);
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+  });
+
+  afterEach(async () => {
+    await persistence.close();
+    await cleanup();
+  });
+
+  /** The plan PostgreSQL uses for a statement prepared once and run with any values (the pool prepares the hot ones). */
+  async function genericPlan(compiled: { sql: string; parameters: readonly unknown[] }): Promise<string> {
+    const values = compiled.parameters.map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)));
+    return persistence.db.connection().execute(async (db) => {
+      await sql`set plan_cache_mode = force_generic_plan`.execute(db);
+      await sql.raw(`prepare plan_probe as ${compiled.sql}`).execute(db);
+      try {
+        const { rows } = await sql.raw<{ 'QUERY PLAN': string }>(`explain execute plan_probe(${values.join(', ')})`).execute(db);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await sql.raw('deallocate plan_probe').execute(db);
+        await sql`reset plan_cache_mode`.execute(db);
+      }
+    });
+  }
+
+  /** A QueryTemplate's statement as it is compiled for the pool (its builder, run with these values). */
+  function compiled(template: unknown, ...args: unknown[]): { sql: string; parameters: readonly unknown[] } {
+    const build = (
+      template as { build: (db: unknown, ...args: unknown[]) => { compile(): { sql: string; parameters: readonly unknown[] } } }
+    ).build;
+    return build(persistence.db, ...args).compile();
+  }
+
+  it("should find an outbound conversation's head and its busy check by the partial index of queued messages, not every queued message", async () => {
+    const outbox = persistence.queues.outbox as unknown as Record<'headClaim' | 'pendingLook', unknown>;
+    const head = await genericPlan(compiled(outbox.headClaim, 'owner', 2_000, 'conversation-1', 1_000));
+    // Both subqueries (the head, and whether any of the conversation's messages is leased) probe it.
+    expect(head.match(/using messages_outbox_queued on messages [hp]\b/g)).toHaveLength(2);
+    expect(head).not.toMatch(/Bitmap Index Scan on messages_outbox\b/);
+    const look = await genericPlan(compiled(outbox.pendingLook, 'conversation-1'));
+    expect(look).toMatch(/using messages_outbox_queued on messages h\b/);
+  });
+});

@@ -291,15 +291,20 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const column = sql.raw(spec.conversationColumn);
     const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
     const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
+    // The status is a literal: PostgreSQL plans a prepared statement once for any parameter values (a
+    // generic plan), and only a literal lets that plan use a partial index of pending rows (the
+    // outbox's queued messages, migration 0380); with a parameter it combined the conversation's
+    // messages with every queued message of every conversation. (SQLite re-plans with the bound value.)
+    const pending = sql.lit(spec.pending);
     const query = sql<Row & { lease_epoch: number }>`
       update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
       where id = (
-          select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${spec.pending} ${scope('h')}
+          select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${pending} ${scope('h')}
           order by ${order} limit 1
         )
-        and status = ${spec.pending} and next_attempt_at <= ${now} and lease_until is null
+        and status = ${pending} and next_attempt_at <= ${now} and lease_until is null
         and not exists (
-          select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${spec.pending} ${scope('p')}
+          select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${pending} ${scope('p')}
             and p.lease_until is not null and p.lease_until >= ${now}
         )
       returning *${this.relatedColumn()}`;
@@ -317,8 +322,9 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   private readonly pendingLook = new QueryTemplate((db, conversationId: string) => {
     const { spec } = this;
     const scope = spec.scope ? sql`and ${sql.raw(spec.scope('h'))}` : sql``;
+    // (A literal status, as in `headClaim`: PostgreSQL's generic plan can then use a partial index.)
     const query = sql<{ id: number }>`select h.id from ${sql.table(spec.table)} h
-      where h.${sql.raw(spec.conversationColumn)} = ${conversationId} and h.status = ${spec.pending} ${scope} limit 1`;
+      where h.${sql.raw(spec.conversationColumn)} = ${conversationId} and h.status = ${sql.lit(spec.pending)} ${scope} limit 1`;
     return { compile: () => query.compile(db) };
   });
 

@@ -264,6 +264,44 @@ describe('CustomerMessageApplier (customer turn)', () => {
       await choiceBed.deliver(choiceBed.message('3')); // no third choice
       expect(chooser.inputs.at(-1)).toMatchObject({ text: '3', payload: undefined });
     });
+
+    it('should read the latest messages for a typed text only while the conversation says choices are on offer', async () => {
+      const conversation = await choiceBed.conversation();
+      const looks = jest.spyOn(choiceBed.repos.messages.constructor.prototype, 'outboundSinceLastInbound');
+      try {
+        await choiceBed.deliver(choiceBed.message('hello')); // nothing offered yet: no read
+        expect(looks).not.toHaveBeenCalled();
+        await offer(conversation.id, { kind: 'text', text: 'Thanks.' }); // no choices in it
+        expect((await choiceBed.repos.conversations.findById(conversation.id))?.choices_offered_at).toBeNull();
+        await offer(conversation.id, carousel);
+        expect((await choiceBed.repos.conversations.findById(conversation.id))?.choices_offered_at).toBe(choiceBed.clock.now());
+        choiceBed.clock.advance(1000);
+        await choiceBed.deliver(choiceBed.message('2'));
+        expect(looks).toHaveBeenCalledTimes(1);
+        expect(chooser.inputs.at(-1)).toMatchObject({ payload: 'BUY_BLUE' });
+        // The customer wrote after the carousel (and the answer offers none): cleared, the next text reads nothing.
+        expect((await choiceBed.repos.conversations.findById(conversation.id))?.choices_offered_at).toBeNull();
+        choiceBed.clock.advance(1000);
+        await choiceBed.deliver(choiceBed.message('2'));
+        expect(looks).toHaveBeenCalledTimes(1);
+        expect(chooser.inputs.at(-1)).toMatchObject({ text: '2', payload: undefined });
+      } finally {
+        looks.mockRestore();
+      }
+    });
+
+    it('should keep the choices on offer when an earlier customer message is delivered again', async () => {
+      const conversation = await choiceBed.conversation();
+      const earlier = choiceBed.message('hello');
+      await choiceBed.deliver(earlier);
+      choiceBed.clock.advance(1000);
+      await offer(conversation.id, carousel);
+      await choiceBed.deliver(earlier); // stored before the carousel: the customer has not answered it
+      expect((await choiceBed.repos.conversations.findById(conversation.id))?.choices_offered_at).not.toBeNull();
+      choiceBed.clock.advance(1000);
+      await choiceBed.deliver(choiceBed.message('2'));
+      expect(chooser.inputs.at(-1)).toMatchObject({ text: '2', payload: 'BUY_BLUE' });
+    });
   });
 
   describe('the desk changing the conversation while the bot composes', () => {

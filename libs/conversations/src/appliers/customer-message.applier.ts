@@ -144,6 +144,8 @@ export class CustomerMessageApplier implements ConversationEventApplier<Prepared
    */
   private async typedChoice(conversation: ConversationRow, event: InboundEvent): Promise<ParsedChoice | undefined> {
     if (event.kind !== 'message' || event.payload !== undefined || !event.text) return undefined;
+    // None on offer since the customer last wrote (the column is set where choices are queued): no read.
+    if (conversation.choices_offered_at == null) return undefined;
     for (const row of await this.persistence.repos.messages.outboundSinceLastInbound(conversation.id)) {
       const options = row.content ? listChoiceOptions(JSON.parse(row.content) as RichMessage) : [];
       if (options.length > 0) return matchTypedChoice(event.text, options);
