@@ -212,3 +212,66 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect(await since()).toEqual(['d']);
   });
 });
+
+describe('the inbound journal on SQLite', () => {
+  let persistence: PersistenceService;
+
+  beforeEach(async () => {
+    const open = await openDatabase(testDatabase('sqlite').config);
+    await migrateToLatest(open);
+    persistence = new PersistenceService(open);
+  });
+
+  afterEach(() => persistence.close());
+
+  // PostgreSQL keeps RETURNING (several writers): the describe.each above covers what both must do.
+  it('should tell the new keys of a journal insert on SQLite from its change count, reading back only when some were duplicates', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1);
+    const event = (n: number) => ({
+      dedupe_key: `k-${n}`,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: 'psid-1',
+      conversation_id: id,
+      kind: 'message',
+      event_ts: n,
+      event: '{}',
+      last_error: null,
+      received_at: 1000 + n,
+      processed_at: null,
+    });
+    // Which better-sqlite3 calls the journal's inserts and reads make (a statement that returns rows runs with `all`).
+    const { default: Sqlite } = await import('better-sqlite3');
+    const probe = new Sqlite(':memory:');
+    const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<'run' | 'all', (...args: unknown[]) => unknown> & {
+      source: string;
+    };
+    probe.close();
+    const calls: string[] = [];
+    const originals = { run: proto.run, all: proto.all };
+    for (const method of ['run', 'all'] as const)
+      proto[method] = function (this: { source: string }, ...args: unknown[]) {
+        if (/inbound_events/.test(this.source)) calls.push(`${method} ${this.source.slice(0, 6)}`);
+        return originals[method].apply(this, args);
+      };
+    try {
+      expect(await persistence.repos.journal.recordNew([event(1), event(2), event(3)])).toEqual(new Set(['k-1', 'k-2', 'k-3']));
+      expect(calls).toEqual(['run insert']); // no RETURNING, no read
+      calls.length = 0;
+      // Duplicates of rows written before, and of one written earlier in the same transaction.
+      const fresh = await persistence.transaction(async (repos) => {
+        await repos.journal.recordNew([event(4)]);
+        return repos.journal.recordNew([event(2), event(5), event(4), event(6), event(1)]);
+      });
+      expect([...fresh].sort()).toEqual(['k-5', 'k-6']);
+      expect(calls).toEqual(['run insert', 'run insert', 'all select']);
+      calls.length = 0;
+      expect(await persistence.repos.journal.recordNew([event(3), event(6)])).toEqual(new Set());
+      expect(calls).toEqual(['run insert']); // nothing new: nothing to read back
+    } finally {
+      proto.run = originals.run;
+      proto.all = originals.all;
+    }
+    expect((await persistence.repos.journal.countByStatus()).pending).toBe(6);
+  });
+});
