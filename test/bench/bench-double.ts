@@ -10,6 +10,7 @@
  *   whose PSID starts with `prefix` arrived (for the 10,000-conversation run posted by bench-load)
  */
 import { createHmac } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { GraphApiDouble, RecordedRequest } from '@app/graph-double';
 import { loadRunPsid } from '../helpers/fixtures';
@@ -43,6 +44,8 @@ export interface E2eResult {
 }
 
 const secret = process.env.BENCH_SECRET ?? '';
+/** Diagnosis: a file each e2e run appends its replies to, one line each: sent at (ISO), ms into the run, latency ms, `new` for a customer's first message. */
+const REPLY_LOG = process.env.BENCH_REPLY_LOG;
 const pages = JSON.parse(process.env.BENCH_PAGES ?? '[]') as { pageId: string; accessToken: string }[];
 
 function percentile(sorted: number[], p: number): number {
@@ -56,6 +59,12 @@ class ReplyWatch {
   readonly pending = new Map<string, number[]>();
   readonly latencies: number[] = [];
   replyTimes: number[] = [];
+  /** With BENCH_REPLY_LOG: per reply, [sent at, latency ms, the customer's first message in the run?, its mid]. */
+  readonly replies: [number, number, boolean, string][] = [];
+  /** The mid of each message sent (by PSID and send time), for the reply log. */
+  readonly mids = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  private readonly first = new Map<string, boolean>();
   other = 0;
   private timer?: NodeJS.Timeout;
 
@@ -71,6 +80,8 @@ class ReplyWatch {
   }
 
   expect(psid: string, at: number): void {
+    this.first.set(`${psid}@${at}`, !this.seen.has(psid));
+    this.seen.add(psid);
     const queue = this.pending.get(psid);
     if (queue) queue.push(at);
     else this.pending.set(psid, [at]);
@@ -90,6 +101,13 @@ class ReplyWatch {
       if (sentAt !== undefined) {
         this.latencies.push(r.at - sentAt);
         this.replyTimes.push(r.at);
+        if (REPLY_LOG)
+          this.replies.push([
+            sentAt,
+            r.at - sentAt,
+            this.first.get(`${psid}@${sentAt}`) ?? false,
+            this.mids.get(`${psid}@${sentAt}`) ?? '-',
+          ]);
         if (queue!.length === 0) this.pending.delete(psid);
         return;
       }
@@ -138,6 +156,7 @@ async function e2e(graph: GraphApiDouble, options: E2eOptions): Promise<E2eResul
     const sentAt = Date.now();
     const { body, signature } = signedMessage(pageId, psid, `m_${options.runId}_${n}`, sentAt);
     watch.expect(psid, sentAt);
+    if (REPLY_LOG) watch.mids.set(`${psid}@${sentAt}`, `m_${options.runId}_${n}`);
     const done = new Promise<void>((resolve) => {
       const req = request(
         target,
@@ -186,6 +205,17 @@ async function e2e(graph: GraphApiDouble, options: E2eOptions): Promise<E2eResul
   }
   watch.stop();
   agent.destroy();
+  if (REPLY_LOG)
+    appendFileSync(
+      REPLY_LOG,
+      `# run ${options.runId} at ${options.rate}/s\n` +
+        watch.replies
+          .map(
+            ([at, ms, first, mid]) =>
+              `${new Date(at).toISOString().slice(11, 23)} ${at - start} ${ms} ${first ? 'new' : 'old'} ${mid} ${at}\n`,
+          )
+          .join(''),
+    );
   const latencies = [...watch.latencies].sort((a, b) => a - b);
   const ackSorted = [...acks].sort((a, b) => a - b);
   return {

@@ -40,6 +40,7 @@ const INTAKE_ONLY = process.env.BENCH_PROFILE_INTAKE_ONLY === '1';
  */
 const DIAGNOSIS_ENV: Record<string, string> = {
   ...(process.env.BENCH_TRACE ? { BENCH_TRACE: process.env.BENCH_TRACE } : {}),
+  ...(process.env.BENCH_TRACE_MESSAGES ? { BENCH_TRACE_MESSAGES: process.env.BENCH_TRACE_MESSAGES } : {}),
   ...(process.env.BENCH_ASYNC_STATS ? { BENCH_ASYNC_STATS: '1' } : {}),
   ...(JSON.parse(process.env.BENCH_CCM_ENV ?? '{}') as Record<string, string>),
 };
@@ -130,7 +131,11 @@ async function main(): Promise<void> {
   );
   const runId = randomBytes(3).toString('hex');
   if (PROFILE_OUT) mkdirSync(PROFILE_OUT, { recursive: true });
-  const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
+  const double = await startPinned(1, 'bench-double.ts', [], {
+    BENCH_SECRET: SECRET,
+    BENCH_PAGES: JSON.stringify(PAGES),
+    ...(process.env.BENCH_REPLY_LOG ? { BENCH_REPLY_LOG: process.env.BENCH_REPLY_LOG } : {}),
+  });
 
   if (!INTAKE_ONLY) await endToEnd(double, runId);
   if (E2E_ONLY) {

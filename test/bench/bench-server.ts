@@ -170,6 +170,7 @@ async function trace(): Promise<void> {
     pools.add(this);
     return connect.apply(this, args);
   } as typeof Pool.prototype.connect;
+  stalls();
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   let cpu = process.cpuUsage();
@@ -200,6 +201,139 @@ async function trace(): Promise<void> {
     cpu = process.cpuUsage();
     at = now;
   }, 1000).unref();
+}
+
+/**
+ * BENCH_TRACE diagnosis of stalls: a 5 ms timer; when it fires more than 25 ms late, one line with
+ * the gap, the main thread's CPU time and run-queue wait in it (/proc schedstat: the rest of the gap
+ * it was blocked in a system call or sleeping), and the writer's hold by the WAL checkpointer.
+ */
+function stalls(): void {
+  const file = `/proc/self/task/${process.pid}/schedstat`;
+  const read = (): [number, number] => {
+    const [cpu, wait] = readFileSync(file, 'utf8').split(' ');
+    return [Number(cpu) / 1e6, Number(wait) / 1e6];
+  };
+  let last = performance.now();
+  let [cpu0, wait0] = read();
+  setInterval(() => {
+    const now = performance.now();
+    const [cpu, wait] = read();
+    const gap = now - last;
+    if (gap > 30)
+      appendFileSync(
+        process.env.BENCH_TRACE!,
+        `stall ${new Date().toISOString().slice(11, 23)} gap ${gap.toFixed(0)} ms: main thread cpu ${(cpu - cpu0).toFixed(0)} runq ${(wait - wait0).toFixed(0)} other ${(gap - (cpu - cpu0) - (wait - wait0)).toFixed(0)} ms\n`,
+      );
+    last = now;
+    cpu0 = cpu;
+    wait0 = wait;
+  }, 5).unref();
+}
+
+/**
+ * BENCH_TRACE_MESSAGES=<file>: per customer message (by its mid), the wall-clock times (epoch ms) it
+ * passed the server's stages, appended every second: the group commit that wrote it (start, end =
+ * its 200), the processor's hand-off of its conversation (claimHead start) and the turn (start, end),
+ * its reply reaching the outbox (`L` stored leased, `Q` queued and noticed) and its send (start, end).
+ */
+async function traceMessages(): Promise<void> {
+  const file = process.env.BENCH_TRACE_MESSAGES!;
+  const now = () => performance.timeOrigin + performance.now();
+  const rows = new Map<string, Record<string, number | string>>();
+  const byCorrelation = new Map<string, string>();
+  const byConversation = new Map<string, string>();
+  const mark = (mid: string | undefined, stage: string, value: number | string = now()) => {
+    if (!mid) return;
+    const row = rows.get(mid) ?? {};
+    if (row[stage] === undefined) row[stage] = value;
+    rows.set(mid, row);
+  };
+  const wrap = (proto: Record<string, unknown>, name: string, before: (args: unknown[]) => void, after?: (args: unknown[]) => void) => {
+    const original = proto[name] as (...args: unknown[]) => unknown;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      before(args);
+      const result = original.apply(this, args);
+      if (after && result instanceof Promise) return result.finally(() => after(args));
+      return result;
+    };
+  };
+  const conversations = await import('@app/conversations');
+  const { correlationIdOf } = await import('@app/observability');
+  const { ConversationHandler } = await import('../../libs/conversations/src/conversation-handler.service');
+  type Event = { mid?: string; dedupeKey: string };
+  const groupMids = (args: unknown[]) => (args[0] as { events: Event[] }[]).flatMap((w) => w.events.map((e) => e.mid));
+  wrap(
+    conversations.InboundIntakeService.prototype as never,
+    'write',
+    (args) => groupMids(args).forEach((mid) => mark(mid, 'commit')),
+    (args) => groupMids(args).forEach((mid) => mark(mid, 'acked')),
+  );
+  wrap(conversations.InboundProcessor.prototype as never, 'offer', (args) => {
+    // (an iterator, read once: handed on as an array)
+    args[0] = [...(args[0] as Iterable<{ conversationId: string }>)];
+    for (const o of args[0] as { conversationId: string }[]) mark(byConversation.get(o.conversationId), 'offered');
+  });
+  wrap(
+    ConversationHandler.prototype as never,
+    'handle',
+    (args) => {
+      const event = args[1] as Event;
+      byCorrelation.set(correlationIdOf(event.dedupeKey), event.mid!);
+      if (args[2]) byConversation.set(args[2] as string, event.mid!);
+      mark(event.mid, 'turn');
+    },
+    (args) => mark((args[1] as Event).mid, 'turned'),
+  );
+  type Work = { row: { correlation_id: string } };
+  wrap(conversations.OutboxDispatcher.prototype as never, 'takeLeased', (args) =>
+    mark(byCorrelation.get((args[0] as Work).row.correlation_id), 'L'),
+  );
+  wrap(conversations.OutboxDispatcher.prototype as never, 'notice', (args) => mark(byConversation.get(args[0] as string), 'Q'));
+  wrap(
+    conversations.OutboxDispatcher.prototype as never,
+    'deliverNow',
+    (args) => mark(byCorrelation.get((args[0] as Work).row.correlation_id), 'send'),
+    (args) => mark(byCorrelation.get((args[0] as Work).row.correlation_id), 'sent'),
+  );
+  // Offers name conversations: a new customer's conversation is named once its first turn ran, so its
+  // first offer is matched by the intake's commit instead (offered right after it).
+  setInterval(() => {
+    const done = [...rows].filter(([, r]) => r.sent !== undefined);
+    if (done.length === 0) return;
+    appendFileSync(file, done.map(([mid, r]) => `${mid} ${JSON.stringify(r)}\n`).join(''));
+    for (const [mid] of done) rows.delete(mid);
+  }, 1000).unref();
+}
+
+/** BENCH_TRACE: the WAL checkpointer's holds of the writer (asked, granted, given back), one line each. */
+async function checkpointHolds(): Promise<void> {
+  const { SqliteCheckpointer } = await import('../../libs/persistence/src/sqlite-checkpointer');
+  const proto = SqliteCheckpointer.prototype as unknown as { onMessage(m: { type: string; result?: unknown }): void };
+  const original = proto.onMessage;
+  let asked = 0;
+  let granted = 0;
+  proto.onMessage = function (this: { holding: boolean }, message) {
+    const now = performance.now();
+    if (message.type === 'lock') {
+      asked = now;
+      granted = 0;
+    }
+    if (message.type === 'unlock')
+      appendFileSync(
+        process.env.BENCH_TRACE!,
+        `checkpoint hold ${new Date().toISOString().slice(11, 23)}: waited ${(granted - asked).toFixed(1)} ms for the writer, held it ${(now - granted).toFixed(1)} ms\n`,
+      );
+    original.call(this, message);
+    if (message.type === 'lock') {
+      const poll = setInterval(() => {
+        if (this.holding) {
+          granted = performance.now();
+          clearInterval(poll);
+        }
+      }, 0);
+    }
+  };
 }
 
 async function raw(secret: string): Promise<string> {
@@ -285,7 +419,11 @@ const profiler = {
 async function main(): Promise<void> {
   const role = process.argv[2];
   if (process.env.BENCH_SQL_STATS) await countStatements();
-  if (process.env.BENCH_TRACE) await trace();
+  if (process.env.BENCH_TRACE_MESSAGES) await traceMessages();
+  if (process.env.BENCH_TRACE) {
+    await trace();
+    await checkpointHolds();
+  }
   if (process.env.BENCH_ASYNC_STATS) countAsyncResources();
   const url = role === 'raw' ? await raw(process.env.FACEBOOK_APP_SECRET ?? '') : await ccm();
   process.on('message', (message: { id: number; cmd: string; gc?: boolean; file?: string }) => {

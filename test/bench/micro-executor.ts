@@ -7,12 +7,16 @@
  *   node -r @swc-node/register test/bench/micro-executor.ts [units=2000] [rounds=5]
  *
  * `MICRO_MODE=statements`: ten template reads in a transaction and ten outside per unit instead.
+ * `MICRO_CONTEXT=1`: the app's async contexts (correlation id, work fence, Page pacer) are in use, as
+ * in the server (each costs on every promise once used), and units run under a correlation id.
  */
 import { createHook } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
+import { InProcessPagePacer } from '@app/meta';
+import { runWithCorrelation } from '@app/observability';
+import { migrateToLatest, openDatabase, PersistenceService, runFenced } from '@app/persistence';
 
 async function main(): Promise<void> {
   const units = Number(process.argv[2] ?? 2000);
@@ -54,17 +58,24 @@ async function main(): Promise<void> {
         });
         await persistence.repos.messages.markSent(id, `out${at}`, at);
       };
-  for (let i = 0; i < 500; i++) await unit(); // warm-up
+  if (process.env.MICRO_CONTEXT) {
+    await runFenced({ table: 'inbound_events', id: 0, owner: 'micro', epoch: 0 }, async () => undefined);
+    await new InProcessPagePacer(10).withReservation('P', async () => undefined);
+  }
+  const run = unit;
+  const inContext = () => runWithCorrelation('ev-micro', run);
+  const measured = process.env.MICRO_CONTEXT ? inContext : run;
+  for (let i = 0; i < 500; i++) await measured(); // warm-up
   // Async resources (promises mostly) created per unit: each pays the AsyncLocalStorage hooks in the app.
   let created = 0;
   const hook = createHook({ init: () => void created++ }).enable();
-  for (let i = 0; i < 100; i++) await unit();
+  for (let i = 0; i < 100; i++) await measured();
   hook.disable();
   process.stdout.write(`async resources per unit: ${(created / 100).toFixed(1)}\n`);
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const start = process.cpuUsage();
-    for (let i = 0; i < units; i++) await unit();
+    for (let i = 0; i < units; i++) await measured();
     const used = process.cpuUsage(start);
     results.push((used.user + used.system) / units);
   }

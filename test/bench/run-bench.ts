@@ -11,13 +11,14 @@
  *   processes what it receives, and again with processing paused: intake alone);
  * - end to end: customer messages offered at 100/s and 500/s over 10 configured Pages (open loop),
  *   answered/s and reply latency (webhook posted → bot reply accepted by the Graph double), webhook
- *   ack latency, server CPU per answered message;
+ *   ack latency, server CPU per answered message; first, in a row of its own, the fresh server's cold
+ *   start (its first BENCH_COLD_SECONDS, default 3, at 100/s), so the windows measure steady state;
  * - memory: RSS idle, after 10,000 conversations (a 10,000-customer burst, also the capacity figure),
  *   and over a soak (BENCH_SOAK_SECONDS, default 60; the issue's figure is 300).
  *
  * Prints a table and writes JSON (BENCH_OUT, default `bench-results.json`). The whole run takes
  * about 4 minutes plus the soak. Environment: BENCH_PG_URL (default the machine's PostgreSQL, a
- * throw-away schema), BENCH_INTAKE_SECONDS (10), BENCH_E2E_SECONDS (10), BENCH_SKIP_PG=1, and
+ * throw-away schema), BENCH_INTAKE_SECONDS (10), BENCH_E2E_SECONDS (10), BENCH_E2E_RATES (`100,500`), BENCH_SKIP_PG=1, and
  * BENCH_PHASES (default all: `intake,alone,e2e,memory`) to run only some of the phases — `intake` is
  * the raw baseline and ccm with processing alongside, `alone` ccm with processing paused.
  */
@@ -46,6 +47,10 @@ import {
 
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 10);
 const E2E_SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 10);
+/** Offered rates of the end-to-end runs, in order, on one server (diagnosis: e.g. `100,100` for a cold and a warm run). */
+/** The cold-start row: the first seconds offered to a fresh server (at 100/s), before the windows above. */
+const COLD_SECONDS = Number(process.env.BENCH_COLD_SECONDS ?? 3);
+const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
 const SOAK_RATE = Number(process.env.BENCH_SOAK_RATE ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 10000);
@@ -94,13 +99,20 @@ interface E2eRow {
   serverMicrosPerAnswer: number;
 }
 
-async function endToEnd(double: Pinned, server: Pinned, database: string, rate: number, runId: string): Promise<E2eRow> {
+async function endToEnd(
+  double: Pinned,
+  server: Pinned,
+  database: string,
+  rate: number,
+  runId: string,
+  seconds = E2E_SECONDS,
+): Promise<E2eRow> {
   const before = await server.ask<ServerStats>({ cmd: 'stats' });
   const result = await double.ask<E2eResult>({
     cmd: 'e2e',
     url: server.url,
     rate,
-    seconds: E2E_SECONDS,
+    seconds,
     customers: Math.max(100, rate * 2),
     runId,
     drainMs: 15_000,
@@ -152,7 +164,11 @@ async function main(): Promise<void> {
     soakSeconds: SOAK_SECONDS,
   };
   const runId = randomBytes(3).toString('hex');
-  const double = await startPinned(1, 'bench-double.ts', [], { BENCH_SECRET: SECRET, BENCH_PAGES: JSON.stringify(PAGES) });
+  const double = await startPinned(1, 'bench-double.ts', [], {
+    BENCH_SECRET: SECRET,
+    BENCH_PAGES: JSON.stringify(PAGES),
+    ...(process.env.BENCH_REPLY_LOG ? { BENCH_REPLY_LOG: process.env.BENCH_REPLY_LOG } : {}),
+  });
 
   const intakeRows: IntakeRow[] = [];
   if (PHASES.has('intake') || PHASES.has('alone')) {
@@ -199,11 +215,25 @@ async function main(): Promise<void> {
     const server =
       kind === 'memory'
         ? await startBuilt(0, ccmEnv(double.url, db.url))
-        : await startPinned(0, 'bench-server.ts', ['ccm'], ccmEnv(double.url, db.url));
+        : await startPinned(0, 'bench-server.ts', ['ccm'], {
+            ...ccmEnv(double.url, db.url),
+            // Diagnosis (see bench-server.ts): once a second, and every stall of the event loop.
+            ...(process.env.BENCH_TRACE ? { BENCH_TRACE: process.env.BENCH_TRACE } : {}),
+            ...(process.env.BENCH_TRACE_MESSAGES ? { BENCH_TRACE_MESSAGES: process.env.BENCH_TRACE_MESSAGES } : {}),
+          });
     await new Promise((r) => setTimeout(r, 2000));
     const idle = await server.ask<ServerStats>({ cmd: 'stats', gc: true });
-    if (kind === 'e2e')
-      for (const rate of [100, 500]) e2eRows.push(await endToEnd(double, server, db.label, rate, `${runId}${db.label[0]}e${rate}`));
+    if (kind === 'e2e') {
+      // A fresh process's first seconds are its cold start (V8 compiling every path, the first
+      // statements prepared, caches filled): at 100/s its first second took ~2x the CPU of a warm one
+      // and its replies the ~300-400 ms tail that the 100/s window showed (p99 35 ms warm, same
+      // minute). Measured in a row of its own, so the offered-load windows are steady state.
+      e2eRows.push(
+        await endToEnd(double, server, `${db.label} (cold start, ${COLD_SECONDS} s)`, 100, `${runId}${db.label[0]}cold`, COLD_SECONDS),
+      );
+      for (const rate of E2E_RATES)
+        e2eRows.push(await endToEnd(double, server, db.label, rate, `${runId}${db.label[0]}e${rate}${e2eRows.length}`));
+    }
 
     if (kind === 'memory') {
       log(`== memory: ${BURST} conversations, then a ${SOAK_SECONDS} s soak at ${SOAK_RATE}/s (SQLite) ==`);

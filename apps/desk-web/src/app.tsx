@@ -294,10 +294,11 @@ function Desk({ session, onSignOut }: { session: Session; onSignOut(why?: string
     try {
       const c = await work();
       // The answer is the row as the request left it. If the socket spoke of this conversation meanwhile,
-      // its word may be newer (a change the action set off, e.g. the thread taken back after a transfer,
-      // can be heard before the answer arrives): keep it. Every change is published on the socket, so the
-      // action's own change arrives there too.
+      // either may be the newer (a change the action set off, e.g. the thread taken back after a
+      // transfer, can be heard before the answer arrives; a relayed event can also be older): read the
+      // row again, after both.
       if ((heardAt.get(c.id) ?? 0) <= asked) upsert(c);
+      else void call(api.GET('/api/conversations/{id}', { params: { path: { id: c.id } } })).then(upsert, () => undefined);
       show('success', what);
       return c;
     } catch (e) {

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
+import { AsyncContextSlot } from '@app/core';
 
 /**
  * A call granted now reaches Meta a little later, and not always equally later (event-loop lag,
@@ -35,8 +35,13 @@ const RESERVATION_FRESH_MS = 50;
  * Implementations: in process (one instance), or in Redis with one atomic Lua script (several
  * instances share the Page's window; Redis's clock is the one clock).
  */
+/**
+ * The reservation `withReservation` runs its work with (one slot for every pacer: a reservation names
+ * its pacer, and another pacer ignores it; an app has one pacer).
+ */
+const reservations = new AsyncContextSlot<{ pacer: PagePacer; pageId: string; spent: boolean; at: number }>();
+
 export abstract class PagePacer {
-  private readonly reservations = new AsyncLocalStorage<{ pageId: string; spent: boolean; at: number }>();
   private readonly pageByToken = new Map<string, string>();
 
   /** `elapsed`: a monotonic clock in ms, for how old a reservation is when its call starts. */
@@ -68,15 +73,15 @@ export abstract class PagePacer {
    * RESERVATION_FRESH_MS. Later calls are paced as usual.
    */
   withReservation<T>(pageId: string, work: () => Promise<T>): Promise<T> {
-    return this.reservations.run({ pageId, spent: false, at: this.elapsed() }, work);
+    return reservations.run({ pacer: this, pageId, spent: false, at: this.elapsed() }, work);
   }
 
   /** Paces one Graph call made with `accessToken` (GraphApiGateway calls this before every call). */
   async beforeCall(accessToken: string): Promise<void> {
     const pageId = this.pageByToken.get(accessToken);
     if (pageId === undefined) return; // not a known Page token (e.g. an app token): Meta paces those differently
-    const reservation = this.reservations.getStore();
-    if (reservation && !reservation.spent && reservation.pageId === pageId) {
+    const reservation = reservations.get();
+    if (reservation && reservation.pacer === this && !reservation.spent && reservation.pageId === pageId) {
       reservation.spent = true;
       if (this.elapsed() - reservation.at <= RESERVATION_FRESH_MS) return;
     }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { sql } from 'kysely';
 import { CcmConfig } from '@app/config';
 import { PersistenceService } from '@app/persistence';
 import { LifecycleState } from './lifecycle-state';
@@ -43,14 +44,14 @@ export class GracefulShutdown {
       db
         .selectFrom('inbound_events')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending')
+        .where('status', '=', sql.lit('pending')) // (literals: the partial indexes of waiting rows, migration 0397)
         .where('next_attempt_at', '<=', now)
         .executeTakeFirst(),
       db
         .selectFrom('messages')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('direction', '=', 'out')
-        .where('status', '=', 'queued')
+        .where('direction', '=', sql.lit('out'))
+        .where('status', '=', sql.lit('queued'))
         .where((eb) => eb.or([eb('next_attempt_at', '<=', now), eb('next_attempt_at', 'is', null)]))
         .executeTakeFirst(),
     ]);

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { sql } from 'kysely';
 import { CcmConfig } from '@app/config';
 import { AGENT_PRESENCE_TTL_MS } from '@app/core';
 import { PersistenceService } from '@app/persistence';
@@ -33,8 +34,9 @@ export class OperationalGauges implements OnModuleInit {
           (eb) => eb.fn.countAll<number>().as('n'),
           (eb) => eb.fn.min('messages.created_at').as('oldest'),
         ])
-        .where('messages.direction', '=', 'out')
-        .where('messages.status', '=', 'queued')
+        // Literals: only then can PostgreSQL use the partial index of queued messages (migration 0397).
+        .where('messages.direction', '=', sql.lit('out'))
+        .where('messages.status', '=', sql.lit('queued'))
         .groupBy('conversations.page_id')
         .execute(),
       this.persistence.repos.pageStates.list(),
@@ -42,7 +44,7 @@ export class OperationalGauges implements OnModuleInit {
       db
         .selectFrom('inbound_events')
         .select((eb) => eb.fn.min('received_at').as('oldest'))
-        .where('status', '=', 'pending')
+        .where('status', '=', sql.lit('pending'))
         .executeTakeFirst(),
       db
         .selectFrom('conversations')

@@ -43,7 +43,7 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
   });
 
   it('should never checkpoint on the main connection: the worker copies the WAL, which then starts over', async () => {
-    const checkpointer = await start(3_600_000); // only when asked
+    const checkpointer = await start(3_600_000, { restartAbovePages: 1000 }); // only when asked
     await write(3000);
     // SQLite's auto-checkpoint (1000 pages) in a commit would have restarted the WAL long before.
     expect(wal()).toBeGreaterThan(3000 * PAGE);
@@ -56,7 +56,7 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
   });
 
   it('should keep the WAL file bounded under sustained writes, checkpointed by the worker beside them', async () => {
-    const checkpointer = await start(5);
+    const checkpointer = await start(5, { restartAbovePages: 1000 });
     let largest = 0;
     for (let round = 0; round < 80; round++) {
       await write(100);
@@ -64,10 +64,31 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
     }
     // 8000 pages written. Without the worker's restarts the WAL would hold all of them (a PASSIVE
     // checkpoint beside steady writes never lets it start over); with them it starts over about
-    // every 1000 frames (more only when the worker got too little CPU).
+    // every `restartAbovePages` frames (more only when the worker got too little CPU).
     expect(largest).toBeLessThan(4000 * PAGE);
     expect(checkpointer.active).toBe(true);
     expect(Number((await sql<{ n: number }>`select count(*) as n from filler`.execute(open.db)).rows[0].n)).toBe(8000);
+  });
+
+  it('should hold the writer for a restart only once the WAL reached 8192 frames by default, copying it meanwhile', async () => {
+    // Each restart holds the app's writer (webhook acks wait): by default the WAL grows to ~32 MiB
+    // first, copied into the database by PASSIVE checkpoints that hold nothing.
+    const checkpointer = await start(3_600_000); // only when asked
+    await write(4000);
+    const passive = await checkpointer.checkpointNow();
+    expect(passive).toMatchObject({ mode: 'PASSIVE', busy: 0 }); // SQLite's 1000 would have restarted it
+    expect(passive.log).toBeGreaterThanOrEqual(4000);
+    expect(passive.checkpointed).toBe(passive.log);
+    expect(checkpointer.restarts).toBe(0);
+    // All copied: the app's next transaction starts the WAL over by itself, no hold needed.
+    await write(9000);
+    const restart = await checkpointer.checkpointNow();
+    expect(restart).toMatchObject({ mode: 'RESTART', busy: 0 });
+    expect(restart.log).toBeGreaterThanOrEqual(8192);
+    expect(checkpointer.restarts).toBe(1);
+    const size = wal();
+    await write(500);
+    expect(wal()).toBe(size); // written from the start of the WAL again, not appended
   });
 
   it('should lose no commit that was not checkpointed when the process dies (the files as a crash leaves them)', async () => {

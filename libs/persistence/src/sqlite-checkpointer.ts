@@ -41,6 +41,18 @@ const START_ABOVE_WAL_BYTES = 2 * 1024 * 1024;
 const AUTO_CHECKPOINT_PAGES = 1000;
 
 /**
+ * From this many frames in the WAL the worker holds the writer to start it over (`restartAbovePages`):
+ * ~32 MiB of WAL file with 4 KiB pages. Each restart holds the app's writer for the few frames
+ * committed since the last PASSIVE copy and up to three fsyncs (the WAL's, the database file's, the
+ * new WAL header's): 1–57 ms (median 7) measured on the shared bench machine, during which every
+ * write waits — webhook acks included. A turn writes ~14 frames, so at SQLite's 1000 the writer was
+ * held 4–7 times a second at 300–500 answered messages/s. Frames already copied cost readers nothing
+ * (a reader looks up only frames after the last checkpoint), so a longer WAL costs only disk space and
+ * a longer recovery after a crash (the WAL is read once at open).
+ */
+const RESTART_ABOVE_PAGES = 8192;
+
+/**
  * The worker: its own connection to the same file, checkpointing what the app's connections commit.
  * Plain JavaScript (evaluated, not a module file) so it runs the same under swc, Jest and the built
  * app; better-sqlite3 is required by the path the main thread resolved.
@@ -168,6 +180,8 @@ export class SqliteCheckpointer {
   readonly ready = new Promise<boolean>((resolve) => (this.settle = resolve));
   /** The last checkpoint that had new commits to copy (for diagnosis and specs). */
   last?: CheckpointResult;
+  /** RESTART/TRUNCATE checkpoints so far: each held the app's writer (diagnosis and specs). */
+  restarts = 0;
 
   constructor(
     private readonly writer: BetterSqlite,
@@ -208,7 +222,7 @@ export class SqliteCheckpointer {
           driver: require.resolve('better-sqlite3'),
           file: this.file,
           intervalMs: this.options.intervalMs ?? 100,
-          restartAbovePages: this.options.restartAbovePages ?? AUTO_CHECKPOINT_PAGES,
+          restartAbovePages: this.options.restartAbovePages ?? RESTART_ABOVE_PAGES,
           truncateAboveBytes: this.options.truncateAboveBytes ?? 64 * 1024 * 1024,
           // As the app's writer: the checkpoint's fsyncs, and the commit of the rewrite below.
           synchronous: this.writer.pragma('synchronous', { simple: true }) === 2 ? 'FULL' : 'NORMAL',
@@ -282,6 +296,7 @@ export class SqliteCheckpointer {
         return;
       case 'checkpoint':
         this.last = message.result;
+        if (message.result.mode !== 'PASSIVE') this.restarts += 1;
         for (const resolve of this.waiting.splice(0)) resolve(message.result);
         return;
       case 'failed':

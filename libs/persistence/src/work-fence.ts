@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Kysely, sql } from 'kysely';
+import { AsyncContextSlot } from '@app/core';
 import { Database } from './database.types';
 import { QueryTemplate } from './query-template';
 
@@ -60,7 +60,7 @@ export interface FencedTransactionOptions {
   finishesWork?: boolean;
 }
 
-const fences = new AsyncLocalStorage<FenceContext>();
+const fences = new AsyncContextSlot<FenceContext>();
 
 /**
  * Runs a unit of work under its lease: the first transaction `PersistenceService.transaction` opens
@@ -100,7 +100,7 @@ export function fenceFinishesWork(): boolean {
 
 /** The fence of the unit of work running in this async context, if it has not committed yet. */
 export function activeFence(): FenceContext | undefined {
-  const context = fences.getStore();
+  const context = fences.get();
   return context && !context.spent ? context : undefined;
 }
 

@@ -109,6 +109,12 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const group = spec.fairBy ? w(spec.fairBy) : sql`1`;
     const perGroup = options.perGroup ?? options.limit;
     const { now } = options;
+    // The status as a literal wherever a statement scans or looks per key: only then can it use the
+    // partial indexes of waiting rows (migration 0397). Statements that name rows by id keep it a
+    // parameter, so the primary key is the only index they can take (see `headClaim`).
+    // (Not in the outer filter below: there the outbox's heads are joined by id, and a literal let
+    // PostgreSQL's generic plan scan the partial index once per head instead.)
+    const waiting = sql.lit(spec.pending);
 
     // The candidates are found outside the transaction (on SQLite by the read connection, so a claim
     // neither waits for nor holds the writer while it scans): most claims find nothing and then cost
@@ -124,7 +130,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
         ? sql`(
             select min(k.${sql.raw(spec.order[0])}) as hid,
               max(case when k.lease_until is not null and k.lease_until >= ${now} then 1 else 0 end) as busy
-            from ${table} k where k.status = ${spec.pending} ${scopeK}
+            from ${table} k where k.status = ${waiting} ${scopeK}
             group by ${k(key)}
           ) h ${joinHeads} ${table} w on w.${sql.raw(spec.order[0])} = h.hid and h.busy = 0`
         : sql``;
@@ -133,8 +139,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     // key busy while any of its items is leased. (A NOT EXISTS per candidate compared each pending row
     // with every other — a nested loop over the whole backlog: 0.8-1 s per claim on PostgreSQL with
     // 1,300 events pending, against 4 ms ranked.)
-    const ranked =
-      spec.order.length === 1 ? sql`` : this.rankedHeads(sql`w.status = ${spec.pending} ${scopeW} ${keyFilter} ${excluded}`, now);
+    const ranked = spec.order.length === 1 ? sql`` : this.rankedHeads(sql`w.status = ${waiting} ${scopeW} ${keyFilter} ${excluded}`, now);
     const candidates = await sql<{ id: number }>`
       select c.wid as id from (
         select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
@@ -161,11 +166,11 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
         spec.order.length === 1
           ? sql`not exists (
               select 1 from ${table} p
-              where ${p(key)} = ${w(key)} and p.status = ${spec.pending} ${scopeP} and p.id <> w.id
+              where ${p(key)} = ${w(key)} and p.status = ${waiting} ${scopeP} and p.id <> w.id
                 and (${rowCompare} or (p.lease_until is not null and p.lease_until >= ${now}))
             )`
           : sql`w.id in (select w.id from ${this.rankedHeads(
-              sql`w.status = ${spec.pending} ${scopeW} and ${w(key)} in (select ${k(key)} from ${table} k where k.id in (${sql.join(ids)}))`,
+              sql`w.status = ${waiting} ${scopeW} and ${w(key)} in (select ${k(key)} from ${table} k where k.id in (${sql.join(ids)}))`,
               now,
             )})`;
       const locked = await sql<{ id: number; lease_until: number | null }>`
@@ -291,20 +296,22 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const column = sql.raw(spec.conversationColumn);
     const scope = (alias: string) => (spec.scope ? sql`and ${sql.raw(spec.scope(alias))}` : sql``);
     const order = sql.raw(spec.order.map((c) => `h.${c}`).join(', '));
-    // The status is a literal: PostgreSQL plans a prepared statement once for any parameter values (a
-    // generic plan), and only a literal lets that plan use a partial index of pending rows (the
-    // outbox's queued messages, migration 0380); with a parameter it combined the conversation's
-    // messages with every queued message of every conversation. (SQLite re-plans with the bound value.)
-    const pending = sql.lit(spec.pending);
+    // PostgreSQL plans a prepared statement once for any parameter values (a generic plan). The looks
+    // within the conversation name the status as a literal, so that plan can use the partial indexes of
+    // waiting rows (migrations 0380, 0397); the row itself is named by its id with the status a
+    // parameter, so the primary key is the only index the UPDATE can take (a generic plan made while
+    // the tables were small and unanalysed took the old (status, next_attempt_at) index: every waiting
+    // row read per claim). SQLite re-plans with the bound values.
+    const waiting = sql.lit(spec.pending);
     const query = sql<Row & { lease_epoch: number }>`
       update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
       where id = (
-          select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${pending} ${scope('h')}
+          select h.id from ${table} h where h.${column} = ${conversationId} and h.status = ${waiting} ${scope('h')}
           order by ${order} limit 1
         )
-        and status = ${pending} and next_attempt_at <= ${now} and lease_until is null
+        and status = ${spec.pending} and next_attempt_at <= ${now} and lease_until is null
         and not exists (
-          select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${pending} ${scope('p')}
+          select 1 from ${table} p where p.${column} = ${conversationId} and p.status = ${waiting} ${scope('p')}
             and p.lease_until is not null and p.lease_until >= ${now}
         )
       returning *${this.relatedColumn()}`;
@@ -359,7 +366,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     const query = sql<{ more: number | boolean }>`update ${table} set status = ${status}, lease_until = null ${finished}
       where id = ${id} and lease_owner = ${owner} and lease_epoch = ${epoch} and status = ${spec.pending}
       returning exists (
-        select 1 from ${table} p where p.${column} = ${table}.${column} and p.status = ${spec.pending} ${scope} and p.id <> ${table}.id
+        select 1 from ${table} p where p.${column} = ${table}.${column} and p.status = ${sql.lit(spec.pending)} ${scope} and p.id <> ${table}.id
       ) as more`;
     return { compile: () => query.compile(db) };
   });
@@ -504,7 +511,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   /** Dead work, oldest first. */
   async listDead(limit = 100): Promise<Row[]> {
     const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
-    const rows = await sql<Row>`select * from ${sql.table(this.spec.table)} where status = ${this.spec.dead} ${scope}
+    const rows = await sql<Row>`select * from ${sql.table(this.spec.table)} where status = ${sql.lit(this.spec.dead)} ${scope}
       order by id limit ${limit}`.execute(this.db);
     return rows.rows;
   }
@@ -513,7 +520,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
   async countLeased(now: number): Promise<number> {
     const scope = this.spec.scope ? sql`and ${sql.raw(this.spec.scope(this.spec.table))}` : sql``;
     const row = await sql<{ n: number }>`select count(*) as n from ${sql.table(this.spec.table)}
-      where status = ${this.spec.pending} and lease_until is not null and lease_until >= ${now} ${scope}`.execute(this.db);
+      where status = ${sql.lit(this.spec.pending)} and lease_until is not null and lease_until >= ${now} ${scope}`.execute(this.db);
     return Number(row.rows[0]?.n ?? 0);
   }
 

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { hash } from 'node:crypto';
+import { AsyncContextSlot } from '@app/core';
 
-const storage = new AsyncLocalStorage<string>();
+const correlation = new AsyncContextSlot<string>();
 
 /**
  * The correlation id of the work being done: every log line written inside `runWithCorrelation`
@@ -10,11 +10,11 @@ const storage = new AsyncLocalStorage<string>();
  * all name the same id without passing it around; outbound messages store it (messages.correlation_id).
  */
 export function runWithCorrelation<T>(correlationId: string | null | undefined, work: () => T): T {
-  return correlationId ? storage.run(correlationId, work) : work();
+  return correlationId ? correlation.run(correlationId, work) : work();
 }
 
 export function currentCorrelationId(): string | undefined {
-  return storage.getStore();
+  return correlation.get();
 }
 
 /** `ev-` + 16 hex characters of SHA-256(dedupe key): stable across redeliveries and instances. */

@@ -7,6 +7,7 @@ import { migration as m0100 } from './0100_agent_desk';
 import { migration as m0300 } from './0300_work_queue_leases';
 import { migration as m0380 } from './0380_outbox_queued_index';
 import { migration as m0393 } from './0393_conversations_choices_offered';
+import { migration as m0397 } from './0397_queue_waiting_indexes';
 import { migration as m0450 } from './0450_messages_correlation_id';
 import { migration as m0451 } from './0451_agent_token_revocation';
 import { migration as m0501 } from './0501_message_reactions_edits';
@@ -29,6 +30,7 @@ export const persistenceMigrations: MigrationSet = {
     '0300_work_queue_leases': m0300,
     '0380_outbox_queued_index': m0380,
     '0393_conversations_choices_offered': m0393,
+    '0397_queue_waiting_indexes': m0397,
     '0450_messages_correlation_id': m0450,
     '0451_agent_token_revocation': m0451,
     '0501_message_reactions_edits': m0501,
