@@ -74,6 +74,14 @@ async function main(): Promise<void> {
     await (await import('kysely')).sql.raw(`drop index ${index}`).execute(open.db); // experiments only
   const persistence = new PersistenceService(open);
   const intake = new InboundIntakeService(persistence, { offer: () => undefined, kick: () => undefined } as unknown as InboundProcessor);
+  // Group commits counted (webhooks per group: what the commit's cost is shared by).
+  let groups = 0;
+  const proto = InboundIntakeService.prototype as unknown as Record<'write', (...args: unknown[]) => unknown>;
+  const write = proto.write;
+  proto.write = function (this: unknown, ...args: unknown[]) {
+    groups += 1;
+    return write.apply(this, args);
+  };
   const runId = randomBytes(4).toString('hex');
   let n = 0;
   const one = async (raw: Buffer) => {
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     global.gc?.();
     const io = ioCounts();
+    groups = 0;
     const cpu = process.cpuUsage();
     const loop = performance.eventLoopUtilization();
     const t0 = performance.now();
@@ -103,9 +112,20 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0;
     const io2 = ioCounts();
     console.log(
-      `${postgres ? 'PostgreSQL' : 'SQLite'} ${total} webhooks @${concurrency}: CPU ${((used.user + used.system) / total).toFixed(1)} µs/webhook (user ${(used.user / total).toFixed(1)}, sys ${(used.system / total).toFixed(1)}), loop busy ${((elu.active * 1000) / total).toFixed(1)} µs, wall ${((wall * 1000) / total).toFixed(1)} µs; written ${((io2.wchar - io.wchar) / total).toFixed(0)} B in ${((io2.syscw - io.syscw) / total).toFixed(2)} write calls per webhook`,
+      `${postgres ? 'PostgreSQL' : 'SQLite'} ${total} webhooks @${concurrency}: CPU ${((used.user + used.system) / total).toFixed(1)} µs/webhook (user ${(used.user / total).toFixed(1)}, sys ${(used.system / total).toFixed(1)}), loop busy ${((elu.active * 1000) / total).toFixed(1)} µs, wall ${((wall * 1000) / total).toFixed(1)} µs; written ${((io2.wchar - io.wchar) / total).toFixed(0)} B in ${((io2.syscw - io.syscw) / total).toFixed(2)} write calls per webhook; ${(total / groups).toFixed(1)} webhooks per group commit`,
     );
   }
+  if (process.env.MICRO_DEBUG) {
+    const fs = require('node:fs') as typeof import('node:fs');
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      const io = fs.readFileSync(`/proc/self/task/${tid}/io`, 'utf8');
+      const comm = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const w = /wchar: (\d+)/.exec(io)![1];
+      const c = /syscw: (\d+)/.exec(io)![1];
+      if (Number(c) > 100) console.log(`  thread ${tid} ${comm}: wchar ${w} syscw ${c}`);
+    }
+  }
+  if (process.env.MICRO_DEBUG) console.log('checkpointer waiting to start:', open.checkpointer?.waitingToStart, 'wal bytes', (() => { try { return require('node:fs').statSync(config.url + '-wal').size; } catch { return -1; } })());
   await persistence.close();
   if (postgres) await dropPostgresSchema((config as unknown as { schema: string }).schema);
 }

@@ -111,6 +111,56 @@ describe.each(TEST_DIALECTS)('InboundIntakeService (group commit) on %s', (diale
     expect(await persistence.repos.journal.countByStatus()).toEqual({ pending: 2 });
   });
 
+  it("should write known customers' events with one statement and no transaction; new customers and echoes of our sends in one", async () => {
+    await intake.accept([message(1, 'psid-a')]); // a new customer: its conversation and the row commit together
+    const transaction = jest.spyOn(persistence, 'transaction');
+    const results = await Promise.all([intake.accept([message(2, 'psid-a')]), intake.accept([message(3, 'psid-a'), message(2, 'psid-a')])]);
+    expect(results).toEqual([
+      { recorded: 1, duplicates: 0 },
+      { recorded: 1, duplicates: 1 },
+    ]);
+    expect(await intake.accept([message(3, 'psid-a')])).toEqual({ recorded: 0, duplicates: 1 }); // a redelivery
+    expect(transaction).not.toHaveBeenCalled();
+    const rows = await persistence.db
+      .selectFrom('inbound_events')
+      .select(['dedupe_key', 'conversation_id', 'status'])
+      .orderBy('id')
+      .execute();
+    const conversation = await persistence.db
+      .selectFrom('conversations')
+      .select('id')
+      .where('customer_id', '=', 'psid-a')
+      .executeTakeFirstOrThrow();
+    expect(rows).toEqual(
+      [1, 2, 3].map((n) => ({ dedupe_key: `messenger:mid:m_${n}`, conversation_id: conversation.id, status: 'pending' })),
+    );
+    expect(offered).toEqual([`111/${conversation.id}`, `111/${conversation.id}`]); // the first commit's offer, then the one-statement group's
+
+    // The echo of our own send records its mid on the sent message in the same commit: a transaction.
+    const messageId = await persistence.repos.messages.enqueue({
+      conversation_id: conversation.id,
+      author: 'bot',
+      text: 'hi',
+      content: JSON.stringify({ kind: 'text', text: 'hi' }),
+      mid: null,
+      attempts: 0,
+      next_attempt_at: 1000,
+      lease_until: null,
+      error: null,
+      event_ts: null,
+      created_at: 1000,
+      sent_at: null,
+    });
+    const echo = { ...message(9, 'psid-a'), kind: 'echo', userOriginated: false, mid: 'm_echo_a', ownMessageId: messageId } as InboundEvent;
+    await intake.accept([echo]);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(await persistence.db.selectFrom('messages').select('mid').where('id', '=', messageId).executeTakeFirstOrThrow()).toEqual({
+      mid: 'm_echo_a',
+    });
+    await intake.accept([message(10, 'psid-b')]); // a new customer
+    expect(transaction).toHaveBeenCalledTimes(2);
+  });
+
   it("should read a customer's conversation once, then know its id (no read of conversations for its next webhooks)", async () => {
     await intake.accept([message(1, 'psid-known')]);
     const ensureMany = jest.spyOn(persistence.repos.conversations.constructor.prototype, 'ensureMany');

@@ -1,7 +1,7 @@
 import { Injectable, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { EventTrail } from '@app/observability';
 import { BackgroundBudget, ConversationKey, InboundEvent } from '@app/core';
-import { conversationKeyString, NewInboundEvent, PersistenceService } from '@app/persistence';
+import { conversationKeyString, InboundJournalRepository, NewInboundEvent, PersistenceService } from '@app/persistence';
 import { InboundOffer, InboundProcessor } from './inbound-processor.service';
 import { KnownConversations } from './known-conversations';
 
@@ -130,6 +130,15 @@ export class InboundIntakeService {
       if (id) ids.set(key, id);
       else unknown.push(conversation);
     }
+    // Every customer known and nothing but journal rows to write, in one INSERT (nearly every group
+    // once the customers are known): that statement is atomic by itself, so it runs without a
+    // transaction — no BEGIN and COMMIT round trip on PostgreSQL, no transaction around it on SQLite.
+    // It commits before it resolves, as the transaction's COMMIT would.
+    if (unknown.length === 0 && !events.some(recordsOwnSend)) {
+      const rows = events.map((event, i) => toRow(event, keys[i], ids, now));
+      if (InboundJournalRepository.writesInOneStatement(rows))
+        return outcome(group, rows, await this.persistence.intakeJournal.recordNew(rows));
+    }
     const learned = new Map<string, string>();
     const written = await this.persistence.transaction(async (repos) => {
       if (unknown.length > 0) {
@@ -146,29 +155,10 @@ export class InboundIntakeService {
       for (let i = 0; i < events.length; i++) {
         const e = events[i];
         const conversationId = rows[i].conversation_id;
-        if (e.kind === 'echo' && e.ownMessageId !== undefined && e.mid && conversationId && fresh.has(e.dedupeKey))
+        if (recordsOwnSend(e) && e.mid && conversationId && fresh.has(e.dedupeKey))
           await repos.messages.attachMid(e.ownMessageId, conversationId, e.mid);
       }
-      const newEvents: NewEvents = { conversations: new Map(), pageLevel: false };
-      for (const row of rows) {
-        if (!fresh.has(row.dedupe_key)) continue;
-        if (row.conversation_id)
-          newEvents.conversations.set(row.conversation_id, { conversationId: row.conversation_id, pageId: row.page_id });
-        else newEvents.pageLevel = true;
-      }
-      // A key new to the journal counts once, for the first webhook of the group that carried it.
-      const counted = new Set<string>();
-      const results = group.map((w) => {
-        let recorded = 0;
-        for (const e of w.events) {
-          if (fresh.has(e.dedupeKey) && !counted.has(e.dedupeKey)) {
-            counted.add(e.dedupeKey);
-            recorded += 1;
-          }
-        }
-        return { recorded, duplicates: w.events.length - recorded };
-      });
-      return { results, fresh: newEvents };
+      return outcome(group, rows, fresh);
     }, GROUP_COMMIT);
     for (const [key, id] of learned) this.known.remember(key, id);
     return written;
@@ -179,6 +169,38 @@ export class InboundIntakeService {
     this.logger.error(`webhook events could not be stored (answered 503; Meta will deliver them again): ${message}`);
     return new ServiceUnavailableException('events could not be stored durably; retry later');
   }
+}
+
+/** Meta's echo of a message ccm sent: its mid is recorded on the sent message in the same commit. */
+function recordsOwnSend(event: InboundEvent): event is InboundEvent & { ownMessageId: NonNullable<InboundEvent['ownMessageId']> } {
+  return event.kind === 'echo' && event.ownMessageId !== undefined;
+}
+
+/** Each webhook's recorded/duplicate counts, and the conversations (or Page-level events) with new events. */
+function outcome(
+  group: readonly PendingWrite[],
+  rows: readonly NewInboundEvent[],
+  fresh: ReadonlySet<string>,
+): { results: { recorded: number; duplicates: number }[]; fresh: NewEvents } {
+  const newEvents: NewEvents = { conversations: new Map(), pageLevel: false };
+  for (const row of rows) {
+    if (!fresh.has(row.dedupe_key)) continue;
+    if (row.conversation_id) newEvents.conversations.set(row.conversation_id, { conversationId: row.conversation_id, pageId: row.page_id });
+    else newEvents.pageLevel = true;
+  }
+  // A key new to the journal counts once, for the first webhook of the group that carried it.
+  const counted = new Set<string>();
+  const results = group.map((w) => {
+    let recorded = 0;
+    for (const e of w.events) {
+      if (fresh.has(e.dedupeKey) && !counted.has(e.dedupeKey)) {
+        counted.add(e.dedupeKey);
+        recorded += 1;
+      }
+    }
+    return { recorded, duplicates: w.events.length - recorded };
+  });
+  return { results, fresh: newEvents };
 }
 
 /** On PostgreSQL the group commit has a connection of its own (see INTAKE_CONNECTIONS in persistence). */

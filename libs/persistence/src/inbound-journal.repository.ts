@@ -166,6 +166,16 @@ export class InboundJournalRepository {
     for (const row of rows) fresh.add(row.dedupe_key);
   }
 
+  /**
+   * Whether `recordNew` writes these events with one INSERT (at most a template's rows once duplicates
+   * are dropped, every column one the templates write): one statement is atomic by itself, so a caller
+   * with nothing else to write needs no transaction around it.
+   */
+  static writesInOneStatement(events: readonly NewInboundEvent[]): boolean {
+    if (events.length > TEMPLATE_ROWS && new Set(events.map((e) => e.dedupe_key)).size > TEMPLATE_ROWS) return false;
+    return events.every(fitsTemplate);
+  }
+
   async markDone(id: number, now: number): Promise<void> {
     await MARK_DONE.execute(this.db, id, now);
   }

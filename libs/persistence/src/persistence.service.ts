@@ -73,12 +73,19 @@ export class PersistenceService {
     readonly bridge: WorkQueue<BridgeOutboxRow>;
   };
 
+  /**
+   * The journal on the intake's own connection, outside any transaction (PostgreSQL: `INTAKE_CONNECTIONS`;
+   * SQLite: the one writer): for a group commit that is one statement (see `InboundJournalRepository.writesInOneStatement`).
+   */
+  readonly intakeJournal: InboundJournalRepository;
+
   /** Per-Page rows read on every message (see PageRowCache). */
   private readonly pageRows = new PageRowCache();
 
   constructor(private readonly open: OpenDatabase) {
     const cache = this.pageRows;
     this.repos = new Repositories(open.db, { cache, written: (table, pageId) => cache.invalidate(table, pageId) });
+    this.intakeJournal = new InboundJournalRepository(open.intakeDb ?? open.db);
     this.queues = {
       journal: new WorkQueue(open.db, open.dialect, JOURNAL_QUEUE),
       outbox: new WorkQueue(open.db, open.dialect, OUTBOX_QUEUE),
