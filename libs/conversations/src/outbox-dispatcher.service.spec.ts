@@ -2,7 +2,7 @@ import { loadCcmConfig } from '@app/config';
 import { ChannelDescriptor, ListedExtensions, OutboundMessage, OutboundTarget } from '@app/core';
 import { InProcessPagePacer } from '@app/meta';
 import { migrateToLatest, openDatabase, PersistenceService } from '@app/persistence';
-import { dropPostgresSchema, FakeClock, postgresTestDatabase, RecordingChannel } from '@app/testing';
+import { FakeClock, RecordingChannel } from '@app/testing';
 import { ChannelRegistry } from './channel-registry.service';
 import { ConversationBus } from './conversation-bus.service';
 import { ConversationUnits } from './conversation-unit';
@@ -37,20 +37,6 @@ async function memoryDatabase(): Promise<PersistenceService> {
   return new PersistenceService(open);
 }
 
-/** A PostgreSQL schema of its own with ccm's schema; dropped by `close`. */
-async function postgresDatabase(): Promise<PersistenceService> {
-  const config = postgresTestDatabase();
-  const open = await openDatabase(config);
-  await migrateToLatest(open);
-  const persistence = new PersistenceService(open);
-  const close = persistence.close.bind(persistence);
-  persistence.close = async () => {
-    await close();
-    await dropPostgresSchema(config.schema);
-  };
-  return persistence;
-}
-
 /** ccm's config for one Page, with the given variables on top. */
 function configWith(env: Record<string, string> = {}) {
   return loadCcmConfig({
@@ -74,17 +60,14 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
  * The outbox's side of lease fencing, with the real dispatcher on SQLite: another instance taking a
  * message over (its lease ran out) is played by claiming it as that instance would, after expiry.
  */
-describe.each([
-  ['SQLite', memoryDatabase],
-  ['PostgreSQL', postgresDatabase],
-])('OutboxDispatcher lease fencing (%s)', (_dialect, database) => {
+describe('OutboxDispatcher lease fencing', () => {
   let persistence: PersistenceService;
   let channel: GatedChannel;
   let dispatcher: OutboxDispatcher;
   let clock: FakeClock;
 
   beforeEach(async () => {
-    persistence = await database();
+    persistence = await memoryDatabase();
     const config = configWith({
       WORK_LEASE_MS: String(LEASE_MS),
       SEND_RATE_PER_PAGE: '20', // at most 2 of the Page's sends in flight

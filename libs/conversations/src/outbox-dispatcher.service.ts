@@ -76,12 +76,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   /** Messages stored leased to this instance whose conversation still had a send finishing here (see `takeLeased`). */
   private readonly leasedWaiting = new Map<string, { work: ClaimedWork<MessageRow>; conversation: ConversationTarget }>();
   /**
-   * SQLite (one writer): replies are stored leased. Not on PostgreSQL, where the INSERT's head check
-   * cannot see another transaction's uncommitted reply (see `MessageRepository.enqueueLeased`): there
-   * replies are claimed. Sends are recorded by group commit on both, the record telling whether the
-   * conversation has another message queued (one probe of the partial index, migration 0380). (Session
-   * 6 measured the group commit costing PostgreSQL CPU; its look then took the (status,
-   * next_attempt_at) index, every queued message of every conversation — gone with migration 0397.)
+   * SQLite (one writer, where a commit is the costly part): replies are stored leased, sends are
+   * recorded by group commit, and "has the conversation an outbound message queued" is one probe of
+   * the partial index (migration 0380). Not on PostgreSQL: there the planner took the (status,
+   * next_attempt_at) index for that look (every queued message of every conversation), and the group
+   * commit measured more PostgreSQL CPU per answered message than a record per send (2026-12-07,
+   * alternated with main: +500–1,000 µs; each alone: equal); there replies are claimed and sends
+   * recorded as before.
    */
   private readonly sqlite: boolean;
   /** Sends repeated after a crash because the channel has no echoes to confirm them (at-least-once). */
@@ -546,6 +547,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
    * same statement tells whether its conversation has another message queued (see `sendDone`).
    */
   private recordTogether(work: ClaimedWork<MessageRow>, mid: string | null, at: number): Promise<{ done: boolean; more?: boolean }> {
+    // PostgreSQL: each send recorded by itself, at once (see `sqlite`).
+    if (!this.sqlite) return this.markSent({ work, mid, at });
     return new Promise((resolve, reject) => {
       this.toRecord.push({ work, mid, at, resolve, reject });
       if (this.recording) return;
@@ -586,8 +589,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     db?: Repositories['db'],
   ): Promise<{ done: boolean; more?: boolean }> {
     const { work, mid, at } = pending;
-    // On PostgreSQL `more` may miss a reply another instance commits just after this statement: that
-    // instance's hand-off fails while this lease holds, and the loop's next pass (200 ms) takes it.
+    if (!this.sqlite) {
+      // (`more` not known: the finished send looks before it claims, as it always did.)
+      const done = await this.persistence.queues.outbox.complete(
+        work.lease,
+        'sent',
+        at,
+        { mid, sent_at: at, attempts: work.row.attempts + 1, error: null },
+        db,
+      );
+      return { done };
+    }
     return this.persistence.queues.outbox.completeAndPeek(
       work.lease,
       'sent',
