@@ -50,7 +50,16 @@ export function features(text: string): string[] {
 
 export class TextClassifier {
   private readonly idf = new Map<string, number>();
-  private readonly vectors: { intent: string; vector: SparseVector }[] = [];
+  /** The intents, and each example's intent (an index into `intents`). */
+  private readonly intents: string[] = [];
+  private readonly intentOf: number[] = [];
+  /**
+   * For each feature, the examples that have it and its weight there (an inverted index): a text's
+   * similarity to every example is summed over the text's own features only, not looked up example by
+   * example (the bench's messages were compared with every example of the intents file, one map
+   * lookup per feature of each: ~1.5 % of the server's CPU per answered message).
+   */
+  private readonly postings = new Map<string, { examples: number[]; weights: number[] }>();
 
   constructor(examples: readonly TrainingExample[]) {
     const documentFrequency = new Map<string, number>();
@@ -60,17 +69,38 @@ export class TextClassifier {
     }
     const n = tokenized.length;
     for (const [f, df] of documentFrequency) this.idf.set(f, Math.log((1 + n) / (1 + df)) + 1);
-    for (const { intent, feats } of tokenized) this.vectors.push({ intent, vector: this.vectorize(feats) });
+    const intentIndex = new Map<string, number>();
+    tokenized.forEach(({ intent, feats }, example) => {
+      let index = intentIndex.get(intent);
+      if (index === undefined) {
+        index = this.intents.length;
+        intentIndex.set(intent, index);
+        this.intents.push(intent);
+      }
+      this.intentOf.push(index);
+      for (const [f, w] of this.vectorize(feats)) {
+        let posting = this.postings.get(f);
+        if (!posting) this.postings.set(f, (posting = { examples: [], weights: [] }));
+        posting.examples.push(example);
+        posting.weights.push(w);
+      }
+    });
   }
 
   classify(text: string): Classification {
     const query = this.vectorize(features(text));
-    const best = new Map<string, number>();
-    for (const { intent, vector } of this.vectors) {
-      const score = cosine(query, vector);
-      if (score > (best.get(intent) ?? -1)) best.set(intent, score);
+    const dots = new Float64Array(this.intentOf.length);
+    for (const [f, w] of query) {
+      const posting = this.postings.get(f)!; // (vectorize keeps only features of the examples)
+      for (let i = 0; i < posting.examples.length; i++) dots[posting.examples[i]] += w * posting.weights[i];
     }
-    const ranking = [...best.entries()].map(([intent, score]) => ({ intent, score: round(score) })).sort((a, b) => b.score - a.score);
+    const best = new Float64Array(this.intents.length).fill(-1);
+    for (let example = 0; example < dots.length; example++) {
+      const score = Math.max(0, Math.min(1, dots[example]));
+      const intent = this.intentOf[example];
+      if (score > best[intent]) best[intent] = score;
+    }
+    const ranking = this.intents.map((intent, i) => ({ intent, score: round(best[i]) })).sort((a, b) => b.score - a.score);
     const top = ranking[0];
     if (!top || top.score <= 0) return { intent: undefined, confidence: 0, ranking };
     return { intent: top.intent, confidence: top.score, ranking };
@@ -93,13 +123,6 @@ export class TextClassifier {
     if (norm > 0) for (const [f, w] of tf) tf.set(f, w / norm);
     return tf;
   }
-}
-
-function cosine(a: SparseVector, b: SparseVector): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let dot = 0;
-  for (const [f, w] of small) dot += w * (large.get(f) ?? 0);
-  return Math.max(0, Math.min(1, dot));
 }
 
 function round(x: number): number {
