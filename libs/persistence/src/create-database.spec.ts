@@ -1,4 +1,19 @@
-import { otherSchemaDropped } from './create-database';
+import { sql } from 'kysely';
+import { sqliteTestDatabase } from '@app/testing';
+import { openDatabase, otherSchemaDropped } from './create-database';
+
+describe('openDatabase on SQLite', () => {
+  it("should keep the writer's statement journals and temporary files in memory (temp_store = MEMORY)", async () => {
+    const open = await openDatabase(sqliteTestDatabase());
+    try {
+      // A pragma is not a read: it runs on the writer.
+      const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(open.db);
+      expect(rows).toEqual([{ temp_store: 2 }]);
+    } finally {
+      await open.db.destroy();
+    }
+  });
+});
 
 describe('otherSchemaDropped', () => {
   const dropped = (schema: string) => Object.assign(new Error(`schema "${schema}" does not exist`), { code: '3F000' });

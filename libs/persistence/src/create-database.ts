@@ -62,6 +62,14 @@ export async function openDatabase(config: DatabaseConfig, options: { checkpoint
     writer.pragma('foreign_keys = ON');
     writer.pragma(`synchronous = ${config.sqliteSynchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     writer.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
+    // Statement journals in memory. Inside a transaction, a statement that may fail halfway (a
+    // multi-row INSERT, an UPDATE of several rows) first copies every page it changes to a statement
+    // journal, so it can be undone alone; past 64 KiB that journal is a temporary file, written and
+    // thrown away (nothing durable is in it: the WAL is). bench-intake-micro, the group commit in a
+    // transaction: 26-29 -> 15-17 KB written per webhook, 10-11 -> 6.5-7 write calls, ~30 µs of CPU
+    // less. The journal holds only the pages of the statement running; temporary tables and sorts of
+    // this connection stay in memory too.
+    writer.pragma('temp_store = MEMORY');
     // A second, read-only connection serves reads outside transactions (see CcmSqliteDialect).
     let reader: BetterSqlite3.Database | undefined;
     let checkpointer: SqliteCheckpointer | undefined;
