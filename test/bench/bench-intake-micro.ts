@@ -125,7 +125,19 @@ async function main(): Promise<void> {
       if (Number(c) > 100) console.log(`  thread ${tid} ${comm}: wchar ${w} syscw ${c}`);
     }
   }
-  if (process.env.MICRO_DEBUG) console.log('checkpointer waiting to start:', open.checkpointer?.waitingToStart, 'wal bytes', (() => { try { return require('node:fs').statSync(config.url + '-wal').size; } catch { return -1; } })());
+  if (process.env.MICRO_DEBUG)
+    console.log(
+      'checkpointer waiting to start:',
+      open.checkpointer?.waitingToStart,
+      'wal bytes',
+      (() => {
+        try {
+          return require('node:fs').statSync(config.url + '-wal').size;
+        } catch {
+          return -1;
+        }
+      })(),
+    );
   await persistence.close();
   if (postgres) await dropPostgresSchema((config as unknown as { schema: string }).schema);
 }
