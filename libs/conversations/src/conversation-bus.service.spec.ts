@@ -34,4 +34,31 @@ describe('ConversationBus', () => {
       warn.mockRestore();
     }
   });
+
+  it('should reach the listeners subscribed when the event was published, not those of the microtask', async () => {
+    const bus = new ConversationBus();
+    const got: string[] = [];
+    const off = bus.subscribe((e) => void got.push(`early ${e.type}`));
+    bus.publish(event);
+    off();
+    bus.subscribe((e) => void got.push(`late ${e.type}`));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(got).toEqual(['early customer.activity']);
+  });
+
+  it('should not take a listener that returns a value other than a promise for a failed one', async () => {
+    const bus = new ConversationBus();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const seen = new Set<string>();
+      // An expression body returning Set.add's value (the set) fits `void | Promise<void>`.
+      bus.subscribe((e) => seen.add(e.conversationId) as unknown as void);
+      bus.publish(event);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      expect([...seen]).toEqual(['c1']);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });

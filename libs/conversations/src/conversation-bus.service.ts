@@ -62,11 +62,12 @@ export class ConversationBus {
    */
   publish(event: ConversationBusEvent): void {
     if (this.listeners.size === 0) return;
+    const listeners = [...this.listeners]; // those subscribed when it was published, as before
     queueMicrotask(() => {
-      for (const listener of this.listeners) {
+      for (const listener of listeners) {
         try {
           const done = listener(event);
-          if (done) done.catch((error: unknown) => this.failed(event, error));
+          if (done instanceof Promise) done.catch((error: unknown) => this.failed(event, error));
         } catch (error) {
           this.failed(event, error);
         }

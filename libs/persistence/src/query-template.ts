@@ -21,8 +21,10 @@ function isSlot(value: unknown): value is Slot {
  * values: no branches on them, no `in` lists, no objects whose keys vary. Runs on the executor it is
  * given (the pool, or a transaction), through the same driver (SQLite: its prepared-statement cache).
  * On SQLite it skips Kysely's executor (see `runDirect`): on the pool, and in a transaction opened by
- * `PersistenceService.transaction` (which binds it), it runs synchronously and hands back a settled
- * promise.
+ * `PersistenceService.transaction` (which binds it), it runs when called and hands back a settled
+ * promise — except a write on the pool while a transaction holds the writer, which waits for it. So on
+ * the pool a template runs before a Kysely-built statement that was called earlier but not yet awaited
+ * (that one waits for a connection first): await a write before a template that must see it.
  */
 export class QueryTemplate<Args extends readonly unknown[], Row> {
   private readonly compiled = new Map<unknown, CompiledQuery<Row>>();

@@ -301,7 +301,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     // waiting rows (migrations 0380, 0397); the row itself is named by its id with the status a
     // parameter, so the primary key is the only index the UPDATE can take (a generic plan made while
     // the tables were small and unanalysed took the old (status, next_attempt_at) index: every waiting
-    // row read per claim). SQLite re-plans with the bound values.
+    // row read per claim). SQLite plans a partial index only for a literal condition too.
     const waiting = sql.lit(spec.pending);
     const query = sql<Row & { lease_epoch: number }>`
       update ${table} set lease_owner = ${owner}, lease_until = ${leaseUntil}, lease_epoch = lease_epoch + 1
