@@ -59,7 +59,8 @@ describe('remembered conversation ids when the database lost the conversation', 
   it('should forget every remembered id when a group commit fails', async () => {
     await journaled(bed.message('hello'));
     expect(bed.known.size).toBe(1);
-    const failing = jest.spyOn(bed.persistence, 'transaction').mockRejectedValueOnce(new Error('database went away'));
+    // A known customer's group is one INSERT outside a transaction (see InboundIntakeService.write).
+    const failing = jest.spyOn(bed.persistence.intakeJournal, 'recordNew').mockRejectedValueOnce(new Error('database went away'));
     await expect(intake.accept([bed.message('one')])).rejects.toThrow('could not be stored');
     failing.mockRestore();
     expect(bed.known.size).toBe(0);
