@@ -112,8 +112,9 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
     // The status as a literal wherever a statement scans or looks per key: only then can it use the
     // partial indexes of waiting rows (migration 0397). Statements that name rows by id keep it a
     // parameter, so the primary key is the only index they can take (see `headClaim`).
-    // (Not in the outer filter below: there the outbox's heads are joined by id, and a literal let
-    // PostgreSQL's generic plan scan the partial index once per head instead.)
+    // (In the outer filter too: a generic plan made on empty tables may join the outbox's heads by a
+    // nested loop; with the status a parameter its inner side was a scan of every message per head,
+    // with the literal it is the partial index of queued messages, as the old status index was.)
     const waiting = sql.lit(spec.pending);
 
     // The candidates are found outside the transaction (on SQLite by the read connection, so a claim
@@ -144,7 +145,7 @@ export class WorkQueue<Row extends { id: number; attempts: number }> {
       select c.wid as id from (
         select w.id as wid, ${orderAs}, row_number() over (partition by ${group} order by ${orderW}) as rn
         from ${spec.order.length === 1 ? heads : ranked}
-        where w.status = ${spec.pending} ${scopeW}
+        where w.status = ${waiting} ${scopeW}
           and w.next_attempt_at <= ${now}
           and (w.lease_until is null or w.lease_until < ${now})
           ${keyFilter}
