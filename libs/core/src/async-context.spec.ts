@@ -1,4 +1,5 @@
-import { AsyncContextSlot } from './async-context';
+import { MessageChannel } from 'node:worker_threads';
+import { AsyncContextSlot, outsideAsyncContext } from './async-context';
 
 const a = new AsyncContextSlot<string>();
 const b = new AsyncContextSlot<{ n: number }>();
@@ -38,5 +39,29 @@ describe('AsyncContextSlot', () => {
         return a.get();
       });
     expect(await Promise.all([read('x'), read('y')])).toEqual(['x', 'y']);
+  });
+
+  it('should give what is created outside the context none of the caller’s values, for all its later callbacks', async () => {
+    const heard = await a.run('unit', () => {
+      const inside = new MessageChannel();
+      const outside = outsideAsyncContext(() => new MessageChannel());
+      expect(outsideAsyncContext(() => a.get())).toBeUndefined();
+      expect(a.get()).toBe('unit');
+      const values = Promise.all(
+        [inside, outside].map(
+          (channel) =>
+            new Promise<string | undefined>((resolve) =>
+              channel.port1.once('message', () => {
+                resolve(a.get());
+                channel.port1.close();
+              }),
+            ),
+        ),
+      );
+      inside.port2.postMessage('x');
+      outside.port2.postMessage('x');
+      return values;
+    });
+    expect(heard).toEqual(['unit', undefined]);
   });
 });

@@ -31,3 +31,11 @@ export class AsyncContextSlot<T> {
     return storage.run(next, work);
   }
 }
+
+/**
+ * Runs `work` outside every slot: for what outlives the caller's unit (a worker thread, a long-lived
+ * handle), whose callbacks would otherwise carry that unit's correlation id, fence or reservation forever.
+ */
+export function outsideAsyncContext<R>(work: () => R): R {
+  return storage.exit(work);
+}

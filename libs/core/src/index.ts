@@ -42,7 +42,7 @@ export { PollingLoop } from './polling-loop';
 export { Clock, ClockModule, SystemClock } from './clock';
 export { DiscoveredExtensions, Extends, ExtensionPoint, Extensions, ExtensionsModule, ListedExtensions } from './extensions';
 export { WorkerPool } from './worker-pool';
-export { AsyncContextSlot } from './async-context';
+export { AsyncContextSlot, outsideAsyncContext } from './async-context';
 export { BACKGROUND_SLICE_MS, BackgroundBudget } from './background-budget';
 export { findNul, jsonDepth, JsonEdgeError, MAX_JSON_DEPTH, parseApiJson, parseWebhookJson } from './json-edge';
 export { isSealed, openSecret, sealSecret } from './secret-box';

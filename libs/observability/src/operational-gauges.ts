@@ -40,7 +40,7 @@ export class OperationalGauges implements OnModuleInit {
         .groupBy('conversations.page_id')
         .execute(),
       this.persistence.repos.pageStates.list(),
-      this.persistence.repos.journal.countByStatus(),
+      this.persistence.repos.journal.backlog(),
       db
         .selectFrom('inbound_events')
         .select((eb) => eb.fn.min('received_at').as('oldest'))
@@ -74,8 +74,8 @@ export class OperationalGauges implements OnModuleInit {
       m.pageBlocked.set({ page_id: pageId }, state?.blocked ? 1 : 0);
       m.subscriptionOk.set({ page_id: pageId }, state?.subscription_status === 'missing' ? 0 : 1);
     }
-    m.intakeBacklog.set(journal.pending ?? 0);
-    m.inboundDead.set(journal.dead ?? 0);
+    m.intakeBacklog.set(journal.pending);
+    m.inboundDead.set(journal.dead);
     m.intakeLag.set(ageSeconds(now, oldestPending?.oldest));
     m.queueLength.set(Number(queue?.n ?? 0));
     m.queueOldestWait.set(ageSeconds(now, queue?.oldest));

@@ -68,7 +68,7 @@ export async function openDatabase(config: DatabaseConfig, options: { checkpoint
     // thrown away (nothing durable is in it: the WAL is). bench-intake-micro, the group commit in a
     // transaction: 26-29 -> 15-17 KB written per webhook, 10-11 -> 6.5-7 write calls, ~30 µs of CPU
     // less. The journal holds only the pages of the statement running; temporary tables and sorts of
-    // this connection stay in memory too.
+    // this connection stay in memory too — a migration's CREATE INDEX on a large table sorts in RAM.
     writer.pragma('temp_store = MEMORY');
     // A second, read-only connection serves reads outside transactions (see CcmSqliteDialect).
     let reader: BetterSqlite3.Database | undefined;

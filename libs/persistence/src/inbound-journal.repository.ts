@@ -1,4 +1,4 @@
-import { Insertable, InsertResult, Kysely, SqliteAdapter } from 'kysely';
+import { Insertable, InsertResult, Kysely, sql, SqliteAdapter } from 'kysely';
 import { Database, InboundEventsTable } from './database.types';
 import { QueryTemplate } from './query-template';
 
@@ -185,6 +185,23 @@ export class InboundJournalRepository {
     return (await HAS_PENDING.rows(this.db, conversationId)).length > 0;
   }
 
+  /**
+   * Events waiting and dead, for readiness, `/health` and the gauges (asked on every probe and scrape):
+   * each counted through its partial index (migration 0397; literal statuses, so PostgreSQL's and
+   * SQLite's plans can use them), never a pass over the done events the journal keeps.
+   */
+  async backlog(): Promise<{ pending: number; dead: number }> {
+    const count = (status: 'pending' | 'dead') =>
+      this.db
+        .selectFrom('inbound_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', sql.lit(status))
+        .executeTakeFirstOrThrow();
+    const [pending, dead] = await Promise.all([count('pending'), count('dead')]);
+    return { pending: Number(pending.n), dead: Number(dead.n) };
+  }
+
+  /** Every status's count: a pass over the whole journal (tests and tools; probes use `backlog`). */
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.db
       .selectFrom('inbound_events')

@@ -102,6 +102,26 @@ describe.each(TEST_DIALECTS)('PersistenceService on %s', (dialect) => {
     expect((await persistence.repos.journal.countByStatus()).pending).toBe(2);
   });
 
+  it('should count the events waiting and the dead ones for the probes, whatever the done ones', async () => {
+    const { id } = await persistence.repos.conversations.ensure(key, 1);
+    const event = (dedupe_key: string) => ({
+      dedupe_key,
+      channel: 'messenger',
+      page_id: '111',
+      customer_id: 'psid-1',
+      conversation_id: id,
+      kind: 'message',
+      event_ts: 1,
+      event: '{}',
+      received_at: 5,
+    });
+    expect(await persistence.repos.journal.backlog()).toEqual({ pending: 0, dead: 0 });
+    await persistence.repos.journal.record(['a', 'b', 'c', 'd', 'e'].map(event));
+    await persistence.db.updateTable('inbound_events').set({ status: 'done' }).where('dedupe_key', 'in', ['a', 'b']).execute();
+    await persistence.db.updateTable('inbound_events').set({ status: 'dead' }).where('dedupe_key', '=', 'c').execute();
+    expect(await persistence.repos.journal.backlog()).toEqual({ pending: 2, dead: 1 });
+  });
+
   it('should journal a group larger than one INSERT (chunks of prepared multi-row statements) and tell which keys were new', async () => {
     const { id } = await persistence.repos.conversations.ensure(key, 1);
     const event = (n: number, extra: Record<string, unknown> = {}) => ({

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { outsideAsyncContext } from '@app/core';
 import type { Database as BetterSqlite } from 'better-sqlite3';
 
 /** What one checkpoint did, as `PRAGMA wal_checkpoint` reports it (frames = pages written to the WAL). */
@@ -216,18 +217,23 @@ export class SqliteCheckpointer {
     if (this.worker || this.closed) return;
     this.writerLock = writerLock;
     try {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          driver: require.resolve('better-sqlite3'),
-          file: this.file,
-          intervalMs: this.options.intervalMs ?? 100,
-          restartAbovePages: this.options.restartAbovePages ?? RESTART_ABOVE_PAGES,
-          truncateAboveBytes: this.options.truncateAboveBytes ?? 64 * 1024 * 1024,
-          // As the app's writer: the checkpoint's fsyncs, and the commit of the rewrite below.
-          synchronous: this.writer.pragma('synchronous', { simple: true }) === 2 ? 'FULL' : 'NORMAL',
-        },
-      });
+      // Started by whichever unit made the write that grew the WAL: its handlers must not run in that
+      // unit's async context (correlation id, fence) for the rest of the process's life.
+      const worker = outsideAsyncContext(
+        () =>
+          new Worker(WORKER_SOURCE, {
+            eval: true,
+            workerData: {
+              driver: require.resolve('better-sqlite3'),
+              file: this.file,
+              intervalMs: this.options.intervalMs ?? 100,
+              restartAbovePages: this.options.restartAbovePages ?? RESTART_ABOVE_PAGES,
+              truncateAboveBytes: this.options.truncateAboveBytes ?? 64 * 1024 * 1024,
+              // As the app's writer: the checkpoint's fsyncs, and the commit of the rewrite below.
+              synchronous: this.writer.pragma('synchronous', { simple: true }) === 2 ? 'FULL' : 'NORMAL',
+            },
+          }),
+      );
       this.worker = worker;
       // Never what keeps a process alive (a spec or script that forgets to close the database).
       worker.unref();

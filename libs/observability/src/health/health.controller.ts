@@ -49,7 +49,7 @@ export class HealthController {
     let pageStates, journal;
     try {
       [pageStates, journal] = await withTimeout(
-        Promise.all([this.persistence.repos.pageStates.list(), this.persistence.repos.journal.countByStatus()]),
+        Promise.all([this.persistence.repos.pageStates.list(), this.persistence.repos.journal.backlog()]),
         timeoutMs,
         'database',
       );
@@ -70,13 +70,13 @@ export class HealthController {
             : 'ok',
       reason: p.blocked ? p.block_reason : p.token_status === 'invalid' ? p.token_error : p.subscription_problem,
     }));
-    const degraded = pages.some((p) => p.status !== 'ok') || (journal.dead ?? 0) > 0;
+    const degraded = pages.some((p) => p.status !== 'ok') || journal.dead > 0;
     return {
       status: degraded ? 'degraded' : 'ok',
       mode: this.config.localMode ? 'local' : 'live',
       graphApiVersion: this.config.graph.version,
       pages,
-      inbound: { pending: journal.pending ?? 0, dead: journal.dead ?? 0 },
+      inbound: { pending: journal.pending, dead: journal.dead },
     };
   }
 }

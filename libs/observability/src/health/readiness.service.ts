@@ -87,8 +87,8 @@ export class ReadinessService implements OnApplicationShutdown {
     const check = this.indicators.check('intake');
     const max = this.config.operations.health.maxBacklog;
     try {
-      const counts = await withTimeout(this.persistence.repos.journal.countByStatus(), this.timeoutMs, 'database');
-      const pending = counts.pending ?? 0;
+      const counts = await withTimeout(this.persistence.repos.journal.backlog(), this.timeoutMs, 'database');
+      const { pending } = counts;
       return pending <= max
         ? check.up({ pending, max })
         : check.down({ pending, max, message: `${pending} events wait (more than ${max})` });
