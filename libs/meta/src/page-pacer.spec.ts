@@ -65,6 +65,27 @@ describe('InProcessPagePacer', () => {
     expect(pacer.reserveNow('a')).toBeGreaterThan(0);
   });
 
+  it('lets only the pacer that made a reservation use it, and each reservation pay for one call however the work forks', async () => {
+    const a = new InProcessPagePacer(100, () => 0); // 10 calls per 100 ms
+    const b = new InProcessPagePacer(100, () => 0);
+    for (const pacer of [a, b]) pacer.notePageToken('token-a', 'a');
+    expect(await a.reserve('a')).toBe(0);
+    await a.withReservation('a', async () => {
+      await b.beforeCall('token-a'); // another pacer (another Graph client): its own slot
+      // Two calls at once and one from a timer started inside: the reservation covers one of them.
+      await Promise.all([
+        a.beforeCall('token-a'),
+        a.beforeCall('token-a'),
+        new Promise((resolve) => setTimeout(() => resolve(a.beforeCall('token-a')), 0)),
+      ]);
+    });
+    let freeA = 0;
+    while (a.reserveNow('a') === 0) freeA++;
+    let freeB = 0;
+    while (b.reserveNow('a') === 0) freeB++;
+    expect([freeA, freeB]).toEqual([10 - 1 - 2, 10 - 1]);
+  });
+
   it('paces calls made outside a reservation (sender actions, profile reads) against the same Page', async () => {
     const pacer = new InProcessPagePacer(20, () => 0);
     pacer.notePageToken('token-a', 'a');
