@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Insertable, Kysely, sql, SqliteAdapter, Updateable } from 'kysely';
 import { ConversationKey, ConversationState } from '@app/core';
 import { ConversationRow, ConversationsTable, Database } from './database.types';
-import { QueryTemplate } from './query-template';
+import { QueryTemplate, templateRows } from './query-template';
 
 // Statements run for every message (see QueryTemplate).
 /** The intake's look-up of one conversation by its key (a group commit of one webhook). */
@@ -62,15 +62,7 @@ function insertConversations(
     template = new QueryTemplate((db, ...values: unknown[]) =>
       db
         .insertInto('conversations')
-        .values(
-          Array.from(
-            { length: count },
-            (_, row) =>
-              Object.fromEntries(
-                NEW_CONVERSATION_COLUMNS.map((column, i) => [column, values[row * NEW_CONVERSATION_COLUMNS.length + i]]),
-              ) as unknown as Insertable<ConversationsTable>,
-          ),
-        )
+        .values(templateRows<ConversationsTable>(NEW_CONVERSATION_COLUMNS, count, values))
         .onConflict((oc) => oc.columns(['channel', 'page_id', 'customer_id']).doNothing())
         .returning(['id', 'channel', 'page_id', 'customer_id']),
     );

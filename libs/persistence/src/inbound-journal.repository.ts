@@ -1,6 +1,6 @@
 import { Insertable, InsertResult, Kysely, sql, SqliteAdapter } from 'kysely';
 import { Database, InboundEventsTable } from './database.types';
-import { QueryTemplate } from './query-template';
+import { QueryTemplate, templateRows } from './query-template';
 
 /** Rows per INSERT: 11 columns × 400 stays well under SQLite's 32,766 bound parameters. */
 const JOURNAL_INSERT_CHUNK = 400;
@@ -48,15 +48,7 @@ const INSERT_ROWS_QUIETLY: QueryTemplate<unknown[], InsertResult>[] = [];
 function insertInto(db: Kysely<Database>, count: number, values: readonly unknown[]) {
   return db
     .insertInto('inbound_events')
-    .values(
-      Array.from(
-        { length: count },
-        (_, row) =>
-          Object.fromEntries(
-            JOURNAL_COLUMNS.map((column, i) => [column, values[row * JOURNAL_COLUMNS.length + i]]),
-          ) as unknown as Insertable<InboundEventsTable>,
-      ),
-    )
+    .values(templateRows<InboundEventsTable>(JOURNAL_COLUMNS, count, values))
     .onConflict((oc) => oc.column('dedupe_key').doNothing());
 }
 

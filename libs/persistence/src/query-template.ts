@@ -1,4 +1,4 @@
-import { Compilable, CompiledQuery, createQueryId, Kysely, PostgresAdapter, QueryResult } from 'kysely';
+import { Compilable, CompiledQuery, createQueryId, Insertable, Kysely, PostgresAdapter, QueryResult } from 'kysely';
 import { Database } from './database.types';
 import { prepareOnPostgres } from './pg-prepared';
 import { runDirect } from './sqlite-driver';
@@ -67,4 +67,15 @@ function rowsOf<Row>(result: QueryResult<Row>): Row[] {
 
 function affectedOf(result: QueryResult<unknown>): number {
   return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * The rows of a multi-row INSERT template: `count` rows of `columns`, taking the builder's flat
+ * arguments (the placeholders) row by row. A group's values are passed flat in the same order.
+ */
+export function templateRows<Table>(columns: readonly string[], count: number, values: readonly unknown[]): Insertable<Table>[] {
+  return Array.from(
+    { length: count },
+    (_, row) => Object.fromEntries(columns.map((column, i) => [column, values[row * columns.length + i]])) as unknown as Insertable<Table>,
+  );
 }
