@@ -143,6 +143,21 @@ describe('OutboxDispatcher lease fencing', () => {
     expect(row).toMatchObject({ status: 'queued', lease_owner: 'other-instance', mid: null });
   });
 
+  it('should give back, not send, what it held for a Page once it is stopping', async () => {
+    await queue(['psid-1', 'first']);
+    dispatcher.onApplicationBootstrap();
+    await until(() => channel.started.length === 1);
+    const [, third] = await queue(['psid-2', 'second'], ['psid-3', 'third']);
+    dispatcher.kick();
+    await until(() => channel.started.length === 2); // "third" is held for the Page's next free send slot
+    const stopped = dispatcher.onApplicationShutdown();
+    channel.release(); // the sends in flight finish while it stops
+    await stopped;
+    expect(channel.sent.map((s) => (s.message.content as { text: string }).text).sort()).toEqual(['first', 'second']);
+    const row = await persistence.db.selectFrom('messages').selectAll().where('id', '=', third).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', lease_until: null, mid: null }); // free for the next start at once
+  });
+
   it("should record the channel's id when its lease was taken over during the send, so the new holder does not send again", async () => {
     const [id] = await queue(['psid-1', 'slow one']);
     dispatcher.onApplicationBootstrap();

@@ -129,6 +129,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
     await this.loop.stop();
     await Promise.all([...this.handOffs]);
+    // Held messages are claimed but not sent: given back now, for the next start (or another instance)
+    // to send at once. Sending them here, as the Page's sends in flight finished, kept a stopping
+    // process sending at the Page's rate past SHUTDOWN_TIMEOUT_MS.
+    const held = [...this.held.values()].flat();
+    this.held.clear();
+    for (const { work } of held) await this.persistence.queues.outbox.release(work.lease, this.clock.now());
     await this.pool.drained();
   }
 
@@ -406,7 +412,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           this.sendDone(conversation.id, more);
           const next = this.held.get(page)?.shift();
           if (this.held.get(page)?.length === 0) this.held.delete(page);
-          if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);
+          if (next && this.stopping) await this.persistence.queues.outbox.release(next.work.lease, this.clock.now());
+          else if (next && !(await this.dispatch(next.work, next.conversation))) this.idle(next.conversation.id);
         }),
     );
     return true;
